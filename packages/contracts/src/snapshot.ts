@@ -1,0 +1,115 @@
+import { z } from "zod";
+
+/**
+ * The config snapshot: the one contract between the control plane and the gateway.
+ * A self-contained document with everything the gateway needs to decide a call.
+ * `schemaVersion` changes only on incompatible shape changes; the gateway refuses a
+ * document it cannot parse and keeps serving the last good one.
+ */
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+
+export const transportKind = z.enum(["streamable-http", "sse", "stdio"]);
+export type TransportKind = z.infer<typeof transportKind>;
+
+export const riskClass = z.enum(["read", "write", "destructive"]);
+export type RiskClass = z.infer<typeof riskClass>;
+
+export const grantEffect = z.enum(["allow", "approve", "deny"]);
+export type GrantEffect = z.infer<typeof grantEffect>;
+
+export const snapshotAgent = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  name: z.string(),
+  teamId: z.string(),
+  teamName: z.string(),
+  status: z.enum(["active", "disabled"]),
+});
+export type SnapshotAgent = z.infer<typeof snapshotAgent>;
+
+/** Only live keys are published: a revoked key is simply absent. */
+export const snapshotKey = z.object({
+  id: z.string(),
+  agentId: z.string(),
+  /** SHA-256 hex of the full key. */
+  hash: z.string(),
+  expiresAt: z.string().datetime().nullable(),
+});
+export type SnapshotKey = z.infer<typeof snapshotKey>;
+
+export const snapshotServer = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  name: z.string(),
+  transport: transportKind,
+  url: z.string().nullable(),
+  command: z.string().nullable(),
+  args: z.array(z.string()),
+  env: z.record(z.string(), z.string()).nullable(),
+  /** Sealed (AES-256-GCM) upstream credentials; the gateway opens them with its key. */
+  secrets: z.string().nullable(),
+  timeoutMs: z.number().int().positive(),
+  status: z.enum(["active", "disabled"]),
+});
+export type SnapshotServer = z.infer<typeof snapshotServer>;
+
+export const snapshotTool = z.object({
+  id: z.string(),
+  serverId: z.string(),
+  upstreamName: z.string(),
+  exposedName: z.string(),
+  title: z.string().nullable(),
+  description: z.string().nullable(),
+  inputSchema: z.record(z.string(), z.unknown()),
+  outputSchema: z.record(z.string(), z.unknown()).nullable(),
+  annotations: z.record(z.string(), z.unknown()).nullable(),
+  riskClass: riskClass,
+  status: z.enum(["active", "disabled", "quarantined", "removed"]),
+  definitionHash: z.string(),
+});
+export type SnapshotTool = z.infer<typeof snapshotTool>;
+
+export const snapshotGrant = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  teamId: z.string().nullable(),
+  agentId: z.string().nullable(),
+  serverId: z.string(),
+  toolPattern: z.string(),
+  effect: grantEffect,
+  approvalTimeoutSec: z.number().int().positive().nullable(),
+  reason: z.string().nullable(),
+});
+export type SnapshotGrant = z.infer<typeof snapshotGrant>;
+
+export const configSnapshot = z.object({
+  schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
+  version: z.number().int().nonnegative(),
+  createdAt: z.string().datetime(),
+  agents: z.array(snapshotAgent),
+  keys: z.array(snapshotKey),
+  servers: z.array(snapshotServer),
+  tools: z.array(snapshotTool),
+  grants: z.array(snapshotGrant),
+});
+export type ConfigSnapshot = z.infer<typeof configSnapshot>;
+
+export function emptySnapshot(version = 0): ConfigSnapshot {
+  return {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    version,
+    createdAt: new Date(0).toISOString(),
+    agents: [],
+    keys: [],
+    servers: [],
+    tools: [],
+    grants: [],
+  };
+}
+
+/** Exposed tool names are `<server>__<tool>`; the separator is reserved in server names. */
+export const TOOL_NAME_SEPARATOR = "__";
+
+export function exposedToolName(serverName: string, toolName: string): string {
+  return `${serverName}${TOOL_NAME_SEPARATOR}${toolName}`;
+}
