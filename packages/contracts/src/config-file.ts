@@ -59,7 +59,7 @@ export type ConfigGrant = z.infer<typeof configGrant>;
 
 export const configFile = z
   .object({
-    organization: z.string().min(1).optional().describe("organization slug; defaults to the only/first organization"),
+    organization: z.string().min(1).optional().describe("organization slug (created if missing); defaults to the only one"),
     servers: z.array(configServer).default([]),
     teams: z.array(z.object({ name, description: z.string().optional() }).strict()).default([]),
     agents: z.array(z.object({ name, team: name, description: z.string().optional(), disabled: z.boolean().optional() }).strict()).default([]),

@@ -1,0 +1,69 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { secretKeyFrom } from "@portcullis/auth/secrets";
+import { AppError } from "@portcullis/contracts/errors";
+import { z } from "zod";
+
+/** `.env` at the repository root, loaded when present; variables already set win over it. */
+const DOT_ENV = fileURLToPath(new URL("../../../.env", import.meta.url));
+
+const schema = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  REDIS_URL: z.string().min(1).default("redis://127.0.0.1:6379"),
+  REDIS_PREFIX: z.string().min(1).default("portcullis"),
+  PORTCULLIS_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  DEBUG: z.string().optional(),
+});
+
+export interface CliEnv {
+  databaseUrl: string | undefined;
+  redisUrl: string;
+  redisPrefix: string;
+  secretKey: Buffer | undefined;
+  debug: boolean;
+  /** The whole environment, for `{ env: NAME }` secret references in config files. */
+  vars: Record<string, string | undefined>;
+}
+
+/**
+ * Reads and validates the CLI's environment, failing fast with the variable's name.
+ * Variables only some commands need are optional here; `requireDatabaseUrl` and
+ * `requireSecretKey` make them mandatory where they are used.
+ */
+export function loadEnv(): CliEnv {
+  if (existsSync(DOT_ENV)) process.loadEnvFile(DOT_ENV);
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new AppError("INVALID_INPUT", `invalid environment: ${lines.join("; ")}`);
+  }
+  const env = parsed.data;
+  return {
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
+    secretKey: env.PORTCULLIS_SECRET_KEY === undefined ? undefined : secretKeyFrom(env.PORTCULLIS_SECRET_KEY),
+    debug: env.DEBUG !== undefined && env.DEBUG !== "" && env.DEBUG !== "0",
+    vars: { ...process.env },
+  };
+}
+
+export function requireDatabaseUrl(env: CliEnv): string {
+  if (env.databaseUrl === undefined) {
+    throw new AppError(
+      "INVALID_INPUT",
+      "DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/portcullis, in the environment or .env)",
+    );
+  }
+  return env.databaseUrl;
+}
+
+export function requireSecretKey(env: CliEnv): Buffer {
+  if (env.secretKey === undefined) {
+    throw new AppError(
+      "INVALID_INPUT",
+      "PORTCULLIS_SECRET_KEY is not set (at least 32 characters; it seals upstream credentials, keep it stable)",
+    );
+  }
+  return env.secretKey;
+}

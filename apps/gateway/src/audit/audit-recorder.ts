@@ -1,0 +1,39 @@
+import { type AuditEvent, RESULT_SUMMARY_MAX } from "@portcullis/contracts/audit";
+import { newId } from "@portcullis/contracts/ids";
+import type { RequestContext } from "../pipeline/request-context";
+
+/** Where audit events go: the BullMQ-backed AuditSink in production and tests alike. */
+export interface AuditRecorderSink {
+  record(event: AuditEvent): void;
+}
+
+/** Builds the one audit event of a request from its context and hands it to the sink. */
+export function recordAudit(sink: AuditRecorderSink, ctx: RequestContext): void {
+  const a = ctx.audit;
+  const identity = ctx.identity;
+  sink.record({
+    id: newId("auditEvent"),
+    orgId: identity?.agent.orgId ?? null,
+    occurredAt: ctx.occurredAt.toISOString(),
+    requestId: ctx.requestId,
+    method: ctx.method,
+    agentId: identity?.agent.id ?? null,
+    agentName: identity?.agent.name ?? null,
+    teamId: identity?.agent.teamId ?? null,
+    userId: null,
+    serverId: a.serverId,
+    serverName: a.serverName,
+    toolName: a.toolName,
+    decision: a.decision,
+    reason: a.reason,
+    errorCode: a.errorCode,
+    arguments: a.arguments ?? null,
+    resultSummary: a.resultSummary === null ? null : a.resultSummary.slice(0, RESULT_SUMMARY_MAX),
+    isError: a.isError,
+    latencyMs: Math.round((performance.now() - ctx.startedAt) * 1000) / 1000,
+    upstreamLatencyMs: a.upstreamLatencyMs === null ? null : Math.round(a.upstreamLatencyMs * 1000) / 1000,
+    upstreamStatus: a.upstreamStatus,
+    protocolVersion: ctx.protocolVersion,
+    snapshotVersion: ctx.snapshot?.version ?? null,
+  });
+}

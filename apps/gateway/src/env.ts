@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+const list = z
+  .string()
+  .optional()
+  .transform((s) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : []));
+
+const schema = z.object({
+  GATEWAY_HOST: z.string().default("127.0.0.1"),
+  GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Extra Host header values accepted besides localhost/127.0.0.1/[::1] on the bound port (DNS-rebinding guard). */
+  GATEWAY_ALLOWED_HOSTS: list,
+  /** Browser origins allowed to call the endpoint. Requests without an Origin header (agents) are always allowed. */
+  GATEWAY_ALLOWED_ORIGINS: list,
+  GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  GATEWAY_SPOOL_DIR: z.string().default(".portcullis/spool"),
+  GATEWAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  REDIS_PREFIX: z.string().min(1).default("portcullis"),
+  PORTCULLIS_SECRET_KEY: z.string().min(32, "PORTCULLIS_SECRET_KEY must be at least 32 characters"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type GatewayEnv = z.infer<typeof schema>;
+
+/** Validates the environment once at boot; exits naming every bad variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): GatewayEnv {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    process.stderr.write(`portcullis gateway: invalid environment\n${lines.join("\n")}\n`);
+    process.exit(1);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,108 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import type { Logger } from "pino";
+import { type HostOriginPolicy, checkHostOrigin } from "./host-origin";
+import { jsonRpcError, sendJson } from "./json-rpc";
+
+export interface Readiness {
+  ready: boolean;
+  reasons: string[];
+  snapshotVersion: number | null;
+}
+
+export interface HttpServerDeps {
+  hostOrigin: HostOriginPolicy;
+  logger: Logger;
+  mcpPath: string;
+  readiness: () => Readiness;
+  handleMcp: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+}
+
+export interface GatewayHttpServer {
+  server: Server;
+  /** Stops accepting connections and resolves when in-flight requests finish (or the grace runs out). */
+  drain(graceMs: number): Promise<{ abandoned: number }>;
+}
+
+/**
+ * The gateway's HTTP surface: /healthz, /readyz and the MCP endpoint. Whatever a client
+ * sends, the process answers and lives on: every handler failure becomes a 500 JSON body.
+ */
+export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer {
+  let inFlight = 0;
+  let draining = false;
+  let idle: (() => void) | null = null;
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.on("close", () => {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    });
+    route(req, res).catch((err: unknown) => {
+      deps.logger.error({ err, url: req.url }, "unhandled error in request");
+      if (!res.headersSent) sendJson(res, 500, jsonRpcError(null, -32603, "internal gateway error"));
+      else res.destroy();
+    });
+  });
+  // Malformed HTTP never reaches a handler; answer it and keep going.
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0; // tool calls can be long; upstream timeouts bound them instead
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/healthz" && req.method === "GET") {
+      sendJson(res, 200, { status: "ok" });
+      return;
+    }
+    if (path === "/readyz" && req.method === "GET") {
+      const r = deps.readiness();
+      const ready = r.ready && !draining;
+      sendJson(res, ready ? 200 : 503, {
+        status: ready ? "ready" : "not_ready",
+        snapshotVersion: r.snapshotVersion,
+        reasons: draining ? ["shutting down", ...r.reasons] : r.reasons,
+      });
+      return;
+    }
+    if (path !== deps.mcpPath) {
+      sendJson(res, 404, { error: { code: "NOT_FOUND", message: `no route ${req.method} ${path}; the MCP endpoint is ${deps.mcpPath}` } });
+      return;
+    }
+    const refusal = checkHostOrigin(deps.hostOrigin, req.headers.host, req.headers.origin);
+    if (refusal) {
+      sendJson(res, 403, jsonRpcError(null, -32003, refusal, { code: "FORBIDDEN" }));
+      return;
+    }
+    if (draining) {
+      sendJson(res, 503, jsonRpcError(null, -32000, "gateway is shutting down; retry on another replica"), { connection: "close" });
+      return;
+    }
+    await deps.handleMcp(req, res);
+  }
+
+  return {
+    server,
+    async drain(graceMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            idle = resolve;
+          }),
+          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
+      }
+      const abandoned = inFlight;
+      server.closeAllConnections();
+      await closed;
+      return { abandoned };
+    },
+  };
+}

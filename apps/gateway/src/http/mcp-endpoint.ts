@@ -1,0 +1,169 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { type McpHttpHandler, PROTOCOL_VERSION_META_KEY } from "@modelcontextprotocol/server";
+import { AppError, isAppError } from "@portcullis/contracts/errors";
+import { newId } from "@portcullis/contracts/ids";
+import type { Logger } from "pino";
+import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
+import { authenticate } from "../pipeline/authenticate";
+import { type RequestContext, newAuditFields } from "../pipeline/request-context";
+import type { SnapshotStore } from "../snapshot/snapshot-store";
+import { JSON_RPC_INVALID_REQUEST, JSON_RPC_PARSE_ERROR, type JsonRpcMessage, checkEnvelope, jsonRpcError, sendJson } from "./json-rpc";
+import { readBody } from "./read-body";
+
+export interface McpEndpointDeps {
+  mcp: McpHttpHandler;
+  store: SnapshotStore;
+  audit: AuditRecorderSink;
+  logger: Logger;
+  maxBodyBytes: number;
+}
+
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "content-length"]);
+
+function webHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || name === "authorization") continue;
+    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  return headers;
+}
+
+function protocolVersionOf(req: IncomingMessage, message: JsonRpcMessage | null): string | null {
+  const params = message?.params;
+  const meta = params?._meta as Record<string, unknown> | undefined;
+  const fromMeta = meta?.[PROTOCOL_VERSION_META_KEY];
+  if (typeof fromMeta === "string") return fromMeta;
+  if (message?.method === "initialize" && typeof params?.protocolVersion === "string") return params.protocolVersion;
+  const header = req.headers["mcp-protocol-version"];
+  return typeof header === "string" ? header : null;
+}
+
+/**
+ * POST/GET/DELETE /mcp: envelope checks, authentication and request context, then the
+ * SDK's serving entry (which serves both the 2026-07-28 and the 2025-era revisions).
+ * Anything refused before the SDK is answered here with a JSON-RPC error body.
+ */
+export async function handleMcpRequest(deps: McpEndpointDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = newId("request");
+  res.setHeader("x-request-id", requestId);
+  const rc: RequestContext = {
+    requestId,
+    occurredAt: new Date(),
+    startedAt: performance.now(),
+    method: req.method === "POST" ? "unknown" : `http/${req.method}`,
+    protocolVersion: null,
+    identity: null,
+    snapshot: deps.store.current(),
+    handled: false,
+    audit: newAuditFields(),
+  };
+
+  let message: JsonRpcMessage | null = null;
+  let parsedBody: unknown;
+  const refuse = (status: number, err: AppError, extraHeaders: Record<string, string> = {}, code = err.jsonRpcCode) => {
+    rc.audit.decision = err.code === "UNAUTHENTICATED" || err.code === "CREDENTIAL_INVALID" ? "unauthenticated" : "invalid";
+    if (err.code === "UNAVAILABLE") rc.audit.decision = "error";
+    rc.audit.reason = err.message;
+    rc.audit.errorCode = code;
+    rc.audit.isError = true;
+    sendJson(res, status, jsonRpcError(message?.id, code, err.message, { code: err.code, requestId }), extraHeaders);
+    recordAudit(deps.audit, rc);
+  };
+
+  if (req.method === "POST") {
+    const contentType = req.headers["content-type"] ?? "";
+    if (!/^application\/json\b/i.test(contentType)) {
+      refuse(415, new AppError("INVALID_INPUT", "Content-Type must be application/json"), {}, JSON_RPC_INVALID_REQUEST);
+      return;
+    }
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, deps.maxBodyBytes);
+    } catch (err) {
+      const appError = isAppError(err) ? err : new AppError("INVALID_INPUT", "request body could not be read");
+      refuse(appError.httpStatus, appError, { connection: "close" });
+      return;
+    }
+    try {
+      parsedBody = JSON.parse(raw.toString("utf8"));
+    } catch (err) {
+      refuse(400, new AppError("INVALID_INPUT", `Parse error: ${(err as Error).message}`), {}, JSON_RPC_PARSE_ERROR);
+      return;
+    }
+    const envelope = checkEnvelope(parsedBody);
+    if ("error" in envelope) {
+      refuse(400, new AppError("INVALID_INPUT", `Invalid Request: ${envelope.error}`), {}, JSON_RPC_INVALID_REQUEST);
+      return;
+    }
+    message = envelope.message;
+    rc.method = message.method ?? "unknown";
+    rc.protocolVersion = protocolVersionOf(req, message);
+  }
+
+  const snapshot = rc.snapshot;
+  if (!snapshot) {
+    refuse(503, new AppError("UNAVAILABLE", "gateway has no configuration yet; publish a snapshot (portcullis apply)"));
+    return;
+  }
+  try {
+    rc.identity = authenticate(req.headers.authorization, snapshot);
+  } catch (err) {
+    const appError = isAppError(err) ? err : new AppError("UNAUTHENTICATED", "authentication failed");
+    refuse(401, appError, {
+      "www-authenticate": `Bearer realm="portcullis", error="invalid_token", error_description="${appError.message.replaceAll('"', "'")}"`,
+    });
+    return;
+  }
+
+  const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/mcp"}`;
+  const controller = new AbortController();
+  res.on("close", () => controller.abort());
+  const response = await deps.mcp.fetch(new Request(url, { method: req.method, headers: webHeaders(req), signal: controller.signal }), {
+    parsedBody,
+    authInfo: {
+      token: "",
+      clientId: rc.identity.agent.id,
+      scopes: [],
+      extra: { requestContext: rc },
+    },
+  });
+  await writeResponse(res, response);
+  // Requests the SDK answered itself (initialize, ping, discover…) are audited here;
+  // notifications carry no id and are not requests.
+  if (!rc.handled && message && message.id !== undefined && message.id !== null) {
+    rc.audit.isError = response.status >= 400;
+    if (rc.audit.isError) rc.audit.decision = "invalid";
+    recordAudit(deps.audit, rc);
+  }
+}
+
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  res.writeHead(response.status, headers);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const contentType = response.headers.get("content-type") ?? "";
+  if (!contentType.includes("text/event-stream")) {
+    res.end(Buffer.from(await response.arrayBuffer()));
+    return;
+  }
+  // Streams (progress notifications, subscriptions) are piped as they come.
+  res.flushHeaders();
+  await new Promise<void>((resolve) => {
+    const stream = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream);
+    stream.on("error", () => resolve());
+    res.on("close", () => {
+      stream.destroy();
+      resolve();
+    });
+    stream.pipe(res);
+    stream.on("end", () => resolve());
+  });
+}

@@ -1,0 +1,31 @@
+import type { IncomingMessage } from "node:http";
+import { AppError } from "@portcullis/contracts/errors";
+
+/** Reads a request body up to `limit` bytes; past it, stops reading and throws PAYLOAD_TOO_LARGE. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? "NaN");
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(tooLarge(limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks, size)));
+    req.on("error", (err) => reject(new AppError("INVALID_INPUT", `request body could not be read: ${err.message}`)));
+  });
+}
+
+function tooLarge(limit: number): AppError {
+  return new AppError("PAYLOAD_TOO_LARGE", `request body exceeds the ${limit}-byte limit`, { details: { limit } });
+}

@@ -1,0 +1,37 @@
+import { secretKeyFrom } from "@portcullis/auth/secrets";
+import { redisNames } from "@portcullis/contracts/redis-keys";
+import { pino } from "pino";
+import { loadEnv } from "./env";
+import { startGateway } from "./start-gateway";
+
+const env = loadEnv();
+const logger = pino({ level: env.LOG_LEVEL, base: { service: "gateway" } });
+
+const gateway = await startGateway({
+  host: env.GATEWAY_HOST,
+  port: env.GATEWAY_PORT,
+  allowedHosts: env.GATEWAY_ALLOWED_HOSTS,
+  allowedOrigins: env.GATEWAY_ALLOWED_ORIGINS,
+  maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES,
+  redisUrl: env.REDIS_URL,
+  names: redisNames(env.REDIS_PREFIX),
+  secretKey: secretKeyFrom(env.PORTCULLIS_SECRET_KEY),
+  spoolDir: env.GATEWAY_SPOOL_DIR,
+  logger,
+});
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing in-flight calls");
+    gateway.close(env.GATEWAY_SHUTDOWN_GRACE_MS).then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,24 @@
+import type { Tool } from "@portcullis/upstream/types";
+import type { AgentView } from "../snapshot/compiled-snapshot";
+
+// The tools/list answer depends only on the agent's view, which lives as long as its
+// snapshot version: build the wire objects once per view.
+const cache = new WeakMap<AgentView, Tool[]>();
+
+export function listToolsFor(view: AgentView): Tool[] {
+  let tools = cache.get(view);
+  if (tools) return tools;
+  tools = view.tools.map(({ tool }) => {
+    const out: Tool = {
+      name: tool.exposedName,
+      description: tool.description ?? undefined,
+      inputSchema: tool.inputSchema as Tool["inputSchema"],
+    };
+    if (tool.title) out.title = tool.title;
+    if (tool.outputSchema) out.outputSchema = tool.outputSchema as Tool["outputSchema"];
+    if (tool.annotations) out.annotations = tool.annotations as Tool["annotations"];
+    return out;
+  });
+  cache.set(view, tools);
+  return tools;
+}

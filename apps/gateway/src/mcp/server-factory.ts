@@ -1,0 +1,111 @@
+import { type McpServerFactory, Server, type ServerContext } from "@modelcontextprotocol/server";
+import { AppError } from "@portcullis/contracts/errors";
+import type { UpstreamPool } from "@portcullis/upstream/pool";
+import type { Logger } from "pino";
+import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
+import { callTool } from "../pipeline/call-tool";
+import type { RequestContext } from "../pipeline/request-context";
+import { toWireError } from "../pipeline/wire-errors";
+import { listToolsFor } from "./list-tools";
+import {
+  type CatalogDeps,
+  getPrompt,
+  listPrompts,
+  listResources,
+  listResourceTemplates,
+  readResource,
+} from "./resources-and-prompts";
+
+export interface ServerFactoryDeps {
+  pool: UpstreamPool;
+  audit: AuditRecorderSink;
+  logger: Logger;
+  version: string;
+}
+
+/** The HTTP layer passes the request context through the SDK's pass-through authInfo. */
+export function requestContextOf(extra: Record<string, unknown> | undefined): RequestContext {
+  const rc = extra?.requestContext as RequestContext | undefined;
+  if (!rc) throw new AppError("INTERNAL", "request context missing");
+  return rc;
+}
+
+/**
+ * Builds the MCP server instance that answers one request (the SDK's serving entry asks
+ * for a fresh instance per HTTP request, for both protocol eras). Handlers are thin: they
+ * call the pipeline and convert failures to JSON-RPC errors; each records its audit event.
+ */
+export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
+  const catalog: CatalogDeps = { pool: deps.pool, logger: deps.logger, resourceOwners: new Map() };
+
+  return ({ authInfo }) => {
+    const rc = requestContextOf(authInfo?.extra);
+    const server = new Server(
+      { name: "portcullis", version: deps.version },
+      {
+        capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} },
+        instructions: "Portcullis MCP gateway: tools are named <server>__<tool>; only tools granted to this agent are listed.",
+      },
+    );
+
+    /** Wraps a handler: marks the request as audited here, maps errors, records the event once. */
+    const handle = <T>(fn: (ctx: ServerContext) => Promise<T>) => {
+      return async (_request: unknown, ctx: ServerContext): Promise<T> => {
+        rc.handled = true;
+        try {
+          const { snapshot, identity } = rc;
+          if (!snapshot || !identity) throw new AppError("UNAVAILABLE", "gateway has no configuration yet");
+          return await fn(ctx);
+        } catch (err) {
+          const wire = toWireError(err, rc);
+          if (rc.audit.decision === "error") deps.logger.error({ requestId: rc.requestId, err }, "request failed");
+          throw wire;
+        } finally {
+          recordAudit(deps.audit, rc);
+        }
+      };
+    };
+    const snap = () => rc.snapshot!;
+    const who = () => rc.identity!;
+
+    server.setRequestHandler(
+      "tools/list",
+      handle(async () => ({ tools: listToolsFor(snap().viewFor(who().agent)) })),
+    );
+    server.setRequestHandler("tools/call", (request, ctx) =>
+      handle(async () => {
+        const progressToken = ctx.mcpReq._meta?.progressToken;
+        return callTool(deps.pool, rc, snap(), who(), request.params, {
+          signal: ctx.mcpReq.signal,
+          onProgress:
+            progressToken === undefined
+              ? undefined
+              : (p) => {
+                  void ctx.mcpReq
+                    .notify({ method: "notifications/progress", params: { progressToken, ...p } })
+                    .catch(() => undefined);
+                },
+        });
+      })(request, ctx),
+    );
+    server.setRequestHandler(
+      "resources/list",
+      handle(async () => ({ resources: await listResources(catalog, snap(), who()) })),
+    );
+    server.setRequestHandler(
+      "resources/templates/list",
+      handle(async () => ({ resourceTemplates: await listResourceTemplates(catalog, snap(), who()) })),
+    );
+    server.setRequestHandler("resources/read", (request, ctx) =>
+      handle(async () => readResource(catalog, rc, snap(), who(), request.params.uri))(request, ctx),
+    );
+    server.setRequestHandler(
+      "prompts/list",
+      handle(async () => ({ prompts: await listPrompts(catalog, snap(), who()) })),
+    );
+    server.setRequestHandler("prompts/get", (request, ctx) =>
+      handle(async () => getPrompt(catalog, rc, snap(), who(), request.params.name, request.params.arguments))(request, ctx),
+    );
+    return server;
+  };
+}

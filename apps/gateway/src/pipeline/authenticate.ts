@@ -1,0 +1,44 @@
+import { hashApiKey, looksLikeApiKey } from "@portcullis/auth/api-keys";
+import { AppError } from "@portcullis/contracts/errors";
+import type { SnapshotAgent, SnapshotKey } from "@portcullis/contracts/snapshot";
+import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
+
+export interface AgentIdentity {
+  agent: SnapshotAgent;
+  key: SnapshotKey;
+}
+
+// Hashing is cheap, but agents send the same key on every request: remember recent ones.
+const hashCache = new Map<string, string>();
+const HASH_CACHE_MAX = 5_000;
+
+function hashOf(token: string): string {
+  let hash = hashCache.get(token);
+  if (hash === undefined) {
+    hash = hashApiKey(token);
+    if (hashCache.size >= HASH_CACHE_MAX) hashCache.clear();
+    hashCache.set(token, hash);
+  }
+  return hash;
+}
+
+/**
+ * Resolves `Authorization: Bearer <agent key>` against the snapshot. A revoked key is not
+ * in the snapshot at all, so revocation takes effect as soon as the new version loads.
+ */
+export function authenticate(header: string | undefined, snapshot: CompiledSnapshot, now = Date.now()): AgentIdentity {
+  if (!header) throw new AppError("UNAUTHENTICATED", "missing Authorization header: send 'Authorization: Bearer <agent key>'");
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw new AppError("UNAUTHENTICATED", "malformed Authorization header: expected 'Bearer <agent key>'");
+  const token = match[1]!;
+  if (!looksLikeApiKey(token)) throw new AppError("UNAUTHENTICATED", "the bearer token is not a Portcullis agent key");
+  const key = snapshot.keysByHash.get(hashOf(token));
+  if (!key) throw new AppError("CREDENTIAL_INVALID", "unknown or revoked agent key");
+  if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now) {
+    throw new AppError("CREDENTIAL_INVALID", `agent key expired at ${key.expiresAt}`);
+  }
+  const agent = snapshot.agentsById.get(key.agentId);
+  if (!agent) throw new AppError("CREDENTIAL_INVALID", "the agent of this key no longer exists");
+  if (agent.status !== "active") throw new AppError("CREDENTIAL_INVALID", `agent '${agent.name}' is disabled`);
+  return { agent, key };
+}

@@ -1,0 +1,80 @@
+import { AppError } from "@portcullis/contracts/errors";
+import { decideToolCall } from "@portcullis/policy/decide";
+import type { VisibleTool } from "@portcullis/policy/visible-tools";
+import type { UpstreamPool } from "@portcullis/upstream/pool";
+import type { CallToolResult } from "@portcullis/upstream/types";
+import type { AgentIdentity } from "./authenticate";
+import type { RequestContext } from "./request-context";
+import { summarizeResult } from "./summarize-result";
+import { validateArguments } from "./validate-arguments";
+import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
+
+export interface CallToolParams {
+  name: string;
+  arguments?: Record<string, unknown>;
+}
+
+export interface CallToolOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: { progress: number; total?: number; message?: string }) => void;
+}
+
+/**
+ * Resolves an exposed tool name for the agent. A name the agent may not use is told
+ * apart from a name that does not exist, so the error says which it is; tools of other
+ * organizations are indistinguishable from unknown ones.
+ */
+export function resolveTool(snapshot: CompiledSnapshot, identity: AgentIdentity, name: string): VisibleTool {
+  const { agent } = identity;
+  const visible = snapshot.viewFor(agent).byExposedName.get(name);
+  if (visible) return visible;
+  const tool = snapshot.toolsByOrgAndName.get(`${agent.orgId}/${name}`);
+  const server = tool ? snapshot.serversById.get(tool.serverId) : undefined;
+  if (!tool || !server) throw new AppError("NOT_FOUND", `unknown tool '${name}'`);
+  const decision = decideToolCall({ agent, server, tool, grants: snapshot.grantsByServer.get(server.id) ?? [] });
+  const reason = decision.effect === "deny" ? decision.reason : `tool '${name}' is not available`;
+  throw new AppError("FORBIDDEN", `call to '${name}' denied: ${reason}`);
+}
+
+/**
+ * The tools/call pipeline: resolve → decide → validate arguments → call upstream → summarize.
+ * Every stage records what it learns on the request context for the audit event.
+ */
+export async function callTool(
+  pool: UpstreamPool,
+  ctx: RequestContext,
+  snapshot: CompiledSnapshot,
+  identity: AgentIdentity,
+  params: CallToolParams,
+  options: CallToolOptions = {},
+): Promise<CallToolResult> {
+  const audit = ctx.audit;
+  audit.toolName = params.name;
+  audit.arguments = params.arguments ?? null;
+
+  const { tool, server, decision } = resolveTool(snapshot, identity, params.name);
+  audit.serverId = server.id;
+  audit.serverName = server.name;
+  audit.toolName = tool.upstreamName;
+
+  if (decision.effect === "approve") {
+    throw new AppError("APPROVAL_REQUIRED", `call to '${tool.exposedName}' requires approval: ${decision.reason}`);
+  }
+
+  const args = validateArguments(tool, params.arguments);
+  const spec = snapshot.upstreamSpec(server);
+  const started = performance.now();
+  try {
+    const result = await pool.callTool(spec, tool.upstreamName, args, {
+      signal: options.signal,
+      timeoutMs: server.timeoutMs,
+      onProgress: options.onProgress,
+    });
+    audit.upstreamStatus = result.isError ? "tool_error" : "ok";
+    audit.isError = result.isError === true;
+    audit.resultSummary = summarizeResult(result);
+    return result;
+  } finally {
+    audit.upstreamLatencyMs = performance.now() - started;
+  }
+}

@@ -1,0 +1,45 @@
+import { AppError } from "@portcullis/contracts/errors";
+import type { SnapshotTool } from "@portcullis/contracts/snapshot";
+import { Ajv, type ValidateFunction } from "ajv";
+
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+
+// Compiled validators are keyed by the tool's definition hash, so a snapshot swap that does
+// not change a tool's schema reuses its validator and nothing is compiled on the hot path twice.
+const validators = new Map<string, ValidateFunction | Error>();
+const MAX_VALIDATORS = 20_000;
+
+function validatorFor(tool: SnapshotTool): ValidateFunction | Error {
+  const cacheKey = `${tool.id}:${tool.definitionHash}`;
+  let v = validators.get(cacheKey);
+  if (v === undefined) {
+    try {
+      v = ajv.compile(tool.inputSchema);
+    } catch (err) {
+      v = new Error(`tool '${tool.exposedName}' has an input schema that cannot be compiled: ${(err as Error).message}`);
+    }
+    if (validators.size >= MAX_VALIDATORS) validators.clear();
+    validators.set(cacheKey, v);
+  }
+  return v;
+}
+
+/** Validates call arguments against the tool's input schema; nothing invalid is forwarded. */
+export function validateArguments(tool: SnapshotTool, args: unknown): Record<string, unknown> {
+  const value = args ?? {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new AppError("INVALID_INPUT", `arguments for '${tool.exposedName}' must be a JSON object`);
+  }
+  const validate = validatorFor(tool);
+  if (validate instanceof Error) throw new AppError("INVALID_INPUT", validate.message);
+  if (!validate(value)) {
+    const problems = (validate.errors ?? []).slice(0, 10).map((e) => {
+      const where = e.instancePath ? e.instancePath.slice(1).replaceAll("/", ".") : "arguments";
+      return `${where} ${e.message ?? "is invalid"}`;
+    });
+    throw new AppError("INVALID_INPUT", `invalid arguments for '${tool.exposedName}': ${problems.join("; ")}`, {
+      details: { problems },
+    });
+  }
+  return value as Record<string, unknown>;
+}

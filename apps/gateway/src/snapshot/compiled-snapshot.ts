@@ -1,0 +1,116 @@
+import { type UpstreamSecrets, openSecrets } from "@portcullis/auth/secrets";
+import type {
+  ConfigSnapshot,
+  SnapshotAgent,
+  SnapshotGrant,
+  SnapshotKey,
+  SnapshotServer,
+  SnapshotTool,
+} from "@portcullis/contracts/snapshot";
+import { type VisibleTool, visibleTools } from "@portcullis/policy/visible-tools";
+import type { UpstreamSpec } from "@portcullis/upstream/types";
+
+/** What one agent can see, computed once per snapshot version and agent. */
+export interface AgentView {
+  tools: VisibleTool[];
+  byExposedName: Map<string, VisibleTool>;
+  /** Servers the agent holds any non-deny grant on: their resources and prompts are served. */
+  grantedServers: SnapshotServer[];
+}
+
+/**
+ * A parsed snapshot with the indexes the hot path needs. Built once when a version is
+ * loaded, so a request never scans arrays or parses JSON.
+ */
+export class CompiledSnapshot {
+  readonly version: number;
+  readonly doc: ConfigSnapshot;
+  readonly keysByHash = new Map<string, SnapshotKey>();
+  readonly agentsById = new Map<string, SnapshotAgent>();
+  readonly serversById = new Map<string, SnapshotServer>();
+  /** `${orgId}/${exposedName}` → tool, for telling "denied" from "unknown". */
+  readonly toolsByOrgAndName = new Map<string, SnapshotTool>();
+  readonly toolsByOrg = new Map<string, SnapshotTool[]>();
+  readonly grantsByServer = new Map<string, SnapshotGrant[]>();
+  private readonly views = new Map<string, AgentView>();
+  private readonly specs = new Map<string, UpstreamSpec>();
+
+  constructor(
+    doc: ConfigSnapshot,
+    private readonly secretKey: Buffer,
+  ) {
+    this.version = doc.version;
+    this.doc = doc;
+    for (const k of doc.keys) this.keysByHash.set(k.hash, k);
+    for (const a of doc.agents) this.agentsById.set(a.id, a);
+    for (const s of doc.servers) this.serversById.set(s.id, s);
+    for (const t of doc.tools) {
+      const server = this.serversById.get(t.serverId);
+      if (!server) continue;
+      this.toolsByOrgAndName.set(`${server.orgId}/${t.exposedName}`, t);
+      const list = this.toolsByOrg.get(server.orgId) ?? [];
+      list.push(t);
+      this.toolsByOrg.set(server.orgId, list);
+    }
+    for (const g of doc.grants) {
+      const list = this.grantsByServer.get(g.serverId) ?? [];
+      list.push(g);
+      this.grantsByServer.set(g.serverId, list);
+    }
+  }
+
+  viewFor(agent: SnapshotAgent): AgentView {
+    let view = this.views.get(agent.id);
+    if (view) return view;
+    const tools = visibleTools(agent, this.toolsByOrg.get(agent.orgId) ?? [], this.serversById, this.grantsByServer);
+    const grantedIds = new Set<string>();
+    for (const grants of this.grantsByServer.values()) {
+      for (const g of grants) {
+        if (g.effect === "deny" || g.orgId !== agent.orgId) continue;
+        if (g.agentId === agent.id || (g.agentId === null && g.teamId === agent.teamId)) grantedIds.add(g.serverId);
+      }
+    }
+    const grantedServers = [...grantedIds]
+      .map((id) => this.serversById.get(id))
+      .filter((s): s is SnapshotServer => s !== undefined && s.status === "active")
+      .sort((a, b) => a.name.localeCompare(b.name));
+    view = { tools, byExposedName: new Map(tools.map((v) => [v.tool.exposedName, v])), grantedServers };
+    this.views.set(agent.id, view);
+    return view;
+  }
+
+  /** The connection spec for a server, with its sealed credentials opened (cached per version). */
+  upstreamSpec(server: SnapshotServer): UpstreamSpec {
+    let spec = this.specs.get(server.id);
+    if (spec) return spec;
+    const secrets: UpstreamSecrets = server.secrets ? openSecrets(server.secrets, this.secretKey) : {};
+    const headers: Record<string, string> = { ...secrets.headers };
+    if (secrets.bearer) headers.Authorization = `Bearer ${secrets.bearer}`;
+    spec = {
+      id: server.id,
+      name: server.name,
+      transport: server.transport,
+      url: server.url,
+      command: server.command,
+      args: server.args,
+      env: server.env || secrets.env ? { ...server.env, ...secrets.env } : null,
+      headers,
+      timeoutMs: server.timeoutMs,
+    };
+    this.specs.set(server.id, spec);
+    return spec;
+  }
+
+  activeServerSpecs(): UpstreamSpec[] {
+    const out: UpstreamSpec[] = [];
+    for (const s of this.doc.servers) {
+      if (s.status !== "active") continue;
+      try {
+        out.push(this.upstreamSpec(s));
+      } catch {
+        // A server whose secrets cannot be opened is skipped here; calls to it report the error.
+      }
+    }
+    return out;
+  }
+}

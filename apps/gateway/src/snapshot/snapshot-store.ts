@@ -1,0 +1,104 @@
+import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import { configSnapshot } from "@portcullis/contracts/snapshot";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { CompiledSnapshot } from "./compiled-snapshot";
+
+export interface SnapshotStoreOptions {
+  /** Command connection (GET). */
+  redis: Redis;
+  /** A second connection used only for SUBSCRIBE (ioredis puts it in subscriber mode). */
+  subscriber: Redis;
+  names: RedisNames;
+  secretKey: Buffer;
+  logger: Logger;
+  /** Poll interval: the safety net behind pub/sub, so a missed message costs at most this. */
+  pollMs?: number;
+  onSwap?: (next: CompiledSnapshot, previous: CompiledSnapshot | null) => void;
+}
+
+/**
+ * Holds the gateway's configuration in memory. Learns of new versions by pub/sub and by
+ * polling the version key, swaps atomically (one reference assignment), and keeps the last
+ * good snapshot when Redis is unreachable or a document fails to parse.
+ */
+export class SnapshotStore {
+  private snapshot: CompiledSnapshot | null = null;
+  private rejectedVersion = -1;
+  private loading: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  lastError: string | null = null;
+
+  constructor(private readonly options: SnapshotStoreOptions) {}
+
+  current(): CompiledSnapshot | null {
+    return this.snapshot;
+  }
+
+  async start(): Promise<void> {
+    const { subscriber, names, logger } = this.options;
+    subscriber.on("message", (channel: string) => {
+      if (channel === names.snapshotChannel) void this.refresh();
+    });
+    // Re-subscribing after a reconnect is done by ioredis; a refresh catches what was missed.
+    subscriber.on("ready", () => void this.refresh());
+    try {
+      await subscriber.subscribe(names.snapshotChannel);
+    } catch (err) {
+      logger.warn({ err: String(err) }, "snapshot channel subscribe failed; relying on polling");
+    }
+    await this.refresh();
+    const pollMs = this.options.pollMs ?? 500;
+    this.timer = setInterval(() => void this.refresh(), pollMs);
+    this.timer.unref();
+  }
+
+  /** Loads the published version if it is newer than the one held. Never throws. */
+  refresh(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    // Single-flight: a burst of notifications causes one load.
+    this.loading ??= this.load().finally(() => {
+      this.loading = null;
+    });
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    const { redis, names, logger, secretKey } = this.options;
+    let raw: string | null;
+    let versionText: string | null;
+    try {
+      versionText = await redis.get(names.snapshotVersion);
+      const published = versionText === null ? -1 : Number(versionText);
+      if (published <= (this.snapshot?.version ?? -1) || published === this.rejectedVersion) return;
+      raw = await redis.get(names.snapshotDoc);
+    } catch (err) {
+      const message = `redis unreachable: ${(err as Error).message}`;
+      if (this.lastError !== message) logger.warn({ err: message }, "cannot refresh snapshot; serving the last good one");
+      this.lastError = message;
+      return;
+    }
+    if (raw === null) return;
+    try {
+      const doc = configSnapshot.parse(JSON.parse(raw));
+      if (this.snapshot && doc.version <= this.snapshot.version) return;
+      const next = new CompiledSnapshot(doc, secretKey);
+      const previous = this.snapshot;
+      this.snapshot = next;
+      this.lastError = null;
+      logger.info({ version: doc.version, previous: previous?.version ?? null }, "snapshot loaded");
+      this.options.onSwap?.(next, previous);
+    } catch (err) {
+      this.rejectedVersion = Number(versionText);
+      this.lastError = `snapshot version ${versionText} rejected: ${(err as Error).message.slice(0, 500)}`;
+      logger.error({ version: versionText, err: this.lastError }, "snapshot rejected; keeping the last good one");
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.loading;
+  }
+}

@@ -1,0 +1,121 @@
+import type { AddressInfo } from "node:net";
+import { createMcpHandler } from "@modelcontextprotocol/server";
+import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import { AuditSink } from "@portcullis/queues/audit-sink";
+import { UpstreamPool, type UpstreamPoolOptions } from "@portcullis/upstream/pool";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { buildHostOriginPolicy } from "./http/host-origin";
+import { createGatewayHttpServer } from "./http/http-server";
+import { handleMcpRequest } from "./http/mcp-endpoint";
+import { createServerFactory } from "./mcp/server-factory";
+import { SnapshotStore } from "./snapshot/snapshot-store";
+
+export const GATEWAY_VERSION = "0.1.0";
+
+export interface GatewayConfig {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  maxBodyBytes: number;
+  redisUrl: string;
+  names: RedisNames;
+  secretKey: Buffer;
+  spoolDir: string;
+  logger: Logger;
+  snapshotPollMs?: number;
+  upstream?: UpstreamPoolOptions;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  store: SnapshotStore;
+  pool: UpstreamPool;
+  audit: AuditSink;
+  /** Graceful: stop accepting, finish in-flight calls, flush audit, close upstreams. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Wires the gateway together and starts listening. Used by main.ts and by tests in-process. */
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const { logger } = config;
+  // Fail fast on commands while Redis is down so the snapshot poll never piles up.
+  const redisOptions = { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 };
+  const redis = new Redis(config.redisUrl, redisOptions);
+  const subscriber = new Redis(config.redisUrl, { ...redisOptions, maxRetriesPerRequest: null, enableOfflineQueue: true });
+  for (const conn of [redis, subscriber]) conn.on("error", () => undefined); // state is reported by readiness
+
+  const pool = new UpstreamPool({ clientInfo: { name: "portcullis-gateway", version: GATEWAY_VERSION }, logger, ...config.upstream });
+  const audit = new AuditSink({ redis: { url: config.redisUrl }, names: config.names, spoolDir: config.spoolDir, logger });
+  const factory = createServerFactory({ pool, audit, logger, version: GATEWAY_VERSION });
+  const mcp = createMcpHandler(factory, {
+    legacy: "stateless",
+    maxRequestBodySize: config.maxBodyBytes,
+    onerror: (err) => logger.debug({ err: err.message }, "mcp handler reported"),
+  });
+
+  const store = new SnapshotStore({
+    redis,
+    subscriber,
+    names: config.names,
+    secretKey: config.secretKey,
+    logger,
+    pollMs: config.snapshotPollMs,
+    onSwap: (next, previous) => {
+      void pool.retain(next.activeServerSpecs()).catch((err) => logger.warn({ err: String(err) }, "pool retain failed"));
+      // Modern clients listening for changes re-list; the view may have changed.
+      if (previous) mcp.notify.toolsChanged();
+    },
+  });
+  await store.start();
+
+  const hostOrigin = buildHostOriginPolicy(config.port, config.allowedHosts, config.allowedOrigins);
+  const http = createGatewayHttpServer({
+    hostOrigin,
+    logger,
+    mcpPath: "/mcp",
+    readiness: () => {
+      const snap = store.current();
+      const reasons: string[] = [];
+      if (!snap) reasons.push("no configuration snapshot loaded yet");
+      if (store.lastError) reasons.push(store.lastError);
+      return { ready: snap !== null, reasons, snapshotVersion: snap?.version ?? null };
+    },
+    handleMcp: (req, res) => handleMcpRequest({ mcp, store, audit, logger, maxBodyBytes: config.maxBodyBytes }, req, res),
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.server.once("error", reject);
+    http.server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.server.address() as AddressInfo).port;
+  // With port 0 the real port is known only now; the allowlist names it.
+  Object.assign(hostOrigin, buildHostOriginPolicy(port, config.allowedHosts, config.allowedOrigins));
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}/mcp`;
+  logger.info({ url, snapshotVersion: store.current()?.version ?? null }, "gateway listening");
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    store,
+    pool,
+    audit,
+    close(graceMs = 30_000) {
+      closing ??= (async () => {
+        const { abandoned } = await http.drain(graceMs);
+        if (abandoned > 0) logger.warn({ abandoned }, "shutdown grace elapsed with requests in flight");
+        await mcp.close();
+        await store.close();
+        await audit.close();
+        await pool.close();
+        redis.disconnect();
+        subscriber.disconnect();
+        logger.info("gateway stopped");
+      })();
+      return closing;
+    },
+  };
+}

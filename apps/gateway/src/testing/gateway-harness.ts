@@ -1,0 +1,114 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { secretKeyFrom } from "@portcullis/auth/secrets";
+import type { AuditEvent } from "@portcullis/contracts/audit";
+import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import type { ConfigSnapshot } from "@portcullis/contracts/snapshot";
+import { type AuditWorker, startAuditWorker } from "@portcullis/queues/audit-worker";
+import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { type RunningGateway, startGateway } from "../start-gateway";
+import { SnapshotBuilder } from "./snapshot-builder";
+
+export const TEST_SECRET_KEY = secretKeyFrom("gateway-tests-secret-key-0123456789abcdef");
+
+export interface GatewayHarness {
+  names: RedisNames;
+  redis: Redis;
+  gateway: RunningGateway;
+  builder: SnapshotBuilder;
+  /** Audit events delivered through the real BullMQ queue, as the worker would receive them. */
+  events: AuditEvent[];
+  /** Publishes the builder's current state (or a given document) as the next version. */
+  publish(doc?: ConfigSnapshot | string): Promise<number>;
+  waitForEvents(predicate: (events: AuditEvent[]) => boolean, timeoutMs?: number): Promise<AuditEvent[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a real gateway in-process against real Redis (a private key prefix), with a real
+ * BullMQ audit consumer collecting events. Configure the builder, then `publish()`.
+ */
+export async function startGatewayHarness(
+  options: { redisUrl?: string; configure?: (b: SnapshotBuilder) => void | Promise<void>; maxBodyBytes?: number; allowedOrigins?: string[] } = {},
+): Promise<GatewayHarness> {
+  const redisUrl = options.redisUrl ?? "redis://127.0.0.1:6379";
+  const names = testRedisNames("gw");
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  redis.on("error", () => undefined);
+  const builder = new SnapshotBuilder(TEST_SECRET_KEY);
+  let version = 0;
+  const publish = async (doc?: ConfigSnapshot | string): Promise<number> => {
+    version += 1;
+    const text = typeof doc === "string" ? doc : JSON.stringify(doc ?? builder.build(version));
+    await redis.multi().set(names.snapshotDoc, text).set(names.snapshotVersion, String(version)).exec();
+    await redis.publish(names.snapshotChannel, String(version));
+    return version;
+  };
+  if (options.configure) {
+    await options.configure(builder);
+    await publish();
+  }
+
+  const spoolDir = await mkdtemp(join(tmpdir(), "pc-gw-spool-"));
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const gateway = await startGateway({
+    host: "127.0.0.1",
+    port: 0,
+    allowedHosts: [],
+    allowedOrigins: options.allowedOrigins ?? [],
+    maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    redisUrl,
+    names,
+    secretKey: TEST_SECRET_KEY,
+    spoolDir,
+    logger,
+    snapshotPollMs: 200,
+  });
+
+  const events: AuditEvent[] = [];
+  const worker: AuditWorker = startAuditWorker({
+    redis: { url: redisUrl },
+    names,
+    handler: async (batch) => {
+      events.push(...batch);
+    },
+  });
+  await worker.ready();
+
+  return {
+    names,
+    redis,
+    gateway,
+    builder,
+    events,
+    publish,
+    async waitForEvents(predicate, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(events)) {
+        if (Date.now() > deadline) throw new Error(`audit events did not arrive in ${timeoutMs} ms (have ${events.length})`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return events;
+    },
+    async close() {
+      await gateway.close(2_000);
+      await worker.close();
+      await cleanupRedisPrefix(redis, names.prefix);
+      redis.disconnect();
+      await rm(spoolDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the gateway serves at least `version`. */
+export async function waitForVersion(gateway: RunningGateway, version: number, timeoutMs = 2_000): Promise<number> {
+  const started = Date.now();
+  while ((gateway.store.current()?.version ?? -1) < version) {
+    if (Date.now() - started > timeoutMs) throw new Error(`gateway did not load snapshot ${version} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Date.now() - started;
+}

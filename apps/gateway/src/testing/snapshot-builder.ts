@@ -1,0 +1,143 @@
+import { createHash } from "node:crypto";
+import { generateApiKey } from "@portcullis/auth/api-keys";
+import { sealSecrets, type UpstreamSecrets } from "@portcullis/auth/secrets";
+import { newId } from "@portcullis/contracts/ids";
+import {
+  type ConfigSnapshot,
+  type GrantEffect,
+  SNAPSHOT_SCHEMA_VERSION,
+  type SnapshotAgent,
+  type SnapshotGrant,
+  type SnapshotKey,
+  type SnapshotServer,
+  type SnapshotTool,
+  exposedToolName,
+} from "@portcullis/contracts/snapshot";
+import { riskFromAnnotations } from "@portcullis/policy/risk";
+import type { Tool, UpstreamSpec } from "@portcullis/upstream/types";
+
+/**
+ * Builds config snapshots for gateway tests without the control plane, so gateway tests
+ * exercise exactly the contract the control plane publishes.
+ */
+export class SnapshotBuilder {
+  readonly orgId = newId("organization");
+  private readonly agents: SnapshotAgent[] = [];
+  private keys: SnapshotKey[] = [];
+  private readonly servers: SnapshotServer[] = [];
+  private readonly tools: SnapshotTool[] = [];
+  private grants: SnapshotGrant[] = [];
+  private readonly teams = new Map<string, string>();
+
+  constructor(private readonly secretKey: Buffer) {}
+
+  team(name: string): string {
+    let id = this.teams.get(name);
+    if (!id) {
+      id = newId("team");
+      this.teams.set(name, id);
+    }
+    return id;
+  }
+
+  agent(name: string, team: string, status: "active" | "disabled" = "active"): SnapshotAgent {
+    const agent = { id: newId("agent"), orgId: this.orgId, name, teamId: this.team(team), teamName: team, status };
+    this.agents.push(agent);
+    return agent;
+  }
+
+  /** Returns the plaintext key; the snapshot holds only its hash. */
+  key(agent: SnapshotAgent, expiresAt: Date | null = null): { key: string; id: string } {
+    const generated = generateApiKey();
+    const id = newId("apiKey");
+    this.keys.push({ id, agentId: agent.id, hash: generated.hash, expiresAt: expiresAt?.toISOString() ?? null });
+    return { key: generated.key, id };
+  }
+
+  revokeKey(id: string): void {
+    this.keys = this.keys.filter((k) => k.id !== id);
+  }
+
+  server(
+    spec: Partial<SnapshotServer> & Pick<SnapshotServer, "name" | "transport">,
+    secrets?: UpstreamSecrets,
+  ): SnapshotServer {
+    const server: SnapshotServer = {
+      id: newId("server"),
+      orgId: this.orgId,
+      url: null,
+      command: null,
+      args: [],
+      env: null,
+      timeoutMs: 5_000,
+      status: "active",
+      ...spec,
+      secrets: secrets ? sealSecrets(secrets, this.secretKey) : null,
+    };
+    this.servers.push(server);
+    return server;
+  }
+
+  /** Adds tools as a catalog sync would have stored them. */
+  addTools(server: SnapshotServer, tools: Tool[]): void {
+    for (const t of tools) {
+      this.tools.push({
+        id: newId("tool"),
+        serverId: server.id,
+        upstreamName: t.name,
+        exposedName: exposedToolName(server.name, t.name),
+        title: t.title ?? null,
+        description: t.description ?? null,
+        inputSchema: t.inputSchema as Record<string, unknown>,
+        outputSchema: (t.outputSchema as Record<string, unknown> | undefined) ?? null,
+        annotations: (t.annotations as Record<string, unknown> | undefined) ?? null,
+        riskClass: riskFromAnnotations(t.annotations),
+        status: "active",
+        definitionHash: createHash("sha256").update(JSON.stringify(t)).digest("hex"),
+      });
+    }
+  }
+
+  grant(
+    subject: { team: string } | { agent: SnapshotAgent },
+    server: SnapshotServer,
+    toolPattern: string,
+    effect: GrantEffect = "allow",
+  ): SnapshotGrant {
+    const grant: SnapshotGrant = {
+      id: newId("grant"),
+      orgId: this.orgId,
+      teamId: "team" in subject ? this.team(subject.team) : null,
+      agentId: "agent" in subject ? subject.agent.id : null,
+      serverId: server.id,
+      toolPattern,
+      effect,
+      approvalTimeoutSec: null,
+      reason: null,
+    };
+    this.grants.push(grant);
+    return grant;
+  }
+
+  /** How a test reaches the server directly (to list its tools as a catalog sync would). */
+  upstreamSpecForTest(server: SnapshotServer): UpstreamSpec {
+    return { id: server.id, name: server.name, transport: server.transport, url: server.url, command: server.command, args: server.args, timeoutMs: server.timeoutMs };
+  }
+
+  setServerUrl(server: SnapshotServer, url: string): void {
+    server.url = url;
+  }
+
+  build(version: number): ConfigSnapshot {
+    return structuredClone({
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      version,
+      createdAt: new Date().toISOString(),
+      agents: this.agents,
+      keys: this.keys,
+      servers: this.servers,
+      tools: this.tools,
+      grants: this.grants,
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { newId } from "@portcullis/contracts/ids";
+import type { Prisma } from "@portcullis/db/client";
+import type { Tx } from "../db";
+import type { Actor } from "./actor";
+
+export interface AdminChange {
+  orgId: string;
+  actor: Actor;
+  /** Dotted `<kind>.<verb>`: `server.create`, `api_key.revoke`, `server.catalog_sync`… */
+  action: string;
+  targetType: string;
+  targetId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Writes one AdminAuditLog row. Always call it with the transaction that makes the change,
+ * so the log can never claim a change that rolled back (nor miss one that committed).
+ */
+export async function recordAdminChange(tx: Tx, change: AdminChange): Promise<void> {
+  await tx.adminAuditLog.create({
+    data: {
+      id: newId("adminAudit"),
+      orgId: change.orgId,
+      actorType: change.actor.type,
+      actorId: change.actor.id ?? null,
+      actorName: change.actor.name ?? null,
+      action: change.action,
+      targetType: change.targetType,
+      targetId: change.targetId ?? null,
+      details: (change.details ?? undefined) as Prisma.InputJsonValue | undefined,
+    },
+  });
+}

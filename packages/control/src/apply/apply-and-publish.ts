@@ -1,0 +1,91 @@
+import type { ConfigFile } from "@portcullis/contracts/config-file";
+import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import type { UpstreamPool } from "@portcullis/upstream/pool";
+import type { Redis } from "ioredis";
+import { actorLabel } from "../admin-audit/actor";
+import type { Db } from "../db";
+import { type CatalogSyncResult, syncServerCatalog } from "../servers/sync-catalog";
+import { publishSnapshot, republishLatest } from "../snapshots/publish-snapshot";
+import { type ApplyOptions, applyConfig } from "./apply-config";
+import type { ApplyPlan } from "./plan";
+
+export interface ApplyAndPublishDeps {
+  db: Db;
+  redis: Redis;
+  names: RedisNames;
+  pool: UpstreamPool;
+  secretKey: Buffer;
+}
+
+export interface ApplyAndPublishResult {
+  plan: ApplyPlan;
+  /** Catalog sync outcome per server name; a failed sync is reported, not thrown. */
+  syncs: Record<string, CatalogSyncResult | { error: string }>;
+  /** The snapshot the gateways now serve; null for a dry run. */
+  snapshot: { version: number } | null;
+}
+
+/**
+ * What `portcullis apply` does: applies the file, syncs the catalogs of the active servers
+ * it created or changed, applies risk overrides that waited for those catalogs, and
+ * publishes a snapshot so gateways pick the change up. An unreachable server does not
+ * fail the apply (the configuration is stored; its catalog is synced later).
+ * When nothing changed, no new version is published; Redis is only checked to hold the latest.
+ */
+export async function applyAndPublish(
+  deps: ApplyAndPublishDeps,
+  file: ConfigFile,
+  opts: Omit<ApplyOptions, "secretKey">,
+): Promise<ApplyAndPublishResult> {
+  const applyOpts: ApplyOptions = { ...opts, secretKey: deps.secretKey };
+  let plan = await applyConfig(deps.db, file, applyOpts);
+  if (opts.dryRun) return { plan, syncs: {}, snapshot: null };
+
+  const syncs: ApplyAndPublishResult["syncs"] = {};
+  const toSync = new Set(
+    plan.filter((c) => c.kind === "server" && c.action !== "delete").map((c) => c.name),
+  );
+  for (const change of plan) {
+    if (change.deferred) toSync.add(change.name.split("/")[0]!);
+  }
+  if (toSync.size > 0) {
+    const servers = await deps.db.server.findMany({
+      where: {
+        name: { in: [...toSync] },
+        status: "active",
+        ...(file.organization !== undefined && { organization: { slug: file.organization } }),
+      },
+      select: { id: true, name: true },
+    });
+    await Promise.all(
+      servers.map(async (server) => {
+        try {
+          syncs[server.name] = await syncServerCatalog(deps.db, deps.pool, server.id, {
+            secretKey: deps.secretKey,
+            actor: opts.actor,
+          });
+        } catch (error) {
+          syncs[server.name] = { error: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    );
+  }
+
+  if (plan.some((c) => c.deferred)) {
+    // The catalogs now list the tools the overrides name (when their sync succeeded).
+    const followUp = await applyConfig(deps.db, file, applyOpts);
+    plan = [...plan.filter((c) => !c.deferred), ...followUp];
+  }
+
+  const catalogChanged = Object.values(syncs).some(
+    (s) => !("error" in s) && s.added.length + s.changed.length + s.removed.length > 0,
+  );
+  const snapshot =
+    plan.some((c) => !c.deferred) || catalogChanged
+      ? await publishSnapshot(deps.db, deps.redis, deps.names, {
+          createdBy: actorLabel(opts.actor),
+          summary: `apply: ${plan.length} change(s)`,
+        })
+      : await republishLatest(deps.db, deps.redis, deps.names);
+  return { plan, syncs, snapshot: { version: snapshot.version } };
+}

@@ -1,0 +1,193 @@
+import type { UpstreamSecrets } from "@portcullis/auth/secrets";
+import type { ConfigFile, ConfigServer } from "@portcullis/contracts/config-file";
+import { AppError } from "@portcullis/contracts/errors";
+import type { GrantEffect, RiskClass } from "@portcullis/contracts/snapshot";
+import type { TransportKind } from "@portcullis/db/client";
+import { toDbTransport } from "../servers/transport";
+
+/** Matches the column default, so a file that omits `timeoutMs` agrees with a fresh row. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface DesiredServer {
+  path: string;
+  name: string;
+  description: string | null;
+  transport: TransportKind;
+  url: string | null;
+  command: string | null;
+  args: string[];
+  /** Plain values; sealed only when written, and compared by value, not by ciphertext. */
+  secrets: UpstreamSecrets | null;
+  timeoutMs: number;
+  status: "active" | "disabled";
+}
+
+export interface DesiredTeam {
+  path: string;
+  name: string;
+  description: string | null;
+}
+
+export interface DesiredAgent {
+  path: string;
+  name: string;
+  team: string;
+  description: string | null;
+  status: "active" | "disabled";
+}
+
+export interface DesiredGrant {
+  path: string;
+  /** Identity of a grant: who, which server, which tool pattern. */
+  key: string;
+  subject: { kind: "team" | "agent"; name: string };
+  server: string;
+  toolPattern: string;
+  effect: GrantEffect;
+  approvalTimeoutSec: number | null;
+  reason: string | null;
+}
+
+export interface DesiredToolRisk {
+  path: string;
+  key: string;
+  server: string;
+  tool: string;
+  risk: RiskClass;
+}
+
+export interface DesiredState {
+  servers: DesiredServer[];
+  teams: DesiredTeam[];
+  agents: DesiredAgent[];
+  grants: DesiredGrant[];
+  toolRisks: DesiredToolRisk[];
+}
+
+/** How a grant is named in plans and messages: `team:platform/everything/echo`. */
+export function grantKey(subjectKind: "team" | "agent", subject: string, server: string, toolPattern: string): string {
+  return `${subjectKind}:${subject}/${server}/${toolPattern}`;
+}
+
+export function toolRiskKey(server: string, tool: string): string {
+  return `${server}/${tool}`;
+}
+
+/**
+ * Turns a validated config file into the state the installation must reach: resolves
+ * `{ env: NAME }` secret references, and checks what the schema cannot (duplicate names,
+ * references to teams, agents and servers the file does not declare). Every problem is
+ * collected and reported in one INVALID_INPUT, each line naming its place in the file.
+ */
+export function resolveDesiredState(file: ConfigFile, env: Record<string, string | undefined>): DesiredState {
+  const problems: string[] = [];
+  const firstPathOf = new Map<string, string>();
+  const unique = (kind: string, name: string, path: string) => {
+    const seen = firstPathOf.get(`${kind}\0${name}`);
+    if (seen) problems.push(`${path}: duplicate ${kind} "${name}" (first declared at ${seen})`);
+    else firstPathOf.set(`${kind}\0${name}`, path);
+  };
+  const secret = (ref: string | { env: string }, path: string): string => {
+    if (typeof ref === "string") return ref;
+    const value = env[ref.env];
+    if (value === undefined || value === "") {
+      problems.push(`${path}: environment variable ${ref.env} is not set`);
+      return "";
+    }
+    return value;
+  };
+
+  const servers = file.servers.map((s, i) => {
+    unique("server", s.name, `servers[${i}].name`);
+    return desiredServer(s, `servers[${i}]`, secret);
+  });
+  const teams = file.teams.map((t, i) => {
+    unique("team", t.name, `teams[${i}].name`);
+    return { path: `teams[${i}]`, name: t.name, description: t.description ?? null };
+  });
+  const teamNames = new Set(teams.map((t) => t.name));
+  const serverNames = new Set(servers.map((s) => s.name));
+
+  const agents = file.agents.map((a, i): DesiredAgent => {
+    unique("agent", a.name, `agents[${i}].name`);
+    if (!teamNames.has(a.team)) problems.push(`agents[${i}].team: unknown team "${a.team}" (declare it under teams:)`);
+    return {
+      path: `agents[${i}]`,
+      name: a.name,
+      team: a.team,
+      description: a.description ?? null,
+      status: a.disabled ? "disabled" : "active",
+    };
+  });
+  const agentNames = new Set(agents.map((a) => a.name));
+
+  const grants: DesiredGrant[] = [];
+  file.grants.forEach((g, i) => {
+    const path = `grants[${i}]`;
+    const subject = g.team !== undefined ? { kind: "team" as const, name: g.team } : { kind: "agent" as const, name: g.agent! };
+    const known = subject.kind === "team" ? teamNames : agentNames;
+    if (!known.has(subject.name)) {
+      problems.push(`${path}.${subject.kind}: unknown ${subject.kind} "${subject.name}" (declare it under ${subject.kind}s:)`);
+    }
+    if (!serverNames.has(g.server)) problems.push(`${path}.server: unknown server "${g.server}" (declare it under servers:)`);
+    g.tools.forEach((toolPattern, j) => {
+      const key = grantKey(subject.kind, subject.name, g.server, toolPattern);
+      unique("grant", key, `${path}.tools[${j}]`);
+      grants.push({
+        path: `${path}.tools[${j}]`,
+        key,
+        subject,
+        server: g.server,
+        toolPattern,
+        effect: g.effect,
+        approvalTimeoutSec: g.approvalTimeoutSec ?? null,
+        reason: g.reason ?? null,
+      });
+    });
+  });
+
+  const toolRisks = file.toolRisk.map((r, i): DesiredToolRisk => {
+    const key = toolRiskKey(r.server, r.tool);
+    unique("toolRisk", key, `toolRisk[${i}]`);
+    if (!serverNames.has(r.server)) problems.push(`toolRisk[${i}].server: unknown server "${r.server}"`);
+    return { path: `toolRisk[${i}]`, key, server: r.server, tool: r.tool, risk: r.risk };
+  });
+
+  if (problems.length > 0) {
+    throw new AppError("INVALID_INPUT", `invalid config file:\n  ${problems.join("\n  ")}`, { details: { problems } });
+  }
+  return { servers, teams, agents, grants, toolRisks };
+}
+
+function desiredServer(
+  s: ConfigServer,
+  path: string,
+  secret: (ref: string | { env: string }, path: string) => string,
+): DesiredServer {
+  const secrets: UpstreamSecrets = {};
+  if (s.transport === "stdio") {
+    // All of a stdio server's environment is sealed: the file cannot say which values are secret.
+    if (s.env && Object.keys(s.env).length > 0) {
+      secrets.env = Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, secret(v, `${path}.env.${k}`)]));
+    }
+  } else {
+    if (s.headers && Object.keys(s.headers).length > 0) {
+      secrets.headers = Object.fromEntries(
+        Object.entries(s.headers).map(([k, v]) => [k, secret(v, `${path}.headers.${k}`)]),
+      );
+    }
+    if (s.bearer !== undefined) secrets.bearer = secret(s.bearer, `${path}.bearer`);
+  }
+  return {
+    path,
+    name: s.name,
+    description: s.description ?? null,
+    transport: toDbTransport(s.transport),
+    url: s.transport === "stdio" ? null : s.url,
+    command: s.transport === "stdio" ? s.command : null,
+    args: s.transport === "stdio" ? s.args : [],
+    secrets: Object.keys(secrets).length > 0 ? secrets : null,
+    timeoutMs: s.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    status: s.disabled ? "disabled" : "active",
+  };
+}

@@ -1,0 +1,29 @@
+import type { DesiredState } from "./desired-state";
+import type { Installation } from "./load-installation";
+import type { Operation } from "./plan";
+import { planGrants, planToolRisks } from "./plan-grants";
+import { planServers } from "./plan-servers";
+import { planAgents, planTeams } from "./plan-teams-agents";
+
+/**
+ * Every change that takes `installation` to `desired`, in an order that respects the
+ * foreign keys: grants leave before their subjects, teams and servers exist before the
+ * agents and grants that point at them, agents leave their team before it is deleted.
+ */
+export function planChanges(installation: Installation, desired: DesiredState, secretKey: Buffer): Operation[] {
+  const servers = planServers(installation.servers, desired.servers, secretKey);
+  const teams = planTeams(installation.teams, desired.teams);
+  const agents = planAgents(installation.agents, desired.agents);
+  const grants = planGrants(installation.grants, desired.grants);
+  const risks = planToolRisks(installation.tools, desired.toolRisks, new Set(desired.servers.map((s) => s.name)));
+  return [
+    ...grants.deletes,
+    ...servers.upserts,
+    ...teams.upserts,
+    ...agents,
+    ...teams.deletes,
+    ...servers.deletes,
+    ...grants.upserts,
+    ...risks,
+  ];
+}

@@ -1,0 +1,51 @@
+import type { Tx } from "../db";
+
+export type PlanKind = "organization" | "server" | "team" | "agent" | "grant" | "toolRisk";
+
+/** One line of an apply plan. */
+export interface PlanChange {
+  action: "create" | "update" | "delete";
+  kind: PlanKind;
+  /** The entry's identity: its name, `team:platform/everything/echo` for a grant, `server/tool` for a risk. */
+  name: string;
+  /** For updates: the fields that differ. */
+  fields?: string[];
+  /**
+   * Set when the change waits for something outside this apply: a risk override for a
+   * tool the catalog does not list yet is applied after the server's catalog sync.
+   */
+  deferred?: string;
+}
+
+/** The changes an apply makes (or, in a dry run, would make), in execution order. Empty: nothing to do. */
+export type ApplyPlan = PlanChange[];
+
+/** Ids by name, seeded from the installation and extended as the apply creates entries. */
+export interface ApplyContext {
+  orgId: string;
+  secretKey: Buffer;
+  createdBy: string;
+  serverIds: Map<string, string>;
+  teamIds: Map<string, string>;
+  agentIds: Map<string, string>;
+}
+
+/** A planned change and how to carry it out. */
+export interface Operation {
+  change: PlanChange;
+  /** Extra facts for the AdminAuditLog row (never secret values). */
+  details?: Record<string, unknown>;
+  /** Performs the change; returns the id of the row it touched, for the audit log. */
+  run?: (tx: Tx, ctx: ApplyContext) => Promise<string | null>;
+}
+
+/** `{ field: { from, to } }` for the listed fields, to record what an update changed. */
+export function fieldChanges(
+  current: object,
+  desired: object,
+  fields: string[],
+): Record<string, { from: unknown; to: unknown }> {
+  const from = current as Record<string, unknown>;
+  const to = desired as Record<string, unknown>;
+  return Object.fromEntries(fields.map((f) => [f, { from: from[f] ?? null, to: to[f] ?? null }]));
+}

@@ -1,0 +1,166 @@
+import { AppError, isAppError } from "@portcullis/contracts/errors";
+import { newId } from "@portcullis/contracts/ids";
+import { exposedToolName } from "@portcullis/contracts/snapshot";
+import { Prisma, type Tool } from "@portcullis/db/client";
+import { riskFromAnnotations, type ToolAnnotationHints } from "@portcullis/policy/risk";
+import type { UpstreamPool } from "@portcullis/upstream/pool";
+import type { Actor } from "../admin-audit/actor";
+import { recordAdminChange } from "../admin-audit/record-admin-change";
+import { type Db, LONG_TRANSACTION, type Tx } from "../db";
+import { toUpstreamSpec } from "./server-spec";
+import { type ListedTool, toolDefinitionHash } from "./tool-definition";
+
+export interface CatalogSyncResult {
+  /** Upstream names of tools seen for the first time (or back after being removed). */
+  added: string[];
+  /** Tools whose definition hash changed. */
+  changed: string[];
+  /** Tools the upstream no longer lists (now status `removed`). */
+  removed: string[];
+  unchanged: number;
+}
+
+/** Flag set on a tool whose definition differs from the one first seen or last approved. */
+export const DEFINITION_CHANGED = "definition_changed";
+
+const SYSTEM_ACTOR: Actor = { type: "system", name: "catalog-sync" };
+
+/**
+ * Lists a server's tools upstream and reconciles the Tool rows with them.
+ *
+ * - New tools are stored active, with risk derived from their annotations and their
+ *   first definition accepted (`approvedHash = definitionHash`).
+ * - A changed definition is stored and flagged `definition_changed`; when it differs from
+ *   the approved one the tool is `quarantined` until an admin approves it (tool pinning:
+ *   a rug-pulled description must not reach models silently).
+ * - Tools no longer listed become `removed` (kept, so grants and audit keep their meaning).
+ *
+ * On failure the server is marked unhealthy with the reason in `lastError`, the tools are
+ * left untouched, and an UPSTREAM_UNAVAILABLE error is thrown. An AdminAuditLog row is
+ * written when the catalog changed (not on every periodic no-op sync).
+ */
+export async function syncServerCatalog(
+  db: Db,
+  pool: UpstreamPool,
+  serverId: string,
+  opts: { secretKey: Buffer; actor?: Actor },
+): Promise<CatalogSyncResult> {
+  const server = await db.server.findUnique({ where: { id: serverId } });
+  if (!server) throw new AppError("NOT_FOUND", `server ${serverId} does not exist`);
+
+  let listed: ListedTool[];
+  try {
+    listed = (await pool.listTools(toUpstreamSpec(server, opts.secretKey))) as unknown as ListedTool[];
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    await db.server.update({ where: { id: server.id }, data: { health: "unhealthy", lastError: reason } });
+    throw new AppError("UPSTREAM_UNAVAILABLE", `catalog sync of server "${server.name}" failed: ${reason}`, {
+      details: { serverId: server.id, ...(isAppError(cause) && { cause: cause.code }) },
+      cause,
+    });
+  }
+
+  return db.$transaction(async (tx) => {
+    // Serializes concurrent syncs of one server, which would otherwise race to insert the same tools.
+    await tx.$executeRaw`SELECT 1 FROM servers WHERE id = ${server.id} FOR UPDATE`;
+    const result = await reconcileTools(tx, server, listed);
+    await tx.server.update({
+      where: { id: server.id },
+      data: { health: "healthy", lastError: null, lastSyncAt: new Date() },
+    });
+    if (result.added.length + result.changed.length + result.removed.length > 0) {
+      await recordAdminChange(tx, {
+        orgId: server.orgId,
+        actor: opts.actor ?? SYSTEM_ACTOR,
+        action: "server.catalog_sync",
+        targetType: "server",
+        targetId: server.id,
+        details: { name: server.name, ...result },
+      });
+    }
+    return result;
+  }, LONG_TRANSACTION);
+}
+
+async function reconcileTools(
+  tx: Tx,
+  server: { id: string; orgId: string; name: string },
+  listed: ListedTool[],
+): Promise<CatalogSyncResult> {
+  const existing = new Map((await tx.tool.findMany({ where: { serverId: server.id } })).map((t) => [t.upstreamName, t]));
+  const result: CatalogSyncResult = { added: [], changed: [], removed: [], unchanged: 0 };
+  const seen = new Set<string>();
+
+  for (const tool of listed) {
+    if (seen.has(tool.name)) continue; // a misbehaving upstream listing a name twice: first wins
+    seen.add(tool.name);
+    const hash = toolDefinitionHash(tool);
+    const current = existing.get(tool.name);
+    if (!current) {
+      await tx.tool.create({
+        data: {
+          id: newId("tool"),
+          orgId: server.orgId,
+          serverId: server.id,
+          upstreamName: tool.name,
+          exposedName: exposedToolName(server.name, tool.name),
+          ...definitionFields(tool, hash),
+          approvedHash: hash,
+          status: "active",
+        },
+      });
+      result.added.push(tool.name);
+      continue;
+    }
+    const definitionChanged = current.definitionHash !== hash;
+    if (!definitionChanged && current.status !== "removed") {
+      result.unchanged++;
+      continue;
+    }
+    await tx.tool.update({
+      where: { id: current.id },
+      data: { ...definitionFields(tool, hash), ...pinningState(current, hash) },
+    });
+    (current.status === "removed" ? result.added : result.changed).push(tool.name);
+  }
+
+  for (const [name, tool] of existing) {
+    if (seen.has(name) || tool.status === "removed") continue;
+    await tx.tool.update({ where: { id: tool.id }, data: { status: "removed" } });
+    result.removed.push(name);
+  }
+  return result;
+}
+
+function definitionFields(tool: ListedTool, hash: string) {
+  return {
+    title: tool.title ?? null,
+    description: tool.description ?? null,
+    inputSchema: (tool.inputSchema ?? { type: "object" }) as Prisma.InputJsonValue,
+    outputSchema: jsonOrNull(tool.outputSchema),
+    annotations: jsonOrNull(tool.annotations),
+    riskClass: riskFromAnnotations(tool.annotations as ToolAnnotationHints | undefined),
+    definitionHash: hash,
+  };
+}
+
+/**
+ * Status and flags for a known tool whose definition is now `hash`. Back to the approved
+ * definition clears the flag (an upstream reverted a change). Any other change is flagged,
+ * and quarantined when an approved definition exists that it departs from. An admin's
+ * `disabled` always stands.
+ */
+function pinningState(current: Tool, hash: string): { status: Tool["status"]; flags: string[] } {
+  const otherFlags = current.flags.filter((f) => f !== DEFINITION_CHANGED);
+  const keep = (status: Tool["status"]) => (current.status === "disabled" ? "disabled" : status);
+  if (current.approvedHash === hash) return { status: keep("active"), flags: otherFlags };
+  const flags = [...otherFlags, DEFINITION_CHANGED];
+  if (current.approvedHash === null) {
+    return { status: keep(current.status === "removed" ? "active" : current.status), flags };
+  }
+  return { status: keep("quarantined"), flags };
+}
+
+function jsonOrNull(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  return value === undefined || value === null ? Prisma.DbNull : (value as Prisma.InputJsonValue);
+}

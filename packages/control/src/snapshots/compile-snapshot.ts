@@ -1,0 +1,100 @@
+import {
+  type ConfigSnapshot,
+  configSnapshot,
+  SNAPSHOT_SCHEMA_VERSION,
+  type SnapshotServer,
+} from "@portcullis/contracts/snapshot";
+import { effectiveRisk } from "@portcullis/policy/risk";
+import type { Tx } from "../db";
+import { toContractTransport } from "../servers/transport";
+
+/**
+ * Reads the whole installation (every organization) into one self-contained snapshot
+ * document: what the gateway needs to authenticate, resolve and decide a call.
+ *
+ * - Revoked keys are absent; keys already expired at compile time too (they can never
+ *   become valid again). Keys expiring later carry `expiresAt`, which the gateway checks.
+ * - Upstream secrets stay sealed; only the gateway opens them.
+ * - A tool's `riskClass` is the effective one (admin override wins over annotations).
+ * - Rows are ordered by id so that an unchanged installation compiles to the same document.
+ *
+ * Accepts a transaction client so publishSnapshot can compile under its version lock.
+ */
+export async function compileSnapshot(db: Tx, version: number): Promise<ConfigSnapshot> {
+  const now = new Date();
+  const agents = await db.agent.findMany({ include: { team: { select: { name: true } } }, orderBy: { id: "asc" } });
+  const keys = await db.apiKey.findMany({
+    where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    select: { id: true, agentId: true, hash: true, expiresAt: true },
+    orderBy: { id: "asc" },
+  });
+  const servers = await db.server.findMany({ orderBy: { id: "asc" } });
+  const tools = await db.tool.findMany({ orderBy: { id: "asc" } });
+  const grants = await db.grant.findMany({ orderBy: { id: "asc" } });
+
+  const document: ConfigSnapshot = {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    version,
+    createdAt: now.toISOString(),
+    agents: agents.map((a) => ({
+      id: a.id,
+      orgId: a.orgId,
+      name: a.name,
+      teamId: a.teamId,
+      teamName: a.team.name,
+      status: a.status,
+    })),
+    keys: keys.map((k) => ({
+      id: k.id,
+      agentId: k.agentId,
+      hash: k.hash,
+      expiresAt: k.expiresAt?.toISOString() ?? null,
+    })),
+    servers: servers.map((s) => ({
+      id: s.id,
+      orgId: s.orgId,
+      name: s.name,
+      transport: toContractTransport(s.transport),
+      url: s.url,
+      command: s.command,
+      args: s.args,
+      env: stringRecord(s.env),
+      secrets: s.secrets,
+      timeoutMs: s.timeoutMs,
+      status: s.status,
+    })),
+    tools: tools.map((t) => ({
+      id: t.id,
+      serverId: t.serverId,
+      upstreamName: t.upstreamName,
+      exposedName: t.exposedName,
+      title: t.title,
+      description: t.description,
+      inputSchema: (t.inputSchema ?? {}) as Record<string, unknown>,
+      outputSchema: (t.outputSchema ?? null) as Record<string, unknown> | null,
+      annotations: (t.annotations ?? null) as Record<string, unknown> | null,
+      riskClass: effectiveRisk(t.riskClass, t.riskOverride),
+      status: t.status,
+      definitionHash: t.definitionHash,
+    })),
+    grants: grants.map((g) => ({
+      id: g.id,
+      orgId: g.orgId,
+      teamId: g.teamId,
+      agentId: g.agentId,
+      serverId: g.serverId,
+      toolPattern: g.toolPattern,
+      effect: g.effect,
+      approvalTimeoutSec: g.approvalTimeoutSec,
+      reason: g.reason,
+    })),
+  };
+  // The gateway refuses a document it cannot parse; failing here instead names the cause
+  // while the admin is still looking, rather than leaving gateways on a stale version.
+  return configSnapshot.parse(document);
+}
+
+function stringRecord(value: unknown): SnapshotServer["env"] {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+}

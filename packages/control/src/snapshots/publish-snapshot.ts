@@ -1,0 +1,90 @@
+import { AppError } from "@portcullis/contracts/errors";
+import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import type { Prisma } from "@portcullis/db/client";
+import type { Redis } from "ioredis";
+import { canonicalHash, canonicalJson } from "../canonical-json";
+import { type Db, LONG_TRANSACTION } from "../db";
+import { compileSnapshot } from "./compile-snapshot";
+import { readRedisSnapshotVersion, writeSnapshotToRedis } from "./write-snapshot-to-redis";
+
+// Arbitrary constant naming "the snapshot version counter" among advisory locks; advisory
+// locks are per database, so installations sharing a Postgres server do not contend.
+const SNAPSHOT_VERSION_LOCK = 7_150_512_301;
+
+export interface PublishedSnapshot {
+  version: number;
+  hash: string;
+}
+
+/**
+ * Compiles the installation into the next snapshot version, stores it in Postgres, then
+ * writes it to Redis and announces it on the snapshot channel.
+ *
+ * Versions are allocated under a transaction-scoped advisory lock, so concurrent
+ * publishers get distinct, increasing versions and each compiles what was committed
+ * before it. Postgres is the record: if Redis is unreachable the row is kept and an
+ * UNAVAILABLE error says so; the next publish (or `republishLatest`) catches Redis up.
+ */
+export async function publishSnapshot(
+  db: Db,
+  redis: Redis,
+  names: RedisNames,
+  meta: { createdBy?: string; summary?: string } = {},
+): Promise<PublishedSnapshot> {
+  // If the database was reset while Redis kept serving a later version, counting from
+  // the database alone would publish versions Redis refuses as "older"; start above both.
+  const redisVersion = await readRedisSnapshotVersion(redis, names);
+  const stored = await db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SNAPSHOT_VERSION_LOCK}::bigint)`;
+    const last = await tx.configSnapshot.findFirst({ orderBy: { version: "desc" }, select: { version: true } });
+    const version = Math.max(last?.version ?? 0, redisVersion ?? 0) + 1;
+    const document = await compileSnapshot(tx, version);
+    const hash = canonicalHash(document);
+    await tx.configSnapshot.create({
+      data: {
+        version,
+        hash,
+        document: document as unknown as Prisma.InputJsonValue,
+        summary: meta.summary ?? null,
+        createdBy: meta.createdBy ?? null,
+      },
+    });
+    return { version, hash, json: canonicalJson(document) };
+  }, LONG_TRANSACTION);
+
+  await pushToRedis(redis, names, stored.version, stored.json);
+  return { version: stored.version, hash: stored.hash };
+}
+
+/**
+ * Makes sure Redis serves the latest stored snapshot (at boot, or after Redis lost its
+ * data). Publishes a first snapshot when none was ever stored.
+ * @returns the latest version and whether Redis had to be updated.
+ */
+export async function republishLatest(
+  db: Db,
+  redis: Redis,
+  names: RedisNames,
+): Promise<PublishedSnapshot & { written: boolean }> {
+  const latest = await db.configSnapshot.findFirst({ orderBy: { version: "desc" } });
+  if (!latest) {
+    const first = await publishSnapshot(db, redis, names, { createdBy: "system", summary: "first snapshot" });
+    return { ...first, written: true };
+  }
+  const written = await pushToRedis(redis, names, latest.version, canonicalJson(latest.document));
+  return { version: latest.version, hash: latest.hash, written };
+}
+
+async function pushToRedis(redis: Redis, names: RedisNames, version: number, json: string): Promise<boolean> {
+  try {
+    return await writeSnapshotToRedis(redis, names, version, json);
+  } catch (cause) {
+    throw new AppError(
+      "UNAVAILABLE",
+      `snapshot v${version} is stored in Postgres but could not be written to Redis ` +
+        `(${cause instanceof Error ? cause.message : String(cause)}); gateways keep the previous ` +
+        "version until the next publish (`portcullis snapshot publish`)",
+      { details: { version }, cause },
+    );
+  }
+}

@@ -1,0 +1,353 @@
+import { createHash } from "node:crypto";
+import { inspect } from "node:util";
+import { type AuditEvent, auditEventSchema } from "@portcullis/contracts/audit";
+import { type AuditIngestPayload, JOBS, QUEUES } from "@portcullis/contracts/jobs";
+import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { AuditSpool } from "./audit-spool";
+import { type Logger, silentLogger } from "./logger";
+import { createRedisClient, type RedisConfig } from "./redis-config";
+import { withTimeout } from "./timeout";
+
+export interface AuditSinkOptions {
+  redis: RedisConfig;
+  names: RedisNames;
+  /** Where batches go while Redis is unreachable. Created if missing; may be shared by sinks. */
+  spoolDir: string;
+  /** Events per job. Default 200. */
+  batchSize?: number;
+  /** How long an event may wait in memory for its batch to fill. Default 20 ms. */
+  flushIntervalMs?: number;
+  /** How often the spool is checked and, when Redis answers, moved into the queue. Default 1000 ms. */
+  replayIntervalMs?: number;
+  /** An enqueue slower than this counts as failed and the batch is spooled. Default 2000 ms. */
+  enqueueTimeoutMs?: number;
+  /** Spool files of a sink whose heartbeat is older than this are taken over. Default 60 s. */
+  staleOwnerMs?: number;
+  logger?: Logger;
+}
+
+export interface AuditSinkStats {
+  /** Events in memory now (waiting for their batch, or being sent). */
+  buffered: number;
+  /** Events this sink has written to the spool (cumulative). */
+  spooled: number;
+  /** Events this sink has put in the queue, directly or from the spool (cumulative). */
+  enqueued: number;
+  /** Jobs this sink has put in the queue (cumulative): one per batch. */
+  jobs: number;
+  /** Events moved from spool files (its own or taken over) into the queue (cumulative). */
+  replayed: number;
+  /** Events refused because they do not match the contract (kept in `rejected-*.bad`). */
+  rejected: number;
+}
+
+/** Retries outlive a worker restart or a short Postgres outage (1 s, 2 s, 4 s … ≈ 17 min in all). */
+const JOB_OPTIONS = {
+  attempts: 10,
+  backoff: { type: "exponential", delay: 1_000 },
+  removeOnComplete: true,
+  // Failed jobs are the last copy of their events: keep them for inspection and retry.
+  removeOnFail: false,
+} as const;
+
+/**
+ * The gateway's audit outlet. `record()` is synchronous and cheap: events are buffered and
+ * sent as one BullMQ job per batch. When Redis does not answer, batches go to a local
+ * spool (fsync'd JSON Lines) and a replay loop moves them back into the queue, in order,
+ * once it answers again. Order of operations is kept by running every send, spool write
+ * and replay one after another on a single lane.
+ */
+export class AuditSink {
+  private readonly names: RedisNames;
+  private readonly batchSize: number;
+  private readonly flushIntervalMs: number;
+  private readonly enqueueTimeoutMs: number;
+  private readonly logger: Logger;
+  private readonly redis: Redis;
+  private readonly spool: AuditSpool;
+  private queue: Queue<AuditIngestPayload>;
+  private buffer: AuditEvent[] = [];
+  private inFlight = 0;
+  private lane: Promise<void> = Promise.resolve();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushQueued = false;
+  private replayQueued = false;
+  private readonly replayTimer: NodeJS.Timeout;
+  /** While true, new batches go to the spool behind the older ones instead of jumping ahead. */
+  private spooling = false;
+  private redisDown = false;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private readonly counts = { spooled: 0, enqueued: 0, jobs: 0, replayed: 0, rejected: 0 };
+
+  constructor(options: AuditSinkOptions) {
+    this.names = options.names;
+    this.batchSize = options.batchSize ?? 200;
+    this.flushIntervalMs = options.flushIntervalMs ?? 20;
+    this.enqueueTimeoutMs = options.enqueueTimeoutMs ?? 2_000;
+    this.logger = options.logger ?? silentLogger;
+    this.spool = new AuditSpool({
+      dir: options.spoolDir,
+      staleAfterMs: options.staleOwnerMs ?? 60_000,
+      logger: this.logger,
+    });
+    // A connection of our own that fails fast: no offline queue (a command while
+    // disconnected is rejected at once) and no resending of commands cut off by a
+    // disconnect (the batch is already in the spool by then).
+    this.redis = createRedisClient(options.redis, {
+      connectTimeout: 1_000,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      retryStrategy: (times) => Math.min(times * 100, 1_000),
+    });
+    this.redis.on("error", (error) => this.logger.debug({ err: error }, "audit sink redis error"));
+    // Replay as soon as Redis is back rather than at the next tick.
+    this.redis.on("ready", () => this.requestReplay());
+    this.queue = this.createQueue();
+    this.replayTimer = setInterval(() => this.requestReplay(), options.replayIntervalMs ?? 1_000);
+    // The replay loop alone must not keep a gateway process alive.
+    this.replayTimer.unref();
+    // Files left behind by a crashed predecessor are picked up right away.
+    this.requestReplay();
+  }
+
+  /** Buffers one event. Synchronous, never throws, never waits for Redis. */
+  record(event: AuditEvent): void {
+    try {
+      if (this.closed) {
+        this.recordAfterClose(event);
+        return;
+      }
+      this.buffer.push(event);
+      if (this.buffer.length >= this.batchSize) this.scheduleFlush(0);
+      else this.scheduleFlush(this.flushIntervalMs);
+    } catch (error) {
+      this.logger.error({ err: error, eventId: event?.id }, "audit sink failed to record an event");
+    }
+  }
+
+  /** Sends what is buffered now: to the queue, or to the spool if Redis does not answer. */
+  flush(): Promise<void> {
+    this.cancelFlushTimer();
+    return this.onLane(() => this.drainBuffer());
+  }
+
+  /**
+   * Flushes, makes one last attempt to replay the spool, and closes connections. Whatever
+   * could not be sent stays in the spool for the next sink using this directory.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  stats(): AuditSinkStats {
+    return { buffered: this.buffer.length + this.inFlight, ...this.counts };
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closed = true;
+    this.cancelFlushTimer();
+    clearInterval(this.replayTimer);
+    await this.onLane(() => this.drainBuffer());
+    await this.onLane(() => this.replay());
+    await this.onLane(async () => {
+      // Only a failing disk leaves events in memory here: one synchronous try more.
+      if (this.buffer.length > 0) this.recordAfterClose(...this.buffer.splice(0));
+      await this.spool.close();
+    });
+    // Disconnect first: BullMQ's pending connection setup (Redis never came up) then
+    // settles while the queue still listens for its error.
+    this.redis.disconnect();
+    await withTimeout(this.queue.close(), 1_000, "closing the audit queue").catch((error) =>
+      this.logger.warn({ err: error }, "audit queue did not close cleanly"),
+    );
+  }
+
+  private createQueue(): Queue<AuditIngestPayload> {
+    const queue = new Queue<AuditIngestPayload>(QUEUES.audit, {
+      connection: this.redis,
+      prefix: this.names.bullPrefix,
+      defaultJobOptions: JOB_OPTIONS,
+    });
+    queue.on("error", (error) => this.logger.debug({ err: error }, "audit queue error"));
+    return queue;
+  }
+
+  private onLane(op: () => Promise<void>): Promise<void> {
+    const next = this.lane.then(op).catch((error) => {
+      this.logger.error({ err: error }, "audit sink operation failed");
+    });
+    this.lane = next;
+    return next;
+  }
+
+  private scheduleFlush(delayMs: number): void {
+    if (this.flushQueued) return; // a queued drain will take this event too
+    if (delayMs > 0) {
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = undefined;
+        this.scheduleFlush(0);
+      }, delayMs);
+      return;
+    }
+    this.cancelFlushTimer();
+    this.flushQueued = true;
+    void this.onLane(() => {
+      this.flushQueued = false;
+      return this.drainBuffer();
+    });
+  }
+
+  private cancelFlushTimer(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+  }
+
+  private requestReplay(): void {
+    if (this.replayQueued || this.closed) return;
+    this.replayQueued = true;
+    void this.onLane(() => {
+      this.replayQueued = false;
+      return this.replay();
+    });
+    // Events left in memory by a failed spool write get another chance on every tick.
+    if (this.buffer.length > 0) this.scheduleFlush(0);
+  }
+
+  private async drainBuffer(): Promise<void> {
+    while (this.buffer.length > 0) {
+      const taken = this.buffer.splice(0, this.batchSize);
+      this.inFlight = taken.length;
+      const batch = await this.prepare(taken);
+      try {
+        if (batch.events.length === 0) continue;
+        if (!this.spooling && (await this.send(batch.events))) continue;
+        this.spooling = true;
+        await this.spool.append(batch.lines);
+        this.counts.spooled += batch.events.length;
+      } catch (error) {
+        // The disk failed too: keep the batch in memory, in front, and try again later.
+        this.buffer.unshift(...batch.events);
+        this.logger.error({ err: error, events: batch.events.length }, "audit spool write failed");
+        return;
+      } finally {
+        this.inFlight = 0;
+      }
+    }
+  }
+
+  /**
+   * Checks events against the contract before they reach a batch: one malformed event
+   * must not make the worker refuse its 199 neighbours. Refused events are kept on disk.
+   */
+  private async prepare(events: AuditEvent[]): Promise<{ events: AuditEvent[]; lines: string[] }> {
+    const good: AuditEvent[] = [];
+    const lines: string[] = [];
+    const refused: string[] = [];
+    for (const event of events) {
+      const parsed = auditEventSchema.safeParse(event);
+      let line: string | undefined;
+      try {
+        if (parsed.success) line = JSON.stringify(parsed.data);
+      } catch {
+        // Not serialisable (a BigInt or a cycle in the arguments).
+      }
+      if (parsed.success && line !== undefined) {
+        good.push(parsed.data);
+        lines.push(line);
+      } else {
+        refused.push(inspect(event, { depth: 6, breakLength: Number.POSITIVE_INFINITY }));
+      }
+    }
+    if (refused.length > 0) {
+      this.counts.rejected += refused.length;
+      this.logger.error({ events: refused.length, spoolDir: this.spool.dir }, "audit events violate the contract");
+      await this.spool.reject(refused).catch((error) => {
+        this.logger.error({ err: error, events: refused }, "could not keep refused audit events");
+      });
+    }
+    return { events: good, lines };
+  }
+
+  /** Enqueues one batch as one job. False (never a throw) when Redis did not take it in time. */
+  private async send(events: AuditEvent[]): Promise<boolean> {
+    try {
+      await withTimeout(
+        // A content-derived job id lets BullMQ drop a batch re-sent after a timeout.
+        this.queue.add(JOBS.auditIngest, { events }, { jobId: batchJobId(events) }),
+        this.enqueueTimeoutMs,
+        "audit enqueue",
+      );
+    } catch (error) {
+      if (!this.redisDown) {
+        this.redisDown = true;
+        this.logger.warn({ err: error }, "audit enqueue failed; spooling to disk until Redis answers");
+      }
+      // Connected yet failing: BullMQ's connection setup may have died mid-way. Start over.
+      if (this.redis.status === "ready") this.renewQueue();
+      return false;
+    }
+    if (this.redisDown) {
+      this.redisDown = false;
+      this.logger.info({}, "audit enqueue works again");
+    }
+    this.counts.enqueued += events.length;
+    this.counts.jobs += 1;
+    return true;
+  }
+
+  private renewQueue(): void {
+    const old = this.queue;
+    this.queue = this.createQueue();
+    void old.close().catch(() => {});
+  }
+
+  private async replay(): Promise<void> {
+    await this.spool.heartbeat();
+    const files = await this.spool.claimPending();
+    if (files.length === 0) {
+      this.spooling = false;
+      return;
+    }
+    const alive = await withTimeout(this.redis.ping(), this.enqueueTimeoutMs, "redis ping").then(
+      () => true,
+      () => false,
+    );
+    if (!alive) return;
+    await this.spool.seal();
+    let sent = 0;
+    for (const file of files) {
+      const result = await this.spool.replayFile(file, this.batchSize, async (events) => {
+        if (!(await this.send(events))) return false;
+        sent += events.length;
+        this.counts.replayed += events.length;
+        return true;
+      });
+      if (!result.done) {
+        this.logger.warn({ sent, file: file.name }, "audit spool replay interrupted");
+        return;
+      }
+    }
+    this.logger.info({ events: sent, files: files.length }, "replayed the audit spool");
+    this.spooling = false;
+  }
+
+  /** After close nothing is sent: straight to disk, synchronously, so nothing is lost. */
+  private recordAfterClose(...events: AuditEvent[]): void {
+    const lines = events.map((event) => JSON.stringify(event));
+    this.spool.appendSync(lines);
+    this.counts.spooled += events.length;
+    this.logger.warn({ events: events.length }, "audit event recorded after close went to the spool");
+  }
+}
+
+/** Same events, same id: the id of a batch is a digest of its event ids. */
+function batchJobId(events: AuditEvent[]): string {
+  const hash = createHash("sha256");
+  for (const event of events) hash.update(event.id).update("\n");
+  return `b-${hash.digest("hex").slice(0, 32)}`;
+}

@@ -1,0 +1,18 @@
+import { createServer } from "node:net";
+
+/**
+ * Asks the OS for a free TCP port on 127.0.0.1. Only for processes we cannot hand port 0
+ * (a child that reads PORT from its env); in-process servers should listen on port 0.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error("no port assigned"))));
+    });
+  });
+}

@@ -1,0 +1,137 @@
+import { Client, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
+import { ProcessExitedError, ProcessGroupStdioTransport } from "./stdio-transport";
+import { createTransport } from "./transport";
+import type { UpstreamLogger, UpstreamSpec } from "./types";
+
+export interface ConnectOptions {
+  clientInfo: { name: string; version: string };
+  logger: UpstreamLogger;
+  /** Skip the `server/discover` probe: the server is known to speak only the 2025 handshake. */
+  legacyOnly?: boolean;
+}
+
+/**
+ * One live MCP session with an upstream: an SDK client on one transport (one stdio process,
+ * or one HTTP session). Counts calls for recycling and in-flight requests for draining.
+ */
+export class UpstreamConnection {
+  /** Requests started on this connection over its lifetime. */
+  calls = 0;
+  /** Requests currently running. */
+  inFlight = 0;
+  private closedFlag = false;
+  private closing: Promise<void> | undefined;
+  private drained: (() => void) | undefined;
+
+  private constructor(
+    readonly client: Client,
+    private readonly transport: Transport,
+    readonly serverName: string,
+  ) {}
+
+  /**
+   * Connects and negotiates the protocol revision: the client probes with `server/discover`
+   * (2026-07-28) and falls back to the 2025 `initialize` handshake, so one client type
+   * reaches upstreams of both revisions.
+   */
+  static async open(spec: UpstreamSpec, options: ConnectOptions): Promise<UpstreamConnection> {
+    const client = new Client(options.clientInfo, {
+      capabilities: {},
+      versionNegotiation: { mode: "auto", probe: { timeoutMs: spec.timeoutMs } },
+    });
+    const transport = createTransport(spec, options.logger);
+    const connection = new UpstreamConnection(client, transport, spec.name);
+    client.onclose = () => {
+      connection.closedFlag = true;
+    };
+    client.onerror = (error) => {
+      options.logger.warn({ server: spec.name, err: error.message }, "upstream transport error");
+    };
+    try {
+      await client.connect(transport, {
+        timeout: spec.timeoutMs,
+        ...(options.legacyOnly ? { prior: { kind: "legacy" as const } } : {}),
+      });
+    } catch (error) {
+      // Read before close() kills the process: did it die on its own during the handshake?
+      const exit = transport instanceof ProcessGroupStdioTransport ? transport.exitDescription : undefined;
+      await connection.close();
+      throw exit ? new ProcessExitedError(exit) : error;
+    }
+    return connection;
+  }
+
+  /** False once the transport closed (process exited, connection dropped) or close() was called. */
+  get usable(): boolean {
+    return !this.closedFlag && !this.closing;
+  }
+
+  get protocolVersion(): string | undefined {
+    return this.client.getNegotiatedProtocolVersion();
+  }
+
+  get isModern(): boolean {
+    return this.client.getProtocolEra() === "modern";
+  }
+
+  /** The stdio server's pid while its process runs. */
+  get pid(): number | undefined {
+    const transport = this.transport;
+    if (transport instanceof ProcessGroupStdioTransport && transport.alive) return transport.pid ?? undefined;
+    return undefined;
+  }
+
+  /** Runs one request, keeping the in-flight count that draining waits on. */
+  async run<T>(request: () => Promise<T>): Promise<T> {
+    this.calls++;
+    this.inFlight++;
+    try {
+      return await request();
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) this.drained?.();
+    }
+  }
+
+  /** Waits for in-flight requests to finish (at most `maxWaitMs`), then closes. */
+  async drainAndClose(maxWaitMs: number): Promise<void> {
+    if (this.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, maxWaitMs);
+        timer.unref();
+        this.drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    await this.close();
+  }
+
+  /** Closes the session (ending a stateful HTTP session, stopping a stdio process). Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    const transport = this.transport;
+    if (transport instanceof StreamableHTTPClientTransport && transport.sessionId && !this.closedFlag) {
+      // Tell a stateful server to free the session; best effort and bounded.
+      await withTimeout(transport.terminateSession(), 1_000).catch(() => {});
+    }
+    this.closedFlag = true;
+    await this.client.close().catch(() => {});
+    // The client closes its transport only when it was attached; make sure a half-started
+    // transport (failed handshake) releases its process or stream too.
+    await transport.close().catch(() => {});
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,235 @@
+import { AppError } from "@portcullis/contracts/errors";
+import type { UpstreamConnection } from "./connection";
+import { breaksConnection, neverDelivered, toUpstreamError } from "./errors";
+import { PoolEntry } from "./pool-entry";
+import { specKey } from "./spec-key";
+import type {
+  CallToolResult,
+  GetPromptResult,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  Tool,
+  UpstreamLogger,
+  UpstreamProgress,
+  UpstreamSpec,
+} from "./types";
+
+export interface UpstreamPoolOptions {
+  clientInfo?: { name: string; version: string };
+  /** Stdio processes (and idle HTTP sessions) are closed after this idle time. Default 300_000. */
+  idleTimeoutMs?: number;
+  /** A connection is replaced (after draining) once it has served this many requests. Default 1000. */
+  maxCallsPerConnection?: number;
+  logger?: UpstreamLogger;
+}
+
+export interface CallToolOptions {
+  /** Aborting cancels the upstream request; the call then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Overrides the spec's timeoutMs for this call. */
+  timeoutMs?: number;
+  onProgress?: (progress: UpstreamProgress) => void;
+}
+
+interface RequestContext {
+  timeout: number;
+  signal?: AbortSignal;
+}
+
+const silentLogger: UpstreamLogger = { info() {}, warn() {}, error() {} };
+
+/**
+ * Connections to upstream MCP servers, one per spec, shared by all callers.
+ *
+ * Connecting is lazy and single-flight; requests are multiplexed over the connection;
+ * a broken connection is dropped and the next request reconnects; a connection is
+ * recycled after `maxCallsPerConnection` requests. Stdio servers are child processes the
+ * pool owns: started on demand, restarted after a crash, stopped when idle, killed on close.
+ *
+ * Errors: AppError UPSTREAM_UNAVAILABLE (unreachable, handshake or protocol failure),
+ * AppError UPSTREAM_TIMEOUT (no answer in time; the request is cancelled upstream),
+ * UpstreamRpcError (a JSON-RPC error answered by the server). A tool result with
+ * `isError: true` is a normal result.
+ */
+export class UpstreamPool {
+  private readonly entries = new Map<string, PoolEntry>();
+  private readonly settings;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: UpstreamPoolOptions = {}) {
+    this.settings = {
+      clientInfo: options.clientInfo ?? { name: "portcullis-gateway", version: "0.0.0" },
+      logger: options.logger ?? silentLogger,
+      idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
+      maxCallsPerConnection: options.maxCallsPerConnection ?? 1000,
+    };
+  }
+
+  /** All tools of the server (every page followed). */
+  async listTools(spec: UpstreamSpec): Promise<Tool[]> {
+    return this.request(spec, true, {}, async (c, o) => (await c.client.listTools(undefined, fresh(o))).tools);
+  }
+
+  /**
+   * Calls a tool. Never re-sent after it may have reached the server, so a failure
+   * mid-call surfaces instead of running the tool twice.
+   */
+  callTool(
+    spec: UpstreamSpec,
+    name: string,
+    args: Record<string, unknown>,
+    opts: CallToolOptions = {},
+  ): Promise<CallToolResult> {
+    const onProgress = opts.onProgress;
+    return this.request(spec, false, opts, (c, o) =>
+      c.client.callTool(
+        { name, arguments: args },
+        {
+          ...o,
+          ...(onProgress
+            ? { onprogress: (p) => onProgress({ progress: p.progress, total: p.total, message: p.message }) }
+            : {}),
+        },
+      ),
+    );
+  }
+
+  async listResources(spec: UpstreamSpec): Promise<Resource[]> {
+    return this.request(spec, true, {}, async (c, o) => (await c.client.listResources(undefined, fresh(o))).resources);
+  }
+
+  async listResourceTemplates(spec: UpstreamSpec): Promise<ResourceTemplate[]> {
+    return this.request(
+      spec,
+      true,
+      {},
+      async (c, o) => (await c.client.listResourceTemplates(undefined, fresh(o))).resourceTemplates,
+    );
+  }
+
+  readResource(spec: UpstreamSpec, uri: string): Promise<ReadResourceResult> {
+    return this.request(spec, true, {}, (c, o) => c.client.readResource({ uri }, fresh(o)));
+  }
+
+  async listPrompts(spec: UpstreamSpec): Promise<Prompt[]> {
+    return this.request(spec, true, {}, async (c, o) => (await c.client.listPrompts(undefined, fresh(o))).prompts);
+  }
+
+  getPrompt(spec: UpstreamSpec, name: string, args?: Record<string, string>): Promise<GetPromptResult> {
+    return this.request(spec, true, {}, (c, o) => c.client.getPrompt({ name, ...(args ? { arguments: args } : {}) }, o));
+  }
+
+  /**
+   * Round trip to the server (connecting first if needed). `ping` on 2025 revisions,
+   * `server/discover` on 2026-07-28, which has no ping.
+   */
+  ping(spec: UpstreamSpec): Promise<{ latencyMs: number; protocolVersion: string | undefined }> {
+    return this.request(spec, true, {}, async (c, o) => {
+      const started = performance.now();
+      if (c.isModern) await c.client.discover(o);
+      else await c.client.ping(o);
+      return { latencyMs: Math.round((performance.now() - started) * 10) / 10, protocolVersion: c.protocolVersion };
+    });
+  }
+
+  /** Close connections whose server is not in `keep` or whose spec changed (call after a config change). */
+  async retain(keep: UpstreamSpec[]): Promise<void> {
+    const wanted = new Set(keep.map(specKey));
+    const removed: PoolEntry[] = [];
+    for (const [key, entry] of this.entries) {
+      if (wanted.has(key)) continue;
+      this.entries.delete(key);
+      removed.push(entry);
+    }
+    // Requests already running on a removed connection get a short grace period.
+    await Promise.all(removed.map((entry) => entry.close(Math.min(entry.spec.timeoutMs, 5_000))));
+  }
+
+  /** Closes every connection and kills every stdio process. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const entries = [...this.entries.values()];
+      this.entries.clear();
+      await Promise.all(entries.map((entry) => entry.close()));
+    })();
+    return this.closing;
+  }
+
+  stats(): { connections: number; stdioProcesses: number; pids: number[] } {
+    let connections = 0;
+    const pids: number[] = [];
+    for (const entry of this.entries.values()) {
+      const snapshot = entry.snapshot();
+      connections += snapshot.connections;
+      pids.push(...snapshot.pids);
+    }
+    return { connections, stdioProcesses: pids.length, pids };
+  }
+
+  private entryFor(spec: UpstreamSpec): PoolEntry {
+    const key = specKey(spec);
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = new PoolEntry(spec, this.settings);
+      this.entries.set(key, entry);
+    }
+    // Same key means same connection; the name may still have changed.
+    entry.spec = spec;
+    return entry;
+  }
+
+  /**
+   * Runs one request on the spec's connection. `retrySafe` requests (reads) are re-sent
+   * once on a fresh connection when the old one turned out broken; a tools/call only when
+   * the failure proves it never reached the server.
+   */
+  private async request<T>(
+    spec: UpstreamSpec,
+    retrySafe: boolean,
+    opts: { signal?: AbortSignal; timeoutMs?: number },
+    send: (connection: UpstreamConnection, options: RequestContext) => Promise<T>,
+  ): Promise<T> {
+    if (this.closing) throw new AppError("UNAVAILABLE", "the upstream pool is closed");
+    opts.signal?.throwIfAborted();
+    const timeout = opts.timeoutMs ?? spec.timeoutMs;
+    const options: RequestContext = { timeout, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const entry = this.entryFor(spec);
+    entry.begin();
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const connection = await abortable(entry.acquire(), opts.signal);
+        try {
+          return await connection.run(() => send(connection, options));
+        } catch (error) {
+          if (opts.signal?.aborted) throw opts.signal.reason;
+          const broken = breaksConnection(error);
+          if (broken) entry.discard(connection);
+          if (broken && attempt === 0 && (retrySafe || neverDelivered(error))) {
+            this.settings.logger.warn({ server: spec.name }, "upstream connection broken; retrying on a new one");
+            continue;
+          }
+          throw toUpstreamError(spec.name, error, timeout);
+        }
+      }
+    } finally {
+      entry.end();
+    }
+  }
+}
+
+/** List and read requests always go to the server: the catalog must never be stale. */
+function fresh(options: RequestContext): RequestContext & { cacheMode: "refresh" } {
+  return { ...options, cacheMode: "refresh" };
+}
+
+/** Stops waiting (not the shared connect itself) when the caller's signal aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
