@@ -47,6 +47,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const redis = new Redis(config.redisUrl, redisOptions);
   const subscriber = new Redis(config.redisUrl, { ...redisOptions, maxRetriesPerRequest: null, enableOfflineQueue: true });
   for (const conn of [redis, subscriber]) conn.on("error", () => undefined); // state is reported by readiness
+  // Give Redis a moment to connect so the first snapshot loads before we listen; if it is
+  // down, start anyway (not ready) and pick the snapshot up when it comes back.
+  await waitUntilReady(redis, 3_000);
 
   const pool = new UpstreamPool({ clientInfo: { name: "portcullis-gateway", version: GATEWAY_VERSION }, logger, ...config.upstream });
   const audit = new AuditSink({ redis: { url: config.redisUrl }, names: config.names, spoolDir: config.spoolDir, logger });
@@ -118,4 +121,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       return closing;
     },
   };
+}
+
+function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === "ready") return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    redis.once("ready", done);
+    function done() {
+      clearTimeout(timer);
+      redis.off("ready", done);
+      resolve();
+    }
+  });
 }

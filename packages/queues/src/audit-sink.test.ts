@@ -188,12 +188,15 @@ describe("AuditSink", () => {
     expect(await storedCount(during)).toBe(0);
 
     await redisServer.start();
+    // Recorded before the replay has caught up: queued behind the spool, not ahead of it.
     const after = auditEvents(5);
     for (const event of after) sink.record(event);
     await waitUntilStored([...before, ...during, ...after]);
 
     expect(await spoolFiles()).toEqual([]);
-    expect(sink.stats()).toMatchObject({ replayed: 30, enqueued: 55 });
+    const stats = sink.stats();
+    expect(stats.enqueued).toBe(55);
+    expect(stats.replayed).toBe(stats.spooled);
     expect([...deliveries().values()].every((n) => n === 1)).toBe(true);
     expect(deliveries().size).toBe(55);
   });
@@ -238,7 +241,7 @@ describe("AuditSink", () => {
     await waitUntilStored(events);
 
     const remaining = await readdir(spoolDir);
-    expect(remaining.filter((n) => n.endsWith(".jsonl") || n.startsWith("owner-") === false)).toEqual([
+    expect(remaining.filter((n) => !n.startsWith("owner-"))).toEqual([
       name.replace(/\.jsonl$/, ".bad"),
     ]);
     const bad = await readFile(join(spoolDir, name.replace(/\.jsonl$/, ".bad")), "utf8");

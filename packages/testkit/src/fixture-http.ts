@@ -58,15 +58,18 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /** Converts a node request into a web `Request` (for fetch-shaped MCP handlers). */
-export function toWebRequest(req: IncomingMessage, origin: string): Request {
+export function toWebRequest(req: IncomingMessage, res: ServerResponse, origin: string): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
   }
   const controller = new AbortController();
-  // The client going away cancels the handler's work (and its SSE stream).
-  req.socket.once("close", () => controller.abort());
+  // The exchange ending early (client gone, request cancelled) cancels the handler's work.
+  // Per response, not per socket: keep-alive sockets serve many requests.
+  res.once("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   return new Request(new URL(req.url ?? "/", origin), {
     method: req.method,

@@ -94,7 +94,7 @@ export async function startModernHttpServer(options: FixtureServerOptions = {}):
   const listening = await listenLocal(async (req, res) => {
     if (rejectWithoutBearer(req, res, options.requireBearer)) return;
     if (!req.url?.startsWith("/mcp")) return void res.writeHead(404).end();
-    await sendWebResponse(res, await handler.fetch(toWebRequest(req, origin)));
+    await sendWebResponse(res, await handler.fetch(toWebRequest(req, res, origin)));
   });
   origin = listening.origin;
   return handle(state, `${listening.origin}/mcp`, async () => {

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -43,8 +42,13 @@ export async function startEverythingServer(): Promise<ReferenceServer> {
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-4_000);
   });
-  const stop = () => stopChild(child);
-  process.once("exit", () => child.kill("SIGKILL"));
+  // If the test process dies without closing us, do not outlive it.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  const stop = async () => {
+    await stopChild(child);
+    process.off("exit", killOnExit);
+  };
   try {
     await waitForPort(port, child, () => stderr);
     const path = await findEndpoint(`http://127.0.0.1:${port}`, ["/mcp", "/", "/stream"]);

@@ -15,7 +15,7 @@ export interface ConnectOptions {
  * or one HTTP session). Counts calls for recycling and in-flight requests for draining.
  */
 export class UpstreamConnection {
-  /** Requests started on this connection over its lifetime. */
+  /** Requests reserved on this connection over its lifetime (the pool counts them for recycling). */
   calls = 0;
   /** Requests currently running. */
   inFlight = 0;
@@ -83,7 +83,6 @@ export class UpstreamConnection {
 
   /** Runs one request, keeping the in-flight count that draining waits on. */
   async run<T>(request: () => Promise<T>): Promise<T> {
-    this.calls++;
     this.inFlight++;
     try {
       return await request();

@@ -30,22 +30,31 @@ export class PoolEntry {
     private readonly settings: EntrySettings,
   ) {}
 
-  /** A usable connection: the current one, or a new one (recycling a worn-out current one). */
-  acquire(): Promise<UpstreamConnection> {
-    if (this.closed) {
-      return Promise.reject(unavailable(this.spec.name, "its connection was closed (server removed or changed)"));
+  /**
+   * A usable connection with one call reserved on it: the current one, or a new one when
+   * there is none or the current one has served its `maxCallsPerConnection` (it then
+   * drains and closes in the background).
+   */
+  async acquire(): Promise<UpstreamConnection> {
+    for (;;) {
+      if (this.closed) throw unavailable(this.spec.name, "its connection was closed (server removed or changed)");
+      const current = this.current;
+      if (current?.usable && current.calls < this.settings.maxCallsPerConnection) {
+        // Reserved synchronously, so a burst of callers cannot overshoot the limit.
+        current.calls++;
+        return current;
+      }
+      if (current) {
+        this.current = undefined;
+        if (current.usable) this.retire(current);
+        else void current.close();
+      }
+      this.connecting ??= this.connect().finally(() => {
+        this.connecting = undefined;
+      });
+      // Loop rather than return: the waiters of one connect still respect the call limit.
+      await this.connecting;
     }
-    const current = this.current;
-    if (current?.usable && current.calls < this.settings.maxCallsPerConnection) return Promise.resolve(current);
-    if (current) {
-      this.current = undefined;
-      if (current.usable) this.retire(current);
-      else void current.close();
-    }
-    this.connecting ??= this.connect().finally(() => {
-      this.connecting = undefined;
-    });
-    return this.connecting;
   }
 
   /** Drops a connection that failed underneath a request, so the next request reconnects. */

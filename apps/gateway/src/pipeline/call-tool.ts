@@ -24,13 +24,21 @@ export interface CallToolOptions {
  * apart from a name that does not exist, so the error says which it is; tools of other
  * organizations are indistinguishable from unknown ones.
  */
-export function resolveTool(snapshot: CompiledSnapshot, identity: AgentIdentity, name: string): VisibleTool {
+export function resolveTool(
+  snapshot: CompiledSnapshot,
+  identity: AgentIdentity,
+  name: string,
+  audit: RequestContext["audit"],
+): VisibleTool {
   const { agent } = identity;
   const visible = snapshot.viewFor(agent).byExposedName.get(name);
-  if (visible) return visible;
-  const tool = snapshot.toolsByOrgAndName.get(`${agent.orgId}/${name}`);
-  const server = tool ? snapshot.serversById.get(tool.serverId) : undefined;
+  const tool = visible?.tool ?? snapshot.toolsByOrgAndName.get(`${agent.orgId}/${name}`);
+  const server = visible?.server ?? (tool ? snapshot.serversById.get(tool.serverId) : undefined);
   if (!tool || !server) throw new AppError("NOT_FOUND", `unknown tool '${name}'`);
+  audit.serverId = server.id;
+  audit.serverName = server.name;
+  audit.toolName = tool.upstreamName;
+  if (visible) return visible;
   const decision = decideToolCall({ agent, server, tool, grants: snapshot.grantsByServer.get(server.id) ?? [] });
   const reason = decision.effect === "deny" ? decision.reason : `tool '${name}' is not available`;
   throw new AppError("FORBIDDEN", `call to '${name}' denied: ${reason}`);
@@ -52,10 +60,7 @@ export async function callTool(
   audit.toolName = params.name;
   audit.arguments = params.arguments ?? null;
 
-  const { tool, server, decision } = resolveTool(snapshot, identity, params.name);
-  audit.serverId = server.id;
-  audit.serverName = server.name;
-  audit.toolName = tool.upstreamName;
+  const { tool, server, decision } = resolveTool(snapshot, identity, params.name, audit);
 
   if (decision.effect === "approve") {
     throw new AppError("APPROVAL_REQUIRED", `call to '${tool.exposedName}' requires approval: ${decision.reason}`);

@@ -1,8 +1,18 @@
 import { AppError } from "@portcullis/contracts/errors";
 import type { SnapshotTool } from "@portcullis/contracts/snapshot";
 import { Ajv, type ValidateFunction } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+// MCP makes JSON Schema 2020-12 the default dialect; draft-07 schemas (common in older
+// servers) declare themselves with $schema and get a draft-07 validator.
+const options = { allErrors: true, strict: false, validateFormats: false } as const;
+const ajv2020 = new Ajv2020(options);
+const ajv07 = new Ajv(options);
+
+function compile(schema: Record<string, unknown>): ValidateFunction {
+  const dialect = typeof schema.$schema === "string" ? schema.$schema : "";
+  return /draft-0[4-7]/.test(dialect) ? ajv07.compile(schema) : ajv2020.compile(schema);
+}
 
 // Compiled validators are keyed by the tool's definition hash, so a snapshot swap that does
 // not change a tool's schema reuses its validator and nothing is compiled on the hot path twice.
@@ -14,7 +24,7 @@ function validatorFor(tool: SnapshotTool): ValidateFunction | Error {
   let v = validators.get(cacheKey);
   if (v === undefined) {
     try {
-      v = ajv.compile(tool.inputSchema);
+      v = compile(tool.inputSchema);
     } catch (err) {
       v = new Error(`tool '${tool.exposedName}' has an input schema that cannot be compiled: ${(err as Error).message}`);
     }

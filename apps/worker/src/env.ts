@@ -1,0 +1,27 @@
+import { AppError } from "@portcullis/contracts/errors";
+import { z } from "zod";
+
+const workerEnv = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
+  /** Everything this installation keeps in Redis lives under this prefix. */
+  REDIS_PREFIX: z.string().min(1).default("portcullis"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Audit batches written at once; each holds a Postgres connection while it runs. */
+  AUDIT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+});
+
+export type WorkerEnv = z.infer<typeof workerEnv>;
+
+/**
+ * Reads and validates the worker's configuration. Fails at boot, naming every bad
+ * variable, rather than at the first job.
+ */
+export function loadEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
+  const parsed = workerEnv.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  throw new AppError("INVALID_INPUT", `invalid worker environment: ${problems.join("; ")}`, {
+    details: { variables: parsed.error.issues.map((issue) => issue.path.join(".")) },
+  });
+}

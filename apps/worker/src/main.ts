@@ -1,0 +1,59 @@
+import { redisNames } from "@portcullis/contracts/redis-keys";
+import { createDb } from "@portcullis/db/client";
+import { pino } from "pino";
+import { loadEnv } from "./env";
+import { startAuditProcessor } from "./processors/audit";
+
+// Composition root: read env, wire processors, stop gracefully. Logic lives in packages.
+
+let env: ReturnType<typeof loadEnv>;
+try {
+  env = loadEnv();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+
+const logger = pino({ level: env.LOG_LEVEL, base: { service: "worker" } });
+const db = createDb(env.DATABASE_URL);
+const names = redisNames(env.REDIS_PREFIX);
+
+// One entry per queue this worker consumes (approvals, catalog sync… join here).
+const processors = [
+  startAuditProcessor({ db, redisUrl: env.REDIS_URL, names, concurrency: env.AUDIT_CONCURRENCY, logger }),
+];
+
+let stopping = false;
+
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    logger.warn({ signal }, "second signal: exiting without waiting for jobs in progress");
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({ signal }, "shutting down: finishing jobs in progress");
+  try {
+    // Worker.close() waits for active jobs; a job cut short would simply be retried.
+    await Promise.all(processors.map((processor) => processor.close()));
+    await db.$disconnect();
+    logger.info({}, "worker stopped");
+    process.exit(0);
+  } catch (error) {
+    logger.error({ err: error }, "unclean shutdown");
+    process.exit(1);
+  }
+}
+
+process.on("SIGTERM", (signal) => void shutdown(signal));
+process.on("SIGINT", (signal) => void shutdown(signal));
+
+try {
+  await Promise.all(processors.map((processor) => processor.ready()));
+  logger.info({ prefix: env.REDIS_PREFIX, processors: ["audit"] }, "worker started");
+} catch (error) {
+  // Closing before the connection was up rejects ready(): that is a shutdown, not a failure.
+  if (!stopping) {
+    logger.fatal({ err: error }, "worker failed to start");
+    process.exit(1);
+  }
+}
