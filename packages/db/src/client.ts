@@ -2,19 +2,6 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
 
 // Re-exported by name so other packages need not reach into ./generated.
-export { Prisma } from "./generated/client";
-export {
-  AgentStatus,
-  ApprovalStatus,
-  GrantEffect,
-  HealthStatus,
-  PolicyKind,
-  RiskClass,
-  Role,
-  ServerStatus,
-  ToolStatus,
-  TransportKind,
-} from "./generated/enums";
 export type {
   Account,
   AdminAuditLog,
@@ -34,6 +21,19 @@ export type {
   Tool,
   User,
 } from "./generated/client";
+export { Prisma } from "./generated/client";
+export {
+  AgentStatus,
+  ApprovalStatus,
+  GrantEffect,
+  HealthStatus,
+  PolicyKind,
+  RiskClass,
+  Role,
+  ServerStatus,
+  ToolStatus,
+  TransportKind,
+} from "./generated/enums";
 
 /** The Prisma client Portcullis uses everywhere (Postgres through `@prisma/adapter-pg`). */
 export type Db = PrismaClient;

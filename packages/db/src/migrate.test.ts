@@ -23,7 +23,11 @@ function freshDatabaseUrl(): string {
   return url.toString();
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
+async function query<T extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -87,14 +91,56 @@ describe("migrate on a database that does not exist yet", () => {
          FROM information_schema.columns WHERE table_name = '_prisma_migrations' ORDER BY ordinal_position`,
     );
     expect(columns).toEqual([
-      { column_name: "id", data_type: "character varying", max_length: 36, is_nullable: "NO", column_default: null },
-      { column_name: "checksum", data_type: "character varying", max_length: 64, is_nullable: "NO", column_default: null },
-      { column_name: "finished_at", data_type: "timestamp with time zone", max_length: null, is_nullable: "YES", column_default: null },
-      { column_name: "migration_name", data_type: "character varying", max_length: 255, is_nullable: "NO", column_default: null },
+      {
+        column_name: "id",
+        data_type: "character varying",
+        max_length: 36,
+        is_nullable: "NO",
+        column_default: null,
+      },
+      {
+        column_name: "checksum",
+        data_type: "character varying",
+        max_length: 64,
+        is_nullable: "NO",
+        column_default: null,
+      },
+      {
+        column_name: "finished_at",
+        data_type: "timestamp with time zone",
+        max_length: null,
+        is_nullable: "YES",
+        column_default: null,
+      },
+      {
+        column_name: "migration_name",
+        data_type: "character varying",
+        max_length: 255,
+        is_nullable: "NO",
+        column_default: null,
+      },
       { column_name: "logs", data_type: "text", max_length: null, is_nullable: "YES", column_default: null },
-      { column_name: "rolled_back_at", data_type: "timestamp with time zone", max_length: null, is_nullable: "YES", column_default: null },
-      { column_name: "started_at", data_type: "timestamp with time zone", max_length: null, is_nullable: "NO", column_default: "now()" },
-      { column_name: "applied_steps_count", data_type: "integer", max_length: null, is_nullable: "NO", column_default: "0" },
+      {
+        column_name: "rolled_back_at",
+        data_type: "timestamp with time zone",
+        max_length: null,
+        is_nullable: "YES",
+        column_default: null,
+      },
+      {
+        column_name: "started_at",
+        data_type: "timestamp with time zone",
+        max_length: null,
+        is_nullable: "NO",
+        column_default: "now()",
+      },
+      {
+        column_name: "applied_steps_count",
+        data_type: "integer",
+        max_length: null,
+        is_nullable: "NO",
+        column_default: "0",
+      },
     ]);
     const pkey = await query<{ conname: string; def: string }>(
       url,
@@ -152,7 +198,9 @@ describe("migrate on a database that does not exist yet", () => {
     tempDirs.push(dir);
     const error = await rejection(migrate(url, { migrationsDir: dir }));
     expect(error.code).toBe("CONFLICT");
-    expect(error.message).toContain(`Migration ${INIT} is recorded as applied in this database but is not in`);
+    expect(error.message).toContain(
+      `Migration ${INIT} is recorded as applied in this database but is not in`,
+    );
   });
 
   test("gives up with a clear error when another run holds the migration lock", async () => {
@@ -216,7 +264,9 @@ test("two concurrent runs on a fresh database apply each migration once", async 
   const url = freshDatabaseUrl();
   const results = await Promise.all([migrate(url), migrate(url)]);
   expect(results.flatMap((r) => r.applied)).toEqual([INIT]);
-  expect(await query(url, "SELECT migration_name FROM _prisma_migrations")).toEqual([{ migration_name: INIT }]);
+  expect(await query(url, "SELECT migration_name FROM _prisma_migrations")).toEqual([
+    { migration_name: INIT },
+  ]);
 });
 
 test("refuses a database that already has tables but no migration history", async () => {

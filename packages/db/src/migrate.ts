@@ -53,7 +53,10 @@ export interface MigrationStatus {
  *
  * @returns the names of the migrations applied by this call (empty when up to date).
  */
-export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<{ applied: string[] }> {
+export async function migrate(
+  databaseUrl: string,
+  options: MigrateOptions = {},
+): Promise<{ applied: string[] }> {
   const log = options.log ?? (() => {});
   const migrationsDir = options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
   const files = await readMigrationFiles(migrationsDir);
@@ -63,7 +66,10 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
     if (await createDatabase(databaseUrl)) log(`Created database ${describeDatabase(databaseUrl)}`);
     client = await connectIfExists(databaseUrl);
     if (client === null) {
-      throw new AppError("UNAVAILABLE", `Database ${describeDatabase(databaseUrl)} disappeared right after creation.`);
+      throw new AppError(
+        "UNAVAILABLE",
+        `Database ${describeDatabase(databaseUrl)} disappeared right after creation.`,
+      );
     }
   }
 
@@ -113,7 +119,11 @@ export async function migrationStatus(
   try {
     const records = (await migrationsTableExists(client)) ? await listMigrationRecords(client) : [];
     const history = compareHistory(files, records);
-    return { applied: history.applied, pending: history.pending.map((f) => f.name), problems: history.problems };
+    return {
+      applied: history.applied,
+      pending: history.pending.map((f) => f.name),
+      problems: history.problems,
+    };
   } finally {
     await client.end().catch(() => {});
   }

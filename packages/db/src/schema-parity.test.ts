@@ -25,7 +25,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.$disconnect();
-  const admin = new pg.Client({ connectionString: Object.assign(new URL(BASE_URL), { pathname: "/postgres" }).toString() });
+  const admin = new pg.Client({
+    connectionString: Object.assign(new URL(BASE_URL), { pathname: "/postgres" }).toString(),
+  });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)} WITH (FORCE)`);
   await admin.end();
@@ -500,11 +502,18 @@ describe("database rules the client cannot see", () => {
 
   test("a grant must name exactly one of team and agent (CHECK constraint)", async () => {
     const base = { ...grant, agentId: undefined };
-    await expect(db.grant.create({ data: { ...base, id: `grt_none_${s}` } as Prisma.GrantUncheckedCreateInput })).rejects.toThrow(
-      /grants_exactly_one_subject_check/,
-    );
     await expect(
-      db.grant.create({ data: { ...base, id: `grt_both_${s}`, teamId: `team_${s}`, agentId: `agt_${s}` } as Prisma.GrantUncheckedCreateInput }),
+      db.grant.create({ data: { ...base, id: `grt_none_${s}` } as Prisma.GrantUncheckedCreateInput }),
+    ).rejects.toThrow(/grants_exactly_one_subject_check/);
+    await expect(
+      db.grant.create({
+        data: {
+          ...base,
+          id: `grt_both_${s}`,
+          teamId: `team_${s}`,
+          agentId: `agt_${s}`,
+        } as Prisma.GrantUncheckedCreateInput,
+      }),
     ).rejects.toThrow(/grants_exactly_one_subject_check/);
     await expect(
       db.grant.update({ where: { id: grant.id as string }, data: { teamId: `team_${s}` } }),
@@ -523,7 +532,10 @@ describe("database rules the client cannot see", () => {
     await db.organization.delete({ where: { id: `org_${s}` } });
     const orgScoped = all.filter((f) => f.rows.some((row) => row.orgId === `org_${s}`));
     for (const { model } of orgScoped) {
-      expect({ model, left: await delegate(db, model).count({ where: { orgId: `org_${s}` } }) }).toEqual({ model, left: 0 });
+      expect({ model, left: await delegate(db, model).count({ where: { orgId: `org_${s}` } }) }).toEqual({
+        model,
+        left: 0,
+      });
     }
   });
 });

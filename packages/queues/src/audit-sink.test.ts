@@ -19,7 +19,10 @@ let redisServer: PrivateRedisServer;
 let database: TestDatabase;
 
 beforeAll(async () => {
-  [redisServer, database] = await Promise.all([startRedisServer(), createTestDatabase({ name: "audit_sink" })]);
+  [redisServer, database] = await Promise.all([
+    startRedisServer(),
+    createTestDatabase({ name: "audit_sink" }),
+  ]);
 });
 
 afterAll(async () => {
@@ -108,7 +111,8 @@ async function storedCount(events: AuditEvent[]): Promise<number> {
 async function waitUntilStored(events: AuditEvent[], timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await storedCount(events)) < events.length) {
-    if (Date.now() > deadline) throw new Error(`only ${await storedCount(events)} of ${events.length} stored`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${await storedCount(events)} of ${events.length} stored`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -135,14 +139,19 @@ async function spooledIds(): Promise<string[]> {
 
 /** A pid that certainly belongs to no process any more. */
 function deadPid(): number {
-  return Number(execFileSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).toString());
+  return Number(
+    execFileSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).toString(),
+  );
 }
 
 /** Leaves a spool file and an owner file as a sink killed mid-write would. */
 async function crashedSinkFiles(lines: string[], owner = `${deadPid()}.crashed`): Promise<string> {
   const name = spoolFileName(Date.now() - 60_000, 1, owner);
   await writeFile(join(spoolDir, name), lines.join("\n"));
-  await writeFile(join(spoolDir, ownerFileName(owner)), JSON.stringify({ pid: Number(owner.split(".")[0]), host: hostname() }));
+  await writeFile(
+    join(spoolDir, ownerFileName(owner)),
+    JSON.stringify({ pid: Number(owner.split(".")[0]), host: hostname() }),
+  );
   return name;
 }
 
@@ -241,9 +250,7 @@ describe("AuditSink", () => {
     await waitUntilStored(events);
 
     const remaining = await readdir(spoolDir);
-    expect(remaining.filter((n) => !n.startsWith("owner-"))).toEqual([
-      name.replace(/\.jsonl$/, ".bad"),
-    ]);
+    expect(remaining.filter((n) => !n.startsWith("owner-"))).toEqual([name.replace(/\.jsonl$/, ".bad")]);
     const bad = await readFile(join(spoolDir, name.replace(/\.jsonl$/, ".bad")), "utf8");
     expect(bad).toBe(`not json at all {\n{"id":"evt_x","decision":"maybe"}\n${torn}\n`);
     expect(deliveries().size).toBe(5);

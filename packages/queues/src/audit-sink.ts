@@ -8,7 +8,7 @@ import type { Redis } from "ioredis";
 import { AuditSpool } from "./audit-spool";
 import { type Logger, silentLogger } from "./logger";
 import { createRedisClient, type RedisConfig } from "./redis-config";
-import { withTimeout } from "./timeout";
+import { TimeoutError, withTimeout } from "./timeout";
 
 export interface AuditSinkOptions {
   redis: RedisConfig;
@@ -265,7 +265,10 @@ export class AuditSink {
     }
     if (refused.length > 0) {
       this.counts.rejected += refused.length;
-      this.logger.error({ events: refused.length, spoolDir: this.spool.dir }, "audit events violate the contract");
+      this.logger.error(
+        { events: refused.length, spoolDir: this.spool.dir },
+        "audit events violate the contract",
+      );
       await this.spool.reject(refused).catch((error) => {
         this.logger.error({ err: error, events: refused }, "could not keep refused audit events");
       });
@@ -287,8 +290,9 @@ export class AuditSink {
         this.redisDown = true;
         this.logger.warn({ err: error }, "audit enqueue failed; spooling to disk until Redis answers");
       }
-      // Connected yet failing: BullMQ's connection setup may have died mid-way. Start over.
-      if (this.redis.status === "ready") this.renewQueue();
+      // Connected and answering, yet failing: BullMQ's connection setup may have died
+      // mid-way (it never recovers from that by itself). Start over with a fresh Queue.
+      if (this.redis.status === "ready" && !(error instanceof TimeoutError)) this.renewQueue();
       return false;
     }
     if (this.redisDown) {

@@ -48,8 +48,9 @@ export class AuditSpool {
     this.owner = `${process.pid}.${randomToken(8)}`;
     // Synchronous on purpose: the sink is built once at boot, and the owner file must exist
     // before any other sink in this directory looks at our files.
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, ownerFileName(this.owner)), ownerFileContent());
+    // Spooled events carry tool arguments: readable by this user only.
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(this.dir, ownerFileName(this.owner)), ownerFileContent(), { mode: 0o600 });
   }
 
   /** Appends one batch (already serialised lines) to the active file and fsyncs it. */
@@ -72,7 +73,7 @@ export class AuditSpool {
    */
   appendSync(lines: readonly string[]): void {
     const path = join(this.dir, spoolFileName(Date.now(), this.nextSeq(), this.owner));
-    const fd = openSync(path, "a");
+    const fd = openSync(path, "a", 0o600);
     try {
       writeSync(fd, `${lines.join("\n")}\n`);
       fsyncSync(fd);
@@ -101,7 +102,7 @@ export class AuditSpool {
       await utimes(path, now, now);
     } catch {
       // Someone removed it (or the directory): write it again.
-      await writeFile(path, ownerFileContent());
+      await writeFile(path, ownerFileContent(), { mode: 0o600 });
     }
   }
 
@@ -119,7 +120,8 @@ export class AuditSpool {
         mine.push(file);
         continue;
       }
-      if (!gone.has(file.owner)) gone.set(file.owner, await isOwnerGone(this.dir, file.owner, this.staleAfterMs));
+      if (!gone.has(file.owner))
+        gone.set(file.owner, await isOwnerGone(this.dir, file.owner, this.staleAfterMs));
       if (!gone.get(file.owner)) continue;
       const name = takenOverName(file, this.owner);
       try {
@@ -192,7 +194,7 @@ export class AuditSpool {
 
   private async openActive(): Promise<{ path: string; handle: FileHandle }> {
     const path = join(this.dir, spoolFileName(Date.now(), this.nextSeq(), this.owner));
-    const handle = await open(path, "a");
+    const handle = await open(path, "a", 0o600);
     await syncDir(this.dir);
     this.active = { path, handle };
     return this.active;
@@ -206,7 +208,10 @@ export class AuditSpool {
   private async keepBadLines(file: SpoolFile, lines: string[]): Promise<void> {
     const badPath = join(this.dir, `${file.base}.bad`);
     await appendLinesDurably(badPath, lines);
-    this.logger.warn({ file: file.name, lines: lines.length, badFile: badPath }, "skipped corrupt audit spool lines");
+    this.logger.warn(
+      { file: file.name, lines: lines.length, badFile: badPath },
+      "skipped corrupt audit spool lines",
+    );
   }
 }
 

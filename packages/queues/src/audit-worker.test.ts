@@ -73,7 +73,11 @@ describe("startAuditWorker", () => {
 
   it("hands each batch to the handler", async () => {
     const seen: AuditEvent[][] = [];
-    worker = startAuditWorker({ redis: { url: REDIS_URL }, names, handler: async (events) => void seen.push(events) });
+    worker = startAuditWorker({
+      redis: { url: REDIS_URL },
+      names,
+      handler: async (events) => void seen.push(events),
+    });
     const events = [auditEvent(), auditEvent()];
     await queue.add(JOBS.auditIngest, { events });
     await until(async () => (seen.length > 0 ? true : undefined));
@@ -105,7 +109,11 @@ describe("startAuditWorker", () => {
 
   it("keeps the valid events of an invalid payload and fails the job without retrying", async () => {
     const seen: AuditEvent[] = [];
-    worker = startAuditWorker({ redis: { url: REDIS_URL }, names, handler: async (e) => void seen.push(...e) });
+    worker = startAuditWorker({
+      redis: { url: REDIS_URL },
+      names,
+      handler: async (e) => void seen.push(...e),
+    });
     const good = auditEvent();
     const job = await queue.add(
       JOBS.auditIngest,

@@ -37,7 +37,8 @@ export function startAuditWorker(options: AuditWorkerOptions): AuditWorker {
   });
   worker.on("error", (error) => logger.warn({ err: error }, "audit worker error"));
   worker.on("failed", (job, error) => {
-    const final = error instanceof UnrecoverableError || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
+    const final =
+      error instanceof UnrecoverableError || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
     const fields = { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade };
     if (final) logger.error(fields, "audit job failed for good; it stays in the failed set");
     else logger.warn(fields, "audit job failed; it will be retried");
@@ -70,8 +71,15 @@ async function processAuditJob(
   }
   if (valid.length > 0) await handler(valid);
   logger.error(
-    { jobId: job.id, invalid: raw.length - valid.length, persisted: valid.length, issues: payload.error.issues.slice(0, 5) },
+    {
+      jobId: job.id,
+      invalid: raw.length - valid.length,
+      persisted: valid.length,
+      issues: payload.error.issues.slice(0, 5),
+    },
     "invalid audit payload",
   );
-  throw new UnrecoverableError(`invalid audit payload: ${raw.length - valid.length} of ${raw.length} events rejected`);
+  throw new UnrecoverableError(
+    `invalid audit payload: ${raw.length - valid.length} of ${raw.length} events rejected`,
+  );
 }

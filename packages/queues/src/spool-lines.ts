@@ -45,7 +45,7 @@ export async function syncDir(dir: string): Promise<void> {
 
 /** Appends lines to a file and fsyncs it before resolving. */
 export async function appendLinesDurably(path: string, lines: readonly string[]): Promise<void> {
-  const handle = await open(path, "a");
+  const handle = await open(path, "a", 0o600);
   try {
     await handle.appendFile(`${lines.join("\n")}\n`);
     await handle.sync();
@@ -61,7 +61,7 @@ export async function appendLinesDurably(path: string, lines: readonly string[])
 export async function keepFrom(path: string, offset: number): Promise<void> {
   if (offset <= 0) return;
   const tmp = `${path}.tmp`;
-  await pipeline(createReadStream(path, { start: offset }), createWriteStream(tmp));
+  await pipeline(createReadStream(path, { start: offset }), createWriteStream(tmp, { mode: 0o600 }));
   const handle = await open(tmp, "r+");
   try {
     await handle.sync();

@@ -20,8 +20,11 @@ export interface TestDatabase {
  * so leftovers of a crashed run are recognisable. Call `drop()` in `afterAll`.
  */
 export async function createTestDatabase(options: { name?: string } = {}): Promise<TestDatabase> {
-  const label = options.name ? `${options.name.toLowerCase().replace(/[^a-z0-9]+/g, "_").slice(0, 30)}_` : "";
-  const name = `pc_test_${label}${randomBytes(6).toString("hex")}`;
+  const name = [
+    "pc_test",
+    ...(options.name ? [slug(options.name)] : []),
+    randomBytes(6).toString("hex"),
+  ].join("_");
   const url = withDatabase(BASE_URL, name);
   try {
     await migrate(url);
@@ -52,6 +55,15 @@ async function dropDatabase(name: string): Promise<void> {
   } finally {
     await admin.end();
   }
+}
+
+/** Keeps the name a plain identifier within Postgres's 63-byte limit. */
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 30);
 }
 
 function withDatabase(baseUrl: string, database: string): string {

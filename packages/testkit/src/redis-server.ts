@@ -59,7 +59,8 @@ async function spawnServer(port: number): Promise<ChildProcess> {
   child.once("exit", () => running.delete(child));
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} on port ${port}`);
+    if (child.exitCode !== null)
+      throw new Error(`redis-server exited with ${child.exitCode} on port ${port}`);
     if (await ping(port)) return child;
     await sleep(25);
   }

@@ -74,6 +74,11 @@ export class UpstreamConnection {
     return this.client.getProtocolEra() === "modern";
   }
 
+  /** Whether the server declared this capability (listing an undeclared one is pointless). */
+  supports(capability: "tools" | "resources" | "prompts"): boolean {
+    return this.client.getServerCapabilities()?.[capability] !== undefined;
+  }
+
   /** The stdio server's pid while its process runs. */
   get pid(): number | undefined {
     const transport = this.transport;

@@ -1,4 +1,11 @@
-import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError, UnauthorizedError } from "@modelcontextprotocol/client";
+import {
+  ProtocolError,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+  SseError,
+  UnauthorizedError,
+} from "@modelcontextprotocol/client";
 import { AppError } from "@portcullis/contracts/errors";
 import { ProcessExitedError, ProcessStartError } from "./stdio-transport";
 
@@ -87,12 +94,12 @@ export function toUpstreamError(serverName: string, error: unknown, timeoutMs: n
 function describe(error: unknown): string {
   if (error instanceof ProcessStartError || error instanceof ProcessExitedError) return error.message;
   if (error instanceof UnauthorizedError) return "the server requires authorization (HTTP 401)";
-  if (error instanceof SdkHttpError) {
-    const status = error.data?.status;
-    if (status === 401) return "the server rejected our credentials (HTTP 401)";
-    if (status === 403) return "the server denied access (HTTP 403)";
-    if (status === 404) return "the endpoint or session was not found (HTTP 404)";
-    return status ? `the server answered HTTP ${status}` : "the HTTP exchange failed";
+  if (error instanceof SdkHttpError) return describeStatus(error.data?.status);
+  if (error instanceof SseError) {
+    // The SSE transport reports only text: a status code, or the fetch failure's message.
+    if (error.code) return describeStatus(error.code);
+    const errno = /\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+)\b/.exec(error.message)?.[1];
+    return errno ? (NETWORK_REASONS[errno] ?? `network error (${errno})`) : "the SSE stream could not be opened";
   }
   const code = networkCode(error);
   if (code) return NETWORK_REASONS[code] ?? `network error (${code})`;
@@ -113,6 +120,13 @@ function describe(error: unknown): string {
   }
   if (error instanceof Error && error.name === "SyntaxError") return "the server sent a malformed response";
   return "unexpected error";
+}
+
+function describeStatus(status: number | undefined): string {
+  if (status === 401) return "the server rejected our credentials (HTTP 401)";
+  if (status === 403) return "the server denied access (HTTP 403)";
+  if (status === 404) return "the endpoint or session was not found (HTTP 404)";
+  return status ? `the server answered HTTP ${status}` : "the HTTP exchange failed";
 }
 
 const NETWORK_REASONS: Record<string, string> = {

@@ -67,9 +67,11 @@ export class UpstreamPool {
     };
   }
 
-  /** All tools of the server (every page followed). */
+  /** All tools of the server (every page followed); empty when it declares no tools capability. */
   async listTools(spec: UpstreamSpec): Promise<Tool[]> {
-    return this.request(spec, true, {}, async (c, o) => (await c.client.listTools(undefined, fresh(o))).tools);
+    return this.request(spec, true, {}, async (c, o) =>
+      c.supports("tools") ? (await c.client.listTools(undefined, fresh(o))).tools : [],
+    );
   }
 
   /**
@@ -97,7 +99,9 @@ export class UpstreamPool {
   }
 
   async listResources(spec: UpstreamSpec): Promise<Resource[]> {
-    return this.request(spec, true, {}, async (c, o) => (await c.client.listResources(undefined, fresh(o))).resources);
+    return this.request(spec, true, {}, async (c, o) =>
+      c.supports("resources") ? (await c.client.listResources(undefined, fresh(o))).resources : [],
+    );
   }
 
   async listResourceTemplates(spec: UpstreamSpec): Promise<ResourceTemplate[]> {
@@ -105,7 +109,8 @@ export class UpstreamPool {
       spec,
       true,
       {},
-      async (c, o) => (await c.client.listResourceTemplates(undefined, fresh(o))).resourceTemplates,
+      async (c, o) =>
+        c.supports("resources") ? (await c.client.listResourceTemplates(undefined, fresh(o))).resourceTemplates : [],
     );
   }
 
@@ -114,7 +119,9 @@ export class UpstreamPool {
   }
 
   async listPrompts(spec: UpstreamSpec): Promise<Prompt[]> {
-    return this.request(spec, true, {}, async (c, o) => (await c.client.listPrompts(undefined, fresh(o))).prompts);
+    return this.request(spec, true, {}, async (c, o) =>
+      c.supports("prompts") ? (await c.client.listPrompts(undefined, fresh(o))).prompts : [],
+    );
   }
 
   getPrompt(spec: UpstreamSpec, name: string, args?: Record<string, string>): Promise<GetPromptResult> {

@@ -1,5 +1,5 @@
-import { ingestAuditEvents } from "@portcullis/control/audit/ingest-audit-events";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import { ingestAuditEvents } from "@portcullis/control/audit/ingest-audit-events";
 import type { Db } from "@portcullis/db/client";
 import { type AuditWorker, startAuditWorker } from "@portcullis/queues/audit-worker";
 import type { Logger } from "pino";

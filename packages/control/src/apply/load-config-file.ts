@@ -23,11 +23,12 @@ export function loadConfigFile(path: string): ConfigFile {
 /** Parses config file text; `source` names the file in error messages. */
 export function parseConfigText(text: string, source = "config"): ConfigFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const lines = doc.errors.map((e) => {
       const pos = e.linePos?.[0];
-      return `${source}${pos ? `:${pos.line}:${pos.col}` : ""}: ${e.message.split("\n")[0]}`;
+      const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+      return `${source}${pos ? `:${pos.line}:${pos.col}` : ""}: ${message}`;
     });
     throw new AppError("INVALID_INPUT", `config file is not valid YAML/JSON:\n  ${lines.join("\n  ")}`);
   }

@@ -62,7 +62,10 @@ describe("ingestAuditEvents", () => {
       agentName: null,
     });
 
-    await expect(ingestAuditEvents(database.db, [event, denied])).resolves.toEqual({ inserted: 2, detached: 0 });
+    await expect(ingestAuditEvents(database.db, [event, denied])).resolves.toEqual({
+      inserted: 2,
+      detached: 0,
+    });
 
     const row = await database.db.auditEvent.findUniqueOrThrow({ where: { id: event.id } });
     expect(row).toMatchObject({

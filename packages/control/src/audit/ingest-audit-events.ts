@@ -67,7 +67,8 @@ function toRow(event: AuditEvent, knownOrgs: Set<string>): Prisma.AuditEventCrea
       event.arguments === null || event.arguments === undefined
         ? Prisma.DbNull
         : (withoutNul(event.arguments) as Prisma.InputJsonValue),
-    resultSummary: event.resultSummary === null ? null : truncate(text(event.resultSummary), RESULT_SUMMARY_MAX),
+    resultSummary:
+      event.resultSummary === null ? null : truncate(text(event.resultSummary), RESULT_SUMMARY_MAX),
     isError: event.isError,
     latencyMs: event.latencyMs,
     upstreamLatencyMs: event.upstreamLatencyMs,

@@ -52,7 +52,10 @@ export async function searchAudit(db: Tx, search: AuditSearch): Promise<AuditPag
   });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  return { rows: page, nextCursor: rows.length > limit && last ? encodeCursor(last.occurredAt, last.id) : null };
+  return {
+    rows: page,
+    nextCursor: rows.length > limit && last ? encodeCursor(last.occurredAt, last.id) : null,
+  };
 }
 
 function encodeCursor(at: Date, id: string): string {

@@ -89,6 +89,7 @@ async function reconcileTools(
 ): Promise<CatalogSyncResult> {
   const existing = new Map((await tx.tool.findMany({ where: { serverId: server.id } })).map((t) => [t.upstreamName, t]));
   const result: CatalogSyncResult = { added: [], changed: [], removed: [], unchanged: 0 };
+  const created: Prisma.ToolCreateManyInput[] = [];
   const seen = new Set<string>();
 
   for (const tool of listed) {
@@ -97,17 +98,15 @@ async function reconcileTools(
     const hash = toolDefinitionHash(tool);
     const current = existing.get(tool.name);
     if (!current) {
-      await tx.tool.create({
-        data: {
-          id: newId("tool"),
-          orgId: server.orgId,
-          serverId: server.id,
-          upstreamName: tool.name,
-          exposedName: exposedToolName(server.name, tool.name),
-          ...definitionFields(tool, hash),
-          approvedHash: hash,
-          status: "active",
-        },
+      created.push({
+        id: newId("tool"),
+        orgId: server.orgId,
+        serverId: server.id,
+        upstreamName: tool.name,
+        exposedName: exposedToolName(server.name, tool.name),
+        ...definitionFields(tool, hash),
+        approvedHash: hash,
+        status: "active",
       });
       result.added.push(tool.name);
       continue;
@@ -123,11 +122,12 @@ async function reconcileTools(
     });
     (current.status === "removed" ? result.added : result.changed).push(tool.name);
   }
+  if (created.length > 0) await tx.tool.createMany({ data: created });
 
-  for (const [name, tool] of existing) {
-    if (seen.has(name) || tool.status === "removed") continue;
-    await tx.tool.update({ where: { id: tool.id }, data: { status: "removed" } });
-    result.removed.push(name);
+  const gone = [...existing.values()].filter((t) => !seen.has(t.upstreamName) && t.status !== "removed");
+  if (gone.length > 0) {
+    await tx.tool.updateMany({ where: { id: { in: gone.map((t) => t.id) } }, data: { status: "removed" } });
+    result.removed.push(...gone.map((t) => t.upstreamName));
   }
   return result;
 }

@@ -17,7 +17,10 @@ export function describeDatabase(databaseUrl: string): string {
 export function databaseName(databaseUrl: string): string {
   const name = decodeURIComponent(parseUrl(databaseUrl).pathname.replace(/^\//, ""));
   if (!name) {
-    throw new AppError("INVALID_INPUT", "The database URL names no database: add one, e.g. postgresql://host/portcullis");
+    throw new AppError(
+      "INVALID_INPUT",
+      "The database URL names no database: add one, e.g. postgresql://host/portcullis",
+    );
   }
   return name;
 }

@@ -21,9 +21,13 @@ export interface MigrationFile {
  */
 export async function readMigrationFiles(migrationsDir: string): Promise<MigrationFile[]> {
   const entries = await readdir(migrationsDir, { withFileTypes: true }).catch((error: unknown) => {
-    throw new AppError("INVALID_INPUT", `Cannot read the migrations directory ${migrationsDir}: ${message(error)}`, {
-      cause: error,
-    });
+    throw new AppError(
+      "INVALID_INPUT",
+      `Cannot read the migrations directory ${migrationsDir}: ${message(error)}`,
+      {
+        cause: error,
+      },
+    );
   });
   await assertPostgresLockfile(migrationsDir);
 

@@ -1,0 +1,28 @@
+import { isAppError } from "@portcullis/contracts/errors";
+import { describe, expect, it } from "vitest";
+import { loadEnv } from "./env";
+
+describe("loadEnv", () => {
+  it("applies defaults to everything but DATABASE_URL", () => {
+    expect(loadEnv({ DATABASE_URL: "postgres://postgres@127.0.0.1:5432/portcullis" })).toEqual({
+      DATABASE_URL: "postgres://postgres@127.0.0.1:5432/portcullis",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      REDIS_PREFIX: "portcullis",
+      LOG_LEVEL: "info",
+      AUDIT_CONCURRENCY: 2,
+    });
+  });
+
+  it("fails naming each bad variable", () => {
+    let caught: unknown;
+    try {
+      loadEnv({ REDIS_URL: "http://nope", LOG_LEVEL: "loud" });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isAppError(caught) && caught.code).toBe("INVALID_INPUT");
+    expect((caught as Error).message).toMatch(/DATABASE_URL/);
+    expect((caught as Error).message).toMatch(/REDIS_URL/);
+    expect((caught as Error).message).toMatch(/LOG_LEVEL/);
+  });
+});

@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { AuditEvent } from "@portcullis/contracts/audit";
+import { newId } from "@portcullis/contracts/ids";
+import { AuditSink } from "@portcullis/queues/audit-sink";
+import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
+import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const TSX = join(ROOT, "node_modules/.bin/tsx");
+const MAIN = join(ROOT, "apps/worker/src/main.ts");
+const REDIS_URL = "redis://127.0.0.1:6379";
+
+interface Spawned {
+  child: ChildProcess;
+  /** Parsed JSON log lines so far. */
+  logs: Array<Record<string, unknown>>;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+const children: ChildProcess[] = [];
+
+function spawnWorker(env: Record<string, string>): Spawned {
+  // Only what the worker needs: no DATABASE_URL leaking in from the test's environment.
+  const child = spawn(TSX, [MAIN], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } });
+  children.push(child);
+  const logs: Array<Record<string, unknown>> = [];
+  let stderr = "";
+  let pending = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    pending += chunk.toString();
+    const lines = pending.split("\n");
+    pending = lines.pop()!;
+    for (const line of lines) if (line.trim()) logs.push(JSON.parse(line));
+  });
+  child.stderr!.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+  return { child, logs, stderr: () => stderr, exited };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function auditEvent(): AuditEvent {
+  return {
+    id: newId("auditEvent"),
+    orgId: null,
+    occurredAt: new Date().toISOString(),
+    requestId: newId("request"),
+    method: "tools/call",
+    agentId: null,
+    agentName: null,
+    teamId: null,
+    userId: null,
+    serverId: null,
+    serverName: null,
+    toolName: "echo",
+    decision: "allowed",
+    reason: null,
+    errorCode: null,
+    arguments: { text: "hello" },
+    resultSummary: "hello",
+    isError: false,
+    latencyMs: 2,
+    upstreamLatencyMs: 1,
+    upstreamStatus: "ok",
+    protocolVersion: null,
+    snapshotVersion: null,
+  };
+}
+
+describe("apps/worker", () => {
+  let database: TestDatabase;
+  let redis: Redis;
+  const names = testRedisNames("worker-app");
+  let spoolDir: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ name: "worker_app" });
+    redis = new Redis(REDIS_URL);
+    spoolDir = await mkdtemp(join(tmpdir(), "pc-worker-app-"));
+  });
+
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    await cleanupRedisPrefix(redis, names.prefix);
+    await redis.quit();
+    await database?.drop();
+    await rm(spoolDir, { recursive: true, force: true });
+  });
+
+  it("stores what an AuditSink enqueues and exits 0 on SIGTERM", async () => {
+    const worker = spawnWorker({
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_PREFIX: names.prefix,
+      LOG_LEVEL: "info",
+    });
+    await until(() => worker.logs.some((l) => l.msg === "worker started"), "the worker to start");
+
+    const sink = new AuditSink({ redis: { url: REDIS_URL }, names, spoolDir });
+    const events = [auditEvent(), auditEvent(), auditEvent()];
+    for (const event of events) sink.record(event);
+    await sink.close();
+    const ids = events.map((e) => e.id);
+    await until(
+      async () => (await database.db.auditEvent.count({ where: { id: { in: ids } } })) === 3,
+      "the events to reach Postgres",
+    );
+
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+    expect(worker.logs.map((l) => l.msg)).toContain("worker stopped");
+    expect(worker.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+  });
+
+  it("refuses to start without DATABASE_URL, naming it", async () => {
+    const worker = spawnWorker({ REDIS_URL });
+    expect(await worker.exited).toBe(1);
+    expect(worker.stderr()).toMatch(/DATABASE_URL/);
+  });
+});
