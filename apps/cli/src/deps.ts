@@ -1,30 +1,36 @@
-import { redisNames } from "@portcullis/contracts/redis-keys";
-import { createDb, type Db } from "@portcullis/db/client";
-import { UpstreamPool } from "@portcullis/upstream/pool";
-import { Redis } from "ioredis";
+import { type RedisNames, redisNames } from "@portcullis/contracts/redis-keys";
+import type { Db } from "@portcullis/db/client";
+import type { UpstreamPool } from "@portcullis/upstream/pool";
+import type { Redis } from "ioredis";
 import { type CliEnv, requireDatabaseUrl } from "./env";
 
 /**
- * The clients a command uses, created on first use and all closed by `close()`, so a
- * command that never touches Redis neither connects to it nor waits for it.
+ * The clients a command uses, created on first use and all closed by `close()`. The
+ * libraries behind them are imported on first use too: Prisma and the MCP SDK take a
+ * second or more to load, and a command that does not need one should not wait for it.
  */
 export class CliDeps {
+  readonly names: RedisNames;
   private dbClient: Db | undefined;
   private redisClient: Redis | undefined;
   private upstreamPool: UpstreamPool | undefined;
-  readonly names;
 
   constructor(private readonly env: CliEnv) {
     this.names = redisNames(env.redisPrefix);
   }
 
-  get db(): Db {
-    this.dbClient ??= createDb(requireDatabaseUrl(this.env), { max: 2 });
+  async db(): Promise<Db> {
+    if (!this.dbClient) {
+      const url = requireDatabaseUrl(this.env);
+      const { createDb } = await import("@portcullis/db/client");
+      this.dbClient = createDb(url, { max: 2 });
+    }
     return this.dbClient;
   }
 
-  get redis(): Redis {
+  async redis(): Promise<Redis> {
     if (!this.redisClient) {
+      const { Redis } = await import("ioredis");
       // Fail within seconds when Redis is down instead of queueing commands forever:
       // a CLI user waits at the prompt.
       const redis = new Redis(this.env.redisUrl, {
@@ -39,8 +45,11 @@ export class CliDeps {
     return this.redisClient;
   }
 
-  get pool(): UpstreamPool {
-    this.upstreamPool ??= new UpstreamPool({ clientInfo: { name: "portcullis-cli", version: "0.0.0" } });
+  async pool(): Promise<UpstreamPool> {
+    if (!this.upstreamPool) {
+      const { UpstreamPool } = await import("@portcullis/upstream/pool");
+      this.upstreamPool = new UpstreamPool({ clientInfo: { name: "portcullis-cli", version: "0.0.0" } });
+    }
     return this.upstreamPool;
   }
 

@@ -12,7 +12,11 @@ const program = new Command("portcullis").description("Portcullis control-plane 
 
 registerMigrate(program);
 registerApply(program);
-const keys = program.command("agent").description("agent identities").command("key").description("agent API keys");
+const keys = program
+  .command("agent")
+  .description("agent identities")
+  .command("key")
+  .description("agent API keys");
 registerAgentKeyCreate(keys);
 registerAgentKeyRevoke(keys);
 registerAgentKeyList(keys);

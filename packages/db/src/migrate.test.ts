@@ -57,9 +57,12 @@ async function rejection(promise: Promise<unknown>): Promise<AppError> {
 afterAll(async () => {
   const admin = new URL(BASE_URL);
   admin.pathname = "/postgres";
-  for (const name of created) {
-    await query(admin.toString(), `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-  }
+  // In parallel: every DROP DATABASE waits for a checkpoint, and concurrent ones share it.
+  await Promise.all(
+    created.map((name) =>
+      query(admin.toString(), `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
+    ),
+  );
   for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
 });
 

@@ -51,6 +51,10 @@ export interface MigrationStatus {
  * migration the folder lacks. A migration whose SQL fails is rolled back, recorded as failed
  * (as Prisma does) and reported as AppError INTERNAL naming it and the database error.
  *
+ * One difference from Prisma: because every migration runs inside BEGIN/COMMIT, a statement
+ * Postgres refuses in a transaction block (CREATE INDEX CONCURRENTLY…) fails here even alone
+ * in its file, where Prisma would run it. In exchange a migration and its record commit together.
+ *
  * @returns the names of the migrations applied by this call (empty when up to date).
  */
 export async function migrate(

@@ -78,6 +78,7 @@ export class AuditSink {
   /** While true, new batches go to the spool behind the older ones instead of jumping ahead. */
   private spooling = false;
   private redisDown = false;
+  private wasReady = false;
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly counts = { spooled: 0, enqueued: 0, jobs: 0, replayed: 0, rejected: 0 };
@@ -105,7 +106,10 @@ export class AuditSink {
     });
     this.redis.on("error", (error) => this.logger.debug({ err: error }, "audit sink redis error"));
     // Replay as soon as Redis is back rather than at the next tick.
-    this.redis.on("ready", () => this.requestReplay());
+    this.redis.on("ready", () => {
+      this.wasReady = true;
+      this.requestReplay();
+    });
     this.queue = this.createQueue();
     this.replayTimer = setInterval(() => this.requestReplay(), options.replayIntervalMs ?? 1_000);
     // The replay loop alone must not keep a gateway process alive.
@@ -279,6 +283,10 @@ export class AuditSink {
   /** Enqueues one batch as one job. False (never a throw) when Redis did not take it in time. */
   private async send(events: AuditEvent[]): Promise<boolean> {
     try {
+      // Lost the connection after having had it: an outage, do not wait out the timeout.
+      // (Before the first connection, at boot, the timeout governs: Redis is probably coming.)
+      if (this.wasReady && this.redis.status !== "ready")
+        throw new Error(`redis connection is ${this.redis.status}`);
       await withTimeout(
         // A content-derived job id lets BullMQ drop a batch re-sent after a timeout.
         this.queue.add(JOBS.auditIngest, { events }, { jobId: batchJobId(events) }),

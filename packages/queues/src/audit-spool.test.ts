@@ -7,18 +7,31 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuditSpool } from "./audit-spool";
 import { silentLogger } from "./logger";
 
+let root: string;
 let dir: string;
 let spool: AuditSpool;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "pc-spool-unit-"));
+  root = await mkdtemp(join(tmpdir(), "pc-spool-unit-"));
+  dir = join(root, "spool"); // created by the spool itself
   spool = new AuditSpool({ dir, staleAfterMs: 60_000, logger: silentLogger });
 });
 
 afterEach(async () => {
   await spool.close();
-  await rm(dir, { recursive: true, force: true });
+  await rm(root, { recursive: true, force: true });
 });
+
+/** A send that delivers into `sink`, failing on the calls listed in `failOn` (1-based). */
+function sender(sink: AuditEvent[][], failOn: number[] = []) {
+  let calls = 0;
+  return async (batch: AuditEvent[]): Promise<boolean> => {
+    calls += 1;
+    if (failOn.includes(calls)) return false;
+    sink.push(batch);
+    return true;
+  };
+}
 
 function auditEvent(argumentsValue: unknown = { q: "x" }): AuditEvent {
   return {
@@ -59,19 +72,12 @@ describe("AuditSpool", () => {
     const [file] = await spool.claimPending();
 
     const sent: AuditEvent[][] = [];
-    let calls = 0;
-    const failSecond = async (batch: AuditEvent[]) => {
-      calls += 1;
-      if (calls === 2) return false;
-      sent.push(batch);
-      return true;
-    };
-    const first = await spool.replayFile(file!, 10, failSecond);
+    const first = await spool.replayFile(file!, 10, sender(sent, [2]));
 
     expect(first.done).toBe(false);
     expect(ids(sent.flat())).toEqual(ids(events.slice(0, 10)));
 
-    const second = await spool.replayFile(file!, 10, async (batch) => void sent.push(batch) ?? true);
+    const second = await spool.replayFile(file!, 10, sender(sent));
 
     expect(second).toEqual({ done: true, bad: 1 });
     expect(ids(sent.flat())).toEqual(ids(events));
@@ -91,23 +97,17 @@ describe("AuditSpool", () => {
     await writeFile(join(dir, file!.name), Buffer.from([0xff, 0xfe, 0x0a]), { flag: "a" });
     await writeFile(join(dir, file!.name), `${JSON.stringify(small)}\n`, { flag: "a" });
 
-    let calls = 0;
-    const sent: AuditEvent[] = [];
-    const result = await spool.replayFile(file!, 1, async (batch) => {
-      calls += 1;
-      if (calls === 2) return false;
-      sent.push(...batch);
-      return true;
-    });
+    const sent: AuditEvent[][] = [];
+    const result = await spool.replayFile(file!, 1, sender(sent, [2]));
 
     expect(result.done).toBe(false);
-    expect(ids(sent)).toEqual([big.id]);
+    expect(ids(sent.flat())).toEqual([big.id]);
     // The rest starts exactly at the garbage line, so the next pass sends `small` whole.
     const rest = await readFile(join(dir, file!.name));
     expect(rest.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xfe, 0x0a]));
-    const again = await spool.replayFile(file!, 1, async (batch) => void sent.push(...batch) ?? true);
+    const again = await spool.replayFile(file!, 1, sender(sent));
     expect(again).toEqual({ done: true, bad: 1 });
-    expect(ids(sent)).toEqual([big.id, small.id]);
+    expect(ids(sent.flat())).toEqual([big.id, small.id]);
   });
 
   it("keeps spooled events private to the gateway's user", async () => {

@@ -42,7 +42,11 @@ export async function listenLocal(
 }
 
 /** 401 unless the request carries `Authorization: Bearer <token>`. Returns true when it answered. */
-export function rejectWithoutBearer(req: IncomingMessage, res: ServerResponse, token: string | undefined): boolean {
+export function rejectWithoutBearer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  token: string | undefined,
+): boolean {
   if (token === undefined || req.headers.authorization === `Bearer ${token}`) return false;
   res.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="fixture"' });
   res.end(JSON.stringify({ error: "unauthorized" }));

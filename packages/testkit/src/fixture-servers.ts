@@ -1,23 +1,28 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
-import { createMcpHandler, McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import { McpServer as LegacyMcpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { createMcpHandler, McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import { listenLocal, readJson, rejectWithoutBearer, sendWebResponse, toWebRequest } from "./fixture-http";
 import { type FixtureServer, type FixtureServerOptions, FixtureState } from "./fixture-state";
 
-export type { FixtureServer, FixtureServerOptions, FixtureTool, FixtureToolResult } from "./fixture-state";
 export { FIXTURE_RESOURCE_URI } from "../fixtures/surface.mjs";
+export type { FixtureServer, FixtureServerOptions, FixtureTool, FixtureToolResult } from "./fixture-state";
 
 /** Absolute path of the stdio fixture script (run it with `process.execPath`). */
 export const STDIO_FIXTURE_PATH = fileURLToPath(new URL("../fixtures/stdio-server.mjs", import.meta.url));
 /** A wrapper that starts the stdio fixture as its own child and ignores SIGTERM, like `npx`. */
 export const STDIO_WRAPPER_PATH = fileURLToPath(new URL("../fixtures/stdio-wrapper.mjs", import.meta.url));
 
-function handle(state: FixtureState, url: string, close: () => Promise<void>): FixtureServer {
+function handle(
+  state: FixtureState,
+  url: string,
+  close: () => Promise<void>,
+  dropSessions: () => Promise<void> = async () => {},
+): FixtureServer {
   return {
     url,
     tag: state.tag,
@@ -28,15 +33,21 @@ function handle(state: FixtureState, url: string, close: () => Promise<void>): F
       return state.sessionsOpened;
     },
     setToolDescription: (name, description) => state.setToolDescription(name, description),
+    dropSessions,
     close,
   };
+}
+
+export interface LegacyHttpServerOptions extends FixtureServerOptions {
+  /** Answer POSTs with plain JSON instead of a one-message SSE stream. */
+  jsonResponse?: boolean;
 }
 
 /**
  * A 2025-11-25-only server: the v1 SDK's McpServer over its stateful Streamable HTTP
  * transport (one session per `initialize`, `Mcp-Session-Id` afterwards), at `/mcp`.
  */
-export async function startLegacyHttpServer(options: FixtureServerOptions = {}): Promise<FixtureServer> {
+export async function startLegacyHttpServer(options: LegacyHttpServerOptions = {}): Promise<FixtureServer> {
   const state = new FixtureState("legacy-http", options);
   const sessions = new Map<string, StreamableHTTPServerTransport>();
 
@@ -49,13 +60,17 @@ export async function startLegacyHttpServer(options: FixtureServerOptions = {}):
     if (existing) return existing.handleRequest(req, res, body);
     if (sessionId !== undefined || req.method !== "POST" || !isInitializeRequest(body)) {
       res.writeHead(sessionId === undefined ? 400 : 404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message: "Session not found" }, id: null }));
+      res.end(
+        JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message: "Session not found" }, id: null }),
+      );
       return;
     }
     const server = new LegacyMcpServer({ name: `portcullis-fixture-${state.tag}`, version: "1.0.0" });
     const registration = state.register(server, "v1");
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      // SSE-framed answers by default (the SDK's default); plain JSON is cheaper for load tests.
+      enableJsonResponse: options.jsonResponse ?? false,
       onsessioninitialized: (id) => {
         sessions.set(id, transport);
         state.sessionsOpened++;
@@ -69,10 +84,20 @@ export async function startLegacyHttpServer(options: FixtureServerOptions = {}):
     await transport.handleRequest(req, res, body);
   });
 
-  return handle(state, `${listening.origin}/mcp`, async () => {
-    await Promise.all([...sessions.values()].map((t) => t.close().catch(() => {})));
-    await listening.close();
-  });
+  const dropSessions = async () => {
+    const open = [...sessions.values()];
+    sessions.clear();
+    await Promise.all(open.map((t) => t.close().catch(() => {})));
+  };
+  return handle(
+    state,
+    `${listening.origin}/mcp`,
+    async () => {
+      await dropSessions();
+      await listening.close();
+    },
+    dropSessions,
+  );
 }
 
 /**
@@ -133,8 +158,18 @@ export async function startSseServer(options: FixtureServerOptions = {}): Promis
     res.writeHead(404).end();
   });
 
-  return handle(state, `${listening.origin}/sse`, async () => {
-    await Promise.all([...sessions.values()].map((t) => t.close().catch(() => {})));
-    await listening.close();
-  });
+  const dropSessions = async () => {
+    const open = [...sessions.values()];
+    sessions.clear();
+    await Promise.all(open.map((t) => t.close().catch(() => {})));
+  };
+  return handle(
+    state,
+    `${listening.origin}/sse`,
+    async () => {
+      await dropSessions();
+      await listening.close();
+    },
+    dropSessions,
+  );
 }

@@ -30,6 +30,11 @@ export interface FixtureServer {
   readonly sessionsOpened: number;
   /** Changes a tool's description; sessions that are already open see it on their next tools/list. */
   setToolDescription(name: string, description: string): void;
+  /**
+   * Forgets every open MCP session, as a restarted or expiring server does: requests that
+   * carry an old session id get 404. No-op on the stateless modern server.
+   */
+  dropSessions(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -34,10 +34,14 @@ export interface ReferenceServer {
  */
 export async function startEverythingServer(): Promise<ReferenceServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [binOf("@modelcontextprotocol/server-everything"), "streamableHttp"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port) },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [binOf("@modelcontextprotocol/server-everything"), "streamableHttp"],
+    {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port) },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-4_000);
@@ -73,7 +77,12 @@ export function memoryServerSpec(): { command: string; args: string[]; env: Reco
   };
 }
 
-function waitForPort(port: number, child: ChildProcess, stderr: () => string, timeoutMs = 15_000): Promise<void> {
+function waitForPort(
+  port: number,
+  child: ChildProcess,
+  stderr: () => string,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
@@ -88,7 +97,8 @@ function waitForPort(port: number, child: ChildProcess, stderr: () => string, ti
       });
       socket.once("error", () => {
         socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`server-everything did not listen on ${port}: ${stderr()}`));
+        if (Date.now() > deadline)
+          reject(new Error(`server-everything did not listen on ${port}: ${stderr()}`));
         else setTimeout(attempt, 50);
       });
     };

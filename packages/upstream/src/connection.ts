@@ -1,7 +1,14 @@
-import { Client, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
+import {
+  type CallToolResult,
+  Client,
+  type RequestOptions,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from "@modelcontextprotocol/client";
+import { ProgressRelay } from "./progress-relay";
 import { ProcessExitedError, ProcessGroupStdioTransport } from "./stdio-transport";
 import { createTransport } from "./transport";
-import type { UpstreamLogger, UpstreamSpec } from "./types";
+import type { UpstreamLogger, UpstreamProgress, UpstreamSpec } from "./types";
 
 export interface ConnectOptions {
   clientInfo: { name: string; version: string };
@@ -22,6 +29,7 @@ export class UpstreamConnection {
   private closedFlag = false;
   private closing: Promise<void> | undefined;
   private drained: (() => void) | undefined;
+  private readonly progress = new ProgressRelay();
 
   private constructor(
     readonly client: Client,
@@ -58,6 +66,7 @@ export class UpstreamConnection {
       await connection.close();
       throw exit ? new ProcessExitedError(exit) : error;
     }
+    connection.progress.attach(transport);
     return connection;
   }
 
@@ -74,6 +83,25 @@ export class UpstreamConnection {
     return this.client.getProtocolEra() === "modern";
   }
 
+  /** tools/call, with progress notifications relayed to `onProgress` when given. */
+  async callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: RequestOptions,
+    onProgress?: (progress: UpstreamProgress) => void,
+  ): Promise<CallToolResult> {
+    if (!onProgress) return this.client.callTool({ name, arguments: args }, options);
+    const registration = this.progress.register(onProgress);
+    try {
+      return await this.client.callTool(
+        { name, arguments: args, _meta: { progressToken: registration.token } },
+        options,
+      );
+    } finally {
+      registration.dispose();
+    }
+  }
+
   /** Whether the server declared this capability (listing an undeclared one is pointless). */
   supports(capability: "tools" | "resources" | "prompts"): boolean {
     return this.client.getServerCapabilities()?.[capability] !== undefined;
@@ -86,15 +114,20 @@ export class UpstreamConnection {
     return undefined;
   }
 
-  /** Runs one request, keeping the in-flight count that draining waits on. */
-  async run<T>(request: () => Promise<T>): Promise<T> {
+  /**
+   * Reserves the connection for one request: counts it for recycling and holds off
+   * draining until `release()`. Reserved at acquire time (not when the request is sent)
+   * so a connection retired in between still waits for it.
+   */
+  reserve(): void {
+    this.calls++;
     this.inFlight++;
-    try {
-      return await request();
-    } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) this.drained?.();
-    }
+  }
+
+  /** Ends a reservation. */
+  release(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) this.drained?.();
   }
 
   /** Waits for in-flight requests to finish (at most `maxWaitMs`), then closes. */

@@ -84,7 +84,8 @@ export function neverDelivered(error: unknown): boolean {
  */
 export function toUpstreamError(serverName: string, error: unknown, timeoutMs: number): Error {
   if (error instanceof AppError || error instanceof UpstreamRpcError) return error;
-  if (error instanceof ProtocolError) return new UpstreamRpcError(serverName, error.code, error.message, error.data);
+  if (error instanceof ProtocolError)
+    return new UpstreamRpcError(serverName, error.code, error.message, error.data);
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
     return timedOut(serverName, timeoutMs, error);
   }
@@ -99,7 +100,9 @@ function describe(error: unknown): string {
     // The SSE transport reports only text: a status code, or the fetch failure's message.
     if (error.code) return describeStatus(error.code);
     const errno = /\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+)\b/.exec(error.message)?.[1];
-    return errno ? (NETWORK_REASONS[errno] ?? `network error (${errno})`) : "the SSE stream could not be opened";
+    return errno
+      ? (NETWORK_REASONS[errno] ?? `network error (${errno})`)
+      : "the SSE stream could not be opened";
   }
   const code = networkCode(error);
   if (code) return NETWORK_REASONS[code] ?? `network error (${code})`;
@@ -149,7 +152,10 @@ function networkCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 6 && current && typeof current === "object"; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && (code.startsWith("E") || code.startsWith("UND_ERR") || code.includes("CERT"))) {
+    if (
+      typeof code === "string" &&
+      (code.startsWith("E") || code.startsWith("UND_ERR") || code.includes("CERT"))
+    ) {
       if (!(current instanceof SdkError)) return code;
     }
     const errors = (current as { errors?: unknown }).errors;

@@ -31,17 +31,18 @@ export class PoolEntry {
   ) {}
 
   /**
-   * A usable connection with one call reserved on it: the current one, or a new one when
-   * there is none or the current one has served its `maxCallsPerConnection` (it then
-   * drains and closes in the background).
+   * A usable connection with one request reserved on it (the caller must `release()` it):
+   * the current one, or a new one when there is none or the current one has served its
+   * `maxCallsPerConnection` (it then drains and closes in the background).
    */
   async acquire(): Promise<UpstreamConnection> {
     for (;;) {
-      if (this.closed) throw unavailable(this.spec.name, "its connection was closed (server removed or changed)");
+      if (this.closed)
+        throw unavailable(this.spec.name, "its connection was closed (server removed or changed)");
       const current = this.current;
       if (current?.usable && current.calls < this.settings.maxCallsPerConnection) {
         // Reserved synchronously, so a burst of callers cannot overshoot the limit.
-        current.calls++;
+        current.reserve();
         return current;
       }
       if (current) {
@@ -129,7 +130,8 @@ export class PoolEntry {
     } catch (error) {
       // Some stdio servers exit on any request before `initialize`, including the
       // `server/discover` probe: retry once, straight to the 2025 handshake.
-      if (spec.transport !== "stdio" || this.legacyOnly || !(error instanceof ProcessExitedError)) throw error;
+      if (spec.transport !== "stdio" || this.legacyOnly || !(error instanceof ProcessExitedError))
+        throw error;
       const connection = await UpstreamConnection.open(spec, { ...options, legacyOnly: true });
       this.legacyOnly = true;
       return connection;
@@ -139,7 +141,9 @@ export class PoolEntry {
   private retire(connection: UpstreamConnection): void {
     this.retiring.add(connection);
     // In-flight requests carry their own timeouts; give them that long to finish.
-    void connection.drainAndClose(this.spec.timeoutMs + 1_000).finally(() => this.retiring.delete(connection));
+    void connection
+      .drainAndClose(this.spec.timeoutMs + 1_000)
+      .finally(() => this.retiring.delete(connection));
   }
 
   private closeIdle(): void {

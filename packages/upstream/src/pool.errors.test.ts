@@ -98,23 +98,35 @@ describe("unreachable upstreams", () => {
     for (const transport of ["streamable-http", "sse"] as const) {
       const started = Date.now();
       const error = await failure(
-        pool.listTools(spec(`refused-${transport}`, `http://127.0.0.1:${port}/mcp`, { transport, timeoutMs: 30_000 })),
+        pool.listTools(
+          spec(`refused-${transport}`, `http://127.0.0.1:${port}/mcp`, { transport, timeoutMs: 30_000 }),
+        ),
       );
       expect(Date.now() - started).toBeLessThan(1_000);
       expect(isAppError(error) && error.code).toBe("UPSTREAM_UNAVAILABLE");
-      expect(error.message).toBe(`upstream 'refused-${transport} server' is unreachable: connection refused (ECONNREFUSED)`);
+      expect(error.message).toBe(
+        `upstream 'refused-${transport} server' is unreachable: connection refused (ECONNREFUSED)`,
+      );
     }
   });
 
   it("reports an unknown host as UPSTREAM_UNAVAILABLE", async () => {
     const error = await failure(pool.listTools(spec("dns", "http://no-such-host.invalid/mcp")));
     expect(isAppError(error) && error.code).toBe("UPSTREAM_UNAVAILABLE");
-    expect(error.message).toMatch(/^upstream 'dns server' is unreachable: (host not found|DNS lookup failed)/);
+    expect(error.message).toMatch(
+      /^upstream 'dns server' is unreachable: (host not found|DNS lookup failed)/,
+    );
   });
 
   it("reports a stdio command that cannot start, or that dies at once", async () => {
     const missing = await failure(
-      pool.listTools({ id: "missing", name: "missing", transport: "stdio", command: "/nonexistent/mcp-server", timeoutMs: 5_000 }),
+      pool.listTools({
+        id: "missing",
+        name: "missing",
+        transport: "stdio",
+        command: "/nonexistent/mcp-server",
+        timeoutMs: 5_000,
+      }),
     );
     expect(missing.message).toBe("upstream 'missing' is unreachable: failed to start 'mcp-server' (ENOENT)");
 
@@ -176,6 +188,53 @@ describe("errors answered by the upstream", () => {
   });
 });
 
+describe("broken connections", () => {
+  it("reconnects transparently when a stateful server has forgotten the session", async () => {
+    const fixture = await startLegacyHttpServer();
+    try {
+      const target = spec("forgetful", fixture.url);
+      await pool.listTools(target);
+      expect(fixture.sessionsOpened).toBe(1);
+
+      await fixture.dropSessions();
+      // The server answers 404 for the old session, so the call provably never ran:
+      // safe to re-send on a new session, even a tools/call.
+      expect((await pool.callTool(target, "echo", { message: "again" })).content).toEqual([
+        { type: "text", text: "echo: again" },
+      ]);
+      expect(fixture.sessionsOpened).toBe(2);
+      expect(fixture.calls).toBe(1);
+
+      await fixture.dropSessions();
+      expect((await pool.listTools(target)).length).toBeGreaterThan(0);
+      expect(fixture.sessionsOpened).toBe(3);
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it("fails in-flight calls when the pool closes, and refuses calls afterwards", async () => {
+    const own = new UpstreamPool();
+    const seen = { cancelled: 0 };
+    const fixture = await startModernHttpServer({ tools: { hang: cancellableTool(seen) } });
+    try {
+      const target = spec("closing", fixture.url);
+      const pending = failure(own.callTool(target, "hang", {}));
+      await eventually(() => fixture.calls === 1);
+      await own.close();
+      const inFlight = await pending;
+      expect(isAppError(inFlight) && inFlight.code).toBe("UPSTREAM_UNAVAILABLE");
+
+      const after = await failure(own.listTools(target));
+      expect(isAppError(after) && after.code).toBe("UNAVAILABLE");
+      expect(own.stats().connections).toBe(0);
+    } finally {
+      await own.close();
+      await fixture.close();
+    }
+  });
+});
+
 describe("bearer credentials", () => {
   it.each([
     ["streamable-http", startLegacyHttpServer],
@@ -183,12 +242,16 @@ describe("bearer credentials", () => {
   ] as const)("sends the configured headers on every %s request", async (transport, start) => {
     const fixture = await start({ requireBearer: "s3cret-token" });
     try {
-      const without = await failure(pool.listTools(spec(`nobearer-${transport}`, fixture.url, { transport })));
+      const without = await failure(
+        pool.listTools(spec(`nobearer-${transport}`, fixture.url, { transport })),
+      );
       expect(isAppError(without) && without.code).toBe("UPSTREAM_UNAVAILABLE");
       expect(without.message).toContain("(HTTP 401)");
 
       const wrong = { authorization: "Bearer wrong-token" };
-      const rejected = await failure(pool.listTools(spec(`wrong-${transport}`, fixture.url, { transport, headers: wrong })));
+      const rejected = await failure(
+        pool.listTools(spec(`wrong-${transport}`, fixture.url, { transport, headers: wrong })),
+      );
       expect(rejected.message).not.toContain("wrong-token");
 
       const headers = { authorization: "Bearer s3cret-token" };

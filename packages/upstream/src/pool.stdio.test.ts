@@ -106,7 +106,7 @@ describe("stdio servers owned by the pool", () => {
   it("kills the whole process group on close, even behind an npx-style wrapper", async () => {
     const pool = newPool();
     const direct = stdioSpec("direct");
-    const wrapped = stdioSpec("wrapped", { args: [STDIO_WRAPPER_PATH] });
+    const wrapped = stdioSpec("wrapped", { args: [STDIO_WRAPPER_PATH, "--linger"] });
 
     const directPid = await serverPid(pool, direct);
     const grandchild = await serverPid(pool, wrapped);
@@ -131,7 +131,7 @@ describe("stdio servers owned by the pool", () => {
       expect(await read("UPSTREAM_TOKEN")).toEqual([{ type: "text", text: "for-the-server" }]);
       expect(await read("PORTCULLIS_TEST_GATEWAY_SECRET")).toEqual([{ type: "text", text: "<unset>" }]);
       expect(await read("PATH")).not.toEqual([{ type: "text", text: "<unset>" }]);
-      seenPids.add(...pool.stats().pids);
+      for (const pid of pool.stats().pids) seenPids.add(pid);
     } finally {
       delete process.env.PORTCULLIS_TEST_GATEWAY_SECRET;
     }
@@ -142,7 +142,9 @@ describe("stdio servers owned by the pool", () => {
     const kept = stdioSpec("kept");
     const removed = stdioSpec("removed");
     const changed = stdioSpec("changed", { env: { VERSION: "1" } });
-    const [keptPid, removedPid, changedPid] = await Promise.all([kept, removed, changed].map((s) => serverPid(pool, s)));
+    const [keptPid, removedPid, changedPid] = await Promise.all(
+      [kept, removed, changed].map((s) => serverPid(pool, s)),
+    );
     for (const pid of [keptPid, removedPid, changedPid]) seenPids.add(pid as number);
 
     const changedAgain = { ...changed, env: { VERSION: "2" } };
@@ -156,6 +158,23 @@ describe("stdio servers owned by the pool", () => {
     const restarted = await serverPid(pool, changedAgain);
     seenPids.add(restarted);
     expect(restarted).not.toBe(changedPid);
+  });
+
+  it("falls back to the 2025 handshake for a server that exits on the discover probe", async () => {
+    const pool = newPool();
+    const spec = stdioSpec("strict", { args: [STDIO_FIXTURE_PATH, "--exit-on-probe"] });
+    const { protocolVersion } = await pool.ping(spec);
+    expect(protocolVersion).toBe("2025-11-25");
+    const pid = await serverPid(pool, spec);
+    seenPids.add(pid);
+
+    // After a crash the pool remembers: the restart goes straight to initialize.
+    await pool.callTool(spec, "crash", {}).catch(() => {});
+    await eventually(() => !alive(pid));
+    expect(await pool.callTool(spec, "echo", { message: "back" })).toMatchObject({
+      content: [{ type: "text", text: "echo: back" }],
+    });
+    for (const p of pool.stats().pids) seenPids.add(p);
   });
 
   it("starts one process for a burst of concurrent first calls", async () => {

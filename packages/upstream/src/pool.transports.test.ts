@@ -6,7 +6,11 @@ import {
   startModernHttpServer,
   startSseServer,
 } from "@portcullis/testkit/fixture-servers";
-import { memoryServerSpec, type ReferenceServer, startEverythingServer } from "@portcullis/testkit/reference-servers";
+import {
+  memoryServerSpec,
+  type ReferenceServer,
+  startEverythingServer,
+} from "@portcullis/testkit/reference-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UpstreamPool } from "./pool";
 import type { CallToolResult, UpstreamSpec } from "./types";
@@ -23,12 +27,19 @@ function textOf(result: { content?: unknown }): string {
 /** The same checks against every fixture, whatever its transport or protocol revision. */
 async function exerciseFixture(spec: UpstreamSpec, tag: string): Promise<void> {
   const tools = await pool.listTools(spec);
-  expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["echo", "add", "slow", "fail", "delete-everything"]));
+  expect(tools.map((t) => t.name)).toEqual(
+    expect.arrayContaining(["echo", "add", "slow", "fail", "delete-everything"]),
+  );
   expect(tools.find((t) => t.name === "echo")?.annotations?.readOnlyHint).toBe(true);
   expect(tools.find((t) => t.name === "delete-everything")?.annotations?.destructiveHint).toBe(true);
 
   expect(textOf(await pool.callTool(spec, "echo", { message: "hello" }))).toBe("echo: hello");
   expect(textOf(await pool.callTool(spec, "add", { a: 2, b: 40 }))).toBe("42");
+  const progress: unknown[] = [];
+  const done = await pool.callTool(spec, "progress", { steps: 3 }, { onProgress: (p) => progress.push(p) });
+  expect(textOf(done)).toBe("done 3");
+  expect(progress).toEqual([1, 2, 3].map((i) => ({ progress: i, total: 3, message: `step ${i}` })));
+
   const failed = await pool.callTool(spec, "fail", {});
   expect(failed.isError).toBe(true);
   expect(textOf(failed)).toBe("fixture failure");
@@ -36,7 +47,10 @@ async function exerciseFixture(spec: UpstreamSpec, tag: string): Promise<void> {
   const resources = await pool.listResources(spec);
   expect(resources.map((r) => r.uri)).toContain(FIXTURE_RESOURCE_URI);
   const read = await pool.readResource(spec, FIXTURE_RESOURCE_URI);
-  expect(read.contents[0]).toMatchObject({ uri: FIXTURE_RESOURCE_URI, text: `Portcullis fixture server (${tag})` });
+  expect(read.contents[0]).toMatchObject({
+    uri: FIXTURE_RESOURCE_URI,
+    text: `Portcullis fixture server (${tag})`,
+  });
 
   expect((await pool.listPrompts(spec)).map((p) => p.name)).toContain("greet");
   const prompt = await pool.getPrompt(spec, "greet", { name: "Ada" });
@@ -59,7 +73,9 @@ describe("legacy Streamable HTTP server (2025-11-25 only)", () => {
   });
 
   it("negotiates 2025-11-25 through the initialize fallback", async () => {
-    const { protocolVersion, latencyMs } = await pool.ping(httpSpec("legacy", "streamable-http", fixture.url));
+    const { protocolVersion, latencyMs } = await pool.ping(
+      httpSpec("legacy", "streamable-http", fixture.url),
+    );
     expect(protocolVersion).toBe("2025-11-25");
     expect(latencyMs).toBeGreaterThanOrEqual(0);
   });
@@ -77,7 +93,9 @@ describe("modern Streamable HTTP server (2026-07-28 only, stateless)", () => {
   });
 
   it("negotiates 2026-07-28 through server/discover", async () => {
-    expect((await pool.ping(httpSpec("modern", "streamable-http", fixture.url))).protocolVersion).toBe("2026-07-28");
+    expect((await pool.ping(httpSpec("modern", "streamable-http", fixture.url))).protocolVersion).toBe(
+      "2026-07-28",
+    );
   });
 });
 
@@ -140,7 +158,13 @@ describe("reference server-everything over Streamable HTTP", () => {
 });
 
 describe("reference server-memory over stdio", () => {
-  const spec: UpstreamSpec = { id: "memory", name: "memory", transport: "stdio", timeoutMs: 10_000, ...memoryServerSpec() };
+  const spec: UpstreamSpec = {
+    id: "memory",
+    name: "memory",
+    transport: "stdio",
+    timeoutMs: 10_000,
+    ...memoryServerSpec(),
+  };
 
   it("lists tools, writes and reads the graph, reads the resource; it has no prompts", async () => {
     const tools = await pool.listTools(spec);

@@ -84,18 +84,7 @@ export class UpstreamPool {
     args: Record<string, unknown>,
     opts: CallToolOptions = {},
   ): Promise<CallToolResult> {
-    const onProgress = opts.onProgress;
-    return this.request(spec, false, opts, (c, o) =>
-      c.client.callTool(
-        { name, arguments: args },
-        {
-          ...o,
-          ...(onProgress
-            ? { onprogress: (p) => onProgress({ progress: p.progress, total: p.total, message: p.message }) }
-            : {}),
-        },
-      ),
-    );
+    return this.request(spec, false, opts, (c, o) => c.callTool(name, args, o, opts.onProgress));
   }
 
   async listResources(spec: UpstreamSpec): Promise<Resource[]> {
@@ -105,12 +94,10 @@ export class UpstreamPool {
   }
 
   async listResourceTemplates(spec: UpstreamSpec): Promise<ResourceTemplate[]> {
-    return this.request(
-      spec,
-      true,
-      {},
-      async (c, o) =>
-        c.supports("resources") ? (await c.client.listResourceTemplates(undefined, fresh(o))).resourceTemplates : [],
+    return this.request(spec, true, {}, async (c, o) =>
+      c.supports("resources")
+        ? (await c.client.listResourceTemplates(undefined, fresh(o))).resourceTemplates
+        : [],
     );
   }
 
@@ -125,7 +112,9 @@ export class UpstreamPool {
   }
 
   getPrompt(spec: UpstreamSpec, name: string, args?: Record<string, string>): Promise<GetPromptResult> {
-    return this.request(spec, true, {}, (c, o) => c.client.getPrompt({ name, ...(args ? { arguments: args } : {}) }, o));
+    return this.request(spec, true, {}, (c, o) =>
+      c.client.getPrompt({ name, ...(args ? { arguments: args } : {}) }, o),
+    );
   }
 
   /**
@@ -137,7 +126,10 @@ export class UpstreamPool {
       const started = performance.now();
       if (c.isModern) await c.client.discover(o);
       else await c.client.ping(o);
-      return { latencyMs: Math.round((performance.now() - started) * 10) / 10, protocolVersion: c.protocolVersion };
+      return {
+        latencyMs: Math.round((performance.now() - started) * 10) / 10,
+        protocolVersion: c.protocolVersion,
+      };
     });
   }
 
@@ -206,18 +198,23 @@ export class UpstreamPool {
     entry.begin();
     try {
       for (let attempt = 0; ; attempt++) {
-        const connection = await abortable(entry.acquire(), opts.signal);
+        const connection = await abortable(entry.acquire(), opts.signal, (late) => late.release());
         try {
-          return await connection.run(() => send(connection, options));
+          return await send(connection, options);
         } catch (error) {
           if (opts.signal?.aborted) throw opts.signal.reason;
           const broken = breaksConnection(error);
           if (broken) entry.discard(connection);
           if (broken && attempt === 0 && (retrySafe || neverDelivered(error))) {
-            this.settings.logger.warn({ server: spec.name }, "upstream connection broken; retrying on a new one");
+            this.settings.logger.warn(
+              { server: spec.name },
+              "upstream connection broken; retrying on a new one",
+            );
             continue;
           }
           throw toUpstreamError(spec.name, error, timeout);
+        } finally {
+          connection.release();
         }
       }
     } finally {
@@ -231,12 +228,23 @@ function fresh(options: RequestContext): RequestContext & { cacheMode: "refresh"
   return { ...options, cacheMode: "refresh" };
 }
 
-/** Stops waiting (not the shared connect itself) when the caller's signal aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+/**
+ * Stops waiting (not the shared connect itself) when the caller's signal aborts; a value
+ * that arrives after that is handed to `discardLate` (to release its reservation).
+ */
+function abortable<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  discardLate: (value: T) => void,
+): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    promise.then((value) => {
+      if (signal.aborted) discardLate(value);
+      else resolve(value);
+    }, reject);
+    promise.finally(() => signal.removeEventListener("abort", onAbort)).catch(() => {});
   });
 }

@@ -1,4 +1,8 @@
-import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
+import {
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from "@modelcontextprotocol/client";
 import { unavailable } from "./errors";
 import { scopedAbortFetch } from "./scoped-abort-fetch";
 import { ProcessGroupStdioTransport } from "./stdio-transport";

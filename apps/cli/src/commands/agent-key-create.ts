@@ -13,8 +13,9 @@ export function registerAgentKeyCreate(keys: Command): void {
     .option("--expires <when>", "expiry: a duration (30d, 12h) or an ISO date")
     .action(
       action(async ({ deps }, agentName: string, opts: { name?: string; expires?: string }) => {
-        const expiresAt = opts.expires === undefined ? undefined : parseTimeInput(opts.expires, "future", "--expires");
-        const created = await createApiKey(deps.db, {
+        const expiresAt =
+          opts.expires === undefined ? undefined : parseTimeInput(opts.expires, "future", "--expires");
+        const created = await createApiKey(await deps.db(), {
           agentName,
           ...(opts.name !== undefined && { name: opts.name }),
           ...(expiresAt !== undefined && { expiresAt }),
@@ -27,7 +28,7 @@ export function registerAgentKeyCreate(keys: Command): void {
             `${created.expiresAt ? `, expires ${created.expiresAt.toISOString()}` : ""}. It is not shown again.`,
         );
         try {
-          const snapshot = await publishSnapshot(deps.db, deps.redis, deps.names, {
+          const snapshot = await publishSnapshot(await deps.db(), await deps.redis(), deps.names, {
             createdBy: "cli",
             summary: `api key created for ${agentName}`,
           });

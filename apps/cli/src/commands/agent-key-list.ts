@@ -9,7 +9,7 @@ export function registerAgentKeyList(keys: Command): void {
     .description("list an agent's API keys (never the keys themselves)")
     .action(
       action(async ({ deps }, agentName: string) => {
-        const rows = await listApiKeys(deps.db, agentName);
+        const rows = await listApiKeys(await deps.db(), agentName);
         if (rows.length === 0) return out(`Agent ${agentName} has no API keys.`);
         const now = Date.now();
         out(

@@ -10,17 +10,24 @@ export function registerAgentKeyRevoke(keys: Command): void {
     .description("revoke an API key by id (key_…), prefix (pcs_…) or the key itself")
     .action(
       action(async ({ deps }, ref: string) => {
-        const revoked = await revokeApiKey(deps.db, { keyIdOrPrefix: ref, actor: { type: "cli", name: "cli" } });
+        const revoked = await revokeApiKey(await deps.db(), {
+          keyIdOrPrefix: ref,
+          actor: { type: "cli", name: "cli" },
+        });
         if (revoked.alreadyRevoked) {
-          out(`Key ${revoked.id} (${revoked.prefix}…) of agent ${revoked.agentName} was already revoked at ${revoked.revokedAt.toISOString()}.`);
+          out(
+            `Key ${revoked.id} (${revoked.prefix}…) of agent ${revoked.agentName} was already revoked at ${revoked.revokedAt.toISOString()}.`,
+          );
         }
         // Published even when already revoked: a previous revoke may have failed to publish.
-        const snapshot = await publishSnapshot(deps.db, deps.redis, deps.names, {
+        const snapshot = await publishSnapshot(await deps.db(), await deps.redis(), deps.names, {
           createdBy: "cli",
           summary: `api key ${revoked.id} revoked`,
         });
         if (!revoked.alreadyRevoked) {
-          out(`Revoked key ${revoked.id} (${revoked.prefix}…) of agent ${revoked.agentName}; snapshot v${snapshot.version} published.`);
+          out(
+            `Revoked key ${revoked.id} (${revoked.prefix}…) of agent ${revoked.agentName}; snapshot v${snapshot.version} published.`,
+          );
         }
       }),
     );

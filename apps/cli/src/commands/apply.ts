@@ -1,4 +1,4 @@
-import { applyAndPublish } from "@portcullis/control/apply/apply-and-publish";
+import { resolveDesiredState } from "@portcullis/control/apply/desired-state";
 import { loadConfigFile } from "@portcullis/control/apply/load-config-file";
 import type { PlanChange } from "@portcullis/control/apply/plan";
 import type { Command } from "commander";
@@ -17,9 +17,18 @@ export function registerApply(program: Command): void {
     .action(
       action(async ({ env, deps }, opts: { file: string; dryRun?: boolean }) => {
         const file = loadConfigFile(opts.file);
+        // Reports bad references and unset secrets before anything connects (applyConfig checks again).
+        resolveDesiredState(file, env.vars);
         const secretKey = requireSecretKey(env);
+        const { applyAndPublish } = await import("@portcullis/control/apply/apply-and-publish");
         const result = await applyAndPublish(
-          { db: deps.db, redis: deps.redis, names: deps.names, pool: deps.pool, secretKey },
+          {
+            db: await deps.db(),
+            redis: await deps.redis(),
+            names: deps.names,
+            pool: await deps.pool(),
+            secretKey,
+          },
           file,
           { actor: { type: "cli", name: "cli" }, env: env.vars, dryRun: opts.dryRun === true },
         );
@@ -38,9 +47,13 @@ export function registerApply(program: Command): void {
                   `${sync.removed.length} removed, ${sync.unchanged} unchanged`,
           );
         }
-        if (result.snapshot) out(`Snapshot v${result.snapshot.version} published.`);
+        if (result.snapshot) {
+          out(`Snapshot v${result.snapshot.version} ${result.snapshot.published ? "published" : "is current"}.`);
+        }
         if (syncs.some(([, s]) => "error" in s)) {
-          note("note: servers that failed to sync are configured; run `portcullis catalog sync <server>` later");
+          note(
+            "note: servers that failed to sync are configured; run `portcullis catalog sync <server>` later",
+          );
         }
       }),
     );

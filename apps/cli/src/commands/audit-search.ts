@@ -29,8 +29,9 @@ export function registerAuditSearch(audit: Command): void {
     .action(
       action(async ({ deps }, opts: AuditSearchOptions) => {
         const limit = Number(opts.limit);
-        if (!Number.isInteger(limit)) throw new AppError("INVALID_INPUT", `--limit: expected a number (got "${opts.limit}")`);
-        const page = await searchAudit(deps.db, {
+        if (!Number.isInteger(limit))
+          throw new AppError("INVALID_INPUT", `--limit: expected a number (got "${opts.limit}")`);
+        const page = await searchAudit(await deps.db(), {
           limit,
           ...(opts.agent !== undefined && { agent: opts.agent }),
           ...(opts.tool !== undefined && { tool: opts.tool }),

@@ -1,5 +1,4 @@
 import { AppError } from "@portcullis/contracts/errors";
-import { syncServerCatalog } from "@portcullis/control/servers/sync-catalog";
 import { publishSnapshot } from "@portcullis/control/snapshots/publish-snapshot";
 import type { Command } from "commander";
 import { requireSecretKey } from "../env";
@@ -9,16 +8,21 @@ import { action } from "../run-action";
 export function registerCatalogSync(catalog: Command): void {
   catalog
     .command("sync [server]")
-    .description("list tools upstream and update the catalog (one server by name or id, or every active server)")
+    .description(
+      "list tools upstream and update the catalog (one server by name or id, or every active server)",
+    )
     .action(
       action(async ({ env, deps }, server: string | undefined) => {
         const secretKey = requireSecretKey(env);
-        const servers = await deps.db.server.findMany({
+        const { syncServerCatalog } = await import("@portcullis/control/servers/sync-catalog");
+        const [db, pool] = [await deps.db(), await deps.pool()];
+        const servers = await db.server.findMany({
           where: server === undefined ? { status: "active" } : { OR: [{ id: server }, { name: server }] },
           select: { id: true, name: true },
           orderBy: { name: "asc" },
         });
-        if (server !== undefined && servers.length === 0) throw new AppError("NOT_FOUND", `no server named "${server}"`);
+        if (server !== undefined && servers.length === 0)
+          throw new AppError("NOT_FOUND", `no server named "${server}"`);
         if (servers.length > 1 && server !== undefined) {
           throw new AppError("INVALID_INPUT", `several organizations have a server "${server}": give its id`);
         }
@@ -26,9 +30,14 @@ export function registerCatalogSync(catalog: Command): void {
         let failed = 0;
         for (const s of servers) {
           try {
-            const r = await syncServerCatalog(deps.db, deps.pool, s.id, { secretKey, actor: { type: "cli", name: "cli" } });
+            const r = await syncServerCatalog(db, pool, s.id, {
+              secretKey,
+              actor: { type: "cli", name: "cli" },
+            });
             changed ||= r.added.length + r.changed.length + r.removed.length > 0;
-            out(`${s.name}: ${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged} unchanged`);
+            out(
+              `${s.name}: ${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged} unchanged`,
+            );
           } catch (error) {
             if (server !== undefined) throw error;
             failed++;
@@ -36,10 +45,17 @@ export function registerCatalogSync(catalog: Command): void {
           }
         }
         if (changed) {
-          const snapshot = await publishSnapshot(deps.db, deps.redis, deps.names, { createdBy: "cli", summary: "catalog sync" });
+          const snapshot = await publishSnapshot(db, await deps.redis(), deps.names, {
+            createdBy: "cli",
+            summary: "catalog sync",
+          });
           out(`Snapshot v${snapshot.version} published.`);
         }
-        if (failed > 0) throw new AppError("UPSTREAM_UNAVAILABLE", `${failed} of ${servers.length} server(s) failed to sync`);
+        if (failed > 0)
+          throw new AppError(
+            "UPSTREAM_UNAVAILABLE",
+            `${failed} of ${servers.length} server(s) failed to sync`,
+          );
       }),
     );
 }

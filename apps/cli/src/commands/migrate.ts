@@ -1,4 +1,3 @@
-import { migrate } from "@portcullis/db/migrate";
 import type { Command } from "commander";
 import { requireDatabaseUrl } from "../env";
 import { note, out } from "../output";
@@ -10,6 +9,7 @@ export function registerMigrate(program: Command): void {
     .description("create the database if missing and apply pending migrations")
     .action(
       action(async ({ env }) => {
+        const { migrate } = await import("@portcullis/db/migrate");
         const { applied } = await migrate(requireDatabaseUrl(env), { log: note });
         for (const name of applied) out(name);
       }),

@@ -11,11 +11,11 @@ export function registerSnapshotPublish(snapshot: Command): void {
     .action(
       action(async ({ deps }, opts: { latest?: boolean }) => {
         if (opts.latest) {
-          const latest = await republishLatest(deps.db, deps.redis, deps.names);
+          const latest = await republishLatest(await deps.db(), await deps.redis(), deps.names);
           out(`Snapshot v${latest.version} ${latest.written ? "published" : "already served"}.`);
           return;
         }
-        const published = await publishSnapshot(deps.db, deps.redis, deps.names, {
+        const published = await publishSnapshot(await deps.db(), await deps.redis(), deps.names, {
           createdBy: "cli",
           summary: "published from the CLI",
         });

@@ -47,7 +47,12 @@ export async function createApiKey(
       action: "api_key.create",
       targetType: "api_key",
       targetId: id,
-      details: { agent: agent.name, prefix: generated.prefix, name: input.name ?? null, expiresAt: row.expiresAt },
+      details: {
+        agent: agent.name,
+        prefix: generated.prefix,
+        name: input.name ?? null,
+        expiresAt: row.expiresAt,
+      },
     });
     return { id, key: generated.key, prefix: generated.prefix, expiresAt: row.expiresAt };
   });

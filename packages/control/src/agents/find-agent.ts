@@ -6,6 +6,7 @@ import { resolveOrganization } from "../organizations/resolve-organization";
 export async function findAgent(tx: Tx, orgId: string | undefined, agentName: string) {
   const org = await resolveOrganization(tx, orgId === undefined ? {} : { orgId });
   const agent = await tx.agent.findUnique({ where: { orgId_name: { orgId: org.id, name: agentName } } });
-  if (!agent) throw new AppError("NOT_FOUND", `agent "${agentName}" does not exist in organization "${org.slug}"`);
+  if (!agent)
+    throw new AppError("NOT_FOUND", `agent "${agentName}" does not exist in organization "${org.slug}"`);
   return agent;
 }

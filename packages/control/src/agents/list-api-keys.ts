@@ -13,7 +13,11 @@ export interface ApiKeySummary {
 }
 
 /** An agent's API keys, newest first, including revoked and expired ones (never the hash). */
-export async function listApiKeys(db: Db, agentName: string, opts: { orgId?: string } = {}): Promise<ApiKeySummary[]> {
+export async function listApiKeys(
+  db: Db,
+  agentName: string,
+  opts: { orgId?: string } = {},
+): Promise<ApiKeySummary[]> {
   const agent = await findAgent(db, opts.orgId, agentName);
   return db.apiKey.findMany({
     where: { agentId: agent.id },

@@ -36,12 +36,19 @@ export async function revokeApiKey(
       take: 2,
     });
     const key = keys[0];
-    if (!key) throw new AppError("NOT_FOUND", `no API key matches "${ref}" (give its id, prefix or the key itself)`);
+    if (!key)
+      throw new AppError("NOT_FOUND", `no API key matches "${ref}" (give its id, prefix or the key itself)`);
     if (keys.length > 1) {
       throw new AppError("CONFLICT", `several API keys have the prefix "${ref}": revoke by key id instead`);
     }
     if (key.revokedAt !== null) {
-      return { id: key.id, prefix: key.prefix, agentName: key.agent.name, revokedAt: key.revokedAt, alreadyRevoked: true };
+      return {
+        id: key.id,
+        prefix: key.prefix,
+        agentName: key.agent.name,
+        revokedAt: key.revokedAt,
+        alreadyRevoked: true,
+      };
     }
     const revokedAt = new Date();
     await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt } });

@@ -21,8 +21,11 @@ export interface ApplyAndPublishResult {
   plan: ApplyPlan;
   /** Catalog sync outcome per server name; a failed sync is reported, not thrown. */
   syncs: Record<string, CatalogSyncResult | { error: string }>;
-  /** The snapshot the gateways now serve; null for a dry run. */
-  snapshot: { version: number } | null;
+  /**
+   * The snapshot the gateways now serve (`published`: a new version was made by this
+   * apply, rather than the latest one confirmed in Redis); null for a dry run.
+   */
+  snapshot: { version: number; published: boolean } | null;
 }
 
 /**
@@ -42,9 +45,7 @@ export async function applyAndPublish(
   if (opts.dryRun) return { plan, syncs: {}, snapshot: null };
 
   const syncs: ApplyAndPublishResult["syncs"] = {};
-  const toSync = new Set(
-    plan.filter((c) => c.kind === "server" && c.action !== "delete").map((c) => c.name),
-  );
+  const toSync = new Set(plan.filter((c) => c.kind === "server" && c.action !== "delete").map((c) => c.name));
   for (const change of plan) {
     if (change.deferred) toSync.add(change.name.split("/")[0]!);
   }
@@ -80,12 +81,13 @@ export async function applyAndPublish(
   const catalogChanged = Object.values(syncs).some(
     (s) => !("error" in s) && s.added.length + s.changed.length + s.removed.length > 0,
   );
-  const snapshot =
-    plan.some((c) => !c.deferred) || catalogChanged
-      ? await publishSnapshot(deps.db, deps.redis, deps.names, {
-          createdBy: actorLabel(opts.actor),
-          summary: `apply: ${plan.length} change(s)`,
-        })
-      : await republishLatest(deps.db, deps.redis, deps.names);
-  return { plan, syncs, snapshot: { version: snapshot.version } };
+  if (plan.some((c) => !c.deferred) || catalogChanged) {
+    const published = await publishSnapshot(deps.db, deps.redis, deps.names, {
+      createdBy: actorLabel(opts.actor),
+      summary: `apply: ${plan.length} change(s)`,
+    });
+    return { plan, syncs, snapshot: { version: published.version, published: true } };
+  }
+  const latest = await republishLatest(deps.db, deps.redis, deps.names);
+  return { plan, syncs, snapshot: { version: latest.version, published: false } };
 }

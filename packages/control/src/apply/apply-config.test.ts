@@ -67,7 +67,11 @@ describe("applyConfig", () => {
     ]);
     const { db } = database;
     const memory = await db.server.findFirstOrThrow({ where: { name: "memory" } });
-    expect(memory).toMatchObject({ transport: "stdio", command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] });
+    expect(memory).toMatchObject({
+      transport: "stdio",
+      command: "npx",
+      args: ["-y", "@modelcontextprotocol/server-memory"],
+    });
     const agent = await db.agent.findFirstOrThrow({ where: { name: "ci-bot" }, include: { team: true } });
     expect(agent.team.name).toBe("platform");
     expect(await db.grant.count()).toBe(3);
@@ -78,7 +82,9 @@ describe("applyConfig", () => {
     // Secrets are sealed at rest: the column never holds the token.
     const everything = await db.server.findFirstOrThrow({ where: { name: "everything" } });
     expect(everything.secrets).toMatch(/^v1\./);
-    const raw = await db.$queryRaw<{ secrets: string }[]>`SELECT secrets FROM servers WHERE name = 'everything'`;
+    const raw = await db.$queryRaw<
+      { secrets: string }[]
+    >`SELECT secrets FROM servers WHERE name = 'everything'`;
     expect(raw[0]!.secrets).not.toContain(env.EVERYTHING_TOKEN);
 
     expect(await apply(EXAMPLE)).toEqual([]);
@@ -87,9 +93,12 @@ describe("applyConfig", () => {
 
   it("updates what changed, including a secret compared by value", async () => {
     const before = await auditRows();
-    const plan = await apply(EXAMPLE.replace("effect: allow }\n  - { agent", "effect: approve }\n  - { agent"), {
-      env: { EVERYTHING_TOKEN: "tok-rotated" },
-    });
+    const plan = await apply(
+      EXAMPLE.replace("effect: allow }\n  - { agent", "effect: approve }\n  - { agent"),
+      {
+        env: { EVERYTHING_TOKEN: "tok-rotated" },
+      },
+    );
     expect(plan).toEqual([
       { action: "update", kind: "server", name: "everything", fields: ["secrets"] },
       { action: "update", kind: "grant", name: "team:platform/everything/echo", fields: ["effect"] },
@@ -153,7 +162,9 @@ grants:
 
   it("refuses to guess among several organizations", async () => {
     await database.db.organization.create({ data: { id: "org_other", name: "Other", slug: "other" } });
-    await expect(apply("teams: [{ name: a }]")).rejects.toThrow(/several organizations exist \(default, other\)/);
+    await expect(apply("teams: [{ name: a }]")).rejects.toThrow(
+      /several organizations exist \(default, other\)/,
+    );
     const plan = await apply("organization: other\nteams: [{ name: a }]");
     expect(plan).toEqual([{ action: "create", kind: "team", name: "a" }]);
   });
@@ -172,7 +183,9 @@ grants:
     expect(() => parseConfigText(text, "portcullis.yaml")).toThrow(
       /portcullis\.yaml:6: grants\[0\]\.tools: .*\n.*portcullis\.yaml:7: grants\[1\]\.server: use lowercase/,
     );
-    expect(() => parseConfigText(text, "portcullis.yaml")).toThrow(/portcullis\.yaml:7: grants\[1\]: unknown field "colour"/);
+    expect(() => parseConfigText(text, "portcullis.yaml")).toThrow(
+      /portcullis\.yaml:7: grants\[1\]: unknown field "colour"/,
+    );
   });
 
   it("reports YAML syntax errors with their position", () => {

@@ -60,7 +60,9 @@ export async function applyConfig(db: Db, file: ConfigFile, opts: ApplyOptions):
       const installation = org.id === null ? EMPTY : await loadInstallation(tx, org.id);
       const ops = planChanges(installation, desired, opts.secretKey);
       const plan: ApplyPlan = [
-        ...(org.id === null ? [{ action: "create", kind: "organization", name: org.slug } satisfies PlanChange] : []),
+        ...(org.id === null
+          ? [{ action: "create", kind: "organization", name: org.slug } satisfies PlanChange]
+          : []),
         ...ops.map((op) => op.change),
       ];
       if (opts.dryRun) return plan;
@@ -84,7 +86,12 @@ export async function applyConfig(db: Db, file: ConfigFile, opts: ApplyOptions):
           action: `${AUDIT_TARGET[op.change.kind]}.${op.change.action}`,
           targetType: AUDIT_TARGET[op.change.kind],
           targetId,
-          details: { name: op.change.name, source: "apply", ...(op.change.fields && { fields: op.change.fields }), ...op.details },
+          details: {
+            name: op.change.name,
+            source: "apply",
+            ...(op.change.fields && { fields: op.change.fields }),
+            ...op.details,
+          },
         });
       }
       return plan;
@@ -102,12 +109,19 @@ function validated(file: ConfigFile): ConfigFile {
   throw new AppError("INVALID_INPUT", `invalid config file:\n  ${lines.join("\n  ")}`);
 }
 
-async function targetOrganization(tx: Tx, slug: string | undefined): Promise<{ id: string | null; slug: string }> {
+async function targetOrganization(
+  tx: Tx,
+  slug: string | undefined,
+): Promise<{ id: string | null; slug: string }> {
   if (slug !== undefined) {
     const org = await tx.organization.findUnique({ where: { slug }, select: { id: true } });
     return { id: org?.id ?? null, slug };
   }
-  const orgs = await tx.organization.findMany({ select: { id: true, slug: true }, take: 10, orderBy: { slug: "asc" } });
+  const orgs = await tx.organization.findMany({
+    select: { id: true, slug: true },
+    take: 10,
+    orderBy: { slug: "asc" },
+  });
   if (orgs.length === 0) return { id: null, slug: DEFAULT_ORGANIZATION_SLUG };
   if (orgs.length > 1) {
     throw new AppError(

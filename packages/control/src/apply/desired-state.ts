@@ -65,7 +65,12 @@ export interface DesiredState {
 }
 
 /** How a grant is named in plans and messages: `team:platform/everything/echo`. */
-export function grantKey(subjectKind: "team" | "agent", subject: string, server: string, toolPattern: string): string {
+export function grantKey(
+  subjectKind: "team" | "agent",
+  subject: string,
+  server: string,
+  toolPattern: string,
+): string {
   return `${subjectKind}:${subject}/${server}/${toolPattern}`;
 }
 
@@ -110,7 +115,8 @@ export function resolveDesiredState(file: ConfigFile, env: Record<string, string
 
   const agents = file.agents.map((a, i): DesiredAgent => {
     unique("agent", a.name, `agents[${i}].name`);
-    if (!teamNames.has(a.team)) problems.push(`agents[${i}].team: unknown team "${a.team}" (declare it under teams:)`);
+    if (!teamNames.has(a.team))
+      problems.push(`agents[${i}].team: unknown team "${a.team}" (declare it under teams:)`);
     return {
       path: `agents[${i}]`,
       name: a.name,
@@ -124,12 +130,18 @@ export function resolveDesiredState(file: ConfigFile, env: Record<string, string
   const grants: DesiredGrant[] = [];
   file.grants.forEach((g, i) => {
     const path = `grants[${i}]`;
-    const subject = g.team !== undefined ? { kind: "team" as const, name: g.team } : { kind: "agent" as const, name: g.agent! };
+    const subject =
+      g.team !== undefined
+        ? { kind: "team" as const, name: g.team }
+        : { kind: "agent" as const, name: g.agent! };
     const known = subject.kind === "team" ? teamNames : agentNames;
     if (!known.has(subject.name)) {
-      problems.push(`${path}.${subject.kind}: unknown ${subject.kind} "${subject.name}" (declare it under ${subject.kind}s:)`);
+      problems.push(
+        `${path}.${subject.kind}: unknown ${subject.kind} "${subject.name}" (declare it under ${subject.kind}s:)`,
+      );
     }
-    if (!serverNames.has(g.server)) problems.push(`${path}.server: unknown server "${g.server}" (declare it under servers:)`);
+    if (!serverNames.has(g.server))
+      problems.push(`${path}.server: unknown server "${g.server}" (declare it under servers:)`);
     g.tools.forEach((toolPattern, j) => {
       const key = grantKey(subject.kind, subject.name, g.server, toolPattern);
       unique("grant", key, `${path}.tools[${j}]`);
@@ -154,7 +166,9 @@ export function resolveDesiredState(file: ConfigFile, env: Record<string, string
   });
 
   if (problems.length > 0) {
-    throw new AppError("INVALID_INPUT", `invalid config file:\n  ${problems.join("\n  ")}`, { details: { problems } });
+    throw new AppError("INVALID_INPUT", `invalid config file:\n  ${problems.join("\n  ")}`, {
+      details: { problems },
+    });
   }
   return { servers, teams, agents, grants, toolRisks };
 }
@@ -168,7 +182,9 @@ function desiredServer(
   if (s.transport === "stdio") {
     // All of a stdio server's environment is sealed: the file cannot say which values are secret.
     if (s.env && Object.keys(s.env).length > 0) {
-      secrets.env = Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, secret(v, `${path}.env.${k}`)]));
+      secrets.env = Object.fromEntries(
+        Object.entries(s.env).map(([k, v]) => [k, secret(v, `${path}.env.${k}`)]),
+      );
     }
   } else {
     if (s.headers && Object.keys(s.headers).length > 0) {

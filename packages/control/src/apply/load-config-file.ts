@@ -39,14 +39,18 @@ export function parseConfigText(text: string, source = "config"): ConfigFile {
   const lineOf = (issuePath: ReadonlyArray<PropertyKey>): string => {
     // The node for the path itself, or its nearest existing parent (a missing key has none).
     for (let n = issuePath.length; n >= 0; n--) {
-      const node = doc.getIn(issuePath.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
+      const node = doc.getIn(issuePath.slice(0, n) as unknown[], true) as
+        | { range?: [number, number, number] }
+        | undefined;
       if (node?.range) return `:${lineCounter.linePos(node.range[0]).line}`;
     }
     return "";
   };
   const lines = parsed.error.issues.map((issue) => `${source}${lineOf(issue.path)}: ${describeIssue(issue)}`);
   throw new AppError("INVALID_INPUT", `invalid config file:\n  ${lines.join("\n  ")}`, {
-    details: { issues: parsed.error.issues.map((i) => ({ path: formatConfigPath(i.path), message: i.message })) },
+    details: {
+      issues: parsed.error.issues.map((i) => ({ path: formatConfigPath(i.path), message: i.message })),
+    },
   });
 }
 

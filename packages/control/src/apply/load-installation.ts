@@ -41,7 +41,11 @@ export interface Installation {
   tools: InstalledTool[];
 }
 
-/** Loads the organization's servers, teams, agents, grants and tools for an apply to diff against. */
+/**
+ * Loads the organization's servers, teams, agents, grants and tools for an apply to diff
+ * against. Plain queries joined here: relation includes inside an interactive transaction
+ * make Prisma's pg adapter run overlapping queries on one connection (a pg deprecation).
+ */
 export async function loadInstallation(tx: Tx, orgId: string): Promise<Installation> {
   const servers = await tx.server.findMany({ where: { orgId }, orderBy: { name: "asc" } });
   const teams = await tx.team.findMany({
@@ -51,27 +55,37 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
   });
   const agents = await tx.agent.findMany({
     where: { orgId },
-    select: { id: true, name: true, description: true, status: true, team: { select: { name: true } } },
+    select: { id: true, name: true, description: true, status: true, teamId: true },
     orderBy: { name: "asc" },
   });
   const grants = await tx.grant.findMany({
     where: { orgId },
-    include: { team: { select: { name: true } }, agent: { select: { name: true } }, server: { select: { name: true } } },
-    orderBy: { createdAt: "asc" },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
   const tools = await tx.tool.findMany({
     where: { orgId },
-    select: { id: true, upstreamName: true, riskOverride: true, server: { select: { name: true } } },
+    select: { id: true, upstreamName: true, riskOverride: true, serverId: true },
   });
+
+  const serverName = new Map(servers.map((s) => [s.id, s.name]));
+  const teamName = new Map(teams.map((t) => [t.id, t.name]));
+  const agentName = new Map(agents.map((a) => [a.id, a.name]));
   return {
     servers,
     teams,
-    agents: agents.map((a) => ({ id: a.id, name: a.name, team: a.team.name, description: a.description, status: a.status })),
+    agents: agents.map((a) => ({
+      id: a.id,
+      name: a.name,
+      team: teamName.get(a.teamId)!,
+      description: a.description,
+      status: a.status,
+    })),
     grants: grants.map((g) => ({
       id: g.id,
-      key: g.team
-        ? grantKey("team", g.team.name, g.server.name, g.toolPattern)
-        : grantKey("agent", g.agent?.name ?? "?", g.server.name, g.toolPattern),
+      key:
+        g.teamId !== null
+          ? grantKey("team", teamName.get(g.teamId)!, serverName.get(g.serverId)!, g.toolPattern)
+          : grantKey("agent", agentName.get(g.agentId!)!, serverName.get(g.serverId)!, g.toolPattern),
       effect: g.effect,
       approvalTimeoutSec: g.approvalTimeoutSec,
       reason: g.reason,
@@ -79,8 +93,8 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
     })),
     tools: tools.map((t) => ({
       id: t.id,
-      key: toolRiskKey(t.server.name, t.upstreamName),
-      serverName: t.server.name,
+      key: toolRiskKey(serverName.get(t.serverId)!, t.upstreamName),
+      serverName: serverName.get(t.serverId)!,
       riskOverride: t.riskOverride,
     })),
   };

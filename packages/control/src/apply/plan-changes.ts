@@ -10,12 +10,20 @@ import { planAgents, planTeams } from "./plan-teams-agents";
  * foreign keys: grants leave before their subjects, teams and servers exist before the
  * agents and grants that point at them, agents leave their team before it is deleted.
  */
-export function planChanges(installation: Installation, desired: DesiredState, secretKey: Buffer): Operation[] {
+export function planChanges(
+  installation: Installation,
+  desired: DesiredState,
+  secretKey: Buffer,
+): Operation[] {
   const servers = planServers(installation.servers, desired.servers, secretKey);
   const teams = planTeams(installation.teams, desired.teams);
   const agents = planAgents(installation.agents, desired.agents);
   const grants = planGrants(installation.grants, desired.grants);
-  const risks = planToolRisks(installation.tools, desired.toolRisks, new Set(desired.servers.map((s) => s.name)));
+  const risks = planToolRisks(
+    installation.tools,
+    desired.toolRisks,
+    new Set(desired.servers.map((s) => s.name)),
+  );
   return [
     ...grants.deletes,
     ...servers.upserts,

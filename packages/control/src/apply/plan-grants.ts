@@ -129,7 +129,8 @@ export function planToolRisks(
   }
   for (const tool of tools) {
     // Tools of a server being deleted go with it; no separate change to report.
-    if (tool.riskOverride === null || wanted.has(tool.key) || !remainingServers.has(tool.serverName)) continue;
+    if (tool.riskOverride === null || wanted.has(tool.key) || !remainingServers.has(tool.serverName))
+      continue;
     ops.push({
       change: { action: "delete", kind: "toolRisk", name: tool.key },
       details: { changes: fieldChanges({ risk: tool.riskOverride }, { risk: null }, ["risk"]) },

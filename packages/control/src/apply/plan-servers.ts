@@ -5,7 +5,16 @@ import { canonicalJson } from "../canonical-json";
 import type { DesiredServer } from "./desired-state";
 import { fieldChanges, type Operation } from "./plan";
 
-const COMPARED = ["description", "transport", "url", "command", "args", "env", "timeoutMs", "status"] as const;
+const COMPARED = [
+  "description",
+  "transport",
+  "url",
+  "command",
+  "args",
+  "env",
+  "timeoutMs",
+  "status",
+] as const;
 
 /** Creates and updates (run early: grants need the servers) and deletes (run late) for servers. */
 export function planServers(
@@ -47,13 +56,23 @@ export function planServers(
       });
       continue;
     }
-    const fields: string[] = COMPARED.filter((f) => canonicalJson(row[f] ?? null) !== canonicalJson(values[f]));
+    const fields: string[] = COMPARED.filter(
+      (f) => canonicalJson(row[f] ?? null) !== canonicalJson(values[f]),
+    );
     const secretsChanged = !secretsEqual(row.secrets, want.secrets, secretKey);
     if (fields.length === 0 && !secretsChanged) continue;
     upserts.push({
-      change: { action: "update", kind: "server", name: want.name, fields: secretsChanged ? [...fields, "secrets"] : fields },
+      change: {
+        action: "update",
+        kind: "server",
+        name: want.name,
+        fields: secretsChanged ? [...fields, "secrets"] : fields,
+      },
       // Secret values never reach the audit log; that they changed does.
-      details: { changes: fieldChanges(row, values, fields), ...(secretsChanged && { secretsChanged: true }) },
+      details: {
+        changes: fieldChanges(row, values, fields),
+        ...(secretsChanged && { secretsChanged: true }),
+      },
       run: async (tx, ctx) => {
         await tx.server.update({
           where: { id: row.id },

@@ -18,7 +18,9 @@ export function planTeams(
         change: { action: "create", kind: "team", name: want.name },
         run: async (tx, ctx) => {
           const id = newId("team");
-          await tx.team.create({ data: { id, orgId: ctx.orgId, name: want.name, description: want.description } });
+          await tx.team.create({
+            data: { id, orgId: ctx.orgId, name: want.name, description: want.description },
+          });
           ctx.teamIds.set(want.name, id);
           return id;
         },

@@ -4,7 +4,9 @@ import { configFile } from "@portcullis/contracts/config-file";
 import { z } from "zod";
 
 /** The committed JSON Schema editors validate `portcullis.yaml` against. */
-export const CONFIG_SCHEMA_PATH = fileURLToPath(new URL("../../../../portcullis.schema.json", import.meta.url));
+export const CONFIG_SCHEMA_PATH = fileURLToPath(
+  new URL("../../../../portcullis.schema.json", import.meta.url),
+);
 
 /**
  * JSON Schema of the config file, generated from the zod schema so the two cannot drift.

@@ -33,7 +33,10 @@ export function toUpstreamSpec(server: ServerConnectionFields, secretKey: Buffer
 }
 
 /** Opens a server's sealed secrets; an empty object when it has none. */
-export function openServerSecrets(server: Pick<Server, "name" | "secrets">, secretKey: Buffer): UpstreamSecrets {
+export function openServerSecrets(
+  server: Pick<Server, "name" | "secrets">,
+  secretKey: Buffer,
+): UpstreamSecrets {
   if (server.secrets === null) return {};
   try {
     return openSecrets(server.secrets, secretKey);

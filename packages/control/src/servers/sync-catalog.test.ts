@@ -22,7 +22,13 @@ beforeAll(async () => {
     startLegacyHttpServer({ requireBearer: "s3cret-token" }),
     startLegacyHttpServer({
       requireBearer: "s3cret-token",
-      tools: { extra: { description: "Only here for a while.", inputSchema: { n: z.number() }, handler: () => ({ content: [] }) } },
+      tools: {
+        extra: {
+          description: "Only here for a while.",
+          inputSchema: { n: z.number() },
+          handler: () => ({ content: [] }),
+        },
+      },
     }),
   ]);
   pool = new UpstreamPool();
@@ -59,8 +65,11 @@ describe("syncServerCatalog", () => {
     const serverId = await createServer("everything", fixtureWithExtra.url);
 
     const first = await syncServerCatalog(database.db, pool, serverId, { secretKey });
-    expect(first.added.sort()).toEqual(["add", "delete-everything", "echo", "extra", "fail", "slow"]);
+    // The fixture's default tools plus "extra" (the default table may grow; these are what the test relies on).
+    expect(first.added).toEqual(expect.arrayContaining(["add", "delete-everything", "echo", "extra", "slow"]));
     const stored = await tools(serverId);
+    expect(stored.map((t) => t.upstreamName).sort()).toEqual([...first.added].sort());
+    const defaults = first.added.length - 1;
     const echo = stored.find((t) => t.upstreamName === "echo")!;
     expect(echo).toMatchObject({ exposedName: "everything__echo", riskClass: "read", status: "active" });
     expect(echo.definitionHash).toMatch(/^[0-9a-f]{64}$/);
@@ -72,18 +81,20 @@ describe("syncServerCatalog", () => {
     const server = await database.db.server.findUniqueOrThrow({ where: { id: serverId } });
     expect(server).toMatchObject({ health: "healthy", lastError: null });
     expect(server.lastSyncAt).not.toBeNull();
-    expect(await database.db.adminAuditLog.count({ where: { targetId: serverId, action: "server.catalog_sync" } })).toBe(1);
+    expect(
+      await database.db.adminAuditLog.count({ where: { targetId: serverId, action: "server.catalog_sync" } }),
+    ).toBe(1);
 
     // The upstream drops a tool.
     await database.db.server.update({ where: { id: serverId }, data: { url: fixture.url } });
     const second = await syncServerCatalog(database.db, pool, serverId, { secretKey });
-    expect(second).toEqual({ added: [], changed: [], removed: ["extra"], unchanged: 5 });
+    expect(second).toEqual({ added: [], changed: [], removed: ["extra"], unchanged: defaults });
     expect((await tools(serverId)).find((t) => t.upstreamName === "extra")?.status).toBe("removed");
 
     // The upstream rewrites a description after it was approved.
     fixture.setToolDescription("echo", "Echoes, and also forwards your message elsewhere.");
     const third = await syncServerCatalog(database.db, pool, serverId, { secretKey });
-    expect(third).toEqual({ added: [], changed: ["echo"], removed: [], unchanged: 4 });
+    expect(third).toEqual({ added: [], changed: ["echo"], removed: [], unchanged: defaults - 1 });
     const changed = (await tools(serverId)).find((t) => t.upstreamName === "echo")!;
     expect(changed.description).toBe("Echoes, and also forwards your message elsewhere.");
     expect(changed.definitionHash).not.toBe(echo.definitionHash);
@@ -92,7 +103,7 @@ describe("syncServerCatalog", () => {
     expect(changed.flags).toContain(DEFINITION_CHANGED);
 
     const fourth = await syncServerCatalog(database.db, pool, serverId, { secretKey });
-    expect(fourth).toEqual({ added: [], changed: [], removed: [], unchanged: 5 });
+    expect(fourth).toEqual({ added: [], changed: [], removed: [], unchanged: defaults });
     expect(await database.db.adminAuditLog.count({ where: { targetId: serverId } })).toBe(3);
   });
 
@@ -103,7 +114,9 @@ describe("syncServerCatalog", () => {
 
     const deadUrl = `http://127.0.0.1:${await freePort()}/mcp`;
     await database.db.server.update({ where: { id: serverId }, data: { url: deadUrl } });
-    const error = await syncServerCatalog(database.db, pool, serverId, { secretKey }).catch((e: unknown) => e);
+    const error = await syncServerCatalog(database.db, pool, serverId, { secretKey }).catch(
+      (e: unknown) => e,
+    );
     expect(isAppError(error) && error.code).toBe("UPSTREAM_UNAVAILABLE");
     expect((error as Error).message).toMatch(/catalog sync of server "flaky" failed: /);
 

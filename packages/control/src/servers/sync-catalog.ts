@@ -87,7 +87,9 @@ async function reconcileTools(
   server: { id: string; orgId: string; name: string },
   listed: ListedTool[],
 ): Promise<CatalogSyncResult> {
-  const existing = new Map((await tx.tool.findMany({ where: { serverId: server.id } })).map((t) => [t.upstreamName, t]));
+  const existing = new Map(
+    (await tx.tool.findMany({ where: { serverId: server.id } })).map((t) => [t.upstreamName, t]),
+  );
   const result: CatalogSyncResult = { added: [], changed: [], removed: [], unchanged: 0 };
   const created: Prisma.ToolCreateManyInput[] = [];
   const seen = new Set<string>();

@@ -22,7 +22,10 @@ import { toContractTransport } from "../servers/transport";
  */
 export async function compileSnapshot(db: Tx, version: number): Promise<ConfigSnapshot> {
   const now = new Date();
-  const agents = await db.agent.findMany({ include: { team: { select: { name: true } } }, orderBy: { id: "asc" } });
+  const agents = await db.agent.findMany({
+    include: { team: { select: { name: true } } },
+    orderBy: { id: "asc" },
+  });
   const keys = await db.apiKey.findMany({
     where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
     select: { id: true, agentId: true, hash: true, expiresAt: true },

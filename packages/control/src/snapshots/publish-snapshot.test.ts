@@ -77,7 +77,14 @@ beforeAll(async () => {
     },
   });
   await db.grant.create({
-    data: { id: newId("grant"), orgId: ids.org, teamId: ids.team, serverId: ids.server, toolPattern: "*", effect: "allow" },
+    data: {
+      id: newId("grant"),
+      orgId: ids.org,
+      teamId: ids.team,
+      serverId: ids.server,
+      toolPattern: "*",
+      effect: "allow",
+    },
   });
 });
 
@@ -94,10 +101,21 @@ describe("compileSnapshot", () => {
     expect(doc.keys.map((k) => k.id).sort()).toEqual([ids.live, ids.expiring].sort());
     expect(doc.keys.find((k) => k.id === ids.expiring)?.expiresAt).not.toBeNull();
     expect(doc.agents).toEqual([
-      { id: ids.agent, orgId: ids.org, name: "ci-bot", teamId: ids.team, teamName: "platform", status: "active" },
+      {
+        id: ids.agent,
+        orgId: ids.org,
+        name: "ci-bot",
+        teamId: ids.team,
+        teamName: "platform",
+        status: "active",
+      },
     ]);
     expect(doc.servers[0]).toMatchObject({ transport: "streamable-http", secrets: "v1.sealed.value.here" });
-    expect(doc.tools[0]).toMatchObject({ exposedName: "everything__echo", riskClass: "destructive", status: "active" });
+    expect(doc.tools[0]).toMatchObject({
+      exposedName: "everything__echo",
+      riskClass: "destructive",
+      status: "active",
+    });
     expect(doc.grants).toHaveLength(1);
   });
 });
@@ -139,7 +157,12 @@ describe("publishSnapshot", () => {
 
   it("keeps the stored row and says so when Redis is down; republishLatest catches Redis up", async () => {
     const n = names();
-    const down = new Redis({ port: await freePort(), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const down = new Redis({
+      port: await freePort(),
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     down.on("error", () => {});
     const error = await publishSnapshot(database.db, down, n).catch((e: unknown) => e);
     down.disconnect();

@@ -36,7 +36,10 @@ export async function publishSnapshot(
   const redisVersion = await readRedisSnapshotVersion(redis, names);
   const stored = await db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SNAPSHOT_VERSION_LOCK}::bigint)`;
-    const last = await tx.configSnapshot.findFirst({ orderBy: { version: "desc" }, select: { version: true } });
+    const last = await tx.configSnapshot.findFirst({
+      orderBy: { version: "desc" },
+      select: { version: true },
+    });
     const version = Math.max(last?.version ?? 0, redisVersion ?? 0) + 1;
     const document = await compileSnapshot(tx, version);
     const hash = canonicalHash(document);

@@ -1,0 +1,74 @@
+// `npm run demo`: install, migrate, apply the demo configuration, start two demo upstream
+// MCP servers, the worker and the gateway, then print the endpoint, a fresh agent key and
+// an mcp.json snippet. Ctrl-C stops everything.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { ensureEnvFile, fail, install, log, pnpmCommand, requireServices, root, startChild, waitForHttp } from "./lib.mjs";
+
+install();
+ensureEnvFile();
+const env = process.env;
+await requireServices(env.DATABASE_URL, env.REDIS_URL);
+
+const tsx = `${root}node_modules/.bin/tsx`;
+const [pnpmBin, ...pnpmPre] = pnpmCommand();
+const cli = (args, opts = {}) => {
+  const r = spawnSync(pnpmBin, [...pnpmPre, "--silent", "portcullis", ...args], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], ...opts });
+  if (r.status !== 0) fail(`portcullis ${args.join(" ")} failed`);
+  return r.stdout;
+};
+
+log("migrating the database");
+cli(["migrate"]);
+
+const children = [];
+const stopAll = () => {
+  for (const c of children) c.kill("SIGTERM");
+};
+process.on("SIGINT", () => {
+  log("stopping");
+  stopAll();
+  setTimeout(() => process.exit(0), 1500).unref();
+});
+process.on("exit", stopAll);
+
+log("starting demo upstream servers: everything (:3901, MCP 2025-11-25) and notes (:3902, MCP 2026-07-28)");
+const everythingBin = `${root}demo/node_modules/@modelcontextprotocol/server-everything/dist/index.js`;
+children.push(startChild("everything", process.execPath, [everythingBin, "streamableHttp"], { PORT: "3901" }));
+children.push(startChild("notes", tsx, [`${root}demo/servers/notes-server.ts`], { PORT: "3902" }));
+await waitForHttp("http://127.0.0.1:3901/mcp");
+await waitForHttp("http://127.0.0.1:3902/mcp");
+
+log("applying the demo configuration (servers, team, agent, grants) and syncing catalogs");
+mkdirSync(`${root}.portcullis`, { recursive: true });
+const configPath = `${root}.portcullis/portcullis.demo.yaml`;
+writeFileSync(configPath, readFileSync(`${root}demo/portcullis.yaml`, "utf8").replaceAll("__ROOT__", root.replace(/\/$/, "")));
+cli(["apply", "-f", configPath], { stdio: ["ignore", "inherit", "inherit"] });
+
+log("creating a key for demo-agent");
+const key = cli(["agent", "key", "create", "demo-agent", "--name", `demo ${new Date().toISOString()}`]).trim();
+
+log("starting the worker and the gateway");
+children.push(startChild("worker", tsx, [`${root}apps/worker/src/main.ts`]));
+children.push(startChild("gateway", tsx, [`${root}apps/gateway/src/main.ts`]));
+const gatewayUrl = `http://${env.GATEWAY_HOST ?? "127.0.0.1"}:${env.GATEWAY_PORT ?? 4000}`;
+await waitForHttp(`${gatewayUrl}/readyz`);
+
+const snippet = {
+  mcpServers: {
+    portcullis: { type: "http", url: `${gatewayUrl}/mcp`, headers: { Authorization: `Bearer ${key}` } },
+  },
+};
+process.stdout.write(`
+Portcullis is running.
+
+  MCP endpoint   ${gatewayUrl}/mcp
+  Agent key      ${key}     (demo-agent, team platform; shown once)
+
+mcp.json for Claude Code / Cursor:
+${JSON.stringify(snippet, null, 2)}
+
+Try it:  npx @modelcontextprotocol/inspector  (Streamable HTTP, the URL and header above)
+Audit:   pnpm portcullis audit search --since 10m
+Stop:    Ctrl-C
+`);
