@@ -1,3 +1,4 @@
+import { AppError } from "@portcullis/contracts/errors";
 import { type RedisNames, redisNames } from "@portcullis/contracts/redis-keys";
 import type { Db } from "@portcullis/db/client";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
@@ -41,6 +42,13 @@ export class CliDeps {
       });
       redis.on("error", () => {}); // surfaced by the failing command instead
       this.redisClient = redis;
+      await redis.connect().catch((cause: unknown) => {
+        throw new AppError(
+          "UNAVAILABLE",
+          `cannot reach Redis at ${withoutCredentials(this.env.redisUrl)} (REDIS_URL): ${cause instanceof Error ? cause.message : String(cause)}`,
+          { cause },
+        );
+      });
     }
     return this.redisClient;
   }
@@ -59,5 +67,16 @@ export class CliDeps {
       this.redisClient?.quit().catch(() => this.redisClient?.disconnect()),
       this.upstreamPool?.close(),
     ]);
+  }
+}
+
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString();
+  } catch {
+    return "(unparsable URL)";
   }
 }

@@ -48,7 +48,9 @@ export function registerApply(program: Command): void {
           );
         }
         if (result.snapshot) {
-          out(`Snapshot v${result.snapshot.version} ${result.snapshot.published ? "published" : "is current"}.`);
+          out(
+            `Snapshot v${result.snapshot.version} ${result.snapshot.published ? "published" : "is current"}.`,
+          );
         }
         if (syncs.some(([, s]) => "error" in s)) {
           note(

@@ -1,3 +1,4 @@
+import { auditDecision } from "@portcullis/contracts/audit";
 import { AppError } from "@portcullis/contracts/errors";
 import { searchAudit } from "@portcullis/control/audit/search-audit";
 import type { Command } from "commander";
@@ -31,6 +32,12 @@ export function registerAuditSearch(audit: Command): void {
         const limit = Number(opts.limit);
         if (!Number.isInteger(limit))
           throw new AppError("INVALID_INPUT", `--limit: expected a number (got "${opts.limit}")`);
+        if (opts.decision !== undefined && !auditDecision.safeParse(opts.decision).success) {
+          throw new AppError(
+            "INVALID_INPUT",
+            `--decision: expected one of ${auditDecision.options.join(", ")} (got "${opts.decision}")`,
+          );
+        }
         const page = await searchAudit(await deps.db(), {
           limit,
           ...(opts.agent !== undefined && { agent: opts.agent }),

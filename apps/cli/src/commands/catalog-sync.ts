@@ -2,7 +2,7 @@ import { AppError } from "@portcullis/contracts/errors";
 import { publishSnapshot } from "@portcullis/control/snapshots/publish-snapshot";
 import type { Command } from "commander";
 import { requireSecretKey } from "../env";
-import { out } from "../output";
+import { note, out } from "../output";
 import { action } from "../run-action";
 
 export function registerCatalogSync(catalog: Command): void {
@@ -26,6 +26,7 @@ export function registerCatalogSync(catalog: Command): void {
         if (servers.length > 1 && server !== undefined) {
           throw new AppError("INVALID_INPUT", `several organizations have a server "${server}": give its id`);
         }
+        if (servers.length === 0) return note("No active servers.");
         let changed = false;
         let failed = 0;
         for (const s of servers) {

@@ -63,6 +63,10 @@ toolRisk: [{ server: everything, tool: echo, risk: destructive }]
 
     const again = await applyAndPublish(deps, file, opts);
     expect(result.snapshot?.published).toBe(true);
-    expect(again).toEqual({ plan: [], syncs: {}, snapshot: { version: result.snapshot?.version, published: false } });
+    expect(again).toEqual({
+      plan: [],
+      syncs: {},
+      snapshot: { version: result.snapshot?.version, published: false },
+    });
   });
 });

@@ -66,7 +66,9 @@ describe("syncServerCatalog", () => {
 
     const first = await syncServerCatalog(database.db, pool, serverId, { secretKey });
     // The fixture's default tools plus "extra" (the default table may grow; these are what the test relies on).
-    expect(first.added).toEqual(expect.arrayContaining(["add", "delete-everything", "echo", "extra", "slow"]));
+    expect(first.added).toEqual(
+      expect.arrayContaining(["add", "delete-everything", "echo", "extra", "slow"]),
+    );
     const stored = await tools(serverId);
     expect(stored.map((t) => t.upstreamName).sort()).toEqual([...first.added].sort());
     const defaults = first.added.length - 1;
