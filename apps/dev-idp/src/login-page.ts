@@ -55,3 +55,16 @@ export function renderLoginPage(input: {
 </body>
 </html>`;
 }
+
+/** The provider's error page (bad client, bad redirect URI, expired interaction…). */
+export function renderErrorPage(error: string, description: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Sign-in error</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; color: #0f172a">
+  <h1 style="font-size: 1.25rem">Sign-in error</h1>
+  <p role="alert"><strong>${escapeHtml(error)}</strong>: ${escapeHtml(description)}</p>
+  <p>Go back to the application and start the sign-in again.</p>
+</body>
+</html>`;
+}

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import Provider, { type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import { checkPassword, DEMO_ACCOUNTS, type DevAccount } from "./accounts";
-import { renderLoginPage } from "./login-page";
+import { renderErrorPage, renderLoginPage } from "./login-page";
+import { memoryAdapterFactory } from "./memory-adapter";
 
 /** A relying party registered at the development provider (the console, or a test's client). */
 export interface DevIdpClient {
@@ -87,6 +88,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
 function providerConfiguration(clients: DevIdpClient[], accounts: readonly DevAccount[]): Configuration {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   return {
+    adapter: memoryAdapterFactory(),
     clients: clients.map((c) => ({
       client_id: c.clientId,
       client_secret: c.clientSecret,
@@ -113,6 +115,10 @@ function providerConfiguration(clients: DevIdpClient[], accounts: readonly DevAc
     features: {
       devInteractions: { enabled: false },
       rpInitiatedLogout: { enabled: true },
+    },
+    async renderError(ctx, out) {
+      ctx.type = "html";
+      ctx.body = renderErrorPage(String(out.error), String(out.error_description ?? ""));
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     async findAccount(_ctx, sub) {

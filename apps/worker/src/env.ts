@@ -12,6 +12,11 @@ const workerEnv = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Audit batches written at once; each holds a Postgres connection while it runs. */
   AUDIT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  /**
+   * Opens upstream credentials for catalog sync. Without it the worker runs audit ingest only
+   * (and says so at boot): catalog.sync jobs wait until a worker that has it starts.
+   */
+  PORTCULLIS_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
 });
 
 export type WorkerEnv = z.infer<typeof workerEnv>;

@@ -1,8 +1,10 @@
+import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
 import { createDb } from "@portcullis/db/client";
 import { pino } from "pino";
 import { loadEnv } from "./env";
 import { startAuditProcessor } from "./processors/audit";
+import { startCatalogSyncProcessor } from "./processors/catalog-sync";
 
 // Composition root: read env, wire processors, stop gracefully. Logic lives in packages.
 
@@ -22,6 +24,14 @@ const names = redisNames(env.REDIS_PREFIX);
 const processors = [
   startAuditProcessor({ db, redisUrl: env.REDIS_URL, names, concurrency: env.AUDIT_CONCURRENCY, logger }),
 ];
+const processorNames = ["audit"];
+if (env.PORTCULLIS_SECRET_KEY !== undefined) {
+  const secretKey = secretKeyFrom(env.PORTCULLIS_SECRET_KEY);
+  processors.push(startCatalogSyncProcessor({ db, redisUrl: env.REDIS_URL, names, secretKey, logger }));
+  processorNames.push("catalog-sync");
+} else {
+  logger.warn({}, "PORTCULLIS_SECRET_KEY is not set: catalog.sync jobs are not processed by this worker");
+}
 
 let stopping = false;
 
@@ -49,7 +59,7 @@ process.on("SIGINT", (signal) => void shutdown(signal));
 
 try {
   await Promise.all(processors.map((processor) => processor.ready()));
-  logger.info({ prefix: env.REDIS_PREFIX, processors: ["audit"] }, "worker started");
+  logger.info({ prefix: env.REDIS_PREFIX, processors: processorNames }, "worker started");
 } catch (error) {
   // Closing before the connection was up rejects ready(): that is a shutdown, not a failure.
   if (!stopping) {

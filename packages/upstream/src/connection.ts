@@ -10,6 +10,15 @@ import { ProcessExitedError, ProcessGroupStdioTransport } from "./stdio-transpor
 import { createTransport } from "./transport";
 import type { UpstreamLogger, UpstreamProgress, UpstreamSpec } from "./types";
 
+/** The least time a stdio server gets to start and answer the handshake. */
+const STDIO_START_TIMEOUT_MS = 10_000;
+
+/** How long connecting (start, probe, handshake) may take. */
+export function connectTimeoutMs(spec: UpstreamSpec): number {
+  // A stdio server may need a while to start (npx, a cold JIT); an HTTP server is up or not.
+  return spec.transport === "stdio" ? Math.max(spec.timeoutMs, STDIO_START_TIMEOUT_MS) : spec.timeoutMs;
+}
+
 export interface ConnectOptions {
   clientInfo: { name: string; version: string };
   logger: UpstreamLogger;
@@ -43,9 +52,10 @@ export class UpstreamConnection {
    * reaches upstreams of both revisions.
    */
   static async open(spec: UpstreamSpec, options: ConnectOptions): Promise<UpstreamConnection> {
+    const timeout = connectTimeoutMs(spec);
     const client = new Client(options.clientInfo, {
       capabilities: {},
-      versionNegotiation: { mode: "auto", probe: { timeoutMs: spec.timeoutMs } },
+      versionNegotiation: { mode: "auto", probe: { timeoutMs: timeout } },
     });
     const transport = createTransport(spec, options.logger);
     const connection = new UpstreamConnection(client, transport, spec.name);
@@ -57,7 +67,7 @@ export class UpstreamConnection {
     };
     try {
       await client.connect(transport, {
-        timeout: spec.timeoutMs,
+        timeout,
         ...(options.legacyOnly ? { prior: { kind: "legacy" as const } } : {}),
       });
     } catch (error) {
@@ -158,10 +168,10 @@ export class UpstreamConnection {
       await withTimeout(transport.terminateSession(), 1_000).catch(() => {});
     }
     this.closedFlag = true;
-    await this.client.close().catch(() => {});
-    // The client closes its transport only when it was attached; make sure a half-started
-    // transport (failed handshake) releases its process or stream too.
-    await transport.close().catch(() => {});
+    // The client closes the transport it is attached to; a transport whose handshake failed
+    // may not be attached any more, and must still release its process or stream.
+    if (this.client.transport) await this.client.close().catch(() => {});
+    else await transport.close().catch(() => {});
   }
 }
 

@@ -1,4 +1,4 @@
-import { UpstreamConnection } from "./connection";
+import { connectTimeoutMs, UpstreamConnection } from "./connection";
 import { toUpstreamError, unavailable } from "./errors";
 import { ProcessExitedError } from "./stdio-transport";
 import type { UpstreamLogger, UpstreamSpec } from "./types";
@@ -109,7 +109,7 @@ export class PoolEntry {
     try {
       connection = await this.open(spec);
     } catch (error) {
-      throw toUpstreamError(spec.name, error, spec.timeoutMs);
+      throw toUpstreamError(spec.name, error, connectTimeoutMs(spec));
     }
     if (this.closed) {
       await connection.close();

@@ -81,7 +81,9 @@ describe("long-lived sessions", () => {
 
   // The SDK transport alone leaks an abort listener per call (see scoped-abort-fetch.ts);
   // scoped-abort-fetch.test.ts proves the wrapper without recycling, this the whole pool.
-  it("makes 3,000 sequential calls through one pooled upstream without leaking abort listeners", async () => {
+  it("makes 3,000 sequential calls through one pooled upstream without leaking abort listeners", {
+    timeout: 120_000,
+  }, async () => {
     const pool = newPool();
     const before = fixture.sessionsOpened;
     await sequentialCalls(pool, spec("sequential"), 3_000);

@@ -60,6 +60,8 @@ describe("scopedAbortFetch", () => {
   it("rejects at once for an already aborted signal", async () => {
     const connection = new AbortController();
     connection.abort(new Error("closed before"));
-    await expect(scopedAbortFetch()(`${origin}/json`, { signal: connection.signal })).rejects.toThrow("closed before");
+    await expect(scopedAbortFetch()(`${origin}/json`, { signal: connection.signal })).rejects.toThrow(
+      "closed before",
+    );
   });
 });

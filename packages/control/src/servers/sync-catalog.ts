@@ -43,12 +43,18 @@ export async function syncServerCatalog(
   db: Db,
   pool: UpstreamPool,
   serverId: string,
-  opts: { secretKey: Buffer; actor?: Actor },
+  opts: {
+    secretKey: Buffer;
+    actor?: Actor;
+    /** Told when the sync reaches a step (the catalog.sync job reports it as progress). */
+    onStep?: (step: "listing" | "storing") => Promise<void> | void;
+  },
 ): Promise<CatalogSyncResult> {
   const server = await db.server.findUnique({ where: { id: serverId } });
   if (!server) throw new AppError("NOT_FOUND", `server ${serverId} does not exist`);
 
   let listed: ListedTool[];
+  await opts.onStep?.("listing");
   try {
     listed = (await pool.listTools(toUpstreamSpec(server, opts.secretKey))) as unknown as ListedTool[];
   } catch (cause) {
@@ -60,6 +66,7 @@ export async function syncServerCatalog(
     });
   }
 
+  await opts.onStep?.("storing");
   return db.$transaction(async (tx) => {
     // Serializes concurrent syncs of one server, which would otherwise race to insert the same tools.
     await tx.$executeRaw`SELECT 1 FROM servers WHERE id = ${server.id} FOR UPDATE`;

@@ -19,21 +19,29 @@ import { toContractTransport } from "../servers/transport";
  * - Rows are ordered by id so that an unchanged installation compiles to the same document.
  *
  * Accepts a transaction client so publishSnapshot can compile under its version lock.
+ * `scope.orgId` compiles one organization's part only (the console's grants preview runs
+ * the gateway's policy code on it); a published snapshot always covers every organization.
  */
-export async function compileSnapshot(db: Tx, version: number): Promise<ConfigSnapshot> {
+export async function compileSnapshot(
+  db: Tx,
+  version: number,
+  scope: { orgId?: string } = {},
+): Promise<ConfigSnapshot> {
   const now = new Date();
+  const org = scope.orgId === undefined ? {} : { orgId: scope.orgId };
   const agents = await db.agent.findMany({
+    where: org,
     include: { team: { select: { name: true } } },
     orderBy: { id: "asc" },
   });
   const keys = await db.apiKey.findMany({
-    where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    where: { ...org, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
     select: { id: true, agentId: true, hash: true, expiresAt: true },
     orderBy: { id: "asc" },
   });
-  const servers = await db.server.findMany({ orderBy: { id: "asc" } });
-  const tools = await db.tool.findMany({ orderBy: { id: "asc" } });
-  const grants = await db.grant.findMany({ orderBy: { id: "asc" } });
+  const servers = await db.server.findMany({ where: org, orderBy: { id: "asc" } });
+  const tools = await db.tool.findMany({ where: org, orderBy: { id: "asc" } });
+  const grants = await db.grant.findMany({ where: org, orderBy: { id: "asc" } });
 
   const document: ConfigSnapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,

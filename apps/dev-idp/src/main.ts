@@ -1,0 +1,32 @@
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "./accounts";
+import { loadEnv } from "./env";
+import { startDevIdp } from "./start-dev-idp";
+
+// Development OpenID provider for `npm run demo`: never deploy it, its users are public.
+const env = loadEnv();
+const consoleUrl = env.NEXTAUTH_URL.replace(/\/$/, "");
+
+const idp = await startDevIdp({
+  host: env.DEV_IDP_HOST,
+  port: env.DEV_IDP_PORT,
+  issuer: env.DEV_IDP_ISSUER,
+  clients: [
+    {
+      clientId: env.OIDC_CLIENT_ID,
+      clientSecret: env.OIDC_CLIENT_SECRET,
+      name: "Portcullis console",
+      redirectUris: env.DEV_IDP_REDIRECT_URIS ?? [`${consoleUrl}/api/auth/callback/oidc`],
+      postLogoutRedirectUris: env.DEV_IDP_POST_LOGOUT_REDIRECT_URIS ?? [`${consoleUrl}/login`],
+    },
+  ],
+});
+
+process.stdout.write(
+  `dev OpenID provider at ${idp.issuer} (users: ${DEMO_ACCOUNTS.map((a) => a.email).join(", ")}; password ${DEMO_PASSWORD})\n`,
+);
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    idp.close().then(() => process.exit(0));
+  });
+}
