@@ -11,10 +11,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { configFile } from "@portcullis/contracts/config-file";
 import { randomToken } from "@portcullis/contracts/ids";
 import { redisNames } from "@portcullis/contracts/redis-keys";
-import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { createApiKey } from "@portcullis/control/agents/create-api-key";
 import { applyAndPublish } from "@portcullis/control/apply/apply-and-publish";
 import { publishSnapshot } from "@portcullis/control/snapshots/publish-snapshot";
@@ -32,7 +32,10 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const SECRET = `bench-secret-${randomToken(32)}`;
 
 async function connect(url: string, key?: string): Promise<Client> {
-  const client = new Client({ name: "bench", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+  const client = new Client(
+    { name: "bench", version: "1.0.0" },
+    { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+  );
   const headers: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {};
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
@@ -110,16 +113,35 @@ try {
 
   const rows = [
     ["", "direct", "via gateway", "added / ratio"],
-    ["p50 latency, c=1 (ms)", fmt(percentile(d1, 50)), fmt(percentile(g1, 50)), fmt(percentile(g1, 50) - percentile(d1, 50))],
-    ["p99 latency, c=1 (ms)", fmt(percentile(d1, 99)), fmt(percentile(g1, 99)), fmt(percentile(g1, 99) - percentile(d1, 99))],
-    [`calls/s, c=${CONCURRENCY}`, dRate.toFixed(0), gRate.toFixed(0), `${((gRate / dRate) * 100).toFixed(1)} % of direct`],
+    [
+      "p50 latency, c=1 (ms)",
+      fmt(percentile(d1, 50)),
+      fmt(percentile(g1, 50)),
+      fmt(percentile(g1, 50) - percentile(d1, 50)),
+    ],
+    [
+      "p99 latency, c=1 (ms)",
+      fmt(percentile(d1, 99)),
+      fmt(percentile(g1, 99)),
+      fmt(percentile(g1, 99) - percentile(d1, 99)),
+    ],
+    [
+      `calls/s, c=${CONCURRENCY}`,
+      dRate.toFixed(0),
+      gRate.toFixed(0),
+      `${((gRate / dRate) * 100).toFixed(1)} % of direct`,
+    ],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join("  |  ");
-  process.stdout.write(`\nGateway overhead (tools/call echo, MCP 2026-07-28, policy + validation + audit on)\n`);
+  process.stdout.write(
+    `\nGateway overhead (tools/call echo, MCP 2026-07-28, policy + validation + audit on)\n`,
+  );
   process.stdout.write(`${line(rows[0]!)}\n${widths.map((w) => "-".repeat(w)).join("--+--")}\n`);
   for (const r of rows.slice(1)) process.stdout.write(`${line(r)}\n`);
-  process.stdout.write(`audit events stored by the worker: ${stored} of the ${expected} sequential-phase calls and more\n`);
+  process.stdout.write(
+    `audit events stored by the worker: ${stored} of the ${expected} sequential-phase calls and more\n`,
+  );
   process.stdout.write(`targets: added p50 < 0.3 ms; throughput >= 50 % of direct\n`);
 } finally {
   if (gateway) await stop(gateway);

@@ -3,7 +3,17 @@
 // an mcp.json snippet. Ctrl-C stops everything.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { ensureEnvFile, fail, install, log, pnpmCommand, requireServices, root, startChild, waitForHttp } from "./lib.mjs";
+import {
+  ensureEnvFile,
+  fail,
+  install,
+  log,
+  pnpmCommand,
+  requireServices,
+  root,
+  startChild,
+  waitForHttp,
+} from "./lib.mjs";
 
 install();
 ensureEnvFile();
@@ -13,7 +23,12 @@ await requireServices(env.DATABASE_URL, env.REDIS_URL);
 const tsx = `${root}node_modules/.bin/tsx`;
 const [pnpmBin, ...pnpmPre] = pnpmCommand();
 const cli = (args, opts = {}) => {
-  const r = spawnSync(pnpmBin, [...pnpmPre, "--silent", "portcullis", ...args], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], ...opts });
+  const r = spawnSync(pnpmBin, [...pnpmPre, "--silent", "portcullis", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    ...opts,
+  });
   if (r.status !== 0) fail(`portcullis ${args.join(" ")} failed`);
   return r.stdout;
 };
@@ -34,7 +49,9 @@ process.on("exit", stopAll);
 
 log("starting demo upstream servers: everything (:3901, MCP 2025-11-25) and notes (:3902, MCP 2026-07-28)");
 const everythingBin = `${root}demo/node_modules/@modelcontextprotocol/server-everything/dist/index.js`;
-children.push(startChild("everything", process.execPath, [everythingBin, "streamableHttp"], { PORT: "3901" }));
+children.push(
+  startChild("everything", process.execPath, [everythingBin, "streamableHttp"], { PORT: "3901" }),
+);
 children.push(startChild("notes", tsx, [`${root}demo/servers/notes-server.ts`], { PORT: "3902" }));
 await waitForHttp("http://127.0.0.1:3901/mcp");
 await waitForHttp("http://127.0.0.1:3902/mcp");
@@ -42,11 +59,21 @@ await waitForHttp("http://127.0.0.1:3902/mcp");
 log("applying the demo configuration (servers, team, agent, grants) and syncing catalogs");
 mkdirSync(`${root}.portcullis`, { recursive: true });
 const configPath = `${root}.portcullis/portcullis.demo.yaml`;
-writeFileSync(configPath, readFileSync(`${root}demo/portcullis.yaml`, "utf8").replaceAll("__ROOT__", root.replace(/\/$/, "")));
+writeFileSync(
+  configPath,
+  readFileSync(`${root}demo/portcullis.yaml`, "utf8").replaceAll("__ROOT__", root.replace(/\/$/, "")),
+);
 cli(["apply", "-f", configPath], { stdio: ["ignore", "inherit", "inherit"] });
 
 log("creating a key for demo-agent");
-const key = cli(["agent", "key", "create", "demo-agent", "--name", `demo ${new Date().toISOString()}`]).trim();
+const key = cli([
+  "agent",
+  "key",
+  "create",
+  "demo-agent",
+  "--name",
+  `demo ${new Date().toISOString()}`,
+]).trim();
 
 log("starting the worker and the gateway");
 children.push(startChild("worker", tsx, [`${root}apps/worker/src/main.ts`]));

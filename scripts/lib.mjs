@@ -78,12 +78,18 @@ export async function requireServices(databaseUrl, redisUrl) {
   if (!pg) missing.push(`Postgres at ${databaseUrl}`);
   if (!redis) missing.push(`Redis at ${redisUrl}`);
   if (missing.length) {
-    fail(`cannot reach ${missing.join(" and ")}.\n  Start them with 'docker compose up -d' (see docker-compose.yml) or point .env at yours.`);
+    fail(
+      `cannot reach ${missing.join(" and ")}.\n  Start them with 'docker compose up -d' (see docker-compose.yml) or point .env at yours.`,
+    );
   }
 }
 
 export function startChild(name, cmd, args, env = {}) {
-  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(cmd, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const prefix = `\x1b[90m${name.padEnd(9)}|\x1b[0m `;
   for (const stream of [child.stdout, child.stderr]) {
     let buf = "";
@@ -91,7 +97,7 @@ export function startChild(name, cmd, args, env = {}) {
       buf += d;
       let i = buf.indexOf("\n");
       while (i >= 0) {
-        process.stderr.write(prefix + buf.slice(0, i) + "\n");
+        process.stderr.write(`${prefix + buf.slice(0, i)}\n`);
         buf = buf.slice(i + 1);
         i = buf.indexOf("\n");
       }

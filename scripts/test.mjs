@@ -9,7 +9,9 @@ if (!process.argv.includes("--no-install")) install();
 await requireServices(databaseUrl, redisUrl).catch((e) => fail(String(e)));
 
 log("typecheck");
-pnpm(["exec", "turbo", "run", "typecheck", "--output-logs=errors-only", "--concurrency=2"], { env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" } });
+pnpm(["exec", "turbo", "run", "typecheck", "--output-logs=errors-only", "--concurrency=2"], {
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+});
 log("lint");
 pnpm(["exec", "biome", "check", "."]);
 log("unit and integration tests (Vitest)");

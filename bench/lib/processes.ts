@@ -6,7 +6,10 @@ const tsx = `${root}node_modules/.bin/tsx`;
 
 /** Starts a TypeScript entry point in its own process (its own core, as in production). */
 export function startProcess(name: string, entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(tsx, [`${root}${entry}`], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(tsx, [`${root}${entry}`], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr?.on("data", (d) => {
     stderr = (stderr + d).slice(-4000);

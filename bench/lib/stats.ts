@@ -10,7 +10,11 @@ export function fmt(ms: number, digits = 3): string {
 }
 
 /** Sequential calls: per-call latency in ms, sorted. */
-export async function measureSequential(call: () => Promise<unknown>, warmup: number, count: number): Promise<number[]> {
+export async function measureSequential(
+  call: () => Promise<unknown>,
+  warmup: number,
+  count: number,
+): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await call();
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -22,7 +26,11 @@ export async function measureSequential(call: () => Promise<unknown>, warmup: nu
 }
 
 /** `concurrency` loops calling for `durationMs`: completed calls per second. */
-export async function measureThroughput(call: () => Promise<unknown>, concurrency: number, durationMs: number): Promise<number> {
+export async function measureThroughput(
+  call: () => Promise<unknown>,
+  concurrency: number,
+  durationMs: number,
+): Promise<number> {
   let done = 0;
   const deadline = performance.now() + durationMs;
   const started = performance.now();

@@ -7,7 +7,7 @@
  */
 import { createServer } from "node:http";
 import { Readable } from "node:stream";
-import { McpServer, createMcpHandler } from "@modelcontextprotocol/server";
+import { createMcpHandler, McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 
 const port = Number(process.env.PORT ?? 3902);
@@ -20,12 +20,20 @@ function buildServer(): McpServer {
   const server = new McpServer({ name: "portcullis-demo-notes", version: "1.0.0" });
   server.registerTool(
     "add",
-    { description: "Adds two numbers.", inputSchema: z.object({ a: z.number(), b: z.number() }), annotations: { readOnlyHint: true } },
+    {
+      description: "Adds two numbers.",
+      inputSchema: z.object({ a: z.number(), b: z.number() }),
+      annotations: { readOnlyHint: true },
+    },
     async ({ a, b }) => text(String(a + b)),
   );
   server.registerTool(
     "echo",
-    { description: "Echoes the message back.", inputSchema: z.object({ message: z.string() }), annotations: { readOnlyHint: true } },
+    {
+      description: "Echoes the message back.",
+      inputSchema: z.object({ message: z.string() }),
+      annotations: { readOnlyHint: true },
+    },
     async ({ message }) => text(`echo: ${message}`),
   );
   server.registerTool(
@@ -43,7 +51,11 @@ function buildServer(): McpServer {
   );
   server.registerTool(
     "note-search",
-    { description: "Finds notes containing the query.", inputSchema: z.object({ query: z.string() }), annotations: { readOnlyHint: true } },
+    {
+      description: "Finds notes containing the query.",
+      inputSchema: z.object({ query: z.string() }),
+      annotations: { readOnlyHint: true },
+    },
     async ({ query }) => {
       const found = [...notes.values()].filter((n) => n.text.toLowerCase().includes(query.toLowerCase()));
       return text(found.length ? found.map((n) => `#${n.id} ${n.text}`).join("\n") : "no notes match");
@@ -51,7 +63,11 @@ function buildServer(): McpServer {
   );
   server.registerTool(
     "delete-everything",
-    { description: "Deletes every note.", inputSchema: z.object({ confirm: z.boolean() }), annotations: { destructiveHint: true } },
+    {
+      description: "Deletes every note.",
+      inputSchema: z.object({ confirm: z.boolean() }),
+      annotations: { destructiveHint: true },
+    },
     async ({ confirm }) => {
       if (confirm) notes.clear();
       return text(confirm ? "deleted every note" : "nothing deleted");
@@ -72,11 +88,16 @@ const http = createServer(async (req, res) => {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
   const body = req.method === "POST" ? Buffer.concat(chunks) : undefined;
-  const response = await handler.fetch(new Request(`http://127.0.0.1:${port}${req.url}`, { method: req.method, headers, body }));
+  const response = await handler.fetch(
+    new Request(`http://127.0.0.1:${port}${req.url}`, { method: req.method, headers, body }),
+  );
   res.writeHead(response.status, Object.fromEntries(response.headers));
   if (response.body) Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).pipe(res);
   else res.end();
 });
 
-http.listen(port, "127.0.0.1", () => process.stderr.write(`notes MCP server (2026-07-28) on http://127.0.0.1:${port}/mcp\n`));
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => http.close(() => process.exit(0)));
+http.listen(port, "127.0.0.1", () =>
+  process.stderr.write(`notes MCP server (2026-07-28) on http://127.0.0.1:${port}/mcp\n`),
+);
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.on(signal, () => http.close(() => process.exit(0)));

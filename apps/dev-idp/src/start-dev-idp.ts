@@ -100,7 +100,16 @@ function providerConfiguration(clients: DevIdpClient[], accounts: readonly DevAc
       token_endpoint_auth_method: "client_secret_basic",
     })),
     // A fresh signing key per process: tokens from an earlier run are simply invalid.
-    jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: randomBytes(8).toString("hex"), alg: "RS256", use: "sig" }] },
+    jwks: {
+      keys: [
+        {
+          ...privateKey.export({ format: "jwk" }),
+          kid: randomBytes(8).toString("hex"),
+          alg: "RS256",
+          use: "sig",
+        },
+      ],
+    },
     cookies: { keys: [randomBytes(32).toString("base64url")] },
     claims: {
       openid: ["sub"],
@@ -140,7 +149,12 @@ function providerConfiguration(clients: DevIdpClient[], accounts: readonly DevAc
         (existingId ? await ctx.oidc.provider.Grant.find(existingId) : undefined) ??
         new ctx.oidc.provider.Grant({ accountId: session.accountId, clientId: client.clientId });
       const requested = String(ctx.oidc.params?.scope ?? "openid");
-      grant.addOIDCScope(requested.split(" ").filter((s) => ["openid", "email", "profile"].includes(s)).join(" "));
+      grant.addOIDCScope(
+        requested
+          .split(" ")
+          .filter((s) => ["openid", "email", "profile"].includes(s))
+          .join(" "),
+      );
       await grant.save();
       return grant;
     },
@@ -186,7 +200,13 @@ async function handleInteraction(
     if (!account) {
       return html(
         401,
-        renderLoginPage({ uid: details.uid, clientName, email, demoEmails, error: "Wrong email or password." }),
+        renderLoginPage({
+          uid: details.uid,
+          clientName,
+          email,
+          demoEmails,
+          error: "Wrong email or password.",
+        }),
       );
     }
     await provider.interactionFinished(

@@ -1,6 +1,6 @@
+import type { SnapshotAgent, SnapshotServer } from "@portcullis/contracts/snapshot";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
-import type { SnapshotAgent, SnapshotServer } from "@portcullis/contracts/snapshot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectLegacyClient, connectModernClient } from "./testing/clients";
 import { type GatewayHarness, startGatewayHarness, waitForVersion } from "./testing/gateway-harness";
@@ -29,16 +29,27 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-async function post(headers: Record<string, string>, body: unknown = { jsonrpc: "2.0", id: 1, method: "tools/list" }) {
+async function post(
+  headers: Record<string, string>,
+  body: unknown = { jsonrpc: "2.0", id: 1, method: "tools/list" },
+) {
   const res = await fetch(h.gateway.url, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...headers,
+    },
     body: JSON.stringify(body),
   });
   const text = await res.text();
   // Accepted requests may be answered as an SSE stream; refusals are always JSON.
   const parsed = text.startsWith("{") ? JSON.parse(text) : { raw: text };
-  return { status: res.status, headers: res.headers, body: parsed as { error?: { code: number; message: string; data?: Record<string, unknown> } } };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: parsed as { error?: { code: number; message: string; data?: Record<string, unknown> } },
+  };
 }
 
 describe("authentication", () => {
@@ -51,8 +62,12 @@ describe("authentication", () => {
   });
 
   it("refuses a malformed header, a foreign token and an unknown key", async () => {
-    expect((await post({ authorization: "Basic abc" })).body.error?.message).toMatch(/malformed Authorization header/);
-    expect((await post({ authorization: "Bearer sk-not-ours" })).body.error?.message).toMatch(/not a Portcullis agent key/);
+    expect((await post({ authorization: "Basic abc" })).body.error?.message).toMatch(
+      /malformed Authorization header/,
+    );
+    expect((await post({ authorization: "Bearer sk-not-ours" })).body.error?.message).toMatch(
+      /not a Portcullis agent key/,
+    );
     const unknown = await post({ authorization: `Bearer pcs_${"x".repeat(40)}` });
     expect(unknown.status).toBe(401);
     expect(unknown.body.error?.message).toMatch(/unknown or revoked agent key/);
@@ -115,7 +130,9 @@ describe("snapshots", () => {
     expect(readyz.status).toBe(200);
     expect(((await readyz.json()) as { reasons: string[] }).reasons.join()).toMatch(/rejected/);
     const client = await connectLegacyClient(h.gateway.url, key);
-    expect((await client.callTool("alpha__echo", { message: "still" })).content).toEqual([{ type: "text", text: "echo: still" }]);
+    expect((await client.callTool("alpha__echo", { message: "still" })).content).toEqual([
+      { type: "text", text: "echo: still" },
+    ]);
     await client.close();
     // A later good version is picked up again.
     await waitForVersion(h.gateway, await h.publish());

@@ -1,4 +1,8 @@
-import { type FixtureServer, startLegacyHttpServer, startModernHttpServer } from "@portcullis/testkit/fixture-servers";
+import {
+  type FixtureServer,
+  startLegacyHttpServer,
+  startModernHttpServer,
+} from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENTS } from "./testing/clients";
@@ -54,7 +58,10 @@ describe.each(CLIENTS)("tools/list for a client of revision $revision", ({ conne
     const tools = (await client.listTools()).tools;
     await client.close();
     expect(tools.map((t) => t.name)).toEqual(["alpha__echo"]);
-    expect(tools[0]?.inputSchema).toMatchObject({ type: "object", properties: { message: { type: "string" } } });
+    expect(tools[0]?.inputSchema).toMatchObject({
+      type: "object",
+      properties: { message: { type: "string" } },
+    });
     expect(tools[0]?.annotations).toMatchObject({ readOnlyHint: true });
   });
 

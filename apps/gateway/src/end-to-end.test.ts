@@ -9,16 +9,20 @@ import { applyAndPublish } from "@portcullis/control/apply/apply-and-publish";
 import { ingestAuditEvents } from "@portcullis/control/audit/ingest-audit-events";
 import { publishSnapshot } from "@portcullis/control/snapshots/publish-snapshot";
 import { type AuditWorker, startAuditWorker } from "@portcullis/queues/audit-worker";
-import { type TestDatabase, createTestDatabase } from "@portcullis/testkit/db";
-import { type ReferenceServer, memoryServerSpec, startEverythingServer } from "@portcullis/testkit/reference-servers";
+import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
+import {
+  memoryServerSpec,
+  type ReferenceServer,
+  startEverythingServer,
+} from "@portcullis/testkit/reference-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningGateway, startGateway } from "./start-gateway";
 import { CLIENTS } from "./testing/clients";
 import { TEST_SECRET_KEY, waitForVersion } from "./testing/gateway-harness";
-import { type RunningGateway, startGateway } from "./start-gateway";
 
 // The spine of issue 2, with nothing simulated: a config file applied through the control
 // plane (catalog sync against the reference servers, snapshot published to Redis), the
@@ -36,7 +40,10 @@ const keys: Record<string, { key: string; id: string }> = {};
 
 function childPids(): number[] {
   try {
-    return execFileSync("pgrep", ["-P", String(process.pid)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+    return execFileSync("pgrep", ["-P", String(process.pid)], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -114,7 +121,10 @@ describe.each(CLIENTS)("an agent on revision $revision", ({ connect }) => {
   it("sees exactly its granted tools from both upstreams and calls them", async () => {
     const client = await connect(gateway.url, keys["ci-bot"]!.key);
     const names = (await client.listTools()).tools.map((t) => t.name);
-    expect(names.filter((n) => n.startsWith("everything__")).sort()).toEqual(["everything__echo", "everything__get-sum"]);
+    expect(names.filter((n) => n.startsWith("everything__")).sort()).toEqual([
+      "everything__echo",
+      "everything__get-sum",
+    ]);
     const memoryTools = names.filter((n) => n.startsWith("memory__"));
     expect(memoryTools).toContain("memory__create_entities");
     expect(memoryTools).toContain("memory__read_graph");
@@ -123,7 +133,9 @@ describe.each(CLIENTS)("an agent on revision $revision", ({ connect }) => {
     const sum = await client.callTool("everything__get-sum", { a: 20, b: 22 });
     expect(JSON.stringify(sum.content)).toContain("42");
     await client.callTool("memory__create_entities", {
-      entities: [{ name: `Portcullis-${client.revision}`, entityType: "project", observations: ["an MCP gateway"] }],
+      entities: [
+        { name: `Portcullis-${client.revision}`, entityType: "project", observations: ["an MCP gateway"] },
+      ],
     });
     const graph = await client.callTool("memory__read_graph", {});
     expect(JSON.stringify(graph.content)).toContain(`Portcullis-${client.revision}`);
@@ -145,12 +157,21 @@ describe("audit in Postgres", () => {
     await client.close();
     let row = null;
     for (let i = 0; i < 100 && !row; i++) {
-      row = await database.db.auditEvent.findFirst({ where: { toolName: "echo", decision: "allowed", agentName: "ci-bot" } });
+      row = await database.db.auditEvent.findFirst({
+        where: { toolName: "echo", decision: "allowed", agentName: "ci-bot" },
+      });
       if (!row) await new Promise((r) => setTimeout(r, 50));
     }
-    expect(row).toMatchObject({ serverName: "everything", method: "tools/call", isError: false, protocolVersion: "2026-07-28" });
+    expect(row).toMatchObject({
+      serverName: "everything",
+      method: "tools/call",
+      isError: false,
+      protocolVersion: "2026-07-28",
+    });
     expect(row?.arguments).toEqual({ message: "to the audit log" });
-    const denied = await database.db.auditEvent.count({ where: { agentName: "analyst", decision: "denied" } });
+    const denied = await database.db.auditEvent.count({
+      where: { agentName: "analyst", decision: "denied" },
+    });
     expect(denied).toBeGreaterThanOrEqual(1);
   });
 });
@@ -158,7 +179,10 @@ describe("audit in Postgres", () => {
 describe("key revocation through the control plane", () => {
   it("refuses the revoked key at the gateway within a second", async () => {
     const created = await createApiKey(database.db, { agentName: "ci-bot", actor });
-    await waitForVersion(gateway, (await publishSnapshot(database.db, redis, names, { createdBy: "e2e" })).version);
+    await waitForVersion(
+      gateway,
+      (await publishSnapshot(database.db, redis, names, { createdBy: "e2e" })).version,
+    );
     const client = await CLIENTS[0].connect(gateway.url, created.key);
     await client.listTools();
     await revokeApiKey(database.db, { keyIdOrPrefix: created.id, actor });
@@ -168,7 +192,11 @@ describe("key revocation through the control plane", () => {
     while (!refused && Date.now() - started < 2_000) {
       const res = await fetch(gateway.url, {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${created.key}` },
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          authorization: `Bearer ${created.key}`,
+        },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
       });
       await res.body?.cancel();

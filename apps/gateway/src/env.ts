@@ -3,7 +3,14 @@ import { z } from "zod";
 const list = z
   .string()
   .optional()
-  .transform((s) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : []));
+  .transform((s) =>
+    s
+      ? s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : [],
+  );
 
 const schema = z.object({
   GATEWAY_HOST: z.string().default("127.0.0.1"),

@@ -32,11 +32,22 @@ afterAll(async () => {
 });
 
 /** A raw HTTP request, so tests can send what well-behaved clients never would. */
-function raw(options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer }) {
+function raw(options: {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}) {
   const url = new URL(h.gateway.url);
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, method: options.method ?? "POST", path: options.path ?? "/mcp", headers: options.headers },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method ?? "POST",
+        path: options.path ?? "/mcp",
+        headers: options.headers,
+      },
       (res) => {
         let body = "";
         res.on("data", (d) => {
@@ -62,10 +73,16 @@ describe("HTTP surface", () => {
   });
 
   it("refuses a foreign Host or Origin (DNS rebinding)", async () => {
-    const host = await raw({ headers: { ...json, host: "evil.example.com", authorization: `Bearer ${key}` }, body: "{}" });
+    const host = await raw({
+      headers: { ...json, host: "evil.example.com", authorization: `Bearer ${key}` },
+      body: "{}",
+    });
     expect(host.status).toBe(403);
     expect(host.body).toMatch(/Host 'evil.example.com' is not allowed/);
-    const origin = await raw({ headers: { ...json, origin: "https://evil.example.com", authorization: `Bearer ${key}` }, body: "{}" });
+    const origin = await raw({
+      headers: { ...json, origin: "https://evil.example.com", authorization: `Bearer ${key}` },
+      body: "{}",
+    });
     expect(origin.status).toBe(403);
     expect(origin.body).toMatch(/Origin 'https:\/\/evil.example.com' is not allowed/);
   });
@@ -79,22 +96,39 @@ describe("HTTP surface", () => {
   });
 
   it("answers an oversized body with 413, declared or streamed", async () => {
-    const big = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "alpha__echo", arguments: { message: "x".repeat(10_000) } } });
+    const big = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "alpha__echo", arguments: { message: "x".repeat(10_000) } },
+    });
     const declared = await raw({ headers: { ...json, authorization: `Bearer ${key}` }, body: big });
     expect(declared.status).toBe(413);
     expect(declared.body).toMatch(/exceeds the 4096-byte limit/);
-    const chunked = await raw({ headers: { ...json, "transfer-encoding": "chunked", authorization: `Bearer ${key}` }, body: big });
+    const chunked = await raw({
+      headers: { ...json, "transfer-encoding": "chunked", authorization: `Bearer ${key}` },
+      body: big,
+    });
     expect(chunked.status).toBe(413);
   });
 
   it("answers malformed JSON with a JSON-RPC parse error", async () => {
-    const r = await raw({ headers: { ...json, authorization: `Bearer ${key}` }, body: '{"jsonrpc": "2.0", "id": 1, "meth' });
+    const r = await raw({
+      headers: { ...json, authorization: `Bearer ${key}` },
+      body: '{"jsonrpc": "2.0", "id": 1, "meth',
+    });
     expect(r.status).toBe(400);
     expect(JSON.parse(r.body).error).toMatchObject({ code: -32700 });
   });
 
   it("answers invalid JSON-RPC envelopes with -32600", async () => {
-    for (const body of ["[]", "42", '{"id":1,"method":"ping"}', '{"jsonrpc":"2.0","id":1}', '{"jsonrpc":"2.0","id":{},"method":"x"}']) {
+    for (const body of [
+      "[]",
+      "42",
+      '{"id":1,"method":"ping"}',
+      '{"jsonrpc":"2.0","id":1}',
+      '{"jsonrpc":"2.0","id":{},"method":"x"}',
+    ]) {
       const r = await raw({ headers: { ...json, authorization: `Bearer ${key}` }, body });
       expect(r.status, body).toBe(400);
       expect(JSON.parse(r.body).error.code, body).toBe(-32600);
@@ -102,20 +136,32 @@ describe("HTTP surface", () => {
   });
 
   it("answers a wrong content type with 415 and an unknown path with 404", async () => {
-    expect((await raw({ headers: { "content-type": "text/plain", authorization: `Bearer ${key}` }, body: "hi" })).status).toBe(415);
+    expect(
+      (await raw({ headers: { "content-type": "text/plain", authorization: `Bearer ${key}` }, body: "hi" }))
+        .status,
+    ).toBe(415);
     expect((await raw({ method: "GET", path: "/nope" })).status).toBe(404);
   });
 
   it("survives garbage and keeps serving", async () => {
-    const garbage = [Buffer.from([0xff, 0xfe, 0x00, 0x01]), "\u0000".repeat(100), '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":"x"}'];
+    const garbage = [
+      Buffer.from([0xff, 0xfe, 0x00, 0x01]),
+      "\u0000".repeat(100),
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":"x"}',
+    ];
     for (const body of garbage) {
       const r = await raw({ headers: { ...json, authorization: `Bearer ${key}` }, body });
       expect(r.status).toBeGreaterThanOrEqual(400);
     }
-    const r = await raw({ headers: { ...json, authorization: `Bearer ${key}` }, body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: 7 } }) });
+    const r = await raw({
+      headers: { ...json, authorization: `Bearer ${key}` },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: 7 } }),
+    });
     expect(r.status).toBeLessThan(500);
     const client = await connectLegacyClient(h.gateway.url, key);
-    expect((await client.callTool("alpha__echo", { message: "alive" })).content).toEqual([{ type: "text", text: "echo: alive" }]);
+    expect((await client.callTool("alpha__echo", { message: "alive" })).content).toEqual([
+      { type: "text", text: "echo: alive" },
+    ]);
     await client.close();
   });
 });

@@ -38,7 +38,9 @@ describe("when Redis goes away", () => {
   it("keeps serving from the last good snapshot and loses no audit event", async () => {
     const client = await connectModernClient(h.gateway.url, key);
     await client.callTool("alpha__echo", { message: "before" });
-    await h.waitForEvents((e) => e.some((x) => (x.arguments as { message?: string } | null)?.message === "before"));
+    await h.waitForEvents((e) =>
+      e.some((x) => (x.arguments as { message?: string } | null)?.message === "before"),
+    );
 
     await redisServer.stop();
     const during = ["during-1", "during-2", "during-3"];
@@ -60,7 +62,9 @@ describe("when Redis goes away", () => {
     );
     // Exactly once each, despite spooling and replay.
     for (const m of during) {
-      expect(events.filter((x) => (x.arguments as { message?: string } | null)?.message === m)).toHaveLength(1);
+      expect(events.filter((x) => (x.arguments as { message?: string } | null)?.message === m)).toHaveLength(
+        1,
+      );
     }
     await client.close();
   });

@@ -43,16 +43,34 @@ export interface RunningGateway {
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const { logger } = config;
   // Fail fast on commands while Redis is down so the snapshot poll never piles up.
-  const redisOptions = { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 };
+  const redisOptions = {
+    lazyConnect: false,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+  };
   const redis = new Redis(config.redisUrl, redisOptions);
-  const subscriber = new Redis(config.redisUrl, { ...redisOptions, maxRetriesPerRequest: null, enableOfflineQueue: true });
+  const subscriber = new Redis(config.redisUrl, {
+    ...redisOptions,
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+  });
   for (const conn of [redis, subscriber]) conn.on("error", () => undefined); // state is reported by readiness
   // Give Redis a moment to connect so the first snapshot loads before we listen; if it is
   // down, start anyway (not ready) and pick the snapshot up when it comes back.
   await waitUntilReady(redis, 3_000);
 
-  const pool = new UpstreamPool({ clientInfo: { name: "portcullis-gateway", version: GATEWAY_VERSION }, logger, ...config.upstream });
-  const audit = new AuditSink({ redis: { url: config.redisUrl }, names: config.names, spoolDir: config.spoolDir, logger });
+  const pool = new UpstreamPool({
+    clientInfo: { name: "portcullis-gateway", version: GATEWAY_VERSION },
+    logger,
+    ...config.upstream,
+  });
+  const audit = new AuditSink({
+    redis: { url: config.redisUrl },
+    names: config.names,
+    spoolDir: config.spoolDir,
+    logger,
+  });
   const factory = createServerFactory({ pool, audit, logger, version: GATEWAY_VERSION });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
@@ -68,7 +86,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     logger,
     pollMs: config.snapshotPollMs,
     onSwap: (next, previous) => {
-      void pool.retain(next.activeServerSpecs()).catch((err) => logger.warn({ err: String(err) }, "pool retain failed"));
+      void pool
+        .retain(next.activeServerSpecs())
+        .catch((err) => logger.warn({ err: String(err) }, "pool retain failed"));
       // Modern clients listening for changes re-list; the view may have changed.
       if (previous) mcp.notify.toolsChanged();
     },
@@ -87,7 +107,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (store.lastError) reasons.push(store.lastError);
       return { ready: snap !== null, reasons, snapshotVersion: snap?.version ?? null };
     },
-    handleMcp: (req, res) => handleMcpRequest({ mcp, store, audit, logger, maxBodyBytes: config.maxBodyBytes }, req, res),
+    handleMcp: (req, res) =>
+      handleMcpRequest({ mcp, store, audit, logger, maxBodyBytes: config.maxBodyBytes }, req, res),
   });
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);

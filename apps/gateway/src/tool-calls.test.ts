@@ -1,5 +1,9 @@
+import {
+  type FixtureServer,
+  startLegacyHttpServer,
+  startModernHttpServer,
+} from "@portcullis/testkit/fixture-servers";
 import { freePort } from "@portcullis/testkit/ports";
-import { type FixtureServer, startLegacyHttpServer, startModernHttpServer } from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENTS } from "./testing/clients";
@@ -20,14 +24,26 @@ beforeAll(async () => {
   const pool = new UpstreamPool();
   h = await startGatewayHarness({
     configure: async (b) => {
-      const alpha = b.server({ name: "alpha", transport: "streamable-http", url: legacy.url, timeoutMs: 500 });
+      const alpha = b.server({
+        name: "alpha",
+        transport: "streamable-http",
+        url: legacy.url,
+        timeoutMs: 500,
+      });
       const beta = b.server({ name: "beta", transport: "streamable-http", url: modern.url });
       // A server that was reachable at sync time and is down now.
-      const gone = b.server({ name: "gone", transport: "streamable-http", url: `http://127.0.0.1:${deadPort}/mcp` });
+      const gone = b.server({
+        name: "gone",
+        transport: "streamable-http",
+        url: `http://127.0.0.1:${deadPort}/mcp`,
+      });
       const alphaTools = await pool.listTools(b.upstreamSpecForTest(alpha));
       b.addTools(alpha, alphaTools);
       b.addTools(beta, await pool.listTools(b.upstreamSpecForTest(beta)));
-      b.addTools(gone, alphaTools.filter((t) => t.name === "echo"));
+      b.addTools(
+        gone,
+        alphaTools.filter((t) => t.name === "echo"),
+      );
       const agent = b.agent("ci-bot", "platform");
       b.grant({ team: "platform" }, alpha, "*");
       b.grant({ team: "platform" }, beta, "echo");
@@ -59,8 +75,12 @@ describe.each(CLIENTS)("tools/call from a client of revision $revision", ({ conn
   it("refuses a denied tool with a JSON-RPC error naming the reason", async () => {
     const client = await connect(h.gateway.url, key);
     const before = upstreamCalls.length;
-    await expect(client.callTool("beta__add", { a: 1, b: 2 })).rejects.toThrow(/denied: a deny grant forbids 'beta__add'/);
-    await expect(client.callTool("beta__slow", { ms: 1 })).rejects.toThrow(/denied: no grant .* \(default deny\)/);
+    await expect(client.callTool("beta__add", { a: 1, b: 2 })).rejects.toThrow(
+      /denied: a deny grant forbids 'beta__add'/,
+    );
+    await expect(client.callTool("beta__slow", { ms: 1 })).rejects.toThrow(
+      /denied: no grant .* \(default deny\)/,
+    );
     expect(upstreamCalls.length).toBe(before);
     await client.close();
   });
@@ -74,7 +94,9 @@ describe.each(CLIENTS)("tools/call from a client of revision $revision", ({ conn
   it("validates arguments against the input schema and forwards nothing invalid", async () => {
     const client = await connect(h.gateway.url, key);
     const before = upstreamCalls.length;
-    await expect(client.callTool("alpha__add", { a: "two", b: 2 })).rejects.toThrow(/invalid arguments for 'alpha__add': a must be number/);
+    await expect(client.callTool("alpha__add", { a: "two", b: 2 })).rejects.toThrow(
+      /invalid arguments for 'alpha__add': a must be number/,
+    );
     await expect(client.callTool("alpha__echo", {})).rejects.toThrow(/must have required property 'message'/);
     expect(upstreamCalls.length).toBe(before);
     await client.close();
@@ -82,7 +104,9 @@ describe.each(CLIENTS)("tools/call from a client of revision $revision", ({ conn
 
   it("reports an unreachable upstream clearly without affecting other servers", async () => {
     const client = await connect(h.gateway.url, key);
-    await expect(client.callTool("gone__echo", { message: "x" })).rejects.toThrow(/upstream 'gone' is unreachable/);
+    await expect(client.callTool("gone__echo", { message: "x" })).rejects.toThrow(
+      /upstream 'gone' is unreachable/,
+    );
     const ok = await client.callTool("alpha__echo", { message: "still here" });
     expect(ok.content).toEqual([{ type: "text", text: "echo: still here" }]);
     await client.close();
@@ -91,7 +115,9 @@ describe.each(CLIENTS)("tools/call from a client of revision $revision", ({ conn
   it("times out a slow upstream with the server's timeout", async () => {
     const client = await connect(h.gateway.url, key);
     const started = Date.now();
-    await expect(client.callTool("alpha__slow", { ms: 3_000 })).rejects.toThrow(/upstream 'alpha' did not answer within 500 ms/);
+    await expect(client.callTool("alpha__slow", { ms: 3_000 })).rejects.toThrow(
+      /upstream 'alpha' did not answer within 500 ms/,
+    );
     expect(Date.now() - started).toBeLessThan(2_500);
     await client.close();
   });
@@ -112,7 +138,9 @@ describe("audit", () => {
     await client.callTool("alpha__add", { a: "x", b: 1 }).catch(() => undefined);
     await client.close();
     const mine = (all: typeof h.events) => all.filter((e) => e.agentName === "audit-bot");
-    const events = mine(await h.waitForEvents((e) => mine(e).filter((x) => x.method === "tools/call").length >= 3));
+    const events = mine(
+      await h.waitForEvents((e) => mine(e).filter((x) => x.method === "tools/call").length >= 3),
+    );
     const calls = events.filter((e) => e.method === "tools/call");
     expect(calls.map((e) => [e.serverName, e.toolName, e.decision])).toEqual([
       ["alpha", "echo", "allowed"],
@@ -120,7 +148,13 @@ describe("audit", () => {
       ["alpha", "add", "invalid"],
     ]);
     const allowed = calls[0]!;
-    expect(allowed).toMatchObject({ agentName: "audit-bot", arguments: { message: "audited" }, resultSummary: "echo: audited", isError: false, upstreamStatus: "ok" });
+    expect(allowed).toMatchObject({
+      agentName: "audit-bot",
+      arguments: { message: "audited" },
+      resultSummary: "echo: audited",
+      isError: false,
+      upstreamStatus: "ok",
+    });
     expect(allowed.latencyMs).toBeGreaterThan(0);
     expect(allowed.upstreamLatencyMs).toBeGreaterThan(0);
     expect(calls[1]!.reason).toMatch(/deny grant/);

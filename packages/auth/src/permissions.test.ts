@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PERMISSIONS, ROLES, can } from "./permissions";
+import { can, PERMISSIONS, ROLES } from "./permissions";
 
 describe("role permissions", () => {
   it("gives the owner everything and nobody else org.write", () => {

@@ -46,7 +46,14 @@ const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   admin: new Set(PERMISSIONS.filter((p) => p !== "org.write")),
   approver: new Set<Permission>([...READ_ALL, "approvals.decide"]),
   auditor: new Set<Permission>(READ_ALL),
-  member: new Set<Permission>(["overview.read", "servers.read", "tools.read", "teams.read", "agents.read", "grants.read"]),
+  member: new Set<Permission>([
+    "overview.read",
+    "servers.read",
+    "tools.read",
+    "teams.read",
+    "agents.read",
+    "grants.read",
+  ]),
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -15,7 +15,9 @@ const name = z
 
 const secretRef = z.union([
   z.string(),
-  z.object({ env: z.string().min(1).describe("read the value from this environment variable at apply time") }),
+  z.object({
+    env: z.string().min(1).describe("read the value from this environment variable at apply time"),
+  }),
 ]);
 
 const serverBase = {
@@ -26,20 +28,24 @@ const serverBase = {
 };
 
 export const configServer = z.discriminatedUnion("transport", [
-  z.object({
-    ...serverBase,
-    transport: z.enum(["streamable-http", "sse"]),
-    url: z.string().url(),
-    headers: z.record(z.string(), secretRef).optional(),
-    bearer: secretRef.optional(),
-  }).strict(),
-  z.object({
-    ...serverBase,
-    transport: z.literal("stdio"),
-    command: z.string().min(1),
-    args: z.array(z.string()).default([]),
-    env: z.record(z.string(), secretRef).optional(),
-  }).strict(),
+  z
+    .object({
+      ...serverBase,
+      transport: z.enum(["streamable-http", "sse"]),
+      url: z.string().url(),
+      headers: z.record(z.string(), secretRef).optional(),
+      bearer: secretRef.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...serverBase,
+      transport: z.literal("stdio"),
+      command: z.string().min(1),
+      args: z.array(z.string()).default([]),
+      env: z.record(z.string(), secretRef).optional(),
+    })
+    .strict(),
 ]);
 export type ConfigServer = z.infer<typeof configServer>;
 
@@ -54,15 +60,28 @@ export const configGrant = z
     reason: z.string().optional(),
   })
   .strict()
-  .refine((g) => (g.team === undefined) !== (g.agent === undefined), "a grant names exactly one of team or agent");
+  .refine(
+    (g) => (g.team === undefined) !== (g.agent === undefined),
+    "a grant names exactly one of team or agent",
+  );
 export type ConfigGrant = z.infer<typeof configGrant>;
 
 export const configFile = z
   .object({
-    organization: z.string().min(1).optional().describe("organization slug (created if missing); defaults to the only one"),
+    organization: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("organization slug (created if missing); defaults to the only one"),
     servers: z.array(configServer).default([]),
     teams: z.array(z.object({ name, description: z.string().optional() }).strict()).default([]),
-    agents: z.array(z.object({ name, team: name, description: z.string().optional(), disabled: z.boolean().optional() }).strict()).default([]),
+    agents: z
+      .array(
+        z
+          .object({ name, team: name, description: z.string().optional(), disabled: z.boolean().optional() })
+          .strict(),
+      )
+      .default([]),
     grants: z.array(configGrant).default([]),
     toolRisk: z
       .array(z.object({ server: name, tool: z.string().min(1), risk: riskClass }).strict())

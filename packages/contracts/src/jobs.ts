@@ -16,7 +16,6 @@ export const JOBS = {
 export const auditIngestPayload = z.object({ events: z.array(auditEventSchema).min(1) });
 export type AuditIngestPayload = z.infer<typeof auditIngestPayload>;
 
-
 /**
  * Re-read one server's tool catalog upstream (the console's "Sync catalog"). The org is
  * carried so a status lookup can refuse another organization's job.

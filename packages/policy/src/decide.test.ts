@@ -1,25 +1,67 @@
-import type { SnapshotAgent, SnapshotGrant, SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
+import type {
+  SnapshotAgent,
+  SnapshotGrant,
+  SnapshotServer,
+  SnapshotTool,
+} from "@portcullis/contracts/snapshot";
 import { describe, expect, it } from "vitest";
 import { decideToolCall } from "./decide";
 import { matchesToolPattern } from "./tool-pattern";
 import { visibleTools } from "./visible-tools";
 
-const agent: SnapshotAgent = { id: "agt_1", orgId: "org_1", name: "ci-bot", teamId: "team_a", teamName: "platform", status: "active" };
+const agent: SnapshotAgent = {
+  id: "agt_1",
+  orgId: "org_1",
+  name: "ci-bot",
+  teamId: "team_a",
+  teamName: "platform",
+  status: "active",
+};
 const server: SnapshotServer = {
-  id: "srv_1", orgId: "org_1", name: "everything", transport: "streamable-http", url: "http://x", command: null,
-  args: [], env: null, secrets: null, timeoutMs: 1000, status: "active",
+  id: "srv_1",
+  orgId: "org_1",
+  name: "everything",
+  transport: "streamable-http",
+  url: "http://x",
+  command: null,
+  args: [],
+  env: null,
+  secrets: null,
+  timeoutMs: 1000,
+  status: "active",
 };
 function tool(name: string, over: Partial<SnapshotTool> = {}): SnapshotTool {
   return {
-    id: `tool_${name}`, serverId: "srv_1", upstreamName: name, exposedName: `everything__${name}`, title: null,
-    description: null, inputSchema: { type: "object" }, outputSchema: null, annotations: null, riskClass: "read",
-    status: "active", definitionHash: "h", ...over,
+    id: `tool_${name}`,
+    serverId: "srv_1",
+    upstreamName: name,
+    exposedName: `everything__${name}`,
+    title: null,
+    description: null,
+    inputSchema: { type: "object" },
+    outputSchema: null,
+    annotations: null,
+    riskClass: "read",
+    status: "active",
+    definitionHash: "h",
+    ...over,
   };
 }
 let n = 0;
 function grant(over: Partial<SnapshotGrant>): SnapshotGrant {
   n += 1;
-  return { id: `grt_${n}`, orgId: "org_1", teamId: null, agentId: null, serverId: "srv_1", toolPattern: "*", effect: "allow", approvalTimeoutSec: null, reason: null, ...over };
+  return {
+    id: `grt_${n}`,
+    orgId: "org_1",
+    teamId: null,
+    agentId: null,
+    serverId: "srv_1",
+    toolPattern: "*",
+    effect: "allow",
+    approvalTimeoutSec: null,
+    reason: null,
+    ...over,
+  };
 }
 
 describe("decideToolCall", () => {
@@ -30,8 +72,22 @@ describe("decideToolCall", () => {
   });
 
   it("allows through the agent's team or the agent itself", () => {
-    expect(decideToolCall({ agent, server, tool: tool("echo"), grants: [grant({ teamId: "team_a", toolPattern: "echo" })] }).effect).toBe("allow");
-    expect(decideToolCall({ agent, server, tool: tool("echo"), grants: [grant({ agentId: "agt_1", toolPattern: "echo" })] }).effect).toBe("allow");
+    expect(
+      decideToolCall({
+        agent,
+        server,
+        tool: tool("echo"),
+        grants: [grant({ teamId: "team_a", toolPattern: "echo" })],
+      }).effect,
+    ).toBe("allow");
+    expect(
+      decideToolCall({
+        agent,
+        server,
+        tool: tool("echo"),
+        grants: [grant({ agentId: "agt_1", toolPattern: "echo" })],
+      }).effect,
+    ).toBe("allow");
   });
 
   it("ignores grants of other teams, agents, servers and organizations", () => {
@@ -45,18 +101,33 @@ describe("decideToolCall", () => {
   });
 
   it("lets the most restrictive matching grant win", () => {
-    const grants = [grant({ agentId: "agt_1", toolPattern: "*" }), grant({ teamId: "team_a", toolPattern: "delete-*", effect: "deny", reason: "never" })];
+    const grants = [
+      grant({ agentId: "agt_1", toolPattern: "*" }),
+      grant({ teamId: "team_a", toolPattern: "delete-*", effect: "deny", reason: "never" }),
+    ];
     expect(decideToolCall({ agent, server, tool: tool("echo"), grants }).effect).toBe("allow");
     const d = decideToolCall({ agent, server, tool: tool("delete-all"), grants });
     expect(d).toMatchObject({ effect: "deny", reason: "never" });
-    const approve = decideToolCall({ agent, server, tool: tool("send"), grants: [grant({ agentId: "agt_1" }), grant({ teamId: "team_a", effect: "approve", approvalTimeoutSec: 60 })] });
+    const approve = decideToolCall({
+      agent,
+      server,
+      tool: tool("send"),
+      grants: [
+        grant({ agentId: "agt_1" }),
+        grant({ teamId: "team_a", effect: "approve", approvalTimeoutSec: 60 }),
+      ],
+    });
     expect(approve).toMatchObject({ effect: "approve", timeoutSec: 60 });
   });
 
   it("denies disabled agents, disabled servers and inactive tools even with a grant", () => {
     const grants = [grant({ teamId: "team_a" })];
-    expect(decideToolCall({ agent: { ...agent, status: "disabled" }, server, tool: tool("echo"), grants }).effect).toBe("deny");
-    expect(decideToolCall({ agent, server: { ...server, status: "disabled" }, tool: tool("echo"), grants }).effect).toBe("deny");
+    expect(
+      decideToolCall({ agent: { ...agent, status: "disabled" }, server, tool: tool("echo"), grants }).effect,
+    ).toBe("deny");
+    expect(
+      decideToolCall({ agent, server: { ...server, status: "disabled" }, tool: tool("echo"), grants }).effect,
+    ).toBe("deny");
     const q = decideToolCall({ agent, server, tool: tool("echo", { status: "quarantined" }), grants });
     expect(q).toMatchObject({ effect: "deny", reason: expect.stringMatching(/quarantined/) });
   });

@@ -1,4 +1,10 @@
-import type { GrantEffect, SnapshotAgent, SnapshotGrant, SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
+import type {
+  GrantEffect,
+  SnapshotAgent,
+  SnapshotGrant,
+  SnapshotServer,
+  SnapshotTool,
+} from "@portcullis/contracts/snapshot";
 import { matchesToolPattern } from "./tool-pattern";
 
 export type Decision =
@@ -29,8 +35,10 @@ const RANK: Record<GrantEffect, number> = { allow: 0, approve: 1, deny: 2 };
  * - A disabled agent, disabled server or a tool that is not active is denied first.
  */
 export function decideToolCall({ agent, server, tool, grants }: DecisionInput): Decision {
-  if (agent.status !== "active") return { effect: "deny", grantId: null, reason: `agent '${agent.name}' is disabled` };
-  if (server.status !== "active") return { effect: "deny", grantId: null, reason: `server '${server.name}' is disabled` };
+  if (agent.status !== "active")
+    return { effect: "deny", grantId: null, reason: `agent '${agent.name}' is disabled` };
+  if (server.status !== "active")
+    return { effect: "deny", grantId: null, reason: `server '${server.name}' is disabled` };
   if (tool.status !== "active") {
     return { effect: "deny", grantId: null, reason: `tool '${tool.exposedName}' is ${tool.status}` };
   }
@@ -45,7 +53,11 @@ export function decideToolCall({ agent, server, tool, grants }: DecisionInput): 
   }
 
   if (best === null) {
-    return { effect: "deny", grantId: null, reason: `no grant gives agent '${agent.name}' access to '${tool.exposedName}' (default deny)` };
+    return {
+      effect: "deny",
+      grantId: null,
+      reason: `no grant gives agent '${agent.name}' access to '${tool.exposedName}' (default deny)`,
+    };
   }
   switch (best.effect) {
     case "allow":
@@ -58,6 +70,10 @@ export function decideToolCall({ agent, server, tool, grants }: DecisionInput): 
         timeoutSec: best.approvalTimeoutSec,
       };
     case "deny":
-      return { effect: "deny", grantId: best.id, reason: best.reason ?? `a deny grant forbids '${tool.exposedName}'` };
+      return {
+        effect: "deny",
+        grantId: best.id,
+        reason: best.reason ?? `a deny grant forbids '${tool.exposedName}'`,
+      };
   }
 }

@@ -1,4 +1,9 @@
-import type { SnapshotAgent, SnapshotGrant, SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
+import type {
+  SnapshotAgent,
+  SnapshotGrant,
+  SnapshotServer,
+  SnapshotTool,
+} from "@portcullis/contracts/snapshot";
 import { type Decision, decideToolCall } from "./decide";
 
 export interface VisibleTool {

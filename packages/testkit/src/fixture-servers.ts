@@ -9,10 +9,14 @@ import { createMcpHandler, McpServer as ModernMcpServer } from "@modelcontextpro
 import { listenLocal, readJson, rejectWithoutBearer, sendWebResponse, toWebRequest } from "./fixture-http";
 import { type FixtureServer, type FixtureServerOptions, FixtureState } from "./fixture-state";
 
-export { FIXTURE_RESOURCE_URI } from "../fixtures/surface.mjs";
+export { FIXTURE_RESOURCE_URI, progressTool } from "../fixtures/surface.mjs";
 export type { FixtureServer, FixtureServerOptions, FixtureTool, FixtureToolResult } from "./fixture-state";
 
-/** Absolute path of the stdio fixture script (run it with `process.execPath`). */
+/**
+ * Absolute path of the stdio fixture script (run it with `process.execPath`). Flags:
+ * `--diagnostics` (adds `pid`, `env`, `progress` tools), `--linger` (survives stdin EOF),
+ * `--exit-on-probe` (dies on a `server/discover` request, like strict 2025 servers).
+ */
 export const STDIO_FIXTURE_PATH = fileURLToPath(new URL("../fixtures/stdio-server.mjs", import.meta.url));
 /** A wrapper that starts the stdio fixture as its own child and ignores SIGTERM, like `npx`. */
 export const STDIO_WRAPPER_PATH = fileURLToPath(new URL("../fixtures/stdio-wrapper.mjs", import.meta.url));

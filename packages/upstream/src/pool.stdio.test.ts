@@ -10,7 +10,7 @@ function stdioSpec(id: string, extra: Partial<UpstreamSpec> = {}): UpstreamSpec 
     name: id,
     transport: "stdio",
     command: process.execPath,
-    args: [STDIO_FIXTURE_PATH],
+    args: [STDIO_FIXTURE_PATH, "--diagnostics"],
     timeoutMs: 10_000,
     ...extra,
   };
@@ -106,7 +106,7 @@ describe("stdio servers owned by the pool", () => {
   it("kills the whole process group on close, even behind an npx-style wrapper", async () => {
     const pool = newPool();
     const direct = stdioSpec("direct");
-    const wrapped = stdioSpec("wrapped", { args: [STDIO_WRAPPER_PATH, "--linger"] });
+    const wrapped = stdioSpec("wrapped", { args: [STDIO_WRAPPER_PATH, "--diagnostics", "--linger"] });
 
     const directPid = await serverPid(pool, direct);
     const grandchild = await serverPid(pool, wrapped);
@@ -162,7 +162,7 @@ describe("stdio servers owned by the pool", () => {
 
   it("falls back to the 2025 handshake for a server that exits on the discover probe", async () => {
     const pool = newPool();
-    const spec = stdioSpec("strict", { args: [STDIO_FIXTURE_PATH, "--exit-on-probe"] });
+    const spec = stdioSpec("strict", { args: [STDIO_FIXTURE_PATH, "--diagnostics", "--exit-on-probe"] });
     const { protocolVersion } = await pool.ping(spec);
     expect(protocolVersion).toBe("2025-11-25");
     const pid = await serverPid(pool, spec);

@@ -1,6 +1,7 @@
 import {
   FIXTURE_RESOURCE_URI,
   type FixtureServer,
+  progressTool,
   STDIO_FIXTURE_PATH,
   startLegacyHttpServer,
   startModernHttpServer,
@@ -64,7 +65,7 @@ function httpSpec(id: string, transport: "streamable-http" | "sse", url: string)
 describe("legacy Streamable HTTP server (2025-11-25 only)", () => {
   let fixture: FixtureServer;
   beforeAll(async () => {
-    fixture = await startLegacyHttpServer();
+    fixture = await startLegacyHttpServer({ tools: { progress: progressTool } });
   });
   afterAll(() => fixture.close());
 
@@ -84,7 +85,7 @@ describe("legacy Streamable HTTP server (2025-11-25 only)", () => {
 describe("modern Streamable HTTP server (2026-07-28 only, stateless)", () => {
   let fixture: FixtureServer;
   beforeAll(async () => {
-    fixture = await startModernHttpServer();
+    fixture = await startModernHttpServer({ tools: { progress: progressTool } });
   });
   afterAll(() => fixture.close());
 
@@ -102,7 +103,7 @@ describe("modern Streamable HTTP server (2026-07-28 only, stateless)", () => {
 describe("HTTP+SSE server (deprecated transport)", () => {
   let fixture: FixtureServer;
   beforeAll(async () => {
-    fixture = await startSseServer();
+    fixture = await startSseServer({ tools: { progress: progressTool } });
   });
   afterAll(() => fixture.close());
 
@@ -118,7 +119,7 @@ describe("stdio fixture server", () => {
     name: "stdio fixture",
     transport: "stdio",
     command: process.execPath,
-    args: [STDIO_FIXTURE_PATH],
+    args: [STDIO_FIXTURE_PATH, "--diagnostics"],
     env: { FIXTURE_TAG: "stdio-test" },
     timeoutMs: 10_000,
   };

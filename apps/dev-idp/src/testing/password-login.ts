@@ -40,7 +40,9 @@ export async function passwordLogin(input: {
   if (!atRedirect(posted.url)) {
     const text = await posted.res.text();
     const alert = /role="alert"[^>]*>([^<]*)</.exec(text)?.[1];
-    throw new Error(alert ?? `login did not return to ${input.redirectUri} (${posted.res.status} at ${posted.url})`);
+    throw new Error(
+      alert ?? `login did not return to ${input.redirectUri} (${posted.res.status} at ${posted.url})`,
+    );
   }
   return { callbackUrl: posted.url, jar };
 }

@@ -8,17 +8,28 @@ export interface HostOriginPolicy {
   allowedOrigins: Set<string>;
 }
 
-export function buildHostOriginPolicy(port: number, extraHosts: string[], origins: string[]): HostOriginPolicy {
+export function buildHostOriginPolicy(
+  port: number,
+  extraHosts: string[],
+  origins: string[],
+): HostOriginPolicy {
   const hosts = new Set<string>();
   for (const h of ["localhost", "127.0.0.1", "[::1]"]) {
     hosts.add(`${h}:${port}`);
     if (port === 80 || port === 443) hosts.add(h);
   }
   for (const h of extraHosts) hosts.add(h.toLowerCase());
-  return { allowedHosts: hosts, allowedOrigins: new Set(origins.map((o) => o.toLowerCase().replace(/\/$/, ""))) };
+  return {
+    allowedHosts: hosts,
+    allowedOrigins: new Set(origins.map((o) => o.toLowerCase().replace(/\/$/, ""))),
+  };
 }
 
-export function checkHostOrigin(policy: HostOriginPolicy, host: string | undefined, origin: string | undefined): string | null {
+export function checkHostOrigin(
+  policy: HostOriginPolicy,
+  host: string | undefined,
+  origin: string | undefined,
+): string | null {
   if (!host || !policy.allowedHosts.has(host.toLowerCase())) {
     return `Host '${host ?? ""}' is not allowed; add it to GATEWAY_ALLOWED_HOSTS`;
   }

@@ -1,6 +1,6 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import { type HostOriginPolicy, checkHostOrigin } from "./host-origin";
+import { checkHostOrigin, type HostOriginPolicy } from "./host-origin";
 import { jsonRpcError, sendJson } from "./json-rpc";
 
 export interface Readiness {
@@ -70,7 +70,12 @@ export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer
       return;
     }
     if (path !== deps.mcpPath) {
-      sendJson(res, 404, { error: { code: "NOT_FOUND", message: `no route ${req.method} ${path}; the MCP endpoint is ${deps.mcpPath}` } });
+      sendJson(res, 404, {
+        error: {
+          code: "NOT_FOUND",
+          message: `no route ${req.method} ${path}; the MCP endpoint is ${deps.mcpPath}`,
+        },
+      });
       return;
     }
     const refusal = checkHostOrigin(deps.hostOrigin, req.headers.host, req.headers.origin);
@@ -79,7 +84,9 @@ export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer
       return;
     }
     if (draining) {
-      sendJson(res, 503, jsonRpcError(null, -32000, "gateway is shutting down; retry on another replica"), { connection: "close" });
+      sendJson(res, 503, jsonRpcError(null, -32000, "gateway is shutting down; retry on another replica"), {
+        connection: "close",
+      });
       return;
     }
     await deps.handleMcp(req, res);

@@ -15,23 +15,38 @@ export interface JsonRpcMessage {
  * notification. Batches are refused (removed from MCP in 2025-06-18).
  */
 export function checkEnvelope(body: unknown): { message: JsonRpcMessage } | { error: string } {
-  if (Array.isArray(body)) return { error: "JSON-RPC batches are not supported; send one message per request" };
+  if (Array.isArray(body))
+    return { error: "JSON-RPC batches are not supported; send one message per request" };
   if (typeof body !== "object" || body === null) return { error: "the body must be a JSON-RPC 2.0 object" };
   const m = body as Record<string, unknown>;
   if (m.jsonrpc !== "2.0") return { error: "missing or wrong 'jsonrpc' member: expected \"2.0\"" };
-  if (typeof m.method !== "string" || m.method.length === 0) return { error: "missing 'method': expected a JSON-RPC request or notification" };
+  if (typeof m.method !== "string" || m.method.length === 0)
+    return { error: "missing 'method': expected a JSON-RPC request or notification" };
   if ("id" in m && m.id !== null && typeof m.id !== "string" && typeof m.id !== "number") {
     return { error: "'id' must be a string or a number" };
   }
-  if ("params" in m && m.params !== undefined && (typeof m.params !== "object" || m.params === null || Array.isArray(m.params))) {
+  if (
+    "params" in m &&
+    m.params !== undefined &&
+    (typeof m.params !== "object" || m.params === null || Array.isArray(m.params))
+  ) {
     return { error: "'params' must be an object" };
   }
   return { message: m as unknown as JsonRpcMessage };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 

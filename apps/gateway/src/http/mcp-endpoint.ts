@@ -6,9 +6,16 @@ import { newId } from "@portcullis/contracts/ids";
 import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
 import { authenticate } from "../pipeline/authenticate";
-import { type RequestContext, newAuditFields } from "../pipeline/request-context";
+import { newAuditFields, type RequestContext } from "../pipeline/request-context";
 import type { SnapshotStore } from "../snapshot/snapshot-store";
-import { JSON_RPC_INVALID_REQUEST, JSON_RPC_PARSE_ERROR, type JsonRpcMessage, checkEnvelope, jsonRpcError, sendJson } from "./json-rpc";
+import {
+  checkEnvelope,
+  JSON_RPC_INVALID_REQUEST,
+  JSON_RPC_PARSE_ERROR,
+  type JsonRpcMessage,
+  jsonRpcError,
+  sendJson,
+} from "./json-rpc";
 import { readBody } from "./read-body";
 
 export interface McpEndpointDeps {
@@ -19,7 +26,14 @@ export interface McpEndpointDeps {
   maxBodyBytes: number;
 }
 
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "content-length"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
+]);
 
 function webHeaders(req: IncomingMessage): Headers {
   const headers = new Headers();
@@ -35,7 +49,8 @@ function protocolVersionOf(req: IncomingMessage, message: JsonRpcMessage | null)
   const meta = params?._meta as Record<string, unknown> | undefined;
   const fromMeta = meta?.[PROTOCOL_VERSION_META_KEY];
   if (typeof fromMeta === "string") return fromMeta;
-  if (message?.method === "initialize" && typeof params?.protocolVersion === "string") return params.protocolVersion;
+  if (message?.method === "initialize" && typeof params?.protocolVersion === "string")
+    return params.protocolVersion;
   const header = req.headers["mcp-protocol-version"];
   return typeof header === "string" ? header : null;
 }
@@ -45,7 +60,11 @@ function protocolVersionOf(req: IncomingMessage, message: JsonRpcMessage | null)
  * SDK's serving entry (which serves both the 2026-07-28 and the 2025-era revisions).
  * Anything refused before the SDK is answered here with a JSON-RPC error body.
  */
-export async function handleMcpRequest(deps: McpEndpointDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleMcpRequest(
+  deps: McpEndpointDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const requestId = newId("request");
   res.setHeader("x-request-id", requestId);
   const rc: RequestContext = {
@@ -62,39 +81,67 @@ export async function handleMcpRequest(deps: McpEndpointDeps, req: IncomingMessa
 
   let message: JsonRpcMessage | null = null;
   let parsedBody: unknown;
-  const refuse = (status: number, err: AppError, extraHeaders: Record<string, string> = {}, code = err.jsonRpcCode) => {
-    rc.audit.decision = err.code === "UNAUTHENTICATED" || err.code === "CREDENTIAL_INVALID" ? "unauthenticated" : "invalid";
+  const refuse = (
+    status: number,
+    err: AppError,
+    extraHeaders: Record<string, string> = {},
+    code = err.jsonRpcCode,
+  ) => {
+    rc.audit.decision =
+      err.code === "UNAUTHENTICATED" || err.code === "CREDENTIAL_INVALID" ? "unauthenticated" : "invalid";
     if (err.code === "UNAVAILABLE") rc.audit.decision = "error";
     rc.audit.reason = err.message;
     rc.audit.errorCode = code;
     rc.audit.isError = true;
-    sendJson(res, status, jsonRpcError(message?.id, code, err.message, { code: err.code, requestId }), extraHeaders);
+    sendJson(
+      res,
+      status,
+      jsonRpcError(message?.id, code, err.message, { code: err.code, requestId }),
+      extraHeaders,
+    );
     recordAudit(deps.audit, rc);
   };
 
   if (req.method === "POST") {
     const contentType = req.headers["content-type"] ?? "";
     if (!/^application\/json\b/i.test(contentType)) {
-      refuse(415, new AppError("INVALID_INPUT", "Content-Type must be application/json"), {}, JSON_RPC_INVALID_REQUEST);
+      refuse(
+        415,
+        new AppError("INVALID_INPUT", "Content-Type must be application/json"),
+        {},
+        JSON_RPC_INVALID_REQUEST,
+      );
       return;
     }
     let raw: Buffer;
     try {
       raw = await readBody(req, deps.maxBodyBytes);
     } catch (err) {
-      const appError = isAppError(err) ? err : new AppError("INVALID_INPUT", "request body could not be read");
+      const appError = isAppError(err)
+        ? err
+        : new AppError("INVALID_INPUT", "request body could not be read");
       refuse(appError.httpStatus, appError, { connection: "close" });
       return;
     }
     try {
       parsedBody = JSON.parse(raw.toString("utf8"));
     } catch (err) {
-      refuse(400, new AppError("INVALID_INPUT", `Parse error: ${(err as Error).message}`), {}, JSON_RPC_PARSE_ERROR);
+      refuse(
+        400,
+        new AppError("INVALID_INPUT", `Parse error: ${(err as Error).message}`),
+        {},
+        JSON_RPC_PARSE_ERROR,
+      );
       return;
     }
     const envelope = checkEnvelope(parsedBody);
     if ("error" in envelope) {
-      refuse(400, new AppError("INVALID_INPUT", `Invalid Request: ${envelope.error}`), {}, JSON_RPC_INVALID_REQUEST);
+      refuse(
+        400,
+        new AppError("INVALID_INPUT", `Invalid Request: ${envelope.error}`),
+        {},
+        JSON_RPC_INVALID_REQUEST,
+      );
       return;
     }
     message = envelope.message;
@@ -104,7 +151,10 @@ export async function handleMcpRequest(deps: McpEndpointDeps, req: IncomingMessa
 
   const snapshot = rc.snapshot;
   if (!snapshot) {
-    refuse(503, new AppError("UNAVAILABLE", "gateway has no configuration yet; publish a snapshot (portcullis apply)"));
+    refuse(
+      503,
+      new AppError("UNAVAILABLE", "gateway has no configuration yet; publish a snapshot (portcullis apply)"),
+    );
     return;
   }
   try {
@@ -120,15 +170,18 @@ export async function handleMcpRequest(deps: McpEndpointDeps, req: IncomingMessa
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/mcp"}`;
   const controller = new AbortController();
   res.on("close", () => controller.abort());
-  const response = await deps.mcp.fetch(new Request(url, { method: req.method, headers: webHeaders(req), signal: controller.signal }), {
-    parsedBody,
-    authInfo: {
-      token: "",
-      clientId: rc.identity.agent.id,
-      scopes: [],
-      extra: { requestContext: rc },
+  const response = await deps.mcp.fetch(
+    new Request(url, { method: req.method, headers: webHeaders(req), signal: controller.signal }),
+    {
+      parsedBody,
+      authInfo: {
+        token: "",
+        clientId: rc.identity.agent.id,
+        scopes: [],
+        extra: { requestContext: rc },
+      },
     },
-  });
+  );
   await writeResponse(res, response);
   // Requests the SDK answered itself (initialize, ping, discover…) are audited here;
   // notifications carry no id and are not requests.

@@ -22,10 +22,14 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on("end", () => resolve(Buffer.concat(chunks, size)));
-    req.on("error", (err) => reject(new AppError("INVALID_INPUT", `request body could not be read: ${err.message}`)));
+    req.on("error", (err) =>
+      reject(new AppError("INVALID_INPUT", `request body could not be read: ${err.message}`)),
+    );
   });
 }
 
 function tooLarge(limit: number): AppError {
-  return new AppError("PAYLOAD_TOO_LARGE", `request body exceeds the ${limit}-byte limit`, { details: { limit } });
+  return new AppError("PAYLOAD_TOO_LARGE", `request body exceeds the ${limit}-byte limit`, {
+    details: { limit },
+  });
 }

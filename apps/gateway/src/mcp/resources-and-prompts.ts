@@ -1,7 +1,13 @@
 import { AppError } from "@portcullis/contracts/errors";
-import { TOOL_NAME_SEPARATOR, type SnapshotServer } from "@portcullis/contracts/snapshot";
+import { type SnapshotServer, TOOL_NAME_SEPARATOR } from "@portcullis/contracts/snapshot";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
-import type { GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplate } from "@portcullis/upstream/types";
+import type {
+  GetPromptResult,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+} from "@portcullis/upstream/types";
 import type { Logger } from "pino";
 import type { AgentIdentity } from "../pipeline/authenticate";
 import type { RequestContext } from "../pipeline/request-context";
@@ -21,18 +27,30 @@ async function fanOut<T>(
   what: string,
   fn: (server: SnapshotServer) => Promise<T[]>,
 ): Promise<Array<{ server: SnapshotServer; items: T[] }>> {
-  const settled = await Promise.allSettled(servers.map(async (server) => ({ server, items: await fn(server) })));
+  const settled = await Promise.allSettled(
+    servers.map(async (server) => ({ server, items: await fn(server) })),
+  );
   const out: Array<{ server: SnapshotServer; items: T[] }> = [];
   settled.forEach((r, i) => {
     if (r.status === "fulfilled") out.push(r.value);
-    else deps.logger.warn({ server: servers[i]?.name, err: String(r.reason) }, `${what} failed on an upstream; omitted`);
+    else
+      deps.logger.warn(
+        { server: servers[i]?.name, err: String(r.reason) },
+        `${what} failed on an upstream; omitted`,
+      );
   });
   return out;
 }
 
-export async function listResources(deps: CatalogDeps, snapshot: CompiledSnapshot, identity: AgentIdentity): Promise<Resource[]> {
+export async function listResources(
+  deps: CatalogDeps,
+  snapshot: CompiledSnapshot,
+  identity: AgentIdentity,
+): Promise<Resource[]> {
   const servers = snapshot.viewFor(identity.agent).grantedServers;
-  const results = await fanOut(deps, servers, "resources/list", (s) => deps.pool.listResources(snapshot.upstreamSpec(s)));
+  const results = await fanOut(deps, servers, "resources/list", (s) =>
+    deps.pool.listResources(snapshot.upstreamSpec(s)),
+  );
   const out: Resource[] = [];
   for (const { server, items } of results) {
     for (const r of items) {
@@ -83,9 +101,15 @@ export async function readResource(
   throw new AppError("NOT_FOUND", `unknown resource '${uri}'`);
 }
 
-export async function listPrompts(deps: CatalogDeps, snapshot: CompiledSnapshot, identity: AgentIdentity): Promise<Prompt[]> {
+export async function listPrompts(
+  deps: CatalogDeps,
+  snapshot: CompiledSnapshot,
+  identity: AgentIdentity,
+): Promise<Prompt[]> {
   const servers = snapshot.viewFor(identity.agent).grantedServers;
-  const results = await fanOut(deps, servers, "prompts/list", (s) => deps.pool.listPrompts(snapshot.upstreamSpec(s)));
+  const results = await fanOut(deps, servers, "prompts/list", (s) =>
+    deps.pool.listPrompts(snapshot.upstreamSpec(s)),
+  );
   return results.flatMap(({ server, items }) =>
     items.map((p) => ({ ...p, name: `${server.name}${TOOL_NAME_SEPARATOR}${p.name}` })),
   );

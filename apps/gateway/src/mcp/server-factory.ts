@@ -44,7 +44,8 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       { name: "portcullis", version: deps.version },
       {
         capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} },
-        instructions: "Portcullis MCP gateway: tools are named <server>__<tool>; only tools granted to this agent are listed.",
+        instructions:
+          "Portcullis MCP gateway: tools are named <server>__<tool>; only tools granted to this agent are listed.",
       },
     );
 
@@ -58,7 +59,8 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
           return await fn(ctx);
         } catch (err) {
           const wire = toWireError(err, rc);
-          if (rc.audit.decision === "error") deps.logger.error({ requestId: rc.requestId, err }, "request failed");
+          if (rc.audit.decision === "error")
+            deps.logger.error({ requestId: rc.requestId, err }, "request failed");
           throw wire;
         } finally {
           recordAudit(deps.audit, rc);
@@ -104,7 +106,9 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       handle(async () => ({ prompts: await listPrompts(catalog, snap(), who()) })),
     );
     server.setRequestHandler("prompts/get", (request, ctx) =>
-      handle(async () => getPrompt(catalog, rc, snap(), who(), request.params.name, request.params.arguments))(request, ctx),
+      handle(async () =>
+        getPrompt(catalog, rc, snap(), who(), request.params.name, request.params.arguments),
+      )(request, ctx),
     );
     return server;
   };

@@ -26,12 +26,22 @@ function hashOf(token: string): string {
  * Resolves `Authorization: Bearer <agent key>` against the snapshot. A revoked key is not
  * in the snapshot at all, so revocation takes effect as soon as the new version loads.
  */
-export function authenticate(header: string | undefined, snapshot: CompiledSnapshot, now = Date.now()): AgentIdentity {
-  if (!header) throw new AppError("UNAUTHENTICATED", "missing Authorization header: send 'Authorization: Bearer <agent key>'");
+export function authenticate(
+  header: string | undefined,
+  snapshot: CompiledSnapshot,
+  now = Date.now(),
+): AgentIdentity {
+  if (!header)
+    throw new AppError(
+      "UNAUTHENTICATED",
+      "missing Authorization header: send 'Authorization: Bearer <agent key>'",
+    );
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw new AppError("UNAUTHENTICATED", "malformed Authorization header: expected 'Bearer <agent key>'");
+  if (!match)
+    throw new AppError("UNAUTHENTICATED", "malformed Authorization header: expected 'Bearer <agent key>'");
   const token = match[1]!;
-  if (!looksLikeApiKey(token)) throw new AppError("UNAUTHENTICATED", "the bearer token is not a Portcullis agent key");
+  if (!looksLikeApiKey(token))
+    throw new AppError("UNAUTHENTICATED", "the bearer token is not a Portcullis agent key");
   const key = snapshot.keysByHash.get(hashOf(token));
   if (!key) throw new AppError("CREDENTIAL_INVALID", "unknown or revoked agent key");
   if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now) {
@@ -39,6 +49,7 @@ export function authenticate(header: string | undefined, snapshot: CompiledSnaps
   }
   const agent = snapshot.agentsById.get(key.agentId);
   if (!agent) throw new AppError("CREDENTIAL_INVALID", "the agent of this key no longer exists");
-  if (agent.status !== "active") throw new AppError("CREDENTIAL_INVALID", `agent '${agent.name}' is disabled`);
+  if (agent.status !== "active")
+    throw new AppError("CREDENTIAL_INVALID", `agent '${agent.name}' is disabled`);
   return { agent, key };
 }

@@ -3,11 +3,11 @@ import { decideToolCall } from "@portcullis/policy/decide";
 import type { VisibleTool } from "@portcullis/policy/visible-tools";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { CallToolResult } from "@portcullis/upstream/types";
+import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
 import type { AgentIdentity } from "./authenticate";
 import type { RequestContext } from "./request-context";
 import { summarizeResult } from "./summarize-result";
 import { validateArguments } from "./validate-arguments";
-import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
 
 export interface CallToolParams {
   name: string;
@@ -39,7 +39,12 @@ export function resolveTool(
   audit.serverName = server.name;
   audit.toolName = tool.upstreamName;
   if (visible) return visible;
-  const decision = decideToolCall({ agent, server, tool, grants: snapshot.grantsByServer.get(server.id) ?? [] });
+  const decision = decideToolCall({
+    agent,
+    server,
+    tool,
+    grants: snapshot.grantsByServer.get(server.id) ?? [],
+  });
   const reason = decision.effect === "deny" ? decision.reason : `tool '${name}' is not available`;
   throw new AppError("FORBIDDEN", `call to '${name}' denied: ${reason}`);
 }
@@ -63,7 +68,10 @@ export async function callTool(
   const { tool, server, decision } = resolveTool(snapshot, identity, params.name, audit);
 
   if (decision.effect === "approve") {
-    throw new AppError("APPROVAL_REQUIRED", `call to '${tool.exposedName}' requires approval: ${decision.reason}`);
+    throw new AppError(
+      "APPROVAL_REQUIRED",
+      `call to '${tool.exposedName}' requires approval: ${decision.reason}`,
+    );
   }
 
   const args = validateArguments(tool, params.arguments);

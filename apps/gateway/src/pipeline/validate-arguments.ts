@@ -26,7 +26,9 @@ function validatorFor(tool: SnapshotTool): ValidateFunction | Error {
     try {
       v = compile(tool.inputSchema);
     } catch (err) {
-      v = new Error(`tool '${tool.exposedName}' has an input schema that cannot be compiled: ${(err as Error).message}`);
+      v = new Error(
+        `tool '${tool.exposedName}' has an input schema that cannot be compiled: ${(err as Error).message}`,
+      );
     }
     if (validators.size >= MAX_VALIDATORS) validators.clear();
     validators.set(cacheKey, v);
@@ -47,9 +49,13 @@ export function validateArguments(tool: SnapshotTool, args: unknown): Record<str
       const where = e.instancePath ? e.instancePath.slice(1).replaceAll("/", ".") : "arguments";
       return `${where} ${e.message ?? "is invalid"}`;
     });
-    throw new AppError("INVALID_INPUT", `invalid arguments for '${tool.exposedName}': ${problems.join("; ")}`, {
-      details: { problems },
-    });
+    throw new AppError(
+      "INVALID_INPUT",
+      `invalid arguments for '${tool.exposedName}': ${problems.join("; ")}`,
+      {
+        details: { problems },
+      },
+    );
   }
   return value as Record<string, unknown>;
 }

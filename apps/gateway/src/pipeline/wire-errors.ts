@@ -1,5 +1,5 @@
-import { AppError, isAppError } from "@portcullis/contracts/errors";
 import { ProtocolError } from "@modelcontextprotocol/server";
+import { AppError, isAppError } from "@portcullis/contracts/errors";
 import { UpstreamRpcError } from "@portcullis/upstream/errors";
 import type { RequestContext } from "./request-context";
 
@@ -50,4 +50,3 @@ export function toWireError(err: unknown, ctx: RequestContext): ProtocolError {
     ...appError.details,
   });
 }
-

@@ -1,4 +1,4 @@
-import { type UpstreamSecrets, openSecrets } from "@portcullis/auth/secrets";
+import { openSecrets, type UpstreamSecrets } from "@portcullis/auth/secrets";
 import type {
   ConfigSnapshot,
   SnapshotAgent,
@@ -62,12 +62,18 @@ export class CompiledSnapshot {
   viewFor(agent: SnapshotAgent): AgentView {
     let view = this.views.get(agent.id);
     if (view) return view;
-    const tools = visibleTools(agent, this.toolsByOrg.get(agent.orgId) ?? [], this.serversById, this.grantsByServer);
+    const tools = visibleTools(
+      agent,
+      this.toolsByOrg.get(agent.orgId) ?? [],
+      this.serversById,
+      this.grantsByServer,
+    );
     const grantedIds = new Set<string>();
     for (const grants of this.grantsByServer.values()) {
       for (const g of grants) {
         if (g.effect === "deny" || g.orgId !== agent.orgId) continue;
-        if (g.agentId === agent.id || (g.agentId === null && g.teamId === agent.teamId)) grantedIds.add(g.serverId);
+        if (g.agentId === agent.id || (g.agentId === null && g.teamId === agent.teamId))
+          grantedIds.add(g.serverId);
       }
     }
     const grantedServers = [...grantedIds]

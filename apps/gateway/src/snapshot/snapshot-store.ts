@@ -75,7 +75,8 @@ export class SnapshotStore {
       raw = await redis.get(names.snapshotDoc);
     } catch (err) {
       const message = `redis unreachable: ${(err as Error).message}`;
-      if (this.lastError !== message) logger.warn({ err: message }, "cannot refresh snapshot; serving the last good one");
+      if (this.lastError !== message)
+        logger.warn({ err: message }, "cannot refresh snapshot; serving the last good one");
       this.lastError = message;
       return;
     }
@@ -92,7 +93,10 @@ export class SnapshotStore {
     } catch (err) {
       this.rejectedVersion = Number(versionText);
       this.lastError = `snapshot version ${versionText} rejected: ${(err as Error).message.slice(0, 500)}`;
-      logger.error({ version: versionText, err: this.lastError }, "snapshot rejected; keeping the last good one");
+      logger.error(
+        { version: versionText, err: this.lastError },
+        "snapshot rejected; keeping the last good one",
+      );
     }
   }
 

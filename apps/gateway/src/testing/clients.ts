@@ -1,11 +1,16 @@
-import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernTransport,
+} from "@modelcontextprotocol/client";
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 /** The calls the gateway tests make, whichever SDK generation the client comes from. */
 export interface TestClient {
   revision: "2025-11-25" | "2026-07-28";
-  listTools(): Promise<{ tools: Array<{ name: string; description?: string; inputSchema: unknown; annotations?: unknown }> }>;
+  listTools(): Promise<{
+    tools: Array<{ name: string; description?: string; inputSchema: unknown; annotations?: unknown }>;
+  }>;
   callTool(name: string, args?: Record<string, unknown>): Promise<{ content?: unknown; isError?: boolean }>;
   listResources(): Promise<{ resources: Array<{ uri: string }> }>;
   readResource(uri: string): Promise<{ contents: Array<{ uri: string; text?: string }> }>;
@@ -25,7 +30,8 @@ export async function connectLegacyClient(url: string, key?: string): Promise<Te
   return {
     revision: "2025-11-25",
     listTools: () => client.listTools() as ReturnType<TestClient["listTools"]>,
-    callTool: (name, args) => client.callTool({ name, arguments: args }) as ReturnType<TestClient["callTool"]>,
+    callTool: (name, args) =>
+      client.callTool({ name, arguments: args }) as ReturnType<TestClient["callTool"]>,
     listResources: () => client.listResources(),
     readResource: (uri) => client.readResource({ uri }) as ReturnType<TestClient["readResource"]>,
     listPrompts: () => client.listPrompts(),
@@ -44,7 +50,8 @@ export async function connectModernClient(url: string, key?: string): Promise<Te
   return {
     revision: "2026-07-28",
     listTools: () => client.listTools() as ReturnType<TestClient["listTools"]>,
-    callTool: (name, args) => client.callTool({ name, arguments: args }) as ReturnType<TestClient["callTool"]>,
+    callTool: (name, args) =>
+      client.callTool({ name, arguments: args }) as ReturnType<TestClient["callTool"]>,
     listResources: () => client.listResources(),
     readResource: (uri) => client.readResource({ uri }) as ReturnType<TestClient["readResource"]>,
     listPrompts: () => client.listPrompts(),

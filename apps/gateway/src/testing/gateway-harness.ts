@@ -32,7 +32,12 @@ export interface GatewayHarness {
  * BullMQ audit consumer collecting events. Configure the builder, then `publish()`.
  */
 export async function startGatewayHarness(
-  options: { redisUrl?: string; configure?: (b: SnapshotBuilder) => void | Promise<void>; maxBodyBytes?: number; allowedOrigins?: string[] } = {},
+  options: {
+    redisUrl?: string;
+    configure?: (b: SnapshotBuilder) => void | Promise<void>;
+    maxBodyBytes?: number;
+    allowedOrigins?: string[];
+  } = {},
 ): Promise<GatewayHarness> {
   const redisUrl = options.redisUrl ?? "redis://127.0.0.1:6379";
   const names = testRedisNames("gw");
@@ -88,7 +93,8 @@ export async function startGatewayHarness(
     async waitForEvents(predicate, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(events)) {
-        if (Date.now() > deadline) throw new Error(`audit events did not arrive in ${timeoutMs} ms (have ${events.length})`);
+        if (Date.now() > deadline)
+          throw new Error(`audit events did not arrive in ${timeoutMs} ms (have ${events.length})`);
         await new Promise((r) => setTimeout(r, 25));
       }
       return events;
@@ -104,10 +110,15 @@ export async function startGatewayHarness(
 }
 
 /** Waits until the gateway serves at least `version`. */
-export async function waitForVersion(gateway: RunningGateway, version: number, timeoutMs = 2_000): Promise<number> {
+export async function waitForVersion(
+  gateway: RunningGateway,
+  version: number,
+  timeoutMs = 2_000,
+): Promise<number> {
   const started = Date.now();
   while ((gateway.store.current()?.version ?? -1) < version) {
-    if (Date.now() - started > timeoutMs) throw new Error(`gateway did not load snapshot ${version} within ${timeoutMs} ms`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`gateway did not load snapshot ${version} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
   }
   return Date.now() - started;

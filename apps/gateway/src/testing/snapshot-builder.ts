@@ -4,6 +4,7 @@ import { sealSecrets, type UpstreamSecrets } from "@portcullis/auth/secrets";
 import { newId } from "@portcullis/contracts/ids";
 import {
   type ConfigSnapshot,
+  exposedToolName,
   type GrantEffect,
   SNAPSHOT_SCHEMA_VERSION,
   type SnapshotAgent,
@@ -11,7 +12,6 @@ import {
   type SnapshotKey,
   type SnapshotServer,
   type SnapshotTool,
-  exposedToolName,
 } from "@portcullis/contracts/snapshot";
 import { riskFromAnnotations } from "@portcullis/policy/risk";
 import type { Tool, UpstreamSpec } from "@portcullis/upstream/types";
@@ -41,7 +41,14 @@ export class SnapshotBuilder {
   }
 
   agent(name: string, team: string, status: "active" | "disabled" = "active"): SnapshotAgent {
-    const agent = { id: newId("agent"), orgId: this.orgId, name, teamId: this.team(team), teamName: team, status };
+    const agent = {
+      id: newId("agent"),
+      orgId: this.orgId,
+      name,
+      teamId: this.team(team),
+      teamName: team,
+      status,
+    };
     this.agents.push(agent);
     return agent;
   }
@@ -50,7 +57,12 @@ export class SnapshotBuilder {
   key(agent: SnapshotAgent, expiresAt: Date | null = null): { key: string; id: string } {
     const generated = generateApiKey();
     const id = newId("apiKey");
-    this.keys.push({ id, agentId: agent.id, hash: generated.hash, expiresAt: expiresAt?.toISOString() ?? null });
+    this.keys.push({
+      id,
+      agentId: agent.id,
+      hash: generated.hash,
+      expiresAt: expiresAt?.toISOString() ?? null,
+    });
     return { key: generated.key, id };
   }
 
@@ -121,7 +133,15 @@ export class SnapshotBuilder {
 
   /** How a test reaches the server directly (to list its tools as a catalog sync would). */
   upstreamSpecForTest(server: SnapshotServer): UpstreamSpec {
-    return { id: server.id, name: server.name, transport: server.transport, url: server.url, command: server.command, args: server.args, timeoutMs: server.timeoutMs };
+    return {
+      id: server.id,
+      name: server.name,
+      transport: server.transport,
+      url: server.url,
+      command: server.command,
+      args: server.args,
+      timeoutMs: server.timeoutMs,
+    };
   }
 
   setServerUrl(server: SnapshotServer, url: string): void {

@@ -29,7 +29,9 @@ export async function createInvitation(
 ): Promise<CreatedInvitation> {
   const email = normalizeEmail(input.email);
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-    throw new AppError("INVALID_INPUT", `"${input.email}" is not an email address`, { details: { field: "email" } });
+    throw new AppError("INVALID_INPUT", `"${input.email}" is not an email address`, {
+      details: { field: "email" },
+    });
   }
   if (input.role === "owner" && input.actorRole !== "owner") {
     throw new AppError("FORBIDDEN", "only an owner can invite another owner");

@@ -55,10 +55,20 @@ describe("provisionUser", () => {
   });
 
   it("lets the owner back in with the same role, and follows an email change at the provider", async () => {
-    const again = await provisionUser(database.db, { ...sso(ownerEmail.toUpperCase(), ownerEmail), name: "First Person" });
+    const again = await provisionUser(database.db, {
+      ...sso(ownerEmail.toUpperCase(), ownerEmail),
+      name: "First Person",
+    });
     expect(again).toMatchObject({ role: "owner", joinedVia: "existing", email: ownerEmail });
-    const moved = await provisionUser(database.db, sso("first.person@acme.test", ownerEmail));
-    expect(moved).toMatchObject({ userId: again.userId, email: "first.person@acme.test", name: "First Person" });
+    const moved = await provisionUser(database.db, {
+      ...sso("first.person@acme.test", ownerEmail),
+      name: null,
+    });
+    expect(moved).toMatchObject({
+      userId: again.userId,
+      email: "first.person@acme.test",
+      name: "First Person",
+    });
   });
 
   it("refuses a stranger with a message naming the email, and writes nothing", async () => {
@@ -163,7 +173,11 @@ describe("seedDemoIdentities", () => {
     const admin = await provisionUser(database.db, sso("admin@example.com", "demo-admin"));
     expect(admin).toMatchObject({ role: "admin", orgSlug: "demo", joinedVia: "existing" });
     const member = await loadMember(database.db, first.users[1]!.userId);
-    expect(member).toMatchObject({ role: "member", org: { slug: "demo" }, user: { email: "member@example.com" } });
+    expect(member).toMatchObject({
+      role: "member",
+      org: { slug: "demo" },
+      user: { email: "member@example.com" },
+    });
   });
 
   it("writes into an existing organization without touching its other members", async () => {

@@ -46,7 +46,10 @@ export interface ProvisionedMember {
 export async function provisionUser(db: Db, identity: SsoIdentity): Promise<ProvisionedMember> {
   const email = normalizeEmail(identity.email);
   if (!email.includes("@")) {
-    throw new AppError("INVALID_INPUT", "the identity provider did not return an email address for this account");
+    throw new AppError(
+      "INVALID_INPUT",
+      "the identity provider did not return an email address for this account",
+    );
   }
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PROVISIONING_LOCK}::bigint)`;
@@ -55,8 +58,8 @@ export async function provisionUser(db: Db, identity: SsoIdentity): Promise<Prov
     if (existingUserId) {
       const membership = await primaryMembership(tx, existingUserId);
       if (membership) {
-        await upsertUser(tx, existingUserId, email, identity);
-        return { ...membership, joinedVia: "existing" as const };
+        const user = await upsertUser(tx, existingUserId, email, identity);
+        return { ...membership, email: user.email, name: user.name, joinedVia: "existing" as const };
       }
     }
 
@@ -70,7 +73,9 @@ export async function provisionUser(db: Db, identity: SsoIdentity): Promise<Prov
     }
     const userId = existingUserId ?? newId("user");
     const user = await upsertUser(tx, userId, email, identity);
-    await tx.membership.create({ data: { id: newId("membership"), orgId: target.orgId, userId, role: target.role } });
+    await tx.membership.create({
+      data: { id: newId("membership"), orgId: target.orgId, userId, role: target.role },
+    });
     if (target.invitationId) {
       await tx.invitation.update({ where: { id: target.invitationId }, data: { acceptedAt: new Date() } });
     }
@@ -96,7 +101,12 @@ export async function provisionUser(db: Db, identity: SsoIdentity): Promise<Prov
 
 async function findUserId(tx: Tx, identity: SsoIdentity, email: string): Promise<string | undefined> {
   const account = await tx.account.findUnique({
-    where: { provider_providerAccountId: { provider: identity.provider, providerAccountId: identity.providerAccountId } },
+    where: {
+      provider_providerAccountId: {
+        provider: identity.provider,
+        providerAccountId: identity.providerAccountId,
+      },
+    },
     select: { userId: true },
   });
   if (account) return account.userId;
@@ -114,7 +124,12 @@ async function upsertUser(tx: Tx, userId: string, email: string, identity: SsoId
     update: { email, ...(name !== null && { name }) },
   });
   await tx.account.upsert({
-    where: { provider_providerAccountId: { provider: identity.provider, providerAccountId: identity.providerAccountId } },
+    where: {
+      provider_providerAccountId: {
+        provider: identity.provider,
+        providerAccountId: identity.providerAccountId,
+      },
+    },
     create: {
       id: newId("account"),
       userId,
@@ -152,9 +167,16 @@ interface JoinTarget {
   invitationId?: string;
 }
 
-async function chooseOrganization(tx: Tx, email: string, emailVerified: boolean): Promise<JoinTarget | undefined> {
+async function chooseOrganization(
+  tx: Tx,
+  email: string,
+  emailVerified: boolean,
+): Promise<JoinTarget | undefined> {
   if ((await tx.membership.count()) === 0) {
-    const oldest = await tx.organization.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true, slug: true } });
+    const oldest = await tx.organization.findFirst({
+      orderBy: { createdAt: "asc" },
+      select: { id: true, slug: true },
+    });
     const org = oldest ?? (await createDefaultOrganization(tx));
     return { orgId: org.id, orgSlug: org.slug, role: "owner", via: "first-user" };
   }
