@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -65,11 +65,12 @@ export async function startEverythingServer(): Promise<ReferenceServer> {
 
 /**
  * A stdio spec for `@modelcontextprotocol/server-memory`: node running the installed bin,
- * with its knowledge-graph file in a fresh temp directory (by default it writes next to
- * its own code, inside node_modules).
+ * with its knowledge-graph file in a fresh temp directory, removed when the test process
+ * exits (by default it writes next to its own code, inside node_modules).
  */
 export function memoryServerSpec(): { command: string; args: string[]; env: Record<string, string> } {
   const dir = mkdtempSync(join(tmpdir(), "portcullis-memory-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   return {
     command: process.execPath,
     args: [binOf("@modelcontextprotocol/server-memory")],

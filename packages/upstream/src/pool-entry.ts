@@ -36,6 +36,8 @@ export class PoolEntry {
    * `maxCallsPerConnection` (it then drains and closes in the background).
    */
   async acquire(): Promise<UpstreamConnection> {
+    // A server that dies right after every handshake must not keep one caller looping.
+    let deadOnArrival = 0;
     for (;;) {
       if (this.closed)
         throw unavailable(this.spec.name, "its connection was closed (server removed or changed)");
@@ -48,7 +50,11 @@ export class PoolEntry {
       if (current) {
         this.current = undefined;
         if (current.usable) this.retire(current);
-        else void current.close();
+        else {
+          void current.close();
+          if (++deadOnArrival > 3)
+            throw unavailable(this.spec.name, "the connection keeps closing right after connecting");
+        }
       }
       this.connecting ??= this.connect().finally(() => {
         this.connecting = undefined;

@@ -1,0 +1,18 @@
+import "next-auth";
+import "next-auth/jwt";
+
+declare module "next-auth" {
+  interface Session {
+    /** Portcullis user id (usr_…); undefined for a session from before provisioning. */
+    userId?: string;
+    /** Seconds since epoch of the sign-in; sessions end SESSION_MAX_AGE after it. */
+    signedInAt?: number;
+  }
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    userId?: string;
+    signedInAt?: number;
+  }
+}

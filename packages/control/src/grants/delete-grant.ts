@@ -1,0 +1,32 @@
+import { AppError } from "@portcullis/contracts/errors";
+import type { Actor } from "../admin-audit/actor";
+import { recordAdminChange } from "../admin-audit/record-admin-change";
+import { grantKey } from "../apply/desired-state";
+import type { Db } from "../db";
+
+/** Deletes a grant (back to default deny for what only it allowed). */
+export async function deleteGrant(
+  db: Db,
+  input: { orgId: string; actor: Actor; id: string },
+): Promise<{ id: string; key: string }> {
+  return db.$transaction(async (tx) => {
+    const grant = await tx.grant.findFirst({ where: { id: input.id, orgId: input.orgId } });
+    if (!grant) throw new AppError("NOT_FOUND", `grant ${input.id} does not exist`);
+    const server = await tx.server.findUniqueOrThrow({ where: { id: grant.serverId }, select: { name: true } });
+    const subject =
+      grant.teamId !== null
+        ? { type: "team" as const, name: (await tx.team.findUniqueOrThrow({ where: { id: grant.teamId } })).name }
+        : { type: "agent" as const, name: (await tx.agent.findUniqueOrThrow({ where: { id: grant.agentId! } })).name };
+    const key = grantKey(subject.type, subject.name, server.name, grant.toolPattern);
+    await tx.grant.delete({ where: { id: grant.id } });
+    await recordAdminChange(tx, {
+      orgId: input.orgId,
+      actor: input.actor,
+      action: "grant.delete",
+      targetType: "grant",
+      targetId: grant.id,
+      details: { name: key, effect: grant.effect },
+    });
+    return { id: grant.id, key };
+  });
+}

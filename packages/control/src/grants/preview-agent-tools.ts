@@ -1,0 +1,49 @@
+import { AppError } from "@portcullis/contracts/errors";
+import type { GrantEffect, RiskClass, SnapshotGrant, SnapshotServer } from "@portcullis/contracts/snapshot";
+import { visibleTools } from "@portcullis/policy/visible-tools";
+import type { Tx } from "../db";
+import { compileSnapshot } from "../snapshots/compile-snapshot";
+
+export interface PreviewedTool {
+  toolId: string;
+  exposedName: string;
+  title: string | null;
+  serverName: string;
+  effect: Exclude<GrantEffect, "deny">;
+  grantId: string;
+  riskClass: RiskClass;
+}
+
+export interface AgentToolPreview {
+  agent: { id: string; name: string; teamName: string; status: "active" | "disabled" };
+  tools: PreviewedTool[];
+}
+
+/**
+ * "What can this agent see?": the tools the gateway would list for the agent, computed by
+ * the gateway's own code path — the organization compiled exactly as a snapshot is, then
+ * `visibleTools` from @portcullis/policy — so the preview cannot drift from enforcement.
+ */
+export async function previewAgentTools(db: Tx, input: { orgId: string; agentId: string }): Promise<AgentToolPreview> {
+  const doc = await compileSnapshot(db, 0, { orgId: input.orgId });
+  const agent = doc.agents.find((a) => a.id === input.agentId);
+  if (!agent) throw new AppError("NOT_FOUND", `agent ${input.agentId} does not exist`);
+  const serversById = new Map<string, SnapshotServer>(doc.servers.map((s) => [s.id, s]));
+  const grantsByServer = new Map<string, SnapshotGrant[]>();
+  for (const g of doc.grants) grantsByServer.set(g.serverId, [...(grantsByServer.get(g.serverId) ?? []), g]);
+  // The gateway indexes an organization's tools through their server; a tool without one is skipped there too.
+  const tools = doc.tools.filter((t) => serversById.has(t.serverId));
+  const visible = visibleTools(agent, tools, serversById, grantsByServer);
+  return {
+    agent: { id: agent.id, name: agent.name, teamName: agent.teamName, status: agent.status },
+    tools: visible.map((v) => ({
+      toolId: v.tool.id,
+      exposedName: v.tool.exposedName,
+      title: v.tool.title,
+      serverName: v.server.name,
+      effect: v.decision.effect,
+      grantId: v.decision.grantId,
+      riskClass: v.tool.riskClass,
+    })),
+  };
+}
