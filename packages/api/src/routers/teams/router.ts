@@ -34,8 +34,8 @@ export const teamsRouter = router({
     .input(z.object({ name: entityName, description: optionalText(1000) }))
     .output(z.object({ id: z.string() }))
     .mutation(async ({ ctx, input }) => {
+      // A team alone is not in the snapshot: its agents and grants are, and they publish.
       const team = await createTeam(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
-      await publishChange(ctx, `teams.create ${team.name}`);
       return { id: team.id };
     }),
 

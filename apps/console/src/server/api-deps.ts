@@ -1,0 +1,29 @@
+import type { ApiDeps } from "@portcullis/api/context";
+import { secretKeyFrom } from "@portcullis/auth/secrets";
+import { redisNames } from "@portcullis/contracts/redis-keys";
+import { CatalogSyncQueue } from "@portcullis/queues/catalog-sync-queue";
+import { Redis } from "ioredis";
+import { env } from "../env";
+import { db } from "./db";
+
+const globalForDeps = globalThis as unknown as { portcullisApiDeps?: ApiDeps };
+
+/** The tRPC routers' dependencies, created once per server process on first use. */
+export function apiDeps(): ApiDeps {
+  if (globalForDeps.portcullisApiDeps) return globalForDeps.portcullisApiDeps;
+  const e = env();
+  const names = redisNames(e.REDIS_PREFIX);
+  // Fail fast while Redis is down: the admin sees an error instead of a request that hangs.
+  const redis = new Redis(e.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2_000 });
+  redis.on("error", () => {});
+  globalForDeps.portcullisApiDeps = {
+    db: db(),
+    redis,
+    names,
+    secretKey: secretKeyFrom(e.PORTCULLIS_SECRET_KEY),
+    catalogQueue: new CatalogSyncQueue({ redis: { url: e.REDIS_URL }, names }),
+    gatewayUrl: `${e.GATEWAY_PUBLIC_URL.replace(/\/$/, "")}/mcp`,
+    consoleUrl: e.NEXTAUTH_URL,
+  };
+  return globalForDeps.portcullisApiDeps;
+}

@@ -1,0 +1,30 @@
+import { agentsRouter } from "./routers/agents/router";
+import { grantsRouter } from "./routers/grants/router";
+import { historyRouter } from "./routers/history/router";
+import { keysRouter } from "./routers/keys/router";
+import { meRouter } from "./routers/me/router";
+import { membersRouter } from "./routers/members/router";
+import { overviewRouter } from "./routers/overview/router";
+import { serversRouter } from "./routers/servers/router";
+import { teamsRouter } from "./routers/teams/router";
+import { toolsRouter } from "./routers/tools/router";
+import { createCallerFactory, router } from "./trpc";
+
+/** The console's API: one router per domain. */
+export const appRouter = router({
+  me: meRouter,
+  overview: overviewRouter,
+  servers: serversRouter,
+  tools: toolsRouter,
+  teams: teamsRouter,
+  members: membersRouter,
+  agents: agentsRouter,
+  keys: keysRouter,
+  grants: grantsRouter,
+  history: historyRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Server-side calls (React server components, tests): `createCaller(await createApiContext(deps, session))`. */
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,87 @@
+import { createAgent } from "@portcullis/control/agents/create-agent";
+import { deleteAgent } from "@portcullis/control/agents/delete-agent";
+import { findOrgAgent } from "@portcullis/control/agents/find-org-agent";
+import { listAgents } from "@portcullis/control/agents/list-agents";
+import { setAgentStatus } from "@portcullis/control/agents/set-agent-status";
+import { updateAgent } from "@portcullis/control/agents/update-agent";
+import { entityName } from "@portcullis/control/naming";
+import { z } from "zod";
+import { publishChange } from "../../publish-change";
+import { permissionProcedure, router } from "../../trpc";
+import { activeStatus, byId, entityId, optionalText } from "../inputs";
+
+const agentSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  teamId: z.string(),
+  teamName: z.string(),
+  status: activeStatus,
+  keyCount: z.number().int(),
+  lastUsedAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+
+const read = permissionProcedure("agents.read");
+const write = permissionProcedure("agents.write");
+
+export const agentsRouter = router({
+  list: read
+    .input(z.object({ teamId: entityId.optional() }).optional())
+    .output(z.array(agentSummary))
+    .query(({ ctx, input }) => listAgents(ctx.db, { orgId: ctx.org.id, teamId: input?.teamId })),
+
+  get: read
+    .input(byId)
+    .output(agentSummary)
+    .query(async ({ ctx, input }) => {
+      const agent = await findOrgAgent(ctx.db, ctx.org.id, input.id);
+      const [summary] = await listAgents(ctx.db, { orgId: ctx.org.id, teamId: agent.teamId }).then((all) =>
+        all.filter((a) => a.id === agent.id),
+      );
+      return summary!;
+    }),
+
+  create: write
+    .input(z.object({ name: entityName, teamId: entityId, description: optionalText(1000) }))
+    .output(z.object({ id: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const agent = await createAgent(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
+      await publishChange(ctx, `agents.create ${agent.name}`);
+      return { id: agent.id };
+    }),
+
+  update: write
+    .input(
+      z.object({
+        id: entityId,
+        name: entityName.optional(),
+        teamId: entityId.optional(),
+        description: optionalText(1000),
+      }),
+    )
+    .output(z.object({ id: z.string(), changed: z.array(z.string()) }))
+    .mutation(async ({ ctx, input }) => {
+      const agent = await updateAgent(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
+      if (agent.changed.some((f) => f !== "description")) await publishChange(ctx, `agents.update ${agent.name}`);
+      return { id: agent.id, changed: agent.changed };
+    }),
+
+  setStatus: write
+    .input(z.object({ id: entityId, status: activeStatus }))
+    .output(z.object({ id: z.string(), status: activeStatus }))
+    .mutation(async ({ ctx, input }) => {
+      const agent = await setAgentStatus(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
+      if (agent.changed) await publishChange(ctx, `agents.setStatus ${agent.name} ${input.status}`);
+      return { id: agent.id, status: input.status };
+    }),
+
+  delete: write
+    .input(byId)
+    .output(z.object({ id: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const agent = await deleteAgent(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, id: input.id });
+      await publishChange(ctx, `agents.delete ${agent.name}`);
+      return { id: agent.id };
+    }),
+});

@@ -1,0 +1,86 @@
+import { deleteGrant } from "@portcullis/control/grants/delete-grant";
+import { listGrants } from "@portcullis/control/grants/list-grants";
+import { previewAgentTools } from "@portcullis/control/grants/preview-agent-tools";
+import { setGrant } from "@portcullis/control/grants/set-grant";
+import { z } from "zod";
+import { publishChange } from "../../publish-change";
+import { permissionProcedure, router } from "../../trpc";
+import { byId, entityId } from "../inputs";
+
+const effect = z.enum(["allow", "approve", "deny"]);
+const subject = z.object({ type: z.enum(["team", "agent"]), id: entityId });
+
+const read = permissionProcedure("grants.read");
+const write = permissionProcedure("grants.write");
+
+export const grantsRouter = router({
+  list: read
+    .input(z.object({ serverId: entityId.optional(), subject: subject.optional() }).optional())
+    .output(
+      z.array(
+        z.object({
+          id: z.string(),
+          subject: subject.extend({ name: z.string() }),
+          serverId: z.string(),
+          serverName: z.string(),
+          toolPattern: z.string(),
+          effect,
+          reason: z.string().nullable(),
+          approvalTimeoutSec: z.number().int().nullable(),
+          hasCondition: z.boolean(),
+          createdBy: z.string().nullable(),
+          updatedAt: z.date(),
+        }),
+      ),
+    )
+    .query(({ ctx, input }) => listGrants(ctx.db, { orgId: ctx.org.id, ...input })),
+
+  /**
+   * Creates or updates the grant of `subject` on `serverId` for `toolPattern` (a tool name
+   * or glob). "No grant" is `grants.delete`: the default is deny.
+   */
+  set: write
+    .input(
+      z.object({
+        subject,
+        serverId: entityId,
+        toolPattern: z.string().trim().min(1).max(200),
+        effect,
+        approvalTimeoutSec: z.number().int().positive().max(86_400).nullish(),
+        reason: z.string().trim().max(500).nullish(),
+      }),
+    )
+    .output(z.object({ id: z.string(), action: z.enum(["create", "update", "none"]) }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await setGrant(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, grant: input });
+      if (result.action !== "none") await publishChange(ctx, `grants.set ${result.key} ${input.effect}`);
+      return { id: result.id, action: result.action };
+    }),
+
+  delete: write
+    .input(byId)
+    .output(z.object({ id: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const deleted = await deleteGrant(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, id: input.id });
+      await publishChange(ctx, `grants.delete ${deleted.key}`);
+      return { id: deleted.id };
+    }),
+
+  /** "What can this agent see?" — computed by the gateway's policy code on the current configuration. */
+  preview: read
+    .input(z.object({ agentId: entityId }))
+    .output(
+      z.array(
+        z.object({
+          toolId: z.string(),
+          exposedName: z.string(),
+          title: z.string().nullable(),
+          serverName: z.string(),
+          effect: z.enum(["allow", "approve"]),
+          grantId: z.string(),
+          riskClass: z.enum(["read", "write", "destructive"]),
+        }),
+      ),
+    )
+    .query(async ({ ctx, input }) => (await previewAgentTools(ctx.db, { orgId: ctx.org.id, ...input })).tools),
+});

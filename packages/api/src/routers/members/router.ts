@@ -1,0 +1,71 @@
+import { ROLES } from "@portcullis/auth/permissions";
+import { createInvitation } from "@portcullis/control/identity/create-invitation";
+import { invitationAcceptUrl } from "@portcullis/control/identity/invitation-token";
+import { listMembers, listPendingInvitations } from "@portcullis/control/members/list-members";
+import { removeMember } from "@portcullis/control/members/remove-member";
+import { setMemberRole } from "@portcullis/control/members/set-member-role";
+import { z } from "zod";
+import { DEFAULT_CONSOLE_URL } from "../../context";
+import { permissionProcedure, router } from "../../trpc";
+import { entityId } from "../inputs";
+
+const role = z.enum(ROLES);
+const read = permissionProcedure("members.read");
+const write = permissionProcedure("members.write");
+
+// Memberships are not part of the gateway snapshot: these mutations publish none.
+export const membersRouter = router({
+  list: read
+    .output(
+      z.array(
+        z.object({
+          userId: z.string(),
+          email: z.string(),
+          name: z.string().nullable(),
+          role,
+          joinedAt: z.date(),
+          teams: z.array(z.object({ id: z.string(), name: z.string() })),
+        }),
+      ),
+    )
+    .query(({ ctx }) => listMembers(ctx.db, ctx.org.id)),
+
+  /** Open invitations (not accepted, not expired). */
+  invitations: read
+    .output(
+      z.array(z.object({ id: z.string(), email: z.string(), role, expiresAt: z.date(), createdAt: z.date() })),
+    )
+    .query(({ ctx }) => listPendingInvitations(ctx.db, ctx.org.id)),
+
+  setRole: write
+    .input(z.object({ userId: entityId, role }))
+    .output(z.object({ userId: z.string(), role, changed: z.boolean() }))
+    .mutation(({ ctx, input }) =>
+      setMemberRole(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, actorRole: ctx.org.role, ...input }),
+    ),
+
+  /** Invites an email with a role; the accept URL is shown once (only the token's hash is stored). */
+  invite: write
+    .input(z.object({ email: z.string().trim().min(3).max(320), role }))
+    .output(z.object({ invitationId: z.string(), acceptUrl: z.string(), expiresAt: z.date() }))
+    .mutation(async ({ ctx, input }) => {
+      const invitation = await createInvitation(ctx.db, {
+        orgId: ctx.org.id,
+        actor: ctx.actor,
+        actorRole: ctx.org.role,
+        ...input,
+      });
+      return {
+        invitationId: invitation.invitationId,
+        acceptUrl: invitationAcceptUrl(ctx.consoleUrl ?? DEFAULT_CONSOLE_URL, invitation.token),
+        expiresAt: invitation.expiresAt,
+      };
+    }),
+
+  remove: write
+    .input(z.object({ userId: entityId }))
+    .output(z.object({ userId: z.string() }))
+    .mutation(({ ctx, input }) =>
+      removeMember(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, actorRole: ctx.org.role, userId: input.userId }),
+    ),
+});
