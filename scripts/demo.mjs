@@ -40,11 +40,13 @@ const children = [];
 const stopAll = () => {
   for (const c of children) c.kill("SIGTERM");
 };
-process.on("SIGINT", () => {
-  log("stopping");
-  stopAll();
-  setTimeout(() => process.exit(0), 1500).unref();
-});
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    log("stopping");
+    stopAll();
+    setTimeout(() => process.exit(0), 1500).unref();
+  });
+}
 process.on("exit", stopAll);
 
 log("starting demo upstream servers: everything (:3901, MCP 2025-11-25) and notes (:3902, MCP 2026-07-28)");

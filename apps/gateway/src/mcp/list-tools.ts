@@ -8,7 +8,8 @@ const cache = new WeakMap<AgentView, Tool[]>();
 export function listToolsFor(view: AgentView): Tool[] {
   let tools = cache.get(view);
   if (tools) return tools;
-  tools = view.tools.map(({ tool }) => {
+  const sorted = [...view.tools].sort((a, b) => a.tool.exposedName.localeCompare(b.tool.exposedName));
+  tools = sorted.map(({ tool }) => {
     const out: Tool = {
       name: tool.exposedName,
       description: tool.description ?? undefined,

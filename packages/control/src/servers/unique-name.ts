@@ -13,7 +13,6 @@ export function nameConflict(error: unknown, kind: string, name: string): unknow
 }
 
 export function duplicateName(kind: string, name: string): AppError {
-  return new AppError("CONFLICT", `a ${kind} named "${name}" already exists`, {
-    details: { fieldErrors: { name: [`a ${kind} named "${name}" already exists`] } },
-  });
+  const message = `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind} named "${name}" already exists`;
+  return new AppError("CONFLICT", message, { details: { fieldErrors: { name: [message] } } });
 }
