@@ -10,7 +10,7 @@ console.log("at", page.url());
 await page.getByLabel("Email").fill(process.argv[2] ?? "admin@example.com");
 await page.getByLabel("Password").fill("portcullis-demo");
 await page.getByRole("button", { name: "Sign in" }).click();
-await page.waitForLoadState("networkidle");
+await page.waitForURL(/3010/); await page.waitForTimeout(1500);
 console.log("at", page.url());
 await page.screenshot({ path: "/tmp/shell/after-login.png", fullPage: true });
 console.log((await page.textContent("body")).slice(0, 500));

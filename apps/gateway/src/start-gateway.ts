@@ -9,6 +9,9 @@ import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
 import { createServerFactory } from "./mcp/server-factory";
+import type { CallToolStages } from "./pipeline/call-tool";
+import { noDlp } from "./pipeline/dlp-stage";
+import { noRateLimits } from "./pipeline/rate-limit-stage";
 import { SnapshotStore } from "./snapshot/snapshot-store";
 
 export const GATEWAY_VERSION = "0.1.0";
@@ -71,7 +74,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     spoolDir: config.spoolDir,
     logger,
   });
-  const factory = createServerFactory({ pool, audit, logger, version: GATEWAY_VERSION });
+  const stages: CallToolStages = { rateLimit: noRateLimits, dlp: noDlp };
+  const factory = createServerFactory({ pool, stages, audit, logger, version: GATEWAY_VERSION });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
     maxRequestBodySize: config.maxBodyBytes,
@@ -135,6 +139,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         await store.close();
         await audit.close();
         await pool.close();
+        await stages.rateLimit.close();
         redis.disconnect();
         subscriber.disconnect();
         logger.info("gateway stopped");

@@ -11,6 +11,17 @@ import { z } from "zod";
 export const auditDecision = z.enum(["allowed", "denied", "invalid", "unauthenticated", "error"]);
 export type AuditDecision = z.infer<typeof auditDecision>;
 
+/** Where a DLP detector fired. The matched value itself is never recorded. */
+export const dlpFinding = z.object({
+  detector: z.string(),
+  direction: z.enum(["arguments", "result"]),
+  /** JSON path of the field (`$.arguments.body`, `$.content[0].text`). */
+  path: z.string(),
+  action: z.enum(["block", "redact", "log"]),
+  policyId: z.string().nullable(),
+});
+export type DlpFinding = z.infer<typeof dlpFinding>;
+
 export const auditEventSchema = z.object({
   id: z.string(),
   orgId: z.string().nullable(),
@@ -35,6 +46,8 @@ export const auditEventSchema = z.object({
   upstreamStatus: z.string().nullable(),
   protocolVersion: z.string().nullable(),
   snapshotVersion: z.number().int().nullable(),
+  /** DLP detectors that fired on this request (absent when none did). */
+  dlp: z.array(dlpFinding).nullable().optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 

@@ -82,6 +82,37 @@ export const snapshotGrant = z.object({
 });
 export type SnapshotGrant = z.infer<typeof snapshotGrant>;
 
+/**
+ * Scope of a policy, by id; an empty list means "all". A policy applies to a call when
+ * every non-empty list contains the call's team / agent / server / tool.
+ */
+export const policyScope = z.object({
+  teams: z.array(z.string()).default([]),
+  agents: z.array(z.string()).default([]),
+  servers: z.array(z.string()).default([]),
+  tools: z.array(z.string()).default([]),
+});
+export type PolicyScope = z.infer<typeof policyScope>;
+
+export const policyKind = z.enum(["dlp", "rate_limit", "approval", "risk"]);
+export type PolicyKind = z.infer<typeof policyKind>;
+
+/**
+ * A governance policy. `config` is kind-specific and validated by that kind's schema
+ * (contracts/dlp-policy.ts, contracts/rate-limit-policy.ts …) where it is written and
+ * again where the gateway compiles it; an invalid policy is skipped, never half-applied.
+ */
+export const snapshotPolicy = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  name: z.string(),
+  kind: policyKind,
+  priority: z.number().int(),
+  scope: policyScope,
+  config: z.record(z.string(), z.unknown()),
+});
+export type SnapshotPolicy = z.infer<typeof snapshotPolicy>;
+
 export const configSnapshot = z.object({
   schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
   version: z.number().int().nonnegative(),
@@ -91,6 +122,8 @@ export const configSnapshot = z.object({
   servers: z.array(snapshotServer),
   tools: z.array(snapshotTool),
   grants: z.array(snapshotGrant),
+  /** Enabled policies only, ordered by priority (lower first) then id. */
+  policies: z.array(snapshotPolicy).default([]),
 });
 export type ConfigSnapshot = z.infer<typeof configSnapshot>;
 
@@ -104,6 +137,7 @@ export function emptySnapshot(version = 0): ConfigSnapshot {
     servers: [],
     tools: [],
     grants: [],
+    policies: [],
   };
 }
 

@@ -35,5 +35,6 @@ export function recordAudit(sink: AuditRecorderSink, ctx: RequestContext): void 
     upstreamStatus: a.upstreamStatus,
     protocolVersion: ctx.protocolVersion,
     snapshotVersion: ctx.snapshot?.version ?? null,
+    dlp: a.dlp,
   });
 }

@@ -3,7 +3,7 @@ import { AppError } from "@portcullis/contracts/errors";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
-import { callTool } from "../pipeline/call-tool";
+import { type CallToolStages, callTool } from "../pipeline/call-tool";
 import type { RequestContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
 import { listToolsFor } from "./list-tools";
@@ -18,6 +18,7 @@ import {
 
 export interface ServerFactoryDeps {
   pool: UpstreamPool;
+  stages: CallToolStages;
   audit: AuditRecorderSink;
   logger: Logger;
   version: string;
@@ -77,7 +78,7 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     server.setRequestHandler("tools/call", (request, ctx) =>
       handle(async () => {
         const progressToken = ctx.mcpReq._meta?.progressToken;
-        return callTool(deps.pool, rc, snap(), who(), request.params, {
+        return callTool(deps.pool, deps.stages, rc, snap(), who(), request.params, {
           signal: ctx.mcpReq.signal,
           onProgress:
             progressToken === undefined

@@ -5,13 +5,22 @@ import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { CallToolResult } from "@portcullis/upstream/types";
 import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
 import type { AgentIdentity } from "./authenticate";
+import type { DlpStage } from "./dlp-stage";
+import type { RateLimitStage } from "./rate-limit-stage";
 import type { RequestContext } from "./request-context";
+import type { StageInput } from "./stage-input";
 import { summarizeResult } from "./summarize-result";
 import { validateArguments } from "./validate-arguments";
 
 export interface CallToolParams {
   name: string;
   arguments?: Record<string, unknown>;
+}
+
+/** The governance stages around the upstream call; each is a small module with its own tests. */
+export interface CallToolStages {
+  rateLimit: RateLimitStage;
+  dlp: DlpStage;
 }
 
 export interface CallToolOptions {
@@ -50,11 +59,13 @@ export function resolveTool(
 }
 
 /**
- * The tools/call pipeline: resolve → decide → validate arguments → call upstream → summarize.
+ * The tools/call pipeline: resolve → decide → rate limit → validate arguments → DLP on
+ * arguments → call upstream → DLP on the result → summarize.
  * Every stage records what it learns on the request context for the audit event.
  */
 export async function callTool(
   pool: UpstreamPool,
+  stages: CallToolStages,
   ctx: RequestContext,
   snapshot: CompiledSnapshot,
   identity: AgentIdentity,
@@ -74,7 +85,10 @@ export async function callTool(
     );
   }
 
-  const args = validateArguments(tool, params.arguments);
+  const stage: StageInput = { ctx, snapshot, identity, server, tool };
+  await stages.rateLimit.enforce(stage);
+  const validated = validateArguments(tool, params.arguments);
+  const args = stages.dlp.scanArguments(stage, validated);
   const spec = snapshot.upstreamSpec(server);
   const started = performance.now();
   try {
@@ -84,9 +98,10 @@ export async function callTool(
       onProgress: options.onProgress,
     });
     audit.upstreamStatus = result.isError ? "tool_error" : "ok";
-    audit.isError = result.isError === true;
-    audit.resultSummary = summarizeResult(result);
-    return result;
+    const delivered = stages.dlp.scanResult(stage, result);
+    audit.isError = delivered.isError === true;
+    audit.resultSummary = summarizeResult(delivered);
+    return delivered;
   } finally {
     audit.upstreamLatencyMs = performance.now() - started;
   }

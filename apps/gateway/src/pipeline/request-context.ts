@@ -1,4 +1,4 @@
-import type { AuditDecision } from "@portcullis/contracts/audit";
+import type { AuditDecision, DlpFinding } from "@portcullis/contracts/audit";
 import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
 import type { AgentIdentity } from "./authenticate";
 
@@ -28,6 +28,7 @@ export interface RequestContext {
     isError: boolean;
     upstreamLatencyMs: number | null;
     upstreamStatus: string | null;
+    dlp: DlpFinding[] | null;
   };
 }
 
@@ -44,5 +45,6 @@ export function newAuditFields(): RequestContext["audit"] {
     isError: false,
     upstreamLatencyMs: null,
     upstreamStatus: null,
+    dlp: null,
   };
 }

@@ -4,6 +4,7 @@ import type {
   SnapshotAgent,
   SnapshotGrant,
   SnapshotKey,
+  SnapshotPolicy,
   SnapshotServer,
   SnapshotTool,
 } from "@portcullis/contracts/snapshot";
@@ -33,6 +34,7 @@ export class CompiledSnapshot {
   readonly toolsByOrg = new Map<string, SnapshotTool[]>();
   readonly grantsByServer = new Map<string, SnapshotGrant[]>();
   private readonly views = new Map<string, AgentView>();
+  private readonly compiledPolicies = new Map<string, unknown>();
   private readonly specs = new Map<string, UpstreamSpec>();
 
   constructor(
@@ -83,6 +85,17 @@ export class CompiledSnapshot {
     view = { tools, byExposedName: new Map(tools.map((v) => [v.tool.exposedName, v])), grantedServers };
     this.views.set(agent.id, view);
     return view;
+  }
+
+  /**
+   * A per-kind compiled form of this snapshot's policies (DLP matchers, rate-limit rules…),
+   * built on first use and kept for the snapshot's lifetime, so no request compiles a rule.
+   */
+  policiesCompiled<T>(kind: SnapshotPolicy["kind"], compile: (policies: SnapshotPolicy[]) => T): T {
+    if (!this.compiledPolicies.has(kind)) {
+      this.compiledPolicies.set(kind, compile(this.doc.policies.filter((p) => p.kind === kind)));
+    }
+    return this.compiledPolicies.get(kind) as T;
   }
 
   /** The connection spec for a server, with its sealed credentials opened (cached per version). */

@@ -10,6 +10,7 @@ import {
   type SnapshotAgent,
   type SnapshotGrant,
   type SnapshotKey,
+  type SnapshotPolicy,
   type SnapshotServer,
   type SnapshotTool,
 } from "@portcullis/contracts/snapshot";
@@ -27,6 +28,7 @@ export class SnapshotBuilder {
   private readonly servers: SnapshotServer[] = [];
   private readonly tools: SnapshotTool[] = [];
   private grants: SnapshotGrant[] = [];
+  private readonly policies: SnapshotPolicy[] = [];
   private readonly teams = new Map<string, string>();
 
   constructor(private readonly secretKey: Buffer) {}
@@ -144,6 +146,26 @@ export class SnapshotBuilder {
     };
   }
 
+  /** Adds a policy (config unchecked here: the gateway validates it when it compiles). */
+  policy(
+    kind: SnapshotPolicy["kind"],
+    config: Record<string, unknown>,
+    scope: Partial<SnapshotPolicy["scope"]> = {},
+    priority = 100,
+  ): SnapshotPolicy {
+    const policy: SnapshotPolicy = {
+      id: newId("policy"),
+      orgId: this.orgId,
+      name: `${kind}-${this.policies.length + 1}`,
+      kind,
+      priority,
+      scope: { teams: [], agents: [], servers: [], tools: [], ...scope },
+      config,
+    };
+    this.policies.push(policy);
+    return policy;
+  }
+
   setServerUrl(server: SnapshotServer, url: string): void {
     server.url = url;
   }
@@ -158,6 +180,7 @@ export class SnapshotBuilder {
       servers: this.servers,
       tools: this.tools,
       grants: this.grants,
+      policies: this.policies,
     });
   }
 }

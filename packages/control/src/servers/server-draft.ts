@@ -125,7 +125,9 @@ export function validateServerDraft(draft: ServerDraft): void {
     (fieldErrors[field] ??= []).push(message);
   };
   if (draft.transport === "stdio" && draft.command === null) add("command", "a stdio server needs a command");
-  if (draft.transport !== "stdio" && draft.url === null) add("url", `a ${draft.transport} server needs a URL`);
+  if (draft.transport !== "stdio" && draft.url === null) {
+    add("url", `${draft.transport === "sse" ? "an SSE" : "a Streamable HTTP"} server needs a URL`);
+  }
   if (Object.keys(fieldErrors).length === 0) {
     const parsed = configServer.safeParse(toConfigEntry(draft));
     if (!parsed.success) {

@@ -1,6 +1,7 @@
 import {
   type ConfigSnapshot,
   configSnapshot,
+  policyScope,
   SNAPSHOT_SCHEMA_VERSION,
   type SnapshotServer,
 } from "@portcullis/contracts/snapshot";
@@ -42,6 +43,10 @@ export async function compileSnapshot(
   const servers = await db.server.findMany({ where: org, orderBy: { id: "asc" } });
   const tools = await db.tool.findMany({ where: org, orderBy: { id: "asc" } });
   const grants = await db.grant.findMany({ where: org, orderBy: { id: "asc" } });
+  const policies = await db.policy.findMany({
+    where: { ...org, enabled: true },
+    orderBy: [{ priority: "asc" }, { id: "asc" }],
+  });
 
   const document: ConfigSnapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
@@ -98,6 +103,15 @@ export async function compileSnapshot(
       effect: g.effect,
       approvalTimeoutSec: g.approvalTimeoutSec,
       reason: g.reason,
+    })),
+    policies: policies.map((p) => ({
+      id: p.id,
+      orgId: p.orgId,
+      name: p.name,
+      kind: p.kind,
+      priority: p.priority,
+      scope: policyScope.parse(p.scope ?? {}),
+      config: (p.config ?? {}) as Record<string, unknown>,
     })),
   };
   // The gateway refuses a document it cannot parse; failing here instead names the cause

@@ -194,7 +194,7 @@ describe("servers · errors", () => {
     const admin = await h.as("admin");
     const noUrl = await caught(admin.servers.create({ name: "no-url", transport: "streamable-http" }));
     expect(noUrl.code).toBe("BAD_REQUEST");
-    expect(noUrl.message).toBe("invalid server: url: a streamable-http server needs a URL");
+    expect(noUrl.message).toBe("invalid server: url: a Streamable HTTP server needs a URL");
 
     const badName = await caught(admin.servers.create({ name: "Bad Name", transport: "stdio", command: "x" }));
     expect(badName.code).toBe("BAD_REQUEST");

@@ -1,0 +1,105 @@
+import { type ApiHarness, REDIS_URL, servedSnapshot, startApiHarness } from "@portcullis/api/testing/harness";
+import { QUEUES } from "@portcullis/contracts/jobs";
+import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
+import { freePort } from "@portcullis/testkit/ports";
+import { QueueEvents } from "bullmq";
+import { pino } from "pino";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type CatalogSyncProcessor, startCatalogSyncProcessor } from "./catalog-sync";
+
+// End to end: the console's servers.sync enqueues, this processor (a real BullMQ worker)
+// syncs a real MCP server, and servers.syncStatus reports progress up to 100.
+const TOKEN = "catalog-sync-fixture-token";
+let h: ApiHarness;
+let fixture: FixtureServer;
+let processor: CatalogSyncProcessor | undefined;
+let events: QueueEvents | undefined;
+
+beforeAll(async () => {
+  [h, fixture] = await Promise.all([startApiHarness("catalog_sync"), startLegacyHttpServer({ requireBearer: TOKEN })]);
+});
+afterAll(async () => {
+  await fixture?.close();
+  await h?.close();
+});
+beforeEach(async () => {
+  h.beginTest();
+  processor = startCatalogSyncProcessor({
+    db: h.database.db,
+    redisUrl: REDIS_URL,
+    names: h.names(),
+    secretKey: h.secretKey,
+    logger: pino({ level: "silent" }),
+  });
+  events = new QueueEvents(QUEUES.catalog, { connection: { url: REDIS_URL }, prefix: h.names().bullPrefix });
+  await Promise.all([processor.ready(), events.waitUntilReady()]);
+});
+afterEach(async () => {
+  await Promise.all([processor?.close(), events?.close()]);
+});
+
+async function finished(jobId: string, poll: () => Promise<{ state: string }>) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const status = await poll();
+    if (status.state === "completed" || status.state === "failed") return status;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${status.state}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("catalog.sync", () => {
+  it("syncs a server's tools, reporting each step, then publishes them to the gateways", async () => {
+    const admin = await h.as("admin");
+    const { id } = await admin.servers.create({
+      name: "everything",
+      transport: "streamable-http",
+      url: fixture.url,
+      bearer: TOKEN,
+    });
+    const progress: number[] = [];
+    events!.on("progress", ({ data }) => progress.push(data as number));
+
+    const { jobId } = await admin.servers.sync({ id });
+    const status = await finished(jobId, () => admin.servers.syncStatus({ jobId }));
+    expect(status).toMatchObject({ state: "completed", progress: 100, step: "publishing", error: null });
+    const result = (await admin.servers.syncStatus({ jobId })).result!;
+    expect(result.added).toEqual(expect.arrayContaining(["echo", "add", "delete-everything"]));
+    expect(result.snapshotVersion).not.toBeNull();
+    await expect.poll(() => progress).toEqual([10, 50, 80, 100]);
+
+    const tools = await admin.tools.list({ serverId: id });
+    expect(tools.items.map((t) => t.exposedName)).toContain("everything__echo");
+    const served = await servedSnapshot(h.redis, h.names());
+    expect(served.version).toBe(result.snapshotVersion);
+    expect(served.tools.filter((t) => t.serverId === id).map((t) => t.upstreamName).sort()).toEqual(
+      [...result.added].sort(),
+    );
+    const server = (await admin.servers.list()).find((s) => s.id === id)!;
+    expect(server).toMatchObject({ health: "healthy", lastError: null, toolCount: result.added.length });
+    const audit = await h.database.db.adminAuditLog.findFirstOrThrow({
+      where: { targetId: id, action: "server.catalog_sync" },
+    });
+    expect(audit).toMatchObject({ actorType: "user", actorName: "admin@example.com" });
+
+    // Nothing changed upstream: the job completes without a new snapshot.
+    const again = await admin.servers.sync({ id });
+    const unchanged = await finished(again.jobId, () => admin.servers.syncStatus({ jobId: again.jobId }));
+    expect(unchanged).toMatchObject({ state: "completed", progress: 100 });
+    expect((await admin.servers.syncStatus({ jobId: again.jobId })).result?.snapshotVersion).toBeNull();
+  });
+
+  it("fails with the upstream's reason and marks the server unhealthy", async () => {
+    const admin = await h.as("admin");
+    const { id } = await admin.servers.create({
+      name: "unreachable",
+      transport: "streamable-http",
+      url: `http://127.0.0.1:${await freePort()}/mcp`,
+    });
+    const { jobId } = await admin.servers.sync({ id });
+    const status = await finished(jobId, () => admin.servers.syncStatus({ jobId }));
+    expect(status).toMatchObject({ state: "failed", result: null });
+    expect((await admin.servers.syncStatus({ jobId })).error).toMatch(/^catalog sync of server "unreachable" failed: /);
+    expect((await admin.servers.list()).find((s) => s.id === id)).toMatchObject({ health: "unhealthy", toolCount: 0 });
+  });
+});
