@@ -21,7 +21,11 @@ const schema = z.object({
   /** Shown on the login page: "Sign in with <name>". */
   OIDC_PROVIDER_NAME: z.string().min(1).default("Portcullis dev SSO"),
   /** Seconds a sign-in lasts, counted from the sign-in (not sliding). Default 8 hours. */
-  SESSION_MAX_AGE: z.coerce.number().int().min(60).default(8 * 3600),
+  SESSION_MAX_AGE: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(8 * 3600),
   /** The gateway URL agents use; goes into the mcp.json snippet shown with a new key. */
   GATEWAY_PUBLIC_URL: url.default("http://127.0.0.1:4000"),
 });

@@ -14,9 +14,12 @@ export function toTRPCError(error: TRPCError): TRPCError {
   if (isAppError(cause)) return fromAppError(cause);
   if (cause instanceof Prisma.PrismaClientKnownRequestError) {
     if (cause.code === "P2002" || cause.code === "P2003" || cause.code === "P2034") {
-      return fromAppError(new AppError("CONFLICT", "a concurrent change collided with this one; try again", { cause }));
+      return fromAppError(
+        new AppError("CONFLICT", "a concurrent change collided with this one; try again", { cause }),
+      );
     }
-    if (cause.code === "P2025") return fromAppError(new AppError("NOT_FOUND", "it does not exist (any more)", { cause }));
+    if (cause.code === "P2025")
+      return fromAppError(new AppError("NOT_FOUND", "it does not exist (any more)", { cause }));
   }
   // Input validation, and errors raised as TRPCError on purpose, pass through.
   if (error.code !== "INTERNAL_SERVER_ERROR") return error;
@@ -41,7 +44,7 @@ export function errorData(error: TRPCError): ApiErrorData {
     const fieldErrors: Record<string, string[]> = {};
     for (const issue of cause.issues) {
       const field = issue.path.map(String).join(".") || "(input)";
-      (fieldErrors[field] ??= []).push(issue.message);
+      fieldErrors[field] = [...(fieldErrors[field] ?? []), issue.message];
     }
     return { appCode: "INVALID_INPUT", fieldErrors };
   }

@@ -1,4 +1,4 @@
-import { publishSnapshot, type PublishedSnapshot } from "@portcullis/control/snapshots/publish-snapshot";
+import { type PublishedSnapshot, publishSnapshot } from "@portcullis/control/snapshots/publish-snapshot";
 import type { ApiContext } from "./context";
 import type { OrgContext } from "./trpc";
 

@@ -20,7 +20,10 @@ beforeEach(() => h.beginTest());
 async function http(
   path: string,
   opts: { userId?: string; input?: unknown; method?: "GET" | "POST" },
-): Promise<{ status: number; body: { result?: { data: unknown }; error?: { json: Record<string, unknown> } } }> {
+): Promise<{
+  status: number;
+  body: { result?: { data: unknown }; error?: { json: Record<string, unknown> } };
+}> {
   const method = opts.method ?? "GET";
   const serialized = JSON.stringify(superjson.serialize(opts.input));
   const url = `http://console.test/api/trpc/${path}${method === "GET" ? `?input=${encodeURIComponent(serialized)}` : ""}`;
@@ -38,7 +41,10 @@ async function http(
 
 describe("the procedure ladder", () => {
   it("declares a permission on every procedure but me.get", () => {
-    const procedures = appRouter._def.procedures as Record<string, { _def: { meta?: { permission?: string } } }>;
+    const procedures = appRouter._def.procedures as unknown as Record<
+      string,
+      { _def: { meta?: { permission?: string } } }
+    >;
     const missing = Object.entries(procedures)
       .filter(([path, p]) => path !== "me.get" && !p._def.meta?.permission)
       .map(([path]) => path);
@@ -48,7 +54,10 @@ describe("the procedure ladder", () => {
 
   it("refuses callers without a session, and users without a membership", async () => {
     const anonymous = appRouter.createCaller(await createApiContext(h.deps(), null));
-    expect(await caught(anonymous.me.get())).toMatchObject({ code: "UNAUTHORIZED", message: "sign in to continue" });
+    expect(await caught(anonymous.me.get())).toMatchObject({
+      code: "UNAUTHORIZED",
+      message: "sign in to continue",
+    });
     const { db } = h.database;
     await db.user.create({ data: { id: "usr_stranger", email: "stranger@example.com" } });
     const stranger = await h.as({ userId: "usr_stranger" });
@@ -85,7 +94,9 @@ describe("over HTTP (fetch adapter, superjson)", () => {
       data: { code: "FORBIDDEN", appCode: "FORBIDDEN" },
     });
 
-    expect((await http("servers.get", { userId: h.userIds.admin, input: { id: "srv_nope" } })).status).toBe(404);
+    expect((await http("servers.get", { userId: h.userIds.admin, input: { id: "srv_nope" } })).status).toBe(
+      404,
+    );
 
     const noUrl = await http("servers.create", {
       userId: h.userIds.admin,
@@ -137,6 +148,8 @@ describe("overview", () => {
     });
     const overview = await (await h.as("member")).overview.get();
     expect(overview.counts).toEqual({ servers: 1, tools: 3, agents: 0, callsToday: 3, denialsToday: 1 });
-    expect(overview.servers).toEqual([expect.objectContaining({ name: "alpha", status: "active", health: "unknown" })]);
+    expect(overview.servers).toEqual([
+      expect.objectContaining({ name: "alpha", status: "active", health: "unknown" }),
+    ]);
   });
 });

@@ -42,7 +42,10 @@ export class CatalogSyncQueue {
 
   constructor(options: { redis: RedisConfig; names: RedisNames }) {
     // Enqueueing must fail fast when Redis is down (the admin gets an error, not a hang).
-    this.connection = createRedisClient(options.redis, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.connection = createRedisClient(options.redis, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    });
     this.connection.on("error", () => {});
     this.queue = new Queue<CatalogSyncPayload>(QUEUES.catalog, {
       connection: this.connection,

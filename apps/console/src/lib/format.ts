@@ -16,7 +16,8 @@ export function timeAgo(date: Date | string | null | undefined, now = Date.now()
   const seconds = Math.round((new Date(date).getTime() - now) / 1000);
   if (Math.abs(seconds) < 10) return "just now";
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size || unit === "second") return relative.format(Math.round(seconds / size), unit);
+    if (Math.abs(seconds) >= size || unit === "second")
+      return relative.format(Math.round(seconds / size), unit);
   }
   return "just now";
 }

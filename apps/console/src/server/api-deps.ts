@@ -14,7 +14,11 @@ export function apiDeps(): ApiDeps {
   const e = env();
   const names = redisNames(e.REDIS_PREFIX);
   // Fail fast while Redis is down: the admin sees an error instead of a request that hangs.
-  const redis = new Redis(e.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2_000 });
+  const redis = new Redis(e.REDIS_URL, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    connectTimeout: 2_000,
+  });
   redis.on("error", () => {});
   globalForDeps.portcullisApiDeps = {
     db: db(),

@@ -16,7 +16,10 @@ let processor: CatalogSyncProcessor | undefined;
 let events: QueueEvents | undefined;
 
 beforeAll(async () => {
-  [h, fixture] = await Promise.all([startApiHarness("catalog_sync"), startLegacyHttpServer({ requireBearer: TOKEN })]);
+  [h, fixture] = await Promise.all([
+    startApiHarness("catalog_sync"),
+    startLegacyHttpServer({ requireBearer: TOKEN }),
+  ]);
 });
 afterAll(async () => {
   await fixture?.close();
@@ -72,9 +75,12 @@ describe("catalog.sync", () => {
     expect(tools.items.map((t) => t.exposedName)).toContain("everything__echo");
     const served = await servedSnapshot(h.redis, h.names());
     expect(served.version).toBe(result.snapshotVersion);
-    expect(served.tools.filter((t) => t.serverId === id).map((t) => t.upstreamName).sort()).toEqual(
-      [...result.added].sort(),
-    );
+    expect(
+      served.tools
+        .filter((t) => t.serverId === id)
+        .map((t) => t.upstreamName)
+        .sort(),
+    ).toEqual([...result.added].sort());
     const server = (await admin.servers.list()).find((s) => s.id === id)!;
     expect(server).toMatchObject({ health: "healthy", lastError: null, toolCount: result.added.length });
     const audit = await h.database.db.adminAuditLog.findFirstOrThrow({
@@ -99,7 +105,12 @@ describe("catalog.sync", () => {
     const { jobId } = await admin.servers.sync({ id });
     const status = await finished(jobId, () => admin.servers.syncStatus({ jobId }));
     expect(status).toMatchObject({ state: "failed", result: null });
-    expect((await admin.servers.syncStatus({ jobId })).error).toMatch(/^catalog sync of server "unreachable" failed: /);
-    expect((await admin.servers.list()).find((s) => s.id === id)).toMatchObject({ health: "unhealthy", toolCount: 0 });
+    expect((await admin.servers.syncStatus({ jobId })).error).toMatch(
+      /^catalog sync of server "unreachable" failed: /,
+    );
+    expect((await admin.servers.list()).find((s) => s.id === id)).toMatchObject({
+      health: "unhealthy",
+      toolCount: 0,
+    });
   });
 });

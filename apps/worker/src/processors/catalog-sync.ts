@@ -62,7 +62,10 @@ export function startCatalogSyncProcessor(options: CatalogSyncProcessorOptions):
   worker.on("error", (error) => logger.warn({ err: error }, "catalog sync worker error"));
   worker.on("failed", (job, error) =>
     // An unreachable upstream is an expected outcome the admin sees in the console.
-    logger.info({ jobId: job?.id, serverId: job?.data.serverId, reason: error.message }, "catalog sync failed"),
+    logger.info(
+      { jobId: job?.id, serverId: job?.data.serverId, reason: error.message },
+      "catalog sync failed",
+    ),
   );
   worker.on("completed", (job, result) =>
     logger.info({ jobId: job.id, serverId: job.data.serverId, ...result }, "catalog synced"),
@@ -90,7 +93,8 @@ async function runSync(
   await job.updateProgress(CATALOG_SYNC_PROGRESS.connecting);
   // The payload's org was checked when the job was enqueued; check again in case the server moved or went.
   const server = await deps.db.server.findFirst({ where: { id: serverId, orgId }, select: { name: true } });
-  if (!server) throw new UnrecoverableError(new AppError("NOT_FOUND", `server ${serverId} no longer exists`).message);
+  if (!server)
+    throw new UnrecoverableError(new AppError("NOT_FOUND", `server ${serverId} no longer exists`).message);
 
   const result = await syncServerCatalog(deps.db, deps.pool, serverId, {
     secretKey: deps.secretKey,

@@ -8,7 +8,9 @@ export async function seedServerWithTools(
   input: {
     orgId: string;
     name: string;
-    tools: Array<string | { name: string; description?: string; readOnly?: boolean; status?: "active" | "quarantined" }>;
+    tools: Array<
+      string | { name: string; description?: string; readOnly?: boolean; status?: "active" | "quarantined" }
+    >;
   },
 ): Promise<{ serverId: string; toolIds: Record<string, string> }> {
   const serverId = newId("server");

@@ -32,7 +32,10 @@ export async function updateAgent(
       };
       const changed = (["name", "teamId", "description"] as const).filter((f) => agent[f] !== next[f]);
       if (changed.length === 0) return { id: agent.id, name: agent.name, changed: [] };
-      if (next.name !== agent.name && (await tx.agent.findFirst({ where: { orgId: input.orgId, name: next.name } }))) {
+      if (
+        next.name !== agent.name &&
+        (await tx.agent.findFirst({ where: { orgId: input.orgId, name: next.name } }))
+      ) {
         throw duplicateName("agent", next.name);
       }
       await tx.agent.update({ where: { id: agent.id }, data: next });

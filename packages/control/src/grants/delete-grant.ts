@@ -12,11 +12,20 @@ export async function deleteGrant(
   return db.$transaction(async (tx) => {
     const grant = await tx.grant.findFirst({ where: { id: input.id, orgId: input.orgId } });
     if (!grant) throw new AppError("NOT_FOUND", `grant ${input.id} does not exist`);
-    const server = await tx.server.findUniqueOrThrow({ where: { id: grant.serverId }, select: { name: true } });
+    const server = await tx.server.findUniqueOrThrow({
+      where: { id: grant.serverId },
+      select: { name: true },
+    });
     const subject =
       grant.teamId !== null
-        ? { type: "team" as const, name: (await tx.team.findUniqueOrThrow({ where: { id: grant.teamId } })).name }
-        : { type: "agent" as const, name: (await tx.agent.findUniqueOrThrow({ where: { id: grant.agentId! } })).name };
+        ? {
+            type: "team" as const,
+            name: (await tx.team.findUniqueOrThrow({ where: { id: grant.teamId } })).name,
+          }
+        : {
+            type: "agent" as const,
+            name: (await tx.agent.findUniqueOrThrow({ where: { id: grant.agentId! } })).name,
+          };
     const key = grantKey(subject.type, subject.name, server.name, grant.toolPattern);
     await tx.grant.delete({ where: { id: grant.id } });
     await recordAdminChange(tx, {

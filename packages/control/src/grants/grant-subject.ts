@@ -1,5 +1,5 @@
-import type { Tx } from "../db";
 import { findOrgAgent } from "../agents/find-org-agent";
+import type { Tx } from "../db";
 import { findTeam } from "../teams/find-team";
 
 export interface GrantSubjectRef {
@@ -14,6 +14,8 @@ export async function findGrantSubject(
   subject: GrantSubjectRef,
 ): Promise<GrantSubjectRef & { name: string }> {
   const row =
-    subject.type === "team" ? await findTeam(tx, orgId, subject.id) : await findOrgAgent(tx, orgId, subject.id);
+    subject.type === "team"
+      ? await findTeam(tx, orgId, subject.id)
+      : await findOrgAgent(tx, orgId, subject.id);
   return { type: subject.type, id: row.id, name: row.name };
 }

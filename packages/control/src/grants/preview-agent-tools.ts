@@ -24,7 +24,10 @@ export interface AgentToolPreview {
  * the gateway's own code path — the organization compiled exactly as a snapshot is, then
  * `visibleTools` from @portcullis/policy — so the preview cannot drift from enforcement.
  */
-export async function previewAgentTools(db: Tx, input: { orgId: string; agentId: string }): Promise<AgentToolPreview> {
+export async function previewAgentTools(
+  db: Tx,
+  input: { orgId: string; agentId: string },
+): Promise<AgentToolPreview> {
   const doc = await compileSnapshot(db, 0, { orgId: input.orgId });
   const agent = doc.agents.find((a) => a.id === input.agentId);
   if (!agent) throw new AppError("NOT_FOUND", `agent ${input.agentId} does not exist`);

@@ -1,5 +1,5 @@
-import type { GrantEffect } from "@portcullis/contracts/snapshot";
 import { newId } from "@portcullis/contracts/ids";
+import type { GrantEffect } from "@portcullis/contracts/snapshot";
 import { type Actor, actorLabel } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import { grantKey } from "../apply/desired-state";
@@ -48,7 +48,9 @@ export async function setGrant(
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     });
     if (existing) {
-      const fields = (["effect", "approvalTimeoutSec", "reason"] as const).filter((f) => existing[f] !== values[f]);
+      const fields = (["effect", "approvalTimeoutSec", "reason"] as const).filter(
+        (f) => existing[f] !== values[f],
+      );
       if (fields.length === 0) return { id: existing.id, key, action: "none" as const };
       await tx.grant.update({ where: { id: existing.id }, data: values });
       await recordAdminChange(tx, {

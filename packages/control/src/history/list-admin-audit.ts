@@ -35,7 +35,9 @@ export async function listAdminAudit(
   const limit = search.limit ?? 50;
   const and: Prisma.AdminAuditLogWhereInput[] = [{ orgId: search.orgId }];
   if (search.action) {
-    and.push(search.action.endsWith(".") ? { action: { startsWith: search.action } } : { action: search.action });
+    and.push(
+      search.action.endsWith(".") ? { action: { startsWith: search.action } } : { action: search.action },
+    );
   }
   if (search.targetType) and.push({ targetType: search.targetType });
   if (search.targetId) and.push({ targetId: search.targetId });

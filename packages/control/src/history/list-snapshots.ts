@@ -8,7 +8,13 @@ export interface SnapshotHistoryEntry {
   summary: string | null;
   /** This organization's admin changes the version was the first to include. */
   changeCount: number;
-  changes: Array<{ id: string; action: string; targetType: string; actorName: string | null; name: string | null }>;
+  changes: Array<{
+    id: string;
+    action: string;
+    targetType: string;
+    actorName: string | null;
+    name: string | null;
+  }>;
 }
 
 const CHANGES_SHOWN = 5;

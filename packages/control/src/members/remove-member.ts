@@ -17,7 +17,8 @@ export async function removeMember(
   return db.$transaction(async (tx) => {
     const membership = await findMembership(tx, input.orgId, input.userId);
     if (membership.role === "owner") {
-      if (input.actorRole !== "owner") throw new AppError("FORBIDDEN", "not allowed: only an owner can remove an owner");
+      if (input.actorRole !== "owner")
+        throw new AppError("FORBIDDEN", "not allowed: only an owner can remove an owner");
       await assertAnotherOwner(tx, input.orgId, input.userId);
     }
     await tx.teamMember.deleteMany({ where: { userId: input.userId, team: { orgId: input.orgId } } });

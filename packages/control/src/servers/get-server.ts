@@ -1,8 +1,8 @@
 import type { Tx } from "../db";
 import { findServer } from "./find-server";
+import { countTools, type ServerSummary } from "./list-servers";
 import { secretNames } from "./server-draft";
 import { openServerSecrets } from "./server-spec";
-import { countTools, type ServerSummary } from "./list-servers";
 import { toContractTransport } from "./transport";
 
 export interface ServerDetail extends ServerSummary {

@@ -3,7 +3,13 @@ import { newId } from "@portcullis/contracts/ids";
 import type { Actor } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import type { Db } from "../db";
-import { draftFromFields, type ServerDraft, type ServerFields, serverRowData, validateServerDraft } from "./server-draft";
+import {
+  draftFromFields,
+  type ServerDraft,
+  type ServerFields,
+  serverRowData,
+  validateServerDraft,
+} from "./server-draft";
 
 export interface McpJsonImportResult {
   /** Names of the servers created (or, in a dry run, that would be). */
@@ -37,7 +43,10 @@ export async function importMcpJson(
   for (const [rawName, entry] of entries) {
     const name = serverNameFrom(rawName);
     if (name === null) {
-      result.skipped.push({ name: rawName, reason: "the name has no letters or digits to make a server name of" });
+      result.skipped.push({
+        name: rawName,
+        reason: "the name has no letters or digits to make a server name of",
+      });
       continue;
     }
     if (name !== rawName) result.renamed.push({ from: rawName, to: name });
@@ -96,7 +105,8 @@ function parseEntries(json: string): Array<[string, Record<string, unknown>]> {
     });
   }
   const root = isRecord(parsed) ? parsed : null;
-  const servers = root && (isRecord(root.mcpServers) ? root.mcpServers : isRecord(root.servers) ? root.servers : null);
+  const servers =
+    root && (isRecord(root.mcpServers) ? root.mcpServers : isRecord(root.servers) ? root.servers : null);
   if (!servers) {
     const message = 'expected an object with "mcpServers": { "<name>": { … } }';
     throw new AppError("INVALID_INPUT", message, { details: { fieldErrors: { json: [message] } } });

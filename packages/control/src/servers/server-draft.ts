@@ -3,8 +3,8 @@ import { configServer } from "@portcullis/contracts/config-file";
 import { AppError } from "@portcullis/contracts/errors";
 import type { TransportKind } from "@portcullis/contracts/snapshot";
 import { Prisma, type Server } from "@portcullis/db/client";
-import { DEFAULT_TIMEOUT_MS } from "../apply/desired-state";
 import { formatConfigPath } from "../apply/config-path";
+import { DEFAULT_TIMEOUT_MS } from "../apply/desired-state";
 import { openServerSecrets } from "./server-spec";
 import { toContractTransport, toDbTransport } from "./transport";
 
@@ -122,7 +122,7 @@ export function applyServerChanges(draft: ServerDraft, changes: ServerChanges): 
 export function validateServerDraft(draft: ServerDraft): void {
   const fieldErrors: Record<string, string[]> = {};
   const add = (field: string, message: string) => {
-    (fieldErrors[field] ??= []).push(message);
+    fieldErrors[field] = [...(fieldErrors[field] ?? []), message];
   };
   if (draft.transport === "stdio" && draft.command === null) add("command", "a stdio server needs a command");
   if (draft.transport !== "stdio" && draft.url === null) {

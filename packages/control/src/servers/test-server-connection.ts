@@ -25,9 +25,7 @@ export interface ConnectionTestResult {
   error?: string;
 }
 
-export type ConnectionTestTarget =
-  | { spec: ServerFields }
-  | { id: string; changes?: ServerChanges };
+export type ConnectionTestTarget = { spec: ServerFields } | { id: string; changes?: ServerChanges };
 
 /**
  * Connects to a server (a saved one, a saved one with unsaved edits, or an unsaved spec),

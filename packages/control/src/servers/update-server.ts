@@ -1,7 +1,7 @@
-import { canonicalJson } from "../canonical-json";
 import type { Actor } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import { fieldChanges } from "../apply/plan";
+import { canonicalJson } from "../canonical-json";
 import type { Db } from "../db";
 import { findServer } from "./find-server";
 import {
@@ -13,7 +13,16 @@ import {
 } from "./server-draft";
 import { duplicateName, nameConflict } from "./unique-name";
 
-const COMPARED = ["name", "description", "transport", "url", "command", "args", "timeoutMs", "status"] as const;
+const COMPARED = [
+  "name",
+  "description",
+  "transport",
+  "url",
+  "command",
+  "args",
+  "timeoutMs",
+  "status",
+] as const;
 
 /**
  * Changes a server. Secrets: undefined keeps, null clears, a value replaces. Renaming
@@ -32,9 +41,7 @@ export async function updateServer(
       const next = applyServerChanges(current, input.changes);
       name = next.name;
       validateServerDraft(next);
-      const changed: string[] = COMPARED.filter(
-        (f) => canonicalJson(current[f]) !== canonicalJson(next[f]),
-      );
+      const changed: string[] = COMPARED.filter((f) => canonicalJson(current[f]) !== canonicalJson(next[f]));
       const secretsChanged = canonicalJson(current.secrets) !== canonicalJson(next.secrets);
       if (changed.length === 0 && !secretsChanged) return { id: row.id, name: row.name, changed: [] };
 

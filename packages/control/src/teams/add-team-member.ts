@@ -22,10 +22,14 @@ export async function addTeamMember(
     });
     if (!user) {
       throw new AppError("NOT_FOUND", `${email} is not a member of this organization: invite them first`, {
-        details: { fieldErrors: { email: [`${email} is not a member of this organization: invite them first`] } },
+        details: {
+          fieldErrors: { email: [`${email} is not a member of this organization: invite them first`] },
+        },
       });
     }
-    const existing = await tx.teamMember.findUnique({ where: { teamId_userId: { teamId: team.id, userId: user.id } } });
+    const existing = await tx.teamMember.findUnique({
+      where: { teamId_userId: { teamId: team.id, userId: user.id } },
+    });
     if (existing) return { teamId: team.id, userId: user.id, added: false };
     await tx.teamMember.create({ data: { id: newId("teamMember"), teamId: team.id, userId: user.id } });
     await recordAdminChange(tx, {

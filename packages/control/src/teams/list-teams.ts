@@ -19,7 +19,10 @@ export async function listTeams(db: Tx, orgId: string): Promise<TeamSummary[]> {
       name: true,
       description: true,
       createdAt: true,
-      members: { select: { user: { select: { id: true, email: true, name: true } } }, orderBy: { createdAt: "asc" } },
+      members: {
+        select: { user: { select: { id: true, email: true, name: true } } },
+        orderBy: { createdAt: "asc" },
+      },
       _count: { select: { agents: true } },
     },
     orderBy: { name: "asc" },

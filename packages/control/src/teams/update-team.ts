@@ -13,10 +13,16 @@ export async function updateTeam(
   try {
     return await db.$transaction(async (tx) => {
       const team = await findTeam(tx, input.orgId, input.id);
-      const next = { name: input.name ?? team.name, description: input.description === undefined ? team.description : input.description };
+      const next = {
+        name: input.name ?? team.name,
+        description: input.description === undefined ? team.description : input.description,
+      };
       const changed = (["name", "description"] as const).filter((f) => team[f] !== next[f]);
       if (changed.length === 0) return { id: team.id, name: team.name, changed: [] };
-      if (next.name !== team.name && (await tx.team.findFirst({ where: { orgId: input.orgId, name: next.name } }))) {
+      if (
+        next.name !== team.name &&
+        (await tx.team.findFirst({ where: { orgId: input.orgId, name: next.name } }))
+      ) {
         throw duplicateName("team", next.name);
       }
       await tx.team.update({ where: { id: team.id }, data: next });

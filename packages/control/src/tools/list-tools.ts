@@ -61,7 +61,9 @@ export async function listTools(
   const filter: Prisma.ToolWhereInput = { AND: [...and] };
   if (search.cursor !== undefined) {
     const after = decodeCursor(search.cursor);
-    and.push({ OR: [{ exposedName: { gt: after.name } }, { exposedName: after.name, id: { gt: after.id } }] });
+    and.push({
+      OR: [{ exposedName: { gt: after.name } }, { exposedName: after.name, id: { gt: after.id } }],
+    });
   }
   const [rows, total, servers] = await Promise.all([
     db.tool.findMany({

@@ -15,8 +15,12 @@ export async function setToolRisk(
 ): Promise<{ id: string; exposedName: string; changed: boolean }> {
   return db.$transaction(async (tx) => {
     const tool = await findTool(tx, input.orgId, input.id);
-    if (tool.riskOverride === input.risk) return { id: tool.id, exposedName: tool.exposedName, changed: false };
-    const server = await tx.server.findUniqueOrThrow({ where: { id: tool.serverId }, select: { name: true } });
+    if (tool.riskOverride === input.risk)
+      return { id: tool.id, exposedName: tool.exposedName, changed: false };
+    const server = await tx.server.findUniqueOrThrow({
+      where: { id: tool.serverId },
+      select: { name: true },
+    });
     await tx.tool.update({ where: { id: tool.id }, data: { riskOverride: input.risk } });
     const verb = tool.riskOverride === null ? "create" : input.risk === null ? "delete" : "update";
     await recordAdminChange(tx, {

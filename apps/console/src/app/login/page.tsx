@@ -20,7 +20,11 @@ function safeCallback(value: string | undefined): string {
   return value?.startsWith("/") && !value.startsWith("//") ? value : "/";
 }
 
-function errorText(code: string | undefined, email: string | undefined, provider: string): string | undefined {
+function errorText(
+  code: string | undefined,
+  email: string | undefined,
+  provider: string,
+): string | undefined {
   switch (code) {
     case undefined:
       return undefined;
@@ -54,7 +58,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
     <main className="grid min-h-screen place-items-center px-4">
       <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
         <div className="mb-6 flex items-center gap-2">
-          <span aria-hidden="true" className="grid size-8 place-items-center rounded-md bg-brand-600 font-bold text-white">
+          <span
+            aria-hidden="true"
+            className="grid size-8 place-items-center rounded-md bg-indigo-600 font-bold text-white"
+          >
             P
           </span>
           <h1 className="text-lg font-semibold">Sign in to Portcullis</h1>
@@ -70,17 +77,22 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
           </p>
         )}
         {invitation?.state === "open" && (
-          <p className="mb-4 rounded-md bg-brand-50 px-3 py-2 text-sm text-brand-900">
-            You are invited to join <strong>{invitation.orgName}</strong> as <strong>{invitation.role}</strong>. Sign in
-            with <strong>{invitation.email}</strong> to accept.
+          <p className="mb-4 rounded-md bg-indigo-50 px-3 py-2 text-sm text-indigo-900">
+            You are invited to join <strong>{invitation.orgName}</strong> as{" "}
+            <strong>{invitation.role}</strong>. Sign in with <strong>{invitation.email}</strong> to accept.
           </p>
         )}
         {invitation && invitation.state !== "open" && (
           <p className="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
-            This invitation has {invitation.state === "expired" ? "expired; ask for a new one" : "already been accepted"}.
+            This invitation has{" "}
+            {invitation.state === "expired" ? "expired; ask for a new one" : "already been accepted"}.
           </p>
         )}
-        <SignInButton providerName={provider} callbackUrl={callbackUrl} forceLogin={signedOut || Boolean(message)} />
+        <SignInButton
+          providerName={provider}
+          callbackUrl={callbackUrl}
+          forceLogin={signedOut || Boolean(message)}
+        />
         <p className="mt-4 text-center text-xs text-slate-500">
           Single sign-on through your organization&apos;s identity provider.
         </p>

@@ -29,7 +29,10 @@ export function OverviewView() {
 
   return (
     <>
-      <PageHeader title="Overview" description="Your MCP gateway at a glance. Counts of calls and denials since midnight UTC." />
+      <PageHeader
+        title="Overview"
+        description="Your MCP gateway at a glance. Counts of calls and denials since midnight UTC."
+      />
       {overview.error && <ErrorState error={overview.error} className="mb-6" />}
       <dl className="mb-8 grid grid-cols-2 gap-4 md:grid-cols-5">
         {COUNTS.map((c) => (
@@ -64,7 +67,7 @@ export function OverviewView() {
           {
             header: "Server",
             cell: (s) => (
-              <Link href={`/servers/${s.id}`} className="font-medium text-brand-700 hover:underline">
+              <Link href={`/servers/${s.id}`} className="font-medium text-indigo-700 hover:underline">
                 {s.name}
               </Link>
             ),

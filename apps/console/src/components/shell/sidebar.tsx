@@ -20,7 +20,10 @@ export function Sidebar() {
   return (
     <aside className="flex w-56 shrink-0 flex-col border-r border-slate-200 bg-white">
       <div className="flex h-14 items-center gap-2 border-b border-slate-200 px-4">
-        <span aria-hidden="true" className="grid size-7 place-items-center rounded-md bg-brand-600 font-bold text-white">
+        <span
+          aria-hidden="true"
+          className="grid size-7 place-items-center rounded-md bg-indigo-600 font-bold text-white"
+        >
           P
         </span>
         <span className="font-semibold">Portcullis</span>
@@ -35,8 +38,8 @@ export function Sidebar() {
               aria-current={active ? "page" : undefined}
               className={cn(
                 "block rounded-md px-3 py-2 text-sm font-medium",
-                "focus-visible:outline-2 focus-visible:outline-offset-[-2px] focus-visible:outline-brand-600",
-                active ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100",
+                "focus-visible:outline-2 focus-visible:outline-offset-[-2px] focus-visible:outline-indigo-600",
+                active ? "bg-indigo-50 text-indigo-700" : "text-slate-700 hover:bg-slate-100",
               )}
             >
               {item.label}

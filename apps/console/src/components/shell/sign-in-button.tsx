@@ -31,7 +31,7 @@ export function SignInButton({
         <button
           type="button"
           onClick={() => start("login")}
-          className="block w-full text-center text-xs text-brand-700 hover:underline focus-visible:outline-2 focus-visible:outline-brand-600"
+          className="block w-full text-center text-xs text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
         >
           Use a different account
         </button>

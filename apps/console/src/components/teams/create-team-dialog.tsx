@@ -57,7 +57,12 @@ export function CreateTeamDialog({ open, onClose }: { open: boolean; onClose: ()
       }
     >
       <form id="create-team" onSubmit={submit} noValidate className="space-y-4">
-        <Field label="Name" required error={errors.name} hint="Lowercase letters, digits and dashes, e.g. platform">
+        <Field
+          label="Name"
+          required
+          error={errors.name}
+          hint="Lowercase letters, digits and dashes, e.g. platform"
+        >
           <Input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" autoFocus />
         </Field>
         <Field label="Description" error={errors.description}>

@@ -30,7 +30,11 @@ export function TeamMembersDialog({ team, onClose }: { team: TeamWithMembers | n
   const add = useMutation(
     trpc.teams.addMember.mutationOptions({
       onSuccess: async (result) => {
-        toast.success(result.added ? `${email.trim()} added to ${team?.name}` : `${email.trim()} was already in ${team?.name}`);
+        toast.success(
+          result.added
+            ? `${email.trim()} added to ${team?.name}`
+            : `${email.trim()} was already in ${team?.name}`,
+        );
         setEmail("");
         await refresh();
       },
@@ -63,7 +67,10 @@ export function TeamMembersDialog({ team, onClose }: { team: TeamWithMembers | n
           {team.members.length === 0 ? (
             <p className="text-sm text-slate-600">No one is in this team yet.</p>
           ) : (
-            <ul className="divide-y divide-slate-100 rounded-md border border-slate-200" aria-label="Team members">
+            <ul
+              className="divide-y divide-slate-100 rounded-md border border-slate-200"
+              aria-label="Team members"
+            >
               {team.members.map((m) => (
                 <li key={m.userId} className="flex items-center justify-between gap-3 px-3 py-2 text-sm">
                   <span>
@@ -88,7 +95,12 @@ export function TeamMembersDialog({ team, onClose }: { team: TeamWithMembers | n
           {canWrite && (
             <form onSubmit={submit} noValidate className="flex items-end gap-2">
               <Field label="Add a member by email" error={error} className="flex-1">
-                <Input type="email" value={email} onChange={(e) => setEmail(e.target.value)} placeholder="name@example.com" />
+                <Input
+                  type="email"
+                  value={email}
+                  onChange={(e) => setEmail(e.target.value)}
+                  placeholder="name@example.com"
+                />
               </Field>
               <Button type="submit" loading={add.isPending} className={error ? "mb-5" : undefined}>
                 Add

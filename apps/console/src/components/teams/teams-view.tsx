@@ -78,7 +78,7 @@ export function TeamsView() {
             {
               header: "Agents",
               cell: (t) => (
-                <Link href={`/agents?team=${t.id}`} className="text-brand-700 hover:underline">
+                <Link href={`/agents?team=${t.id}`} className="text-indigo-700 hover:underline">
                   {t.agentCount} {t.agentCount === 1 ? "agent" : "agents"}
                 </Link>
               ),
@@ -88,7 +88,12 @@ export function TeamsView() {
               className: "text-right",
               cell: (t) => (
                 <div className="flex justify-end gap-2">
-                  <Button variant="secondary" size="sm" onClick={() => setMembersOf(t.id)} aria-label={`Members of ${t.name}`}>
+                  <Button
+                    variant="secondary"
+                    size="sm"
+                    onClick={() => setMembersOf(t.id)}
+                    aria-label={`Members of ${t.name}`}
+                  >
                     Members
                   </Button>
                   {canWrite && (

@@ -12,7 +12,15 @@ const TONES: Record<BadgeTone, string> = {
   purple: "bg-violet-50 text-violet-800 ring-violet-600/20",
 };
 
-export function Badge({ tone = "neutral", children, className }: { tone?: BadgeTone; children: ReactNode; className?: string }) {
+export function Badge({
+  tone = "neutral",
+  children,
+  className,
+}: {
+  tone?: BadgeTone;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
     <span
       className={cn(

@@ -5,7 +5,7 @@ import { Spinner } from "./spinner";
 export type ButtonVariant = "primary" | "secondary" | "danger" | "ghost";
 
 const VARIANTS: Record<ButtonVariant, string> = {
-  primary: "bg-brand-600 text-white hover:bg-brand-700 shadow-sm",
+  primary: "bg-indigo-600 text-white hover:bg-indigo-700 shadow-sm",
   secondary: "bg-white text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 shadow-sm",
   danger: "bg-red-600 text-white hover:bg-red-700 shadow-sm",
   ghost: "text-slate-700 hover:bg-slate-100",
@@ -28,7 +28,7 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
 export const buttonClasses = (variant: ButtonVariant = "primary", size: keyof typeof SIZES = "md") =>
   cn(
     "inline-flex items-center justify-center rounded-md font-medium transition-colors",
-    "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600",
+    "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600",
     "disabled:cursor-not-allowed disabled:opacity-60",
     VARIANTS[variant],
     SIZES[size],

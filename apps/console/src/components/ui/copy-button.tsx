@@ -37,12 +37,16 @@ export function CopyButton({
       variant="secondary"
       size="sm"
       {...rest}
-      onClick={() => copyText(value).then(
-        () => setState("copied"),
-        () => setState("failed"),
-      )}
+      onClick={() =>
+        copyText(value).then(
+          () => setState("copied"),
+          () => setState("failed"),
+        )
+      }
     >
-      <span aria-live="polite">{state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : label}</span>
+      <span aria-live="polite">
+        {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : label}
+      </span>
     </Button>
   );
 }

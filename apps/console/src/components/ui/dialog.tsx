@@ -35,6 +35,7 @@ export function Dialog({ open, onClose, title, description, children, footer, si
   }, [open]);
 
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the backdrop click mirrors Escape, which <dialog> handles natively
     <dialog
       ref={ref}
       aria-labelledby={titleId}
@@ -71,7 +72,9 @@ export function Dialog({ open, onClose, title, description, children, footer, si
             </Button>
           </div>
           <div className="overflow-y-auto px-5 py-4">{children}</div>
-          {footer && <div className="flex justify-end gap-2 border-t border-slate-200 px-5 py-3">{footer}</div>}
+          {footer && (
+            <div className="flex justify-end gap-2 border-t border-slate-200 px-5 py-3">{footer}</div>
+          )}
         </div>
       )}
     </dialog>

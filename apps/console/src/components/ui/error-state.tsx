@@ -29,7 +29,8 @@ export function ErrorState({ error, className }: { error: ErrorLike; className?:
 
 /** The message of a mutation error, for a field or a dialog. */
 export function errorMessage(error: unknown): string {
-  if (error && typeof error === "object" && "message" in error && typeof error.message === "string") return error.message;
+  if (error && typeof error === "object" && "message" in error && typeof error.message === "string")
+    return error.message;
   return "Something went wrong";
 }
 
@@ -38,7 +39,8 @@ export function errorMessage(error: unknown): string {
  * `data.fieldErrors` (zod issues, or an AppError naming its field). First message per field.
  */
 export function fieldErrors(error: unknown): Record<string, string> {
-  const data = (error as { data?: { fieldErrors?: Record<string, string[] | undefined> | null } } | null)?.data;
+  const data = (error as { data?: { fieldErrors?: Record<string, string[] | undefined> | null } } | null)
+    ?.data;
   const out: Record<string, string> = {};
   for (const [field, messages] of Object.entries(data?.fieldErrors ?? {})) {
     if (messages?.[0]) out[field] = messages[0];

@@ -6,7 +6,7 @@ import { useFieldControl } from "./field";
 
 const CONTROL = cn(
   "block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300",
-  "placeholder:text-slate-400 focus:outline-none focus:ring-2 focus:ring-inset focus:ring-brand-600",
+  "placeholder:text-slate-400 focus:outline-none focus:ring-2 focus:ring-inset focus:ring-indigo-600",
   "disabled:cursor-not-allowed disabled:bg-slate-50 disabled:text-slate-500",
   "aria-[invalid=true]:ring-red-500 aria-[invalid=true]:focus:ring-red-600",
 );

@@ -8,7 +8,7 @@ export interface ProgressBarProps {
   className?: string;
 }
 
-const TONES = { brand: "bg-brand-600", green: "bg-green-600", red: "bg-red-600" } as const;
+const TONES = { brand: "bg-indigo-600", green: "bg-green-600", red: "bg-red-600" } as const;
 
 /** An accessible progress bar (role="progressbar" with its value and a visible label). */
 export function ProgressBar({ value, label, tone = "brand", className }: ProgressBarProps) {
@@ -28,7 +28,11 @@ export function ProgressBar({ value, label, tone = "brand", className }: Progres
         className="h-2 w-full overflow-hidden rounded-full bg-slate-200"
       >
         <div
-          className={cn("h-full rounded-full transition-[width] duration-300", TONES[tone], clamped === undefined && "w-1/3 animate-pulse")}
+          className={cn(
+            "h-full rounded-full transition-[width] duration-300",
+            TONES[tone],
+            clamped === undefined && "w-1/3 animate-pulse",
+          )}
           style={clamped === undefined ? undefined : { width: `${clamped}%` }}
         />
       </div>

@@ -6,7 +6,15 @@ import { cn } from "./cn";
 import { EmptyState } from "./empty-state";
 import { SkeletonRows } from "./spinner";
 
-export function Table({ children, label, className }: { children: ReactNode; label?: string; className?: string }) {
+export function Table({
+  children,
+  label,
+  className,
+}: {
+  children: ReactNode;
+  label?: string;
+  className?: string;
+}) {
   return (
     <div className={cn("overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm", className)}>
       <table aria-label={label} className="min-w-full divide-y divide-slate-200 text-sm">
@@ -30,7 +38,13 @@ export function Tr({ children, className }: { children: ReactNode; className?: s
 
 export function Th({ children, className }: { children?: ReactNode; className?: string }) {
   return (
-    <th scope="col" className={cn("px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase", className)}>
+    <th
+      scope="col"
+      className={cn(
+        "px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase",
+        className,
+      )}
+    >
       {children}
     </th>
   );
@@ -62,7 +76,15 @@ export interface DataTableProps<Row> {
  * A table with the three states every list has: loading (skeleton rows), empty (an
  * EmptyState saying what to do) and rows, plus optional cursor pagination.
  */
-export function DataTable<Row>({ label, columns, rows, rowKey, loading, empty, pagination }: DataTableProps<Row>) {
+export function DataTable<Row>({
+  label,
+  columns,
+  rows,
+  rowKey,
+  loading,
+  empty,
+  pagination,
+}: DataTableProps<Row>) {
   if (loading || rows === undefined) return <SkeletonRows label={`Loading ${label.toLowerCase()}…`} />;
   if (rows.length === 0 && !pagination?.hasPrevious) {
     return <>{empty ?? <EmptyState title={`No ${label.toLowerCase()} yet`} />}</>;

@@ -47,19 +47,25 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   return (
     <ToastContext.Provider value={api}>
       {children}
-      <div aria-live="polite" className="pointer-events-none fixed right-4 bottom-4 z-50 flex w-80 flex-col gap-2">
+      <div
+        aria-live="polite"
+        className="pointer-events-none fixed right-4 bottom-4 z-50 flex w-80 flex-col gap-2"
+      >
         {items.map((t) => (
           <div
             key={t.id}
             role={t.tone === "error" ? "alert" : "status"}
-            className={cn("pointer-events-auto flex items-start gap-3 rounded-lg border px-4 py-3 text-sm shadow-md", TONES[t.tone])}
+            className={cn(
+              "pointer-events-auto flex items-start gap-3 rounded-lg border px-4 py-3 text-sm shadow-md",
+              TONES[t.tone],
+            )}
           >
             <span className="flex-1">{t.message}</span>
             <button
               type="button"
               onClick={() => dismiss(t.id)}
               aria-label="Dismiss"
-              className="rounded text-current opacity-60 hover:opacity-100 focus-visible:outline-2 focus-visible:outline-brand-600"
+              className="rounded text-current opacity-60 hover:opacity-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
             >
               ✕
             </button>

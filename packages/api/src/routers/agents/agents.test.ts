@@ -14,7 +14,11 @@ beforeAll(async () => {
   h = await startApiHarness("agents");
   platform = (await seedTeamWithAgent(h.database.db, { orgId: h.orgId, team: "platform" })).teamId;
   data = (await seedTeamWithAgent(h.database.db, { orgId: h.orgId, team: "data" })).teamId;
-  const theirs = await seedTeamWithAgent(h.database.db, { orgId: h.otherOrgId, team: "platform", agent: "spy" });
+  const theirs = await seedTeamWithAgent(h.database.db, {
+    orgId: h.otherOrgId,
+    team: "platform",
+    agent: "spy",
+  });
   theirAgent = theirs.agentId!;
   theirTeam = theirs.teamId;
 });
@@ -26,20 +30,39 @@ describe("agents and keys · happy path", () => {
     const admin = await h.as("admin");
     const { id } = await admin.agents.create({ name: "ci-bot", teamId: platform, description: "CI" });
     expect(await admin.agents.list()).toEqual([
-      expect.objectContaining({ id, name: "ci-bot", teamId: platform, teamName: "platform", status: "active", keyCount: 0 }),
+      expect.objectContaining({
+        id,
+        name: "ci-bot",
+        teamId: platform,
+        teamName: "platform",
+        status: "active",
+        keyCount: 0,
+      }),
     ]);
-    expect((await servedSnapshot(h.redis, h.names())).agents.find((a) => a.id === id)?.teamName).toBe("platform");
+    expect((await servedSnapshot(h.redis, h.names())).agents.find((a) => a.id === id)?.teamName).toBe(
+      "platform",
+    );
 
     expect((await admin.agents.update({ id, teamId: data })).changed).toEqual(["teamId"]);
     expect((await servedSnapshot(h.redis, h.names())).agents.find((a) => a.id === id)?.teamName).toBe("data");
     expect((await admin.agents.list({ teamId: platform })).map((a) => a.id)).not.toContain(id);
 
     await admin.agents.setStatus({ id, status: "disabled" });
-    expect((await servedSnapshot(h.redis, h.names())).agents.find((a) => a.id === id)?.status).toBe("disabled");
+    expect((await servedSnapshot(h.redis, h.names())).agents.find((a) => a.id === id)?.status).toBe(
+      "disabled",
+    );
     await admin.agents.delete({ id });
     expect((await servedSnapshot(h.redis, h.names())).agents.find((a) => a.id === id)).toBeUndefined();
-    const audit = await h.database.db.adminAuditLog.findMany({ where: { targetId: id }, orderBy: { createdAt: "asc" } });
-    expect(audit.map((a) => a.action)).toEqual(["agent.create", "agent.update", "agent.disable", "agent.delete"]);
+    const audit = await h.database.db.adminAuditLog.findMany({
+      where: { targetId: id },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(audit.map((a) => a.action)).toEqual([
+      "agent.create",
+      "agent.update",
+      "agent.disable",
+      "agent.delete",
+    ]);
   });
 
   it("shows a new key once with an mcp.json; lists keys without secrets; a revoked key leaves the next snapshot", async () => {
@@ -64,7 +87,9 @@ describe("agents and keys · happy path", () => {
     expect((await admin.agents.list()).find((a) => a.id === agentId)?.keyCount).toBe(1);
 
     const listed = await (await h.as("auditor")).keys.list({ agentId });
-    expect(listed).toEqual([expect.objectContaining({ id: created.id, name: "laptop", prefix: created.prefix, revokedAt: null })]);
+    expect(listed).toEqual([
+      expect.objectContaining({ id: created.id, name: "laptop", prefix: created.prefix, revokedAt: null }),
+    ]);
     expect(JSON.stringify(listed)).not.toContain(created.key);
     expect(JSON.stringify(listed)).not.toContain(hashApiKey(created.key));
 
@@ -80,7 +105,9 @@ describe("agents and keys · happy path", () => {
 describe("agents and keys · errors and security", () => {
   it("validates names, teams and expiries", async () => {
     const admin = await h.as("admin");
-    expect((await caught(admin.agents.create({ name: "CI Bot", teamId: platform }))).code).toBe("BAD_REQUEST");
+    expect((await caught(admin.agents.create({ name: "CI Bot", teamId: platform }))).code).toBe(
+      "BAD_REQUEST",
+    );
     expect((await caught(admin.agents.create({ name: "x", teamId: "team_nope" }))).code).toBe("NOT_FOUND");
     await admin.agents.create({ name: "twice", teamId: platform });
     const dup = await caught(admin.agents.create({ name: "twice", teamId: data }));

@@ -63,7 +63,8 @@ export const agentsRouter = router({
     .output(z.object({ id: z.string(), changed: z.array(z.string()) }))
     .mutation(async ({ ctx, input }) => {
       const agent = await updateAgent(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
-      if (agent.changed.some((f) => f !== "description")) await publishChange(ctx, `agents.update ${agent.name}`);
+      if (agent.changed.some((f) => f !== "description"))
+        await publishChange(ctx, `agents.update ${agent.name}`);
       return { id: agent.id, changed: agent.changed };
     }),
 

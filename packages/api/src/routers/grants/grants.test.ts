@@ -1,4 +1,9 @@
-import type { ConfigSnapshot, SnapshotGrant, SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
+import type {
+  ConfigSnapshot,
+  SnapshotGrant,
+  SnapshotServer,
+  SnapshotTool,
+} from "@portcullis/contracts/snapshot";
 import { visibleTools } from "@portcullis/policy/visible-tools";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { caught } from "../../testing/caught";
@@ -29,9 +34,17 @@ beforeAll(async () => {
     name: "github",
     tools: [{ name: "search-issues", readOnly: true }, "create-issue", "delete-repo", "delete-branch"],
   });
-  const notes = await seedServerWithTools(db, { orgId: h.orgId, name: "notes", tools: ["echo", "write-note"] });
+  const notes = await seedServerWithTools(db, {
+    orgId: h.orgId,
+    name: "notes",
+    tools: ["echo", "write-note"],
+  });
   const theirs = await seedTeamWithAgent(db, { orgId: h.otherOrgId, team: "platform", agent: "ci-bot" });
-  const theirServer = await seedServerWithTools(db, { orgId: h.otherOrgId, name: "github", tools: ["search-issues"] });
+  const theirServer = await seedServerWithTools(db, {
+    orgId: h.otherOrgId,
+    name: "github",
+    tools: ["search-issues"],
+  });
   const theirGrant = await (await h.as("outsider")).grants.set({
     subject: { type: "team", id: theirs.teamId },
     serverId: theirServer.serverId,
@@ -60,15 +73,21 @@ function gatewayListing(doc: ConfigSnapshot, agentId: string): string[] {
   const serversById = new Map<string, SnapshotServer>(doc.servers.map((s) => [s.id, s]));
   const grantsByServer = new Map<string, SnapshotGrant[]>();
   for (const g of doc.grants) grantsByServer.set(g.serverId, [...(grantsByServer.get(g.serverId) ?? []), g]);
-  const toolsOfOrg: SnapshotTool[] = doc.tools.filter((t) => serversById.get(t.serverId)?.orgId === agent.orgId);
+  const toolsOfOrg: SnapshotTool[] = doc.tools.filter(
+    (t) => serversById.get(t.serverId)?.orgId === agent.orgId,
+  );
   return visibleTools(agent, toolsOfOrg, serversById, grantsByServer).map((v) => v.tool.exposedName);
 }
 
 describe("grants · happy path", () => {
   it("sets grants for teams and agents; the preview equals what the gateway lists", async () => {
     const admin = await h.as("admin");
-    const set = (subject: { type: "team" | "agent"; id: string }, serverId: string, toolPattern: string, effect: "allow" | "approve" | "deny") =>
-      admin.grants.set({ subject, serverId, toolPattern, effect });
+    const set = (
+      subject: { type: "team" | "agent"; id: string },
+      serverId: string,
+      toolPattern: string,
+      effect: "allow" | "approve" | "deny",
+    ) => admin.grants.set({ subject, serverId, toolPattern, effect });
 
     expect(await (await h.as("admin")).grants.preview({ agentId: ids.ciBot })).toEqual([]);
     const teamAll = await set({ type: "team", id: ids.platform }, ids.github, "*", "allow");
@@ -95,14 +114,26 @@ describe("grants · happy path", () => {
       const previewed = (await admin.grants.preview({ agentId })).map((p) => p.exposedName);
       expect(previewed).toEqual(gatewayListing(served, agentId));
     }
-    expect((await admin.grants.preview({ agentId: ids.etl })).map((p) => p.exposedName)).toEqual(["notes__echo"]);
+    expect((await admin.grants.preview({ agentId: ids.etl })).map((p) => p.exposedName)).toEqual([
+      "notes__echo",
+    ]);
   });
 
   it("updates a grant of the same subject, server and pattern instead of adding another", async () => {
     const admin = await h.as("admin");
     const subject = { type: "agent" as const, id: ids.etl };
-    const first = await admin.grants.set({ subject, serverId: ids.github, toolPattern: "search-issues", effect: "allow" });
-    const again = await admin.grants.set({ subject, serverId: ids.github, toolPattern: "search-issues", effect: "allow" });
+    const first = await admin.grants.set({
+      subject,
+      serverId: ids.github,
+      toolPattern: "search-issues",
+      effect: "allow",
+    });
+    const again = await admin.grants.set({
+      subject,
+      serverId: ids.github,
+      toolPattern: "search-issues",
+      effect: "allow",
+    });
     expect(again).toEqual({ id: first.id, action: "none" });
     const approve = await admin.grants.set({
       subject,
@@ -154,7 +185,12 @@ describe("grants · errors and security", () => {
     for (const person of ["approver", "auditor", "member"] as const) {
       const caller = await h.as(person);
       const error = await caught(
-        caller.grants.set({ subject: { type: "team", id: ids.data }, serverId: ids.github, toolPattern: "*", effect: "allow" }),
+        caller.grants.set({
+          subject: { type: "team", id: ids.data },
+          serverId: ids.github,
+          toolPattern: "*",
+          effect: "allow",
+        }),
       );
       expect(error.code).toBe("FORBIDDEN");
       expect(error.message).toBe("not allowed: this needs the 'grants.write' permission");
@@ -166,7 +202,12 @@ describe("grants · errors and security", () => {
   it("validates the pattern and the effect", async () => {
     const admin = await h.as("admin");
     const empty = await caught(
-      admin.grants.set({ subject: { type: "team", id: ids.data }, serverId: ids.github, toolPattern: "  ", effect: "allow" }),
+      admin.grants.set({
+        subject: { type: "team", id: ids.data },
+        serverId: ids.github,
+        toolPattern: "  ",
+        effect: "allow",
+      }),
     );
     expect(empty.code).toBe("BAD_REQUEST");
     const effect = await caught(
@@ -183,8 +224,20 @@ describe("grants · errors and security", () => {
   it("treats another organization's agents, servers and grants as missing", async () => {
     const admin = await h.as("admin");
     const attempts = [
-      () => admin.grants.set({ subject: { type: "agent", id: ids.theirAgent }, serverId: ids.github, toolPattern: "*", effect: "allow" }),
-      () => admin.grants.set({ subject: { type: "team", id: ids.platform }, serverId: ids.theirServer, toolPattern: "*", effect: "allow" }),
+      () =>
+        admin.grants.set({
+          subject: { type: "agent", id: ids.theirAgent },
+          serverId: ids.github,
+          toolPattern: "*",
+          effect: "allow",
+        }),
+      () =>
+        admin.grants.set({
+          subject: { type: "team", id: ids.platform },
+          serverId: ids.theirServer,
+          toolPattern: "*",
+          effect: "allow",
+        }),
       () => admin.grants.delete({ id: ids.theirGrant }),
       () => admin.grants.preview({ agentId: ids.theirAgent }),
     ];

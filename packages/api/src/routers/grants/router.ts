@@ -82,5 +82,7 @@ export const grantsRouter = router({
         }),
       ),
     )
-    .query(async ({ ctx, input }) => (await previewAgentTools(ctx.db, { orgId: ctx.org.id, ...input })).tools),
+    .query(
+      async ({ ctx, input }) => (await previewAgentTools(ctx.db, { orgId: ctx.org.id, ...input })).tools,
+    ),
 });

@@ -27,7 +27,9 @@ describe("history · snapshots", () => {
       createdBy: "admin@example.com",
       summary: "agents.create bot-c by admin@example.com",
       changeCount: 1,
-      changes: [{ action: "agent.create", targetType: "agent", actorName: "admin@example.com", name: "bot-c" }],
+      changes: [
+        { action: "agent.create", targetType: "agent", actorName: "admin@example.com", name: "bot-c" },
+      ],
     });
     const second = await auditor.history.snapshots({ limit: 2, cursor: first.nextCursor! });
     expect(second.items.map((s) => s.version)).toEqual([2, 1]);
@@ -67,8 +69,14 @@ describe("history · admin audit", () => {
     expect(new Set(seen).size).toBe(125);
 
     const newest = await auditor.history.adminAudit({ targetType: "server", limit: 1 });
-    expect(newest.items[0]).toMatchObject({ action: "server.update", targetId: "t249", details: { name: "row-249" } });
-    expect((await auditor.history.adminAudit({ action: "server.", limit: 200 })).items.length).toBeGreaterThanOrEqual(125);
+    expect(newest.items[0]).toMatchObject({
+      action: "server.update",
+      targetId: "t249",
+      details: { name: "row-249" },
+    });
+    expect(
+      (await auditor.history.adminAudit({ action: "server.", limit: 200 })).items.length,
+    ).toBeGreaterThanOrEqual(125);
   });
 
   it("shows only the organization's own rows, to config.read holders", async () => {
@@ -76,8 +84,13 @@ describe("history · admin audit", () => {
     const rows = (await (await h.as("admin")).history.adminAudit({ limit: 200 })).items;
     expect(rows.some((r) => JSON.stringify(r.details).includes("outsiders-team"))).toBe(false);
     const error = await caught((await h.as("member")).history.adminAudit());
-    expect(error).toMatchObject({ code: "FORBIDDEN", message: "not allowed: this needs the 'config.read' permission" });
+    expect(error).toMatchObject({
+      code: "FORBIDDEN",
+      message: "not allowed: this needs the 'config.read' permission",
+    });
     expect((await caught((await h.as("member")).history.snapshots())).code).toBe("FORBIDDEN");
-    expect((await caught((await h.as("auditor")).history.adminAudit({ cursor: "nope" }))).code).toBe("BAD_REQUEST");
+    expect((await caught((await h.as("auditor")).history.adminAudit({ cursor: "nope" }))).code).toBe(
+      "BAD_REQUEST",
+    );
   });
 });

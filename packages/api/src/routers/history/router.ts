@@ -8,7 +8,14 @@ const read = permissionProcedure("config.read");
 export const historyRouter = router({
   /** Config snapshot versions, newest first, 20 a page; with this organization's changes in each. */
   snapshots: read
-    .input(z.object({ cursor: z.number().int().positive().optional(), limit: z.number().int().min(1).max(100).optional() }).optional())
+    .input(
+      z
+        .object({
+          cursor: z.number().int().positive().optional(),
+          limit: z.number().int().min(1).max(100).optional(),
+        })
+        .optional(),
+    )
     .output(
       z.object({
         items: z.array(

@@ -41,7 +41,15 @@ export const keysRouter = router({
         expiresAt: z.date().optional(),
       }),
     )
-    .output(z.object({ id: z.string(), key: z.string(), prefix: z.string(), expiresAt: z.date().nullable(), mcpJson: z.string() }))
+    .output(
+      z.object({
+        id: z.string(),
+        key: z.string(),
+        prefix: z.string(),
+        expiresAt: z.date().nullable(),
+        mcpJson: z.string(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       const agent = await findOrgAgent(ctx.db, ctx.org.id, input.agentId);
       const created = await createApiKey(ctx.db, {
@@ -57,11 +65,23 @@ export const keysRouter = router({
 
   /** Revokes a key; gateways refuse it within a second (the next snapshot lacks it). Idempotent. */
   revoke: permissionProcedure("keys.write")
-    .input(z.object({ id: z.string().trim().regex(/^key_[A-Za-z0-9]+$/, "a key id (key_…)") }))
+    .input(
+      z.object({
+        id: z
+          .string()
+          .trim()
+          .regex(/^key_[A-Za-z0-9]+$/, "a key id (key_…)"),
+      }),
+    )
     .output(z.object({ id: z.string(), revokedAt: z.date(), alreadyRevoked: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
-      const revoked = await revokeApiKey(ctx.db, { keyIdOrPrefix: input.id, orgId: ctx.org.id, actor: ctx.actor });
-      if (!revoked.alreadyRevoked) await publishChange(ctx, `keys.revoke ${revoked.agentName} ${revoked.prefix}`);
+      const revoked = await revokeApiKey(ctx.db, {
+        keyIdOrPrefix: input.id,
+        orgId: ctx.org.id,
+        actor: ctx.actor,
+      });
+      if (!revoked.alreadyRevoked)
+        await publishChange(ctx, `keys.revoke ${revoked.agentName} ${revoked.prefix}`);
       return { id: revoked.id, revokedAt: revoked.revokedAt, alreadyRevoked: revoked.alreadyRevoked };
     }),
 });

@@ -33,7 +33,9 @@ export const membersRouter = router({
   /** Open invitations (not accepted, not expired). */
   invitations: read
     .output(
-      z.array(z.object({ id: z.string(), email: z.string(), role, expiresAt: z.date(), createdAt: z.date() })),
+      z.array(
+        z.object({ id: z.string(), email: z.string(), role, expiresAt: z.date(), createdAt: z.date() }),
+      ),
     )
     .query(({ ctx }) => listPendingInvitations(ctx.db, ctx.org.id)),
 
@@ -66,6 +68,11 @@ export const membersRouter = router({
     .input(z.object({ userId: entityId }))
     .output(z.object({ userId: z.string() }))
     .mutation(({ ctx, input }) =>
-      removeMember(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, actorRole: ctx.org.role, userId: input.userId }),
+      removeMember(ctx.db, {
+        orgId: ctx.org.id,
+        actor: ctx.actor,
+        actorRole: ctx.org.role,
+        userId: input.userId,
+      }),
     ),
 });

@@ -30,7 +30,9 @@ export const serversRouter = router({
   get: read
     .input(byId)
     .output(serverDetail)
-    .query(({ ctx, input }) => getServer(ctx.db, { orgId: ctx.org.id, id: input.id, secretKey: ctx.secretKey })),
+    .query(({ ctx, input }) =>
+      getServer(ctx.db, { orgId: ctx.org.id, id: input.id, secretKey: ctx.secretKey }),
+    ),
 
   create: write
     .input(serverFieldsInput)

@@ -10,7 +10,10 @@ let fixture: FixtureServer;
 const TOKEN = "fixture-bearer-token-s3cret";
 
 beforeAll(async () => {
-  [h, fixture] = await Promise.all([startApiHarness("servers"), startLegacyHttpServer({ requireBearer: TOKEN })]);
+  [h, fixture] = await Promise.all([
+    startApiHarness("servers"),
+    startLegacyHttpServer({ requireBearer: TOKEN }),
+  ]);
 });
 afterAll(async () => {
   await fixture?.close();
@@ -40,12 +43,21 @@ describe("servers · happy path", () => {
     });
 
     const audit = await h.database.db.adminAuditLog.findFirstOrThrow({ where: { targetId: id } });
-    expect(audit).toMatchObject({ action: "server.create", actorType: "user", actorName: "admin@example.com" });
+    expect(audit).toMatchObject({
+      action: "server.create",
+      actorType: "user",
+      actorName: "admin@example.com",
+    });
     expect(JSON.stringify(audit.details)).not.toContain(TOKEN);
 
     const served = await servedSnapshot(h.redis, h.names());
-    expect(served.servers.find((s) => s.id === id)).toMatchObject({ name: "everything", secrets: row.secrets });
-    const stored = await h.database.db.configSnapshot.findUniqueOrThrow({ where: { version: served.version } });
+    expect(served.servers.find((s) => s.id === id)).toMatchObject({
+      name: "everything",
+      secrets: row.secrets,
+    });
+    const stored = await h.database.db.configSnapshot.findUniqueOrThrow({
+      where: { version: served.version },
+    });
     expect(stored.summary).toBe("servers.create everything by admin@example.com");
 
     // Nothing a procedure returns carries a secret value, only that there are some.
@@ -106,7 +118,10 @@ describe("servers · happy path", () => {
       },
     });
 
-    expect(await admin.servers.update({ id, description: "kept secret" })).toEqual({ id, changed: ["description"] });
+    expect(await admin.servers.update({ id, description: "kept secret" })).toEqual({
+      id,
+      changed: ["description"],
+    });
     let row = await h.database.db.server.findUniqueOrThrow({ where: { id } });
     expect(openSecrets(row.secrets!, h.secretKey)).toEqual({ bearer: TOKEN });
 
@@ -120,7 +135,13 @@ describe("servers · happy path", () => {
     expect(await admin.servers.update({ id, description: "kept secret" })).toEqual({ id, changed: [] });
 
     // Switching to stdio drops the URL; the stdio environment is sealed like apply does.
-    await admin.servers.update({ id, transport: "stdio", command: "node", args: ["x.js"], env: { API_KEY: "env-s3cret" } });
+    await admin.servers.update({
+      id,
+      transport: "stdio",
+      command: "node",
+      args: ["x.js"],
+      env: { API_KEY: "env-s3cret" },
+    });
     row = await h.database.db.server.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ transport: "stdio", url: null, command: "node", args: ["x.js"], env: null });
     expect(openSecrets(row.secrets!, h.secretKey)).toEqual({ env: { API_KEY: "env-s3cret" } });
@@ -129,9 +150,15 @@ describe("servers · happy path", () => {
 
   it("disables, re-enables and deletes a server; each publishes a snapshot", async () => {
     const admin = await h.as("admin");
-    const { id } = await admin.servers.create({ name: "short-lived", transport: "sse", url: "http://127.0.0.1:1/sse" });
+    const { id } = await admin.servers.create({
+      name: "short-lived",
+      transport: "sse",
+      url: "http://127.0.0.1:1/sse",
+    });
     await admin.servers.setStatus({ id, status: "disabled" });
-    expect((await servedSnapshot(h.redis, h.names())).servers.find((s) => s.id === id)?.status).toBe("disabled");
+    expect((await servedSnapshot(h.redis, h.names())).servers.find((s) => s.id === id)?.status).toBe(
+      "disabled",
+    );
     await admin.servers.setStatus({ id, status: "active" });
     await admin.servers.delete({ id });
     expect((await servedSnapshot(h.redis, h.names())).servers.find((s) => s.id === id)).toBeUndefined();
@@ -140,7 +167,12 @@ describe("servers · happy path", () => {
       orderBy: { createdAt: "asc" },
       select: { action: true },
     });
-    expect(actions.map((a) => a.action)).toEqual(["server.create", "server.disable", "server.enable", "server.delete"]);
+    expect(actions.map((a) => a.action)).toEqual([
+      "server.create",
+      "server.disable",
+      "server.enable",
+      "server.delete",
+    ]);
   });
 
   it("imports a Claude Desktop / Cursor mcp.json, with a dry run first", async () => {
@@ -148,7 +180,11 @@ describe("servers · happy path", () => {
     await admin.servers.create({ name: "taken", transport: "sse", url: "http://127.0.0.1:1/sse" });
     const json = JSON.stringify({
       mcpServers: {
-        "Memory Server": { command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"], env: { TOKEN: "m3m" } },
+        "Memory Server": {
+          command: "npx",
+          args: ["-y", "@modelcontextprotocol/server-memory"],
+          env: { TOKEN: "m3m" },
+        },
         remote: { url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer r3mote" } },
         legacy: { type: "sse", url: "https://mcp.example.com/sse" },
         taken: { url: "https://mcp.example.com/other" },
@@ -168,15 +204,24 @@ describe("servers · happy path", () => {
 
     const servers = await admin.servers.list();
     expect(servers.find((s) => s.name === "legacy")?.transport).toBe("sse");
-    expect(servers.find((s) => s.name === "memory-server")).toMatchObject({ transport: "stdio", hasSecrets: true });
+    expect(servers.find((s) => s.name === "memory-server")).toMatchObject({
+      transport: "stdio",
+      hasSecrets: true,
+    });
     expect(JSON.stringify(servers)).not.toContain("r3mote");
     const remote = await h.database.db.server.findFirstOrThrow({ where: { name: "remote" } });
-    expect(openSecrets(remote.secrets!, h.secretKey)).toEqual({ headers: { Authorization: "Bearer r3mote" } });
+    expect(openSecrets(remote.secrets!, h.secretKey)).toEqual({
+      headers: { Authorization: "Bearer r3mote" },
+    });
   });
 
   it("enqueues a catalog sync and reports its status", async () => {
     const admin = await h.as("admin");
-    const { id } = await admin.servers.create({ name: "to-sync", transport: "streamable-http", url: fixture.url });
+    const { id } = await admin.servers.create({
+      name: "to-sync",
+      transport: "streamable-http",
+      url: fixture.url,
+    });
     const { jobId } = await admin.servers.sync({ id });
     // A second click while the first job waits returns the same job.
     expect((await admin.servers.sync({ id })).jobId).toBe(jobId);
@@ -196,7 +241,9 @@ describe("servers · errors", () => {
     expect(noUrl.code).toBe("BAD_REQUEST");
     expect(noUrl.message).toBe("invalid server: url: a Streamable HTTP server needs a URL");
 
-    const badName = await caught(admin.servers.create({ name: "Bad Name", transport: "stdio", command: "x" }));
+    const badName = await caught(
+      admin.servers.create({ name: "Bad Name", transport: "stdio", command: "x" }),
+    );
     expect(badName.code).toBe("BAD_REQUEST");
     expect(badName.message).toMatch(/lowercase letters, digits and dashes/);
 
@@ -243,7 +290,9 @@ describe("servers · errors", () => {
       expect(error.code).toBe("INTERNAL_SERVER_ERROR");
       expect(error.message).toBe("internal error");
       expect(await db.server.count({ where: { name: "boom" } })).toBe(0);
-      expect(await db.adminAuditLog.count({ where: { details: { path: ["name"], equals: "boom" } } })).toBe(0);
+      expect(await db.adminAuditLog.count({ where: { details: { path: ["name"], equals: "boom" } } })).toBe(
+        0,
+      );
       expect(await h.redis.get(h.names().snapshotVersion)).toBe(versionBefore);
     } finally {
       await db.$executeRawUnsafe("DROP TRIGGER refuse_boom ON admin_audit_logs");

@@ -66,5 +66,7 @@ export const teamsRouter = router({
   removeMember: write
     .input(z.object({ teamId: entityId, userId: entityId }))
     .output(z.object({ teamId: z.string(), userId: z.string() }))
-    .mutation(({ ctx, input }) => removeTeamMember(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input })),
+    .mutation(({ ctx, input }) =>
+      removeTeamMember(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input }),
+    ),
 });

@@ -39,9 +39,9 @@ describe("teams · happy path", () => {
     // A team's name reaches gateways through its agents.
     await admin.agents.create({ name: "platform-bot", teamId: id });
     await admin.teams.update({ id, name: "platform-eng" });
-    expect((await servedSnapshot(h.redis, h.names())).agents.find((a) => a.name === "platform-bot")?.teamName).toBe(
-      "platform-eng",
-    );
+    expect(
+      (await servedSnapshot(h.redis, h.names())).agents.find((a) => a.name === "platform-bot")?.teamName,
+    ).toBe("platform-eng");
 
     const blocked = await caught(admin.teams.delete({ id }));
     expect(blocked).toMatchObject({ code: "CONFLICT" });
@@ -49,9 +49,9 @@ describe("teams · happy path", () => {
     await admin.agents.delete({ id: (await admin.agents.list({ teamId: id }))[0]!.id });
     await admin.teams.delete({ id });
     expect((await admin.teams.list()).map((t) => t.id)).not.toContain(id);
-    const actions = (await h.database.db.adminAuditLog.findMany({ where: { targetId: id }, orderBy: { createdAt: "asc" } })).map(
-      (a) => a.action,
-    );
+    const actions = (
+      await h.database.db.adminAuditLog.findMany({ where: { targetId: id }, orderBy: { createdAt: "asc" } })
+    ).map((a) => a.action);
     expect(actions).toEqual([
       "team.create",
       "team_member.add",
@@ -66,7 +66,10 @@ describe("teams · happy path", () => {
     const admin = await h.as("admin");
     const { id } = await admin.teams.create({ name: "data" });
     const outsider = await caught(admin.teams.addMember({ teamId: id, email: "admin@other.example" }));
-    expect(outsider).toMatchObject({ code: "NOT_FOUND", message: "admin@other.example is not a member of this organization: invite them first" });
+    expect(outsider).toMatchObject({
+      code: "NOT_FOUND",
+      message: "admin@other.example is not a member of this organization: invite them first",
+    });
     expect((await caught(admin.teams.create({ name: "data" }))).code).toBe("CONFLICT");
     expect((await caught(admin.teams.create({ name: "Data Team" }))).code).toBe("BAD_REQUEST");
   });
@@ -107,16 +110,23 @@ describe("members · happy path", () => {
     expect((await leaving.servers.list()).length).toBeGreaterThanOrEqual(0);
     await (await h.as("owner")).members.remove({ userId });
     const error = await caught(leaving.servers.list());
-    expect(error).toMatchObject({ code: "FORBIDDEN", message: "not allowed: you are not a member of any organization" });
+    expect(error).toMatchObject({
+      code: "FORBIDDEN",
+      message: "not allowed: you are not a member of any organization",
+    });
   });
 });
 
 describe("members · errors and security", () => {
   it("keeps owners in the hands of owners, and one owner at least", async () => {
     const admin = await h.as("admin");
-    expect((await caught(admin.members.setRole({ userId: h.userIds.member, role: "owner" }))).code).toBe("FORBIDDEN");
+    expect((await caught(admin.members.setRole({ userId: h.userIds.member, role: "owner" }))).code).toBe(
+      "FORBIDDEN",
+    );
     expect((await caught(admin.members.remove({ userId: h.userIds.owner }))).code).toBe("FORBIDDEN");
-    expect((await caught(admin.members.invite({ email: "boss@example.com", role: "owner" }))).code).toBe("FORBIDDEN");
+    expect((await caught(admin.members.invite({ email: "boss@example.com", role: "owner" }))).code).toBe(
+      "FORBIDDEN",
+    );
     const owner = await h.as("owner");
     const last = await caught(owner.members.setRole({ userId: h.userIds.owner, role: "admin" }));
     expect(last).toMatchObject({ code: "CONFLICT" });
@@ -126,9 +136,9 @@ describe("members · errors and security", () => {
   it("lets nobody without members.write or teams.write change people", async () => {
     for (const person of ["approver", "auditor", "member"] as const) {
       const caller = await h.as(person);
-      expect((await caught(caller.members.setRole({ userId: h.userIds.member, role: "admin" }))).message).toBe(
-        "not allowed: this needs the 'members.write' permission",
-      );
+      expect(
+        (await caught(caller.members.setRole({ userId: h.userIds.member, role: "admin" }))).message,
+      ).toBe("not allowed: this needs the 'members.write' permission");
       expect((await caught(caller.teams.create({ name: `by-${person}` }))).message).toBe(
         "not allowed: this needs the 'teams.write' permission",
       );

@@ -44,7 +44,9 @@ export const toolsRouter = router({
         })
         .optional(),
     )
-    .output(z.object({ items: z.array(toolSummary), nextCursor: z.string().nullable(), total: z.number().int() }))
+    .output(
+      z.object({ items: z.array(toolSummary), nextCursor: z.string().nullable(), total: z.number().int() }),
+    )
     .query(({ ctx, input }) => listTools(ctx.db, { ...input, orgId: ctx.org.id })),
 
   get: read
@@ -66,7 +68,8 @@ export const toolsRouter = router({
     .output(z.object({ id: z.string(), changed: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       const result = await setToolRisk(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
-      if (result.changed) await publishChange(ctx, `tools.setRisk ${result.exposedName} ${input.risk ?? "derived"}`);
+      if (result.changed)
+        await publishChange(ctx, `tools.setRisk ${result.exposedName} ${input.risk ?? "derived"}`);
       return { id: result.id, changed: result.changed };
     }),
 

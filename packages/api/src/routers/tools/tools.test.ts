@@ -56,7 +56,9 @@ describe("tools · happy path", () => {
     expect(found.items.map((t) => t.exposedName)).toEqual(["big__search-issues"]);
     expect(found.items[0]).toMatchObject({ serverName: "big", riskClass: "read", status: "active" });
     expect(found.items[0]).not.toHaveProperty("inputSchema");
-    expect((await member.tools.list({ search: "ECHO" })).items.map((t) => t.exposedName)).toEqual(["small__echo"]);
+    expect((await member.tools.list({ search: "ECHO" })).items.map((t) => t.exposedName)).toEqual([
+      "small__echo",
+    ]);
   });
 
   it("shows one tool with its schema and annotations", async () => {
@@ -95,7 +97,9 @@ describe("tools · happy path", () => {
     const admin = await h.as("admin");
     const disabled = toolIds["tool-000"]!;
     await admin.tools.setStatus({ id: disabled, status: "disabled" });
-    expect((await servedSnapshot(h.redis, h.names())).tools.find((t) => t.id === disabled)?.status).toBe("disabled");
+    expect((await servedSnapshot(h.redis, h.names())).tools.find((t) => t.id === disabled)?.status).toBe(
+      "disabled",
+    );
 
     const quarantined = toolIds["rug-pull"]!;
     expect((await admin.tools.get({ id: quarantined })).status).toBe("quarantined");
@@ -113,7 +117,9 @@ describe("tools · errors and security", () => {
 
   it("lets only tools.write change risk or status", async () => {
     for (const person of ["member", "auditor", "approver"] as const) {
-      const error = await caught((await h.as(person)).tools.setRisk({ id: toolIds["tool-001"]!, risk: "read" }));
+      const error = await caught(
+        (await h.as(person)).tools.setRisk({ id: toolIds["tool-001"]!, risk: "read" }),
+      );
       expect(error.message).toBe("not allowed: this needs the 'tools.write' permission");
     }
   });

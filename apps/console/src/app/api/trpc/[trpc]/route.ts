@@ -16,7 +16,8 @@ function handler(req: Request): Promise<Response> {
       return createApiContext(apiDeps(), userId ? { userId } : null);
     },
     onError: ({ error, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed`, error.cause ?? error);
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        console.error(`tRPC ${path ?? "?"} failed`, error.cause ?? error);
     },
   });
 }
