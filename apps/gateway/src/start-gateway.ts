@@ -9,6 +9,7 @@ import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
 import { createServerFactory } from "./mcp/server-factory";
+import { noApprovals } from "./pipeline/approval-stage";
 import type { CallToolStages } from "./pipeline/call-tool";
 import { noDlp } from "./pipeline/dlp-stage";
 import { noRateLimits } from "./pipeline/rate-limit-stage";
@@ -74,7 +75,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     spoolDir: config.spoolDir,
     logger,
   });
-  const stages: CallToolStages = { rateLimit: noRateLimits, dlp: noDlp };
+  const stages: CallToolStages = { rateLimit: noRateLimits, dlp: noDlp, approval: noApprovals };
   const factory = createServerFactory({ pool, stages, audit, logger, version: GATEWAY_VERSION });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
@@ -140,6 +141,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         await audit.close();
         await pool.close();
         await stages.rateLimit.close();
+        await stages.approval.close();
         redis.disconnect();
         subscriber.disconnect();
         logger.info("gateway stopped");

@@ -48,6 +48,8 @@ export const auditEventSchema = z.object({
   snapshotVersion: z.number().int().nullable(),
   /** DLP detectors that fired on this request (absent when none did). */
   dlp: z.array(dlpFinding).nullable().optional(),
+  /** The approval request this call waited for, when its grant required approval. */
+  approvalId: z.string().nullable().optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 

@@ -12,6 +12,8 @@ export interface RedisNames {
   snapshotChannel: string;
   /** BullMQ prefix (queues live under `<bullPrefix>:<queue>:…`). */
   bullPrefix: string;
+  /** Rate-limit counters live under `<rateLimitPrefix>:…` (see `rateLimitKey`). */
+  rateLimitPrefix: string;
 }
 
 export function redisNames(prefix = "portcullis"): RedisNames {
@@ -21,5 +23,15 @@ export function redisNames(prefix = "portcullis"): RedisNames {
     snapshotVersion: `${prefix}:snapshot:version`,
     snapshotChannel: `${prefix}:snapshot:published`,
     bullPrefix: `${prefix}:bull`,
+    rateLimitPrefix: `${prefix}:rl`,
   };
+}
+
+/**
+ * The counter of one rate limit for one subject:
+ * `<prefix>:rl:<policy id>:<limit id>:<subject ids>` (a sorted set for sliding windows,
+ * an integer for daily quotas; both expire on their own).
+ */
+export function rateLimitKey(names: RedisNames, policyId: string, limitId: string, subject: string): string {
+  return `${names.rateLimitPrefix}:${policyId}:${limitId}:${subject}`;
 }

@@ -36,5 +36,6 @@ export function recordAudit(sink: AuditRecorderSink, ctx: RequestContext): void 
     protocolVersion: ctx.protocolVersion,
     snapshotVersion: ctx.snapshot?.version ?? null,
     dlp: a.dlp,
+    approvalId: a.approvalId,
   });
 }

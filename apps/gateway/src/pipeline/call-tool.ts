@@ -4,6 +4,7 @@ import type { VisibleTool } from "@portcullis/policy/visible-tools";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { CallToolResult } from "@portcullis/upstream/types";
 import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
+import type { ApprovalStage } from "./approval-stage";
 import type { AgentIdentity } from "./authenticate";
 import type { DlpStage } from "./dlp-stage";
 import type { RateLimitStage } from "./rate-limit-stage";
@@ -21,6 +22,7 @@ export interface CallToolParams {
 export interface CallToolStages {
   rateLimit: RateLimitStage;
   dlp: DlpStage;
+  approval: ApprovalStage;
 }
 
 export interface CallToolOptions {
@@ -60,7 +62,8 @@ export function resolveTool(
 
 /**
  * The tools/call pipeline: resolve → decide → rate limit → validate arguments → DLP on
- * arguments → call upstream → DLP on the result → summarize.
+ * arguments → approval (when the grant requires it) → call upstream → DLP on the result →
+ * summarize.
  * Every stage records what it learns on the request context for the audit event.
  */
 export async function callTool(
@@ -78,19 +81,19 @@ export async function callTool(
 
   const { tool, server, decision } = resolveTool(snapshot, identity, params.name, audit);
 
-  if (decision.effect === "approve") {
-    throw new AppError(
-      "APPROVAL_REQUIRED",
-      `call to '${tool.exposedName}' requires approval: ${decision.reason}`,
-    );
-  }
-
   const stage: StageInput = { ctx, snapshot, identity, server, tool };
   await stages.rateLimit.enforce(stage);
   const validated = validateArguments(tool, params.arguments);
   const args = stages.dlp.scanArguments(stage, validated);
+  // Approval comes after validation and DLP: the approver sees exactly what would be sent.
+  const approvalId =
+    decision.effect === "approve"
+      ? (await stages.approval.awaitDecision(stage, args, decision, options)).approvalId
+      : null;
+  if (approvalId) audit.approvalId = approvalId;
   const spec = snapshot.upstreamSpec(server);
   const started = performance.now();
+  let failed = true;
   try {
     const result = await pool.callTool(spec, tool.upstreamName, args, {
       signal: options.signal,
@@ -101,8 +104,10 @@ export async function callTool(
     const delivered = stages.dlp.scanResult(stage, result);
     audit.isError = delivered.isError === true;
     audit.resultSummary = summarizeResult(delivered);
+    failed = delivered.isError === true;
     return delivered;
   } finally {
     audit.upstreamLatencyMs = performance.now() - started;
+    if (approvalId) await stages.approval.markExecuted(approvalId, { isError: failed });
   }
 }

@@ -29,6 +29,7 @@ export interface RequestContext {
     upstreamLatencyMs: number | null;
     upstreamStatus: string | null;
     dlp: DlpFinding[] | null;
+    approvalId: string | null;
   };
 }
 
@@ -46,5 +47,6 @@ export function newAuditFields(): RequestContext["audit"] {
     upstreamLatencyMs: null,
     upstreamStatus: null,
     dlp: null,
+    approvalId: null,
   };
 }

@@ -2,6 +2,7 @@ import type { Role } from "@portcullis/auth/permissions";
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { newId } from "@portcullis/contracts/ids";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import type { ConfigSnapshot } from "@portcullis/contracts/snapshot";
 import { CatalogSyncQueue } from "@portcullis/queues/catalog-sync-queue";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
@@ -113,5 +114,5 @@ export async function startApiHarness(name: string): Promise<ApiHarness> {
 export async function servedSnapshot(redis: Redis, names: RedisNames) {
   const raw = await redis.get(names.snapshotDoc);
   if (raw === null) throw new Error("no snapshot in Redis");
-  return JSON.parse(raw) as import("@portcullis/contracts/snapshot").ConfigSnapshot;
+  return JSON.parse(raw) as ConfigSnapshot;
 }

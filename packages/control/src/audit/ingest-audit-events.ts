@@ -75,6 +75,7 @@ function toRow(event: AuditEvent, knownOrgs: Set<string>): Prisma.AuditEventCrea
     upstreamStatus: nullableText(event.upstreamStatus),
     protocolVersion: nullableText(event.protocolVersion),
     snapshotVersion: int4(event.snapshotVersion),
+    approvalId: nullableText(event.approvalId ?? null),
     dlp: event.dlp && event.dlp.length > 0 ? (event.dlp as Prisma.InputJsonValue) : Prisma.DbNull,
   };
 }
