@@ -28,7 +28,9 @@ export function consoleSourceHash() {
   const hash = createHash("sha256");
   const inputs = [
     join(consoleDir, "src"),
-    ...["next.config.ts", "package.json", "postcss.config.mjs", "tsconfig.json"].map((f) => join(consoleDir, f)),
+    ...["next.config.ts", "package.json", "postcss.config.mjs", "tsconfig.json"].map((f) =>
+      join(consoleDir, f),
+    ),
     ...readdirSync(join(root, "packages")).map((p) => join(root, "packages", p, "src")),
     join(root, "pnpm-lock.yaml"),
     join(root, "prisma", "schema.prisma"),
@@ -50,7 +52,10 @@ export function consoleSourceHash() {
  * Runs `next build` in apps/console when the sources changed since the last build (or
  * `force`). Resolves to whether it built; rejects with the build's output tail on failure.
  */
-export async function buildConsoleIfChanged({ force = false, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
+export async function buildConsoleIfChanged({
+  force = false,
+  log = (m) => process.stderr.write(`${m}\n`),
+} = {}) {
   const hash = consoleSourceHash();
   const built = existsSync(join(consoleDir, ".next", "BUILD_ID")) && existsSync(HASH_FILE);
   if (!force && built && readFileSync(HASH_FILE, "utf8").trim() === hash) {

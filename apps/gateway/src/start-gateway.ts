@@ -12,7 +12,7 @@ import { createServerFactory } from "./mcp/server-factory";
 import { noApprovals } from "./pipeline/approval-stage";
 import type { CallToolStages } from "./pipeline/call-tool";
 import { noDlp } from "./pipeline/dlp-stage";
-import { noRateLimits } from "./pipeline/rate-limit-stage";
+import { createRateLimitStage } from "./pipeline/rate-limit-stage";
 import { SnapshotStore } from "./snapshot/snapshot-store";
 
 export const GATEWAY_VERSION = "0.1.0";
@@ -75,7 +75,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     spoolDir: config.spoolDir,
     logger,
   });
-  const stages: CallToolStages = { rateLimit: noRateLimits, dlp: noDlp, approval: noApprovals };
+  // Its own fail-fast Redis connection: a down Redis must not stall calls (see rate-limit/limit-store.ts).
+  const rateLimit = createRateLimitStage({ redisUrl: config.redisUrl, names: config.names, logger });
+  const stages: CallToolStages = { rateLimit, dlp: noDlp, approval: noApprovals };
   const factory = createServerFactory({ pool, stages, audit, logger, version: GATEWAY_VERSION });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { configPolicy } from "./config-policies";
 import { grantEffect, riskClass } from "./snapshot";
 
 /**
@@ -87,6 +88,10 @@ export const configFile = z
       .array(z.object({ server: name, tool: z.string().min(1), risk: riskClass }).strict())
       .default([])
       .describe("admin overrides of a tool's risk class"),
+    policies: z
+      .array(configPolicy)
+      .default([])
+      .describe("governance policies (dlp, rate_limit); names are unique across kinds"),
   })
   .strict();
 export type ConfigFile = z.infer<typeof configFile>;

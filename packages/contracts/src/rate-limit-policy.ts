@@ -116,7 +116,7 @@ export type RateLimitPolicyConfig = z.infer<typeof rateLimitPolicyConfig>;
  * limit counts starts a new one.
  */
 export function rateLimitRuleId(
-  rule: Pick<RateLimitRule, "per" | "window" | "appliesToRisk">,
+  rule: { per: RateLimitPer; window: RateLimitWindow; appliesToRisk?: readonly string[] },
   policyRisk?: readonly string[],
 ): string {
   const risk = rule.appliesToRisk ?? policyRisk;

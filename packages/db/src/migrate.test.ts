@@ -7,10 +7,12 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEFAULT_MIGRATIONS_DIR, migrate, migrationStatus } from "./migrate";
 import { markRolledBackSql } from "./migrate/history";
-import { sha256Hex } from "./migrate/migration-files";
+import { readMigrationFiles, sha256Hex } from "./migrate/migration-files";
 
 const BASE_URL = process.env.TEST_DATABASE_BASE_URL ?? "postgres://postgres@127.0.0.1:5432";
 const INIT = "20261124000000_init";
+/** Every migration in the folder, in the order they apply. */
+const ALL = (await readMigrationFiles(DEFAULT_MIGRATIONS_DIR)).map((file) => file.name);
 const created: string[] = [];
 const tempDirs: string[] = [];
 
@@ -72,12 +74,12 @@ describe("migrate on a database that does not exist yet", () => {
   let applied: string[];
 
   beforeAll(async () => {
-    expect(await migrationStatus(url)).toEqual({ applied: [], pending: [INIT], problems: [] });
+    expect(await migrationStatus(url)).toEqual({ applied: [], pending: ALL, problems: [] });
     ({ applied } = await migrate(url, { log: (line) => lines.push(line) }));
   });
 
   test("creates the database, applies every migration and says so", async () => {
-    expect(applied).toEqual([INIT]);
+    expect(applied).toEqual(ALL);
     expect(lines.join("\n")).toMatch(/Created database .*pc_test_migrate_/);
     expect(lines).toContain(`Applying migration ${INIT}`);
     const tables = await query<{ n: number }>(
@@ -153,9 +155,9 @@ describe("migrate on a database that does not exist yet", () => {
   });
 
   test("records the migration the way prisma migrate deploy does", async () => {
-    const rows = await query(url, "SELECT * FROM _prisma_migrations");
+    const rows = await query(url, "SELECT * FROM _prisma_migrations ORDER BY migration_name");
     const file = await readFile(path.join(DEFAULT_MIGRATIONS_DIR, INIT, "migration.sql"));
-    expect(rows).toHaveLength(1);
+    expect(rows).toHaveLength(ALL.length);
     const row = rows[0]!;
     expect(row).toMatchObject({
       migration_name: INIT,
@@ -173,8 +175,8 @@ describe("migrate on a database that does not exist yet", () => {
     const lines: string[] = [];
     expect(await migrate(url, { log: (line) => lines.push(line) })).toEqual({ applied: [] });
     expect(lines.at(-1)).toMatch(/is up to date/);
-    expect(await query(url, "SELECT id FROM _prisma_migrations")).toHaveLength(1);
-    expect(await migrationStatus(url)).toEqual({ applied: [INIT], pending: [], problems: [] });
+    expect(await query(url, "SELECT id FROM _prisma_migrations")).toHaveLength(ALL.length);
+    expect(await migrationStatus(url)).toEqual({ applied: ALL, pending: [], problems: [] });
   });
 
   test("refuses a migration edited after it was applied, naming it and the way out", async () => {
@@ -256,7 +258,7 @@ describe("a migration that fails", () => {
     await query(url, markRolledBackSql(broken));
     expect(await migrate(url, { migrationsDir: dir })).toEqual({ applied: [broken] });
     expect(await migrationStatus(url, { migrationsDir: dir })).toEqual({
-      applied: [INIT, broken],
+      applied: [...ALL, broken],
       pending: [],
       problems: [],
     });
@@ -266,10 +268,10 @@ describe("a migration that fails", () => {
 test("two concurrent runs on a fresh database apply each migration once", async () => {
   const url = freshDatabaseUrl();
   const results = await Promise.all([migrate(url), migrate(url)]);
-  expect(results.flatMap((r) => r.applied)).toEqual([INIT]);
-  expect(await query(url, "SELECT migration_name FROM _prisma_migrations")).toEqual([
-    { migration_name: INIT },
-  ]);
+  expect(results.flatMap((r) => r.applied)).toEqual(ALL);
+  expect(await query(url, "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name")).toEqual(
+    ALL.map((name) => ({ migration_name: name })),
+  );
 });
 
 test("refuses a database that already has tables but no migration history", async () => {

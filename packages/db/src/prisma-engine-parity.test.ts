@@ -19,7 +19,8 @@ import { type RunningSchemaEngine, startSchemaEngine } from "./schema-engine/was
 
 const BASE_URL = process.env.TEST_DATABASE_BASE_URL ?? "postgres://postgres@127.0.0.1:5432";
 const SCHEMA_PATH = fileURLToPath(new URL("../../../prisma/schema.prisma", import.meta.url));
-const INIT = "20261124000000_init";
+/** Every migration in the folder, in the order they apply. */
+const ALL = (await readMigrationFiles(DEFAULT_MIGRATIONS_DIR)).map((file) => file.name);
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
 const databases: string[] = [];
 const engines: RunningSchemaEngine[] = [];
@@ -84,7 +85,7 @@ async function historyRows(url: string) {
     const rows = await client.query(
       `SELECT migration_name, checksum, logs, rolled_back_at, applied_steps_count,
               finished_at IS NOT NULL AS finished, length(id) AS id_length
-         FROM _prisma_migrations`,
+         FROM _prisma_migrations ORDER BY migration_name`,
     );
     return { columns: columns.rows, rows: rows.rows };
   } finally {
@@ -118,7 +119,7 @@ beforeAll(async () => {
 });
 
 test("Prisma's engine applies the migrations and then finds the database identical to schema.prisma", async () => {
-  expect(appliedByPrisma).toEqual({ appliedMigrationNames: [INIT] });
+  expect(appliedByPrisma).toEqual({ appliedMigrationNames: ALL });
   const files = [{ path: "schema.prisma", content: schema }];
   const result = await prisma.engine.diff({
     from: { tag: "schemaDatasource", files, configDir: path.dirname(SCHEMA_PATH) },
@@ -155,7 +156,7 @@ test("Prisma and this runner read each other's _prisma_migrations as their own",
   // And this runner sees the database Prisma migrated the same way. (Close Prisma's engine
   // first: its session holds the migration lock this runner would otherwise wait for.)
   await prisma.close();
-  expect(await migrationStatus(prismaUrl)).toEqual({ applied: [INIT], pending: [], problems: [] });
+  expect(await migrationStatus(prismaUrl)).toEqual({ applied: ALL, pending: [], problems: [] });
   expect(await migrate(prismaUrl)).toEqual({ applied: [] });
 });
 

@@ -46,7 +46,8 @@ export function spawnGroupLeader(
   installExitHook();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
-      env: options.env,
+      // A plain record: the Node types of some hosts (Next.js) demand NODE_ENV in ProcessEnv.
+      env: options.env as NodeJS.ProcessEnv,
       cwd: options.cwd,
       stdio: ["pipe", "pipe", "pipe"],
       detached: true,

@@ -100,7 +100,9 @@ export class CompiledRateLimits {
         if (limit.risks && !limit.risks.includes(tool.riskClass)) continue;
         applied = true;
         plan.limits.push({ policy, limit });
-        plan.keys.push(rateLimitKey(this.names, policy.id, limit.id, subjectOf(limit.per, agent, server, tool)));
+        plan.keys.push(
+          rateLimitKey(this.names, policy.id, limit.id, subjectOf(limit.per, agent, server, tool)),
+        );
         plan.args.push(
           limit.window === "day" ? "d" : "s",
           String(RATE_LIMIT_WINDOW_MS[limit.window]),
@@ -113,7 +115,12 @@ export class CompiledRateLimits {
   }
 }
 
-function subjectOf(per: RateLimitPer, agent: SnapshotAgent, server: SnapshotServer, tool: SnapshotTool): string {
+function subjectOf(
+  per: RateLimitPer,
+  agent: SnapshotAgent,
+  server: SnapshotServer,
+  tool: SnapshotTool,
+): string {
   switch (per) {
     case "agent":
       return agent.id;
@@ -148,7 +155,9 @@ export function compileRateLimits(policies: SnapshotPolicy[], names: RedisNames)
     if (p.kind !== "rate_limit") continue;
     const parsed = rateLimitPolicyConfig.safeParse(p.config);
     if (!parsed.success) {
-      const problem = parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ");
+      const problem = parsed.error.issues
+        .map((i) => `${i.path.join(".") || "config"}: ${i.message}`)
+        .join("; ");
       skipped.push({ id: p.id, name: p.name, problem });
       continue;
     }
@@ -160,7 +169,12 @@ export function compileRateLimits(policies: SnapshotPolicy[], names: RedisNames)
       onRedisDown: config.onRedisDown,
       limits: config.limits.map((rule) => {
         const risks = rule.appliesToRisk ?? config.appliesToRisk ?? null;
-        const limit = { per: rule.per, window: rule.window, max: rule.max, risks: risks ? [...risks] : null };
+        const limit = {
+          per: rule.per,
+          window: rule.window,
+          max: rule.max,
+          risks: risks ? [...new Set(risks)] : null,
+        };
         return { ...limit, id: rateLimitRuleId(rule, config.appliesToRisk), text: describeLimit(limit) };
       }),
       teams: asSet(p.scope.teams),

@@ -1,5 +1,7 @@
 import { type AuditEvent, RESULT_SUMMARY_MAX } from "@portcullis/contracts/audit";
-import { type Db, Prisma } from "@portcullis/db/client";
+import type { Db } from "@portcullis/db/client";
+import type { Tx } from "../db";
+import { type AuditEventRow, appendToChain, ChainRaceError, lockChain } from "./chain/append-to-chain";
 
 export interface IngestAuditEventsResult {
   /** Rows written; events already stored (a retried job, a replayed spool) are not counted. */
@@ -8,80 +10,126 @@ export interface IngestAuditEventsResult {
   detached: number;
 }
 
-/** An org deleted between the lookup and the insert fails the statement: look again, a few times. */
+/** A concurrent delivery of the same event can force a retry of the whole batch; a few suffice. */
 const MAX_ATTEMPTS = 3;
+/** Waiting for a chain's lock behind other batches is normal under load: allow for it. */
+const TRANSACTION = { maxWait: 15_000, timeout: 60_000 } as const;
 const INT4_MIN = -2_147_483_648;
 const INT4_MAX = 2_147_483_647;
 
 /**
- * Writes a batch of audit events in one statement, idempotent by event id: a retried job
- * or a replayed spool never duplicates a row.
+ * Writes a batch of audit events, idempotent by event id: a retried job or a replayed
+ * spool never duplicates a row, and never breaks or forks the hash chain.
+ *
+ * Each event is appended to its organization's hash chain (events without a known
+ * organization to the chain of orphans), see ./chain. Appends to one chain are serialized
+ * by a transaction-scoped advisory lock, and the check for already stored events runs
+ * under that lock, so concurrent batches (several workers, retries) form one unbroken chain.
  *
  * Nothing in one event may make Postgres refuse the whole batch (the job would be retried
  * until it fails for good, taking 199 good events with it), so rows are made safe first:
  * an unknown organization becomes `orgId: null` (the event is kept, as an orphan), NUL
- * characters (which Postgres text and jsonb refuse) become U+FFFD, integers outside
- * Postgres' int4 become null, and the result summary is cut to RESULT_SUMMARY_MAX.
+ * characters (which Postgres text and jsonb refuse) become U+FFFD and so do lone UTF-16
+ * surrogates, integers outside Postgres' int4 become null, and the result summary is cut
+ * to RESULT_SUMMARY_MAX.
  */
 export async function ingestAuditEvents(db: Db, events: AuditEvent[]): Promise<IngestAuditEventsResult> {
   if (events.length === 0) return { inserted: 0, detached: 0 };
+  const batch = firstOfEachId(events);
   for (let attempt = 1; ; attempt++) {
-    const knownOrgs = await existingOrgIds(db, events);
-    const rows = events.map((event) => toRow(event, knownOrgs));
-    const detached = events.filter((e) => e.orgId !== null && !knownOrgs.has(e.orgId)).length;
     try {
-      const { count } = await db.auditEvent.createMany({ data: rows, skipDuplicates: true });
-      return { inserted: count, detached };
+      return await db.$transaction((tx) => ingestInTransaction(tx, batch), TRANSACTION);
     } catch (error) {
-      if (attempt < MAX_ATTEMPTS && isForeignKeyViolation(error)) continue;
+      if (attempt < MAX_ATTEMPTS && error instanceof ChainRaceError) continue;
       throw error;
     }
   }
 }
 
-async function existingOrgIds(db: Db, events: AuditEvent[]): Promise<Set<string>> {
-  const ids = [...new Set(events.flatMap((e) => (e.orgId === null ? [] : [e.orgId])))];
+async function ingestInTransaction(tx: Tx, events: AuditEvent[]): Promise<IngestAuditEventsResult> {
+  // FOR KEY SHARE keeps these organizations from being deleted until we commit, so the
+  // foreign key cannot fail half-way and an event's chain cannot change under us.
+  const knownOrgs = await lockOrganizations(tx, events);
+  const detached = events.filter((e) => e.orgId !== null && !knownOrgs.has(e.orgId)).length;
+  const ingestedAt = new Date().toISOString();
+  const byChain = new Map<string | null, AuditEventRow[]>();
+  for (const event of events) {
+    const row = toRow(event, knownOrgs, ingestedAt);
+    byChain.set(row.org_id, [...(byChain.get(row.org_id) ?? []), row]);
+  }
+  const chains = [...byChain.keys()].sort((a, b) => (a ?? "").localeCompare(b ?? ""));
+  for (const orgId of chains) await lockChain(tx, orgId);
+
+  // Under the locks: an event stored by an earlier delivery is not appended again.
+  const stored = await storedIds(
+    tx,
+    events.map((e) => e.id),
+  );
+  let inserted = 0;
+  for (const orgId of chains) {
+    const fresh = byChain.get(orgId)!.filter((row) => !stored.has(row.id));
+    inserted += await appendToChain(tx, orgId, fresh);
+  }
+  return { inserted, detached };
+}
+
+async function lockOrganizations(tx: Tx, events: AuditEvent[]): Promise<Set<string>> {
+  const ids = [...new Set(events.flatMap((e) => (e.orgId === null ? [] : [text(e.orgId)])))];
   if (ids.length === 0) return new Set();
-  const found = await db.organization.findMany({ where: { id: { in: ids } }, select: { id: true } });
+  const found = await tx.$queryRaw<Array<{ id: string }>>`
+    SELECT id FROM organizations WHERE id = ANY(${ids}::text[]) ORDER BY id FOR KEY SHARE`;
   return new Set(found.map((org) => org.id));
 }
 
-function toRow(event: AuditEvent, knownOrgs: Set<string>): Prisma.AuditEventCreateManyInput {
+async function storedIds(tx: Tx, ids: string[]): Promise<Set<string>> {
+  const found = await tx.$queryRaw<Array<{ id: string }>>`
+    SELECT id FROM audit_events WHERE id = ANY(${ids.map(text)}::text[])`;
+  return new Set(found.map((row) => row.id));
+}
+
+function firstOfEachId(events: AuditEvent[]): AuditEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => !seen.has(e.id) && Boolean(seen.add(e.id)));
+}
+
+function toRow(event: AuditEvent, knownOrgs: Set<string>, ingestedAt: string): AuditEventRow {
+  const orgId = event.orgId === null ? null : text(event.orgId);
   return {
     id: text(event.id),
-    orgId: event.orgId !== null && knownOrgs.has(event.orgId) ? event.orgId : null,
-    occurredAt: new Date(event.occurredAt),
-    requestId: text(event.requestId),
+    org_id: orgId !== null && knownOrgs.has(orgId) ? orgId : null,
+    occurred_at: new Date(event.occurredAt).toISOString(),
+    ingested_at: ingestedAt,
+    request_id: text(event.requestId),
     method: text(event.method),
-    agentId: nullableText(event.agentId),
-    agentName: nullableText(event.agentName),
-    teamId: nullableText(event.teamId),
-    userId: nullableText(event.userId),
-    serverId: nullableText(event.serverId),
-    serverName: nullableText(event.serverName),
-    toolName: nullableText(event.toolName),
+    agent_id: nullableText(event.agentId),
+    agent_name: nullableText(event.agentName),
+    team_id: nullableText(event.teamId),
+    user_id: nullableText(event.userId),
+    server_id: nullableText(event.serverId),
+    server_name: nullableText(event.serverName),
+    tool_name: nullableText(event.toolName),
     decision: event.decision,
     reason: nullableText(event.reason),
-    errorCode: int4(event.errorCode),
-    arguments:
-      event.arguments === null || event.arguments === undefined
-        ? Prisma.DbNull
-        : (withoutNul(event.arguments) as Prisma.InputJsonValue),
-    resultSummary:
+    error_code: int4(event.errorCode),
+    // JSON null and absent arguments are both stored as SQL NULL.
+    arguments: event.arguments === undefined ? null : safeJson(event.arguments),
+    result_summary:
       event.resultSummary === null ? null : truncate(text(event.resultSummary), RESULT_SUMMARY_MAX),
-    isError: event.isError,
-    latencyMs: event.latencyMs,
-    upstreamLatencyMs: event.upstreamLatencyMs,
-    upstreamStatus: nullableText(event.upstreamStatus),
-    protocolVersion: nullableText(event.protocolVersion),
-    snapshotVersion: int4(event.snapshotVersion),
-    approvalId: nullableText(event.approvalId ?? null),
-    dlp: event.dlp && event.dlp.length > 0 ? (event.dlp as Prisma.InputJsonValue) : Prisma.DbNull,
+    is_error: event.isError,
+    latency_ms: event.latencyMs,
+    upstream_latency_ms: event.upstreamLatencyMs,
+    upstream_status: nullableText(event.upstreamStatus),
+    protocol_version: nullableText(event.protocolVersion),
+    dlp: event.dlp && event.dlp.length > 0 ? safeJson(event.dlp) : null,
+    approval_id: null,
+    snapshot_version: int4(event.snapshotVersion),
   };
 }
 
+/** Text Postgres stores as given: no NUL, no lone surrogate (which UTF-8 cannot encode). */
 function text(value: string): string {
-  return value.includes("\0") ? value.replaceAll("\0", "\uFFFD") : value;
+  // In a unicode-mode regex a surrogate pair is one code point: \p{Cs} matches only lone halves.
+  return value.replace(/\0|\p{Cs}/gu, "\uFFFD");
 }
 
 function nullableText(value: string | null): string | null {
@@ -101,9 +149,12 @@ function truncate(value: string, max: number): string {
   return `${value.slice(0, end)}…`;
 }
 
-/** Replaces NUL in every string (keys too) of a JSON value; walks only when one is there. */
-function withoutNul(value: unknown): unknown {
-  if (!JSON.stringify(value).includes("\\u0000")) return value;
+/**
+ * Makes every string (keys too) of a JSON value acceptable to jsonb, which refuses NUL
+ * and lone surrogates (JSON.stringify writes both as \u escapes). Walks only when needed.
+ */
+function safeJson(value: unknown): unknown {
+  if (!/\\u0000|\\ud[89a-f]/i.test(JSON.stringify(value))) return value;
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return text(v);
     if (Array.isArray(v)) return v.map(walk);
@@ -115,6 +166,3 @@ function withoutNul(value: unknown): unknown {
   return walk(value);
 }
 
-function isForeignKeyViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003";
-}

@@ -3,12 +3,15 @@ import { newId } from "@portcullis/contracts/ids";
 import { exposedToolName } from "@portcullis/contracts/snapshot";
 import { Prisma, type Tool } from "@portcullis/db/client";
 import { riskFromAnnotations, type ToolAnnotationHints } from "@portcullis/policy/risk";
+import { INJECTION_FLAG_PREFIX } from "@portcullis/policy/tool-scan/findings";
+import { injectionFlags, scanToolDefinition } from "@portcullis/policy/tool-scan/scan-tool";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { Actor } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import { type Db, LONG_TRANSACTION, type Tx } from "../db";
+import { flagNameCollisions } from "./flag-name-collisions";
 import { toUpstreamSpec } from "./server-spec";
-import { type ListedTool, toolDefinitionHash } from "./tool-definition";
+import { type ListedTool, toolDefinition, toolDefinitionHash } from "./tool-definition";
 
 export interface CatalogSyncResult {
   /** Upstream names of tools seen for the first time (or back after being removed). */
@@ -29,10 +32,18 @@ const SYSTEM_ACTOR: Actor = { type: "system", name: "catalog-sync" };
  * Lists a server's tools upstream and reconciles the Tool rows with them.
  *
  * - New tools are stored active, with risk derived from their annotations and their
- *   first definition accepted (`approvedHash = definitionHash`).
+ *   first definition accepted (`approvedHash = definitionHash`, `approvedDefinition` kept).
  * - A changed definition is stored and flagged `definition_changed`; when it differs from
  *   the approved one the tool is `quarantined` until an admin approves it (tool pinning:
  *   a rug-pulled description must not reach models silently).
+ * - Every new or changed definition is scanned for prompt-injection markers (hidden
+ *   Unicode, instructions to the model, secrets and sensitive paths). A tool with markers
+ *   is flagged `prompt_injection:<kind>` and quarantined, even on first sight (then with
+ *   nothing approved): the scanner cannot tell a poisoned description from a clumsy one,
+ *   and a false alarm costs one review while a missed one reaches every agent's model.
+ * - A tool whose name collides with another server's tool is flagged
+ *   `name_collision:<other server>` (both of them), without quarantine: two servers may
+ *   legitimately offer `search`, and the exposed names stay distinct.
  * - Tools no longer listed become `removed` (kept, so grants and audit keep their meaning).
  *
  * On failure the server is marked unhealthy with the reason in `lastError`, the tools are
@@ -70,19 +81,27 @@ export async function syncServerCatalog(
   return db.$transaction(async (tx) => {
     // Serializes concurrent syncs of one server, which would otherwise race to insert the same tools.
     await tx.$executeRaw`SELECT 1 FROM servers WHERE id = ${server.id} FOR UPDATE`;
-    const result = await reconcileTools(tx, server, listed);
+    // And syncs within one organization, before any tool is written: name collisions span servers.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`portcullis:catalog:${server.orgId}`}))`;
+    const { result, addedIds, quarantined } = await reconcileTools(tx, server, listed);
+    const collisions = await flagNameCollisions(tx, server.orgId, addedIds);
     await tx.server.update({
       where: { id: server.id },
       data: { health: "healthy", lastError: null, lastSyncAt: new Date() },
     });
-    if (result.added.length + result.changed.length + result.removed.length > 0) {
+    if (result.added.length + result.changed.length + result.removed.length + collisions.length > 0) {
       await recordAdminChange(tx, {
         orgId: server.orgId,
         actor: opts.actor ?? SYSTEM_ACTOR,
         action: "server.catalog_sync",
         targetType: "server",
         targetId: server.id,
-        details: { name: server.name, ...result },
+        details: {
+          name: server.name,
+          ...result,
+          ...(quarantined.length > 0 && { quarantined }),
+          ...(collisions.length > 0 && { nameCollisions: collisions }),
+        },
       });
     }
     return result;
@@ -93,11 +112,13 @@ async function reconcileTools(
   tx: Tx,
   server: { id: string; orgId: string; name: string },
   listed: ListedTool[],
-): Promise<CatalogSyncResult> {
+): Promise<{ result: CatalogSyncResult; addedIds: Set<string>; quarantined: string[] }> {
   const existing = new Map(
     (await tx.tool.findMany({ where: { serverId: server.id } })).map((t) => [t.upstreamName, t]),
   );
   const result: CatalogSyncResult = { added: [], changed: [], removed: [], unchanged: 0 };
+  const addedIds = new Set<string>();
+  const quarantined: string[] = [];
   const created: Prisma.ToolCreateManyInput[] = [];
   const seen = new Set<string>();
 
@@ -107,28 +128,46 @@ async function reconcileTools(
     const hash = toolDefinitionHash(tool);
     const current = existing.get(tool.name);
     if (!current) {
+      const flags = injectionFlags(scanToolDefinition(tool));
+      const id = newId("tool");
+      const exposedName = exposedToolName(server.name, tool.name);
+      // Markers on first sight: nothing is approved, and the tool waits for a review.
       created.push({
-        id: newId("tool"),
+        id,
         orgId: server.orgId,
         serverId: server.id,
         upstreamName: tool.name,
-        exposedName: exposedToolName(server.name, tool.name),
+        exposedName,
         ...definitionFields(tool, hash),
-        approvedHash: hash,
-        status: "active",
+        ...(flags.length === 0
+          ? { approvedHash: hash, approvedDefinition: approvedDefinition(tool), status: "active" as const }
+          : { approvedHash: null, status: "quarantined" as const, flags }),
       });
+      if (flags.length > 0) quarantined.push(exposedName);
+      addedIds.add(id);
       result.added.push(tool.name);
       continue;
     }
     const definitionChanged = current.definitionHash !== hash;
     if (!definitionChanged && current.status !== "removed") {
+      // Tools approved before approved definitions were kept: the current one is the approved one.
+      if (current.approvedDefinition === null && current.approvedHash === hash) {
+        await tx.tool.update({
+          where: { id: current.id },
+          data: { approvedDefinition: approvedDefinition(tool) },
+        });
+      }
       result.unchanged++;
       continue;
     }
+    const pinning = pinningState(current, hash, injectionFlags(scanToolDefinition(tool)));
     await tx.tool.update({
       where: { id: current.id },
-      data: { ...definitionFields(tool, hash), ...pinningState(current, hash) },
+      data: { ...definitionFields(tool, hash), ...pinning },
     });
+    if (pinning.status === "quarantined" && current.status !== "quarantined")
+      quarantined.push(current.exposedName);
+    if (current.status === "removed") addedIds.add(current.id);
     (current.status === "removed" ? result.added : result.changed).push(tool.name);
   }
   if (created.length > 0) await tx.tool.createMany({ data: created });
@@ -138,7 +177,11 @@ async function reconcileTools(
     await tx.tool.updateMany({ where: { id: { in: gone.map((t) => t.id) } }, data: { status: "removed" } });
     result.removed.push(...gone.map((t) => t.upstreamName));
   }
-  return result;
+  return { result, addedIds, quarantined };
+}
+
+function approvedDefinition(tool: ListedTool): Prisma.InputJsonValue {
+  return toolDefinition(tool) as unknown as Prisma.InputJsonValue;
 }
 
 function definitionFields(tool: ListedTool, hash: string) {
@@ -154,20 +197,24 @@ function definitionFields(tool: ListedTool, hash: string) {
 }
 
 /**
- * Status and flags for a known tool whose definition is now `hash`. Back to the approved
- * definition clears the flag (an upstream reverted a change). Any other change is flagged,
- * and quarantined when an approved definition exists that it departs from. An admin's
+ * Status and flags for a known tool whose definition is now `hash`, carrying the
+ * `injection` flags its scan found. Back to the approved definition clears the review
+ * flags (an upstream reverted a change; what an admin approved stands, markers or not).
+ * Any other definition is flagged `definition_changed` and quarantined: it departs from
+ * the approved one, or nothing was ever approved (the first one had markers). An admin's
  * `disabled` always stands.
  */
-function pinningState(current: Tool, hash: string): { status: Tool["status"]; flags: string[] } {
-  const otherFlags = current.flags.filter((f) => f !== DEFINITION_CHANGED);
+function pinningState(
+  current: Tool,
+  hash: string,
+  injection: string[],
+): { status: Tool["status"]; flags: string[] } {
+  const otherFlags = current.flags.filter(
+    (f) => f !== DEFINITION_CHANGED && !f.startsWith(INJECTION_FLAG_PREFIX),
+  );
   const keep = (status: Tool["status"]) => (current.status === "disabled" ? "disabled" : status);
   if (current.approvedHash === hash) return { status: keep("active"), flags: otherFlags };
-  const flags = [...otherFlags, DEFINITION_CHANGED];
-  if (current.approvedHash === null) {
-    return { status: keep(current.status === "removed" ? "active" : current.status), flags };
-  }
-  return { status: keep("quarantined"), flags };
+  return { status: keep("quarantined"), flags: [...otherFlags, ...injection, DEFINITION_CHANGED] };
 }
 
 function jsonOrNull(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {

@@ -1,0 +1,79 @@
+import type { AppRouter } from "@portcullis/api/root";
+import { matchesToolPattern } from "@portcullis/policy/tool-pattern";
+import type { inferRouterOutputs } from "@trpc/server";
+
+type Outputs = inferRouterOutputs<AppRouter>;
+export type Grant = Outputs["grants"]["list"][number];
+export type Effect = Grant["effect"];
+
+/** A row of the matrix: a team, or an agent (listed under its team). */
+export interface Subject {
+  type: "team" | "agent";
+  id: string;
+  name: string;
+  /** For agents: the team whose grants also apply to it. */
+  teamId?: string;
+  teamName?: string;
+}
+
+export const EFFECT_LABELS: Record<Effect, string> = {
+  allow: "Allow",
+  approve: "Requires approval",
+  deny: "Deny",
+};
+
+const RANK: Record<Effect, number> = { allow: 0, approve: 1, deny: 2 };
+
+export function subjectLabel(s: Subject): string {
+  return `${s.type} ${s.name}`;
+}
+
+/** Teams in name order, each followed by its agents: how the matrix lists its rows. */
+export function subjectsOf(
+  teams: Array<{ id: string; name: string }>,
+  agents: Array<{ id: string; name: string; teamId: string; teamName: string }>,
+): Subject[] {
+  const out: Subject[] = [];
+  for (const team of teams) {
+    out.push({ type: "team", id: team.id, name: team.name });
+    for (const a of agents.filter((a) => a.teamId === team.id)) {
+      out.push({ type: "agent", id: a.id, name: a.name, teamId: a.teamId, teamName: a.teamName });
+    }
+  }
+  return out;
+}
+
+/** The grant of exactly this subject, server and pattern (what a matrix cell edits). */
+export function exactGrant(grants: Grant[], subject: Subject, serverId: string, pattern: string): Grant | undefined {
+  return grants.find(
+    (g) => g.subject.type === subject.type && g.subject.id === subject.id && g.serverId === serverId && g.toolPattern === pattern,
+  );
+}
+
+/**
+ * The effect the gateway applies to `toolName` for a subject, with the grant that decides
+ * it: the most restrictive matching grant of the subject (and, for an agent, of its team),
+ * the same rule as @portcullis/policy's decideToolCall. Null: no grant, default deny.
+ */
+export function effectiveGrant(grants: Grant[], subject: Subject, serverId: string, toolName: string): Grant | null {
+  let best: Grant | null = null;
+  for (const g of grants) {
+    if (g.serverId !== serverId) continue;
+    const applies =
+      (g.subject.type === subject.type && g.subject.id === subject.id) ||
+      (subject.type === "agent" && g.subject.type === "team" && g.subject.id === subject.teamId);
+    if (!applies || !matchesToolPattern(g.toolPattern, toolName)) continue;
+    if (best === null || RANK[g.effect] > RANK[best.effect]) best = g;
+  }
+  return best;
+}
+
+/** How an inherited or pattern grant reads in a cell that has no grant of its own. */
+export function inheritedLabel(grant: Grant | null, subject: Subject): string {
+  if (grant === null) return "No grant (deny)";
+  const via =
+    grant.subject.type === "team" && subject.type === "agent"
+      ? `team ${grant.subject.name}${grant.toolPattern === "*" ? "" : `, ${grant.toolPattern}`}`
+      : grant.toolPattern;
+  return `No own grant (${EFFECT_LABELS[grant.effect].toLowerCase()} via ${via})`;
+}

@@ -1,0 +1,274 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { useTRPC } from "@/trpc/react";
+import { StatusBadge } from "../ui/badge";
+import { Button } from "../ui/button";
+import { cn } from "../ui/cn";
+import { EmptyState } from "../ui/empty-state";
+import { ErrorState, errorMessage, fieldErrors } from "../ui/error-state";
+import { Field } from "../ui/field";
+import { Input, Select } from "../ui/input";
+import { SkeletonRows } from "../ui/spinner";
+import { Pagination, useCursorPagination } from "../ui/table";
+import { useDebounced } from "../servers/use-debounced";
+import { EffectSelect } from "./effect-select";
+import {
+  EFFECT_LABELS,
+  type Effect,
+  effectiveGrant,
+  exactGrant,
+  type Grant,
+  inheritedLabel,
+  type Subject,
+  subjectLabel,
+} from "./grant-model";
+import type { useGrantEditor } from "./use-grant-editor";
+
+/**
+ * One server's tools (rows, 25 a page) against teams and agents (columns): a cell is the
+ * grant for exactly that tool; without one it says what applies (a `*` or pattern grant,
+ * the team's grant, or default deny). Below: every rule on the server, and a form for
+ * pattern rules with a reason and an approval timeout.
+ */
+export function ServerToolGrants({
+  server,
+  subjects,
+  grants,
+  editor,
+  canWrite,
+}: {
+  server: { id: string; name: string };
+  subjects: Subject[];
+  grants: Grant[];
+  editor: ReturnType<typeof useGrantEditor>;
+  canWrite: boolean;
+}) {
+  const trpc = useTRPC();
+  const [search, setSearch] = useState("");
+  const debounced = useDebounced(search.trim());
+  const { cursor, reset, paginationProps } = useCursorPagination();
+  const tools = useQuery({
+    ...trpc.tools.list.queryOptions({
+      serverId: server.id,
+      limit: 25,
+      ...(debounced && { search: debounced }),
+      ...(cursor && { cursor }),
+    }),
+    placeholderData: keepPreviousData,
+  });
+  const serverGrants = grants.filter((g) => g.serverId === server.id);
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <p className="max-w-2xl text-sm text-slate-600">
+          A cell sets the grant for exactly that tool. Without one, the most restrictive matching rule applies (a team&apos;s
+          rules apply to its agents), else default deny.
+        </p>
+        <Field label={`Search tools of ${server.name}`} className="w-64">
+          <Input
+            type="search"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              reset();
+            }}
+          />
+        </Field>
+      </div>
+      {tools.error ? (
+        <ErrorState error={tools.error} />
+      ) : !tools.data ? (
+        <SkeletonRows rows={5} label="Loading tools…" />
+      ) : tools.data.items.length === 0 && !cursor ? (
+        <EmptyState
+          title={debounced ? "No tool matches" : "No tools yet"}
+          description={debounced ? undefined : "Sync the server's catalog first; its tools appear here."}
+        />
+      ) : (
+        <div className="space-y-3">
+          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+            <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label={`Grants on the tools of ${server.name}`}>
+              <thead className="bg-slate-50">
+                <tr>
+                  <th scope="col" className="sticky left-0 z-10 bg-slate-50 px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
+                    Tool
+                  </th>
+                  {subjects.map((s) => (
+                    <th key={`${s.type}:${s.id}`} scope="col" className="px-3 py-2 text-left text-xs whitespace-nowrap">
+                      <span className="text-slate-500">{s.type === "team" ? "Team" : "Agent"}</span>{" "}
+                      <span className={cn("text-slate-900", s.type === "team" && "font-semibold")}>{s.name}</span>
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {tools.data.items.map((tool) => (
+                  <tr key={tool.id} className="hover:bg-slate-50/60">
+                    <th scope="row" className="sticky left-0 z-10 bg-white px-4 py-2 text-left font-normal">
+                      <span className="font-mono text-xs text-slate-900">{tool.upstreamName}</span>{" "}
+                      {tool.status !== "active" && <StatusBadge status={tool.status} />}
+                    </th>
+                    {subjects.map((subject) => {
+                      const own = exactGrant(grants, subject, server.id, tool.upstreamName);
+                      return (
+                        <td key={`${subject.type}:${subject.id}`} className="px-3 py-1.5">
+                          <EffectSelect
+                            label={`Grant for ${subjectLabel(subject)} on ${tool.exposedName}`}
+                            value={own?.effect ?? ""}
+                            noneLabel={inheritedLabel(effectiveGrant(grants, subject, server.id, tool.upstreamName), subject)}
+                            disabled={!canWrite || editor.pending}
+                            onChange={(effect) => editor.change(subject, server.id, tool.upstreamName, effect)}
+                          />
+                        </td>
+                      );
+                    })}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination {...paginationProps(tools.data.nextCursor, tools.isFetching)} />
+        </div>
+      )}
+
+      <RulesOnServer server={server} grants={serverGrants} subjects={subjects} editor={editor} canWrite={canWrite} />
+    </div>
+  );
+}
+
+function RulesOnServer({
+  server,
+  grants,
+  subjects,
+  editor,
+  canWrite,
+}: {
+  server: { id: string; name: string };
+  grants: Grant[];
+  subjects: Subject[];
+  editor: ReturnType<typeof useGrantEditor>;
+  canWrite: boolean;
+}) {
+  const [subjectKey, setSubjectKey] = useState("");
+  const [pattern, setPattern] = useState("");
+  const [effect, setEffect] = useState<Effect>("allow");
+  const [timeout, setTimeoutSec] = useState("");
+  const [reason, setReason] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const problems: Record<string, string> = {};
+    const subject = subjects.find((s) => `${s.type}:${s.id}` === subjectKey);
+    if (!subject) problems.subject = "Choose a team or an agent";
+    if (pattern.trim() === "") problems.toolPattern = "Enter a tool name or a pattern like get-* or *";
+    const timeoutSec = timeout.trim() === "" ? null : Number(timeout);
+    if (timeoutSec !== null && (!Number.isInteger(timeoutSec) || timeoutSec <= 0 || timeoutSec > 86_400)) {
+      problems.approvalTimeoutSec = "Enter whole seconds from 1 to 86400";
+    }
+    setErrors(problems);
+    if (Object.keys(problems).length > 0 || !subject) return;
+    editor.set.mutate(
+      {
+        subject: { type: subject.type, id: subject.id },
+        serverId: server.id,
+        toolPattern: pattern.trim(),
+        effect,
+        approvalTimeoutSec: effect === "approve" ? timeoutSec : null,
+        reason: reason.trim() || null,
+      },
+      {
+        onSuccess: () => {
+          setPattern("");
+          setReason("");
+          setTimeoutSec("");
+        },
+        onError: (error) => setErrors({ form: errorMessage(error), ...fieldErrors(error) }),
+      },
+    );
+  };
+
+  return (
+    <section aria-labelledby="rules-heading" className="space-y-3">
+      <h3 id="rules-heading" className="text-sm font-semibold text-slate-900">
+        All rules on {server.name}
+      </h3>
+      {grants.length === 0 ? (
+        <p className="text-sm text-slate-500">No grants on this server: every call to it is denied.</p>
+      ) : (
+        <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm">
+          {grants.map((g) => (
+            <li key={g.id} className="flex flex-wrap items-center gap-3 px-4 py-2">
+              <span className="min-w-48">
+                <span className="text-xs text-slate-500">{g.subject.type}</span> {g.subject.name}
+              </span>
+              <code className="min-w-32 font-mono text-xs">{g.toolPattern}</code>
+              <StatusBadge status={g.effect} label={EFFECT_LABELS[g.effect]} />
+              {g.approvalTimeoutSec !== null && (
+                <span className="text-xs text-slate-500">times out after {g.approvalTimeoutSec}s</span>
+              )}
+              {g.reason && <span className="text-xs text-slate-600">“{g.reason}”</span>}
+              {canWrite && (
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  className="ml-auto"
+                  aria-label={`Delete grant ${g.subject.type} ${g.subject.name} ${g.toolPattern}`}
+                  onClick={() => editor.remove.mutate({ id: g.id })}
+                  disabled={editor.pending}
+                >
+                  Delete
+                </Button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canWrite && (
+        <form onSubmit={submit} noValidate aria-label="Add a rule" className="grid items-start gap-3 rounded-lg border border-slate-200 bg-slate-50 p-4 md:grid-cols-6">
+          <Field label="Team or agent" error={errors.subject} className="md:col-span-2">
+            <Select
+              value={subjectKey}
+              onChange={(e) => setSubjectKey(e.target.value)}
+              placeholder="Choose…"
+              options={subjects.map((s) => ({ value: `${s.type}:${s.id}`, label: `${s.type === "team" ? "Team" : "Agent"} ${s.name}` }))}
+            />
+          </Field>
+          <Field label="Tools" error={errors.toolPattern} hint="A name, or a pattern: * any run, ? one character">
+            <Input value={pattern} onChange={(e) => setPattern(e.target.value)} className="font-mono" placeholder="get-*" />
+          </Field>
+          <Field label="Effect">
+            <Select
+              value={effect}
+              onChange={(e) => setEffect(e.target.value as Effect)}
+              options={(["allow", "approve", "deny"] as const).map((v) => ({ value: v, label: EFFECT_LABELS[v] }))}
+            />
+          </Field>
+          {effect === "approve" ? (
+            <Field label="Approval timeout (s)" error={errors.approvalTimeoutSec}>
+              <Input value={timeout} onChange={(e) => setTimeoutSec(e.target.value)} inputMode="numeric" placeholder="default" />
+            </Field>
+          ) : (
+            <div />
+          )}
+          <Field label="Reason" error={errors.reason}>
+            <Input value={reason} onChange={(e) => setReason(e.target.value)} />
+          </Field>
+          <div className="flex items-center gap-3 md:col-span-6">
+            <Button type="submit" loading={editor.set.isPending}>
+              Add rule
+            </Button>
+            {errors.form && (
+              <p role="alert" className="text-sm text-red-700">
+                {errors.form}
+              </p>
+            )}
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

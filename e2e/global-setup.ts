@@ -1,0 +1,146 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { seedDemoIdentities } from "@portcullis/control/identity/seed-demo-identities";
+import { startDevIdp } from "@portcullis/dev-idp/start-dev-idp";
+import { createTestDatabase } from "@portcullis/testkit/db";
+import { startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
+import { freePort } from "@portcullis/testkit/ports";
+import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
+import { Redis } from "ioredis";
+import { buildConsoleIfChanged } from "../apps/console/scripts/build-if-changed.mjs";
+import { type Child, startChild, waitForHttp } from "./support/children";
+import { exportStack } from "./support/stack-env";
+import { E2E_USERS } from "./support/users";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const artifacts = join(root, "e2e", "artifacts");
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const ORG_SLUG = "e2e";
+
+/**
+ * Starts the whole product on free ports, against a fresh database and Redis prefix:
+ * the dev OpenID provider and a fixture upstream MCP server in this process, the console
+ * (`next start` on a cached build), the gateway and the worker as child processes.
+ * Returns the teardown, which stops everything and drops the database and the keys.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const started = Date.now();
+  const log = (m: string) => process.stderr.write(`[e2e] ${m}\n`);
+  mkdirSync(artifacts, { recursive: true });
+  rmSync(join(artifacts, "logs"), { recursive: true, force: true });
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const teardown = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => log(`cleanup failed: ${e}`));
+  };
+
+  try {
+    const buildPromise = buildConsoleIfChanged({ log });
+
+    const database = await createTestDatabase({ name: "e2e" });
+    cleanups.push(() => database.drop());
+    const names = testRedisNames("e2e");
+    cleanups.push(async () => {
+      const redis = new Redis(REDIS_URL);
+      await cleanupRedisPrefix(redis, names.prefix);
+      redis.disconnect();
+    });
+    await seedDemoIdentities(database.db, { orgSlug: ORG_SLUG, users: E2E_USERS });
+
+    const fixture = await startLegacyHttpServer({ tag: "e2e-fixture" });
+    cleanups.push(() => fixture.close());
+
+    const [consolePort, gatewayPort] = [await freePort(), await freePort()];
+    const consoleUrl = `http://127.0.0.1:${consolePort}`;
+    const clientSecret = randomBytes(24).toString("base64url");
+    const idp = await startDevIdp({
+      clients: [
+        {
+          clientId: "portcullis-console-e2e",
+          clientSecret,
+          name: "Portcullis console",
+          redirectUris: [`${consoleUrl}/api/auth/callback/oidc`],
+          postLogoutRedirectUris: [`${consoleUrl}/login`],
+        },
+      ],
+    });
+    cleanups.push(() => idp.close());
+
+    const secretKey = randomBytes(32).toString("base64url");
+    const logDir = join(artifacts, "logs");
+    const common = {
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_PREFIX: names.prefix,
+      PORTCULLIS_SECRET_KEY: secretKey,
+      LOG_LEVEL: "info",
+    };
+    const tsx = join(root, "node_modules", ".bin", "tsx");
+    const children: Child[] = [];
+    cleanups.push(() => Promise.all(children.map((c) => c.stop())));
+
+    children.push(
+      startChild("worker", tsx, [join(root, "apps/worker/src/main.ts")], { cwd: root, env: common, logDir }),
+    );
+    const gateway = startChild("gateway", tsx, [join(root, "apps/gateway/src/main.ts")], {
+      cwd: root,
+      env: {
+        ...common,
+        GATEWAY_HOST: "127.0.0.1",
+        GATEWAY_PORT: String(gatewayPort),
+        GATEWAY_SPOOL_DIR: join(artifacts, "spool"),
+        GATEWAY_SHUTDOWN_GRACE_MS: "2000",
+      },
+      logDir,
+    });
+    children.push(gateway);
+
+    await buildPromise;
+    const consoleDir = join(root, "apps", "console");
+    const consoleApp = startChild(
+      "console",
+      join(consoleDir, "node_modules", ".bin", "next"),
+      ["start", "--hostname", "127.0.0.1", "--port", String(consolePort)],
+      {
+        cwd: consoleDir,
+        env: {
+          ...common,
+          NODE_ENV: "production",
+          NEXT_TELEMETRY_DISABLED: "1",
+          NEXTAUTH_URL: consoleUrl,
+          NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+          OIDC_ISSUER: idp.issuer,
+          OIDC_CLIENT_ID: "portcullis-console-e2e",
+          OIDC_CLIENT_SECRET: clientSecret,
+          OIDC_PROVIDER_NAME: "Portcullis dev SSO",
+          GATEWAY_PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`,
+        },
+        logDir,
+      },
+    );
+    children.push(consoleApp);
+
+    await Promise.all([
+      waitForHttp(`http://127.0.0.1:${gatewayPort}/healthz`, "the gateway", gateway),
+      waitForHttp(`${consoleUrl}/login`, "the console", consoleApp),
+    ]);
+
+    exportStack({
+      consoleUrl,
+      gatewayMcpUrl: `http://127.0.0.1:${gatewayPort}/mcp`,
+      fixtureUrl: fixture.url,
+      idpUrl: idp.issuer,
+      databaseUrl: database.url,
+      redisPrefix: names.prefix,
+      orgSlug: ORG_SLUG,
+    });
+    log(
+      `stack ready in ${Math.round((Date.now() - started) / 1000)}s: console ${consoleUrl}, gateway :${gatewayPort}`,
+    );
+    return teardown;
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+}

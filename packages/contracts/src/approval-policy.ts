@@ -1,0 +1,164 @@
+import { RE2JS } from "re2js";
+import { z } from "zod";
+import { riskClass } from "./snapshot";
+
+/**
+ * Human approval of risky tool calls (issue 4).
+ *
+ * Two things can hold a call for a person's decision:
+ * - a grant with effect `approve` (optionally with a `condition`: then only calls whose
+ *   arguments match it wait; the others are allowed by that grant), and
+ * - a policy of kind `approval`, whose config is `approvalPolicyConfig` below:
+ *
+ * ```yaml
+ * - name: destructive-needs-a-human
+ *   kind: approval
+ *   scope: { teams: [platform] }       # optional: teams, agents, servers, tools (server__tool)
+ *   config:
+ *     riskClasses: [destructive]       # absent: tools of every risk class in scope
+ *     when: { path: env, in: [prod, production] }   # absent: every call in scope
+ *     timeoutSec: 900                  # absent: 600 (10 minutes)
+ *     reason: Destructive calls against production need a second pair of eyes
+ * ```
+ *
+ * Both are evaluated by `@portcullis/policy/approval-rules`, by the gateway on every call
+ * and by the console's preview, so the two always agree.
+ */
+
+/** How long a call waits for a decision when neither the grant nor the policy says. */
+export const DEFAULT_APPROVAL_TIMEOUT_SEC = 600;
+/** At most a week: a decision later than that is not a decision about this call any more. */
+export const MAX_APPROVAL_TIMEOUT_SEC = 7 * 24 * 3600;
+
+/** Regular expressions in conditions are bounded in size. */
+export const CONDITION_REGEX_MAX_LENGTH = 256;
+
+/**
+ * An argument path: dot-separated object keys from the top of the arguments; a segment
+ * that is a number indexes an array; `*` stands for every element of an array (or every
+ * value of an object), and the condition holds when it holds for any of them.
+ * `target.env`, `files.*.path`, `steps.0.command`.
+ */
+export const argumentPath = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^.]+(\.[^.]+)*$/, "dot-separated keys, e.g. target.env or files.*.path");
+
+const jsonScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** Flags of a `matches` expression: i (case-insensitive), m (multi-line), s (`.` matches newlines). */
+export const conditionRegexFlags = z
+  .string()
+  .regex(/^[ims]*$/, "only the flags i, m and s")
+  .max(3);
+
+/** RE2 flag bits for a `matches` flag string. */
+export function re2Flags(flags: string | undefined): number {
+  let bits = 0;
+  if (flags?.includes("i")) bits |= RE2JS.CASE_INSENSITIVE;
+  if (flags?.includes("m")) bits |= RE2JS.MULTILINE;
+  if (flags?.includes("s")) bits |= RE2JS.DOTALL;
+  return bits;
+}
+
+/**
+ * `matches` uses RE2 syntax and RE2's linear-time engine (re2js), never JavaScript's
+ * backtracking RegExp: the agent chooses the input, so a pattern such as `.*.*x` must not
+ * be able to stall the gateway. RE2 has no backreferences and no lookaround.
+ */
+const regexSource = z
+  .string()
+  .min(1)
+  .max(CONDITION_REGEX_MAX_LENGTH)
+  .superRefine((source, ctx) => {
+    try {
+      RE2JS.compile(source);
+    } catch (error) {
+      ctx.addIssue({
+        code: "custom",
+        message: `not a valid RE2 regular expression: ${(error as Error).message}`,
+      });
+    }
+  });
+
+/** `{ path, equals }`: the value at `path` equals this JSON value (objects and arrays structurally). */
+const equalsMatcher = z.object({ path: argumentPath, equals: z.unknown() }).strict();
+/** `{ path, in }`: the value at `path` is one of these scalars. */
+const inMatcher = z.object({ path: argumentPath, in: z.array(jsonScalar).min(1).max(100) }).strict();
+/** `{ path, matches, flags? }`: the string (or number) at `path` matches this regular expression. */
+const matchesMatcher = z.object({ path: argumentPath, matches: regexSource, flags: conditionRegexFlags.optional() }).strict();
+/** `{ path, exists }`: `path` is present (`true`) or absent (`false`). `null` counts as present. */
+const existsMatcher = z.object({ path: argumentPath, exists: z.boolean() }).strict();
+
+export type ArgumentMatcher =
+  | { path: string; equals: unknown }
+  | { path: string; in: Array<string | number | boolean | null> }
+  | { path: string; matches: string; flags?: string }
+  | { path: string; exists: boolean };
+
+/**
+ * A condition on a call's arguments: one matcher, or `all` / `any` / `not` of conditions.
+ * Data only, evaluated by a small interpreter: nothing in it is ever executed as code.
+ */
+export type ApprovalCondition =
+  | ArgumentMatcher
+  | { all: ApprovalCondition[] }
+  | { any: ApprovalCondition[] }
+  | { not: ApprovalCondition };
+
+export const approvalCondition: z.ZodType<ApprovalCondition> = z.lazy(() =>
+  z.union([
+    equalsMatcher,
+    inMatcher,
+    matchesMatcher,
+    existsMatcher,
+    z.object({ all: z.array(approvalCondition).min(1).max(32) }).strict(),
+    z.object({ any: z.array(approvalCondition).min(1).max(32) }).strict(),
+    z.object({ not: approvalCondition }).strict(),
+  ]),
+) as z.ZodType<ApprovalCondition>;
+
+export const approvalPolicyConfig = z
+  .object({
+    /** Tools of these risk classes need approval; absent: every tool the policy's scope covers. */
+    riskClasses: z.array(riskClass).min(1).optional(),
+    /** Only calls whose arguments match; absent: every call. */
+    when: approvalCondition.optional(),
+    /** How long the call waits for a decision before it is denied as expired. */
+    timeoutSec: z.number().int().min(1).max(MAX_APPROVAL_TIMEOUT_SEC).optional(),
+    /** Shown to the approver, and to the agent if the call is refused. */
+    reason: z.string().trim().min(1).max(500),
+  })
+  .strict();
+export type ApprovalPolicyConfig = z.infer<typeof approvalPolicyConfig>;
+
+const name = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and dashes");
+
+/**
+ * An `approval` policy as written in the apply file. Scope lists name teams, agents and
+ * servers, and tools as `<server>__<tool>`; an empty or absent list means "all".
+ */
+export const approvalPolicyFileEntry = z
+  .object({
+    name,
+    kind: z.literal("approval"),
+    disabled: z.boolean().optional(),
+    priority: z.number().int().optional(),
+    scope: z
+      .object({
+        teams: z.array(z.string().min(1)).optional(),
+        agents: z.array(z.string().min(1)).optional(),
+        servers: z.array(z.string().min(1)).optional(),
+        tools: z.array(z.string().min(1)).optional(),
+      })
+      .strict()
+      .optional(),
+    config: approvalPolicyConfig,
+  })
+  .strict();
+export type ApprovalPolicyFileEntry = z.infer<typeof approvalPolicyFileEntry>;

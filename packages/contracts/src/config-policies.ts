@@ -1,0 +1,11 @@
+import { z } from "zod";
+import { dlpPolicyFileEntry } from "./dlp-policy";
+import { rateLimitPolicyFileEntry } from "./rate-limit-policy";
+
+/**
+ * The `policies:` section of the apply file: governance policies of every kind, told
+ * apart by `kind`. Each kind's entry (name, kind, disabled?, priority?, scope?, config)
+ * lives with its config schema; names are unique across kinds (they are the identity).
+ */
+export const configPolicy = z.discriminatedUnion("kind", [dlpPolicyFileEntry, rateLimitPolicyFileEntry]);
+export type ConfigPolicy = z.infer<typeof configPolicy>;

@@ -1,0 +1,95 @@
+import type { ToolFinding } from "@portcullis/policy/tool-scan/findings";
+import { scanToolDefinition } from "@portcullis/policy/tool-scan/scan-tool";
+import type { Tx } from "../../db";
+import { storedToolDefinition, type ToolDefinition } from "../../servers/tool-definition";
+import { findTool } from "../find-tool";
+import { diffJson, type JsonChange } from "./json-diff";
+import { type ReviewReason, reviewReasons } from "./review-flags";
+import { diffText, type TextDiffOp } from "./text-diff";
+
+export const DEFINITION_FIELDS = [
+  "name",
+  "title",
+  "description",
+  "inputSchema",
+  "outputSchema",
+  "annotations",
+] as const;
+export type DefinitionField = (typeof DEFINITION_FIELDS)[number];
+
+export interface FieldChange {
+  field: DefinitionField;
+  changed: boolean;
+  /** Text fields (name, title, description): word-level runs. */
+  text?: TextDiffOp[];
+  /** JSON fields (schemas, annotations): one entry per differing leaf. */
+  json?: JsonChange[];
+}
+
+export interface ToolDiff {
+  tool: {
+    id: string;
+    serverId: string;
+    serverName: string;
+    exposedName: string;
+    upstreamName: string;
+    status: "active" | "disabled" | "quarantined" | "removed";
+    flags: string[];
+    reasons: ReviewReason[];
+    /** What `approveToolDefinition` must be given: the definition this diff shows. */
+    definitionHash: string;
+    approvedHash: string | null;
+    firstSeenAt: Date;
+    updatedAt: Date;
+  };
+  /**
+   * The approved definition; null when none was ever approved (markers on first sight) or
+   * when it was approved before approved definitions were kept (`approvedHash` set).
+   */
+  approved: ToolDefinition | null;
+  current: ToolDefinition;
+  /** Every field, changed or not, compared against `approved` (against nothing when it is null). */
+  changes: FieldChange[];
+  /** Prompt-injection markers in the current definition, with field and position. */
+  findings: ToolFinding[];
+}
+
+/** The approved and current definitions of one tool side by side, for the review page. */
+export async function getToolDiff(db: Tx, orgId: string, toolId: string): Promise<ToolDiff> {
+  const tool = await findTool(db, orgId, toolId);
+  const server = await db.server.findUniqueOrThrow({ where: { id: tool.serverId }, select: { name: true } });
+  const current = storedToolDefinition(tool);
+  const approved =
+    (tool.approvedDefinition as ToolDefinition | null) ??
+    (tool.approvedHash === tool.definitionHash ? current : null);
+  const changes = DEFINITION_FIELDS.map((field): FieldChange => {
+    const before = approved?.[field] ?? null;
+    const after = current[field] ?? null;
+    if (field === "name" || field === "title" || field === "description") {
+      const text = diffText((before as string | null) ?? "", (after as string | null) ?? "");
+      return { field, changed: text.some((op) => op.op !== "equal"), text };
+    }
+    const json = diffJson(before ?? undefined, after ?? undefined);
+    return { field, changed: json.length > 0, json };
+  });
+  return {
+    tool: {
+      id: tool.id,
+      serverId: tool.serverId,
+      serverName: server.name,
+      exposedName: tool.exposedName,
+      upstreamName: tool.upstreamName,
+      status: tool.status,
+      flags: tool.flags,
+      reasons: reviewReasons(tool.flags),
+      definitionHash: tool.definitionHash,
+      approvedHash: tool.approvedHash,
+      firstSeenAt: tool.firstSeenAt,
+      updatedAt: tool.updatedAt,
+    },
+    approved,
+    current,
+    changes,
+    findings: scanToolDefinition(current),
+  };
+}

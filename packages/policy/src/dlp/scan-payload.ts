@@ -1,0 +1,136 @@
+import type { DlpFinding } from "@portcullis/contracts/audit";
+import type { CompiledDlpPolicy, DlpRuleSet } from "./compile-dlp-policies";
+import type { DlpMatch } from "./detector";
+import { findMatches } from "./find-matches";
+import { forEachStringLeaf, jsonPath, type PathSegment, withReplacedLeaves } from "./json-leaves";
+
+/**
+ * Findings recorded per direction of one call. A result with thousands of matches still
+ * has every match redacted; past this many findings, only the first finding of each
+ * (policy, detector, action) is added, so the audit event stays small but names every
+ * detector that fired.
+ */
+export const DLP_MAX_FINDINGS = 100;
+
+export interface DlpScanOutcome<T> {
+  /** Which detector fired where, under which policy; never the matched value. */
+  findings: DlpFinding[];
+  /** What may travel on: matches of redacting policies replaced by `[REDACTED:<detector>]`. The input itself when nothing changed. */
+  output: T;
+  /** What the audit log may keep: every match masked, whatever the action. */
+  masked: T;
+  /** The first finding of a blocking policy, in document order. */
+  blocked: { policy: CompiledDlpPolicy; finding: DlpFinding } | null;
+}
+
+interface Hit {
+  path: PathSegment[];
+  value: string;
+  matches: DlpMatch[];
+}
+
+/** `text` with each match replaced by `[REDACTED:<detector>]`; overlapping matches become one. */
+export function redact(text: string, matches: readonly DlpMatch[]): string {
+  let out = "";
+  let cursor = 0;
+  for (const m of matches) {
+    if (m.start >= cursor) {
+      out += `${text.slice(cursor, m.start)}[REDACTED:${m.detector.id}]`;
+      cursor = m.end;
+    } else if (m.end > cursor) {
+      cursor = m.end;
+    }
+  }
+  return out + text.slice(cursor);
+}
+
+/** Scans every string in a call's arguments (paths `$.arguments.…`). */
+export function scanArguments(
+  rules: DlpRuleSet,
+  args: Record<string, unknown>,
+): DlpScanOutcome<Record<string, unknown>> {
+  const hits: Hit[] = [];
+  forEachStringLeaf(args, (value, fieldName, path) => {
+    const matches = findMatches(value, rules.detectors, fieldName);
+    if (matches.length > 0) hits.push({ path: path(), value, matches });
+  });
+  return conclude(rules, "arguments", "$.arguments", args, hits);
+}
+
+/** The parts of a tool result an agent reads as data. */
+export interface ToolResultLike {
+  content?: unknown[];
+  structuredContent?: unknown;
+}
+
+/**
+ * Scans what a tool result shows the agent: text content, embedded resource text and
+ * every string of structured content (paths `$.content[0].text`,
+ * `$.content[1].resource.text`, `$.structuredContent.…`). Binary payloads (images,
+ * audio, resource blobs) and links are not text and are not scanned.
+ */
+export function scanToolResult<R extends ToolResultLike>(rules: DlpRuleSet, result: R): DlpScanOutcome<R> {
+  const hits: Hit[] = [];
+  const scan = (value: string, fieldName: string | undefined, path: () => PathSegment[]) => {
+    const matches = findMatches(value, rules.detectors, fieldName);
+    if (matches.length > 0) hits.push({ path: path(), value, matches });
+  };
+  result.content?.forEach((block, i) => {
+    const b = block as { type?: unknown; text?: unknown; resource?: { text?: unknown } } | null;
+    if (b?.type === "text" && typeof b.text === "string") scan(b.text, undefined, () => ["content", i, "text"]);
+    else if (b?.type === "resource" && typeof b.resource?.text === "string")
+      scan(b.resource.text, undefined, () => ["content", i, "resource", "text"]);
+  });
+  if (result.structuredContent !== undefined) {
+    forEachStringLeaf(result.structuredContent, (value, fieldName, path) =>
+      scan(value, fieldName, () => ["structuredContent", ...path()]),
+    );
+  }
+  return conclude(rules, "result", "$", result, hits);
+}
+
+function conclude<T>(
+  rules: DlpRuleSet,
+  direction: DlpFinding["direction"],
+  prefix: string,
+  root: T,
+  hits: Hit[],
+): DlpScanOutcome<T> {
+  if (hits.length === 0) return { findings: [], output: root, masked: root, blocked: null };
+  const findings: DlpFinding[] = [];
+  const recorded = new Set<string>();
+  let blocked: DlpScanOutcome<T>["blocked"] = null;
+  const redactions: Array<{ path: PathSegment[]; value: string }> = [];
+  const masks: Array<{ path: PathSegment[]; value: string }> = [];
+
+  for (const hit of hits) {
+    const path = jsonPath(prefix, hit.path);
+    for (const m of hit.matches) {
+      const entry = rules.entries.get(m.detector)!;
+      for (const policy of entry.policies) {
+        const finding: DlpFinding = {
+          detector: m.detector.id,
+          direction,
+          path,
+          action: policy.action,
+          policyId: policy.id,
+        };
+        if (policy.action === "block" && blocked === null) blocked = { policy, finding };
+        const where = `${policy.id}\0${m.detector.id}\0${policy.action}`;
+        const key = `${where}\0${path}`;
+        if (recorded.has(key) || (findings.length >= DLP_MAX_FINDINGS && recorded.has(where))) continue;
+        recorded.add(key).add(where);
+        findings.push(finding);
+      }
+    }
+    masks.push({ path: hit.path, value: redact(hit.value, hit.matches) });
+    const redacting = hit.matches.filter((m) => rules.entries.get(m.detector)!.redacts);
+    if (redacting.length > 0) redactions.push({ path: hit.path, value: redact(hit.value, redacting) });
+  }
+  return {
+    findings,
+    output: withReplacedLeaves(root, redactions),
+    masked: withReplacedLeaves(root, masks),
+    blocked,
+  };
+}
