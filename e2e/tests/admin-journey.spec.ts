@@ -38,8 +38,8 @@ test("an admin adds a server, an agent, a key and a grant; the agent sees exactl
   await expect(bar).toBeVisible({ timeout: 30_000 });
   await expect(bar).toHaveAttribute("aria-valuenow", "100");
   const tools = page.getByRole("table", { name: "Tools" });
-  await expect(tools.getByText("fixture__echo")).toBeVisible();
-  await expect(tools.getByText("fixture__delete-everything")).toBeVisible();
+  await expect(tools.getByRole("link", { name: "echo", exact: true })).toBeVisible();
+  await expect(tools.getByRole("link", { name: "delete-everything", exact: true })).toBeVisible();
   await screenshot(page, "server-tools");
   await page.goto("/servers");
   await expect(
@@ -108,7 +108,7 @@ test("an admin adds a server, an agent, a key and a grant; the agent sees exactl
   await expect(toolGrants.getByLabel("Grant for team platform on fixture__add")).toHaveValue("allow");
 
   // The console's preview and the gateway agree on what the agent sees.
-  await page.getByLabel("Agent", { exact: true }).selectOption({ label: "ci-bot" });
+  await page.getByLabel("Agent", { exact: true }).selectOption({ label: "ci-bot (team platform)" });
   const preview = page.getByRole("table", { name: "Tools ci-bot sees" });
   await expect(preview.getByText("fixture__echo")).toBeVisible();
   await expect(preview.getByText("fixture__add")).toBeVisible();

@@ -62,6 +62,11 @@ export async function buildConsoleIfChanged({
     log("console build is up to date");
     return false;
   }
+  // For iterating on browser tests while unrelated sources change: keep any existing build.
+  if (!force && built && process.env.CONSOLE_REUSE_BUILD === "1") {
+    log("CONSOLE_REUSE_BUILD=1: reusing the existing console build");
+    return false;
+  }
   log("building the console (next build)…");
   const started = Date.now();
   await new Promise((resolve, reject) => {

@@ -223,6 +223,9 @@ describe("rate limits against the shared Redis", () => {
     );
     await Promise.all(clients.map((c) => c.close()));
 
+    const events = await h.waitForEvents((e) => eventsOf(e, agents.burst!).length >= 40, 10_000);
+    const mine = eventsOf(events, agents.burst!);
+    console.log("DEBUG", mine.filter((e) => e.decision === "allowed").map((e) => e.reason));
     const passed = results.filter((r) => r.status === "fulfilled");
     const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason as RpcFailure] : []));
     expect(passed).toHaveLength(10);
@@ -238,8 +241,6 @@ describe("rate limits against the shared Redis", () => {
     }
     // Refused calls never reached the upstream.
     expect(upstreamCalls.filter((c) => String(c.args.message).startsWith("burst-"))).toHaveLength(10);
-    const events = await h.waitForEvents((e) => eventsOf(e, agents.burst!).length >= 40, 10_000);
-    const mine = eventsOf(events, agents.burst!);
     expect(mine.filter((e) => e.decision === "allowed")).toHaveLength(10);
     const denied = mine.filter((e) => e.decision === "denied");
     expect(denied).toHaveLength(30);

@@ -11,7 +11,7 @@ import { handleMcpRequest } from "./http/mcp-endpoint";
 import { createServerFactory } from "./mcp/server-factory";
 import { noApprovals } from "./pipeline/approval-stage";
 import type { CallToolStages } from "./pipeline/call-tool";
-import { noDlp } from "./pipeline/dlp-stage";
+import { createDlpStage } from "./pipeline/dlp-stage";
 import { createRateLimitStage } from "./pipeline/rate-limit-stage";
 import { SnapshotStore } from "./snapshot/snapshot-store";
 
@@ -77,7 +77,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   // Its own fail-fast Redis connection: a down Redis must not stall calls (see rate-limit/limit-store.ts).
   const rateLimit = createRateLimitStage({ redisUrl: config.redisUrl, names: config.names, logger });
-  const stages: CallToolStages = { rateLimit, dlp: noDlp, approval: noApprovals };
+  const stages: CallToolStages = { rateLimit, dlp: createDlpStage({ logger }), approval: noApprovals };
   const factory = createServerFactory({ pool, stages, audit, logger, version: GATEWAY_VERSION });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",

@@ -5,6 +5,7 @@ import { keysRouter } from "./routers/keys/router";
 import { meRouter } from "./routers/me/router";
 import { membersRouter } from "./routers/members/router";
 import { overviewRouter } from "./routers/overview/router";
+import { reviewRouter } from "./routers/review/router";
 import { serversRouter } from "./routers/servers/router";
 import { teamsRouter } from "./routers/teams/router";
 import { toolsRouter } from "./routers/tools/router";
@@ -22,6 +23,7 @@ export const appRouter = router({
   keys: keysRouter,
   grants: grantsRouter,
   history: historyRouter,
+  review: reviewRouter,
 });
 
 export type AppRouter = typeof appRouter;

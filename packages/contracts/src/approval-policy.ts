@@ -82,17 +82,23 @@ const regexSource = z
     }
   });
 
-/** `{ path, equals }`: the value at `path` equals this JSON value (objects and arrays structurally). */
-const equalsMatcher = z.object({ path: argumentPath, equals: z.unknown() }).strict();
-/** `{ path, in }`: the value at `path` is one of these scalars. */
+/** `{ path, equals }`: a value at `path` equals this JSON value (objects and arrays structurally). */
+const jsonValue = z.json();
+const equalsMatcher = z.object({ path: argumentPath, equals: jsonValue }).strict();
+/** `{ path, in }`: a value at `path` is one of these scalars. */
 const inMatcher = z.object({ path: argumentPath, in: z.array(jsonScalar).min(1).max(100) }).strict();
-/** `{ path, matches, flags? }`: the string (or number) at `path` matches this regular expression. */
-const matchesMatcher = z.object({ path: argumentPath, matches: regexSource, flags: conditionRegexFlags.optional() }).strict();
-/** `{ path, exists }`: `path` is present (`true`) or absent (`false`). `null` counts as present. */
+/** `{ path, matches, flags? }`: a string (or number) at `path` contains a match of this RE2 expression. */
+const matchesMatcher = z
+  .object({ path: argumentPath, matches: regexSource, flags: conditionRegexFlags.optional() })
+  .strict();
+/**
+ * `{ path, exists }`: `true` holds when `path` resolves to at least one value (`null`
+ * included), `false` when it resolves to none.
+ */
 const existsMatcher = z.object({ path: argumentPath, exists: z.boolean() }).strict();
 
 export type ArgumentMatcher =
-  | { path: string; equals: unknown }
+  | { path: string; equals: z.infer<typeof jsonValue> }
   | { path: string; in: Array<string | number | boolean | null> }
   | { path: string; matches: string; flags?: string }
   | { path: string; exists: boolean };
@@ -162,3 +168,33 @@ export const approvalPolicyFileEntry = z
   })
   .strict();
 export type ApprovalPolicyFileEntry = z.infer<typeof approvalPolicyFileEntry>;
+
+/**
+ * What an approval binds to: SHA-256 (hex) of the arguments' canonical JSON (object keys
+ * sorted at every depth, `undefined` members dropped). The gateway computes it over the
+ * arguments it would send; an approved call runs only if its arguments hash the same.
+ * Web Crypto, so this stays free of Node-only imports.
+ */
+export async function approvalArgumentsHash(args: unknown): Promise<string> {
+  const bytes = new TextEncoder().encode(canonicalJson(args));
+  const digest = await globalThis.crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value)) ?? "null";
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    // No prototype: a `__proto__` key in the arguments stays data and is hashed like any other.
+    const out: Record<string, unknown> = Object.create(null);
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,15 +1,21 @@
 import { z } from "zod";
 import { auditEventSchema } from "./audit";
+import { riskClass } from "./snapshot";
 
 /** One queue per concern; job names are stable dotted names. */
 export const QUEUES = {
   audit: "audit",
   catalog: "catalog",
+  approvals: "approvals",
 } as const;
 
 export const JOBS = {
   auditIngest: "audit.ingest",
   catalogSync: "catalog.sync",
+  approvalRequest: "approval.request",
+  approvalExpire: "approval.expire",
+  approvalExecuted: "approval.executed",
+  approvalNotify: "approval.notify",
 } as const;
 
 /** The gateway batches events; one job carries up to a few hundred. */
@@ -45,3 +51,83 @@ export const catalogSyncResult = z.object({
   snapshotVersion: z.number().int().nullable(),
 });
 export type CatalogSyncJobResult = z.infer<typeof catalogSyncResult>;
+
+// ───────────── approvals (issue 4) ─────────────
+
+/** Why a call waits for a person: the grant or the approval policy that asked for it. */
+export const approvalSource = z.object({
+  type: z.enum(["grant", "policy"]),
+  id: z.string(),
+  name: z.string().nullable(),
+});
+export type ApprovalSource = z.infer<typeof approvalSource>;
+
+/**
+ * `approval.request`, enqueued by the gateway that holds the call; the worker persists it
+ * (idempotent by `approvalId`, which is also the job id), schedules its expiry and notifies.
+ */
+export const approvalRequestPayload = z.object({
+  approvalId: z.string().min(1),
+  orgId: z.string().min(1),
+  agentId: z.string().min(1),
+  agentName: z.string(),
+  teamId: z.string().nullable(),
+  /** The key the agent called with: its creator is the person on whose behalf it acts. */
+  keyId: z.string().nullable(),
+  /** A person the call is made for, when the credential names one (OAuth); else resolved from the key. */
+  onBehalfOf: z.string().nullable(),
+  serverId: z.string().min(1),
+  serverName: z.string(),
+  /** The upstream tool name, and the name the agent called. */
+  toolName: z.string().min(1),
+  exposedName: z.string(),
+  toolId: z.string(),
+  /** The arguments exactly as they would be sent upstream (after validation and DLP). */
+  arguments: z.record(z.string(), z.unknown()),
+  /** SHA-256 of their canonical JSON: an approval binds to it. */
+  argumentsHash: z.string().regex(/^[0-9a-f]{64}$/),
+  riskClass,
+  reason: z.string(),
+  source: approvalSource,
+  /** Argument paths that made the rule ask (shown highlighted to the approver). */
+  highlights: z.array(z.string()).default([]),
+  requestId: z.string(),
+  requestedAt: z.string().datetime(),
+  expiresAt: z.string().datetime(),
+});
+export type ApprovalRequestPayload = z.infer<typeof approvalRequestPayload>;
+
+/** `approval.expire`: delayed until the request's expiry; expires it if nobody decided. */
+export const approvalExpirePayload = z.object({ approvalId: z.string().min(1) });
+export type ApprovalExpirePayload = z.infer<typeof approvalExpirePayload>;
+
+/** `approval.executed`: the approved call ran (once); records the outcome. */
+export const approvalExecutedPayload = z.object({
+  approvalId: z.string().min(1),
+  isError: z.boolean(),
+  requestId: z.string(),
+  executedAt: z.string().datetime(),
+});
+export type ApprovalExecutedPayload = z.infer<typeof approvalExecutedPayload>;
+
+/** `approval.notify`: posts to the team's webhook (retried with backoff). */
+export const approvalNotifyPayload = z.object({
+  approvalId: z.string().min(1),
+  event: z.enum(["requested", "decided"]),
+});
+export type ApprovalNotifyPayload = z.infer<typeof approvalNotifyPayload>;
+
+/** A request's final word, as published to gateways (see `approvalDecisionKey`). */
+export const approvalDecisionStatus = z.enum(["approved", "denied", "expired"]);
+export type ApprovalDecisionStatus = z.infer<typeof approvalDecisionStatus>;
+
+export const approvalDecisionMessage = z.object({
+  approvalId: z.string().min(1),
+  status: approvalDecisionStatus,
+  /** The hash of the arguments that were approved: the call runs only if its own matches. */
+  argumentsHash: z.string(),
+  decidedBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+  comment: z.string().nullable(),
+  decidedAt: z.string().datetime(),
+});
+export type ApprovalDecisionMessage = z.infer<typeof approvalDecisionMessage>;

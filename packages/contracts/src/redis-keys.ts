@@ -35,3 +35,41 @@ export function redisNames(prefix = "portcullis"): RedisNames {
 export function rateLimitKey(names: RedisNames, policyId: string, limitId: string, subject: string): string {
   return `${names.rateLimitPrefix}:${policyId}:${limitId}:${subject}`;
 }
+
+/**
+ * Approvals (issue 4). The request itself lives in Postgres (the worker persists it); Redis
+ * carries what gateways need without Postgres: the decision, and which pending request a
+ * retried call belongs to.
+ */
+
+/** Pub/sub channel: every decision (approved, denied, expired) as an `approvalDecisionMessage`. */
+export function approvalDecisionChannel(names: RedisNames): string {
+  return `${names.prefix}:approval:decisions`;
+}
+
+/**
+ * String (JSON `approvalDecisionMessage`, expires): the decision on one request, set before
+ * it is published, so a gateway that subscribes late still finds it.
+ */
+export function approvalDecisionKey(names: RedisNames, approvalId: string): string {
+  return `${names.prefix}:approval:decision:${approvalId}`;
+}
+
+/**
+ * String (JSON `{ id, expiresAt }`, expires): the pending request of one call, by agent,
+ * tool and argument hash, so that the same call retried (after a gateway restart, or on
+ * another replica) re-attaches to it instead of asking again.
+ */
+export function approvalIndexKey(
+  names: RedisNames,
+  agentId: string,
+  toolId: string,
+  argumentsHash: string,
+): string {
+  return `${names.prefix}:approval:index:${agentId}:${toolId}:${argumentsHash}`;
+}
+
+/** String (expires): set once when an approved call starts to run, so one approval runs one call. */
+export function approvalClaimKey(names: RedisNames, approvalId: string): string {
+  return `${names.prefix}:approval:claim:${approvalId}`;
+}

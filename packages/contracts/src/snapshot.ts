@@ -79,6 +79,12 @@ export const snapshotGrant = z.object({
   effect: grantEffect,
   approvalTimeoutSec: z.number().int().positive().nullable(),
   reason: z.string().nullable(),
+  /**
+   * Argument condition of an `approve` grant (contracts/approval-policy.ts): only calls
+   * whose arguments match wait for approval. Checked where it is evaluated, not here, so
+   * one bad condition cannot make the whole snapshot unusable (it then fails closed).
+   */
+  condition: z.unknown().optional(),
 });
 export type SnapshotGrant = z.infer<typeof snapshotGrant>;
 

@@ -103,7 +103,9 @@ export async function callTool(
     audit.upstreamStatus = result.isError ? "tool_error" : "ok";
     const delivered = stages.dlp.scanResult(stage, result);
     audit.isError = delivered.isError === true;
-    audit.resultSummary = summarizeResult(delivered);
+    // The DLP stage sets a summary of a masked copy when a detector fired (log-only leaves
+    // the delivered result unchanged, and the audit log must not keep what matched).
+    audit.resultSummary ??= summarizeResult(delivered);
     failed = delivered.isError === true;
     return delivered;
   } finally {

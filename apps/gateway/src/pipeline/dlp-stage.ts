@@ -1,5 +1,12 @@
+import type { DlpFinding } from "@portcullis/contracts/audit";
+import { AppError } from "@portcullis/contracts/errors";
+import type { SnapshotPolicy } from "@portcullis/contracts/snapshot";
+import { type CompiledDlpPolicies, compileDlpPolicies, type DlpCall } from "@portcullis/policy/dlp/compile-dlp-policies";
+import { type DlpScanOutcome, scanArguments, scanToolResult } from "@portcullis/policy/dlp/scan-payload";
 import type { CallToolResult } from "@portcullis/upstream/types";
+import type { Logger } from "pino";
 import type { StageInput } from "./stage-input";
+import { summarizeResult } from "./summarize-result";
 
 /**
  * Data-loss prevention on tool traffic (issue 5). `scanArguments` runs before the upstream
@@ -17,3 +24,82 @@ export const noDlp: DlpStage = {
   scanArguments: (_input, args) => args,
   scanResult: (_input, result) => result,
 };
+
+function callOf({ identity, server, tool }: StageInput): DlpCall {
+  const { agent } = identity;
+  return {
+    orgId: agent.orgId,
+    teamId: agent.teamId,
+    agentId: agent.id,
+    serverId: server.id,
+    toolId: tool.id,
+    toolName: tool.exposedName,
+  };
+}
+
+
+/** `blocked by DLP policy 'no-secrets': aws-access-key in $.arguments.body` — the detector and where, never the value. */
+function blockedBy(blocked: NonNullable<DlpScanOutcome<unknown>["blocked"]>): string {
+  return `blocked by DLP policy '${blocked.policy.name}': ${blocked.finding.detector} in ${blocked.finding.path}`;
+}
+
+/**
+ * The DLP stage: the snapshot's `dlp` policies, compiled once per snapshot version, decide
+ * which detectors run on each direction of a call. A call no policy covers costs one map
+ * lookup. Whatever the action, the audit event keeps only a masked copy of what matched:
+ * the stage overwrites `ctx.audit.arguments` and sets `ctx.audit.resultSummary` from
+ * masked copies whenever a detector fired.
+ */
+export function createDlpStage(options: { logger: Logger }): DlpStage {
+  const { logger } = options;
+  const compile = (policies: SnapshotPolicy[]): CompiledDlpPolicies => {
+    const compiled = compileDlpPolicies(policies);
+    for (const s of compiled.skipped)
+      logger.error({ policyId: s.id, policy: s.name, problem: s.problem }, "dlp policy skipped: invalid config");
+    return compiled;
+  };
+  const rulesFor = (input: StageInput) => input.snapshot.policiesCompiled("dlp", compile).forCall(callOf(input));
+  const record = (input: StageInput, findings: DlpFinding[]) => {
+    const audit = input.ctx.audit;
+    audit.dlp = audit.dlp ? [...audit.dlp, ...findings] : findings;
+    // Findings name detector and path only, so they are safe to log.
+    logger.debug({ requestId: input.ctx.requestId, tool: input.tool.exposedName, findings }, "dlp findings");
+  };
+
+  return {
+    scanArguments(input, args) {
+      const rules = rulesFor(input).arguments;
+      if (!rules) return args;
+      const outcome = scanArguments(rules, args);
+      if (outcome.findings.length === 0) return args;
+      record(input, outcome.findings);
+      input.ctx.audit.arguments = outcome.masked;
+      if (outcome.blocked) {
+        const { policy, finding } = outcome.blocked;
+        throw new AppError("FORBIDDEN", `call to '${input.tool.exposedName}' ${blockedBy(outcome.blocked)}`, {
+          details: { dlp: { policy: policy.name, detector: finding.detector, path: finding.path } },
+        });
+      }
+      return outcome.output;
+    },
+
+    scanResult(input, result) {
+      const rules = rulesFor(input).results;
+      if (!rules) return result;
+      const outcome = scanToolResult(rules, result);
+      if (outcome.findings.length === 0) return result;
+      record(input, outcome.findings);
+      const audit = input.ctx.audit;
+      if (outcome.blocked) {
+        // The upstream ran, but its result never reaches the agent.
+        const message = `result of '${input.tool.exposedName}' ${blockedBy(outcome.blocked)}`;
+        audit.decision = "denied";
+        audit.reason = message;
+        audit.resultSummary = message;
+        return { content: [{ type: "text", text: message }], isError: true };
+      }
+      audit.resultSummary = summarizeResult(outcome.masked);
+      return outcome.output;
+    },
+  };
+}

@@ -8,7 +8,7 @@ import type { ConfigSnapshot } from "@portcullis/contracts/snapshot";
 import { type AuditWorker, startAuditWorker } from "@portcullis/queues/audit-worker";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { Redis } from "ioredis";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { type RunningGateway, startGateway } from "../start-gateway";
 import { SnapshotBuilder } from "./snapshot-builder";
 
@@ -37,6 +37,8 @@ export async function startGatewayHarness(
     configure?: (b: SnapshotBuilder) => void | Promise<void>;
     maxBodyBytes?: number;
     allowedOrigins?: string[];
+    /** The gateway's logger (default: silent, or TEST_LOG_LEVEL), for tests that read the logs. */
+    logger?: Logger;
   } = {},
 ): Promise<GatewayHarness> {
   const redisUrl = options.redisUrl ?? "redis://127.0.0.1:6379";
@@ -58,7 +60,7 @@ export async function startGatewayHarness(
   }
 
   const spoolDir = await mkdtemp(join(tmpdir(), "pc-gw-spool-"));
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const gateway = await startGateway({
     host: "127.0.0.1",
     port: 0,

@@ -103,6 +103,7 @@ export async function compileSnapshot(
       effect: g.effect,
       approvalTimeoutSec: g.approvalTimeoutSec,
       reason: g.reason,
+      ...(g.condition !== null && { condition: g.condition }),
     })),
     policies: policies.map((p) => ({
       id: p.id,

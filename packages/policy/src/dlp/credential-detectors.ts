@@ -116,11 +116,12 @@ function base64UrlJson(segment: string): unknown {
 
 export const jwt: Detector = {
   id: "jwt",
-  mayMatch: (t) => t.includes("eyJ"),
+  mayMatch: (t) => t.includes("ey") && t.includes("."),
   rules: [
     {
-      // header.payload.signature, each base64url; both JSON parts start with `{"` = eyJ.
-      pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,600}\.eyJ[A-Za-z0-9_-]{8,2400}\.[A-Za-z0-9_-]{0,700}(?![A-Za-z0-9_-])/g,
+      // header.payload.signature, each base64url; both JSON objects start with `{` = ey
+      // (`{"` = eyJ, the usual case; `{ "` = eyA).
+      pattern: /(?<![A-Za-z0-9_-])ey[A-Za-z0-9_-]{8,600}\.ey[A-Za-z0-9_-]{8,2400}\.[A-Za-z0-9_-]{0,700}(?![A-Za-z0-9_-])/g,
       // A real header decodes to a JSON object naming its algorithm.
       validate: (v) => {
         const header = base64UrlJson(v.slice(0, v.indexOf(".")));
@@ -147,14 +148,20 @@ function looksLikeSecret(value: string): boolean {
   const classes = characterClasses(value);
   if (!classes.lower && !classes.upper) return false; // numbers, dates, amounts
   const entropy = shannonEntropy(value);
-  if (classes.count >= 3) return entropy >= 2.8;
-  // Two classes (hex tokens, lowercase-and-digits keys): longer and more random.
-  return classes.count === 2 && value.length >= 16 && entropy >= 3.5 && !/^[a-z]+(?:[-_.][a-z]+)*$/i.test(value);
+  if (classes.count >= 3) return entropy >= 2.5;
+  if (classes.count < 2 || value.length < 16 || entropy < 3.2) return false;
+  if (classes.digit) return true; // hex tokens, lowercase-and-digit keys
+  // Letters only: random mixed case, not a camelCase identifier (one capital per word).
+  if (classes.upper && classes.lower) {
+    const capitals = value.replace(/[^A-Z]/g, "").length / value.length;
+    return capitals >= 0.25 && capitals <= 0.75;
+  }
+  return false; // words joined by dashes or dots
 }
 
 /** Field names that say their value is a credential (`password`, `api_key`, `clientSecret`, `x-auth-token`). */
 const SECRET_FIELD =
-  /(?:secret|token|passw(?:or)?d|passphrase|pwd|api[-_]?key|access[-_]?key|auth[-_]?key|private[-_]?key|credential)s?$/i;
+  /(?:secret|token|passw(?:or)?d|passphrase|pwd|api[-_]?key|access[-_]?key|account[-_]?key|auth[-_]?key|private[-_]?key|credential)s?$/i;
 
 /** Is `start` inside a PEM block that is not a private key (certificate, public key)? Looks back 8 KiB. */
 function insidePublicPem(text: string, start: number): boolean {
@@ -167,18 +174,26 @@ function insidePublicPem(text: string, start: number): boolean {
 
 /**
  * Long random-looking tokens with no telltale name around them: upper, lower and digits
- * together, high entropy, and not a content hash (a digest's context names it), a URL path
- * or the body of a certificate. Bounded at 128 characters so base64 payloads (images,
+ * together, high entropy, and not a content hash (a digest's context names it), a data
+ * URI, a URL path or the body of a certificate. Bounded at 128 characters so base64 payloads (images,
  * files) are not taken for keys.
  */
 function standaloneSecret(value: string, text: string, start: number): boolean {
   const classes = characterClasses(value);
   if (!(classes.lower && classes.upper && classes.digit) || value.includes("EXAMPLE")) return false;
-  if (/^sha(?:1|256|384|512)-/i.test(value) || HASH_CONTEXT.test(text.slice(Math.max(0, start - 24), start))) return false;
+  const before = text.slice(Math.max(0, start - 24), start);
+  if (/^sha(?:1|256|384|512)-/i.test(value) || HASH_CONTEXT.test(before) || before.endsWith(";base64,")) return false;
   // `com/document/d/1aBc…/edit`: path segments that are words make it a URL path, not base64.
   if (value.includes("/") && value.split("/").some((part) => /^[a-z]{3,}$/.test(part))) return false;
-  // A random base62 string of length n has about log2(min(n, 62)) bits per character.
-  const threshold = Math.min(4.5, 0.85 * Math.log2(value.length));
+  // `handleOAuth2CallbackForGoogleDrive`: an identifier made of words. In random base62,
+  // runs of three or more lowercase letters (with a leading capital) cover 17% of the
+  // characters on average and over 60% about once in a thousand; in identifiers, 65–90%.
+  const wordy = value.match(/[A-Z]?[a-z]{3,}/g)?.join("").length ?? 0;
+  if (wordy >= value.length * 0.6) return false;
+  if (/^Qm[1-9A-HJ-NP-Za-km-z]{44}$/.test(value)) return false; // IPFS content id (a hash)
+  // A random base62 string of n characters carries a little under log2(n) bits per
+  // character (repeats); English identifiers and paths stay well below 0.8 of that.
+  const threshold = Math.min(4.2, 0.8 * Math.log2(value.length));
   return shannonEntropy(value) >= threshold && !insidePublicPem(text, start);
 }
 
@@ -190,7 +205,7 @@ export const genericSecret: Detector = {
     {
       // `password = …`, `API_KEY: …`, `"client_secret": "…"`, `--token=…` inside one string.
       pattern:
-        /(?:secret|token|passwd|password|passphrase|pwd|api[-_]?key|apikey|access[-_]?key|auth[-_]?key|private[-_]?key|credentials?)s?(?:[-_.][A-Za-z0-9]{1,16}){0,2}["']?\s{0,4}(?::|=|=>|:=)\s{0,4}["']?(?<secret>[^\s"'`,;]{8,256})/dgi,
+        /(?:secret|token|passwd|password|passphrase|pwd|api[-_]?key|apikey|access[-_]?key|account[-_]?key|auth[-_]?key|private[-_]?key|credentials?)s?(?:[-_.][A-Za-z0-9]{1,16}){0,2}["']?\s{0,4}(?::|=|=>|:=)\s{0,4}["']?(?<secret>[^\s"'`,;]{8,256})/dgi,
       secretGroup: "secret",
       validate: looksLikeSecret,
     },
@@ -214,7 +229,7 @@ export const genericSecret: Detector = {
       validate: (v) => characterClasses(v).count >= 3 && shannonEntropy(v) >= 3.5,
     },
     {
-      pattern: /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{32,128}={0,2}(?![A-Za-z0-9+/=_-])/g,
+      pattern: /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,128}={0,2}(?![A-Za-z0-9+/=_-])/g,
       validate: standaloneSecret,
     },
   ],

@@ -79,6 +79,9 @@ export const email: Detector = {
       validate: (v, text, start) => {
         // `git@github.com:org/repo.git` is an SSH remote, not a mailbox.
         if (text[start + v.length] === ":" && text[start + v.length + 1] !== " ") return false;
+        // `scheme://user:password@host` is a URL's credentials, not a mailbox.
+        const word = text.slice(Math.max(0, start - 200), start);
+        if (/:\/\/\S*$/.test(word)) return false;
         const domain = v.slice(v.indexOf("@") + 1);
         const tld = domain.slice(domain.lastIndexOf(".") + 1).toLowerCase();
         return !FILE_EXTENSIONS.has(tld) && !RESERVED_DOMAIN.test(domain);

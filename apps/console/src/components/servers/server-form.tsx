@@ -10,6 +10,7 @@ import { nameProblem } from "@/lib/validation";
 import { useTRPC } from "@/trpc/react";
 import { Button, buttonClasses } from "../ui/button";
 import { Card } from "../ui/card";
+import { cn } from "../ui/cn";
 import { errorMessage, fieldErrors } from "../ui/error-state";
 import { Field } from "../ui/field";
 import { Input, Select, Textarea } from "../ui/input";
@@ -275,6 +276,7 @@ export function ServerForm({ server }: { server?: ServerDetail }) {
           <div className="space-y-5">
             <SecretSection
               title="Bearer token"
+              labelled
               storedLabel={stored?.bearer ? "A bearer token is stored." : null}
               mode={state.modes.bearer}
               onMode={(m) => setMode("bearer", m)}
@@ -348,28 +350,38 @@ export function ServerForm({ server }: { server?: ServerDetail }) {
 
 function SecretSection({
   title,
+  labelled = false,
   storedLabel,
   mode,
   onMode,
   children,
 }: {
   title: string;
+  /** The content has its own label (a single field), so the heading is for screen readers only. */
+  labelled?: boolean;
   /** Set when the server has this secret stored (edit form). */
   storedLabel: string | null;
   mode: SecretMode;
   onMode: (mode: SecretMode) => void;
   children: ReactNode;
 }) {
-  if (storedLabel === null)
+  // The bearer token's own field names it; header and variable lists need a visible heading.
+  const legend = (
+    <legend className={cn("mb-2 text-sm font-medium text-slate-800", storedLabel === null && labelled && "sr-only")}>
+      {title}
+    </legend>
+  );
+  if (storedLabel === null) {
     return (
       <fieldset>
-        <legend className="sr-only">{title}</legend>
+        {legend}
         {children}
       </fieldset>
     );
+  }
   return (
     <fieldset className="space-y-2">
-      <legend className="text-sm font-medium text-slate-800">{title}</legend>
+      {legend}
       <div className="flex flex-wrap items-center gap-2 text-sm text-slate-700">
         <span>{storedLabel}</span>
         {mode === "keep" ? (

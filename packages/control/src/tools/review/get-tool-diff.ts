@@ -1,5 +1,6 @@
 import type { ToolFinding } from "@portcullis/policy/tool-scan/findings";
 import { scanToolDefinition } from "@portcullis/policy/tool-scan/scan-tool";
+import { canonicalJson } from "../../canonical-json";
 import type { Tx } from "../../db";
 import { storedToolDefinition, type ToolDefinition } from "../../servers/tool-definition";
 import { findTool } from "../find-tool";
@@ -20,8 +21,8 @@ export type DefinitionField = (typeof DEFINITION_FIELDS)[number];
 export interface FieldChange {
   field: DefinitionField;
   changed: boolean;
-  /** Text fields (name, title, description): word-level runs. */
-  text?: TextDiffOp[];
+  /** Word-level runs: of the text (name, title, description), or of the pretty-printed JSON (sorted keys). */
+  text: TextDiffOp[];
   /** JSON fields (schemas, annotations): one entry per differing leaf. */
   json?: JsonChange[];
 }
@@ -54,6 +55,12 @@ export interface ToolDiff {
   findings: ToolFinding[];
 }
 
+function prettyJson(value: unknown): string {
+  return value === null || value === undefined
+    ? ""
+    : JSON.stringify(JSON.parse(canonicalJson(value)), null, 2);
+}
+
 /** The approved and current definitions of one tool side by side, for the review page. */
 export async function getToolDiff(db: Tx, orgId: string, toolId: string): Promise<ToolDiff> {
   const tool = await findTool(db, orgId, toolId);
@@ -70,7 +77,7 @@ export async function getToolDiff(db: Tx, orgId: string, toolId: string): Promis
       return { field, changed: text.some((op) => op.op !== "equal"), text };
     }
     const json = diffJson(before ?? undefined, after ?? undefined);
-    return { field, changed: json.length > 0, json };
+    return { field, changed: json.length > 0, json, text: diffText(prettyJson(before), prettyJson(after)) };
   });
   return {
     tool: {

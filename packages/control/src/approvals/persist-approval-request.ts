@@ -1,0 +1,102 @@
+import { approvalArgumentsHash } from "@portcullis/contracts/approval-policy";
+import { AppError } from "@portcullis/contracts/errors";
+import type { ApprovalRequestPayload } from "@portcullis/contracts/jobs";
+import type { Prisma } from "@portcullis/db/client";
+import { recordAdminChange } from "../admin-audit/record-admin-change";
+import type { Db, Tx } from "../db";
+import { normalizeEmail } from "../identity/normalize-email";
+import type { ApprovalJobs } from "./approval-jobs";
+
+export interface PersistedApproval {
+  /** False when the request was already stored (the job ran twice): nothing was done again. */
+  created: boolean;
+  onBehalfOf: string | null;
+}
+
+/**
+ * Stores an approval request the gateway enqueued, with its `approval.request` admin audit
+ * row in the same transaction; then schedules its expiry and, when the agent's team has a
+ * webhook, its notification. Idempotent by approval id.
+ *
+ * The arguments are checked against their hash first: a request altered on its way from the
+ * gateway could otherwise show the approver one thing and bind the approval to another.
+ * The person on whose behalf the agent acts is the payload's, or else the person who
+ * created the agent's key (a console user, by email, still in the organization).
+ */
+export async function persistApprovalRequest(
+  db: Db,
+  payload: ApprovalRequestPayload,
+  jobs: ApprovalJobs,
+): Promise<PersistedApproval> {
+  const hash = await approvalArgumentsHash(payload.arguments);
+  if (hash !== payload.argumentsHash) {
+    throw new AppError("INVALID_INPUT", `approval ${payload.approvalId}: the arguments do not match their hash`);
+  }
+  const expiresAt = new Date(payload.expiresAt);
+  const outcome = await db.$transaction(async (tx) => {
+    const existing = await tx.approvalRequest.findUnique({
+      where: { id: payload.approvalId },
+      select: { onBehalfOf: true },
+    });
+    if (existing) return { created: false, onBehalfOf: existing.onBehalfOf, webhook: false };
+    const onBehalfOf = payload.onBehalfOf ?? (await keyOwner(tx, payload.orgId, payload.keyId));
+    await tx.approvalRequest.create({
+      data: {
+        id: payload.approvalId,
+        orgId: payload.orgId,
+        agentId: payload.agentId,
+        teamId: payload.teamId,
+        onBehalfOf,
+        serverId: payload.serverId,
+        toolName: payload.toolName,
+        arguments: payload.arguments as Prisma.InputJsonValue,
+        argumentsHash: payload.argumentsHash,
+        riskClass: payload.riskClass,
+        reason: payload.reason,
+        requestId: payload.requestId,
+        requestedAt: new Date(payload.requestedAt),
+        expiresAt,
+      },
+    });
+    await recordAdminChange(tx, {
+      orgId: payload.orgId,
+      actor: { type: "system", id: payload.agentId, name: `agent ${payload.agentName}` },
+      action: "approval.request",
+      targetType: "approval",
+      targetId: payload.approvalId,
+      details: {
+        agent: payload.agentName,
+        server: payload.serverName,
+        tool: payload.exposedName,
+        riskClass: payload.riskClass,
+        reason: payload.reason,
+        source: payload.source,
+        highlights: payload.highlights,
+        onBehalfOf,
+        requestId: payload.requestId,
+        argumentsHash: payload.argumentsHash,
+        expiresAt: payload.expiresAt,
+      },
+    });
+    const team = payload.teamId
+      ? await tx.team.findFirst({ where: { id: payload.teamId, orgId: payload.orgId }, select: { webhookUrl: true } })
+      : null;
+    return { created: true, onBehalfOf, webhook: Boolean(team?.webhookUrl) };
+  });
+  if (outcome.created) {
+    await jobs.scheduleExpiry(payload.approvalId, expiresAt);
+    if (outcome.webhook) await jobs.notify(payload.approvalId, "requested");
+  }
+  return { created: outcome.created, onBehalfOf: outcome.onBehalfOf };
+}
+
+/** The console user who created the key (`createdBy` holds their email), if still a member. */
+async function keyOwner(tx: Tx, orgId: string, keyId: string | null): Promise<string | null> {
+  if (keyId === null) return null;
+  const key = await tx.apiKey.findFirst({ where: { id: keyId, orgId }, select: { createdBy: true } });
+  if (!key?.createdBy?.includes("@")) return null;
+  const user = await tx.user.findUnique({ where: { email: normalizeEmail(key.createdBy) }, select: { id: true } });
+  if (!user) return null;
+  const member = await tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: user.id } } });
+  return member ? user.id : null;
+}
