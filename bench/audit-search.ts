@@ -54,7 +54,7 @@ try {
     ["text: common word (~10%)", () => search({ q: "invoice" })],
     ["text: common word, deep page (after 5,000)", () => search({ q: "invoice" }, deepTextCursor)],
     ["text: 0.1% of events", () => search({ q: "ticket-421" })],
-    ["text: one event", () => search({ q: `ref-${Math.floor(EVENTS / 2)}` })],
+    ["text: one event", () => search({ q: `ref-${Math.floor(EVENTS / 2) + 1}` })],
     ["text: no match", () => search({ q: "nothing-matches-this" })],
     ["text + denied + last 7 days", () => search({ q: "refund", decision: "denied", ...lastWeek })],
     ["agent", () => search({ agentId: "agt_7" })],
@@ -69,7 +69,7 @@ try {
     ["dashboard: last 24 h", () => getAuditDashboard(db, org, { from: new Date(now.getTime() - day), to: now })],
     ["dashboard: last 7 days", () => getAuditDashboard(db, org, lastWeek)],
     ["dashboard: last 30 days", () => getAuditDashboard(db, org, { from: new Date(now.getTime() - 30 * day), to: now })],
-    ["export: 10,000 events as CSV", () => drain(exportAuditEvents(db, scope, { agentId: "agt_1", q: "invoice" }, "csv"), 10_000)],
+    ["export: one server, 7 days, CSV", () => drain(exportAuditEvents(db, scope, { serverId: "srv_3", ...lastWeek }, "csv"))],
   ];
 
   function search(filter: AuditEventFilter, cursor?: string) {
@@ -101,7 +101,8 @@ try {
   const slowest = Math.max(...searches.map((r) => Number(r[3])));
   console.log(`\nslowest search page: ${fmt(slowest, 1)} ms (goal: < 1000 ms)`);
 } finally {
-  await database.drop();
+  if (process.env.BENCH_KEEP_DATABASE) log(`kept the database: ${database.url}`);
+  else await database.drop();
 }
 
 function countOf(result: unknown): number | string {
@@ -111,10 +112,10 @@ function countOf(result: unknown): number | string {
   return "";
 }
 
-async function drain(chunks: AsyncIterable<string>, expectAtLeast: number): Promise<number> {
+/** Reads an export to the end; its row count (CSV records less the header). */
+async function drain(chunks: AsyncIterable<string>): Promise<number> {
   let lines = 0;
   for await (const chunk of chunks) lines += chunk.split("\r\n").length - 1;
-  if (lines - 1 < Math.min(expectAtLeast, 1)) throw new Error("the export was empty");
   return lines - 1;
 }
 

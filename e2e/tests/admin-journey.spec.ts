@@ -6,7 +6,7 @@ import { stack } from "../support/stack-env";
 test("an admin adds a server, an agent, a key and a grant; the agent sees exactly that; a revoked key is refused", async ({
   page,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const { fixtureUrl, gatewayMcpUrl } = stack();
 
   await page.goto("/login");
@@ -116,7 +116,10 @@ test("an admin adds a server, an agent, a key and a grant; the agent sees exactl
   await expect
     .poll(async () => (await agent.listTools()).tools.map((t) => t.name).sort(), { timeout: 5_000 })
     .toEqual(["fixture__add", "fixture__echo"]);
-  const echoed = await agent.callTool({ name: "fixture__echo", arguments: { text: "through the gateway" } });
+  const echoed = await agent.callTool({
+    name: "fixture__echo",
+    arguments: { message: "through the gateway" },
+  });
   expect(JSON.stringify(echoed.content)).toContain("through the gateway");
 
   // ── Revoke the key in the console: the gateway refuses it within a second.

@@ -9,7 +9,7 @@ import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
 import { createServerFactory } from "./mcp/server-factory";
-import { noApprovals } from "./pipeline/approval-stage";
+import { type ApprovalStageOptions, createApprovalStage } from "./approvals/create-approval-stage";
 import type { CallToolStages } from "./pipeline/call-tool";
 import { createDlpStage } from "./pipeline/dlp-stage";
 import { createRateLimitStage } from "./pipeline/rate-limit-stage";
@@ -31,6 +31,8 @@ export interface GatewayConfig {
   logger: Logger;
   snapshotPollMs?: number;
   upstream?: UpstreamPoolOptions;
+  /** Approval waits: progress interval, expiry grace (tests shorten them). */
+  approvals?: Pick<ApprovalStageOptions, "progressIntervalMs" | "expiryGraceMs">;
 }
 
 export interface RunningGateway {
@@ -77,7 +79,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   // Its own fail-fast Redis connection: a down Redis must not stall calls (see rate-limit/limit-store.ts).
   const rateLimit = createRateLimitStage({ redisUrl: config.redisUrl, names: config.names, logger });
-  const stages: CallToolStages = { rateLimit, dlp: createDlpStage({ logger }), approval: noApprovals };
+  const approval = createApprovalStage({
+    redis,
+    redisUrl: config.redisUrl,
+    names: config.names,
+    logger,
+    ...config.approvals,
+  });
+  const stages: CallToolStages = { rateLimit, dlp: createDlpStage({ logger }), approval };
   const factory = createServerFactory({ pool, stages, audit, logger, version: GATEWAY_VERSION });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
@@ -136,6 +145,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     audit,
     close(graceMs = 30_000) {
       closing ??= (async () => {
+        // First: calls waiting for a person are told to retry (their approval stays pending),
+        // so they do not hold the drain for the whole grace.
+        await stages.approval.close();
         const { abandoned } = await http.drain(graceMs);
         if (abandoned > 0) logger.warn({ abandoned }, "shutdown grace elapsed with requests in flight");
         await mcp.close();
@@ -143,7 +155,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         await audit.close();
         await pool.close();
         await stages.rateLimit.close();
-        await stages.approval.close();
         redis.disconnect();
         subscriber.disconnect();
         logger.info("gateway stopped");

@@ -10,6 +10,7 @@ describe("loadEnv", () => {
       REDIS_PREFIX: "portcullis",
       LOG_LEVEL: "info",
       AUDIT_CONCURRENCY: 2,
+      AUDIT_RETENTION_DAYS: 90,
     });
   });
 

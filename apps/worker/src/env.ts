@@ -12,6 +12,8 @@ const workerEnv = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Audit batches written at once; each holds a Postgres connection while it runs. */
   AUDIT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  /** Days audit events are kept; the hourly audit.retention job deletes older ones. 0 keeps them forever. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
   /**
    * Opens upstream credentials for catalog sync. Without it the worker runs audit ingest only
    * (and says so at boot): catalog.sync jobs wait until a worker that has it starts.

@@ -3,7 +3,9 @@ import { redisNames } from "@portcullis/contracts/redis-keys";
 import { createDb } from "@portcullis/db/client";
 import { pino } from "pino";
 import { loadEnv } from "./env";
+import { startApprovalProcessor } from "./processors/approvals";
 import { startAuditProcessor } from "./processors/audit";
+import { startAuditRetentionProcessor } from "./processors/audit-retention";
 import { startCatalogSyncProcessor } from "./processors/catalog-sync";
 
 // Composition root: read env, wire processors, stop gracefully. Logic lives in packages.
@@ -25,6 +27,18 @@ const processors = [
   startAuditProcessor({ db, redisUrl: env.REDIS_URL, names, concurrency: env.AUDIT_CONCURRENCY, logger }),
 ];
 const processorNames = ["audit"];
+processors.push(
+  startAuditRetentionProcessor({
+    db,
+    redisUrl: env.REDIS_URL,
+    names,
+    retentionDays: env.AUDIT_RETENTION_DAYS,
+    logger,
+  }),
+);
+processorNames.push("audit-retention");
+processors.push(startApprovalProcessor({ db, redisUrl: env.REDIS_URL, names, logger }));
+processorNames.push("approvals");
 if (env.PORTCULLIS_SECRET_KEY !== undefined) {
   const secretKey = secretKeyFrom(env.PORTCULLIS_SECRET_KEY);
   processors.push(startCatalogSyncProcessor({ db, redisUrl: env.REDIS_URL, names, secretKey, logger }));

@@ -1,4 +1,5 @@
 import { agentsRouter } from "./routers/agents/router";
+import { auditRouter } from "./routers/audit/router";
 import { grantsRouter } from "./routers/grants/router";
 import { historyRouter } from "./routers/history/router";
 import { keysRouter } from "./routers/keys/router";
@@ -23,6 +24,7 @@ export const appRouter = router({
   keys: keysRouter,
   grants: grantsRouter,
   history: historyRouter,
+  audit: auditRouter,
   review: reviewRouter,
 });
 

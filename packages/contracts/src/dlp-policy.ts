@@ -88,7 +88,9 @@ export type DlpCustomDetector = z.infer<typeof dlpCustomDetector>;
 export const dlpPolicyConfig = z
   .object({
     detectors: z
-      .union([z.literal("all"), z.array(dlpDetectorId)])
+      .union([z.literal("all"), z.array(dlpDetectorId)], {
+        error: `use "all" or a list of built-in detectors (${DLP_DETECTORS.join(", ")})`,
+      })
       .default([])
       .describe('built-in detectors to run, or "all"'),
     custom: z.array(dlpCustomDetector).max(32).default([]).describe("named regular expressions"),

@@ -7,6 +7,8 @@ export const QUEUES = {
   audit: "audit",
   catalog: "catalog",
   approvals: "approvals",
+  /** Housekeeping of the audit table (retention), apart from the busy ingest queue. */
+  auditMaintenance: "audit-maintenance",
 } as const;
 
 export const JOBS = {
@@ -16,6 +18,7 @@ export const JOBS = {
   approvalExpire: "approval.expire",
   approvalExecuted: "approval.executed",
   approvalNotify: "approval.notify",
+  auditRetention: "audit.retention",
 } as const;
 
 /** The gateway batches events; one job carries up to a few hundred. */
@@ -131,3 +134,10 @@ export const approvalDecisionMessage = z.object({
   decidedAt: z.string().datetime(),
 });
 export type ApprovalDecisionMessage = z.infer<typeof approvalDecisionMessage>;
+
+/**
+ * Delete audit events older than `retentionDays` (a repeatable job, hourly). The period
+ * travels with the job so each run logs what it applied.
+ */
+export const auditRetentionPayload = z.object({ retentionDays: z.number().int().min(1) });
+export type AuditRetentionPayload = z.infer<typeof auditRetentionPayload>;

@@ -52,7 +52,8 @@ export function startApprovalWorker(options: ApprovalWorkerOptions): ApprovalWor
   });
   worker.on("error", (error) => logger.warn({ err: error }, "approval worker error"));
   worker.on("failed", (job, error) => {
-    const final = error instanceof UnrecoverableError || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
+    const final =
+      error instanceof UnrecoverableError || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
     const fields = { err: error.message, jobId: job?.id, job: job?.name, attemptsMade: job?.attemptsMade };
     if (final) logger.error(fields, "approval job failed for good");
     else logger.warn(fields, "approval job failed; it will be retried");

@@ -1,8 +1,14 @@
 import { AppError } from "@portcullis/contracts/errors";
+import {
+  type ApprovalRequirement,
+  compileApprovalRules,
+  requiredApproval,
+} from "@portcullis/policy/approval-rules";
 import type { Decision } from "@portcullis/policy/decide";
 import type { StageInput } from "./stage-input";
 
-export type ApprovalDecision = Extract<Decision, { effect: "approve" }>;
+/** Why a call must wait for a person, and for how long (see @portcullis/policy/approval-rules). */
+export type ApprovalDecision = ApprovalRequirement;
 
 export interface ApprovalWaitOptions {
   signal?: AbortSignal;
@@ -11,10 +17,10 @@ export interface ApprovalWaitOptions {
 }
 
 /**
- * Human approval (issue 4): holds a call whose grant requires approval until a person
- * decides. Resolves when the call may run with exactly these arguments; throws AppError
- * (FORBIDDEN with the approver's reason, or APPROVAL_REQUIRED when it expired) otherwise.
- * Returns the approval id, which the audit event links to.
+ * Human approval (issue 4): holds a call that a grant or an approval policy marks as
+ * needing a person until someone decides. Resolves when the call may run with exactly these
+ * arguments; throws AppError (FORBIDDEN with the approver's reason, or APPROVAL_REQUIRED when
+ * it expired) otherwise. Returns the approval id, which the audit event links to.
  */
 export interface ApprovalStage {
   awaitDecision(
@@ -26,6 +32,31 @@ export interface ApprovalStage {
   /** Marks an approved call as executed (it cannot run twice on one approval). */
   markExecuted(approvalId: string, outcome: { isError: boolean }): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Whether this call must wait for approval: the grant decision, then the approve grants'
+ * conditions and the snapshot's `approval` policies, evaluated on the arguments that would
+ * be sent. The policies are compiled once per snapshot version.
+ */
+export function approvalRequirement(
+  input: StageInput,
+  decision: Exclude<Decision, { effect: "deny" }>,
+  args: Record<string, unknown>,
+): ApprovalDecision | null {
+  const { snapshot, identity, server, tool } = input;
+  const rules = snapshot.policiesCompiled("approval", compileApprovalRules);
+  return requiredApproval(
+    {
+      agent: identity.agent,
+      server,
+      tool,
+      decision,
+      grants: snapshot.grantsByServer.get(server.id) ?? [],
+      rules,
+    },
+    args,
+  );
 }
 
 /** No approval workflow available: calls that need approval are refused. */

@@ -4,7 +4,7 @@ import type { VisibleTool } from "@portcullis/policy/visible-tools";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { CallToolResult } from "@portcullis/upstream/types";
 import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
-import type { ApprovalStage } from "./approval-stage";
+import { type ApprovalStage, approvalRequirement } from "./approval-stage";
 import type { AgentIdentity } from "./authenticate";
 import type { DlpStage } from "./dlp-stage";
 import type { RateLimitStage } from "./rate-limit-stage";
@@ -86,10 +86,10 @@ export async function callTool(
   const validated = validateArguments(tool, params.arguments);
   const args = stages.dlp.scanArguments(stage, validated);
   // Approval comes after validation and DLP: the approver sees exactly what would be sent.
-  const approvalId =
-    decision.effect === "approve"
-      ? (await stages.approval.awaitDecision(stage, args, decision, options)).approvalId
-      : null;
+  const approval = approvalRequirement(stage, decision, args);
+  const approvalId = approval
+    ? (await stages.approval.awaitDecision(stage, args, approval, options)).approvalId
+    : null;
   if (approvalId) audit.approvalId = approvalId;
   const spec = snapshot.upstreamSpec(server);
   const started = performance.now();

@@ -28,7 +28,7 @@ export interface RateLimitStageOptions {
   redisUrl: string;
   names: RedisNames;
   logger: Logger;
-  /** A check slower than this counts as "Redis unreachable" (default 500 ms). */
+  /** A check slower than this counts as "Redis unreachable" (default 2 s). */
   commandTimeoutMs?: number;
 }
 

@@ -94,7 +94,8 @@ export class CompiledRateLimits {
       if (policy.teams && !policy.teams.has(agent.teamId)) continue;
       if (policy.agents && !policy.agents.has(agent.id)) continue;
       if (policy.servers && !policy.servers.has(server.id)) continue;
-      if (policy.tools && !policy.tools.has(tool.id)) continue;
+      // The control plane stores a tool by id, or by exposed name until its catalog lists it.
+      if (policy.tools && !policy.tools.has(tool.id) && !policy.tools.has(tool.exposedName)) continue;
       let applied = false;
       for (const limit of policy.limits) {
         if (limit.risks && !limit.risks.includes(tool.riskClass)) continue;

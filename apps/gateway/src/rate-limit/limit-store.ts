@@ -8,7 +8,12 @@ export type LimitVerdict =
 
 export interface LimitStoreOptions {
   redisUrl: string;
-  /** A check that takes longer counts as "Redis unreachable" (default 500 ms). */
+  /**
+   * A check that takes longer counts as "Redis unreachable" (default 2 s). It bounds how
+   * long a hung (not refusing) Redis delays a call; a down Redis fails at once regardless.
+   * Kept well above event-loop stalls of a busy process, which would otherwise turn a
+   * healthy check into a spurious fail-open.
+   */
   commandTimeoutMs?: number;
   /** How long the very first call waits for the initial connection (default 2 s). */
   connectTimeoutMs?: number;
@@ -30,7 +35,7 @@ export class LimitStore {
     this.redis = new Redis(options.redisUrl, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 500,
+      commandTimeout: options.commandTimeoutMs ?? 2_000,
       connectTimeout: connectTimeoutMs,
       // Reconnect quickly: limits are unchecked until we are back.
       retryStrategy: (times) => Math.min(times * 100, 1_000),

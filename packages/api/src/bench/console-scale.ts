@@ -50,6 +50,16 @@ try {
   await measure("history.adminAudit (filtered by action)", () => admin.history.adminAudit({ action: "grant.create" }));
   await measure("history.snapshots", () => admin.history.snapshots());
   await measure("overview.get", () => admin.overview.get());
+  let flip = false;
+  await measure("grants.set (writes, audits, publishes a snapshot)", () => {
+    flip = !flip;
+    return admin.grants.set({
+      subject: { type: "team", id: seeded.teamId },
+      serverId: seeded.serverIds[0]!,
+      toolPattern: "tool-0001",
+      effect: flip ? "deny" : "allow",
+    });
+  });
 } finally {
   await h?.close();
 }

@@ -33,9 +33,10 @@ const AUDIT_TARGET: Record<PlanKind, string> = {
   agent: "agent",
   grant: "grant",
   toolRisk: "tool_risk",
+  policy: "policy",
 };
 
-const EMPTY: Installation = { servers: [], teams: [], agents: [], grants: [], tools: [] };
+const EMPTY: Installation = { servers: [], teams: [], agents: [], grants: [], tools: [], policies: [] };
 
 /**
  * Makes the target organization match the config file exactly: entries are identified by

@@ -4,6 +4,7 @@ import { AppError } from "@portcullis/contracts/errors";
 import type { GrantEffect, RiskClass } from "@portcullis/contracts/snapshot";
 import type { TransportKind } from "@portcullis/db/client";
 import { toDbTransport } from "../servers/transport";
+import { type DesiredPolicy, resolveDesiredPolicies } from "./plan-policies";
 
 /** Matches the column default, so a file that omits `timeoutMs` agrees with a fresh row. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -62,6 +63,7 @@ export interface DesiredState {
   agents: DesiredAgent[];
   grants: DesiredGrant[];
   toolRisks: DesiredToolRisk[];
+  policies: DesiredPolicy[];
 }
 
 /** How a grant is named in plans and messages: `team:platform/everything/echo`. */
@@ -165,12 +167,19 @@ export function resolveDesiredState(file: ConfigFile, env: Record<string, string
     return { path: `toolRisk[${i}]`, key, server: r.server, tool: r.tool, risk: r.risk };
   });
 
+  const policies = resolveDesiredPolicies(
+    file.policies,
+    { teams: teamNames, agents: agentNames, servers: serverNames },
+    unique,
+    problems,
+  );
+
   if (problems.length > 0) {
     throw new AppError("INVALID_INPUT", `invalid config file:\n  ${problems.join("\n  ")}`, {
       details: { problems },
     });
   }
-  return { servers, teams, agents, grants, toolRisks };
+  return { servers, teams, agents, grants, toolRisks, policies };
 }
 
 function desiredServer(

@@ -1,6 +1,7 @@
 import type { Server } from "@portcullis/db/client";
 import type { Tx } from "../db";
 import { grantKey, toolRiskKey } from "./desired-state";
+import { type InstalledPolicy, loadInstalledPolicies } from "./plan-policies";
 
 export interface InstalledTeam {
   id: string;
@@ -39,6 +40,7 @@ export interface Installation {
   agents: InstalledAgent[];
   grants: InstalledGrant[];
   tools: InstalledTool[];
+  policies: InstalledPolicy[];
 }
 
 /**
@@ -97,5 +99,6 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
       serverName: serverName.get(t.serverId)!,
       riskOverride: t.riskOverride,
     })),
+    policies: await loadInstalledPolicies(tx, orgId),
   };
 }

@@ -2,6 +2,7 @@ import type { DesiredState } from "./desired-state";
 import type { Installation } from "./load-installation";
 import type { Operation } from "./plan";
 import { planGrants, planToolRisks } from "./plan-grants";
+import { planPolicies } from "./plan-policies";
 import { planServers } from "./plan-servers";
 import { planAgents, planTeams } from "./plan-teams-agents";
 
@@ -24,7 +25,9 @@ export function planChanges(
     desired.toolRisks,
     new Set(desired.servers.map((s) => s.name)),
   );
+  const policies = planPolicies(installation, desired.policies);
   return [
+    ...policies.deletes,
     ...grants.deletes,
     ...servers.upserts,
     ...teams.upserts,
@@ -33,5 +36,6 @@ export function planChanges(
     ...servers.deletes,
     ...grants.upserts,
     ...risks,
+    ...policies.upserts,
   ];
 }

@@ -1,6 +1,6 @@
 import type { Tx } from "../db";
 
-export type PlanKind = "organization" | "server" | "team" | "agent" | "grant" | "toolRisk";
+export type PlanKind = "organization" | "server" | "team" | "agent" | "grant" | "toolRisk" | "policy";
 
 /** One line of an apply plan. */
 export interface PlanChange {

@@ -19,6 +19,7 @@ describe("portcullis.schema.json", () => {
       "agents",
       "grants",
       "toolRisk",
+      "policies",
     ]);
     expect(schema.additionalProperties).toBe(false);
   });

@@ -59,9 +59,13 @@ export async function decideApproval(
       include: { user: { select: { id: true, email: true } } },
     });
     if (!member || !can(member.role as Role, "approvals.decide")) {
-      throw new AppError("FORBIDDEN", "not allowed: deciding approvals needs the 'approvals.decide' permission", {
-        details: { permission: "approvals.decide" },
-      });
+      throw new AppError(
+        "FORBIDDEN",
+        "not allowed: deciding approvals needs the 'approvals.decide' permission",
+        {
+          details: { permission: "approvals.decide" },
+        },
+      );
     }
     const row = await tx.approvalRequest.findFirst({ where: { id: input.approvalId, orgId: input.orgId } });
     if (!row) throw new AppError("NOT_FOUND", `approval ${input.approvalId} does not exist`);
@@ -69,7 +73,10 @@ export async function decideApproval(
       throw new AppError("FORBIDDEN", "not allowed: you cannot decide a request made on your own behalf");
     }
     if (input.seenArgumentsHash !== undefined && input.seenArgumentsHash !== row.argumentsHash) {
-      throw new AppError("CONFLICT", "the request's arguments are not the ones you were shown: reload and look again");
+      throw new AppError(
+        "CONFLICT",
+        "the request's arguments are not the ones you were shown: reload and look again",
+      );
     }
     const changed = await tx.approvalRequest.updateMany({
       where: { id: row.id, orgId: input.orgId, status: "pending", expiresAt: { gt: now } },
@@ -84,7 +91,11 @@ export async function decideApproval(
       targetId: row.id,
       details: { comment, argumentsHash: row.argumentsHash, toolName: row.toolName, agentId: row.agentId },
     });
-    return { won: true as const, row: { ...row, status, decidedAt: now, decidedById: member.user.id, comment }, member };
+    return {
+      won: true as const,
+      row: { ...row, status, decidedAt: now, decidedById: member.user.id, comment },
+      member,
+    };
   });
 
   if (!outcome.won) {
@@ -92,9 +103,13 @@ export async function decideApproval(
     if (row.status === "pending") {
       // Past its expiry but not yet marked: mark it now (and tell the gateways), then refuse.
       await expireApproval(db, redis, names, { approvalId: row.id }, jobs);
-      throw new AppError("CONFLICT", `too late: approval ${row.id} expired at ${row.expiresAt.toISOString()}`, {
-        details: { status: "expired" },
-      });
+      throw new AppError(
+        "CONFLICT",
+        `too late: approval ${row.id} expired at ${row.expiresAt.toISOString()}`,
+        {
+          details: { status: "expired" },
+        },
+      );
     }
     const decider = row.decidedById
       ? await db.user.findUnique({ where: { id: row.decidedById }, select: { id: true, email: true } })

@@ -30,7 +30,10 @@ export async function persistApprovalRequest(
 ): Promise<PersistedApproval> {
   const hash = await approvalArgumentsHash(payload.arguments);
   if (hash !== payload.argumentsHash) {
-    throw new AppError("INVALID_INPUT", `approval ${payload.approvalId}: the arguments do not match their hash`);
+    throw new AppError(
+      "INVALID_INPUT",
+      `approval ${payload.approvalId}: the arguments do not match their hash`,
+    );
   }
   const expiresAt = new Date(payload.expiresAt);
   const outcome = await db.$transaction(async (tx) => {
@@ -79,7 +82,10 @@ export async function persistApprovalRequest(
       },
     });
     const team = payload.teamId
-      ? await tx.team.findFirst({ where: { id: payload.teamId, orgId: payload.orgId }, select: { webhookUrl: true } })
+      ? await tx.team.findFirst({
+          where: { id: payload.teamId, orgId: payload.orgId },
+          select: { webhookUrl: true },
+        })
       : null;
     return { created: true, onBehalfOf, webhook: Boolean(team?.webhookUrl) };
   });
@@ -95,7 +101,10 @@ async function keyOwner(tx: Tx, orgId: string, keyId: string | null): Promise<st
   if (keyId === null) return null;
   const key = await tx.apiKey.findFirst({ where: { id: keyId, orgId }, select: { createdBy: true } });
   if (!key?.createdBy?.includes("@")) return null;
-  const user = await tx.user.findUnique({ where: { email: normalizeEmail(key.createdBy) }, select: { id: true } });
+  const user = await tx.user.findUnique({
+    where: { email: normalizeEmail(key.createdBy) },
+    select: { id: true },
+  });
   if (!user) return null;
   const member = await tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: user.id } } });
   return member ? user.id : null;

@@ -1,5 +1,9 @@
 import type { ApprovalDecisionMessage } from "@portcullis/contracts/jobs";
-import { approvalDecisionChannel, approvalDecisionKey, type RedisNames } from "@portcullis/contracts/redis-keys";
+import {
+  approvalDecisionChannel,
+  approvalDecisionKey,
+  type RedisNames,
+} from "@portcullis/contracts/redis-keys";
 import type { ApprovalRequest } from "@portcullis/db/client";
 import type { Redis } from "ioredis";
 

@@ -121,7 +121,7 @@ function toRow(event: AuditEvent, knownOrgs: Set<string>, ingestedAt: string): A
     upstream_status: nullableText(event.upstreamStatus),
     protocol_version: nullableText(event.protocolVersion),
     dlp: event.dlp && event.dlp.length > 0 ? safeJson(event.dlp) : null,
-    approval_id: null,
+    approval_id: nullableText(event.approvalId ?? null),
     snapshot_version: int4(event.snapshotVersion),
   };
 }

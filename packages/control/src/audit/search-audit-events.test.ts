@@ -69,6 +69,7 @@ const postMessage = event(org, {
   arguments: { channel: "#ops", text: "deploy finished" },
   isError: true,
   latencyMs: 3,
+  approvalId: "apr_1",
 });
 const deleteRepo = event(org, {
   ...ci,
@@ -239,6 +240,7 @@ describe("getAuditEvent", () => {
       arguments: { channel: "#ops", text: "deploy finished" },
       isError: true,
       protocolVersion: "2025-11-25",
+      approvalId: "apr_1",
       chainSeq: 2,
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
       prevHash: expect.stringMatching(/^[0-9a-f]{64}$/),

@@ -25,11 +25,8 @@ export function AgentDetailView({ agentId }: { agentId: string }) {
   const canSeeGrants = useCan("grants.read");
   const agent = useQuery(trpc.agents.get.queryOptions({ id: agentId }));
   const [deleting, setDeleting] = useState(false);
-  const refresh = () =>
-    Promise.all([
-      queryClient.invalidateQueries({ queryKey: trpc.agents.get.queryKey({ id: agentId }) }),
-      queryClient.invalidateQueries({ queryKey: trpc.agents.list.queryKey() }),
-    ]);
+  // Every agents.* query (this agent, the list, the team filter) reflects a status change.
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.agents.pathKey() });
   const setStatus = useMutation(
     trpc.agents.setStatus.mutationOptions({
       onSuccess: async (r) => {
@@ -43,8 +40,9 @@ export function AgentDetailView({ agentId }: { agentId: string }) {
     trpc.agents.delete.mutationOptions({
       onSuccess: async () => {
         toast.success("Agent deleted");
-        await queryClient.invalidateQueries({ queryKey: trpc.agents.list.queryKey() });
+        // Leave first: refetching this (now missing) agent would flash "not found".
         router.push("/agents");
+        await queryClient.invalidateQueries({ queryKey: trpc.agents.list.queryKey() });
       },
     }),
   );

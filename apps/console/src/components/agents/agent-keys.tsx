@@ -44,7 +44,7 @@ export function AgentKeys({ agentId, agentName }: { agentId: string; agentName: 
         setRevoking(null);
         await Promise.all([
           queryClient.invalidateQueries({ queryKey: trpc.keys.list.queryKey({ agentId }) }),
-          queryClient.invalidateQueries({ queryKey: trpc.agents.list.queryKey() }),
+          queryClient.invalidateQueries({ queryKey: trpc.agents.pathKey() }),
         ]);
       },
     }),

@@ -32,7 +32,7 @@ export function CreateAgentDialog({
   const create = useMutation(
     trpc.agents.create.mutationOptions({
       onSuccess: async ({ id }) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.agents.list.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.agents.pathKey() });
         onClose();
         router.push(`/agents/${id}`);
       },

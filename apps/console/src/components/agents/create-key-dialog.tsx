@@ -37,7 +37,7 @@ export function CreateKeyDialog({
       onSuccess: () =>
         Promise.all([
           queryClient.invalidateQueries({ queryKey: trpc.keys.list.queryKey({ agentId }) }),
-          queryClient.invalidateQueries({ queryKey: trpc.agents.list.queryKey() }),
+          queryClient.invalidateQueries({ queryKey: trpc.agents.pathKey() }),
         ]),
       onError: (error) => setErrors({ form: errorMessage(error), ...fieldErrors(error) }),
     }),

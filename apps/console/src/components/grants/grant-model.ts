@@ -22,6 +22,9 @@ export const EFFECT_LABELS: Record<Effect, string> = {
   deny: "Deny",
 };
 
+/** An effect in a few letters, for cells that show an inherited rule. */
+export const SHORT: Record<Effect, string> = { allow: "allow", approve: "approval", deny: "deny" };
+
 const RANK: Record<Effect, number> = { allow: 0, approve: 1, deny: 2 };
 
 export function subjectLabel(s: Subject): string {
@@ -68,12 +71,10 @@ export function effectiveGrant(grants: Grant[], subject: Subject, serverId: stri
   return best;
 }
 
-/** How an inherited or pattern grant reads in a cell that has no grant of its own. */
+/** What a cell without a grant of its own shows: the rule that applies instead, briefly. */
 export function inheritedLabel(grant: Grant | null, subject: Subject): string {
-  if (grant === null) return "No grant (deny)";
-  const via =
-    grant.subject.type === "team" && subject.type === "agent"
-      ? `team ${grant.subject.name}${grant.toolPattern === "*" ? "" : `, ${grant.toolPattern}`}`
-      : grant.toolPattern;
-  return `No own grant (${EFFECT_LABELS[grant.effect].toLowerCase()} via ${via})`;
+  if (grant === null) return "— (deny)";
+  const fromTeam = grant.subject.type === "team" && subject.type === "agent";
+  const via = [fromTeam ? "team" : null, grant.toolPattern].filter(Boolean).join(", ");
+  return `— ${SHORT[grant.effect]} (${via})`;
 }

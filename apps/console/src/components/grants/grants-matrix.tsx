@@ -3,7 +3,7 @@
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
 import { EffectSelect } from "./effect-select";
-import { EFFECT_LABELS, exactGrant, type Grant, type Subject, subjectLabel } from "./grant-model";
+import { exactGrant, SHORT, type Grant, type Subject, subjectLabel } from "./grant-model";
 import type { useGrantEditor } from "./use-grant-editor";
 
 interface ServerColumn {
@@ -90,11 +90,7 @@ export function GrantsMatrix({
                     <EffectSelect
                       label={`Grant for ${subjectLabel(subject)} on ${server.name}`}
                       value={own?.effect ?? ""}
-                      noneLabel={
-                        teamGrant
-                          ? `From team: ${EFFECT_LABELS[teamGrant.effect].toLowerCase()}`
-                          : "No grant (deny)"
-                      }
+                      noneLabel={teamGrant ? `— ${SHORT[teamGrant.effect]} (team)` : "— (deny)"}
                       disabled={!canWrite || editor.pending}
                       onChange={(effect) => editor.change(subject, server.id, "*", effect)}
                     />

@@ -104,7 +104,7 @@ export function ImportMcpJsonDialog({ open, onClose }: { open: boolean; onClose:
     >
       <div className="space-y-4">
         <Field
-          label="mcp.json"
+          label="File contents"
           error={error}
           hint='{ "mcpServers": { "<name>": { "command", "args", "env" } or { "url", "headers" } } }'
         >

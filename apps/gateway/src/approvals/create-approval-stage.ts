@@ -1,0 +1,290 @@
+import { approvalArgumentsHash } from "@portcullis/contracts/approval-policy";
+import { AppError } from "@portcullis/contracts/errors";
+import { newId } from "@portcullis/contracts/ids";
+import type { ApprovalDecisionMessage } from "@portcullis/contracts/jobs";
+import { approvalClaimKey, approvalIndexKey, type RedisNames } from "@portcullis/contracts/redis-keys";
+import { ApprovalQueue } from "@portcullis/queues/approval-queue";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { ApprovalDecision, ApprovalStage, ApprovalWaitOptions } from "../pipeline/approval-stage";
+import type { StageInput } from "../pipeline/stage-input";
+import { DecisionWaiters } from "./decision-waiters";
+import { formatDuration } from "./format-duration";
+
+export interface ApprovalStageOptions {
+  /** The gateway's command connection (fails fast while Redis is down). */
+  redis: Redis;
+  /** For the stage's one subscriber connection. */
+  redisUrl: string;
+  names: RedisNames;
+  logger: Logger;
+  /** Progress notifications to waiting clients, and the re-read of decision keys. Default 3 s. */
+  progressIntervalMs?: number;
+  /**
+   * After a request's expiry, how long the call still waits for the worker's verdict before
+   * calling it expired itself (the worker may be down; the answer must not be). Default 2 s.
+   */
+  expiryGraceMs?: number;
+}
+
+/** Index entries and claims outlive the request by a day: a client may retry a while later. */
+const KEEP_MS = 24 * 3600 * 1000;
+
+// Deletes the index entry only if it still names this approval (a newer request may own it).
+const DELETE_IF_OURS = `
+local raw = redis.call('GET', KEYS[1])
+if raw and string.find(raw, ARGV[1], 1, true) then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+interface IndexEntry {
+  id: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+/**
+ * The approval stage: holds a call until a person decides, without touching Postgres.
+ *
+ * 1. The call's identity is (agent, tool, SHA-256 of the arguments). A Redis index maps it
+ *    to its approval id, set only if absent (`SET NX GET`): the same call retried after a
+ *    restart, on another replica or concurrently re-attaches to the same request instead
+ *    of asking again. A new request is enqueued (`approval.request`) for the worker to store.
+ * 2. The call waits on the shared decision subscriber, with progress notifications to a
+ *    client that asked for them, until the decision or the expiry.
+ * 3. Approved: the decision must carry this call's argument hash (anything else is refused),
+ *    and one `SET NX` claim lets exactly one call run on one approval. Denied or expired:
+ *    a JSON-RPC error with the approver's reason; the index entry goes, so asking again
+ *    makes a new request.
+ */
+export function createApprovalStage(options: ApprovalStageOptions): ApprovalStage {
+  const { redis, names, logger } = options;
+  const progressMs = options.progressIntervalMs ?? 3_000;
+  const graceMs = options.expiryGraceMs ?? 2_000;
+  const queue = new ApprovalQueue({ names, connection: redis });
+  const waiters = new DecisionWaiters({
+    redisUrl: options.redisUrl,
+    redis,
+    names,
+    logger,
+    tickMs: progressMs,
+    connectionName: `portcullis-gateway-approvals:${names.prefix}`.replace(/[^\w:.-]/g, "_"),
+  });
+  /** Approved calls running now: approval id → request id (for the executed record). */
+  const running = new Map<string, string>();
+  const recording = new Set<Promise<void>>();
+  let closed = false;
+
+  const unavailable = (what: string, cause: unknown) =>
+    new AppError("UNAVAILABLE", `approvals are unavailable: ${what} (Redis cannot be reached); retry later`, {
+      cause,
+    });
+
+  async function attach(
+    input: StageInput,
+    hash: string,
+    requirement: ApprovalDecision,
+    args: Record<string, unknown>,
+  ) {
+    const { identity, tool, server, ctx } = input;
+    const indexKey = approvalIndexKey(names, identity.agent.id, tool.id, hash);
+    const requestedAt = Date.now();
+    const fresh: IndexEntry = {
+      id: newId("approval"),
+      expiresAt: requestedAt + requirement.timeoutSec * 1000,
+    };
+    let previous: unknown;
+    try {
+      previous = await redis.call(
+        "SET",
+        indexKey,
+        JSON.stringify(fresh),
+        "PX",
+        String(requirement.timeoutSec * 1000 + KEEP_MS),
+        "NX",
+        "GET",
+      );
+    } catch (cause) {
+      throw unavailable("the request could not be recorded", cause);
+    }
+    const existing = typeof previous === "string" ? parseEntry(previous) : null;
+    if (existing) return { entry: existing, indexKey, created: false };
+    if (typeof previous === "string") {
+      // An unreadable entry (another version's format): take the index over.
+      await redis.set(indexKey, JSON.stringify(fresh), "PX", requirement.timeoutSec * 1000 + KEEP_MS);
+    }
+    try {
+      await queue.request({
+        approvalId: fresh.id,
+        orgId: identity.agent.orgId,
+        agentId: identity.agent.id,
+        agentName: identity.agent.name,
+        teamId: identity.agent.teamId,
+        keyId: identity.key.id,
+        onBehalfOf: null,
+        serverId: server.id,
+        serverName: server.name,
+        toolName: tool.upstreamName,
+        exposedName: tool.exposedName,
+        toolId: tool.id,
+        arguments: args,
+        argumentsHash: hash,
+        riskClass: tool.riskClass,
+        reason: requirement.reason,
+        source: requirement.source,
+        highlights: requirement.highlights,
+        requestId: ctx.requestId,
+        requestedAt: new Date(requestedAt).toISOString(),
+        expiresAt: new Date(fresh.expiresAt).toISOString(),
+      });
+    } catch (cause) {
+      await redis.eval(DELETE_IF_OURS, 1, indexKey, fresh.id).catch(() => undefined);
+      throw unavailable("the request could not be enqueued", cause);
+    }
+    logger.info(
+      { approvalId: fresh.id, agent: identity.agent.name, tool: tool.exposedName, requestId: ctx.requestId },
+      "call held for approval",
+    );
+    return { entry: fresh, indexKey, created: true };
+  }
+
+  function forget(indexKey: string, approvalId: string): Promise<void> {
+    return redis
+      .eval(DELETE_IF_OURS, 1, indexKey, approvalId)
+      .then(() => undefined)
+      .catch(() => undefined);
+  }
+
+  return {
+    async awaitDecision(input, args, requirement, waitOptions: ApprovalWaitOptions) {
+      if (closed) throw new AppError("UNAVAILABLE", "the gateway is shutting down: retry the call");
+      const { tool, ctx } = input;
+      const hash = await approvalArgumentsHash(args);
+      const { entry, indexKey } = await attach(input, hash, requirement, args);
+      // Linked from the start, so a denied or expired call's audit event names its approval too.
+      ctx.audit.approvalId = entry.id;
+      const total = requirement.timeoutSec;
+      // Progress counts seconds since the request was made, of its timeout: it only grows.
+      const report = () => {
+        const left = Math.max(0, entry.expiresAt - Date.now());
+        waitOptions.onProgress?.({
+          progress: Math.min(total, Math.max(0, Math.round(total - left / 1000))),
+          total,
+          message: `waiting for approval ${entry.id}: ${requirement.reason} (expires in ${formatDuration(left)})`,
+        });
+      };
+      report();
+      let decision: ApprovalDecisionMessage | null;
+      try {
+        decision = await waiters.wait(entry.id, entry.expiresAt + graceMs, {
+          signal: waitOptions.signal,
+          onTick: report,
+        });
+      } catch (error) {
+        if (waitOptions.signal?.aborted) {
+          // The client went away; the request stays pending for the same call retried.
+          throw new AppError(
+            "UNAVAILABLE",
+            `the client cancelled the call; approval ${entry.id} stays pending`,
+            {
+              details: { approvalId: entry.id },
+            },
+          );
+        }
+        throw error;
+      }
+
+      if (decision === null || decision.status === "expired") {
+        await forget(indexKey, entry.id);
+        throw new AppError(
+          "APPROVAL_REQUIRED",
+          `call to '${tool.exposedName}' was not approved in time: approval ${entry.id} expired after ${formatDuration(requirement.timeoutSec * 1000)} without a decision`,
+          { details: { approvalId: entry.id, status: "expired" } },
+        );
+      }
+      if (decision.status === "denied") {
+        await forget(indexKey, entry.id);
+        const by = decision.decidedBy ? ` by ${decision.decidedBy.name}` : "";
+        throw new AppError(
+          "FORBIDDEN",
+          `call to '${tool.exposedName}' denied${by}: ${decision.comment ?? "no reason given"}`,
+          {
+            details: { approvalId: entry.id, status: "denied", decidedBy: decision.decidedBy?.name ?? null },
+          },
+        );
+      }
+      await forget(indexKey, entry.id);
+      if (decision.argumentsHash !== hash) {
+        logger.warn(
+          { approvalId: entry.id, requestId: ctx.requestId },
+          "approved arguments differ from the call's",
+        );
+        throw new AppError(
+          "FORBIDDEN",
+          `call to '${tool.exposedName}' refused: approval ${entry.id} was given for other arguments than this call's`,
+          { details: { approvalId: entry.id, status: "arguments_mismatch" } },
+        );
+      }
+      const claimed = await redis
+        .set(approvalClaimKey(names, entry.id), ctx.requestId, "PX", KEEP_MS, "NX")
+        .catch((cause: unknown) => {
+          throw unavailable("the approval could not be claimed", cause);
+        });
+      if (claimed === null) {
+        throw new AppError(
+          "FORBIDDEN",
+          `call to '${tool.exposedName}' refused: approval ${entry.id} has already been used by another call`,
+          { details: { approvalId: entry.id, status: "already_used" } },
+        );
+      }
+      running.set(entry.id, ctx.requestId);
+      return { approvalId: entry.id };
+    },
+
+    async markExecuted(approvalId, outcome) {
+      const requestId = running.get(approvalId) ?? "unknown";
+      running.delete(approvalId);
+      const recorded = queue
+        .executed({ approvalId, isError: outcome.isError, requestId, executedAt: new Date().toISOString() })
+        .catch((err: unknown) =>
+          // The claim already keeps the approval from running twice; only the record is late.
+          logger.warn(
+            { approvalId, err: String(err) },
+            "could not enqueue the executed record of an approval",
+          ),
+        );
+      recording.add(recorded);
+      await recorded;
+      recording.delete(recorded);
+    },
+
+    async close() {
+      closed = true;
+      waiters.close(
+        (approvalId) =>
+          new AppError(
+            "UNAVAILABLE",
+            `the gateway is restarting: approval ${approvalId} stays pending; retry the same call to resume waiting`,
+            { details: { approvalId } },
+          ),
+      );
+      // Approved calls already running still record their execution before the queue closes
+      // (bounded: their upstream timeouts end them).
+      const deadline = Date.now() + 60_000;
+      while ((running.size > 0 || recording.size > 0) && Date.now() < deadline) {
+        await Promise.race([Promise.allSettled([...recording]), new Promise((r) => setTimeout(r, 50))]);
+      }
+      await queue.close();
+    },
+  };
+}
+
+function parseEntry(raw: string): IndexEntry | null {
+  try {
+    const value = JSON.parse(raw) as Partial<IndexEntry>;
+    if (typeof value.id === "string" && typeof value.expiresAt === "number") {
+      return { id: value.id, expiresAt: value.expiresAt };
+    }
+  } catch {}
+  return null;
+}

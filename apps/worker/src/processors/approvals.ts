@@ -1,0 +1,54 @@
+import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import { approvalJobHandlers } from "@portcullis/control/approvals/approval-job-handlers";
+import type { WebhookOptions } from "@portcullis/control/approvals/notify-approval-webhook";
+import type { Db } from "@portcullis/db/client";
+import { ApprovalQueue } from "@portcullis/queues/approval-queue";
+import { type ApprovalWorker, startApprovalWorker } from "@portcullis/queues/approval-worker";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+
+export interface ApprovalProcessorOptions {
+  db: Db;
+  redisUrl: string;
+  names: RedisNames;
+  logger: Logger;
+  webhook?: WebhookOptions;
+  /** First webhook retry delay (doubles per attempt). Default 2 s. */
+  notifyBackoffMs?: number;
+}
+
+/**
+ * approvals jobs → control use cases: `approval.request` persists the request (and
+ * schedules its expiry and webhook), `approval.expire` expires it if nobody decided,
+ * `approval.executed` records the run, `approval.notify` posts to the team's webhook.
+ */
+export function startApprovalProcessor(options: ApprovalProcessorOptions): ApprovalWorker {
+  const logger = options.logger.child({ processor: "approvals" });
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
+  redis.on("error", (error) => logger.warn({ err: error }, "approvals: redis error"));
+  const queue = new ApprovalQueue({
+    names: options.names,
+    connection: redis,
+    ...(options.notifyBackoffMs !== undefined && { notifyBackoffMs: options.notifyBackoffMs }),
+  });
+  const worker = startApprovalWorker({
+    redis: { url: options.redisUrl },
+    names: options.names,
+    logger,
+    handlers: approvalJobHandlers({
+      db: options.db,
+      redis,
+      names: options.names,
+      jobs: queue,
+      ...(options.webhook && { webhook: options.webhook }),
+    }),
+  });
+  return {
+    ready: () => worker.ready(),
+    close: async () => {
+      await worker.close();
+      await queue.close();
+      redis.disconnect();
+    },
+  };
+}

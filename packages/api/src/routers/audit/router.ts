@@ -1,0 +1,142 @@
+import { auditDecision, dlpFinding } from "@portcullis/contracts/audit";
+import { getAuditDashboard } from "@portcullis/control/audit/audit-dashboard";
+import { verifyAuditChain } from "@portcullis/control/audit/chain/verify-audit-chain";
+import { getAuditEvent } from "@portcullis/control/audit/get-audit-event";
+import { MAX_AUDIT_PAGE, searchAuditEvents } from "@portcullis/control/audit/search-audit-events";
+import { z } from "zod";
+import { permissionProcedure, router } from "../../trpc";
+import { auditFilterFields, withAuditFilterChecks } from "./filter-input";
+
+const read = permissionProcedure("audit.read");
+
+const decision = z.union([auditDecision, z.string()]);
+
+const summary = z.object({
+  id: z.string(),
+  occurredAt: z.date(),
+  method: z.string(),
+  agentId: z.string().nullable(),
+  agentName: z.string().nullable(),
+  teamId: z.string().nullable(),
+  userId: z.string().nullable(),
+  serverId: z.string().nullable(),
+  serverName: z.string().nullable(),
+  toolName: z.string().nullable(),
+  decision,
+  reason: z.string().nullable(),
+  errorCode: z.number().int().nullable(),
+  isError: z.boolean(),
+  latencyMs: z.number(),
+  upstreamStatus: z.string().nullable(),
+  resultPreview: z.string().nullable(),
+  detectors: z.array(z.string()),
+});
+
+const record = z.object({
+  id: z.string(),
+  orgId: z.string().nullable(),
+  occurredAt: z.date(),
+  ingestedAt: z.date(),
+  requestId: z.string(),
+  method: z.string(),
+  agentId: z.string().nullable(),
+  agentName: z.string().nullable(),
+  teamId: z.string().nullable(),
+  userId: z.string().nullable(),
+  serverId: z.string().nullable(),
+  serverName: z.string().nullable(),
+  toolName: z.string().nullable(),
+  decision,
+  reason: z.string().nullable(),
+  errorCode: z.number().int().nullable(),
+  arguments: z.unknown(),
+  resultSummary: z.string().nullable(),
+  isError: z.boolean(),
+  latencyMs: z.number(),
+  upstreamLatencyMs: z.number().nullable(),
+  upstreamStatus: z.string().nullable(),
+  protocolVersion: z.string().nullable(),
+  dlp: z.array(dlpFinding.partial().extend({ detector: z.string() })).nullable(),
+  approvalId: z.string().nullable(),
+  snapshotVersion: z.number().int().nullable(),
+  chainSeq: z.number().int().nullable(),
+  prevHash: z.string().nullable(),
+  hash: z.string().nullable(),
+});
+
+const counts = { total: z.number(), denied: z.number(), errors: z.number() };
+const reasonCount = z.object({ reason: z.string(), count: z.number() });
+
+const dashboard = z.object({
+  from: z.date(),
+  to: z.date(),
+  bucketSeconds: z.number(),
+  totals: z.object(counts),
+  buckets: z.array(z.object({ start: z.date(), ...counts })),
+  denialsByReason: z.array(reasonCount),
+  errorsByReason: z.array(reasonCount),
+  latencyByServer: z.array(
+    z.object({
+      serverId: z.string(),
+      serverName: z.string().nullable(),
+      calls: z.number(),
+      p50Ms: z.number(),
+      p95Ms: z.number(),
+    }),
+  ),
+  topTools: z.array(z.object({ toolName: z.string(), calls: z.number(), denied: z.number(), errors: z.number() })),
+  topAgents: z.array(
+    z.object({
+      agentId: z.string(),
+      agentName: z.string().nullable(),
+      calls: z.number(),
+      denied: z.number(),
+      errors: z.number(),
+    }),
+  ),
+});
+
+/** The audit log of the caller's organization: search, one event, the dashboard, chain verification. */
+export const auditRouter = router({
+  /** Events matching the filters, newest first, keyset-paginated (`cursor` = previous `nextCursor`). */
+  search: read
+    .input(
+      withAuditFilterChecks(
+        auditFilterFields.extend({
+          cursor: z.string().max(1000).nullish(),
+          limit: z.number().int().min(1).max(MAX_AUDIT_PAGE).optional(),
+        }),
+      ),
+    )
+    .output(z.object({ items: z.array(summary), nextCursor: z.string().nullable() }))
+    .query(({ ctx, input: { cursor, limit, ...filter } }) =>
+      searchAuditEvents(ctx.db, { orgId: ctx.org.id }, filter, {
+        ...(cursor && { cursor }),
+        ...(limit !== undefined && { limit }),
+      }),
+    ),
+
+  /** One event with every field; its arguments as recorded (already redacted by the gateway's DLP). */
+  get: read
+    .input(z.object({ id: z.string().min(1).max(200) }))
+    .output(record)
+    .query(({ ctx, input }) => getAuditEvent(ctx.db, ctx.org.id, input.id)),
+
+  /** Requests over time, denials and errors by reason, latency by server, busiest tools and agents. */
+  dashboard: read
+    .input(z.object({ from: z.date(), to: z.date() }))
+    .output(dashboard)
+    .query(({ ctx, input }) => getAuditDashboard(ctx.db, ctx.org.id, input)),
+
+  /** Checks the organization's audit hash chain: edited, deleted or reordered events break it. */
+  verifyChain: read
+    .output(
+      z.object({
+        ok: z.boolean(),
+        checked: z.number().int(),
+        firstBrokenId: z.string().optional(),
+        headHash: z.string().optional(),
+      }),
+    )
+    .query(({ ctx }) => verifyAuditChain(ctx.db, ctx.org.id)),
+});

@@ -1,0 +1,76 @@
+import type { ApprovalNotifyPayload } from "@portcullis/contracts/jobs";
+import { recordAdminChange } from "../admin-audit/record-admin-change";
+import type { Db } from "../db";
+import { getApproval } from "./list-approvals";
+import { approvalWebhookMessage } from "./webhook-message";
+
+export interface WebhookOptions {
+  /** Per attempt. Default 5 s. */
+  timeoutMs?: number;
+  /** Linked from the message when set. */
+  consoleUrl?: string;
+}
+
+/**
+ * Posts a request or its decision to the team's webhook (Team.webhookUrl). A failure
+ * (network, timeout, non-2xx) throws so the job is retried with backoff; the outcome of the
+ * last attempt, sent or failed for good, is recorded in the admin audit log (the URL's host
+ * only: the rest of a Slack webhook URL is a secret).
+ * @returns false when the team has no webhook (nothing to do).
+ */
+export async function notifyApprovalWebhook(
+  db: Db,
+  payload: ApprovalNotifyPayload,
+  attempt: { number: number; finalAttempt: boolean },
+  options: WebhookOptions = {},
+): Promise<boolean> {
+  const row = await db.approvalRequest.findUnique({
+    where: { id: payload.approvalId },
+    select: { orgId: true, teamId: true },
+  });
+  if (!row?.teamId) return false;
+  const team = await db.team.findUnique({ where: { id: row.teamId }, select: { webhookUrl: true } });
+  if (!team?.webhookUrl) return false;
+  const view = await getApproval(db, row.orgId, payload.approvalId);
+  const host = safeHost(team.webhookUrl);
+  const record = (action: string, details: Record<string, unknown>) =>
+    db.$transaction((tx) =>
+      recordAdminChange(tx, {
+        orgId: row.orgId,
+        actor: { type: "system", name: "approval webhook" },
+        action,
+        targetType: "approval",
+        targetId: payload.approvalId,
+        details: { event: payload.event, webhookHost: host, attempt: attempt.number, ...details },
+      }),
+    );
+
+  let failure: string;
+  try {
+    const res = await fetch(team.webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(approvalWebhookMessage(view, payload.event, options)),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+      redirect: "error",
+    });
+    await res.body?.cancel();
+    if (res.ok) {
+      await record("approval.notify", { status: res.status });
+      return true;
+    }
+    failure = `the webhook answered HTTP ${res.status}`;
+  } catch (error) {
+    failure = `the webhook could not be reached: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  if (attempt.finalAttempt) await record("approval.notify_failed", { error: failure });
+  throw new Error(failure);
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "(invalid URL)";
+  }
+}
