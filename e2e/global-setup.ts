@@ -32,7 +32,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   rmSync(join(artifacts, "logs"), { recursive: true, force: true });
   const cleanups: Array<() => Promise<unknown>> = [];
   const teardown = async () => {
+    const stopping = Date.now();
     for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => log(`cleanup failed: ${e}`));
+    log(`stack stopped in ${((Date.now() - stopping) / 1000).toFixed(1)}s`);
   };
 
   try {

@@ -181,6 +181,7 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
           onTick: report,
         });
       } catch (error) {
+        logger.info({ approvalId: entry.id, aborted: waitOptions.signal?.aborted, err: String(error) }, "DEBUG wait ended");
         if (waitOptions.signal?.aborted) {
           // The client went away; the request stays pending for the same call retried.
           throw new AppError(

@@ -70,7 +70,8 @@ export interface SkippedPolicy {
  * lifetime, and is null when nothing applies (the call never touches Redis).
  */
 export class CompiledRateLimits {
-  private readonly plans = new Map<string, CallPlan | null>();
+  /** agent id → tool id → plan (null: nothing applies). */
+  private readonly plans = new Map<string, Map<string, CallPlan | null>>();
 
   constructor(
     readonly policies: CompiledRateLimitPolicy[],
@@ -79,11 +80,17 @@ export class CompiledRateLimits {
   ) {}
 
   planFor(agent: SnapshotAgent, server: SnapshotServer, tool: SnapshotTool): CallPlan | null {
-    const cacheKey = `${agent.id}/${tool.id}`;
-    const cached = this.plans.get(cacheKey);
-    if (cached !== undefined) return cached;
-    const plan = this.buildPlan(agent, server, tool);
-    this.plans.set(cacheKey, plan);
+    if (this.policies.length === 0) return null;
+    let byTool = this.plans.get(agent.id);
+    if (!byTool) {
+      byTool = new Map();
+      this.plans.set(agent.id, byTool);
+    }
+    let plan = byTool.get(tool.id);
+    if (plan === undefined) {
+      plan = this.buildPlan(agent, server, tool);
+      byTool.set(tool.id, plan);
+    }
     return plan;
   }
 

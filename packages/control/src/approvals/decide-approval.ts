@@ -82,7 +82,11 @@ export async function decideApproval(
       where: { id: row.id, orgId: input.orgId, status: "pending", expiresAt: { gt: now } },
       data: { status, decidedAt: now, decidedById: member.user.id, comment },
     });
-    if (changed.count === 0) return { won: false as const, row };
+    if (changed.count === 0) {
+      // Read again: a concurrent decision blocked this update until it committed.
+      const current = await tx.approvalRequest.findUniqueOrThrow({ where: { id: row.id } });
+      return { won: false as const, row: current };
+    }
     await recordAdminChange(tx, {
       orgId: input.orgId,
       actor: { type: input.via, id: member.user.id, name: member.user.email },
@@ -100,7 +104,7 @@ export async function decideApproval(
 
   if (!outcome.won) {
     const row = outcome.row;
-    if (row.status === "pending") {
+    if (row.status === "pending" && row.expiresAt <= now) {
       // Past its expiry but not yet marked: mark it now (and tell the gateways), then refuse.
       await expireApproval(db, redis, names, { approvalId: row.id }, jobs);
       throw new AppError(

@@ -1,5 +1,5 @@
 import type { Detector } from "./detector";
-import { characterClasses, shannonEntropy } from "./text-features";
+import { characterClasses, shannonEntropy } from "./text-stats";
 
 // Every bounded quantifier below keeps a builtin match far shorter than the scanner's chunk
 // overlap (see find-matches.ts), so chunked scanning finds exactly what a whole-field scan would.
@@ -9,7 +9,7 @@ const isAwsExample = (v: string) => v.includes("EXAMPLE");
 
 export const awsAccessKey: Detector = {
   id: "aws-access-key",
-  mayMatch: (_t, f) => f.upper >= 4 && f.longestRun >= 20,
+  minLength: 20,
   rules: [
     {
       // Access key ids: a resource-type prefix and 16 base32 characters.
@@ -21,7 +21,7 @@ export const awsAccessKey: Detector = {
 
 export const awsSecretKey: Detector = {
   id: "aws-secret-key",
-  mayMatch: (_t, f) => f.longestRun >= 40,
+  minLength: 41,
   rules: [
     {
       // 40 base64 characters carry no prefix: only the name they are assigned to tells them apart.
@@ -35,7 +35,7 @@ export const awsSecretKey: Detector = {
 
 export const githubToken: Detector = {
   id: "github-token",
-  mayMatch: (_t, f) => f.longestRun >= 40,
+  minLength: 40,
   rules: [
     {
       // Classic tokens (ghp_ personal, gho_ OAuth, ghu_ user-to-server, ghs_ server, ghr_ refresh)
@@ -49,6 +49,7 @@ export const githubToken: Detector = {
 
 export const slackToken: Detector = {
   id: "slack-token",
+  minLength: 15,
   mayMatch: (t) => t.includes("xox") || t.includes("xapp-") || t.includes("hooks.slack.com"),
   rules: [
     {
@@ -100,6 +101,7 @@ function findPrivateKeys(text: string, out: Array<{ start: number; end: number }
 
 export const privateKey: Detector = {
   id: "private-key",
+  minLength: 100,
   mayMatch: (t) => t.includes(PRIVATE_KEY),
   rules: [],
   findAll: findPrivateKeys,
@@ -116,6 +118,7 @@ function base64UrlJson(segment: string): unknown {
 
 export const jwt: Detector = {
   id: "jwt",
+  minLength: 24,
   mayMatch: (t) => t.includes("ey") && t.includes("."),
   rules: [
     {
@@ -159,6 +162,8 @@ function looksLikeSecret(value: string): boolean {
   return false; // words joined by dashes or dots
 }
 
+const VENDOR_PREFIXES = ["_live_", "sk-", "AIza", "glpat-", "npm_", "hf_", "SG.", "xkeysib-"];
+
 /** Field names that say their value is a credential (`password`, `api_key`, `clientSecret`, `x-auth-token`). */
 const SECRET_FIELD =
   /(?:secret|token|passw(?:or)?d|passphrase|pwd|api[-_]?key|access[-_]?key|account[-_]?key|auth[-_]?key|private[-_]?key|credential)s?$/i;
@@ -199,8 +204,8 @@ function standaloneSecret(value: string, text: string, start: number): boolean {
 
 export const genericSecret: Detector = {
   id: "generic-secret",
+  minLength: 8,
   fallback: true,
-  mayMatch: (_t, f) => f.longestRun >= 8,
   rules: [
     {
       // `password = …`, `API_KEY: …`, `"client_secret": "…"`, `--token=…` inside one string.
@@ -211,8 +216,9 @@ export const genericSecret: Detector = {
     },
     {
       // The password of a connection string: `postgres://app:<secret>@db:5432/app`.
-      pattern: /[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:@/]{1,64}:(?<secret>[^\s@/]{6,128})@/dgi,
+      pattern: /:\/\/[^\s:@/]{1,64}:(?<secret>[^\s@/]{6,128})@/dg,
       secretGroup: "secret",
+      mayMatch: (t) => t.includes("://"),
       validate: (v) => !PLACEHOLDER.test(v) && !/^\d+$/.test(v),
     },
     {
@@ -227,6 +233,7 @@ export const genericSecret: Detector = {
       pattern:
         /(?<![A-Za-z0-9_-])(?:[sr]k_live_[0-9A-Za-z]{20,99}|sk-(?:proj-|ant-[a-z]{3,5}\d\d-)?[A-Za-z0-9_-]{32,200}|AIza[0-9A-Za-z_-]{35}|glpat-[0-9A-Za-z_-]{20,40}|npm_[A-Za-z0-9]{36}|hf_[A-Za-z0-9]{30,40}|SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}|xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16})(?![A-Za-z0-9_-])/g,
       validate: (v) => characterClasses(v).count >= 3 && shannonEntropy(v) >= 3.5,
+      mayMatch: (t) => VENDOR_PREFIXES.some((p) => t.includes(p)),
     },
     {
       pattern: /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,128}={0,2}(?![A-Za-z0-9+/=_-])/g,

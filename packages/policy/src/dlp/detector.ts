@@ -1,5 +1,3 @@
-import type { TextFeatures } from "./text-features";
-
 /** Where a detector fired inside one string, as UTF-16 offsets (`end` exclusive). */
 export interface DlpMatch {
   start: number;
@@ -19,23 +17,30 @@ export interface DetectorRule {
   /**
    * A second look at a candidate (checksum, entropy, known documentation values), given the
    * candidate, the text it was found in and its offset there. `false` drops it; a range
-   * (offsets into the candidate) keeps only that part: an IBAN regex may run on into the
-   * next word, a grouped card number may have the expiry month glued to it.
+   * (offsets relative to the candidate's start, possibly before it) makes that the match:
+   * an IBAN regex may run on into the next word, a grouped card number may have the expiry
+   * month glued to it, an email is found at its `@` and reaches back for its local part.
    */
   validate?: (value: string, text: string, start: number) => boolean | { start: number; end: number };
+  /** A cheap test (plain substring searches) that must pass before the regex runs. */
+  mayMatch?: (text: string) => boolean;
 }
 
 /**
- * A named detector. The scanner first asks `mayMatch` (a cheap test on precomputed
- * character counts), and only then runs the rules. `findAll`, when present, replaces the
- * rules with a linear-time search over the whole field (for matches of unbounded length,
- * such as private key blocks, which chunked regex scanning could cut in two).
+ * A named detector. The scanner first asks `mayMatch`, a cheap test made of plain
+ * substring searches (V8's regex engine scans faster than any per-character JavaScript
+ * loop, so a pre-check is only worth it where a substring rules a detector out), and only
+ * then runs the rules. `findAll`, when present, replaces the rules with a linear-time
+ * search over the whole field (for matches of unbounded length, such as private key
+ * blocks, which chunked regex scanning could cut in two).
  */
 export interface Detector {
   id: string;
   /** Generic detectors give way to specific ones: their matches overlapping another detector's are dropped. */
   fallback?: boolean;
-  mayMatch: (text: string, features: TextFeatures) => boolean;
+  /** Shortest text any rule can match: shorter strings (most JSON values) are skipped at once. */
+  minLength: number;
+  mayMatch?: (text: string) => boolean;
   rules: DetectorRule[];
   findAll?: (text: string, out: Array<{ start: number; end: number }>) => void;
   /**

@@ -33,7 +33,7 @@ export const ALL_BUILTIN_DETECTORS: readonly Detector[] = DLP_DETECTORS.map((id)
 export function customDetector(def: DlpCustomDetector): Detector {
   return {
     id: def.name,
-    mayMatch: () => true,
+    minLength: 1,
     rules: [{ pattern: new RegExp(def.pattern, def.ignoreCase ? "gi" : "g") }],
   };
 }

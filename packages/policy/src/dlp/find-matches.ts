@@ -1,5 +1,4 @@
 import type { Detector, DlpMatch } from "./detector";
-import { textFeatures } from "./text-features";
 
 /**
  * Regular expressions run over at most this many characters (UTF-16 code units) at a time.
@@ -33,6 +32,7 @@ export function findMatches(text: string, detectors: readonly Detector[], fieldN
   if (text.length === 0) return out;
 
   for (const d of detectors) {
+    if (text.length < d.minLength) continue;
     if (d.findAll) {
       const found: Array<{ start: number; end: number }> = [];
       d.findAll(text, found);
@@ -62,10 +62,10 @@ function scanChunk(
   detectors: readonly Detector[],
   out: DlpMatch[],
 ): void {
-  const features = textFeatures(chunk);
   for (const d of detectors) {
-    if (d.findAll || d.rules.length === 0 || !d.mayMatch(chunk, features)) continue;
+    if (d.findAll || chunk.length < d.minLength || (d.mayMatch && !d.mayMatch(chunk))) continue;
     for (const rule of d.rules) {
+      if (rule.mayMatch && !rule.mayMatch(chunk)) continue;
       const re = rule.pattern;
       re.lastIndex = 0;
       for (let m = re.exec(chunk); m !== null; m = re.exec(chunk)) {

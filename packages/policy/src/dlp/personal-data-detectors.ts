@@ -48,7 +48,7 @@ function validCard(value: string): boolean | { start: number; end: number } {
 
 export const creditCard: Detector = {
   id: "credit-card",
-  mayMatch: (_t, f) => f.digits >= 13,
+  minLength: 13,
   rules: [
     {
       // A whole run of digits, optionally grouped by single spaces or dashes, that is not
@@ -66,25 +66,34 @@ const FILE_EXTENSIONS = new Set([
   "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "tif", "tiff", "avif", "css", "js", "mjs",
   "ts", "tsx", "jsx", "map", "json", "html", "htm", "xml", "txt", "md", "pdf", "zip", "gz", "woff", "woff2",
 ]);
+const LOCAL_PART_CHAR = /[A-Za-z0-9._%+-]/;
 /** RFC 2606 / 6761 names reserved for documentation and tests: never a real mailbox. */
 const RESERVED_DOMAIN = /(?:^|\.)(?:example\.(?:com|org|net)|example|test|invalid|localhost)$/i;
 
 export const email: Detector = {
   id: "email",
-  mayMatch: (_t, f) => f.hasAt,
+  minLength: 6,
+  mayMatch: (t) => t.includes("@"),
   rules: [
     {
-      pattern:
-        /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/g,
-      validate: (v, text, start) => {
+      // Found at `@domain.tld`, then reaching back for the local part: anchoring on the
+      // `@` keeps the scan fast on text full of words that are not addresses.
+      pattern: /@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/g,
+      validate: (domainPart, text, at) => {
+        let local = at;
+        while (local > 0 && LOCAL_PART_CHAR.test(text[local - 1]!)) local--;
+        // The local part starts with a letter or digit and is at most 64 characters.
+        while (local < at && !/[A-Za-z0-9]/.test(text[local]!)) local++;
+        if (local === at || at - local > 64) return false;
+        const end = at + domainPart.length;
         // `git@github.com:org/repo.git` is an SSH remote, not a mailbox.
-        if (text[start + v.length] === ":" && text[start + v.length + 1] !== " ") return false;
+        if (text[end] === ":" && text[end + 1] !== " ") return false;
         // `scheme://user:password@host` is a URL's credentials, not a mailbox.
-        const word = text.slice(Math.max(0, start - 200), start);
-        if (/:\/\/\S*$/.test(word)) return false;
-        const domain = v.slice(v.indexOf("@") + 1);
+        if (/:\/\/\S*$/.test(text.slice(Math.max(0, local - 200), local))) return false;
+        const domain = domainPart.slice(1);
         const tld = domain.slice(domain.lastIndexOf(".") + 1).toLowerCase();
-        return !FILE_EXTENSIONS.has(tld) && !RESERVED_DOMAIN.test(domain);
+        if (FILE_EXTENSIONS.has(tld) || RESERVED_DOMAIN.test(domain)) return false;
+        return { start: local - at, end: domainPart.length };
       },
     },
   ],
@@ -101,7 +110,7 @@ function digitCount(v: string): number {
 
 export const phone: Detector = {
   id: "phone",
-  mayMatch: (_t, f) => f.digits >= 8,
+  minLength: 9,
   rules: [
     {
       // International (E.164, optionally grouped): +44 20 7946 0958, +14155552671, +33 (0)1 23 45 67 89.
@@ -126,7 +135,7 @@ export const phone: Detector = {
 
 export const iban: Detector = {
   id: "iban",
-  mayMatch: (_t, f) => f.digits >= 6 && f.upper >= 2,
+  minLength: 15,
   rules: [
     {
       // Country, check digits, then the account part, compact or in groups of four.
@@ -153,7 +162,7 @@ const validSsn = (v: string) => !EXAMPLE_SSNS.has(v.replace(/\D/g, ""));
 
 export const usSsn: Detector = {
   id: "us-ssn",
-  mayMatch: (_t, f) => f.digits >= 9,
+  minLength: 9,
   rules: [
     {
       // AAA-GG-SSSS (or spaced): area never 000, 666 or 9xx, group never 00, serial never 0000.

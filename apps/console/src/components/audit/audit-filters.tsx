@@ -44,7 +44,9 @@ function toDraft(filter: AuditFilterInput): Draft {
 }
 
 /** The draft as a filter, or the message of each field that does not parse. */
-function fromDraft(d: Draft): { filter: AuditFilterInput } | { errors: Partial<Record<keyof Draft, string>> } {
+function fromDraft(
+  d: Draft,
+): { filter: AuditFilterInput } | { errors: Partial<Record<keyof Draft, string>> } {
   const errors: Partial<Record<keyof Draft, string>> = {};
   const number = (key: "minLatencyMs" | "maxLatencyMs") => {
     if (!d[key].trim()) return undefined;
@@ -132,7 +134,11 @@ export function AuditFilters({
   };
 
   return (
-    <form onSubmit={submit} className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm" aria-label="Audit search">
+    <form
+      onSubmit={submit}
+      className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+      aria-label="Audit search"
+    >
       <div className="flex flex-wrap items-end gap-3">
         <Field
           label="Search"

@@ -16,7 +16,7 @@ import { EmptyState } from "../ui/empty-state";
 import { ErrorState } from "../ui/error-state";
 import { PageHeader } from "../ui/page-header";
 import { SkeletonRows } from "../ui/spinner";
-import { Table, TBody, Td, Th, THead, Tr } from "../ui/table";
+import { Table, TBody, Td, THead, Th, Tr } from "../ui/table";
 import { AuditEventDrawer } from "./audit-event-drawer";
 import { AuditFilters } from "./audit-filters";
 import { ChainStatus } from "./chain-status";
@@ -134,8 +134,10 @@ export function AuditSearchView() {
                       <DecisionBadge decision={e.decision} isError={e.isError} />
                     </Td>
                     <Td className="text-right whitespace-nowrap tabular-nums">{latency(e.latencyMs)}</Td>
-                    <Td className="max-w-md truncate text-slate-600" >
-                      <span title={e.reason ?? e.resultPreview ?? undefined}>{e.reason ?? e.resultPreview ?? ""}</span>
+                    <Td className="max-w-md truncate text-slate-600">
+                      <span title={e.reason ?? e.resultPreview ?? undefined}>
+                        {e.reason ?? e.resultPreview ?? ""}
+                      </span>
                     </Td>
                   </Tr>
                 ))}
@@ -143,10 +145,15 @@ export function AuditSearchView() {
             </Table>
             <div className="flex items-center justify-between text-sm text-slate-600">
               <span>
-                {rows.length} event{rows.length === 1 ? "" : "s"} shown{results.hasNextPage ? ", more older ones" : ""}
+                {rows.length} event{rows.length === 1 ? "" : "s"} shown
+                {results.hasNextPage ? ", more older ones" : ""}
               </span>
               {results.hasNextPage && (
-                <Button variant="secondary" onClick={() => void results.fetchNextPage()} loading={results.isFetchingNextPage}>
+                <Button
+                  variant="secondary"
+                  onClick={() => void results.fetchNextPage()}
+                  loading={results.isFetchingNextPage}
+                >
                   Load more
                 </Button>
               )}

@@ -9,7 +9,7 @@ import { ErrorState } from "../ui/error-state";
 import { Field } from "../ui/field";
 import { Input, Select } from "../ui/input";
 import { SkeletonRows } from "../ui/spinner";
-import { Pagination, Table, TBody, Td, Th, THead, Tr } from "../ui/table";
+import { Pagination, Table, TBody, Td, THead, Th, Tr } from "../ui/table";
 import { EFFECT_LABELS } from "./grant-model";
 
 const PAGE = 50;
@@ -79,7 +79,8 @@ export function AgentPreview({
       ) : (
         <div className="space-y-3">
           <p role="status" className="text-sm text-slate-700">
-            <strong>{agent?.name}</strong> sees {preview.data.length} tool{preview.data.length === 1 ? "" : "s"};{" "}
+            <strong>{agent?.name}</strong> sees {preview.data.length} tool
+            {preview.data.length === 1 ? "" : "s"};{" "}
             {preview.data.filter((t) => t.effect === "approve").length} need approval per call.
           </p>
           <Table label={`Tools ${agent?.name ?? "the agent"} sees`}>

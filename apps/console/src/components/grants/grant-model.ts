@@ -47,9 +47,18 @@ export function subjectsOf(
 }
 
 /** The grant of exactly this subject, server and pattern (what a matrix cell edits). */
-export function exactGrant(grants: Grant[], subject: Subject, serverId: string, pattern: string): Grant | undefined {
+export function exactGrant(
+  grants: Grant[],
+  subject: Subject,
+  serverId: string,
+  pattern: string,
+): Grant | undefined {
   return grants.find(
-    (g) => g.subject.type === subject.type && g.subject.id === subject.id && g.serverId === serverId && g.toolPattern === pattern,
+    (g) =>
+      g.subject.type === subject.type &&
+      g.subject.id === subject.id &&
+      g.serverId === serverId &&
+      g.toolPattern === pattern,
   );
 }
 
@@ -58,7 +67,12 @@ export function exactGrant(grants: Grant[], subject: Subject, serverId: string, 
  * it: the most restrictive matching grant of the subject (and, for an agent, of its team),
  * the same rule as @portcullis/policy's decideToolCall. Null: no grant, default deny.
  */
-export function effectiveGrant(grants: Grant[], subject: Subject, serverId: string, toolName: string): Grant | null {
+export function effectiveGrant(
+  grants: Grant[],
+  subject: Subject,
+  serverId: string,
+  toolName: string,
+): Grant | null {
   let best: Grant | null = null;
   for (const g of grants) {
     if (g.serverId !== serverId) continue;

@@ -3,7 +3,7 @@
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
 import { EffectSelect } from "./effect-select";
-import { exactGrant, SHORT, type Grant, type Subject, subjectLabel } from "./grant-model";
+import { exactGrant, type Grant, SHORT, type Subject, subjectLabel } from "./grant-model";
 import type { useGrantEditor } from "./use-grant-editor";
 
 interface ServerColumn {
@@ -36,10 +36,16 @@ export function GrantsMatrix({
 }) {
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-      <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label="Grants by team, agent and server">
+      <table
+        className="min-w-full divide-y divide-slate-200 text-sm"
+        aria-label="Grants by team, agent and server"
+      >
         <thead className="bg-slate-50">
           <tr>
-            <th scope="col" className="sticky left-0 z-10 bg-slate-50 px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
+            <th
+              scope="col"
+              className="sticky left-0 z-10 bg-slate-50 px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase"
+            >
               Team / agent
             </th>
             {servers.map((s) => (
@@ -48,7 +54,10 @@ export function GrantsMatrix({
                 <Button
                   variant="ghost"
                   size="sm"
-                  className={cn("-ml-2 h-7 text-xs font-normal", selectedServerId === s.id && "bg-indigo-50 text-indigo-800")}
+                  className={cn(
+                    "-ml-2 h-7 text-xs font-normal",
+                    selectedServerId === s.id && "bg-indigo-50 text-indigo-800",
+                  )}
                   aria-pressed={selectedServerId === s.id}
                   aria-label={`Tools of ${s.name}`}
                   onClick={() => onSelectServer(s.id)}
@@ -70,13 +79,20 @@ export function GrantsMatrix({
                 )}
               >
                 <span className="text-xs text-slate-500">{subject.type === "team" ? "Team" : "Agent"}</span>{" "}
-                <span className={cn("text-slate-900", subject.type === "team" && "font-semibold")}>{subject.name}</span>
+                <span className={cn("text-slate-900", subject.type === "team" && "font-semibold")}>
+                  {subject.name}
+                </span>
               </th>
               {servers.map((server) => {
                 const own = exactGrant(grants, subject, server.id, "*");
                 const teamGrant =
                   subject.type === "agent"
-                    ? exactGrant(grants, { type: "team", id: subject.teamId!, name: subject.teamName! }, server.id, "*")
+                    ? exactGrant(
+                        grants,
+                        { type: "team", id: subject.teamId!, name: subject.teamName! },
+                        server.id,
+                        "*",
+                      )
                     : undefined;
                 const others = grants.filter(
                   (g) =>
@@ -91,8 +107,8 @@ export function GrantsMatrix({
                       label={`Grant for ${subjectLabel(subject)} on ${server.name}`}
                       value={own?.effect ?? ""}
                       noneLabel={teamGrant ? `— ${SHORT[teamGrant.effect]} (team)` : "— (deny)"}
-                      disabled={!canWrite || editor.pending}
-                      onChange={(effect) => editor.change(subject, server.id, "*", effect)}
+                      disabled={!canWrite}
+                      onChange={(effect) => editor.change(subject, server, "*", effect)}
                     />
                     {others > 0 && (
                       <button

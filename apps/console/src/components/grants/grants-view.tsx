@@ -55,7 +55,10 @@ export function GrantsView() {
         description="Who may call which tools. Default deny; when several rules match, the most restrictive wins (deny, then requires approval, then allow)."
       />
       {!canWrite && (
-        <p role="note" className="mb-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900">
+        <p
+          role="note"
+          className="mb-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900"
+        >
           Read-only: changing grants needs the <code>grants.write</code> permission.
         </p>
       )}
@@ -68,7 +71,10 @@ export function GrantsView() {
           title={servers.data.length === 0 ? "No servers to grant yet" : "No teams or agents yet"}
           description="Grants give teams and agents access to the tools of servers."
           action={
-            <Link href={servers.data.length === 0 ? "/servers" : "/teams"} className={buttonClasses("primary")}>
+            <Link
+              href={servers.data.length === 0 ? "/servers" : "/teams"}
+              className={buttonClasses("primary")}
+            >
               {servers.data.length === 0 ? "Add a server" : "Create a team"}
             </Link>
           }
@@ -98,7 +104,11 @@ export function GrantsView() {
             </Card>
           )}
           <Card title="What can this agent see?">
-            <AgentPreview agents={agents.data} agentId={agentId} onAgentChange={(id) => setParam("agent", id || null)} />
+            <AgentPreview
+              agents={agents.data}
+              agentId={agentId}
+              onAgentChange={(id) => setParam("agent", id || null)}
+            />
           </Card>
         </div>
       )}

@@ -1,8 +1,9 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "@/trpc/react";
+import { useDebounced } from "../servers/use-debounced";
 import { StatusBadge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
@@ -12,7 +13,7 @@ import { Field } from "../ui/field";
 import { Input, Select } from "../ui/input";
 import { SkeletonRows } from "../ui/spinner";
 import { Pagination, useCursorPagination } from "../ui/table";
-import { useDebounced } from "../servers/use-debounced";
+import { useToast } from "../ui/toast";
 import { EffectSelect } from "./effect-select";
 import {
   EFFECT_LABELS,
@@ -64,8 +65,8 @@ export function ServerToolGrants({
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-3">
         <p className="max-w-2xl text-sm text-slate-600">
-          A cell sets the grant for exactly that tool. Without one, the most restrictive matching rule applies (a team&apos;s
-          rules apply to its agents), else default deny.
+          A cell sets the grant for exactly that tool. Without one, the most restrictive matching rule applies
+          (a team&apos;s rules apply to its agents), else default deny.
         </p>
         <Field label={`Search tools of ${server.name}`} className="w-64">
           <Input
@@ -90,16 +91,28 @@ export function ServerToolGrants({
       ) : (
         <div className="space-y-3">
           <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-            <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label={`Grants on the tools of ${server.name}`}>
+            <table
+              className="min-w-full divide-y divide-slate-200 text-sm"
+              aria-label={`Grants on the tools of ${server.name}`}
+            >
               <thead className="bg-slate-50">
                 <tr>
-                  <th scope="col" className="sticky left-0 z-10 bg-slate-50 px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
+                  <th
+                    scope="col"
+                    className="sticky left-0 z-10 bg-slate-50 px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase"
+                  >
                     Tool
                   </th>
                   {subjects.map((s) => (
-                    <th key={`${s.type}:${s.id}`} scope="col" className="px-3 py-2 text-left text-xs whitespace-nowrap">
+                    <th
+                      key={`${s.type}:${s.id}`}
+                      scope="col"
+                      className="px-3 py-2 text-left text-xs whitespace-nowrap"
+                    >
                       <span className="text-slate-500">{s.type === "team" ? "Team" : "Agent"}</span>{" "}
-                      <span className={cn("text-slate-900", s.type === "team" && "font-semibold")}>{s.name}</span>
+                      <span className={cn("text-slate-900", s.type === "team" && "font-semibold")}>
+                        {s.name}
+                      </span>
                     </th>
                   ))}
                 </tr>
@@ -118,9 +131,12 @@ export function ServerToolGrants({
                           <EffectSelect
                             label={`Grant for ${subjectLabel(subject)} on ${tool.exposedName}`}
                             value={own?.effect ?? ""}
-                            noneLabel={inheritedLabel(effectiveGrant(grants, subject, server.id, tool.upstreamName), subject)}
-                            disabled={!canWrite || editor.pending}
-                            onChange={(effect) => editor.change(subject, server.id, tool.upstreamName, effect)}
+                            noneLabel={inheritedLabel(
+                              effectiveGrant(grants, subject, server.id, tool.upstreamName),
+                              subject,
+                            )}
+                            disabled={!canWrite}
+                            onChange={(effect) => editor.change(subject, server, tool.upstreamName, effect)}
                           />
                         </td>
                       );
@@ -134,7 +150,13 @@ export function ServerToolGrants({
         </div>
       )}
 
-      <RulesOnServer server={server} grants={serverGrants} subjects={subjects} editor={editor} canWrite={canWrite} />
+      <RulesOnServer
+        server={server}
+        grants={serverGrants}
+        subjects={subjects}
+        editor={editor}
+        canWrite={canWrite}
+      />
     </div>
   );
 }
@@ -152,6 +174,15 @@ function RulesOnServer({
   editor: ReturnType<typeof useGrantEditor>;
   canWrite: boolean;
 }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const add = useMutation(trpc.grants.set.mutationOptions({ onSettled: editor.refresh }));
+  const remove = useMutation(
+    trpc.grants.delete.mutationOptions({
+      onSettled: editor.refresh,
+      onError: (error) => toast.error(errorMessage(error)),
+    }),
+  );
   const [subjectKey, setSubjectKey] = useState("");
   const [pattern, setPattern] = useState("");
   const [effect, setEffect] = useState<Effect>("allow");
@@ -171,7 +202,7 @@ function RulesOnServer({
     }
     setErrors(problems);
     if (Object.keys(problems).length > 0 || !subject) return;
-    editor.set.mutate(
+    add.mutate(
       {
         subject: { type: subject.type, id: subject.id },
         serverId: server.id,
@@ -217,8 +248,8 @@ function RulesOnServer({
                   size="sm"
                   className="ml-auto"
                   aria-label={`Delete grant ${g.subject.type} ${g.subject.name} ${g.toolPattern}`}
-                  onClick={() => editor.remove.mutate({ id: g.id })}
-                  disabled={editor.pending}
+                  onClick={() => remove.mutate({ id: g.id })}
+                  disabled={remove.isPending}
                 >
                   Delete
                 </Button>
@@ -228,28 +259,53 @@ function RulesOnServer({
         </ul>
       )}
       {canWrite && (
-        <form onSubmit={submit} noValidate aria-label="Add a rule" className="grid items-start gap-3 rounded-lg border border-slate-200 bg-slate-50 p-4 md:grid-cols-6">
+        <form
+          onSubmit={submit}
+          noValidate
+          aria-label="Add a rule"
+          className="grid items-start gap-3 rounded-lg border border-slate-200 bg-slate-50 p-4 md:grid-cols-6"
+        >
           <Field label="Team or agent" error={errors.subject} className="md:col-span-2">
             <Select
               value={subjectKey}
               onChange={(e) => setSubjectKey(e.target.value)}
               placeholder="Choose…"
-              options={subjects.map((s) => ({ value: `${s.type}:${s.id}`, label: `${s.type === "team" ? "Team" : "Agent"} ${s.name}` }))}
+              options={subjects.map((s) => ({
+                value: `${s.type}:${s.id}`,
+                label: `${s.type === "team" ? "Team" : "Agent"} ${s.name}`,
+              }))}
             />
           </Field>
-          <Field label="Tools" error={errors.toolPattern} hint="A name, or a pattern: * any run, ? one character">
-            <Input value={pattern} onChange={(e) => setPattern(e.target.value)} className="font-mono" placeholder="get-*" />
+          <Field
+            label="Tools"
+            error={errors.toolPattern}
+            hint="A name, or a pattern: * any run, ? one character"
+          >
+            <Input
+              value={pattern}
+              onChange={(e) => setPattern(e.target.value)}
+              className="font-mono"
+              placeholder="get-*"
+            />
           </Field>
           <Field label="Effect">
             <Select
               value={effect}
               onChange={(e) => setEffect(e.target.value as Effect)}
-              options={(["allow", "approve", "deny"] as const).map((v) => ({ value: v, label: EFFECT_LABELS[v] }))}
+              options={(["allow", "approve", "deny"] as const).map((v) => ({
+                value: v,
+                label: EFFECT_LABELS[v],
+              }))}
             />
           </Field>
           {effect === "approve" ? (
             <Field label="Approval timeout (s)" error={errors.approvalTimeoutSec}>
-              <Input value={timeout} onChange={(e) => setTimeoutSec(e.target.value)} inputMode="numeric" placeholder="default" />
+              <Input
+                value={timeout}
+                onChange={(e) => setTimeoutSec(e.target.value)}
+                inputMode="numeric"
+                placeholder="default"
+              />
             </Field>
           ) : (
             <div />
@@ -258,7 +314,7 @@ function RulesOnServer({
             <Input value={reason} onChange={(e) => setReason(e.target.value)} />
           </Field>
           <div className="flex items-center gap-3 md:col-span-6">
-            <Button type="submit" loading={editor.set.isPending}>
+            <Button type="submit" loading={add.isPending}>
               Add rule
             </Button>
             {errors.form && (

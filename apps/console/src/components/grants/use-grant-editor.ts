@@ -8,28 +8,70 @@ import { type Effect, exactGrant, type Grant, type Subject } from "./grant-model
 
 /**
  * Sets or clears the grant of a subject on a server for one pattern: "" deletes it (back to
- * default deny), an effect creates or updates it. Refreshes the grants and the preview.
+ * default deny), an effect creates or updates it. The matrix shows the change at once
+ * (the server publishes a snapshot, which takes a moment with a large catalog) and rolls
+ * it back if the server refuses; the grants and the preview are refetched either way.
  */
 export function useGrantEditor(grants: Grant[] | undefined) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const toast = useToast();
+  const listKey = trpc.grants.list.queryKey();
   const refresh = () =>
     Promise.all([
       queryClient.invalidateQueries({ queryKey: trpc.grants.list.queryKey() }),
       queryClient.invalidateQueries({ queryKey: trpc.grants.preview.queryKey() }),
     ]);
-  const onError = (e: unknown) => toast.error(errorMessage(e));
-  const set = useMutation(trpc.grants.set.mutationOptions({ onSuccess: refresh, onError }));
-  const remove = useMutation(trpc.grants.delete.mutationOptions({ onSuccess: refresh, onError }));
+  const set = useMutation(trpc.grants.set.mutationOptions({ onSettled: refresh }));
+  const remove = useMutation(trpc.grants.delete.mutationOptions({ onSettled: refresh }));
 
-  const change = (subject: Subject, serverId: string, toolPattern: string, effect: Effect | "") => {
-    const current = exactGrant(grants ?? [], subject, serverId, toolPattern);
+  const optimistic = (update: (list: Grant[]) => Grant[]) => {
+    const previous = queryClient.getQueryData<Grant[]>(listKey);
+    void queryClient.cancelQueries({ queryKey: listKey });
+    if (previous) queryClient.setQueryData<Grant[]>(listKey, update(previous));
+    return (error: unknown) => {
+      if (previous) queryClient.setQueryData<Grant[]>(listKey, previous);
+      toast.error(errorMessage(error));
+    };
+  };
+
+  const change = (
+    subject: Subject,
+    server: { id: string; name: string },
+    toolPattern: string,
+    effect: Effect | "",
+  ) => {
+    const current = exactGrant(grants ?? [], subject, server.id, toolPattern);
     if (effect === "") {
-      if (current) remove.mutate({ id: current.id });
+      if (!current) return;
+      const rollback = optimistic((list) => list.filter((g) => g.id !== current.id));
+      remove.mutate({ id: current.id }, { onError: rollback });
       return;
     }
-    set.mutate({ subject: { type: subject.type, id: subject.id }, serverId, toolPattern, effect });
+    const rollback = optimistic((list) =>
+      current
+        ? list.map((g) => (g.id === current.id ? { ...g, effect } : g))
+        : [
+            ...list,
+            {
+              id: `pending:${subject.type}:${subject.id}:${server.id}:${toolPattern}`,
+              subject: { type: subject.type, id: subject.id, name: subject.name },
+              serverId: server.id,
+              serverName: server.name,
+              toolPattern,
+              effect,
+              reason: null,
+              approvalTimeoutSec: null,
+              hasCondition: false,
+              createdBy: null,
+              updatedAt: new Date(),
+            },
+          ],
+    );
+    set.mutate(
+      { subject: { type: subject.type, id: subject.id }, serverId: server.id, toolPattern, effect },
+      { onError: rollback },
+    );
   };
-  return { change, set, remove, pending: set.isPending || remove.isPending };
+  return { change, refresh };
 }

@@ -71,7 +71,12 @@ export function AdminAuditView({ initialTargetId }: { initialTargetId?: string }
     <div className="space-y-4">
       <div className="flex flex-wrap items-end gap-3">
         <Field label="Action" className="w-56">
-          <Select value={action} placeholder="Any action" options={ACTIONS} onChange={(e) => filter(() => setAction(e.target.value))} />
+          <Select
+            value={action}
+            placeholder="Any action"
+            options={ACTIONS}
+            onChange={(e) => filter(() => setAction(e.target.value))}
+          />
         </Field>
         <Field label="Target type" className="w-48">
           <Select
@@ -121,7 +126,9 @@ export function AdminAuditView({ initialTargetId }: { initialTargetId?: string }
               cell: (r) => (
                 <span>
                   {r.actorName ?? r.actorType}
-                  {r.actorType !== "user" && <span className="ml-1 text-xs text-slate-500">({r.actorType})</span>}
+                  {r.actorType !== "user" && (
+                    <span className="ml-1 text-xs text-slate-500">({r.actorType})</span>
+                  )}
                 </span>
               ),
             },

@@ -54,7 +54,7 @@ function Column({
   mono: boolean;
 }) {
   return (
-    <div className="min-w-0">
+    <section aria-label={heading} className="min-w-0">
       <h4 className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{heading}</h4>
       <div
         className={cn(
@@ -64,7 +64,7 @@ function Column({
       >
         {empty ? <span className="text-slate-400 italic">(none)</span> : children}
       </div>
-    </div>
+    </section>
   );
 }
 

@@ -367,7 +367,9 @@ function SecretSection({
 }) {
   // The bearer token's own field names it; header and variable lists need a visible heading.
   const legend = (
-    <legend className={cn("mb-2 text-sm font-medium text-slate-800", storedLabel === null && labelled && "sr-only")}>
+    <legend
+      className={cn("mb-2 text-sm font-medium text-slate-800", storedLabel === null && labelled && "sr-only")}
+    >
       {title}
     </legend>
   );

@@ -26,7 +26,8 @@ export async function GET(request: Request): Promise<Response> {
   if (!userId) return refusal(401, "sign in to continue");
   const member = await loadMember(db(), userId);
   if (!member) return refusal(403, "not allowed: you are not a member of any organization");
-  if (!can(member.role, "audit.read")) return refusal(403, "not allowed: this needs the 'audit.read' permission");
+  if (!can(member.role, "audit.read"))
+    return refusal(403, "not allowed: this needs the 'audit.read' permission");
 
   const params = new URL(request.url).searchParams;
   const format = (params.get("format") ?? "csv") as AuditExportFormat;
