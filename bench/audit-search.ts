@@ -229,7 +229,9 @@ async function seed(db: Db, count: number): Promise<void> {
     server_id, server_name, tool_name, decision, reason, error_code, arguments, result_summary, is_error, latency_ms,
     upstream_latency_ms, upstream_status, protocol_version, dlp, approval_id, snapshot_version, chain_seq, prev_hash, hash`;
   await db.$executeRawUnsafe(
-    `INSERT INTO audit_events (${columns}) SELECT ${columns} FROM bench_seed JOIN bench_links USING (id)`,
+    // In time order, as ingest writes them: the heap is then correlated with occurred_at.
+    `INSERT INTO audit_events (${columns})
+     SELECT ${columns} FROM bench_seed JOIN bench_links USING (id) ORDER BY occurred_at, chain_seq`,
   );
   await db.$executeRawUnsafe(`DROP TABLE bench_seed, bench_links`);
   for (const index of indexes) {

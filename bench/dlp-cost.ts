@@ -58,7 +58,12 @@ const PROSE =
   "Deploy api v2.14.3 to staging after migration 2024-01-15T10:30:00Z; commit 3f786850e387550fdab836ed7e6dc881de23001b, " +
   "request 550e8400-e29b-41d4-a716-446655440000, see https://docs.acme-corp.io/runbooks/deploy#rollback for steps. ";
 const text = (bytes: number) => PROSE.repeat(Math.ceil(bytes / PROSE.length)).slice(0, bytes);
-const argsSmall = { path: "/srv/app/config.yaml", message: "deploy the api to staging", retries: 3, tags: ["api", "staging"] };
+const argsSmall = {
+  path: "/srv/app/config.yaml",
+  message: "deploy the api to staging",
+  retries: 3,
+  tags: ["api", "staging"],
+};
 const args2k = { title: "Release notes", body: text(2048), labels: ["release", "api"], draft: false };
 const argsSecret = { path: "/srv/app/.env", content: `AWS_ACCESS_KEY_ID=AKIAZ3MSJV4WWUZ7GHXQ\n${text(200)}` };
 const result = (bytes: number) => ({ content: [{ type: "text" as const, text: text(bytes) }] });
@@ -82,12 +87,28 @@ const rows100 = structured(100);
 
 type Case = { label: string; bytes: number; run: (i: StageInput) => unknown };
 const cases: Case[] = [
-  { label: "arguments, 4 fields", bytes: JSON.stringify(argsSmall).length, run: (i) => stage.scanArguments(i, argsSmall) },
-  { label: "arguments, 2 KiB text field", bytes: JSON.stringify(args2k).length, run: (i) => stage.scanArguments(i, args2k) },
-  { label: "arguments with a key (redacted)", bytes: JSON.stringify(argsSecret).length, run: (i) => stage.scanArguments(i, argsSecret) },
+  {
+    label: "arguments, 4 fields",
+    bytes: JSON.stringify(argsSmall).length,
+    run: (i) => stage.scanArguments(i, argsSmall),
+  },
+  {
+    label: "arguments, 2 KiB text field",
+    bytes: JSON.stringify(args2k).length,
+    run: (i) => stage.scanArguments(i, args2k),
+  },
+  {
+    label: "arguments with a key (redacted)",
+    bytes: JSON.stringify(argsSecret).length,
+    run: (i) => stage.scanArguments(i, argsSecret),
+  },
   { label: "result, 1 KiB text", bytes: 1024, run: (i) => stage.scanResult(i, r1k) },
   { label: "result, 16 KiB text", bytes: 16 * 1024, run: (i) => stage.scanResult(i, r16k) },
-  { label: "result, 100 structured rows", bytes: JSON.stringify(rows100).length, run: (i) => stage.scanResult(i, rows100) },
+  {
+    label: "result, 100 structured rows",
+    bytes: JSON.stringify(rows100).length,
+    run: (i) => stage.scanResult(i, rows100),
+  },
   { label: "result, 1 MiB text (16 chunks)", bytes: 1024 * 1024, run: (i) => stage.scanResult(i, r1m) },
 ];
 
@@ -135,7 +156,9 @@ const num = (x: number) => fmt(x, x < 10 ? 1 : 0);
 const cell = (m: Measured) => `${num(m.cpu).padStart(7)} (${num(m.p50)} / ${num(m.p99)})`.padEnd(26);
 
 process.stdout.write("\nDLP cost per call, µs: CPU per call (wall p50 / p99), in-process\n");
-process.stdout.write(`  ${"payload".padEnd(34)}${"bytes".padStart(8)}   ${agents.map((a) => a.label.padEnd(26)).join("")}\n`);
+process.stdout.write(
+  `  ${"payload".padEnd(34)}${"bytes".padStart(8)}   ${agents.map((a) => a.label.padEnd(26)).join("")}\n`,
+);
 for (const c of cases) {
   const cells = agents.map((a) => cell(measure(c, a.input)));
   process.stdout.write(`  ${c.label.padEnd(34)}${String(c.bytes).padStart(8)}   ${cells.join("")}\n`);

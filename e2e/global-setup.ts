@@ -3,16 +3,17 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { seedDemoIdentities } from "@portcullis/control/identity/seed-demo-identities";
+import { DEMO_ACCOUNTS } from "@portcullis/dev-idp/accounts";
 import { startDevIdp } from "@portcullis/dev-idp/start-dev-idp";
 import { createTestDatabase } from "@portcullis/testkit/db";
 import { startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { freePort } from "@portcullis/testkit/ports";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { Redis } from "ioredis";
-import { buildConsoleIfChanged } from "../apps/console/scripts/build-if-changed.mjs";
+import { buildConsoleIfChanged, CONSOLE_DIST_DIR } from "../apps/console/scripts/build-if-changed.mjs";
 import { type Child, startChild, waitForHttp } from "./support/children";
 import { exportStack } from "./support/stack-env";
-import { E2E_USERS } from "./support/users";
+import { DEMO_PASSWORD, E2E_USERS, INVITEE } from "./support/users";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const artifacts = join(root, "e2e", "artifacts");
@@ -57,6 +58,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const consoleUrl = `http://127.0.0.1:${consolePort}`;
     const clientSecret = randomBytes(24).toString("base64url");
     const idp = await startDevIdp({
+      // The demo people, plus one nobody has invited yet (the invitation test invites them).
+      accounts: [
+        ...DEMO_ACCOUNTS,
+        { sub: "e2e-invitee", email: INVITEE.email, name: INVITEE.name, password: DEMO_PASSWORD },
+      ],
       clients: [
         {
           clientId: "portcullis-console-e2e",
@@ -110,6 +116,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
           ...common,
           NODE_ENV: "production",
           NEXT_TELEMETRY_DISABLED: "1",
+          CONSOLE_DIST_DIR,
           NEXTAUTH_URL: consoleUrl,
           NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
           OIDC_ISSUER: idp.issuer,

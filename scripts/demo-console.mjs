@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { buildConsoleIfChanged } from "../apps/console/scripts/build-if-changed.mjs";
+import { buildConsoleIfChanged, CONSOLE_DIST_DIR } from "../apps/console/scripts/build-if-changed.mjs";
 
 const DEMO_PASSWORD = "portcullis-demo";
 const DEMO_LOGINS = [
@@ -81,6 +81,7 @@ export async function startConsoleStack({ root, env, startChild, waitForHttp }) 
       ...shared,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
+      CONSOLE_DIST_DIR,
       NEXTAUTH_SECRET: nextAuthSecret,
       OIDC_ISSUER: issuer,
       OIDC_PROVIDER_NAME: env.OIDC_PROVIDER_NAME ?? "Portcullis dev SSO",

@@ -2,6 +2,9 @@ import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
 
 const config: NextConfig = {
+  // `npm test` and `npm run demo` build into their own directory (see scripts/build-if-changed.mjs),
+  // so a developer's `next build` / `next dev` in .next never pulls the build from under them.
+  distDir: process.env.CONSOLE_DIST_DIR || ".next",
   // Workspace packages export TypeScript source; Next compiles them like app code.
   transpilePackages: [
     "@portcullis/api",

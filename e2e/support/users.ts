@@ -9,3 +9,6 @@ export const E2E_USERS: Array<{ email: string; name: string; role: Role }> = [
 ];
 
 export const DEMO_PASSWORD = "portcullis-demo";
+
+/** A person the dev provider knows but the console does not, until an admin invites them. */
+export const INVITEE = { email: "invitee@example.com", name: "Ivy Invitee" };

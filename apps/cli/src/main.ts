@@ -3,6 +3,8 @@ import { registerAgentKeyCreate } from "./commands/agent-key-create";
 import { registerAgentKeyList } from "./commands/agent-key-list";
 import { registerAgentKeyRevoke } from "./commands/agent-key-revoke";
 import { registerApply } from "./commands/apply";
+import { registerApprovalsDecide } from "./commands/approvals-decide";
+import { registerApprovalsList } from "./commands/approvals-list";
 import { registerAuditSearch } from "./commands/audit-search";
 import { registerCatalogSync } from "./commands/catalog-sync";
 import { registerMigrate } from "./commands/migrate";
@@ -23,6 +25,9 @@ registerAgentKeyList(keys);
 registerAuditSearch(program.command("audit").description("the audit log of MCP requests"));
 registerSnapshotPublish(program.command("snapshot").description("config snapshots served to gateways"));
 registerCatalogSync(program.command("catalog").description("tool catalogs of upstream servers"));
+const approvals = program.command("approvals").description("tool calls waiting for a human decision");
+registerApprovalsList(approvals);
+registerApprovalsDecide(approvals);
 
 await program.parseAsync(process.argv);
 // Exit explicitly: a client library's idle handle must not keep a finished command alive.

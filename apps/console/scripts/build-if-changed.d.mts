@@ -1,3 +1,6 @@
+/** Where these builds go, relative to apps/console; pass it to `next start` as CONSOLE_DIST_DIR. */
+export const CONSOLE_DIST_DIR: string;
+
 /** A hash of everything a console build reads. */
 export function consoleSourceHash(): string;
 

@@ -9,7 +9,14 @@ import { fileURLToPath } from "node:url";
 
 const consoleDir = fileURLToPath(new URL("..", import.meta.url));
 const root = join(consoleDir, "../..");
-const HASH_FILE = join(consoleDir, ".next", "portcullis-source-hash");
+/**
+ * Where these builds go (relative to apps/console; `next start` needs the same value in
+ * CONSOLE_DIST_DIR). Not .next: a developer's own `next build` empties that directory.
+ * dist/ is ignored by git and Biome.
+ */
+export const CONSOLE_DIST_DIR = "dist/next";
+const distPath = join(consoleDir, CONSOLE_DIST_DIR);
+const HASH_FILE = join(distPath, "portcullis-source-hash");
 const SKIP_DIRS = new Set(["node_modules", ".next", ".turbo", "generated", "dist"]);
 
 function* files(dir) {
@@ -57,7 +64,7 @@ export async function buildConsoleIfChanged({
   log = (m) => process.stderr.write(`${m}\n`),
 } = {}) {
   const hash = consoleSourceHash();
-  const built = existsSync(join(consoleDir, ".next", "BUILD_ID")) && existsSync(HASH_FILE);
+  const built = existsSync(join(distPath, "BUILD_ID")) && existsSync(HASH_FILE);
   if (!force && built && readFileSync(HASH_FILE, "utf8").trim() === hash) {
     log("console build is up to date");
     return false;
@@ -72,7 +79,7 @@ export async function buildConsoleIfChanged({
   await new Promise((resolve, reject) => {
     const child = spawn(join(consoleDir, "node_modules", ".bin", "next"), ["build"], {
       cwd: consoleDir,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", CONSOLE_DIST_DIR },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

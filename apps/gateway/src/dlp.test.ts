@@ -2,7 +2,7 @@ import type { AuditEvent } from "@portcullis/contracts/audit";
 import type { SnapshotAgent, SnapshotServer } from "@portcullis/contracts/snapshot";
 import {
   type FixtureServer,
-  type FixtureTools,
+  type FixtureTool,
   startLegacyHttpServer,
   startModernHttpServer,
 } from "@portcullis/testkit/fixture-servers";
@@ -21,17 +21,23 @@ const CARD = "4532 0151 1283 0366";
 const EMPLOYEE = "EMP-482913";
 const JWT =
   "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
-const KEY_BODY = Array.from({ length: 6 }, (_, i) => `MIIEowIBAAKCAQEA${i}x7Gb9kQ2vLr0PzN4mWcYtJ8sHfU3eXaRdKo1qBnVgCi5hTl`).join("\n");
+const KEY_BODY = Array.from(
+  { length: 6 },
+  (_, i) => `MIIEowIBAAKCAQEA${i}x7Gb9kQ2vLr0PzN4mWcYtJ8sHfU3eXaRdKo1qBnVgCi5hTl`,
+).join("\n");
 const PRIVATE_KEY = `-----BEGIN RSA PRIVATE KEY-----\n${KEY_BODY}\n-----END RSA PRIVATE KEY-----`;
 const SECRETS = [AWS, GITHUB, EMAIL, CARD, EMPLOYEE, JWT, KEY_BODY.split("\n")[0]!];
 
-const leakyTools: FixtureTools = {
+const leakyTools: Record<string, FixtureTool> = {
   leak: {
     description: "Returns credentials in every part of a result.",
     handler: () => ({
       content: [
         { type: "text", text: `aws ${AWS}, gh ${GITHUB}, mail ${EMAIL}, staff ${EMPLOYEE}` },
-        { type: "resource", resource: { uri: "file:///creds.pem", mimeType: "text/plain", text: PRIVATE_KEY } },
+        {
+          type: "resource",
+          resource: { uri: "file:///creds.pem", mimeType: "text/plain", text: PRIVATE_KEY },
+        },
       ],
       structuredContent: { session: { token: JWT }, payment: { card: CARD } },
     }),
@@ -103,10 +109,20 @@ beforeAll(async () => {
       add(
         "mask-results",
         "dlp",
-        { detectors: "all", custom: [{ name: "employee-id", pattern: "EMP-\\d{6}" }], direction: "results", action: "redact" },
+        {
+          detectors: "all",
+          custom: [{ name: "employee-id", pattern: "EMP-\\d{6}" }],
+          direction: "results",
+          action: "redact",
+        },
         { tools: [toolId("alpha__leak")] },
       );
-      add("block-result-keys", "dlp", { detectors: ["private-key"], direction: "results", action: "block" }, { tools: [toolId("alpha__leak-key")] });
+      add(
+        "block-result-keys",
+        "dlp",
+        { detectors: ["private-key"], direction: "results", action: "block" },
+        { tools: [toolId("alpha__leak-key")] },
+      );
       add("watch-emails", "dlp", { detectors: ["email"], action: "log" }, { agents: [agents.alice!.id] });
       add(
         "redact-cards",
@@ -141,7 +157,8 @@ async function audited(
   return { outcome, event: events.filter(mine)[before]! };
 }
 
-const leaks = (value: unknown) => SECRETS.filter((s) => JSON.stringify(value).includes(JSON.stringify(s).slice(1, -1)));
+const leaks = (value: unknown) =>
+  SECRETS.filter((s) => JSON.stringify(value).includes(JSON.stringify(s).slice(1, -1)));
 
 describe.each(CLIENTS)("DLP with a client of revision $revision", ({ connect }) => {
   it("blocks a call whose arguments carry a key: nothing is forwarded, the error names detector and path", async () => {
@@ -174,7 +191,9 @@ describe.each(CLIENTS)("DLP with a client of revision $revision", ({ connect }) 
 
   it("redacts every part of a result before the agent sees it", async () => {
     const client = await connect(h.gateway.url, keys.bob);
-    const { outcome, event } = await audited("bob", "alpha", "leak", () => client.callTool("alpha__leak", {}));
+    const { outcome, event } = await audited("bob", "alpha", "leak", () =>
+      client.callTool("alpha__leak", {}),
+    );
     await client.close();
     const result = outcome as { content: unknown[]; structuredContent?: unknown; isError?: boolean };
     expect(leaks(result)).toEqual([]);
@@ -212,7 +231,9 @@ describe("DLP actions and scope", () => {
   it("replaces a blocked result with an error result, and still audits the call", async () => {
     const client = await connectLegacyClient(h.gateway.url, keys.bob);
     const calls = alpha.calls;
-    const { outcome, event } = await audited("bob", "alpha", "leak-key", () => client.callTool("alpha__leak-key", {}));
+    const { outcome, event } = await audited("bob", "alpha", "leak-key", () =>
+      client.callTool("alpha__leak-key", {}),
+    );
     await client.close();
     expect(alpha.calls).toBe(calls + 1);
     expect(outcome).toEqual({
@@ -228,7 +249,14 @@ describe("DLP actions and scope", () => {
       decision: "denied",
       isError: true,
       upstreamStatus: "ok",
-      dlp: [{ detector: "private-key", direction: "result", action: "block", policyId: policyIds["block-result-keys"] }],
+      dlp: [
+        {
+          detector: "private-key",
+          direction: "result",
+          action: "block",
+          policyId: policyIds["block-result-keys"],
+        },
+      ],
     });
     expect(leaks(event)).toEqual([]);
   });
@@ -240,12 +268,28 @@ describe("DLP actions and scope", () => {
     );
     await client.close();
     expect(outcome).toMatchObject({ content: [{ type: "text", text: `echo: reach me at ${EMAIL}` }] });
-    expect(forwarded.at(-1)).toEqual({ server: "beta", name: "echo", args: { message: `reach me at ${EMAIL}` } });
+    expect(forwarded.at(-1)).toEqual({
+      server: "beta",
+      name: "echo",
+      args: { message: `reach me at ${EMAIL}` },
+    });
     expect(event.arguments).toEqual({ message: "reach me at [REDACTED:email]" });
     expect(event.resultSummary).toBe("echo: reach me at [REDACTED:email]");
     expect(event.dlp).toEqual([
-      { detector: "email", direction: "arguments", path: "$.arguments.message", action: "log", policyId: policyIds["watch-emails"] },
-      { detector: "email", direction: "result", path: "$.content[0].text", action: "log", policyId: policyIds["watch-emails"] },
+      {
+        detector: "email",
+        direction: "arguments",
+        path: "$.arguments.message",
+        action: "log",
+        policyId: policyIds["watch-emails"],
+      },
+      {
+        detector: "email",
+        direction: "result",
+        path: "$.content[0].text",
+        action: "log",
+        policyId: policyIds["watch-emails"],
+      },
     ]);
     expect(event.decision).toBe("allowed");
   });
@@ -261,7 +305,9 @@ describe("DLP actions and scope", () => {
       name: "note",
       args: { title: "order", body: "card [REDACTED:credit-card] exp 12/27" },
     });
-    expect(outcome).toMatchObject({ content: [{ type: "text", text: "saved 'order': card [REDACTED:credit-card] exp 12/27" }] });
+    expect(outcome).toMatchObject({
+      content: [{ type: "text", text: "saved 'order': card [REDACTED:credit-card] exp 12/27" }],
+    });
     expect(event.arguments).toEqual({ title: "order", body: "card [REDACTED:credit-card] exp 12/27" });
     expect(leaks(event)).toEqual([]);
   });
@@ -274,11 +320,15 @@ describe("DLP actions and scope", () => {
     expect(other.outcome).toMatchObject({ content: [{ type: "text", text: `echo: ${AWS}` }] });
     expect(other.event.dlp ?? null).toBeNull();
     // Agent scope: watch-emails covers alice only.
-    const notAlice = await audited("bob", "alpha", "echo", () => bob.callTool("alpha__echo", { message: EMAIL }));
+    const notAlice = await audited("bob", "alpha", "echo", () =>
+      bob.callTool("alpha__echo", { message: EMAIL }),
+    );
     expect(notAlice.event.dlp ?? null).toBeNull();
     expect(notAlice.event.arguments).toEqual({ message: EMAIL });
     // Team scope: redact-cards covers platform; carol is in research.
-    const research = await audited("carol", "alpha", "note", () => carol.callTool("alpha__note", { title: "t", body: CARD }));
+    const research = await audited("carol", "alpha", "note", () =>
+      carol.callTool("alpha__note", { title: "t", body: CARD }),
+    );
     expect(forwarded.at(-1)?.args).toEqual({ title: "t", body: CARD });
     expect(research.event.dlp ?? null).toBeNull();
     // Tool scope: mask-results covers alpha__leak, not beta__leak.
@@ -298,6 +348,8 @@ describe("DLP actions and scope", () => {
     expect(SECRETS.filter((s) => logs.includes(s))).toEqual([]);
     const findings = logLines.filter((l) => l.includes('"msg":"dlp findings"'));
     expect(findings.length).toBeGreaterThanOrEqual(6);
-    expect(findings.join("")).toContain('"detector":"aws-access-key","direction":"arguments","path":"$.arguments.body"');
+    expect(findings.join("")).toContain(
+      '"detector":"aws-access-key","direction":"arguments","path":"$.arguments.body"',
+    );
   });
 });

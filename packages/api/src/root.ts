@@ -1,4 +1,5 @@
 import { agentsRouter } from "./routers/agents/router";
+import { approvalsRouter } from "./routers/approvals/router";
 import { auditRouter } from "./routers/audit/router";
 import { grantsRouter } from "./routers/grants/router";
 import { historyRouter } from "./routers/history/router";
@@ -24,6 +25,7 @@ export const appRouter = router({
   keys: keysRouter,
   grants: grantsRouter,
   history: historyRouter,
+  approvals: approvalsRouter,
   audit: auditRouter,
   review: reviewRouter,
 });

@@ -77,7 +77,11 @@ export const dlpCustomDetector = z
     try {
       re = new RegExp(d.pattern, d.ignoreCase ? "gi" : "g");
     } catch (error) {
-      ctx.addIssue({ code: "custom", path: ["pattern"], message: `not a valid regular expression: ${(error as Error).message}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["pattern"],
+        message: `not a valid regular expression: ${(error as Error).message}`,
+      });
       return;
     }
     // A pattern that matches the empty string would "find" something in every field.
@@ -100,12 +104,20 @@ export const dlpPolicyConfig = z
   .strict()
   .superRefine((c, ctx) => {
     if (c.detectors !== "all" && c.detectors.length === 0 && c.custom.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["detectors"], message: "name at least one detector (or custom pattern)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["detectors"],
+        message: "name at least one detector (or custom pattern)",
+      });
     }
     const names = new Set<string>();
     c.custom.forEach((d, i) => {
       if (names.has(d.name))
-        ctx.addIssue({ code: "custom", path: ["custom", i, "name"], message: `duplicate custom detector "${d.name}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["custom", i, "name"],
+          message: `duplicate custom detector "${d.name}"`,
+        });
       names.add(d.name);
     });
   });

@@ -6,6 +6,13 @@
 -- configuration (no stemming, no stop words) suits tool names, identifiers and arguments
 -- in any language, and left() bounds the input so one huge payload cannot exceed tsvector's
 -- 1 MB limit and fail its batch.
+--
+-- Indexes (bench/audit-search.ts times them on a million events):
+-- audit_events_org_timeline_idx replaces (org_id, occurred_at DESC, id): keyset pages newest
+--   first need id DESC too, and its trailing columns cover the dashboard (index-only scan).
+-- (occurred_at DESC, id DESC): the CLI searches the whole installation.
+-- GIN on search_vector: full-text search.
+-- UNIQUE (org_id, chain_seq): a hash chain cannot fork (see control/audit/chain).
 
 -- DropIndex
 DROP INDEX "audit_events_org_id_occurred_at_id_idx";
@@ -22,7 +29,7 @@ ADD COLUMN     "search_vector" tsvector GENERATED ALWAYS AS (
 ) STORED;
 
 -- CreateIndex
-CREATE INDEX "audit_events_org_id_occurred_at_id_idx" ON "audit_events"("org_id", "occurred_at" DESC, "id" DESC);
+CREATE INDEX "audit_events_org_timeline_idx" ON "audit_events"("org_id", "occurred_at" DESC, "id" DESC, "decision", "is_error", "method", "latency_ms", "server_id", "tool_name", "agent_id");
 
 -- CreateIndex
 CREATE INDEX "audit_events_occurred_at_id_idx" ON "audit_events"("occurred_at" DESC, "id" DESC);

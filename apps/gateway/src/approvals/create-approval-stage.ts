@@ -181,15 +181,12 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
           onTick: report,
         });
       } catch (error) {
-        logger.info({ approvalId: entry.id, aborted: waitOptions.signal?.aborted, err: String(error) }, "DEBUG wait ended");
         if (waitOptions.signal?.aborted) {
           // The client went away; the request stays pending for the same call retried.
           throw new AppError(
-            "UNAVAILABLE",
-            `the client cancelled the call; approval ${entry.id} stays pending`,
-            {
-              details: { approvalId: entry.id },
-            },
+            "APPROVAL_REQUIRED",
+            `the client went away before a decision; approval ${entry.id} stays pending`,
+            { details: { approvalId: entry.id, status: "pending" } },
           );
         }
         throw error;
@@ -263,10 +260,12 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
       closed = true;
       waiters.close(
         (approvalId) =>
+          // APPROVAL_REQUIRED, not UNAVAILABLE: the call still needs a decision, and retrying
+          // it (on any replica) resumes the wait on the same request.
           new AppError(
-            "UNAVAILABLE",
+            "APPROVAL_REQUIRED",
             `the gateway is restarting: approval ${approvalId} stays pending; retry the same call to resume waiting`,
-            { details: { approvalId } },
+            { details: { approvalId, status: "pending" } },
           ),
       );
       // Approved calls already running still record their execution before the queue closes

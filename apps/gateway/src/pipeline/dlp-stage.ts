@@ -1,7 +1,11 @@
 import type { DlpFinding } from "@portcullis/contracts/audit";
 import { AppError } from "@portcullis/contracts/errors";
 import type { SnapshotPolicy } from "@portcullis/contracts/snapshot";
-import { type CompiledDlpPolicies, compileDlpPolicies, type DlpCall } from "@portcullis/policy/dlp/compile-dlp-policies";
+import {
+  type CompiledDlpPolicies,
+  compileDlpPolicies,
+  type DlpCall,
+} from "@portcullis/policy/dlp/compile-dlp-policies";
 import { type DlpScanOutcome, scanArguments, scanToolResult } from "@portcullis/policy/dlp/scan-payload";
 import type { CallToolResult } from "@portcullis/upstream/types";
 import type { Logger } from "pino";
@@ -37,7 +41,6 @@ function callOf({ identity, server, tool }: StageInput): DlpCall {
   };
 }
 
-
 /** `blocked by DLP policy 'no-secrets': aws-access-key in $.arguments.body` — the detector and where, never the value. */
 function blockedBy(blocked: NonNullable<DlpScanOutcome<unknown>["blocked"]>): string {
   return `blocked by DLP policy '${blocked.policy.name}': ${blocked.finding.detector} in ${blocked.finding.path}`;
@@ -55,10 +58,14 @@ export function createDlpStage(options: { logger: Logger }): DlpStage {
   const compile = (policies: SnapshotPolicy[]): CompiledDlpPolicies => {
     const compiled = compileDlpPolicies(policies);
     for (const s of compiled.skipped)
-      logger.error({ policyId: s.id, policy: s.name, problem: s.problem }, "dlp policy skipped: invalid config");
+      logger.error(
+        { policyId: s.id, policy: s.name, problem: s.problem },
+        "dlp policy skipped: invalid config",
+      );
     return compiled;
   };
-  const rulesFor = (input: StageInput) => input.snapshot.policiesCompiled("dlp", compile).forCall(callOf(input));
+  const rulesFor = (input: StageInput) =>
+    input.snapshot.policiesCompiled("dlp", compile).forCall(callOf(input));
   const record = (input: StageInput, findings: DlpFinding[]) => {
     const audit = input.ctx.audit;
     audit.dlp = audit.dlp ? [...audit.dlp, ...findings] : findings;

@@ -47,7 +47,9 @@ try {
   await measure("grants.preview (sees 1,000 tools)", () => admin.grants.preview({ agentId: seeded.agentId }));
   await measure("history.adminAudit (first page of 50)", () => admin.history.adminAudit());
   await measure("history.adminAudit (page 101)", () => admin.history.adminAudit({ cursor: deepAuditCursor }));
-  await measure("history.adminAudit (filtered by action)", () => admin.history.adminAudit({ action: "grant.create" }));
+  await measure("history.adminAudit (filtered by action)", () =>
+    admin.history.adminAudit({ action: "grant.create" }),
+  );
   await measure("history.snapshots", () => admin.history.snapshots());
   await measure("overview.get", () => admin.overview.get());
   let flip = false;

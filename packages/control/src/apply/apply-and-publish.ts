@@ -73,7 +73,8 @@ export async function applyAndPublish(
   }
 
   // Policies scoped to tools of a just-synced server store those tools' ids only now.
-  const policyWaitsForCatalog = toSync.size > 0 && plan.some((c) => c.kind === "policy" && c.action !== "delete");
+  const policyWaitsForCatalog =
+    toSync.size > 0 && plan.some((c) => c.kind === "policy" && c.action !== "delete");
   if (plan.some((c) => c.deferred) || policyWaitsForCatalog) {
     // The catalogs now list the tools the overrides name (when their sync succeeded).
     const followUp = await applyConfig(deps.db, file, applyOpts);

@@ -19,7 +19,10 @@ let fixture: FixtureServer;
 let redis: Redis;
 
 beforeAll(async () => {
-  [database, fixture] = await Promise.all([createTestDatabase({ name: "control_policies" }), startModernHttpServer()]);
+  [database, fixture] = await Promise.all([
+    createTestDatabase({ name: "control_policies" }),
+    startModernHttpServer(),
+  ]);
   redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
 });
 
@@ -38,7 +41,12 @@ teams: [{ name: platform }, { name: research }]
 agents: [{ name: ci-bot, team: platform }]
 `;
 const apply = (text: string, dryRun = false) =>
-  applyConfig(database.db, parseConfigText(BASE + text, "portcullis.yaml"), { actor, env: {}, secretKey, dryRun });
+  applyConfig(database.db, parseConfigText(BASE + text, "portcullis.yaml"), {
+    actor,
+    env: {},
+    secretKey,
+    dryRun,
+  });
 const problemsOf = async (text: string): Promise<string> => {
   try {
     await apply(text);
@@ -112,7 +120,10 @@ describe("policies in the apply file", () => {
   });
 
   it("updates a changed policy naming the fields, and deletes one removed from the file", async () => {
-    const changed = DLP.replace("action: block", "action: redact").replace("teams: [platform]", "teams: [research]");
+    const changed = DLP.replace("action: block", "action: redact").replace(
+      "teams: [platform]",
+      "teams: [research]",
+    );
     const plan = await apply(changed.replace(/ {2}- name: pii-log[\s\S]*$/, ""));
     expect(plan.filter((c) => c.kind === "policy")).toEqual([
       { action: "delete", kind: "policy", name: "pii-log" },
@@ -164,13 +175,17 @@ policies:
 `);
       const deps = { db: database.db, redis, names, pool, secretKey };
       const result = await applyAndPublish(deps, file, { actor, env: {} });
-      expect(result.plan.map((c) => `${c.action} ${c.kind} ${c.name}${c.fields ? ` ${c.fields}` : ""}`)).toEqual([
+      expect(
+        result.plan.map((c) => `${c.action} ${c.kind} ${c.name}${c.fields ? ` ${c.fields}` : ""}`),
+      ).toEqual([
         "create organization beta-co",
         "create server notes",
         "create policy no-keys",
         "update policy no-keys scope",
       ]);
-      const echo = await database.db.tool.findFirstOrThrow({ where: { upstreamName: "echo", server: { name: "notes" } } });
+      const echo = await database.db.tool.findFirstOrThrow({
+        where: { upstreamName: "echo", server: { name: "notes" } },
+      });
       const served = configSnapshot.parse(JSON.parse((await redis.get(names.snapshotDoc))!));
       expect(served.policies.find((p) => p.name === "no-keys")).toMatchObject({
         kind: "dlp",

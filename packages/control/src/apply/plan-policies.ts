@@ -58,15 +58,21 @@ export function resolveDesiredPolicies(
     for (const list of ["teams", "agents", "servers"] as const) {
       scope[list].forEach((name, j) => {
         if (!declared[list].has(name))
-          problems.push(`${path}.scope.${list}[${j}]: unknown ${list.slice(0, -1)} "${name}" (declare it under ${list}:)`);
+          problems.push(
+            `${path}.scope.${list}[${j}]: unknown ${list.slice(0, -1)} "${name}" (declare it under ${list}:)`,
+          );
       });
     }
     scope.tools.forEach((tool, j) => {
       const at = tool.indexOf(TOOL_NAME_SEPARATOR);
       if (at <= 0 || at + TOOL_NAME_SEPARATOR.length >= tool.length)
-        problems.push(`${path}.scope.tools[${j}]: name a tool as <server>${TOOL_NAME_SEPARATOR}<tool>, got "${tool}"`);
+        problems.push(
+          `${path}.scope.tools[${j}]: name a tool as <server>${TOOL_NAME_SEPARATOR}<tool>, got "${tool}"`,
+        );
       else if (!declared.servers.has(tool.slice(0, at)))
-        problems.push(`${path}.scope.tools[${j}]: unknown server "${tool.slice(0, at)}" (declare it under servers:)`);
+        problems.push(
+          `${path}.scope.tools[${j}]: unknown server "${tool.slice(0, at)}" (declare it under servers:)`,
+        );
     });
     return {
       path,
@@ -126,7 +132,10 @@ const COMPARED = ["kind", "enabled", "priority", "scope", "config"] as const;
  * by id inside a JSON column (no foreign keys), so the upserts run last, once everything
  * they name exists; deletes can run anywhere.
  */
-export function planPolicies(installation: Installation, desired: DesiredPolicy[]): { deletes: Operation[]; upserts: Operation[] } {
+export function planPolicies(
+  installation: Installation,
+  desired: DesiredPolicy[],
+): { deletes: Operation[]; upserts: Operation[] } {
   const current = installation.policies;
   const byName = new Map(current.map((p) => [p.name, p]));
   const wanted = new Set(desired.map((p) => p.name));
@@ -143,7 +152,8 @@ export function planPolicies(installation: Installation, desired: DesiredPolicy[
     servers: ctx.serverIds,
     tools: installedTools,
   });
-  const resolved = (want: DesiredPolicy, ctx: ApplyContext): StoredScope => storedScope(want.scope, runIds(ctx))!;
+  const resolved = (want: DesiredPolicy, ctx: ApplyContext): StoredScope =>
+    storedScope(want.scope, runIds(ctx))!;
 
   const deletes: Operation[] = current
     .filter((p) => !wanted.has(p.name))
@@ -184,12 +194,21 @@ export function planPolicies(installation: Installation, desired: DesiredPolicy[
       continue;
     }
     const values = { ...want, scope: storedScope(want.scope, planIds) };
-    const fields = COMPARED.filter((f) => values[f] === null || canonicalJson(row[f] ?? null) !== canonicalJson(values[f]));
+    const fields = COMPARED.filter(
+      (f) => values[f] === null || canonicalJson(row[f] ?? null) !== canonicalJson(values[f]),
+    );
     if (fields.length === 0) continue;
     upserts.push({
       change: { action: "update", kind: "policy", name: want.name, fields: [...fields] },
       // Scope and config changes are recorded by field name only: configs can be long.
-      details: { kind: want.kind, changes: fieldChanges(row, values, fields.filter((f) => f !== "scope" && f !== "config")) },
+      details: {
+        kind: want.kind,
+        changes: fieldChanges(
+          row,
+          values,
+          fields.filter((f) => f !== "scope" && f !== "config"),
+        ),
+      },
       run: async (tx, ctx) => {
         await tx.policy.update({
           where: { id: row.id },

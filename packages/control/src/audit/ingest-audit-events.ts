@@ -14,6 +14,13 @@ export interface IngestAuditEventsResult {
 const MAX_ATTEMPTS = 3;
 /** Waiting for a chain's lock behind other batches is normal under load: allow for it. */
 const TRANSACTION = { maxWait: 15_000, timeout: 60_000 } as const;
+/**
+ * Names and ids are cut to this many characters: several are index keys, and Postgres
+ * refuses an index entry over about 2.7 kB, which would fail the whole batch. (A client
+ * chooses the method and tool name it sends; the gateway records them as sent.)
+ */
+const NAME_MAX = 256;
+const REASON_MAX = 2000;
 const INT4_MIN = -2_147_483_648;
 const INT4_MAX = 2_147_483_647;
 
@@ -30,8 +37,8 @@ const INT4_MAX = 2_147_483_647;
  * until it fails for good, taking 199 good events with it), so rows are made safe first:
  * an unknown organization becomes `orgId: null` (the event is kept, as an orphan), NUL
  * characters (which Postgres text and jsonb refuse) become U+FFFD and so do lone UTF-16
- * surrogates, integers outside Postgres' int4 become null, and the result summary is cut
- * to RESULT_SUMMARY_MAX.
+ * surrogates, integers outside Postgres' int4 become null, names are cut to NAME_MAX
+ * characters (index keys), and the result summary to RESULT_SUMMARY_MAX.
  */
 export async function ingestAuditEvents(db: Db, events: AuditEvent[]): Promise<IngestAuditEventsResult> {
   if (events.length === 0) return { inserted: 0, detached: 0 };
@@ -99,17 +106,17 @@ function toRow(event: AuditEvent, knownOrgs: Set<string>, ingestedAt: string): A
     org_id: orgId !== null && knownOrgs.has(orgId) ? orgId : null,
     occurred_at: new Date(event.occurredAt).toISOString(),
     ingested_at: ingestedAt,
-    request_id: text(event.requestId),
-    method: text(event.method),
-    agent_id: nullableText(event.agentId),
-    agent_name: nullableText(event.agentName),
-    team_id: nullableText(event.teamId),
-    user_id: nullableText(event.userId),
-    server_id: nullableText(event.serverId),
-    server_name: nullableText(event.serverName),
-    tool_name: nullableText(event.toolName),
+    request_id: name(event.requestId),
+    method: name(event.method),
+    agent_id: nullableName(event.agentId),
+    agent_name: nullableName(event.agentName),
+    team_id: nullableName(event.teamId),
+    user_id: nullableName(event.userId),
+    server_id: nullableName(event.serverId),
+    server_name: nullableName(event.serverName),
+    tool_name: nullableName(event.toolName),
     decision: event.decision,
-    reason: nullableText(event.reason),
+    reason: event.reason === null ? null : truncate(text(event.reason), REASON_MAX),
     error_code: int4(event.errorCode),
     // JSON null and absent arguments are both stored as SQL NULL.
     arguments: event.arguments === undefined ? null : safeJson(event.arguments),
@@ -118,10 +125,10 @@ function toRow(event: AuditEvent, knownOrgs: Set<string>, ingestedAt: string): A
     is_error: event.isError,
     latency_ms: event.latencyMs,
     upstream_latency_ms: event.upstreamLatencyMs,
-    upstream_status: nullableText(event.upstreamStatus),
-    protocol_version: nullableText(event.protocolVersion),
+    upstream_status: nullableName(event.upstreamStatus),
+    protocol_version: nullableName(event.protocolVersion),
     dlp: event.dlp && event.dlp.length > 0 ? safeJson(event.dlp) : null,
-    approval_id: nullableText(event.approvalId ?? null),
+    approval_id: nullableName(event.approvalId ?? null),
     snapshot_version: int4(event.snapshotVersion),
   };
 }
@@ -132,8 +139,12 @@ function text(value: string): string {
   return value.replace(/\0|\p{Cs}/gu, "\uFFFD");
 }
 
-function nullableText(value: string | null): string | null {
-  return value === null ? null : text(value);
+function name(value: string): string {
+  return truncate(text(value), NAME_MAX);
+}
+
+function nullableName(value: string | null): string | null {
+  return value === null ? null : name(value);
 }
 
 function int4(value: number | null): number | null {

@@ -125,13 +125,17 @@ export function compileDlpPolicies(policies: readonly SnapshotPolicy[]): Compile
     if (p.kind !== "dlp") continue;
     const parsed = dlpPolicyConfig.safeParse(p.config);
     if (!parsed.success) {
-      const problem = parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ");
+      const problem = parsed.error.issues
+        .map((i) => `${i.path.join(".") || "config"}: ${i.message}`)
+        .join("; ");
       skipped.push({ id: p.id, name: p.name, problem });
       continue;
     }
     const config = parsed.data;
     const builtins =
-      config.detectors === "all" ? ALL_BUILTIN_DETECTORS : [...new Set(config.detectors)].map((id) => BUILTIN_DETECTORS[id]);
+      config.detectors === "all"
+        ? ALL_BUILTIN_DETECTORS
+        : [...new Set(config.detectors)].map((id) => BUILTIN_DETECTORS[id]);
     compiled.push({
       id: p.id,
       name: p.name,

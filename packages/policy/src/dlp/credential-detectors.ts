@@ -1,7 +1,7 @@
 import type { Detector } from "./detector";
 import { characterClasses, shannonEntropy } from "./text-stats";
 
-// Every bounded quantifier below keeps a builtin match far shorter than the scanner's chunk
+// Every bounded quantifier below keeps a built-in match shorter than the scanner's chunk
 // overlap (see find-matches.ts), so chunked scanning finds exactly what a whole-field scan would.
 
 /** AWS documentation keys end in EXAMPLE (`AKIAIOSFODNN7EXAMPLE`): placeholders, not credentials. */
@@ -13,7 +13,8 @@ export const awsAccessKey: Detector = {
   rules: [
     {
       // Access key ids: a resource-type prefix and 16 base32 characters.
-      pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA|ASCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g,
+      pattern:
+        /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA|ASCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g,
       validate: (v) => !isAwsExample(v),
     },
   ],
@@ -40,7 +41,8 @@ export const githubToken: Detector = {
     {
       // Classic tokens (ghp_ personal, gho_ OAuth, ghu_ user-to-server, ghs_ server, ghr_ refresh)
       // and fine-grained personal access tokens (github_pat_).
-      pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{60,240})(?![A-Za-z0-9_])/g,
+      pattern:
+        /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{60,240})(?![A-Za-z0-9_])/g,
       // Placeholders such as ghp_xxxx… have no randomness.
       validate: (v) => shannonEntropy(v) >= 3.5,
     },
@@ -124,7 +126,8 @@ export const jwt: Detector = {
     {
       // header.payload.signature, each base64url; both JSON objects start with `{` = ey
       // (`{"` = eyJ, the usual case; `{ "` = eyA).
-      pattern: /(?<![A-Za-z0-9_-])ey[A-Za-z0-9_-]{8,600}\.ey[A-Za-z0-9_-]{8,2400}\.[A-Za-z0-9_-]{0,700}(?![A-Za-z0-9_-])/g,
+      pattern:
+        /(?<![A-Za-z0-9_-])ey[A-Za-z0-9_-]{8,600}\.ey[A-Za-z0-9_-]{8,2400}\.[A-Za-z0-9_-]{0,700}(?![A-Za-z0-9_-])/g,
       // A real header decodes to a JSON object naming its algorithm.
       validate: (v) => {
         const header = base64UrlJson(v.slice(0, v.indexOf(".")));
@@ -140,7 +143,8 @@ export const jwt: Detector = {
 const PLACEHOLDER =
   /^(?:\$\{.*\}|\{\{.*\}\}|<.*>|%.*%|\$[A-Z_]+|\*+|x+|X+|\.+|-+|null|none|undefined|true|false|changeme|change_me|placeholder|redacted|example\w*|your[-_\w]*|xxx.*)$|EXAMPLE/i;
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
-const HASH_CONTEXT = /(?:sha-?(?:1|224|256|384|512)|md5|digest|checksum|hash|integrity|etag|fingerprint)\W{0,4}$/i;
+const HASH_CONTEXT =
+  /(?:sha-?(?:1|224|256|384|512)|md5|digest|checksum|hash|integrity|etag|fingerprint)\W{0,4}$/i;
 
 /**
  * Is `value` plausibly a secret rather than a word, a number or a placeholder? Secrets mix
@@ -180,14 +184,15 @@ function insidePublicPem(text: string, start: number): boolean {
 /**
  * Long random-looking tokens with no telltale name around them: upper, lower and digits
  * together, high entropy, and not a content hash (a digest's context names it), a data
- * URI, a URL path or the body of a certificate. Bounded at 128 characters so base64 payloads (images,
- * files) are not taken for keys.
+ * URI, a URL path or the body of a certificate. Bounded at 128 characters so base64
+ * payloads (images, files) are not taken for keys.
  */
 function standaloneSecret(value: string, text: string, start: number): boolean {
   const classes = characterClasses(value);
   if (!(classes.lower && classes.upper && classes.digit) || value.includes("EXAMPLE")) return false;
   const before = text.slice(Math.max(0, start - 24), start);
-  if (/^sha(?:1|256|384|512)-/i.test(value) || HASH_CONTEXT.test(before) || before.endsWith(";base64,")) return false;
+  if (/^sha(?:1|256|384|512)-/i.test(value) || HASH_CONTEXT.test(before) || before.endsWith(";base64,"))
+    return false;
   // `com/document/d/1aBc…/edit`: path segments that are words make it a URL path, not base64.
   if (value.includes("/") && value.split("/").some((part) => /^[a-z]{3,}$/.test(part))) return false;
   // `handleOAuth2CallbackForGoogleDrive`: an identifier made of words. In random base62,
@@ -240,5 +245,6 @@ export const genericSecret: Detector = {
       validate: standaloneSecret,
     },
   ],
-  matchField: (name, value) => SECRET_FIELD.test(name) && !/\s/.test(value.trim()) && looksLikeSecret(value.trim()),
+  matchField: (name, value) =>
+    SECRET_FIELD.test(name) && !/\s/.test(value.trim()) && looksLikeSecret(value.trim()),
 };

@@ -37,13 +37,19 @@ export function buildDetectorCorpus(seed = 20_260_728): CorpusSample[] {
   const rand = prng(seed);
   const int = (n: number) => Math.floor(rand() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  const chars = (alphabet: string, n: number) => Array.from({ length: n }, () => alphabet[int(alphabet.length)]).join("");
+  const chars = (alphabet: string, n: number) =>
+    Array.from({ length: n }, () => alphabet[int(alphabet.length)]).join("");
   const b64url = (s: string) => btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   const samples: CorpusSample[] = [];
   const positive = (detector: DlpDetectorId, value: string, templates: readonly string[], field?: string) => {
-    samples.push({ text: pick(templates).replace("{}", value), secrets: [{ detector, value }], ...(field && { field }) });
+    samples.push({
+      text: pick(templates).replace("{}", value),
+      secrets: [{ detector, value }],
+      ...(field && { field }),
+    });
   };
-  const negative = (text: string, field?: string) => samples.push({ text, secrets: [], ...(field && { field }) });
+  const negative = (text: string, field?: string) =>
+    samples.push({ text, secrets: [], ...(field && { field }) });
   const prose = [
     "Here it is: {}",
     "{}",
@@ -55,7 +61,8 @@ export function buildDetectorCorpus(seed = 20_260_728): CorpusSample[] {
 
   // ── AWS ──
   const awsPrefixes = ["AKIA", "ASIA", "AIDA", "AROA", "AGPA"];
-  for (let i = 0; i < 25; i++) positive("aws-access-key", pick(awsPrefixes) + chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16), prose);
+  for (let i = 0; i < 25; i++)
+    positive("aws-access-key", pick(awsPrefixes) + chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16), prose);
   const awsSecretTemplates = [
     "aws_secret_access_key = {}",
     "AWS_SECRET_ACCESS_KEY={}",
@@ -66,12 +73,18 @@ export function buildDetectorCorpus(seed = 20_260_728): CorpusSample[] {
   for (let i = 0; i < 25; i++) positive("aws-secret-key", chars(`${BASE62}/+`, 40), awsSecretTemplates);
 
   // ── GitHub, Slack ──
-  for (let i = 0; i < 20; i++) positive("github-token", `${pick(["ghp", "gho", "ghu", "ghs", "ghr"])}_${chars(BASE62, 36)}`, prose);
-  for (let i = 0; i < 8; i++) positive("github-token", `github_pat_${chars(BASE62, 22)}_${chars(BASE62, 59)}`, prose);
+  for (let i = 0; i < 20; i++)
+    positive("github-token", `${pick(["ghp", "gho", "ghu", "ghs", "ghr"])}_${chars(BASE62, 36)}`, prose);
+  for (let i = 0; i < 8; i++)
+    positive("github-token", `github_pat_${chars(BASE62, 22)}_${chars(BASE62, 59)}`, prose);
   for (let i = 0; i < 12; i++)
     positive("slack-token", `xoxb-${chars(DIGITS, 12)}-${chars(DIGITS, 13)}-${chars(BASE62, 24)}`, prose);
   for (let i = 0; i < 8; i++)
-    positive("slack-token", `xoxp-${chars(DIGITS, 11)}-${chars(DIGITS, 12)}-${chars(DIGITS, 13)}-${chars(HEX, 32)}`, prose);
+    positive(
+      "slack-token",
+      `xoxp-${chars(DIGITS, 11)}-${chars(DIGITS, 12)}-${chars(DIGITS, 13)}-${chars(HEX, 32)}`,
+      prose,
+    );
   for (let i = 0; i < 6; i++)
     positive(
       "slack-token",
@@ -80,7 +93,14 @@ export function buildDetectorCorpus(seed = 20_260_728): CorpusSample[] {
     );
 
   // ── private keys ──
-  const keyKinds = ["RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "DSA PRIVATE KEY"];
+  const keyKinds = [
+    "RSA PRIVATE KEY",
+    "PRIVATE KEY",
+    "EC PRIVATE KEY",
+    "OPENSSH PRIVATE KEY",
+    "ENCRYPTED PRIVATE KEY",
+    "DSA PRIVATE KEY",
+  ];
   for (let i = 0; i < 18; i++) {
     const kind = pick(keyKinds);
     const lines = Array.from({ length: 4 + int(20) }, () => chars(`${BASE62}+/`, 64));
@@ -97,7 +117,11 @@ export function buildDetectorCorpus(seed = 20_260_728): CorpusSample[] {
   for (let i = 0; i < 20; i++) {
     const header = b64url(JSON.stringify({ alg: pick(["HS256", "RS256", "ES256"]), typ: "JWT" }));
     const payload = b64url(
-      JSON.stringify({ sub: chars(DIGITS, 10), name: pick(["Ada", "Linus", "Grace"]), iat: 1_700_000_000 + int(9_999_999) }),
+      JSON.stringify({
+        sub: chars(DIGITS, 10),
+        name: pick(["Ada", "Linus", "Grace"]),
+        iat: 1_700_000_000 + int(9_999_999),
+      }),
     );
     positive("jwt", `${header}.${payload}.${chars(`${BASE62}-_`, 43)}`, [
       "Authorization: Bearer {}",
@@ -115,25 +139,54 @@ export function buildDetectorCorpus(seed = 20_260_728): CorpusSample[] {
   }
 
   // ── generic secrets ──
-  const password = () => `${chars(UPPER, 2)}${chars(LOWER, 4)}${chars(DIGITS, 3)}${pick(["!", "#", "$", "%", "&"])}${chars(BASE62, 4)}`;
-  const assignments = ["DB_PASSWORD={}", "password: {}", '"client_secret": "{}"', "--api-key={}", "SECRET_KEY_BASE = {}", "auth_token={}"];
-  for (let i = 0; i < 18; i++) positive("generic-secret", pick([password(), chars(BASE62, 32), chars(HEX, 40)]), assignments);
-  for (let i = 0; i < 6; i++) positive("generic-secret", chars(BASE62, 32), ["Authorization: Bearer {}", "-H 'Authorization: Token {}'"]);
+  const password = () =>
+    `${chars(UPPER, 2)}${chars(LOWER, 4)}${chars(DIGITS, 3)}${pick(["!", "#", "$", "%", "&"])}${chars(BASE62, 4)}`;
+  const assignments = [
+    "DB_PASSWORD={}",
+    "password: {}",
+    '"client_secret": "{}"',
+    "--api-key={}",
+    "SECRET_KEY_BASE = {}",
+    "auth_token={}",
+  ];
+  for (let i = 0; i < 18; i++)
+    positive("generic-secret", pick([password(), chars(BASE62, 32), chars(HEX, 40)]), assignments);
+  for (let i = 0; i < 6; i++)
+    positive("generic-secret", chars(BASE62, 32), [
+      "Authorization: Bearer {}",
+      "-H 'Authorization: Token {}'",
+    ]);
   for (let i = 0; i < 8; i++)
     positive(
       "generic-secret",
-      pick([`sk_live_${chars(BASE62, 24)}`, `sk-proj-${chars(`${BASE62}_-`, 48)}`, `AIza${chars(`${BASE62}_-`, 35)}`, `glpat-${chars(BASE62, 20)}`, `npm_${chars(BASE62, 36)}`]),
+      pick([
+        `sk_live_${chars(BASE62, 24)}`,
+        `sk-proj-${chars(`${BASE62}_-`, 48)}`,
+        `AIza${chars(`${BASE62}_-`, 35)}`,
+        `glpat-${chars(BASE62, 20)}`,
+        `npm_${chars(BASE62, 36)}`,
+      ]),
       prose,
     );
-  for (let i = 0; i < 8; i++) positive("generic-secret", chars(BASE62, 40), ["key {} set", "using {} as credential"]);
+  for (let i = 0; i < 8; i++)
+    positive("generic-secret", chars(BASE62, 40), ["key {} set", "using {} as credential"]);
   for (let i = 0; i < 6; i++)
-    positive("generic-secret", password(), ["postgres://app:{}@db.internal:5432/app", "mongodb+srv://admin:{}@cluster0.mongodb.net/"]);
+    positive("generic-secret", password(), [
+      "postgres://app:{}@db.internal:5432/app",
+      "mongodb+srv://admin:{}@cluster0.mongodb.net/",
+    ]);
   positive("generic-secret", "dXNlcjpQNHNzdzByZCE=", ["Authorization: Basic {}"]);
   for (let i = 0; i < 3; i++)
-    positive("generic-secret", `${chars(`${BASE62}+/`, 86)}==`, ["DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={};EndpointSuffix=core.windows.net"]);
+    positive("generic-secret", `${chars(`${BASE62}+/`, 86)}==`, [
+      "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={};EndpointSuffix=core.windows.net",
+    ]);
   for (let i = 0; i < 8; i++) {
     const value = pick([password(), chars(BASE62, 24)]);
-    samples.push({ text: value, field: pick(["password", "apiKey", "client_secret", "accessToken", "x-api-key"]), secrets: [{ detector: "generic-secret", value }] });
+    samples.push({
+      text: value,
+      field: pick(["password", "apiKey", "client_secret", "accessToken", "x-api-key"]),
+      secrets: [{ detector: "generic-secret", value }],
+    });
   }
 
   // ── payment cards ──
@@ -143,18 +196,45 @@ export function buildDetectorCorpus(seed = 20_260_728): CorpusSample[] {
     body = "";
     return body;
   };
-  const group = (d: string, sep: string) => (d.length === 15 ? [d.slice(0, 4), d.slice(4, 10), d.slice(10)] : d.match(/.{1,4}/g)!).join(sep);
-  const cardTemplates = ["card: {}", "Paid with {} on 2024-03-01", '{"pan": "{}"}', "cc={}&exp=12/27", "number {} exp 09/26 cvc 123"];
+  const group = (d: string, sep: string) =>
+    (d.length === 15 ? [d.slice(0, 4), d.slice(4, 10), d.slice(10)] : d.match(/.{1,4}/g)!).join(sep);
+  const cardTemplates = [
+    "card: {}",
+    "Paid with {} on 2024-03-01",
+    '{"pan": "{}"}',
+    "cc={}&exp=12/27",
+    "number {} exp 09/26 cvc 123",
+  ];
   for (let i = 0; i < 30; i++) {
-    const d = pick([card(`4${chars(DIGITS, 1)}`, 16), card(pick(["51", "52", "53", "54", "55"]), 16), card(pick(["34", "37"]), 15), card("6011", 16), card("2221", 16), card("3530", 16)]);
+    const d = pick([
+      card(`4${chars(DIGITS, 1)}`, 16),
+      card(pick(["51", "52", "53", "54", "55"]), 16),
+      card(pick(["34", "37"]), 15),
+      card("6011", 16),
+      card("2221", 16),
+      card("3530", 16),
+    ]);
     positive("credit-card", pick([d, group(d, " "), group(d, "-")]), cardTemplates);
   }
 
   // ── emails ──
   const first = ["jane", "j.doe", "max.mustermann", "a_b", "ops+alerts", "li.wei", "o.connor"];
-  const domains = ["acme-corp.io", "mail.globex.com", "initech.co.uk", "contoso.de", "umbrella.org", "example-shop.fr"];
+  const domains = [
+    "acme-corp.io",
+    "mail.globex.com",
+    "initech.co.uk",
+    "contoso.de",
+    "umbrella.org",
+    "example-shop.fr",
+  ];
   for (let i = 0; i < 25; i++)
-    positive("email", `${pick(first)}${int(100)}@${pick(domains)}`, ["contact {} for access", "From: Jane <{}>", '{"email": "{}"}', "{},", "mailto:{}"]);
+    positive("email", `${pick(first)}${int(100)}@${pick(domains)}`, [
+      "contact {} for access",
+      "From: Jane <{}>",
+      '{"email": "{}"}',
+      "{},",
+      "mailto:{}",
+    ]);
 
   // ── phones ──
   const phones = () =>
@@ -168,7 +248,8 @@ export function buildDetectorCorpus(seed = 20_260_728): CorpusSample[] {
       `${pick(["415", "212", "917", "312"])}-${2 + int(8)}${chars(DIGITS, 2)}-${chars(DIGITS, 4)}`,
       `${pick(["415", "650"])}.${2 + int(8)}${chars(DIGITS, 2)}.${chars(DIGITS, 4)}`,
     ]);
-  for (let i = 0; i < 30; i++) positive("phone", phones(), ["call me at {}", "Tel: {}", '{"phone": "{}"}', "{} (mobile)"]);
+  for (let i = 0; i < 30; i++)
+    positive("phone", phones(), ["call me at {}", "Tel: {}", '{"phone": "{}"}', "{} (mobile)"]);
 
   // ── IBANs ──
   const ibanFor = (country: string) => {
@@ -188,9 +269,19 @@ export function buildDetectorCorpus(seed = 20_260_728): CorpusSample[] {
   const ssn = () => {
     let area = 1 + int(899);
     if (area === 666) area = 667;
-    return [String(area).padStart(3, "0"), String(1 + int(99)).padStart(2, "0"), String(1 + int(9999)).padStart(4, "0")];
+    return [
+      String(area).padStart(3, "0"),
+      String(1 + int(99)).padStart(2, "0"),
+      String(1 + int(9999)).padStart(4, "0"),
+    ];
   };
-  for (let i = 0; i < 20; i++) positive("us-ssn", ssn().join(pick(["-", "-", " "])), ["SSN {}", "ssn: {}", '{"ssn": "{}"}', "employee 7 — {} — payroll"]);
+  for (let i = 0; i < 20; i++)
+    positive("us-ssn", ssn().join(pick(["-", "-", " "])), [
+      "SSN {}",
+      "ssn: {}",
+      '{"ssn": "{}"}',
+      "employee 7 — {} — payroll",
+    ]);
   for (let i = 0; i < 6; i++) positive("us-ssn", ssn().join(""), ["SSN: {}", "Social Security Number {}"]);
 
   // ── known limits: real secrets the detectors are built to miss (kept so recall is honest) ──
@@ -209,22 +300,49 @@ export function buildDetectorCorpus(seed = 20_260_728): CorpusSample[] {
   ); // PuTTY format, not PEM
 
   // ── tricky negatives ──
-  const uuid = () => `${chars(HEX, 8)}-${chars(HEX, 4)}-4${chars(HEX, 3)}-${pick(["8", "9", "a", "b"])}${chars(HEX, 3)}-${chars(HEX, 12)}`;
-  for (let i = 0; i < 10; i++) negative(pick(["request {} failed", '{"id": "{}"}', "trace_id={}"]).replace("{}", uuid()));
-  for (let i = 0; i < 10; i++) negative(pick(["commit {}", "Merge {} into main", "HEAD is now at {}"]).replace("{}", chars(HEX, 40)));
-  for (let i = 0; i < 10; i++) negative(pick(["sha256: {}", "{}  dist/app.tar.gz", "checksum={}"]).replace("{}", chars(HEX, 64)));
+  const uuid = () =>
+    `${chars(HEX, 8)}-${chars(HEX, 4)}-4${chars(HEX, 3)}-${pick(["8", "9", "a", "b"])}${chars(HEX, 3)}-${chars(HEX, 12)}`;
+  for (let i = 0; i < 10; i++)
+    negative(pick(["request {} failed", '{"id": "{}"}', "trace_id={}"]).replace("{}", uuid()));
+  for (let i = 0; i < 10; i++)
+    negative(pick(["commit {}", "Merge {} into main", "HEAD is now at {}"]).replace("{}", chars(HEX, 40)));
+  for (let i = 0; i < 10; i++)
+    negative(pick(["sha256: {}", "{}  dist/app.tar.gz", "checksum={}"]).replace("{}", chars(HEX, 64)));
   for (let i = 0; i < 6; i++) negative(`"integrity": "sha512-${chars(`${BASE62}+/`, 86)}=="`);
   for (let i = 0; i < 6; i++) negative(`digest: ${chars(`${BASE62}+/`, 43)}=`);
   for (let i = 0; i < 4; i++) negative(`image: ghcr.io/acme/api@sha256:${chars(HEX, 64)}`);
-  const testCards = ["4111 1111 1111 1111", "4242424242424242", "5555-5555-5555-4444", "378282246310005", "6011111111111117", "4000 0566 5566 5556"];
+  const testCards = [
+    "4111 1111 1111 1111",
+    "4242424242424242",
+    "5555-5555-5555-4444",
+    "378282246310005",
+    "6011111111111117",
+    "4000 0566 5566 5556",
+  ];
   for (const n of testCards) negative(`For testing, use the card number ${n} with any future expiry date.`);
-  for (const v of ["v2.14.3", "1.0.0-beta.2+exp.sha.5114f85", "node 20.19.4", "10.0.19045.3693", "version 2024.01.15", "release 3.12.0rc1"])
+  for (const v of [
+    "v2.14.3",
+    "1.0.0-beta.2+exp.sha.5114f85",
+    "node 20.19.4",
+    "10.0.19045.3693",
+    "version 2024.01.15",
+    "release 3.12.0rc1",
+  ])
     negative(`upgraded to ${v}`);
-  for (const t of ["1700000000", "1712345678901", "2024-01-15T10:30:00Z", "2024-01-15 10:30:00.123456", "Mon, 15 Jan 2024 10:30:00 GMT", "20240115103000"])
+  for (const t of [
+    "1700000000",
+    "1712345678901",
+    "2024-01-15T10:30:00Z",
+    "2024-01-15 10:30:00.123456",
+    "Mon, 15 Jan 2024 10:30:00 GMT",
+    "20240115103000",
+  ])
     negative(`timestamp ${t}`);
-  for (let i = 0; i < 6; i++) negative(`order #${chars(DIGITS, 6)} shipped; tracking 1Z${chars(UPPER + DIGITS, 16)}`);
+  for (let i = 0; i < 6; i++)
+    negative(`order #${chars(DIGITS, 6)} shipped; tracking 1Z${chars(UPPER + DIGITS, 16)}`);
   // Snowflake ids (X/Twitter, Discord): 18–19 digits, today starting 1.
-  for (let i = 0; i < 6; i++) negative(`tweet 1${pick(["7", "8"])}${chars(DIGITS, 17)} liked ${chars(DIGITS, 3)} times`);
+  for (let i = 0; i < 6; i++)
+    negative(`tweet 1${pick(["7", "8"])}${chars(DIGITS, 17)} liked ${chars(DIGITS, 3)} times`);
   for (const s of [
     "ISBN 978-3-16-148410-0",
     "listening on 192.168.100.200:8080 and [2001:db8::8a2e:370:7334]:443",
@@ -244,6 +362,7 @@ export function buildDetectorCorpus(seed = 20_260_728): CorpusSample[] {
     "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "payload eyJmb28iOiJiYXIifQ== is just base64 JSON",
     "password: ********",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal placeholder is the point
     "token: ${GITHUB_TOKEN}",
     "api_key=<your-api-key>",
     "max_tokens: 4096",
@@ -269,6 +388,7 @@ export function buildDetectorCorpus(seed = 20_260_728): CorpusSample[] {
     "part no. 412-33-1098, bin 7",
     "oauth callback ?state=eyJyZXR1cm4iOiIvIn0&code=4/0AX4XfWh",
     "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal placeholder is the point
     "postgres://app:${DB_PASSWORD}@db:5432/app",
     "function handleOAuth2CallbackForGoogleDriveIntegration() {}",
     "role AWSLambdaBasicExecutionRole2024v3Production attached",

@@ -21,7 +21,12 @@ import { measureDetectors } from "./measure-detectors";
  * trade-off, not silent decay. Several seeds are measured, so a rule tuned to one draw of
  * random values does not pass by luck.
  */
-const PRECISION_FLOOR: Partial<Record<DlpDetectorId, number>> = { email: 0.9, phone: 0.9, "us-ssn": 0.9, "generic-secret": 0.9 };
+const PRECISION_FLOOR: Partial<Record<DlpDetectorId, number>> = {
+  email: 0.9,
+  phone: 0.9,
+  "us-ssn": 0.9,
+  "generic-secret": 0.9,
+};
 const RECALL_FLOOR: Partial<Record<DlpDetectorId, number>> = { "generic-secret": 0.85 };
 
 describe("built-in detectors on the labelled corpus", () => {
@@ -47,7 +52,9 @@ describe("built-in detectors on the labelled corpus", () => {
       expect(s.precision, `${s.detector} precision\n${why.join("\n")}`).toBeGreaterThanOrEqual(
         PRECISION_FLOOR[s.detector] ?? 0.95,
       );
-      expect(s.recall, `${s.detector} recall\n${why.join("\n")}`).toBeGreaterThanOrEqual(RECALL_FLOOR[s.detector] ?? 0.9);
+      expect(s.recall, `${s.detector} recall\n${why.join("\n")}`).toBeGreaterThanOrEqual(
+        RECALL_FLOOR[s.detector] ?? 0.9,
+      );
       expect(s.truePositives, `${s.detector} has labelled positives`).toBeGreaterThanOrEqual(20);
     }
   });

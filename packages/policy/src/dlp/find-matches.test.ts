@@ -5,25 +5,38 @@ import { DLP_CHUNK_CHARS, DLP_CHUNK_OVERLAP, findMatches } from "./find-matches"
 const AWS = "AKIAZ3MSJV4WWUZ7GHXQ";
 const GITHUB = "ghp_aBcD1234eFgH5678iJkL9012mNoP3456qRsT";
 const found = (text: string, fieldName?: string) =>
-  findMatches(text, ALL_BUILTIN_DETECTORS, fieldName).map((m) => `${m.detector.id}:${text.slice(m.start, m.end)}`);
+  findMatches(text, ALL_BUILTIN_DETECTORS, fieldName).map(
+    (m) => `${m.detector.id}:${text.slice(m.start, m.end)}`,
+  );
 
 describe("findMatches", () => {
   it("scans a field larger than the chunk size all the way: secrets at the start, on every chunk boundary and at the end", () => {
     const filler = "lorem ipsum dolor sit amet ".repeat(Math.ceil((DLP_CHUNK_CHARS * 3) / 27));
     const step = DLP_CHUNK_CHARS - DLP_CHUNK_OVERLAP;
-    const positions = [0, step - 10, step + DLP_CHUNK_OVERLAP - 10, 2 * step - 5, 2 * step + DLP_CHUNK_OVERLAP - 3];
+    const positions = [
+      0,
+      step - 10,
+      step + DLP_CHUNK_OVERLAP - 10,
+      2 * step - 5,
+      2 * step + DLP_CHUNK_OVERLAP - 3,
+    ];
     let text = filler;
     for (const at of [...positions].reverse()) text = `${text.slice(0, at)} ${AWS} ${text.slice(at)}`;
     text += ` ${GITHUB}`;
     expect(text.length).toBeGreaterThan(3 * DLP_CHUNK_CHARS);
     const matches = findMatches(text, ALL_BUILTIN_DETECTORS);
     expect(matches.filter((m) => m.detector.id === "aws-access-key")).toHaveLength(positions.length);
-    expect(matches.every((m) => text.slice(m.start, m.end) === (m.detector.id === "github-token" ? GITHUB : AWS))).toBe(true);
+    expect(
+      matches.every((m) => text.slice(m.start, m.end) === (m.detector.id === "github-token" ? GITHUB : AWS)),
+    ).toBe(true);
     expect(matches.at(-1)?.detector.id).toBe("github-token");
   });
 
   it("finds a private key block longer than a chunk whole", () => {
-    const body = Array.from({ length: 1500 }, (_, i) => `MII${String(i).padStart(4, "0")}${"AbCd".repeat(14)}x`).join("\n");
+    const body = Array.from(
+      { length: 1500 },
+      (_, i) => `MII${String(i).padStart(4, "0")}${"AbCd".repeat(14)}x`,
+    ).join("\n");
     const block = `-----BEGIN RSA PRIVATE KEY-----\n${body}\n-----END RSA PRIVATE KEY-----`;
     expect(block.length).toBeGreaterThan(DLP_CHUNK_CHARS);
     const text = `key:\n${block}\ndone`;
@@ -49,7 +62,10 @@ describe("findMatches", () => {
   it("runs custom patterns and skips empty matches", () => {
     const employee = customDetector({ name: "employee-id", pattern: "EMP-\\d{6}", ignoreCase: true });
     const text = "emp-123456 and EMP-654321, not EMP-12";
-    expect(findMatches(text, [employee]).map((m) => text.slice(m.start, m.end))).toEqual(["emp-123456", "EMP-654321"]);
+    expect(findMatches(text, [employee]).map((m) => text.slice(m.start, m.end))).toEqual([
+      "emp-123456",
+      "EMP-654321",
+    ]);
     const optional = customDetector({ name: "maybe", pattern: "x?", ignoreCase: false });
     expect(findMatches("abc x", [optional]).map((m) => m.start)).toEqual([4]);
   });

@@ -62,7 +62,10 @@ export function jsonPath(prefix: string, segments: readonly PathSegment[]): stri
  * original (which is never modified). Members are defined, not assigned, so a JSON member
  * named `__proto__` is replaced like any other.
  */
-export function withReplacedLeaves<T>(root: T, edits: ReadonlyArray<{ path: readonly PathSegment[]; value: string }>): T {
+export function withReplacedLeaves<T>(
+  root: T,
+  edits: ReadonlyArray<{ path: readonly PathSegment[]; value: string }>,
+): T {
   if (edits.length === 0) return root;
   const clones = new Map<object, Record<PathSegment, unknown>>();
   const cloneOf = (o: object): Record<PathSegment, unknown> => {

@@ -24,7 +24,10 @@ export interface CorpusMismatch {
  * running together as in an "all detectors" policy. A match counts as a true positive
  * when it is exactly a labelled secret of its detector; any other match is a false positive.
  */
-export function measureDetectors(corpus: readonly CorpusSample[]): { scores: DetectorScore[]; mismatches: CorpusMismatch[] } {
+export function measureDetectors(corpus: readonly CorpusSample[]): {
+  scores: DetectorScore[];
+  mismatches: CorpusMismatch[];
+} {
   const counts = new Map(DLP_DETECTORS.map((d) => [d as string, { tp: 0, fp: 0, fn: 0 }]));
   const mismatches: CorpusMismatch[] = [];
   for (const sample of corpus) {

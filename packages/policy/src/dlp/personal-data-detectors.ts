@@ -31,7 +31,11 @@ function isCardNumber(digits: string): boolean {
  */
 function validCard(value: string): boolean | { start: number; end: number } {
   if (/^\d+$/.test(value)) return isCardNumber(value);
-  const groups = [...value.matchAll(/\d+/g)].map((m) => ({ start: m.index, end: m.index + m[0].length, digits: m[0] }));
+  const groups = [...value.matchAll(/\d+/g)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+    digits: m[0],
+  }));
   for (let count = groups.length; count >= 1; count--) {
     for (let first = 0; first + count <= groups.length; first++) {
       const run = groups.slice(first, first + count);
@@ -56,15 +60,43 @@ export const creditCard: Detector = {
       // groups (see validCard). Starting only where a run starts keeps the scan linear.
       pattern: /(?<![0-9A-Za-z.,_+-]|\d[ -])(?:\d[ -]?){12,38}\d(?![0-9A-Za-z_-]|[.,]\d|[ -]\d)/g,
       // The account part of a grouped IBAN (`DE89 3704 0044 …`) is not a card number.
-      validate: (v, text, start) => !/[A-Z]{2}\d{2} ?$/.test(text.slice(Math.max(0, start - 5), start)) && validCard(v),
+      validate: (v, text, start) =>
+        !/[A-Z]{2}\d{2} ?$/.test(text.slice(Math.max(0, start - 5), start)) && validCard(v),
     },
   ],
 };
 
 /** Extensions that follow `@` in asset names (`logo@2x.png`), not top-level domains. */
 const FILE_EXTENSIONS = new Set([
-  "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "tif", "tiff", "avif", "css", "js", "mjs",
-  "ts", "tsx", "jsx", "map", "json", "html", "htm", "xml", "txt", "md", "pdf", "zip", "gz", "woff", "woff2",
+  "png",
+  "jpg",
+  "jpeg",
+  "gif",
+  "svg",
+  "webp",
+  "ico",
+  "bmp",
+  "tif",
+  "tiff",
+  "avif",
+  "css",
+  "js",
+  "mjs",
+  "ts",
+  "tsx",
+  "jsx",
+  "map",
+  "json",
+  "html",
+  "htm",
+  "xml",
+  "txt",
+  "md",
+  "pdf",
+  "zip",
+  "gz",
+  "woff",
+  "woff2",
 ]);
 const LOCAL_PART_CHAR = /[A-Za-z0-9._%+-]/;
 /** RFC 2606 / 6761 names reserved for documentation and tests: never a real mailbox. */
@@ -78,7 +110,8 @@ export const email: Detector = {
     {
       // Found at `@domain.tld`, then reaching back for the local part: anchoring on the
       // `@` keeps the scan fast on text full of words that are not addresses.
-      pattern: /@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/g,
+      pattern:
+        /@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/g,
       validate: (domainPart, text, at) => {
         let local = at;
         while (local > 0 && LOCAL_PART_CHAR.test(text[local - 1]!)) local--;

@@ -14,7 +14,11 @@ const call: DlpCall = {
   toolName: "files__write",
 };
 let n = 0;
-const policy = (config: Record<string, unknown>, scope: Partial<SnapshotPolicy["scope"]> = {}, orgId = "org_1"): SnapshotPolicy => ({
+const policy = (
+  config: Record<string, unknown>,
+  scope: Partial<SnapshotPolicy["scope"]> = {},
+  orgId = "org_1",
+): SnapshotPolicy => ({
   id: `pol_${++n}`,
   orgId,
   name: `p${n}`,
@@ -35,9 +39,17 @@ describe("compileDlpPolicies", () => {
       policy({ detectors: ["email"], action: "log" }, { tools: ["files__write"] }),
       policy({ detectors: ["email"], action: "log" }, { tools: ["tool_2"] }),
     ]);
-    const ids = rulesOf(compiled).arguments!.entries.values().next().value!.policies.map((p) => p.name);
+    const ids = rulesOf(compiled)
+      .arguments!.entries.values()
+      .next()
+      .value!.policies.map((p) => p.name);
     expect(ids).toEqual(["p1", "p4", "p5"]);
-    expect(rulesOf(compiled, { ...call, agentId: "agt_2", toolId: "tool_2", toolName: "files__read" }).arguments!.entries.values().next().value!.policies.map((p) => p.name)).toEqual(["p1", "p6"]);
+    expect(
+      rulesOf(compiled, { ...call, agentId: "agt_2", toolId: "tool_2", toolName: "files__read" })
+        .arguments!.entries.values()
+        .next()
+        .value!.policies.map((p) => p.name),
+    ).toEqual(["p1", "p6"]);
   });
 
   it("keeps directions apart and skips an invalid policy whole", () => {
@@ -60,7 +72,11 @@ describe("scanArguments", () => {
     const compiled = compileDlpPolicies([redacting, logging]);
     const args = { body: `key ${AWS} for ${EMAIL}`, nested: { "to addr": [EMAIL] }, count: 4 };
     const out = scanArguments(rulesOf(compiled).arguments!, args);
-    expect(out.output).toEqual({ body: `key [REDACTED:aws-access-key] for ${EMAIL}`, nested: args.nested, count: 4 });
+    expect(out.output).toEqual({
+      body: `key [REDACTED:aws-access-key] for ${EMAIL}`,
+      nested: args.nested,
+      count: 4,
+    });
     expect(out.output.nested).toBe(args.nested); // untouched branches are shared, not copied
     expect(out.masked).toEqual({
       body: "key [REDACTED:aws-access-key] for [REDACTED:email]",
@@ -69,9 +85,27 @@ describe("scanArguments", () => {
     });
     expect(args.body).toContain(AWS); // the input is never modified
     expect(out.findings).toEqual([
-      { detector: "aws-access-key", direction: "arguments", path: "$.arguments.body", action: "redact", policyId: redacting.id },
-      { detector: "email", direction: "arguments", path: "$.arguments.body", action: "log", policyId: logging.id },
-      { detector: "email", direction: "arguments", path: '$.arguments.nested["to addr"][0]', action: "log", policyId: logging.id },
+      {
+        detector: "aws-access-key",
+        direction: "arguments",
+        path: "$.arguments.body",
+        action: "redact",
+        policyId: redacting.id,
+      },
+      {
+        detector: "email",
+        direction: "arguments",
+        path: "$.arguments.body",
+        action: "log",
+        policyId: logging.id,
+      },
+      {
+        detector: "email",
+        direction: "arguments",
+        path: '$.arguments.nested["to addr"][0]',
+        action: "log",
+        policyId: logging.id,
+      },
     ]);
     expect(out.blocked).toBeNull();
     expect(JSON.stringify(out.findings)).not.toContain(AWS);
@@ -86,7 +120,9 @@ describe("scanArguments", () => {
   });
 
   it("reports the first blocking finding in document order", () => {
-    const compiled = compileDlpPolicies([policy({ detectors: ["aws-access-key", "email"], action: "block" })]);
+    const compiled = compileDlpPolicies([
+      policy({ detectors: ["aws-access-key", "email"], action: "block" }),
+    ]);
     const out = scanArguments(rulesOf(compiled).arguments!, { a: "clean", b: EMAIL, c: AWS });
     expect(out.blocked?.finding).toMatchObject({ detector: "email", path: "$.arguments.b", action: "block" });
     expect(out.masked).toEqual({ a: "clean", b: "[REDACTED:email]", c: "[REDACTED:aws-access-key]" });
@@ -101,7 +137,9 @@ describe("scanArguments", () => {
   });
 
   it("caps findings but still names every detector and redacts every match", () => {
-    const compiled = compileDlpPolicies([policy({ detectors: ["email", "aws-access-key"], action: "redact" })]);
+    const compiled = compileDlpPolicies([
+      policy({ detectors: ["email", "aws-access-key"], action: "redact" }),
+    ]);
     const list = Array.from({ length: DLP_MAX_FINDINGS + 50 }, (_, i) => `user${i}@acme-corp.io`);
     const out = scanArguments(rulesOf(compiled).arguments!, { list, last: AWS });
     expect(out.findings).toHaveLength(DLP_MAX_FINDINGS + 1);
@@ -123,7 +161,9 @@ describe("scanArguments", () => {
 
 describe("scanToolResult", () => {
   it("covers text content, embedded resource text and structured content; leaves binary and links alone", () => {
-    const compiled = compileDlpPolicies([policy({ detectors: ["aws-access-key"], direction: "results", action: "redact" })]);
+    const compiled = compileDlpPolicies([
+      policy({ detectors: ["aws-access-key"], direction: "results", action: "redact" }),
+    ]);
     const result = {
       content: [
         { type: "text", text: `id ${AWS}` },
@@ -143,8 +183,14 @@ describe("scanToolResult", () => {
     ]);
     expect(out.output.content[0]).toEqual({ type: "text", text: "id [REDACTED:aws-access-key]" });
     expect(out.output.content[1]).toBe(result.content[1]);
-    expect(out.output.content[2]).toEqual({ type: "resource", resource: { uri: "file:///a", text: "[default]\nkey=[REDACTED:aws-access-key]" } });
-    expect(out.output.structuredContent).toEqual({ creds: { id: "[REDACTED:aws-access-key]" }, list: [1, "[REDACTED:aws-access-key]"] });
+    expect(out.output.content[2]).toEqual({
+      type: "resource",
+      resource: { uri: "file:///a", text: "[default]\nkey=[REDACTED:aws-access-key]" },
+    });
+    expect(out.output.structuredContent).toEqual({
+      creds: { id: "[REDACTED:aws-access-key]" },
+      list: [1, "[REDACTED:aws-access-key]"],
+    });
     expect(out.findings.every((f) => f.direction === "result")).toBe(true);
   });
 });

@@ -77,7 +77,8 @@ export function scanToolResult<R extends ToolResultLike>(rules: DlpRuleSet, resu
   };
   result.content?.forEach((block, i) => {
     const b = block as { type?: unknown; text?: unknown; resource?: { text?: unknown } } | null;
-    if (b?.type === "text" && typeof b.text === "string") scan(b.text, undefined, () => ["content", i, "text"]);
+    if (b?.type === "text" && typeof b.text === "string")
+      scan(b.text, undefined, () => ["content", i, "text"]);
     else if (b?.type === "resource" && typeof b.resource?.text === "string")
       scan(b.resource.text, undefined, () => ["content", i, "resource", "text"]);
   });

@@ -12,7 +12,13 @@ export function shannonEntropy(text: string): number {
 }
 
 /** How many of lowercase, uppercase, digits and other characters a string mixes. */
-export function characterClasses(text: string): { lower: boolean; upper: boolean; digit: boolean; other: boolean; count: number } {
+export function characterClasses(text: string): {
+  lower: boolean;
+  upper: boolean;
+  digit: boolean;
+  other: boolean;
+  count: number;
+} {
   let lower = false;
   let upper = false;
   let digit = false;

@@ -34,7 +34,7 @@ export function EffectSelect({
       value={value}
       disabled={disabled}
       onChange={(e) => onChange(e.target.value as Effect | "")}
-      className={cn("h-8 min-w-32 py-1 pr-7 pl-2 text-xs", TONE[value])}
+      className={cn("h-8 min-w-36 py-1 pr-7 pl-2 text-xs", TONE[value])}
       options={[
         { value: "", label: noneLabel },
         { value: "allow", label: EFFECT_LABELS.allow },

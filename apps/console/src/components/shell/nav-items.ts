@@ -16,4 +16,6 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/teams", label: "Teams", permission: "teams.read" },
   { href: "/members", label: "Members", permission: "members.read" },
   { href: "/history", label: "History", permission: "config.read" },
+  { href: "/dashboard", label: "Dashboard", permission: "audit.read" },
+  { href: "/audit", label: "Audit log", permission: "audit.read" },
 ];

@@ -46,7 +46,12 @@ beforeAll(async () => {
   h = await startApiHarness("audit");
   mine = [
     event(h.orgId, 1),
-    event(h.orgId, 2, { decision: "denied", reason: "no grant", toolName: "github__delete_repo", arguments: null }),
+    event(h.orgId, 2, {
+      decision: "denied",
+      reason: "no grant",
+      toolName: "github__delete_repo",
+      arguments: null,
+    }),
     event(h.orgId, 3, { arguments: { query: "quarterly invoice" }, toolName: "billing__search" }),
   ];
   theirs = event(h.otherOrgId, 4, { arguments: { title: "Bump lodash" } });
@@ -82,7 +87,9 @@ describe("audit · search", () => {
 
   it("refuses bad filters with a message on the field", async () => {
     const auditor = await h.as("auditor");
-    const reversed = await caught(auditor.audit.search({ from: new Date(), to: new Date(Date.now() - 1000) }));
+    const reversed = await caught(
+      auditor.audit.search({ from: new Date(), to: new Date(Date.now() - 1000) }),
+    );
     expect(reversed.code).toBe("BAD_REQUEST");
     const cursor = await caught(auditor.audit.search({ cursor: "forged" }));
     expect(cursor.code).toBe("BAD_REQUEST");
@@ -118,7 +125,9 @@ describe("audit · dashboard", () => {
     });
     expect(dashboard.totals).toEqual({ total: 3, denied: 1, errors: 0 });
     expect(dashboard.denialsByReason).toEqual([{ reason: "no grant", count: 1 }]);
-    expect(dashboard.topAgents).toEqual([{ agentId: "agt_ci", agentName: "ci-bot", calls: 3, denied: 1, errors: 0 }]);
+    expect(dashboard.topAgents).toEqual([
+      { agentId: "agt_ci", agentName: "ci-bot", calls: 3, denied: 1, errors: 0 },
+    ]);
   });
 });
 

@@ -10,17 +10,17 @@ const id = z.string().trim().min(1).max(200);
  */
 export const auditFilterFields = z.object({
   q: z.string().max(500).optional(),
-    from: z.date().optional(),
-    to: z.date().optional(),
-    agentId: id.optional(),
-    teamId: id.optional(),
-    userId: id.optional(),
-    serverId: id.optional(),
-    tool: z.string().trim().min(1).max(300).optional(),
-    decision: auditDecision.optional(),
-    detector: z.string().trim().min(1).max(100).optional(),
-    minLatencyMs: z.number().nonnegative().optional(),
-    maxLatencyMs: z.number().nonnegative().optional(),
+  from: z.date().optional(),
+  to: z.date().optional(),
+  agentId: id.optional(),
+  teamId: id.optional(),
+  userId: id.optional(),
+  serverId: id.optional(),
+  tool: z.string().trim().min(1).max(300).optional(),
+  decision: auditDecision.optional(),
+  detector: z.string().trim().min(1).max(100).optional(),
+  minLatencyMs: z.number().nonnegative().optional(),
+  maxLatencyMs: z.number().nonnegative().optional(),
 });
 export type AuditFilterInput = z.infer<typeof auditFilterFields>;
 

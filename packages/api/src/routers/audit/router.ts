@@ -84,7 +84,9 @@ const dashboard = z.object({
       p95Ms: z.number(),
     }),
   ),
-  topTools: z.array(z.object({ toolName: z.string(), calls: z.number(), denied: z.number(), errors: z.number() })),
+  topTools: z.array(
+    z.object({ toolName: z.string(), calls: z.number(), denied: z.number(), errors: z.number() }),
+  ),
   topAgents: z.array(
     z.object({
       agentId: z.string(),

@@ -1,5 +1,5 @@
 import type { AuditEvent } from "@portcullis/contracts/audit";
-import { newId } from "@portcullis/contracts/ids";
+import { newId, randomToken } from "@portcullis/contracts/ids";
 import { createDb, type Db } from "@portcullis/db/client";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -196,21 +196,26 @@ describe("ingest keeps one unbroken chain", () => {
     expect(await verifyAuditChain(database.db, org)).toMatchObject({ ok: true, checked: 5 });
   });
 
-  it("for events with text Postgres would refuse (NUL, lone surrogates)", async () => {
+  it("for events with text Postgres would refuse (NUL, lone surrogates, names too long to index)", async () => {
     const org = await newOrg();
     const odd = event(org, {
       toolName: "bad\0tool\ud800",
       arguments: { "k\0ey": ["v\udc00alue"], fine: "😀" },
       resultSummary: "a\0b",
     });
+    // A client picks the method and tool name it sends; btree entries over ~2.7 kB are refused.
+    const huge = event(org, { method: randomToken(10_000), toolName: randomToken(10_000), agentId: randomToken(5_000) });
 
-    await ingestAuditEvents(database.db, [odd, event(org)]);
+    await ingestAuditEvents(database.db, [odd, huge, event(org)]);
 
     const row = await database.db.auditEvent.findUniqueOrThrow({ where: { id: odd.id } });
     expect(row).toMatchObject({
       toolName: "bad\uFFFDtool\uFFFD",
       arguments: { "k\uFFFDey": ["v\uFFFDalue"], fine: "😀" },
     });
-    expect(await verifyAuditChain(database.db, org)).toMatchObject({ ok: true, checked: 2 });
+    const cut = await database.db.auditEvent.findUniqueOrThrow({ where: { id: huge.id } });
+    expect([cut.method.length, cut.toolName?.length, cut.agentId?.length]).toEqual([256, 256, 256]);
+    expect(cut.toolName?.endsWith("…")).toBe(true);
+    expect(await verifyAuditChain(database.db, org)).toMatchObject({ ok: true, checked: 3 });
   });
 });

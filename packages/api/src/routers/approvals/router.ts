@@ -1,0 +1,159 @@
+import { can } from "@portcullis/auth/permissions";
+import { decideApproval } from "@portcullis/control/approvals/decide-approval";
+import { type ApprovalView, getApproval, listApprovals } from "@portcullis/control/approvals/list-approvals";
+import { listTeamWebhooks } from "@portcullis/control/approvals/list-team-webhooks";
+import { setTeamWebhook } from "@portcullis/control/approvals/set-team-webhook";
+import { z } from "zod";
+import { permissionProcedure, router } from "../../trpc";
+import { byId, entityId } from "../inputs";
+import { approvalQueueFor } from "./approval-queue-for";
+
+const read = permissionProcedure("approvals.read");
+const decide = permissionProcedure("approvals.decide");
+
+const person = z.object({ id: z.string(), email: z.string(), name: z.string().nullable() });
+const approvalItem = z.object({
+  id: z.string(),
+  status: z.enum(["pending", "approved", "denied", "expired", "executed"]),
+  agent: z.object({ id: z.string(), name: z.string() }),
+  team: z.object({ id: z.string(), name: z.string() }).nullable(),
+  requester: person.nullable(),
+  server: z.object({ id: z.string(), name: z.string() }),
+  toolName: z.string(),
+  exposedName: z.string(),
+  riskClass: z.enum(["read", "write", "destructive"]),
+  reason: z.string().nullable(),
+  arguments: z.unknown(),
+  argumentsHash: z.string(),
+  highlights: z.array(z.string()),
+  source: z
+    .object({ type: z.enum(["grant", "policy"]), id: z.string(), name: z.string().nullable() })
+    .nullable(),
+  requestId: z.string(),
+  requestedAt: z.date(),
+  expiresAt: z.date(),
+  decidedAt: z.date().nullable(),
+  decidedBy: person.nullable(),
+  comment: z.string().nullable(),
+  /** Whether the caller may decide it now (permission, not their own request, still pending). */
+  canDecide: z.boolean(),
+  /** Made on the caller's behalf: they cannot decide it. */
+  ownRequest: z.boolean(),
+});
+
+const comment = z.string().trim().max(1000).nullish();
+
+function forViewer(view: ApprovalView, viewer: { userId: string; mayDecide: boolean }) {
+  const ownRequest = view.requester?.id === viewer.userId;
+  return { ...view, ownRequest, canDecide: viewer.mayDecide && !ownRequest && view.status === "pending" };
+}
+
+export const approvalsRouter = router({
+  /** Pending requests (oldest first), or decided ones (newest first, paginated). */
+  list: read
+    .input(
+      z
+        .object({
+          status: z.enum(["pending", "decided"]).default("pending"),
+          cursor: entityId.optional(),
+          limit: z.number().int().min(1).max(200).optional(),
+        })
+        .default({ status: "pending" }),
+    )
+    .output(
+      z.object({ items: z.array(approvalItem), nextCursor: z.string().nullable(), serverTime: z.date() }),
+    )
+    .query(async ({ ctx, input }) => {
+      const now = new Date();
+      const page = await listApprovals(ctx.db, { orgId: ctx.org.id, ...input, now });
+      const viewer = { userId: ctx.user.id, mayDecide: can(ctx.org.role, "approvals.decide") };
+      // The server's clock, so the console counts down to expiry even if the browser's is off.
+      return {
+        items: page.items.map((v) => forViewer(v, viewer)),
+        nextCursor: page.nextCursor,
+        serverTime: now,
+      };
+    }),
+
+  get: read
+    .input(byId)
+    .output(approvalItem)
+    .query(async ({ ctx, input }) =>
+      forViewer(await getApproval(ctx.db, ctx.org.id, input.id), {
+        userId: ctx.user.id,
+        mayDecide: can(ctx.org.role, "approvals.decide"),
+      }),
+    ),
+
+  /**
+   * Approves a pending request. `argumentsHash` is the hash of the arguments the approver
+   * was shown: if they are not the request's any more, the approval is refused.
+   */
+  approve: decide
+    .input(
+      z.object({
+        id: entityId,
+        comment,
+        argumentsHash: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .optional(),
+      }),
+    )
+    .output(z.object({ id: z.string(), status: z.enum(["approved", "denied"]), decidedAt: z.date() }))
+    .mutation(async ({ ctx, input }) => {
+      const decided = await decideApproval(
+        ctx.db,
+        ctx.redis,
+        ctx.names,
+        {
+          orgId: ctx.org.id,
+          approvalId: input.id,
+          decision: "approve",
+          comment: input.comment ?? null,
+          deciderId: ctx.user.id,
+          via: "user",
+          ...(input.argumentsHash !== undefined && { seenArgumentsHash: input.argumentsHash }),
+        },
+        approvalQueueFor(ctx.redis, ctx.names),
+      );
+      return { id: decided.id, status: decided.status, decidedAt: decided.decidedAt };
+    }),
+
+  /** Denies a pending request; the comment is the reason the agent is given. */
+  deny: decide
+    .input(z.object({ id: entityId, comment }))
+    .output(z.object({ id: z.string(), status: z.enum(["approved", "denied"]), decidedAt: z.date() }))
+    .mutation(async ({ ctx, input }) => {
+      const decided = await decideApproval(
+        ctx.db,
+        ctx.redis,
+        ctx.names,
+        {
+          orgId: ctx.org.id,
+          approvalId: input.id,
+          decision: "deny",
+          comment: input.comment ?? null,
+          deciderId: ctx.user.id,
+          via: "user",
+        },
+        approvalQueueFor(ctx.redis, ctx.names),
+      );
+      return { id: decided.id, status: decided.status, decidedAt: decided.decidedAt };
+    }),
+
+  /** Each team's approval webhook, by host only (the rest of the URL is a secret). */
+  webhooks: permissionProcedure("teams.read")
+    .output(
+      z.array(z.object({ teamId: z.string(), teamName: z.string(), webhookHost: z.string().nullable() })),
+    )
+    .query(({ ctx }) => listTeamWebhooks(ctx.db, ctx.org.id)),
+
+  /** Sets or clears (null) a team's Slack-compatible approval webhook. */
+  setWebhook: permissionProcedure("teams.write")
+    .input(z.object({ teamId: entityId, url: z.string().trim().url().max(2000).nullable() }))
+    .output(z.object({ teamId: z.string(), webhookHost: z.string().nullable() }))
+    .mutation(({ ctx, input }) =>
+      setTeamWebhook(ctx.db, { orgId: ctx.org.id, teamId: input.teamId, url: input.url, actor: ctx.actor }),
+    ),
+});
