@@ -39,7 +39,9 @@ try {
   await db.organization.create({ data: { id: otherOrg, name: "Other", slug: "other" } });
   let started = performance.now();
   await seed(db, EVENTS);
-  log(`seeded ${EVENTS.toLocaleString("en")} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `seeded ${EVENTS.toLocaleString("en")} events in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   const scope = { orgId: org };
   const day = 86_400_000;
@@ -66,10 +68,19 @@ try {
     ["DLP detector (1%)", () => search({ detector: "aws-key" })],
     ["unauthenticated, last 7 days", () => search({ decision: "unauthenticated", ...lastWeek })],
     ["latency 250-260 ms", () => search({ minLatencyMs: 250, maxLatencyMs: 260 })],
-    ["dashboard: last 24 h", () => getAuditDashboard(db, org, { from: new Date(now.getTime() - day), to: now })],
+    [
+      "dashboard: last 24 h",
+      () => getAuditDashboard(db, org, { from: new Date(now.getTime() - day), to: now }),
+    ],
     ["dashboard: last 7 days", () => getAuditDashboard(db, org, lastWeek)],
-    ["dashboard: last 30 days", () => getAuditDashboard(db, org, { from: new Date(now.getTime() - 30 * day), to: now })],
-    ["export: one server, 7 days, CSV", () => drain(exportAuditEvents(db, scope, { serverId: "srv_3", ...lastWeek }, "csv"))],
+    [
+      "dashboard: last 30 days",
+      () => getAuditDashboard(db, org, { from: new Date(now.getTime() - 30 * day), to: now }),
+    ],
+    [
+      "export: one server, 7 days, CSV",
+      () => drain(exportAuditEvents(db, scope, { serverId: "srv_3", ...lastWeek }, "csv")),
+    ],
   ];
 
   function search(filter: AuditEventFilter, cursor?: string) {
@@ -94,7 +105,12 @@ try {
   const verification = await verifyAuditChain(db, org);
   const verifyMs = performance.now() - started;
   if (!verification.ok) throw new Error(`the seeded chain does not verify: ${JSON.stringify(verification)}`);
-  rows.push([`verify chain (${verification.checked.toLocaleString("en")} events)`, "ok", fmt(verifyMs, 1), fmt(verifyMs, 1)]);
+  rows.push([
+    `verify chain (${verification.checked.toLocaleString("en")} events)`,
+    "ok",
+    fmt(verifyMs, 1),
+    fmt(verifyMs, 1),
+  ]);
 
   printTable(["query", "rows", "p50 ms", "max ms"], rows);
   const searches = rows.filter(([name]) => !/^(dashboard|export|verify)/.test(name ?? ""));
@@ -108,7 +124,8 @@ try {
 function countOf(result: unknown): number | string {
   if (typeof result === "number") return result;
   if (result && typeof result === "object" && "items" in result) return (result.items as unknown[]).length;
-  if (result && typeof result === "object" && "totals" in result) return (result.totals as { total: number }).total;
+  if (result && typeof result === "object" && "totals" in result)
+    return (result.totals as { total: number }).total;
   return "";
 }
 
@@ -121,7 +138,8 @@ async function drain(chunks: AsyncIterable<string>): Promise<number> {
 
 /** The cursor a client holds after paging through `depth` rows (one OFFSET query, untimed). */
 async function cursorAtDepth(db: Db, orgId: string, depth: number, q?: string): Promise<string> {
-  const text = q ? await db.$queryRaw<Array<{ id: string; at: Date }>>`
+  const text = q
+    ? await db.$queryRaw<Array<{ id: string; at: Date }>>`
       SELECT id, occurred_at AS at FROM audit_events
        WHERE org_id = ${orgId} AND search_vector @@ websearch_to_tsquery('simple', ${q})
        ORDER BY occurred_at DESC, id DESC OFFSET ${depth - 1} LIMIT 1`

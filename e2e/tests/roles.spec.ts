@@ -30,12 +30,15 @@ test("a member opening an admin page sees the not-allowed page", async ({ page }
   expect(create.status).toBe(403);
 });
 
-test("logout ends the session", async ({ page }) => {
+test("logout ends the session, even for a copy of its cookie", async ({ page, context }) => {
   await signIn(page, "approver@example.com");
   await expect(page.getByTestId("current-role")).toHaveText("approver");
+  const cookiesBefore = await context.cookies();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login\?signedOut=1/);
   await expect(page.getByText("You are signed out.")).toBeVisible();
+  // Someone who kept a copy of the session cookie gets nothing from it either.
+  await context.addCookies(cookiesBefore.filter((c) => c.name.includes("session-token")));
 
   // The console and its API no longer know this browser.
   await page.goto("/agents");

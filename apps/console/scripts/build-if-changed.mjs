@@ -76,7 +76,23 @@ export async function buildConsoleIfChanged({
   }
   log("building the console (next build)…");
   const started = Date.now();
-  await new Promise((resolve, reject) => {
+  // Next allows one build per app at a time; another one (a developer's) may be running.
+  for (let attempt = 1; ; attempt++) {
+    const { ok, output } = await runNextBuild();
+    if (ok) break;
+    if (!output.includes("Another next build process is already running") || attempt >= 60) {
+      throw new Error(`next build failed:\n${output}`);
+    }
+    if (attempt === 1) log("another next build of the console is running: waiting for it to finish");
+    await new Promise((r) => setTimeout(r, 10_000));
+  }
+  writeFileSync(HASH_FILE, hash);
+  log(`console built in ${Math.round((Date.now() - started) / 1000)}s`);
+  return true;
+}
+
+function runNextBuild() {
+  return new Promise((resolve, reject) => {
     const child = spawn(join(consoleDir, "node_modules", ".bin", "next"), ["build"], {
       cwd: consoleDir,
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", CONSOLE_DIST_DIR },
@@ -89,13 +105,8 @@ export async function buildConsoleIfChanged({
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
     child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`next build failed (exit ${code}):\n${output}`)),
-    );
+    child.on("exit", (code) => resolve({ ok: code === 0, output }));
   });
-  writeFileSync(HASH_FILE, hash);
-  log(`console built in ${Math.round((Date.now() - started) / 1000)}s`);
-  return true;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

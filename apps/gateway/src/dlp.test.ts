@@ -228,6 +228,18 @@ describe.each(CLIENTS)("DLP with a client of revision $revision", ({ connect }) 
 });
 
 describe("DLP actions and scope", () => {
+  it("masks the audit copy of a call refused before DLP ran (invalid arguments)", async () => {
+    const client = await CLIENTS[0].connect(h.gateway.url, keys.bob);
+    const { outcome, event } = await audited("bob", "alpha", "note", () =>
+      client.callTool("alpha__note", { title: 42, body: `use ${AWS} for prod` }),
+    );
+    await client.close();
+    expect(String(outcome)).toMatch(/invalid arguments for 'alpha__note'/);
+    expect(event.decision).toBe("invalid");
+    expect(leaks(event)).toEqual([]);
+    expect(JSON.stringify(event.arguments)).toContain("[REDACTED:aws-access-key]");
+  });
+
   it("replaces a blocked result with an error result, and still audits the call", async () => {
     const client = await connectLegacyClient(h.gateway.url, keys.bob);
     const calls = alpha.calls;

@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { isAppError } from "@portcullis/contracts/errors";
 import { provisionUser } from "@portcullis/control/identity/provision-user";
 import type { NextAuthOptions } from "next-auth";
 import { env } from "../env";
 import { db } from "./db";
+import { markSignedOut } from "./signed-out-sessions";
 
 /** The id of the one SSO provider in next-auth: it names the callback URL `/api/auth/callback/oidc`. */
 export const OIDC_PROVIDER_ID = "oidc";
@@ -77,13 +79,21 @@ export function authOptions(): NextAuthOptions {
         if (user) {
           token.userId = user.id;
           token.signedInAt = Math.floor(Date.now() / 1000);
+          // next-auth renews the JWT (and its jti) as it slides; this id names the sign-in itself.
+          token.sessionId = randomUUID();
         }
         return token;
       },
       async session({ session, token }) {
         session.userId = typeof token.userId === "string" ? token.userId : undefined;
         session.signedInAt = typeof token.signedInAt === "number" ? token.signedInAt : undefined;
+        session.sessionId = typeof token.sessionId === "string" ? token.sessionId : undefined;
         return session;
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        if (typeof token?.sessionId === "string") await markSignedOut(token.sessionId);
       },
     },
   };

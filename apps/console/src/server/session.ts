@@ -3,15 +3,18 @@ import { getServerSession } from "next-auth";
 import { env } from "../env";
 import { authOptions } from "./auth-options";
 import { db } from "./db";
+import { isSignedOut } from "./signed-out-sessions";
 
 /**
  * The signed-in user id, or null. next-auth slides a JWT's expiry on use; a sign-in must
- * also end SESSION_MAX_AGE after it happened, however busy the user is, so check that here.
+ * also end SESSION_MAX_AGE after it happened, however busy the user is, and a session that
+ * signed out must stay out even if its cookie was copied: both are checked here.
  */
 export async function currentUserId(): Promise<string | null> {
   const session = await getServerSession(authOptions());
-  if (!session?.userId || session.signedInAt === undefined) return null;
+  if (!session?.userId || session.signedInAt === undefined || session.sessionId === undefined) return null;
   if (session.signedInAt + env().SESSION_MAX_AGE < Date.now() / 1000) return null;
+  if (await isSignedOut(session.sessionId)) return null;
   return session.userId;
 }
 

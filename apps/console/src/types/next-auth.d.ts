@@ -7,6 +7,8 @@ declare module "next-auth" {
     userId?: string;
     /** Seconds since epoch of the sign-in; sessions end SESSION_MAX_AGE after it. */
     signedInAt?: number;
+    /** Names this sign-in; signing out marks it so a copied cookie is refused. */
+    sessionId?: string;
   }
 }
 
@@ -14,5 +16,6 @@ declare module "next-auth/jwt" {
   interface JWT {
     userId?: string;
     signedInAt?: number;
+    sessionId?: string;
   }
 }

@@ -79,12 +79,28 @@ export async function callTool(
   audit.toolName = params.name;
   audit.arguments = params.arguments ?? null;
 
-  const { tool, server, decision } = resolveTool(snapshot, identity, params.name, audit);
-
+  let resolved: VisibleTool;
+  try {
+    resolved = resolveTool(snapshot, identity, params.name, audit);
+  } catch (err) {
+    // No tool, no DLP scope to mask with: an unresolvable call keeps no arguments.
+    audit.arguments = null;
+    throw err;
+  }
+  const { tool, server, decision } = resolved;
   const stage: StageInput = { ctx, snapshot, identity, server, tool };
-  await stages.rateLimit.enforce(stage);
-  const validated = validateArguments(tool, params.arguments);
-  const args = stages.dlp.scanArguments(stage, validated);
+  let args: Record<string, unknown>;
+  try {
+    await stages.rateLimit.enforce(stage);
+    const validated = validateArguments(tool, params.arguments);
+    args = stages.dlp.scanArguments(stage, validated);
+  } catch (err) {
+    // Refused before (or by) DLP: the audit log must still never hold what a detector matches.
+    const raw = params.arguments;
+    audit.arguments =
+      raw && typeof raw === "object" && !Array.isArray(raw) ? stages.dlp.maskForAudit(stage, raw) : null;
+    throw err;
+  }
   // Approval comes after validation and DLP: the approver sees exactly what would be sent.
   const approval = approvalRequirement(stage, decision, args);
   const approvalId = approval

@@ -21,12 +21,18 @@ import { summarizeResult } from "./summarize-result";
 export interface DlpStage {
   scanArguments(input: StageInput, args: Record<string, unknown>): Record<string, unknown>;
   scanResult(input: StageInput, result: CallToolResult): CallToolResult;
+  /**
+   * A copy of the arguments with every match masked, for the audit event of a call refused
+   * before `scanArguments` ran (denied, rate limited, invalid): never blocks, never logs.
+   */
+  maskForAudit(input: StageInput, args: Record<string, unknown>): Record<string, unknown>;
 }
 
 /** No DLP policies: traffic passes unchanged. */
 export const noDlp: DlpStage = {
   scanArguments: (_input, args) => args,
   scanResult: (_input, result) => result,
+  maskForAudit: (_input, args) => args,
 };
 
 function callOf({ identity, server, tool }: StageInput): DlpCall {
@@ -88,6 +94,11 @@ export function createDlpStage(options: { logger: Logger }): DlpStage {
         });
       }
       return outcome.output;
+    },
+
+    maskForAudit(input, args) {
+      const rules = rulesFor(input).arguments;
+      return rules ? (scanArguments(rules, args).masked as Record<string, unknown>) : args;
     },
 
     scanResult(input, result) {

@@ -91,7 +91,10 @@ describe("audit.retention", () => {
       await processor.ready();
       expect(await queue.list()).toMatchObject([{ key: JOBS.auditRetention, every: 3_600_000 }]);
       // A scheduler with `every` runs its first job at once, then hourly.
-      await until(async () => (await database.db.auditEvent.count({ where: { orgId: org } })) === 1, "retention");
+      await until(
+        async () => (await database.db.auditEvent.count({ where: { orgId: org } })) === 1,
+        "retention",
+      );
       expect(await database.db.auditEvent.findMany({ where: { orgId: org }, select: { id: true } })).toEqual([
         { id: recent.id },
       ]);

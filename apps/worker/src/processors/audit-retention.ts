@@ -1,9 +1,4 @@
-import {
-  type AuditRetentionPayload,
-  auditRetentionPayload,
-  JOBS,
-  QUEUES,
-} from "@portcullis/contracts/jobs";
+import { type AuditRetentionPayload, auditRetentionPayload, JOBS, QUEUES } from "@portcullis/contracts/jobs";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import { type AuditRetentionResult, applyAuditRetention } from "@portcullis/control/audit/apply-retention";
 import type { Db } from "@portcullis/db/client";
@@ -34,7 +29,9 @@ const SCHEDULER_ID = JOBS.auditRetention;
  * upsert it) and runs it: `applyAuditRetention` with the period the job carries. With a
  * period of 0 it removes the schedule instead, so events are kept forever.
  */
-export function startAuditRetentionProcessor(options: AuditRetentionProcessorOptions): AuditRetentionProcessor {
+export function startAuditRetentionProcessor(
+  options: AuditRetentionProcessorOptions,
+): AuditRetentionProcessor {
   const logger = options.logger.child({ processor: "audit-retention" });
   const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
   const queue = new Queue<AuditRetentionPayload>(QUEUES.auditMaintenance, {
@@ -51,7 +48,12 @@ export function startAuditRetentionProcessor(options: AuditRetentionProcessorOpt
           {
             name: JOBS.auditRetention,
             data: { retentionDays: options.retentionDays },
-            opts: { attempts: 3, backoff: { type: "exponential", delay: 30_000 }, removeOnComplete: 50, removeOnFail: 50 },
+            opts: {
+              attempts: 3,
+              backoff: { type: "exponential", delay: 30_000 },
+              removeOnComplete: 50,
+              removeOnFail: 50,
+            },
           },
         )
       : queue.removeJobScheduler(SCHEDULER_ID);
@@ -67,7 +69,9 @@ export function startAuditRetentionProcessor(options: AuditRetentionProcessorOpt
         )
       : null;
   worker?.on("error", (error) => logger.warn({ err: error }, "audit retention worker error"));
-  worker?.on("failed", (job, error) => logger.error({ err: error, jobId: job?.id }, "audit retention failed"));
+  worker?.on("failed", (job, error) =>
+    logger.error({ err: error, jobId: job?.id }, "audit retention failed"),
+  );
   worker?.on("completed", (job, result) =>
     logger.info({ retentionDays: job.data.retentionDays, ...result }, "audit retention applied"),
   );
@@ -88,7 +92,8 @@ export function startAuditRetentionProcessor(options: AuditRetentionProcessorOpt
 async function runRetention(job: Job<AuditRetentionPayload>, db: Db): Promise<AuditRetentionResult> {
   if (job.name !== JOBS.auditRetention) throw new UnrecoverableError(`unexpected job "${job.name}"`);
   const parsed = auditRetentionPayload.safeParse(job.data);
-  if (!parsed.success) throw new UnrecoverableError(`invalid audit.retention payload: ${parsed.error.message}`);
+  if (!parsed.success)
+    throw new UnrecoverableError(`invalid audit.retention payload: ${parsed.error.message}`);
   const olderThan = new Date(Date.now() - parsed.data.retentionDays * 86_400_000);
   return applyAuditRetention(db, { olderThan });
 }

@@ -132,8 +132,10 @@ describe("applyAuditRetention", () => {
   });
 
   it("rejects a batch size that is not a positive integer", async () => {
-    await expect(applyAuditRetention(database.db, { olderThan: cutoff, batchSize: 0 })).rejects.toMatchObject({
-      code: "INVALID_INPUT",
-    });
+    await expect(applyAuditRetention(database.db, { olderThan: cutoff, batchSize: 0 })).rejects.toMatchObject(
+      {
+        code: "INVALID_INPUT",
+      },
+    );
   });
 });

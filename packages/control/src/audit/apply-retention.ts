@@ -27,7 +27,10 @@ const DEFAULT_BATCH = 5_000;
  * sits after newer ones in its chain and waits until they expire too, so retention never
  * deletes an event that is not old, and never cuts a hole in a chain.
  */
-export async function applyAuditRetention(db: Db, options: AuditRetentionOptions): Promise<AuditRetentionResult> {
+export async function applyAuditRetention(
+  db: Db,
+  options: AuditRetentionOptions,
+): Promise<AuditRetentionResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new AppError("INVALID_INPUT", `batchSize must be a positive integer (got ${batchSize})`);

@@ -10,7 +10,8 @@ const org = newId("organization");
 const otherOrg = newId("organization");
 const from = new Date("2026-04-01T00:00:00.000Z");
 const to = new Date("2026-04-02T00:00:00.000Z");
-const hour = (h: number, minute = 0) => new Date(from.getTime() + h * 3_600_000 + minute * 60_000).toISOString();
+const hour = (h: number, minute = 0) =>
+  new Date(from.getTime() + h * 3_600_000 + minute * 60_000).toISOString();
 
 function event(overrides: Partial<AuditEvent>): AuditEvent {
   return {
@@ -43,12 +44,19 @@ function event(overrides: Partial<AuditEvent>): AuditEvent {
 
 beforeAll(async () => {
   database = await createTestDatabase({ name: "audit_dashboard" });
-  for (const id of [org, otherOrg]) await database.db.organization.create({ data: { id, name: id, slug: id } });
+  for (const id of [org, otherOrg])
+    await database.db.organization.create({ data: { id, name: id, slug: id } });
   await ingestAuditEvents(database.db, [
     // github: 10 calls at 1…10 ms, in hour 1
     ...Array.from({ length: 10 }, (_, i) => event({ occurredAt: hour(1, i), latencyMs: i + 1 })),
     // slack: 2 calls, one denied twice for the same reason, in hour 5
-    event({ occurredAt: hour(5), serverId: "srv_slack", serverName: "slack", toolName: "slack__post", latencyMs: 100 }),
+    event({
+      occurredAt: hour(5),
+      serverId: "srv_slack",
+      serverName: "slack",
+      toolName: "slack__post",
+      latencyMs: 100,
+    }),
     event({
       occurredAt: hour(5, 1),
       serverId: "srv_slack",
@@ -60,13 +68,36 @@ beforeAll(async () => {
       reason: "no grant",
       latencyMs: 2,
     }),
-    event({ occurredAt: hour(6), decision: "denied", reason: "no grant", agentId: "agt_deploy", agentName: "deploy-bot" }),
-    event({ occurredAt: hour(6), decision: "denied", reason: "argument rule", toolName: "github__delete_repo" }),
+    event({
+      occurredAt: hour(6),
+      decision: "denied",
+      reason: "no grant",
+      agentId: "agt_deploy",
+      agentName: "deploy-bot",
+    }),
+    event({
+      occurredAt: hour(6),
+      decision: "denied",
+      reason: "argument rule",
+      toolName: "github__delete_repo",
+    }),
     // errors: a gateway error and a tool that returned an error result
-    event({ occurredAt: hour(7), decision: "error", reason: "upstream timeout", toolName: "github__delete_repo" }),
+    event({
+      occurredAt: hour(7),
+      decision: "error",
+      reason: "upstream timeout",
+      toolName: "github__delete_repo",
+    }),
     event({ occurredAt: hour(7), isError: true }),
     // not a tool call: counted as a request, not in latency
-    event({ occurredAt: hour(8), method: "tools/list", toolName: null, serverId: null, serverName: null, latencyMs: 1 }),
+    event({
+      occurredAt: hour(8),
+      method: "tools/list",
+      toolName: null,
+      serverId: null,
+      serverName: null,
+      latencyMs: 1,
+    }),
     // outside the range, and another organization's
     event({ occurredAt: new Date(to.getTime()).toISOString() }),
     event({ occurredAt: new Date(from.getTime() - 1).toISOString() }),
@@ -109,13 +140,24 @@ describe("getAuditDashboard", () => {
     const dashboard = await getAuditDashboard(database.db, org, { from, to });
 
     expect(dashboard.latencyByServer).toEqual([
-      { serverId: "srv_github", serverName: "github", calls: 14, p50Ms: expect.any(Number), p95Ms: expect.any(Number) },
+      {
+        serverId: "srv_github",
+        serverName: "github",
+        calls: 14,
+        p50Ms: expect.any(Number),
+        p95Ms: expect.any(Number),
+      },
       { serverId: "srv_slack", serverName: "slack", calls: 2, p50Ms: 51, p95Ms: expect.closeTo(95.1, 5) },
     ]);
     const github = dashboard.latencyByServer[0]!;
     expect(github.p50Ms).toBeGreaterThanOrEqual(7);
     expect(github.p50Ms).toBeLessThanOrEqual(10);
-    expect(dashboard.topTools[0]).toEqual({ toolName: "github__list_issues", calls: 12, denied: 1, errors: 1 });
+    expect(dashboard.topTools[0]).toEqual({
+      toolName: "github__list_issues",
+      calls: 12,
+      denied: 1,
+      errors: 1,
+    });
     expect(dashboard.topTools.map((t) => t.toolName)).toEqual([
       "github__list_issues",
       "github__delete_repo",

@@ -81,9 +81,13 @@ export function decodeAuditCursor(cursor: string): AuditCursor {
     if (typeof id !== "string" || Number.isNaN(date.getTime())) throw new Error("bad cursor");
     return { at: date, id };
   } catch {
-    throw new AppError("INVALID_INPUT", "the cursor is not one this search returned; start again without it", {
-      details: { field: "cursor" },
-    });
+    throw new AppError(
+      "INVALID_INPUT",
+      "the cursor is not one this search returned; start again without it",
+      {
+        details: { field: "cursor" },
+      },
+    );
   }
 }
 

@@ -44,8 +44,8 @@ function event(orgId: string, minute: number, overrides: Partial<AuditEvent> = {
 /** Text a naive CSV writer would break, and a formula a spreadsheet would run. */
 const awkward = event(org, 2, {
   arguments: { text: 'say "hi", then\nleave', n: 1 },
-  resultSummary: "=HYPERLINK(\"http://evil.example\",\"click\")",
-  reason: "comma, quote \" and\r\nCRLF",
+  resultSummary: '=HYPERLINK("http://evil.example","click")',
+  reason: 'comma, quote " and\r\nCRLF',
   dlp: [{ detector: "email", direction: "arguments", path: "$.text", action: "redact", policyId: null }],
 });
 const plain = event(org, 1);
@@ -118,7 +118,7 @@ describe("exportAuditEvents", () => {
     expect(JSON.parse(row[column("arguments")]!)).toEqual({ text: 'say "hi", then\nleave', n: 1 });
     expect(row[column("reason")]).toBe('comma, quote " and\r\nCRLF');
     // A formula is defused with a leading apostrophe, the rest kept as recorded.
-    expect(row[column("result_summary")]).toBe("'=HYPERLINK(\"http://evil.example\",\"click\")");
+    expect(row[column("result_summary")]).toBe('\'=HYPERLINK("http://evil.example","click")');
     expect(row[column("dlp_detectors")]).toBe("email");
     expect(row[column("latency_ms")]).toBe("4.5");
     expect(row[column("occurred_at")]).toBe(awkward.occurredAt);
@@ -137,8 +137,15 @@ describe("exportAuditEvents", () => {
   });
 
   it("exports only the filter's events, and only the organization's", async () => {
-    const { text } = await collect(exportAuditEvents(database.db, { orgId: org }, { detector: "email" }, "jsonl"));
-    expect(text.trim().split("\n").map((l) => JSON.parse(l).id)).toEqual([awkward.id]);
+    const { text } = await collect(
+      exportAuditEvents(database.db, { orgId: org }, { detector: "email" }, "jsonl"),
+    );
+    expect(
+      text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).id),
+    ).toEqual([awkward.id]);
 
     const all = await collect(exportAuditEvents(database.db, { orgId: org }, {}, "csv"));
     expect(all.text).not.toContain(foreign.id);
@@ -146,7 +153,10 @@ describe("exportAuditEvents", () => {
 
   it("streams many events a page at a time, each exactly once", async () => {
     const { text, chunks } = await collect(exportAuditEvents(database.db, { orgId: bulkOrg }, {}, "jsonl"));
-    const exported = text.trim().split("\n").map((l) => JSON.parse(l) as { id: string; occurredAt: string });
+    const exported = text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string; occurredAt: string });
 
     expect(chunks).toBe(3); // 1,234 events in pages of 500
     expect(exported).toHaveLength(bulk.length);
@@ -156,13 +166,17 @@ describe("exportAuditEvents", () => {
   });
 
   it("writes only the header when nothing matches", async () => {
-    const { text } = await collect(exportAuditEvents(database.db, { orgId: org }, { q: "nothing-like-this" }, "csv"));
+    const { text } = await collect(
+      exportAuditEvents(database.db, { orgId: org }, { q: "nothing-like-this" }, "csv"),
+    );
     expect(parseCsv(text)).toHaveLength(1);
   });
 });
 
 describe("auditExportFileName", () => {
   it("names the download after the format and the time, without characters file systems refuse", () => {
-    expect(auditExportFileName("csv", new Date("2026-11-24T10:15:00.123Z"))).toBe("audit-2026-11-24T10-15-00Z.csv");
+    expect(auditExportFileName("csv", new Date("2026-11-24T10:15:00.123Z"))).toBe(
+      "audit-2026-11-24T10-15-00Z.csv",
+    );
   });
 });

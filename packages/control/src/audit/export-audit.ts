@@ -62,7 +62,9 @@ export async function* exportAuditEvents(
     if (page.items.length > 0) {
       yield page.items
         .map((event) =>
-          format === "csv" ? csvLine(CSV_COLUMNS.map(([, cell]) => cell(event))) : `${JSON.stringify(event)}\n`,
+          format === "csv"
+            ? csvLine(CSV_COLUMNS.map(([, cell]) => cell(event)))
+            : `${JSON.stringify(event)}\n`,
         )
         .join("");
     }
@@ -90,5 +92,8 @@ function csvCell(value: unknown): string {
 
 /** `audit-2026-11-24T10-15-00Z.csv`: a download name that sorts by time. */
 export function auditExportFileName(format: AuditExportFormat, now = new Date()): string {
-  return `audit-${now.toISOString().replace(/\.\d+Z$/, "Z").replaceAll(":", "-")}.${format}`;
+  return `audit-${now
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replaceAll(":", "-")}.${format}`;
 }

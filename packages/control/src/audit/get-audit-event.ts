@@ -1,6 +1,6 @@
 import { AppError } from "@portcullis/contracts/errors";
 import type { Tx } from "../db";
-import { type AuditEventRecord, RECORD_COLUMNS, type RawRecord, toRecord } from "./audit-event-record";
+import { type AuditEventRecord, type RawRecord, RECORD_COLUMNS, toRecord } from "./audit-event-record";
 
 /**
  * One audit event of organization `orgId`, every column. Another organization's event is

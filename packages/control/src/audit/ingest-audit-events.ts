@@ -176,4 +176,3 @@ function safeJson(value: unknown): unknown {
   };
   return walk(value);
 }
-

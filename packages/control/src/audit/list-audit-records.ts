@@ -1,6 +1,6 @@
 import { Prisma } from "@portcullis/db/client";
 import type { Tx } from "../db";
-import { type AuditEventRecord, RECORD_COLUMNS, type RawRecord, toRecord } from "./audit-event-record";
+import { type AuditEventRecord, type RawRecord, RECORD_COLUMNS, toRecord } from "./audit-event-record";
 import {
   type AuditEventFilter,
   type AuditScope,

@@ -81,7 +81,15 @@ const deleteRepo = event(org, {
   arguments: { repo: "portcullis" },
   isError: true,
   latencyMs: 30_000,
-  dlp: [{ detector: "aws-key", direction: "result", path: "$.content[0].text", action: "block", policyId: "pol_1" }],
+  dlp: [
+    {
+      detector: "aws-key",
+      direction: "result",
+      path: "$.content[0].text",
+      action: "block",
+      policyId: "pol_1",
+    },
+  ],
 });
 const unauthenticated = event(org, {
   occurredAt: at(4),
@@ -127,7 +135,9 @@ describe("searchAuditEvents", () => {
   it("returns the organization's events newest first, as table rows", async () => {
     const page = await searchAuditEvents(database.db, { orgId: org }, {});
 
-    expect(page.items.map((e) => e.id)).toEqual([unauthenticated, deleteRepo, postMessage, createIssue].map((e) => e.id));
+    expect(page.items.map((e) => e.id)).toEqual(
+      [unauthenticated, deleteRepo, postMessage, createIssue].map((e) => e.id),
+    );
     expect(page.nextCursor).toBeNull();
     expect(page.items.at(-1)).toEqual({
       id: createIssue.id,
@@ -166,7 +176,10 @@ describe("searchAuditEvents", () => {
   });
 
   it("filters by each field, and combines filters", async () => {
-    expect(await ids({ from: new Date(at(2)), to: new Date(at(4)) })).toEqual([deleteRepo.id, postMessage.id]);
+    expect(await ids({ from: new Date(at(2)), to: new Date(at(4)) })).toEqual([
+      deleteRepo.id,
+      postMessage.id,
+    ]);
     expect(await ids({ agentId: "agt_ci" })).toEqual([deleteRepo.id, createIssue.id]);
     expect(await ids({ teamId: "team_ops" })).toEqual([postMessage.id]);
     expect(await ids({ userId: "usr_ada" })).toEqual([postMessage.id]);
@@ -202,7 +215,12 @@ describe("searchAuditEvents", () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await searchAuditEvents(database.db, { orgId: pagedOrg }, {}, { limit: 4, ...(cursor && { cursor }) });
+      const page = await searchAuditEvents(
+        database.db,
+        { orgId: pagedOrg },
+        {},
+        { limit: 4, ...(cursor && { cursor }) },
+      );
       seen.push(...page.items.map((e) => e.id));
       cursor = page.nextCursor ?? undefined;
       pages++;
@@ -215,7 +233,9 @@ describe("searchAuditEvents", () => {
   });
 
   it("rejects a forged cursor and an out-of-range limit", async () => {
-    await expect(searchAuditEvents(database.db, { orgId: org }, {}, { cursor: "forged" })).rejects.toMatchObject({
+    await expect(
+      searchAuditEvents(database.db, { orgId: org }, {}, { cursor: "forged" }),
+    ).rejects.toMatchObject({
       code: "INVALID_INPUT",
     });
     await expect(searchAuditEvents(database.db, { orgId: org }, {}, { limit: 501 })).rejects.toMatchObject({

@@ -93,9 +93,13 @@ export async function searchAuditEvents(
 export function pageLimit(limit: number | undefined): number {
   const value = limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(value) || value < 1 || value > MAX_AUDIT_PAGE) {
-    throw new AppError("INVALID_INPUT", `limit must be an integer from 1 to ${MAX_AUDIT_PAGE} (got ${value})`, {
-      details: { field: "limit" },
-    });
+    throw new AppError(
+      "INVALID_INPUT",
+      `limit must be an integer from 1 to ${MAX_AUDIT_PAGE} (got ${value})`,
+      {
+        details: { field: "limit" },
+      },
+    );
   }
   return value;
 }

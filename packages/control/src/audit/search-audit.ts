@@ -1,5 +1,5 @@
 import type { Tx } from "../db";
-import { listAuditRecords, type AuditRecordPage } from "./list-audit-records";
+import { type AuditRecordPage, listAuditRecords } from "./list-audit-records";
 
 /** The CLI's `portcullis audit search` filters. */
 export interface AuditSearch {
@@ -37,7 +37,10 @@ export async function searchAudit(db: Tx, search: AuditSearch): Promise<AuditPag
       ...(search.decision !== undefined && { decision: search.decision }),
       ...(search.since !== undefined && { from: search.since }),
     },
-    { ...(search.limit !== undefined && { limit: search.limit }), ...(search.cursor !== undefined && { cursor: search.cursor }) },
+    {
+      ...(search.limit !== undefined && { limit: search.limit }),
+      ...(search.cursor !== undefined && { cursor: search.cursor }),
+    },
   );
   return { rows: page.items, nextCursor: page.nextCursor };
 }

@@ -32,6 +32,15 @@ describe("findMatches", () => {
     expect(matches.at(-1)?.detector.id).toBe("github-token");
   });
 
+  it("finds an email whose @ falls just after a chunk boundary whole, once", () => {
+    const step = DLP_CHUNK_CHARS - DLP_CHUNK_OVERLAP;
+    const local = "max.mustermann.long.local.part";
+    const text = `${"x ".repeat(step / 2 - 10)}${local}@acme-corp.io ${"y ".repeat(DLP_CHUNK_CHARS)}`;
+    expect(text.indexOf("@")).toBeGreaterThan(step);
+    expect(text.indexOf(local)).toBeLessThan(step);
+    expect(found(text)).toEqual([`email:${local}@acme-corp.io`]);
+  });
+
   it("finds a private key block longer than a chunk whole", () => {
     const body = Array.from(
       { length: 1500 },

@@ -69,7 +69,6 @@ function scanChunk(
       const re = rule.pattern;
       re.lastIndex = 0;
       for (let m = re.exec(chunk); m !== null; m = re.exec(chunk)) {
-        if (m.index >= handOver) break;
         if (m[0].length === 0) {
           re.lastIndex++;
           continue;
@@ -89,6 +88,8 @@ function scanChunk(
             s += verdict.start;
           }
         }
+        // Decided on the match's final start: an email found at its `@` reaches back.
+        if (s >= handOver) continue;
         out.push({ start: offset + s, end: offset + e, detector: d });
       }
       re.lastIndex = 0;

@@ -91,7 +91,9 @@ function EventDetails({ event }: { event: AuditRecord }) {
         ))}
       </div>
       <Section title="Request">
-        <Row label="Occurred">{dateTime(event.occurredAt)} ({event.occurredAt.toISOString()})</Row>
+        <Row label="Occurred">
+          {dateTime(event.occurredAt)} ({event.occurredAt.toISOString()})
+        </Row>
         <Row label="Method">{event.method}</Row>
         <Row label="Agent">{who(event.agentName, event.agentId)}</Row>
         <Row label="Team">{event.teamId ?? "—"}</Row>
@@ -116,9 +118,14 @@ function EventDetails({ event }: { event: AuditRecord }) {
       <Section
         title="Arguments"
         note="As the gateway recorded them: values its DLP policies redact never reach the log."
-        action={event.arguments !== null && <CopyButton value={json(event.arguments)} label="Copy arguments" />}
+        action={
+          event.arguments !== null && <CopyButton value={json(event.arguments)} label="Copy arguments" />
+        }
       >
-        <pre className="max-h-80 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100" data-testid="event-arguments">
+        <pre
+          className="max-h-80 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100"
+          data-testid="event-arguments"
+        >
           {event.arguments === null ? "(none)" : json(event.arguments)}
         </pre>
       </Section>

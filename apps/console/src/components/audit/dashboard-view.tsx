@@ -13,7 +13,7 @@ import { cn } from "../ui/cn";
 import { ErrorState } from "../ui/error-state";
 import { PageHeader } from "../ui/page-header";
 import { Skeleton } from "../ui/spinner";
-import { Table, TBody, Td, Th, THead, Tr } from "../ui/table";
+import { Table, TBody, Td, THead, Th, Tr } from "../ui/table";
 import { BarList } from "./bar-list";
 import { RequestsChart } from "./requests-chart";
 import { latency } from "./time-range";
@@ -63,7 +63,8 @@ export function DashboardView() {
         description="Requests through the gateways, from the audit log."
         actions={
           <>
-            <div role="group" aria-label="Period" className="inline-flex rounded-md shadow-sm">
+            <fieldset className="inline-flex rounded-md shadow-sm">
+              <legend className="sr-only">Period</legend>
               {(Object.keys(RANGES) as RangeKey[]).map((key, i) => (
                 <Button
                   key={key}
@@ -76,8 +77,13 @@ export function DashboardView() {
                   {RANGES[key].label}
                 </Button>
               ))}
-            </div>
-            <Button variant="ghost" size="sm" onClick={() => setEndedAt(Date.now())} loading={dashboard.isFetching}>
+            </fieldset>
+            <Button
+              variant="ghost"
+              size="sm"
+              onClick={() => setEndedAt(Date.now())}
+              loading={dashboard.isFetching}
+            >
               Refresh
             </Button>
           </>
@@ -89,15 +95,35 @@ export function DashboardView() {
         <div className={cn("space-y-4", dashboard.isPlaceholderData && "opacity-60")}>
           <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
             <Stat label="Requests" value={d?.totals.total} href={searchLink({})} />
-            <Stat label="Denied" value={d?.totals.denied} href={searchLink({ decision: "denied" })} tone="text-amber-700" />
-            <Stat label="Errors" value={d?.totals.errors} href={searchLink({ decision: "error" })} tone="text-red-700" />
+            <Stat
+              label="Denied"
+              value={d?.totals.denied}
+              href={searchLink({ decision: "denied" })}
+              tone="text-amber-700"
+            />
+            <Stat
+              label="Errors"
+              value={d?.totals.errors}
+              href={searchLink({ decision: "error" })}
+              tone="text-red-700"
+            />
             <Stat
               label="Error rate"
-              text={d ? (d.totals.total === 0 ? "—" : `${((100 * d.totals.errors) / d.totals.total).toFixed(1)} %`) : undefined}
+              text={
+                d
+                  ? d.totals.total === 0
+                    ? "—"
+                    : `${((100 * d.totals.errors) / d.totals.total).toFixed(1)} %`
+                  : undefined
+              }
             />
           </div>
           <Card title="Requests over time">
-            {d ? <RequestsChart buckets={d.buckets} bucketSeconds={d.bucketSeconds} /> : <Skeleton className="h-48 w-full" />}
+            {d ? (
+              <RequestsChart buckets={d.buckets} bucketSeconds={d.bucketSeconds} />
+            ) : (
+              <Skeleton className="h-48 w-full" />
+            )}
           </Card>
           <div className="grid gap-4 lg:grid-cols-2">
             <Card title="Denials by reason">
@@ -194,7 +220,9 @@ export function DashboardView() {
 }
 
 function breakdown(denied: number, errors: number): string | undefined {
-  const parts = [denied > 0 && `${count(denied)} denied`, errors > 0 && `${count(errors)} errors`].filter(Boolean);
+  const parts = [denied > 0 && `${count(denied)} denied`, errors > 0 && `${count(errors)} errors`].filter(
+    Boolean,
+  );
   return parts.length > 0 ? parts.join(", ") : undefined;
 }
 

@@ -62,7 +62,9 @@ export function RequestsChart({ buckets, bucketSeconds }: { buckets: Bucket[]; b
               {SERIES.map((s) => {
                 const h = y(Math.max(0, parts[s.key]));
                 top -= h;
-                return h > 0 ? <rect key={s.key} x={i * 10 + 1} y={top} width={8} height={h} className={s.className} /> : null;
+                return h > 0 ? (
+                  <rect key={s.key} x={i * 10 + 1} y={top} width={8} height={h} className={s.className} />
+                ) : null;
               })}
             </g>
           );

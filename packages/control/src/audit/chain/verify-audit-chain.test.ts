@@ -93,7 +93,8 @@ describe("verifyAuditChain", () => {
     const chain = await chainOf(org);
     const victim = chain[2]!.id;
 
-    await database.db.$executeRaw`UPDATE audit_events SET result_summary = 'nothing happened' WHERE id = ${victim}`;
+    await database.db
+      .$executeRaw`UPDATE audit_events SET result_summary = 'nothing happened' WHERE id = ${victim}`;
 
     expect(await verifyAuditChain(database.db, org)).toMatchObject({
       ok: false,
@@ -142,7 +143,10 @@ describe("verifyAuditChain", () => {
     const chain = await chainOf(org);
     await database.db.$executeRaw`UPDATE audit_events SET latency_ms = 1 WHERE id = ${chain[0]!.id}`;
 
-    expect(await verifyAuditChain(database.db, org)).toMatchObject({ ok: false, firstBrokenId: chain[0]!.id });
+    expect(await verifyAuditChain(database.db, org)).toMatchObject({
+      ok: false,
+      firstBrokenId: chain[0]!.id,
+    });
     expect(await verifyAuditChain(database.db, org, { from: chain[2]!.id })).toMatchObject({
       ok: true,
       checked: 3,
@@ -163,7 +167,8 @@ describe("verifyAuditChain", () => {
     expect((await chainOf(a)).map((e) => Number(e.chainSeq))).toEqual([1, 2]);
     expect((await chainOf(b)).map((e) => Number(e.chainSeq))).toEqual([1, 2]);
     expect((await chainOf(null)).length).toBe(before + 2);
-    for (const org of [a, b, null]) expect(await verifyAuditChain(database.db, org)).toMatchObject({ ok: true });
+    for (const org of [a, b, null])
+      expect(await verifyAuditChain(database.db, org)).toMatchObject({ ok: true });
   });
 });
 
@@ -204,7 +209,11 @@ describe("ingest keeps one unbroken chain", () => {
       resultSummary: "a\0b",
     });
     // A client picks the method and tool name it sends; btree entries over ~2.7 kB are refused.
-    const huge = event(org, { method: randomToken(10_000), toolName: randomToken(10_000), agentId: randomToken(5_000) });
+    const huge = event(org, {
+      method: randomToken(10_000),
+      toolName: randomToken(10_000),
+      agentId: randomToken(5_000),
+    });
 
     await ingestAuditEvents(database.db, [odd, huge, event(org)]);
 

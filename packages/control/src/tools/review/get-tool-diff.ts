@@ -55,6 +55,23 @@ export interface ToolDiff {
   findings: ToolFinding[];
 }
 
+/** The stored approved definition with every field present (JSON written by hand or by older code may lack some). */
+function asDefinition(value: unknown, name: string): ToolDefinition | null {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  const stored = value as Partial<Record<keyof ToolDefinition, unknown>>;
+  const text = (v: unknown) => (typeof v === "string" ? v : null);
+  const object = (v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  return {
+    name: text(stored.name) ?? name,
+    title: text(stored.title),
+    description: text(stored.description),
+    inputSchema: object(stored.inputSchema),
+    outputSchema: object(stored.outputSchema),
+    annotations: object(stored.annotations),
+  };
+}
+
 function prettyJson(value: unknown): string {
   return value === null || value === undefined
     ? ""
@@ -67,7 +84,7 @@ export async function getToolDiff(db: Tx, orgId: string, toolId: string): Promis
   const server = await db.server.findUniqueOrThrow({ where: { id: tool.serverId }, select: { name: true } });
   const current = storedToolDefinition(tool);
   const approved =
-    (tool.approvedDefinition as ToolDefinition | null) ??
+    asDefinition(tool.approvedDefinition, tool.upstreamName) ??
     (tool.approvedHash === tool.definitionHash ? current : null);
   const changes = DEFINITION_FIELDS.map((field): FieldChange => {
     const before = approved?.[field] ?? null;

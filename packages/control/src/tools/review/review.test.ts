@@ -177,6 +177,28 @@ describe("a changed definition", () => {
     plain.setToolDescription("echo", "Echoes the message back.");
   });
 
+  it("shows an approved definition stored without some fields with those fields empty", async () => {
+    const add = await toolOf(serverId, "add");
+    await database.db.tool.update({
+      where: { id: add.id },
+      data: { approvedDefinition: { description: "Adds numbers." }, approvedHash: "old", status: "quarantined" },
+    });
+    const diff = await getToolDiff(database.db, orgId, add.id);
+    expect(diff.approved).toEqual({
+      name: "add",
+      title: null,
+      description: "Adds numbers.",
+      inputSchema: null,
+      outputSchema: null,
+      annotations: null,
+    });
+    expect(diff.changes.filter((c) => c.changed).map((c) => c.field)).toEqual([
+      "description",
+      "inputSchema",
+      "annotations",
+    ]);
+  });
+
   it("does not let another organization see, approve or reject the tool", async () => {
     const otherOrg = await createOrg();
     const echo = await toolOf(serverId, "echo");
