@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { seedDemoIdentities } from "@portcullis/control/identity/seed-demo-identities";
@@ -11,12 +12,12 @@ import { freePort } from "@portcullis/testkit/ports";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { Redis } from "ioredis";
 import { buildConsoleIfChanged, CONSOLE_DIST_DIR } from "../apps/console/scripts/build-if-changed.mjs";
+import { artifactsDir } from "./support/artifacts";
 import { type Child, startChild, waitForHttp } from "./support/children";
 import { exportStack } from "./support/stack-env";
 import { DEMO_PASSWORD, E2E_USERS, INVITEE } from "./support/users";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const artifacts = join(root, "e2e", "artifacts");
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const ORG_SLUG = "e2e";
 
@@ -29,6 +30,7 @@ const ORG_SLUG = "e2e";
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const started = Date.now();
   const log = (m: string) => process.stderr.write(`[e2e] ${m}\n`);
+  const artifacts = artifactsDir();
   mkdirSync(artifacts, { recursive: true });
   rmSync(join(artifacts, "logs"), { recursive: true, force: true });
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -77,6 +79,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
     const secretKey = randomBytes(32).toString("base64url");
     const logDir = join(artifacts, "logs");
+    // The gateway replays whatever its spool holds at start: never share one between runs.
+    const spoolDir = mkdtempSync(join(tmpdir(), "pc-e2e-spool-"));
+    cleanups.push(async () => rmSync(spoolDir, { recursive: true, force: true }));
     const common = {
       DATABASE_URL: database.url,
       REDIS_URL,
@@ -97,7 +102,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         ...common,
         GATEWAY_HOST: "127.0.0.1",
         GATEWAY_PORT: String(gatewayPort),
-        GATEWAY_SPOOL_DIR: join(artifacts, "spool"),
+        GATEWAY_SPOOL_DIR: spoolDir,
         GATEWAY_SHUTDOWN_GRACE_MS: "2000",
       },
       logDir,

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "@playwright/test";
+import { artifactsDir } from "./support/artifacts";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -8,7 +9,7 @@ export const CHROMIUM_PATH = process.env.E2E_CHROMIUM_PATH ?? "/usr/bin/chromium
 
 export default defineConfig({
   testDir: here("./tests"),
-  outputDir: here("./artifacts/test-results"),
+  outputDir: `${artifactsDir()}/test-results`,
   globalSetup: here("./global-setup.ts"),
   // One browser at a time: the stack (console, gateway, worker) shares two cores with others.
   workers: 1,

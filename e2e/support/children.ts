@@ -4,6 +4,8 @@ import { join } from "node:path";
 
 export interface Child {
   name: string;
+  /** Where its output goes. */
+  logFile: string;
   process: ChildProcess;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
   stop(graceMs?: number): Promise<void>;
@@ -20,7 +22,8 @@ export function startChild(
   options: { cwd: string; env: Record<string, string>; logDir: string },
 ): Child {
   mkdirSync(options.logDir, { recursive: true });
-  const log = createWriteStream(join(options.logDir, `${name}.log`));
+  const logFile = join(options.logDir, `${name}.log`);
+  const log = createWriteStream(logFile);
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
@@ -31,6 +34,7 @@ export function startChild(
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     name,
+    logFile,
     process: child,
     async stop(graceMs = 5_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -53,9 +57,7 @@ export async function waitForHttp(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && child.process.exitCode !== null) {
-      throw new Error(
-        `${what} exited with code ${child.process.exitCode}; see e2e/artifacts/logs/${child.name}.log`,
-      );
+      throw new Error(`${what} exited with code ${child.process.exitCode}; see ${child.logFile}`);
     }
     try {
       const res = await fetch(url, { redirect: "manual" });

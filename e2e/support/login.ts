@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { artifactsDir } from "./artifacts";
 import { DEMO_PASSWORD } from "./users";
 
 /**
@@ -19,8 +20,5 @@ export async function signIn(page: Page, email: string, path = "/"): Promise<voi
 
 /** Saves a full-page screenshot into e2e/artifacts/screenshots/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({
-    path: new URL(`../artifacts/screenshots/${name}.png`, import.meta.url).pathname,
-    fullPage: true,
-  });
+  await page.screenshot({ path: `${artifactsDir()}/screenshots/${name}.png`, fullPage: true });
 }

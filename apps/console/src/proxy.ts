@@ -1,4 +1,5 @@
 import { type NextRequest, NextResponse } from "next/server";
+import { PATH_HEADER } from "./lib/path-header";
 
 // Cheap first gate: no session cookie at all means "go and sign in", with the page to
 // come back to. The (console) layout does the real check (valid session, still a member).
@@ -8,7 +9,11 @@ const SESSION_COOKIES = ["next-auth.session-token", "__Secure-next-auth.session-
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   if (PUBLIC.some((p) => pathname === p || pathname.startsWith(`${p}/`))) return NextResponse.next();
-  if (SESSION_COOKIES.some((name) => request.cookies.has(name))) return NextResponse.next();
+  if (SESSION_COOKIES.some((name) => request.cookies.has(name))) {
+    const headers = new Headers(request.headers);
+    headers.set(PATH_HEADER, `${pathname}${search}`);
+    return NextResponse.next({ request: { headers } });
+  }
   const login = new URL("/login", request.url);
   login.searchParams.set("callbackUrl", `${pathname}${search}`);
   return NextResponse.redirect(login);

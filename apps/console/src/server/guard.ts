@@ -1,6 +1,8 @@
 import { can, type Permission } from "@portcullis/auth/permissions";
 import type { SessionMember } from "@portcullis/control/identity/load-member";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { PATH_HEADER } from "../lib/path-header";
 import { currentMember } from "./session";
 
 /**
@@ -9,7 +11,11 @@ import { currentMember } from "./session";
  */
 export async function requireMember(): Promise<SessionMember> {
   const session = await currentMember();
-  if (session.state === "signed-out") redirect("/login");
+  if (session.state === "signed-out") {
+    // An expired or signed-out cookie: come back to this page after signing in again.
+    const path = (await headers()).get(PATH_HEADER);
+    redirect(path?.startsWith("/") ? `/login?${new URLSearchParams({ callbackUrl: path })}` : "/login");
+  }
   if (session.state === "not-a-member") redirect("/login?error=Removed");
   return session.member;
 }

@@ -181,7 +181,11 @@ describe("a changed definition", () => {
     const add = await toolOf(serverId, "add");
     await database.db.tool.update({
       where: { id: add.id },
-      data: { approvedDefinition: { description: "Adds numbers." }, approvedHash: "old", status: "quarantined" },
+      data: {
+        approvedDefinition: { description: "Adds numbers." },
+        approvedHash: "old",
+        status: "quarantined",
+      },
     });
     const diff = await getToolDiff(database.db, orgId, add.id);
     expect(diff.approved).toEqual({
