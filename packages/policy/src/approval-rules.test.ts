@@ -358,6 +358,8 @@ describe("argument hash", () => {
     expect(await approvalArgumentsHash({ a: { x: null, y: [1, { p: 1, q: 2 }] }, b: 1 })).toBe(a);
     expect(await approvalArgumentsHash({ a: { x: null, y: [1, { p: 1, q: 3 }] }, b: 1 })).not.toBe(a);
     expect(await approvalArgumentsHash({ a: { x: null, y: [{ p: 1, q: 2 }, 1] }, b: 1 })).not.toBe(a);
-    expect(await approvalArgumentsHash(JSON.parse('{"__proto__": {"x": 1}}'))).not.toBe(await approvalArgumentsHash({}));
+    expect(await approvalArgumentsHash(JSON.parse('{"__proto__": {"x": 1}}'))).not.toBe(
+      await approvalArgumentsHash({}),
+    );
   });
 });
