@@ -2,14 +2,15 @@ import { defineConfig } from "vitest/config";
 
 // One Vitest run across the workspace: each package keeps its tests next to its code,
 // and real Postgres/Redis isolation (database per file, key prefix per test) makes
-// files safe to run in parallel. Two cores: keep the fork count small.
+// files safe to run in parallel. Two cores: one fork per core, since many tests start
+// servers and child processes of their own.
 export default defineConfig({
   test: {
     include: ["{apps,packages}/*/src/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
-    maxWorkers: 3,
+    maxWorkers: 2,
     fileParallelism: true,
   },
 });

@@ -103,6 +103,9 @@ test("an approver approves a held call from the live queue and the agent gets th
   await expect(card).toBeVisible({ timeout: 5_000 });
   const appearedAfterMs = Date.now() - called;
   test.info().annotations.push({ type: "queue latency", description: `${appearedAfterMs} ms` });
+  console.log(
+    `[approvals] the held call appeared in the approver's open queue ${appearedAfterMs} ms after it was made`,
+  );
   expect(settled).toBe(false); // the call is held while nobody decided
 
   await expect(card).toContainText(`${label}-bot`);

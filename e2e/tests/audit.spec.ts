@@ -11,6 +11,8 @@ import { stack } from "../support/stack-env";
 const marker = `invoice${randomToken(8).toLowerCase()}`;
 let mine: AuditEvent;
 let foreign: AuditEvent;
+const agentId = newId("agent");
+const serverId = newId("server");
 
 function event(orgId: string, overrides: Partial<AuditEvent>): AuditEvent {
   return {
@@ -19,11 +21,11 @@ function event(orgId: string, overrides: Partial<AuditEvent>): AuditEvent {
     occurredAt: new Date().toISOString(),
     requestId: newId("request"),
     method: "tools/call",
-    agentId: newId("agent"),
+    agentId,
     agentName: "billing-bot",
     teamId: null,
     userId: null,
-    serverId: newId("server"),
+    serverId,
     serverName: "billing",
     toolName: "billing__find_invoice",
     decision: "allowed",

@@ -15,7 +15,7 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const TSX = join(ROOT, "node_modules/.bin/tsx");
 const names = testRedisNames("cli");
 // Each spawn starts tsx and loads Prisma and the MCP SDK: seconds on a busy machine.
-const SPAWN_TEST_TIMEOUT = 90_000;
+const SPAWN_TEST_TIMEOUT = 180_000;
 const dir = mkdtempSync(join(tmpdir(), "portcullis-cli-"));
 let database: TestDatabase;
 let fixture: FixtureServer;
@@ -41,7 +41,7 @@ function cli(...args: string[]): Promise<Run> {
           PORTCULLIS_SECRET_KEY: "cli-test-secret-0123456789abcdefghijkl",
           PLATFORM_TOKEN: "tok-from-env",
         },
-        timeout: 30_000,
+        timeout: 60_000,
       },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

@@ -73,8 +73,10 @@ describe("when Redis goes away", () => {
 describe("graceful shutdown", () => {
   it("finishes in-flight calls before closing", async () => {
     const client = await connectLegacyClient(h.gateway.url, key);
+    const before = upstream.calls;
     const inFlight = client.callTool("alpha__slow", { ms: 400 });
-    await new Promise((r) => setTimeout(r, 100));
+    // Close only once the call is really in flight (it has reached the upstream).
+    while (upstream.calls === before) await new Promise((r) => setTimeout(r, 5));
     const closing = h.gateway.close(5_000);
     await expect(inFlight).resolves.toMatchObject({ content: [{ type: "text", text: "slept 400" }] });
     await closing;

@@ -28,7 +28,7 @@ beforeAll(async () => {
         name: "alpha",
         transport: "streamable-http",
         url: legacy.url,
-        timeoutMs: 500,
+        timeoutMs: 2_000,
       });
       const beta = b.server({ name: "beta", transport: "streamable-http", url: modern.url });
       // A server that was reachable at sync time and is down now.
@@ -115,10 +115,10 @@ describe.each(CLIENTS)("tools/call from a client of revision $revision", ({ conn
   it("times out a slow upstream with the server's timeout", async () => {
     const client = await connect(h.gateway.url, key);
     const started = Date.now();
-    await expect(client.callTool("alpha__slow", { ms: 3_000 })).rejects.toThrow(
-      /upstream 'alpha' did not answer within 500 ms/,
+    await expect(client.callTool("alpha__slow", { ms: 8_000 })).rejects.toThrow(
+      /upstream 'alpha' did not answer within 2000 ms/,
     );
-    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(Date.now() - started).toBeLessThan(6_000);
     await client.close();
   });
 

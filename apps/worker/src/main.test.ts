@@ -41,7 +41,7 @@ function spawnWorker(env: Record<string, string>): Spawned {
   return { child, logs, exited };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -120,5 +120,5 @@ describe("apps/worker", () => {
     expect(await worker.exited).toBe(0);
     expect(worker.logs.map((l) => l.msg)).toContain("worker stopped");
     expect(worker.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
-  });
+  }, 120_000);
 });

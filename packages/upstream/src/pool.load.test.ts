@@ -21,7 +21,7 @@ function newPool(options: ConstructorParameters<typeof UpstreamPool>[0] = {}): U
 }
 
 function spec(id: string): UpstreamSpec {
-  return { id, name: id, transport: "streamable-http", url: fixture.url, timeoutMs: 10_000 };
+  return { id, name: id, transport: "streamable-http", url: fixture.url, timeoutMs: 30_000 };
 }
 
 describe("connection sharing", () => {
@@ -82,7 +82,7 @@ describe("long-lived sessions", () => {
   // The SDK transport alone leaks an abort listener per call (see scoped-abort-fetch.ts);
   // scoped-abort-fetch.test.ts proves the wrapper without recycling, this the whole pool.
   it("makes 3,000 sequential calls through one pooled upstream without leaking abort listeners", {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const pool = newPool();
     const before = fixture.sessionsOpened;

@@ -3,10 +3,19 @@
 import { useQuery } from "@tanstack/react-query";
 import { dateTime } from "@/lib/format";
 import { useTRPC } from "@/trpc/react";
-import { Badge, StatusBadge, statusTone } from "../ui/badge";
+import { Badge, type BadgeTone, statusTone } from "../ui/badge";
 import { EmptyState } from "../ui/empty-state";
 import { ErrorState } from "../ui/error-state";
 import { DataTable, useCursorPagination } from "../ui/table";
+import type { ApprovalItem } from "./types";
+
+const OUTCOME_TONE: Record<ApprovalItem["status"], BadgeTone> = {
+  pending: "neutral",
+  approved: "green",
+  executed: "green",
+  denied: "red",
+  expired: "yellow",
+};
 
 /** Decided, expired and executed requests, newest first. */
 export function DecidedList() {
@@ -39,7 +48,7 @@ export function DecidedList() {
         { header: "Risk", cell: (r) => <Badge tone={statusTone(r.riskClass)}>{r.riskClass}</Badge> },
         {
           header: "Outcome",
-          cell: (r) => <StatusBadge status={r.status === "executed" ? "done" : r.status} label={r.status} />,
+          cell: (r) => <Badge tone={OUTCOME_TONE[r.status]}>{r.status}</Badge>,
         },
         {
           header: "By",

@@ -83,6 +83,7 @@ describe("verifyAuditChain", () => {
     expect(await verifyAuditChain(database.db, org)).toEqual({
       ok: true,
       checked: 9,
+      complete: true,
       headHash: chain.at(-1)!.hash,
     });
   });
@@ -150,10 +151,36 @@ describe("verifyAuditChain", () => {
     expect(await verifyAuditChain(database.db, org, { from: chain[2]!.id })).toMatchObject({
       ok: true,
       checked: 3,
+      complete: false,
     });
     const other = await newOrg();
     await expect(verifyAuditChain(database.db, other, { from: chain[2]!.id })).rejects.toMatchObject({
       code: "NOT_FOUND",
+    });
+  });
+
+  it("checks only the newest events with `last`", async () => {
+    const org = await newOrg();
+    await ingestAuditEvents(database.db, events(org, 6));
+    const chain = await chainOf(org);
+    await database.db.$executeRaw`UPDATE audit_events SET method = 'tools/list' WHERE id = ${chain[1]!.id}`;
+
+    expect(await verifyAuditChain(database.db, org, { last: 4 })).toMatchObject({
+      ok: true,
+      checked: 4,
+      complete: false,
+    });
+    expect(await verifyAuditChain(database.db, org, { last: 100 })).toMatchObject({
+      checked: 6,
+      complete: true,
+    });
+    expect(await verifyAuditChain(database.db, org, { last: 5 })).toMatchObject({
+      ok: false,
+      checked: 5,
+      firstBrokenId: chain[1]!.id,
+    });
+    await expect(verifyAuditChain(database.db, org, { last: 0 })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
     });
   });
 

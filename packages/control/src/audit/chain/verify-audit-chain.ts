@@ -8,6 +8,8 @@ export interface AuditChainVerification {
   ok: boolean;
   /** Events checked. */
   checked: number;
+  /** Whether the check covered the whole chain (false when `from` or `last` left older events out). */
+  complete: boolean;
   /**
    * The first event (in chain order) that fails: its content no longer matches its hash
    * (an edited row), or it does not follow the event before it (a row deleted, inserted or
@@ -16,6 +18,13 @@ export interface AuditChainVerification {
   firstBrokenId?: string;
   /** The last event's hash: publish or note it to detect later removal of the newest events. */
   headHash?: string;
+}
+
+export interface VerifyAuditChainOptions {
+  /** Start at this event (by id), taking its `prevHash` on trust. */
+  from?: string;
+  /** Check only the newest `last` events (the console's quick check; a full pass reads every row). */
+  last?: number;
 }
 
 /**
@@ -27,8 +36,9 @@ export interface AuditChainVerification {
  * The first remaining event's `prevHash` is taken as the anchor, on trust: retention
  * deletes the oldest events, so the chain may start anywhere. `from` (an event id) starts
  * the check at that event, anchored the same way, e.g. to re-check only what arrived
- * since a previous verification. Events stored before chaining existed (no `chainSeq`)
- * are not part of any chain.
+ * since a previous verification; `last` checks only the newest events, anchored on the
+ * first of them. Events stored before chaining existed (no `chainSeq`) are not part of
+ * any chain.
  *
  * What a chain cannot show on its own: removal of its newest events (compare `headHash`
  * with a copy kept elsewhere) or of all of its oldest events (indistinguishable from retention).
@@ -36,18 +46,37 @@ export interface AuditChainVerification {
 export async function verifyAuditChain(
   db: Tx,
   orgId: string | null,
-  options: { from?: string } = {},
+  options: VerifyAuditChainOptions = {},
 ): Promise<AuditChainVerification> {
   const owner = orgId === null ? Prisma.sql`e.org_id IS NULL` : Prisma.sql`e.org_id = ${orgId}`;
-  let start = Prisma.empty;
+  // Where the check starts: the chain's first remaining event, or later with `last`/`from`.
+  const end = (order: "asc" | "desc") =>
+    db.auditEvent.findFirst({
+      where: { orgId, chainSeq: { not: null } },
+      orderBy: { chainSeq: order },
+      select: { chainSeq: true },
+    });
+  const first = (await end("asc"))?.chainSeq ?? null;
+  let startSeq = first;
+  if (options.last !== undefined) {
+    if (!Number.isInteger(options.last) || options.last < 1) {
+      throw new AppError("INVALID_INPUT", `last must be a positive integer (got ${options.last})`);
+    }
+    const head = (await end("desc"))?.chainSeq ?? null;
+    if (head !== null && startSeq !== null && head - BigInt(options.last) + 1n > startSeq) {
+      startSeq = head - BigInt(options.last) + 1n;
+    }
+  }
   if (options.from !== undefined) {
     const from = await db.auditEvent.findFirst({
       where: { id: options.from, orgId, chainSeq: { not: null } },
       select: { chainSeq: true },
     });
-    if (!from) throw new AppError("NOT_FOUND", `audit event ${options.from} is not in this chain`);
-    start = Prisma.sql`AND e.chain_seq >= ${from.chainSeq}`;
+    if (!from?.chainSeq) throw new AppError("NOT_FOUND", `audit event ${options.from} is not in this chain`);
+    if (startSeq === null || from.chainSeq > startSeq) startSeq = from.chainSeq;
   }
+  const start = startSeq === null ? Prisma.empty : Prisma.sql`AND e.chain_seq >= ${startSeq}`;
+  const complete = startSeq === first;
 
   const [result] = await db.$queryRaw<
     Array<{ checked: bigint; first_broken_seq: bigint | null; head_seq: bigint | null }>
@@ -77,12 +106,13 @@ export async function verifyAuditChain(
       : db.auditEvent.findFirst({ where: { orgId, chainSeq }, select: { id: true, hash: true } });
   const headHash = (await seqOf(result?.head_seq))?.hash ?? undefined;
   if (result?.first_broken_seq === null || result?.first_broken_seq === undefined) {
-    return { ok: true, checked, ...(headHash && { headHash }) };
+    return { ok: true, checked, complete, ...(headHash && { headHash }) };
   }
   const broken = await seqOf(result.first_broken_seq);
   return {
     ok: false,
     checked,
+    complete,
     ...(broken && { firstBrokenId: broken.id }),
     ...(headHash && { headHash }),
   };
