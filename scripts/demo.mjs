@@ -83,6 +83,10 @@ children.push(startChild("gateway", tsx, [`${root}apps/gateway/src/main.ts`]));
 const gatewayUrl = `http://${env.GATEWAY_HOST ?? "127.0.0.1"}:${env.GATEWAY_PORT ?? 4000}`;
 await waitForHttp(`${gatewayUrl}/readyz`);
 
+log("starting the console and the development OpenID provider");
+const consoleStack = await startConsoleStack({ root, env, startChild, waitForHttp });
+children.push(...consoleStack.children);
+
 const snippet = {
   mcpServers: {
     portcullis: { type: "http", url: `${gatewayUrl}/mcp`, headers: { Authorization: `Bearer ${key}` } },
@@ -96,6 +100,8 @@ Portcullis is running.
 
 mcp.json for Claude Code / Cursor:
 ${JSON.stringify(snippet, null, 2)}
+
+${consoleStack.lines.join("\n")}
 
 Try it:  npx @modelcontextprotocol/inspector  (Streamable HTTP, the URL and header above)
 Audit:   pnpm portcullis audit search --since 10m
