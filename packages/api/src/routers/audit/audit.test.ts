@@ -134,7 +134,8 @@ describe("audit · dashboard", () => {
 describe("audit · verifyChain", () => {
   it("reports an intact chain, then the edited event", async () => {
     const auditor = await h.as("auditor");
-    expect(await auditor.audit.verifyChain()).toMatchObject({ ok: true, checked: 3 });
+    expect(await auditor.audit.verifyChain()).toMatchObject({ ok: true, checked: 3, complete: true });
+    expect(await auditor.audit.verifyChain({ all: true })).toMatchObject({ ok: true, checked: 3 });
 
     await h.database.db.$executeRaw`UPDATE audit_events SET decision = 'allowed' WHERE id = ${mine[1]!.id}`;
 
