@@ -1,7 +1,7 @@
 "use client";
 
 import type { AppRouter } from "@portcullis/api/root";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { type ReactNode, useState } from "react";
@@ -18,8 +18,21 @@ function shouldRetry(failureCount: number, error: unknown): boolean {
   return failureCount < 2;
 }
 
+/**
+ * A session that ended while a page was open (expired, signed out elsewhere): go and sign
+ * in again, then come back here, instead of showing a page of errors.
+ */
+function onUnauthenticated(error: unknown): void {
+  if (!(error instanceof TRPCClientError)) return;
+  if ((error.data as { code?: string } | undefined)?.code !== "UNAUTHORIZED") return;
+  const here = `${window.location.pathname}${window.location.search}`;
+  window.location.assign(`/login?${new URLSearchParams({ callbackUrl: here })}`);
+}
+
 function makeQueryClient(): QueryClient {
   return new QueryClient({
+    queryCache: new QueryCache({ onError: onUnauthenticated }),
+    mutationCache: new MutationCache({ onError: onUnauthenticated }),
     defaultOptions: {
       queries: { staleTime: 5_000, retry: shouldRetry, refetchOnWindowFocus: false },
       mutations: { retry: false },

@@ -64,7 +64,8 @@ async function ingestInTransaction(tx: Tx, events: AuditEvent[]): Promise<Ingest
     const row = toRow(event, knownOrgs, ingestedAt);
     byChain.set(row.org_id, [...(byChain.get(row.org_id) ?? []), row]);
   }
-  const chains = [...byChain.keys()].sort((a, b) => (a ?? "").localeCompare(b ?? ""));
+  // One lock order for every process (code units, not the locale): no two batches wait in a cycle.
+  const chains = [...byChain.keys()].sort((a, b) => ((a ?? "") < (b ?? "") ? -1 : 1));
   for (const orgId of chains) await lockChain(tx, orgId);
 
   // Under the locks: an event stored by an earlier delivery is not appended again.
