@@ -45,12 +45,14 @@ export function ensureEnvFile() {
   const envPath = `${root}.env`;
   if (!existsSync(envPath)) {
     copyFileSync(`${root}.env.example`, envPath);
-    const text = readFileSync(envPath, "utf8").replace(
-      /^PORTCULLIS_SECRET_KEY=.*$/m,
-      `PORTCULLIS_SECRET_KEY=${randomBytes(32).toString("base64url")}`,
-    );
+    const text = readFileSync(envPath, "utf8")
+      .replace(
+        /^PORTCULLIS_SECRET_KEY=.*$/m,
+        `PORTCULLIS_SECRET_KEY=${randomBytes(32).toString("base64url")}`,
+      )
+      .replace(/^NEXTAUTH_SECRET=.*$/m, `NEXTAUTH_SECRET=${randomBytes(32).toString("base64url")}`);
     writeFileSync(envPath, text);
-    log("created .env from .env.example with a new PORTCULLIS_SECRET_KEY");
+    log("created .env from .env.example with new secrets (PORTCULLIS_SECRET_KEY, NEXTAUTH_SECRET)");
   }
   process.loadEnvFile(envPath);
 }
