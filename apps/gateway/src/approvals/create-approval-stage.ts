@@ -108,12 +108,12 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
       throw unavailable("the request could not be recorded", cause);
     }
     const existing = typeof previous === "string" ? parseEntry(previous) : null;
-    if (existing) return { entry: existing, indexKey, created: false };
-    if (typeof previous === "string") {
-      // An unreadable entry (another version's format): take the index over.
-      await redis.set(indexKey, JSON.stringify(fresh), "PX", requirement.timeoutSec * 1000 + KEEP_MS);
-    }
+    if (existing) return { entry: existing, indexKey };
     try {
+      if (typeof previous === "string") {
+        // An unreadable entry (another version's format): take the index over.
+        await redis.set(indexKey, JSON.stringify(fresh), "PX", requirement.timeoutSec * 1000 + KEEP_MS);
+      }
       await queue.request({
         approvalId: fresh.id,
         orgId: identity.agent.orgId,
@@ -145,7 +145,7 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
       { approvalId: fresh.id, agent: identity.agent.name, tool: tool.exposedName, requestId: ctx.requestId },
       "call held for approval",
     );
-    return { entry: fresh, indexKey, created: true };
+    return { entry: fresh, indexKey };
   }
 
   function forget(indexKey: string, approvalId: string): Promise<void> {
