@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { approvalPolicyFileEntry } from "./approval-policy";
 import { dlpPolicyFileEntry } from "./dlp-policy";
 import { rateLimitPolicyFileEntry } from "./rate-limit-policy";
 
@@ -7,5 +8,9 @@ import { rateLimitPolicyFileEntry } from "./rate-limit-policy";
  * apart by `kind`. Each kind's entry (name, kind, disabled?, priority?, scope?, config)
  * lives with its config schema; names are unique across kinds (they are the identity).
  */
-export const configPolicy = z.discriminatedUnion("kind", [dlpPolicyFileEntry, rateLimitPolicyFileEntry]);
+export const configPolicy = z.discriminatedUnion("kind", [
+  dlpPolicyFileEntry,
+  rateLimitPolicyFileEntry,
+  approvalPolicyFileEntry,
+]);
 export type ConfigPolicy = z.infer<typeof configPolicy>;

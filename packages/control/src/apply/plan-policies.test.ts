@@ -119,6 +119,32 @@ describe("policies in the apply file", () => {
     expect(await apply(DLP)).toEqual([]);
   });
 
+  it("applies approval policies from the file too (console parity), idempotently", async () => {
+    const APPROVAL = `
+policies:
+  - name: destructive-needs-a-human
+    kind: approval
+    scope: { teams: [research] }
+    config:
+      riskClasses: [destructive]
+      when: { path: confirm, equals: true }
+      timeoutSec: 900
+      reason: destructive calls need a second pair of eyes
+`;
+    await apply(APPROVAL);
+    const row = (await policyRows()).find((p) => p.name === "destructive-needs-a-human");
+    const team = await database.db.team.findFirstOrThrow({ where: { name: "research" } });
+    expect(row).toMatchObject({
+      kind: "approval",
+      scope: { teams: [team.id] },
+      config: { riskClasses: ["destructive"], timeoutSec: 900, when: { path: "confirm", equals: true } },
+    });
+    expect(await apply(APPROVAL)).toEqual([]);
+    // Back to the previous test's file: the approval policy is removed, the DLP ones stay.
+    await apply(DLP);
+    expect((await policyRows()).map((p) => p.name)).not.toContain("destructive-needs-a-human");
+  });
+
   it("updates a changed policy naming the fields, and deletes one removed from the file", async () => {
     const changed = DLP.replace("action: block", "action: redact").replace(
       "teams: [platform]",
