@@ -1,5 +1,6 @@
 import { RE2JS } from "re2js";
 import { z } from "zod";
+import { policyFileEntry } from "./policy-file-entry";
 import { riskClass } from "./snapshot";
 
 /**
@@ -139,34 +140,8 @@ export const approvalPolicyConfig = z
   .strict();
 export type ApprovalPolicyConfig = z.infer<typeof approvalPolicyConfig>;
 
-const name = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and dashes");
-
-/**
- * An `approval` policy as written in the apply file. Scope lists name teams, agents and
- * servers, and tools as `<server>__<tool>`; an empty or absent list means "all".
- */
-export const approvalPolicyFileEntry = z
-  .object({
-    name,
-    kind: z.literal("approval"),
-    disabled: z.boolean().optional(),
-    priority: z.number().int().optional(),
-    scope: z
-      .object({
-        teams: z.array(z.string().min(1)).optional(),
-        agents: z.array(z.string().min(1)).optional(),
-        servers: z.array(z.string().min(1)).optional(),
-        tools: z.array(z.string().min(1)).optional(),
-      })
-      .strict()
-      .optional(),
-    config: approvalPolicyConfig,
-  })
-  .strict();
+/** A `approval` policy as written in the apply file. */
+export const approvalPolicyFileEntry = policyFileEntry("approval", approvalPolicyConfig);
 export type ApprovalPolicyFileEntry = z.infer<typeof approvalPolicyFileEntry>;
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { policyFileEntry } from "./policy-file-entry";
 
 /**
  * Config of a `dlp` policy: which detectors look at tool traffic, in which direction, and
@@ -123,32 +124,6 @@ export const dlpPolicyConfig = z
   });
 export type DlpPolicyConfig = z.infer<typeof dlpPolicyConfig>;
 
-const name = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and dashes");
-
-/**
- * A `dlp` policy as written in the apply file. Scope lists name teams, agents and servers,
- * and tools as `<server>__<tool>`; an empty or absent list means "all".
- */
-export const dlpPolicyFileEntry = z
-  .object({
-    name,
-    kind: z.literal("dlp"),
-    disabled: z.boolean().optional(),
-    priority: z.number().int().optional(),
-    scope: z
-      .object({
-        teams: z.array(z.string().min(1)).optional(),
-        agents: z.array(z.string().min(1)).optional(),
-        servers: z.array(z.string().min(1)).optional(),
-        tools: z.array(z.string().min(1)).optional(),
-      })
-      .strict()
-      .optional(),
-    config: dlpPolicyConfig,
-  })
-  .strict();
+/** A `dlp` policy as written in the apply file. */
+export const dlpPolicyFileEntry = policyFileEntry("dlp", dlpPolicyConfig);
 export type DlpPolicyFileEntry = z.infer<typeof dlpPolicyFileEntry>;

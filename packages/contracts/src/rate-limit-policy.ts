@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { policyFileEntry } from "./policy-file-entry";
 import { riskClass } from "./snapshot";
 
 /**
@@ -124,32 +125,6 @@ export function rateLimitRuleId(
   return `${rule.per}:${rule.window}:${riskPart}`;
 }
 
-const name = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and dashes");
-
-/**
- * A `rate_limit` policy as written in the apply file. Scope lists name teams, agents and
- * servers, and tools as `<server>__<tool>`; an empty or absent list means "all".
- */
-export const rateLimitPolicyFileEntry = z
-  .object({
-    name,
-    kind: z.literal("rate_limit"),
-    disabled: z.boolean().optional(),
-    priority: z.number().int().optional(),
-    scope: z
-      .object({
-        teams: z.array(z.string().min(1)).optional(),
-        agents: z.array(z.string().min(1)).optional(),
-        servers: z.array(z.string().min(1)).optional(),
-        tools: z.array(z.string().min(1)).optional(),
-      })
-      .strict()
-      .optional(),
-    config: rateLimitPolicyConfig,
-  })
-  .strict();
+/** A `rate_limit` policy as written in the apply file. */
+export const rateLimitPolicyFileEntry = policyFileEntry("rate_limit", rateLimitPolicyConfig);
 export type RateLimitPolicyFileEntry = z.infer<typeof rateLimitPolicyFileEntry>;
