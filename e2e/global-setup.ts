@@ -94,7 +94,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     cleanups.push(() => Promise.all(children.map((c) => c.stop())));
 
     children.push(
-      startChild("worker", tsx, [join(root, "apps/worker/src/main.ts")], { cwd: root, env: common, logDir }),
+      startChild("worker", tsx, [join(root, "apps/worker/src/main.ts")], {
+        cwd: root,
+        // Team webhook messages link to requests in this console.
+        env: { ...common, PORTCULLIS_CONSOLE_URL: consoleUrl },
+        logDir,
+      }),
     );
     const gateway = startChild("gateway", tsx, [join(root, "apps/gateway/src/main.ts")], {
       cwd: root,

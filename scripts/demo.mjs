@@ -78,7 +78,11 @@ const key = cli([
 ]).trim();
 
 log("starting the worker and the gateway");
-children.push(startChild("worker", tsx, [`${root}apps/worker/src/main.ts`]));
+// Team webhook messages link to requests in the demo console.
+const consoleUrl = env.PORTCULLIS_CONSOLE_URL || env.NEXTAUTH_URL || "http://127.0.0.1:3000";
+children.push(
+  startChild("worker", tsx, [`${root}apps/worker/src/main.ts`], { PORTCULLIS_CONSOLE_URL: consoleUrl }),
+);
 children.push(startChild("gateway", tsx, [`${root}apps/gateway/src/main.ts`]));
 const gatewayUrl = `http://${env.GATEWAY_HOST ?? "127.0.0.1"}:${env.GATEWAY_PORT ?? 4000}`;
 await waitForHttp(`${gatewayUrl}/readyz`);

@@ -148,6 +148,14 @@ beforeAll(async () => {
     await db.user.create({ data: { id, email: `${person}@example.com`, name: person } });
     await db.membership.create({ data: { id: newId("membership"), orgId, userId: id, role } });
   }
+  // Approvers decide the requests of the teams they are members of.
+  for (const team of await db.team.findMany({ where: { orgId } })) {
+    for (const person of ["approver", "approver2"] as const) {
+      await db.teamMember.create({
+        data: { id: newId("teamMember"), teamId: team.id, userId: users[person] },
+      });
+    }
+  }
   // The owner creates the keys: their agents act on the owner's behalf.
   const owner = { type: "user" as const, id: users.owner, name: "owner@example.com" };
   for (const agent of ["ops-bot", "quick-bot", "policy-bot", "hook-bot"]) {
@@ -184,7 +192,13 @@ beforeAll(async () => {
   approvalWorker = startApprovalWorker({
     redis: { url: REDIS_URL },
     names,
-    handlers: approvalJobHandlers({ db, redis, names, jobs: queue }),
+    handlers: approvalJobHandlers({
+      db,
+      redis,
+      names,
+      jobs: queue,
+      webhook: { consoleUrl: "https://console.example.com/" },
+    }),
   });
   auditWorker = startAuditWorker({
     redis: { url: REDIS_URL },
@@ -601,6 +615,10 @@ describe("team webhook", () => {
       (n) => n >= 2,
     );
     expect(hooks[1]?.text).toBe("Approved by approver@example.com: hook-bot's call to fx__delete-everything");
+    // Both messages link to the request in the console (which opens and highlights it).
+    const link = `<https://console.example.com/approvals?id=${request.id}|`;
+    expect(JSON.stringify(hooks[0])).toContain(`${link}review it in the console>`);
+    expect(JSON.stringify(hooks[1])).toContain(`${link}open it in the console>`);
     const notified = await eventually(
       () =>
         database.db.adminAuditLog.findMany({

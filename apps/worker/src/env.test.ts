@@ -14,6 +14,17 @@ describe("loadEnv", () => {
     });
   });
 
+  it("takes the console's URL for webhook links, and an empty one as unset", () => {
+    const base = { DATABASE_URL: "postgres://postgres@127.0.0.1:5432/portcullis" };
+    expect(loadEnv({ ...base, PORTCULLIS_CONSOLE_URL: "https://console.example.com" })).toMatchObject({
+      PORTCULLIS_CONSOLE_URL: "https://console.example.com",
+    });
+    expect(loadEnv({ ...base, PORTCULLIS_CONSOLE_URL: "" }).PORTCULLIS_CONSOLE_URL).toBeUndefined();
+    expect(() => loadEnv({ ...base, PORTCULLIS_CONSOLE_URL: "console.example.com" })).toThrow(
+      /PORTCULLIS_CONSOLE_URL: must be an http\(s\):\/\/ URL/,
+    );
+  });
+
   it("fails naming each bad variable", () => {
     let caught: unknown;
     try {

@@ -19,6 +19,15 @@ const workerEnv = z.object({
    * (and says so at boot): catalog.sync jobs wait until a worker that has it starts.
    */
   PORTCULLIS_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  /**
+   * The console's public URL (its NEXTAUTH_URL): team webhook messages link to the request
+   * there (`<url>/approvals?id=…`). Without it they carry no link.
+   */
+  PORTCULLIS_CONSOLE_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+/, "must be an http(s):// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 });
 
 export type WorkerEnv = z.infer<typeof workerEnv>;

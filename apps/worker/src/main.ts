@@ -37,7 +37,15 @@ processors.push(
   }),
 );
 processorNames.push("audit-retention");
-processors.push(startApprovalProcessor({ db, redisUrl: env.REDIS_URL, names, logger }));
+processors.push(
+  startApprovalProcessor({
+    db,
+    redisUrl: env.REDIS_URL,
+    names,
+    logger,
+    ...(env.PORTCULLIS_CONSOLE_URL !== undefined && { webhook: { consoleUrl: env.PORTCULLIS_CONSOLE_URL } }),
+  }),
+);
 processorNames.push("approvals");
 if (env.PORTCULLIS_SECRET_KEY !== undefined) {
   const secretKey = secretKeyFrom(env.PORTCULLIS_SECRET_KEY);

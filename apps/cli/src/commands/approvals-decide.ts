@@ -14,9 +14,10 @@ interface DecideOptions {
 }
 
 /**
- * `approvals approve|deny <id> --as <email>`: the same decision the console makes, by a
- * member who holds `approvals.decide` (and is not the one the request is for). The first
- * decision wins; a later one is told who decided first.
+ * `approvals approve|deny <id> --as <email>`: the same decision the console makes, with the
+ * same rule (`mayDecideApproval`: an owner or admin, or an approver who is a member of the
+ * request's team; never the one the request is for). The first decision wins; a later one
+ * is told who decided first.
  */
 async function decide(
   { deps }: CommandContext,
@@ -58,13 +59,19 @@ export function registerApprovalsDecide(approvals: Command): void {
   approvals
     .command("approve <id>")
     .description("approve a waiting request: the held call runs with the arguments it was requested with")
-    .requiredOption("--as <email>", "who decides (a member with the approvals.decide permission)")
+    .requiredOption(
+      "--as <email>",
+      "who decides (an owner or admin, or an approver in the requesting agent's team)",
+    )
     .option("--comment <text>", "a note kept with the decision")
     .action(action((ctx, id: string, opts: DecideOptions) => decide(ctx, "approve", id, opts)));
   approvals
     .command("deny <id>")
     .description("deny a waiting request: the agent gets an error carrying the reason")
-    .requiredOption("--as <email>", "who decides (a member with the approvals.decide permission)")
+    .requiredOption(
+      "--as <email>",
+      "who decides (an owner or admin, or an approver in the requesting agent's team)",
+    )
     .requiredOption("--reason <text>", "why; the agent is told")
     .action(action((ctx, id: string, opts: DecideOptions) => decide(ctx, "deny", id, opts)));
 }

@@ -41,16 +41,21 @@ beforeAll(async () => {
   const db = database.db;
   const orgId = newId("organization");
   await db.organization.create({ data: { id: orgId, name: "Acme", slug: "acme" } });
+  const userIds: Record<string, string> = {};
   for (const [person, role] of [
     ["approver", "approver"],
+    ["approver-elsewhere", "approver"],
     ["auditor", "auditor"],
   ] as const) {
     const id = newId("user");
+    userIds[person] = id;
     await db.user.create({ data: { id, email: `${person}@example.com` } });
     await db.membership.create({ data: { id: newId("membership"), orgId, userId: id, role } });
   }
   const teamId = newId("team");
   await db.team.create({ data: { id: teamId, orgId, name: "ops" } });
+  // Approvers decide their own teams' requests: approver is in ops, approver-elsewhere is not.
+  await db.teamMember.create({ data: { id: newId("teamMember"), teamId, userId: userIds.approver! } });
   const agentId = newId("agent");
   await db.agent.create({ data: { id: agentId, orgId, teamId, name: "ops-bot" } });
   const serverId = newId("server");
@@ -109,8 +114,9 @@ describe("portcullis approvals", () => {
     );
 
     // Spawns are slow on a busy machine: the independent ones run side by side.
-    const [refused, approved, denied] = await Promise.all([
+    const [refused, outsideTeam, approved, denied] = await Promise.all([
       cli("approvals", "approve", ids.users!, "--as", "auditor@example.com"),
+      cli("approvals", "deny", ids.users!, "--as", "approver-elsewhere@example.com", "--reason", "no"),
       cli("approvals", "approve", ids.users!, "--as", "approver@example.com", "--comment", "backup taken"),
       cli(
         "approvals",
@@ -126,6 +132,12 @@ describe("portcullis approvals", () => {
     expect(refused.stderr).toContain(
       "[FORBIDDEN] not allowed: deciding approvals needs the 'approvals.decide' permission",
     );
+    expect(outsideTeam).toMatchObject({
+      code: 1,
+      stdout: "",
+      stderr:
+        "error: [FORBIDDEN] not allowed: you are not an approver of team 'ops': only its members with the approver role, owners and admins can decide its requests\n",
+    });
     expect(approved).toMatchObject({ code: 0, stdout: `Approved ${ids.users} as approver@example.com.\n` });
     expect(denied).toMatchObject({ code: 0, stdout: `Denied ${ids.orders} as approver@example.com.\n` });
     expect(JSON.parse((await redis.get(approvalDecisionKey(names, ids.orders!)))!)).toMatchObject({

@@ -6,6 +6,7 @@ import { recordAdminChange } from "../admin-audit/record-admin-change";
 import type { Db } from "../db";
 import type { ApprovalJobs } from "./approval-jobs";
 import { expireApproval } from "./expire-approval";
+import { mayDecideApproval, memberTeamIds } from "./may-decide-approval";
 import { decisionMessage, publishApprovalDecision } from "./publish-decision";
 
 export interface DecideApprovalInput {
@@ -13,7 +14,7 @@ export interface DecideApprovalInput {
   approvalId: string;
   decision: "approve" | "deny";
   comment?: string | null;
-  /** The person deciding; they need `approvals.decide` in the organization. */
+  /** The person deciding: `mayDecideApproval` says who may decide which request. */
   deciderId: string;
   /** Where the decision was made, for the admin audit row. */
   via: "user" | "cli";
@@ -38,8 +39,9 @@ export interface DecidedApproval {
  * written in the same transaction; then the decision is published to the gateways (key +
  * channel) and the team's webhook is notified.
  *
- * Refused: people without `approvals.decide` (FORBIDDEN), a request made on the decider's
- * own behalf (FORBIDDEN), another organization's request (NOT_FOUND, like a missing one),
+ * Refused: whoever `mayDecideApproval` refuses (FORBIDDEN: no `approvals.decide`, a request
+ * made on their own behalf, an approver who is not a member of the request's team), another
+ * organization's request (NOT_FOUND, like a missing one),
  * an expired or already decided request (CONFLICT; the existing decision is re-published,
  * which also repairs a delivery Redis lost).
  */
@@ -58,6 +60,7 @@ export async function decideApproval(
       where: { orgId_userId: { orgId: input.orgId, userId: input.deciderId } },
       include: { user: { select: { id: true, email: true } } },
     });
+    // Before the request is read, so that without the permission nobody learns whether an id exists.
     if (!member || !can(member.role as Role, "approvals.decide")) {
       throw new AppError(
         "FORBIDDEN",
@@ -69,8 +72,21 @@ export async function decideApproval(
     }
     const row = await tx.approvalRequest.findFirst({ where: { id: input.approvalId, orgId: input.orgId } });
     if (!row) throw new AppError("NOT_FOUND", `approval ${input.approvalId} does not exist`);
-    if (row.onBehalfOf === input.deciderId) {
-      throw new AppError("FORBIDDEN", "not allowed: you cannot decide a request made on your own behalf");
+    const team = row.teamId
+      ? await tx.team.findFirst({
+          where: { id: row.teamId, orgId: input.orgId },
+          select: { id: true, name: true },
+        })
+      : null;
+    const right = mayDecideApproval(
+      { userId: member.user.id, role: member.role as Role },
+      await memberTeamIds(tx, input.orgId, member.user.id),
+      { team, requesterId: row.onBehalfOf },
+    );
+    if (!right.allowed) {
+      throw new AppError("FORBIDDEN", right.message, {
+        details: { reason: right.reason, team: team?.name ?? null },
+      });
     }
     if (input.seenArgumentsHash !== undefined && input.seenArgumentsHash !== row.argumentsHash) {
       throw new AppError(

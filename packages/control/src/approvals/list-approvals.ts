@@ -44,14 +44,23 @@ export interface ApprovalPage {
  */
 export async function listApprovals(
   db: Tx,
-  input: { orgId: string; status: "pending" | "decided"; cursor?: string; limit?: number; now?: Date },
+  input: {
+    orgId: string;
+    status: "pending" | "decided";
+    cursor?: string;
+    limit?: number;
+    now?: Date;
+    /** A further filter, e.g. `decidableWhere` (the requests a person can decide). */
+    only?: Prisma.ApprovalRequestWhereInput;
+  },
 ): Promise<ApprovalPage> {
   const now = input.now ?? new Date();
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
-  const where: Prisma.ApprovalRequestWhereInput =
+  const byStatus: Prisma.ApprovalRequestWhereInput =
     input.status === "pending"
       ? { orgId: input.orgId, status: "pending", expiresAt: { gt: now } }
       : { orgId: input.orgId, OR: [{ status: { not: "pending" } }, { expiresAt: { lte: now } }] };
+  const where = input.only ? { AND: [byStatus, input.only] } : byStatus;
   const rows = await db.approvalRequest.findMany({
     where,
     orderBy:

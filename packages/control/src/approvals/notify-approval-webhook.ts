@@ -7,7 +7,7 @@ import { approvalWebhookMessage } from "./webhook-message";
 export interface WebhookOptions {
   /** Per attempt. Default 5 s. */
   timeoutMs?: number;
-  /** Linked from the message when set. */
+  /** The console's public URL: the message links to the request there when it is set. */
   consoleUrl?: string;
 }
 

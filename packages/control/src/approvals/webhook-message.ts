@@ -15,12 +15,14 @@ const ARGUMENTS_MAX = 2_000;
 export function approvalWebhookMessage(
   view: ApprovalView,
   event: "requested" | "decided",
+  /** `consoleUrl`: the console's public URL; without it the message has no link. */
   options: { consoleUrl?: string } = {},
 ): Record<string, unknown> {
   const who = `*${esc(view.agent.name)}*${view.team ? ` (team ${esc(view.team.name)})` : ""}`;
   const tool = `\`${esc(view.exposedName)}\``;
+  // The console's approvals page opens and highlights the request given `?id=`.
   const link = options.consoleUrl
-    ? ` · <${options.consoleUrl.replace(/\/$/, "")}/approvals|open the approval queue>`
+    ? ` · <${options.consoleUrl.replace(/\/$/, "")}/approvals?id=${encodeURIComponent(view.id)}|${event === "requested" ? "review it in the console" : "open it in the console"}>`
     : "";
   const context = {
     type: "context",

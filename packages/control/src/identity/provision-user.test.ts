@@ -159,6 +159,23 @@ describe("provisionUser", () => {
 });
 
 describe("seedDemoIdentities", () => {
+  it("makes the demo approver a member of the demo team, so that they can decide its requests", async () => {
+    const users = [
+      { email: "approver@example.com", name: "Arlo", role: "approver" as const, teams: ["platform", "nope"] },
+    ];
+    const empty = await seedDemoIdentities(database.db, { orgSlug: "teams-demo", users });
+    expect(empty.missingTeams).toEqual(["platform", "nope"]);
+    const teamId = newId("team");
+    await database.db.team.create({ data: { id: teamId, orgId: empty.orgId, name: "platform" } });
+    const seeded = await seedDemoIdentities(database.db, { orgSlug: "teams-demo", users });
+    expect(seeded.missingTeams).toEqual(["nope"]);
+    const again = await seedDemoIdentities(database.db, { orgSlug: "teams-demo", users });
+    expect(again.missingTeams).toEqual(["nope"]);
+    expect(await database.db.teamMember.findMany({ where: { teamId }, select: { userId: true } })).toEqual([
+      { userId: seeded.users[0]!.userId },
+    ]);
+  });
+
   it("gives the demo people their roles, idempotently, and sign-in keeps them", async () => {
     const users = [
       { email: "admin@example.com", name: "Ada Admin", role: "admin" as const },

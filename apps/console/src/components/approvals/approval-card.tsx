@@ -1,11 +1,12 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { timeAgo } from "@/lib/format";
 import { useTRPC } from "@/trpc/react";
 import { Badge, statusTone } from "../ui/badge";
 import { Button } from "../ui/button";
+import { cn } from "../ui/cn";
 import { errorMessage } from "../ui/error-state";
 import { Textarea } from "../ui/input";
 import { useToast } from "../ui/toast";
@@ -16,22 +17,35 @@ import type { ApprovalItem } from "./types";
 /**
  * One held call: who asks and for whom, which tool and why it needs a person, the arguments
  * with risky values marked, the time left; approve or deny with one click each (the comment
- * is optional; on a denial the agent is told it).
+ * is optional; on a denial the agent is told it). Who may not decide it is told why.
+ * `focused`: the request a link pointed at (`/approvals?id=…`), highlighted and scrolled to.
  */
-export function ApprovalCard({ item, clockOffsetMs }: { item: ApprovalItem; clockOffsetMs: number }) {
+export function ApprovalCard({
+  item,
+  clockOffsetMs,
+  focused = false,
+}: {
+  item: ApprovalItem;
+  clockOffsetMs: number;
+  focused?: boolean;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const toast = useToast();
   const commentId = useId();
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (focused) ref.current?.scrollIntoView({ block: "center" });
+  }, [focused]);
   const [comment, setComment] = useState("");
   const settled = async (verb: string) => {
     toast.success(`${verb} ${item.exposedName} for ${item.agent.name}`);
-    await queryClient.invalidateQueries({ queryKey: trpc.approvals.list.queryKey() });
+    await queryClient.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
   };
   const failed = async (error: unknown) => {
     // Someone else was faster, or it expired: say so, and show the queue as it is now.
     toast.error(errorMessage(error));
-    await queryClient.invalidateQueries({ queryKey: trpc.approvals.list.queryKey() });
+    await queryClient.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
   };
   const approve = useMutation(
     trpc.approvals.approve.mutationOptions({ onSuccess: () => settled("Approved"), onError: failed }),
@@ -44,10 +58,15 @@ export function ApprovalCard({ item, clockOffsetMs }: { item: ApprovalItem; cloc
 
   return (
     <article
+      ref={ref}
       aria-labelledby={headingId}
+      aria-current={focused ? "true" : undefined}
       data-testid="approval-request"
       data-approval-id={item.id}
-      className="rounded-lg border border-slate-200 bg-white shadow-sm"
+      className={cn(
+        "rounded-lg border bg-white shadow-sm",
+        focused ? "border-indigo-400 ring-2 ring-indigo-200" : "border-slate-200",
+      )}
     >
       <header className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-200 px-4 py-3">
         <div className="min-w-0">
@@ -110,13 +129,27 @@ export function ApprovalCard({ item, clockOffsetMs }: { item: ApprovalItem; cloc
             </div>
           </div>
         ) : (
-          <p className="text-xs text-slate-600">
-            {item.ownRequest
-              ? "This call is made on your behalf: someone else has to decide it."
-              : "Your role can see this request but not decide it."}
+          <p className="text-xs text-slate-600" data-testid="cannot-decide">
+            {whyNot(item)}
           </p>
         )}
       </div>
     </article>
   );
+}
+
+/** Why the signed-in person gets no buttons (the API's `cannotDecide`, see mayDecideApproval). */
+function whyNot(item: ApprovalItem): string {
+  switch (item.cannotDecide) {
+    case "own_request":
+      return "This call is made on your behalf: someone else has to decide it.";
+    case "not_team_approver":
+      return `Only approvers of team ${item.team?.name ?? "(unknown)"}, owners and admins can decide this request: you are not a member of that team.`;
+    case "no_team":
+      return "This request belongs to no team: only an owner or admin can decide it.";
+    case "role":
+      return "Your role can see this request but not decide it.";
+    default:
+      return "This request can no longer be decided.";
+  }
 }

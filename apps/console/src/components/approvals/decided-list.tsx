@@ -9,7 +9,7 @@ import { ErrorState } from "../ui/error-state";
 import { DataTable, useCursorPagination } from "../ui/table";
 import type { ApprovalItem } from "./types";
 
-const OUTCOME_TONE: Record<ApprovalItem["status"], BadgeTone> = {
+export const OUTCOME_TONE: Record<ApprovalItem["status"], BadgeTone> = {
   pending: "neutral",
   approved: "green",
   executed: "green",

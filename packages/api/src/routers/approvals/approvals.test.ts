@@ -11,7 +11,10 @@ import { seedServerWithTools, seedTeamWithAgent } from "../../testing/seed";
 // The approval queue's procedures: who sees which requests, who may decide, first decision wins.
 let h: ApiHarness;
 let queue: ApprovalQueue;
+type Origin = { teamId: string | null; agentId: string; serverId: string };
 let acme: { teamId: string; agentId: string; serverId: string };
+/** An acme team the approver is not a member of. */
+let payments: { teamId: string; agentId: string; serverId: string };
 let other: { teamId: string; agentId: string; serverId: string };
 
 async function seedOrg(orgId: string, prefix: string) {
@@ -30,7 +33,7 @@ async function seedOrg(orgId: string, prefix: string) {
 
 /** A pending request as the worker stores it from the gateway's job. */
 async function request(
-  where: typeof acme,
+  where: Origin,
   orgId: string,
   args: Record<string, unknown>,
   over: { onBehalfOf?: string | null; expiresInMs?: number } = {},
@@ -70,7 +73,12 @@ async function request(
 beforeAll(async () => {
   h = await startApiHarness("approvals");
   acme = await seedOrg(h.orgId, "acme");
+  payments = await seedOrg(h.orgId, "payments");
   other = await seedOrg(h.otherOrgId, "other");
+  // Approvers decide their own teams' requests only: the approver is in acme-team, not payments-team.
+  await h.database.db.teamMember.create({
+    data: { id: newId("teamMember"), teamId: acme.teamId, userId: h.userIds.approver },
+  });
 });
 afterAll(async () => {
   await queue?.close();
@@ -227,7 +235,10 @@ describe("approvals · security", () => {
   it("roles without approvals.decide cannot decide; without approvals.read cannot even list", async () => {
     const id = await request(acme, h.orgId, { table: "roles" });
     const auditor = await h.as("auditor");
-    expect((await auditor.approvals.list()).items.find((i) => i.id === id)?.canDecide).toBe(false);
+    expect((await auditor.approvals.list()).items.find((i) => i.id === id)).toMatchObject({
+      canDecide: false,
+      cannotDecide: "role",
+    });
     expect((await caught(auditor.approvals.approve({ id }))).code).toBe("FORBIDDEN");
     expect((await caught(auditor.approvals.deny({ id }))).code).toBe("FORBIDDEN");
     const member = await h.as("member");
@@ -238,6 +249,80 @@ describe("approvals · security", () => {
     expect(
       (await caught((await h.as("approver")).approvals.setWebhook({ teamId: acme.teamId, url: null }))).code,
     ).toBe("FORBIDDEN");
+  });
+
+  it("an approver outside the request's team cannot decide it, and is told which team", async () => {
+    const id = await request(payments, h.orgId, { table: "ledger" });
+    const approver = await h.as("approver");
+    const listed = (await approver.approvals.list()).items.find((i) => i.id === id);
+    expect(listed).toMatchObject({ canDecide: false, cannotDecide: "not_team_approver", ownRequest: false });
+    expect(await approver.approvals.get({ id })).toMatchObject({
+      canDecide: false,
+      cannotDecide: "not_team_approver",
+    });
+    for (const attempt of [() => approver.approvals.approve({ id }), () => approver.approvals.deny({ id })]) {
+      const error = await caught(attempt());
+      expect(error.code).toBe("FORBIDDEN");
+      expect(error.message).toMatch(/^not allowed: you are not an approver of team 'payments-team'/);
+    }
+    expect((await h.database.db.approvalRequest.findUniqueOrThrow({ where: { id } })).status).toBe("pending");
+    // Once in the team, they can.
+    const membership = await h.database.db.teamMember.create({
+      data: { id: newId("teamMember"), teamId: payments.teamId, userId: h.userIds.approver },
+    });
+    try {
+      expect((await approver.approvals.get({ id })).canDecide).toBe(true);
+      expect(await approver.approvals.deny({ id, comment: "not today" })).toMatchObject({ status: "denied" });
+    } finally {
+      await h.database.db.teamMember.delete({ where: { id: membership.id } });
+    }
+  });
+
+  it("owners and admins decide any team's request without being its members", async () => {
+    const forAdmin = await request(payments, h.orgId, { table: "admin" });
+    const forOwner = await request(payments, h.orgId, { table: "owner" });
+    const admin = await h.as("admin");
+    expect((await admin.approvals.get({ id: forAdmin })).canDecide).toBe(true);
+    expect(await admin.approvals.approve({ id: forAdmin })).toMatchObject({ status: "approved" });
+    expect(await (await h.as("owner")).approvals.deny({ id: forOwner })).toMatchObject({ status: "denied" });
+  });
+
+  it("a request with no team is decided by owners and admins only", async () => {
+    const id = await request({ ...acme, teamId: null }, h.orgId, { table: "orphan" });
+    const approver = await h.as("approver");
+    expect(await approver.approvals.get({ id })).toMatchObject({
+      team: null,
+      canDecide: false,
+      cannotDecide: "no_team",
+    });
+    const error = await caught(approver.approvals.approve({ id }));
+    expect(error).toMatchObject({
+      code: "FORBIDDEN",
+      message: "not allowed: this request belongs to no team, so only an owner or admin can decide it",
+    });
+    const admin = await h.as("admin");
+    expect((await admin.approvals.get({ id })).canDecide).toBe(true);
+    expect(await admin.approvals.approve({ id })).toMatchObject({ status: "approved" });
+  });
+
+  it("'requests I can decide' leaves out other teams', teamless and own requests", async () => {
+    const ours = await request(acme, h.orgId, { table: "scope-ours" });
+    const theirs = await request(payments, h.orgId, { table: "scope-theirs" });
+    const orphan = await request({ ...acme, teamId: null }, h.orgId, { table: "scope-orphan" });
+    const mine = await request(acme, h.orgId, { table: "scope-mine" }, { onBehalfOf: h.userIds.approver });
+    const approver = await h.as("approver");
+    const all = (await approver.approvals.list({ status: "pending", scope: "all" })).items.map((i) => i.id);
+    expect(all).toEqual(expect.arrayContaining([ours, theirs, orphan, mine]));
+    const decidable = await approver.approvals.list({ status: "pending", scope: "decidable" });
+    expect(decidable.items.map((i) => i.id)).toContain(ours);
+    for (const id of [theirs, orphan, mine]) expect(decidable.items.map((i) => i.id)).not.toContain(id);
+    expect(decidable.items.every((i) => i.canDecide)).toBe(true);
+    const forAdmin = (await (await h.as("admin")).approvals.list({ status: "pending", scope: "decidable" }))
+      .items;
+    expect(forAdmin.map((i) => i.id)).toEqual(expect.arrayContaining([ours, theirs, orphan, mine]));
+    expect(
+      (await (await h.as("auditor")).approvals.list({ status: "pending", scope: "decidable" })).items,
+    ).toEqual([]);
   });
 
   it("another organization's requests are invisible and cannot be decided", async () => {

@@ -1,8 +1,14 @@
-import { can } from "@portcullis/auth/permissions";
+import type { Role } from "@portcullis/auth/permissions";
 import { decideApproval } from "@portcullis/control/approvals/decide-approval";
 import { type ApprovalView, getApproval, listApprovals } from "@portcullis/control/approvals/list-approvals";
 import { listTeamWebhooks } from "@portcullis/control/approvals/list-team-webhooks";
+import {
+  decidableWhere,
+  mayDecideApproval,
+  memberTeamIds,
+} from "@portcullis/control/approvals/may-decide-approval";
 import { setTeamWebhook } from "@portcullis/control/approvals/set-team-webhook";
+import type { Db } from "@portcullis/db/client";
 import { z } from "zod";
 import { permissionProcedure, router } from "../../trpc";
 import { byId, entityId } from "../inputs";
@@ -35,17 +41,45 @@ const approvalItem = z.object({
   decidedAt: z.date().nullable(),
   decidedBy: person.nullable(),
   comment: z.string().nullable(),
-  /** Whether the caller may decide it now (permission, not their own request, still pending). */
+  /** Whether the caller may decide it now (`mayDecideApproval`, and still pending). */
   canDecide: z.boolean(),
+  /** Why a pending request is not theirs to decide (null when it is, or when it is decided). */
+  cannotDecide: z.enum(["role", "own_request", "not_team_approver", "no_team"]).nullable(),
   /** Made on the caller's behalf: they cannot decide it. */
   ownRequest: z.boolean(),
 });
 
 const comment = z.string().trim().max(1000).nullish();
 
-function forViewer(view: ApprovalView, viewer: { userId: string; mayDecide: boolean }) {
+interface Viewer {
+  userId: string;
+  role: Role;
+  teamIds: ReadonlySet<string>;
+}
+
+/** The caller as `mayDecideApproval` needs them: role and teams in this organization. */
+async function viewerOf(ctx: {
+  db: Db;
+  org: { id: string; role: Role };
+  user: { id: string };
+}): Promise<Viewer> {
+  const teamIds = await memberTeamIds(ctx.db, ctx.org.id, ctx.user.id);
+  return { userId: ctx.user.id, role: ctx.org.role, teamIds };
+}
+
+function forViewer(view: ApprovalView, viewer: Viewer) {
   const ownRequest = view.requester?.id === viewer.userId;
-  return { ...view, ownRequest, canDecide: viewer.mayDecide && !ownRequest && view.status === "pending" };
+  const right = mayDecideApproval(viewer, viewer.teamIds, {
+    team: view.team,
+    requesterId: view.requester?.id ?? null,
+  });
+  const pending = view.status === "pending";
+  return {
+    ...view,
+    ownRequest,
+    canDecide: right.allowed && pending,
+    cannotDecide: !right.allowed && pending ? right.reason : null,
+  };
 }
 
 export const approvalsRouter = router({
@@ -55,18 +89,26 @@ export const approvalsRouter = router({
       z
         .object({
           status: z.enum(["pending", "decided"]).default("pending"),
+          /** `decidable`: only the requests the caller may decide (`mayDecideApproval`). */
+          scope: z.enum(["all", "decidable"]).default("all"),
           cursor: entityId.optional(),
           limit: z.number().int().min(1).max(200).optional(),
         })
-        .default({ status: "pending" }),
+        .default({ status: "pending", scope: "all" }),
     )
     .output(
       z.object({ items: z.array(approvalItem), nextCursor: z.string().nullable(), serverTime: z.date() }),
     )
     .query(async ({ ctx, input }) => {
       const now = new Date();
-      const page = await listApprovals(ctx.db, { orgId: ctx.org.id, ...input, now });
-      const viewer = { userId: ctx.user.id, mayDecide: can(ctx.org.role, "approvals.decide") };
+      const viewer = await viewerOf(ctx);
+      const { scope, ...query } = input;
+      const page = await listApprovals(ctx.db, {
+        orgId: ctx.org.id,
+        ...query,
+        now,
+        ...(scope === "decidable" && { only: decidableWhere(viewer, viewer.teamIds) }),
+      });
       // The server's clock, so the console counts down to expiry even if the browser's is off.
       return {
         items: page.items.map((v) => forViewer(v, viewer)),
@@ -79,10 +121,7 @@ export const approvalsRouter = router({
     .input(byId)
     .output(approvalItem)
     .query(async ({ ctx, input }) =>
-      forViewer(await getApproval(ctx.db, ctx.org.id, input.id), {
-        userId: ctx.user.id,
-        mayDecide: can(ctx.org.role, "approvals.decide"),
-      }),
+      forViewer(await getApproval(ctx.db, ctx.org.id, input.id), await viewerOf(ctx)),
     ),
 
   /**

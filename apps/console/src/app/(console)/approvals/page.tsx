@@ -4,7 +4,11 @@ import { requirePermission } from "@/server/guard";
 
 export const metadata: Metadata = { title: "Approvals" };
 
-export default async function ApprovalsPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+/** `?id=<approval id>` (the link in a team's webhook message) opens that request first. */
+export default async function ApprovalsPage({ searchParams }: { searchParams: SearchParams }) {
   await requirePermission("approvals.read", "/approvals");
-  return <ApprovalsView />;
+  const id = (await searchParams).id;
+  return <ApprovalsView {...(typeof id === "string" && id.trim() !== "" && { focusId: id.trim() })} />;
 }
