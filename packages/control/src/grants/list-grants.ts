@@ -1,3 +1,4 @@
+import type { ApprovalCondition } from "@portcullis/contracts/approval-policy";
 import type { GrantEffect } from "@portcullis/contracts/snapshot";
 import type { Tx } from "../db";
 
@@ -10,8 +11,8 @@ export interface GrantSummary {
   effect: GrantEffect;
   reason: string | null;
   approvalTimeoutSec: number | null;
-  /** Argument condition (set by policy tools, not by the console); shown, kept on edits. */
-  hasCondition: boolean;
+  /** Argument condition of an `approve` grant (validated when written); null: none. */
+  condition: ApprovalCondition | null;
   createdBy: string | null;
   updatedAt: Date;
 }
@@ -54,7 +55,7 @@ export async function listGrants(
     effect: g.effect,
     reason: g.reason,
     approvalTimeoutSec: g.approvalTimeoutSec,
-    hasCondition: g.condition !== null,
+    condition: g.condition as ApprovalCondition | null,
     createdBy: g.createdBy,
     updatedAt: g.updatedAt,
   }));

@@ -1,5 +1,19 @@
+import { approvalPolicyConfig } from "@portcullis/contracts/approval-policy";
 import { AppError } from "@portcullis/contracts/errors";
-import type { GrantEffect, RiskClass, SnapshotGrant, SnapshotServer } from "@portcullis/contracts/snapshot";
+import type { ApprovalSource } from "@portcullis/contracts/jobs";
+import type {
+  ConfigSnapshot,
+  GrantEffect,
+  RiskClass,
+  SnapshotGrant,
+  SnapshotServer,
+} from "@portcullis/contracts/snapshot";
+import {
+  type ApprovalPreview,
+  approvalPreview,
+  compileApprovalRules,
+} from "@portcullis/policy/approval-rules";
+import { summarizeCondition } from "@portcullis/policy/condition-summary";
 import { visibleTools } from "@portcullis/policy/visible-tools";
 import type { Tx } from "../db";
 import { compileSnapshot } from "../snapshots/compile-snapshot";
@@ -12,7 +26,21 @@ export interface PreviewedTool {
   effect: Exclude<GrantEffect, "deny">;
   grantId: string;
   riskClass: RiskClass;
+  /** Whether calls wait for a person: never, always, or only when the arguments match `when`. */
+  approval: PreviewedApproval;
 }
+
+export type PreviewedApproval =
+  | { mode: "never" }
+  | {
+      mode: "always" | "conditional";
+      /** The grant or approval policy that asks (the first one, as the gateway finds it). */
+      source: ApprovalSource;
+      reason: string;
+      timeoutSec: number;
+      /** The rule's argument condition in words (`env is one of "prod"`); null: none. */
+      when: string | null;
+    };
 
 export interface AgentToolPreview {
   agent: { id: string; name: string; teamName: string; status: "active" | "disabled" };
@@ -37,6 +65,7 @@ export async function previewAgentTools(
   // The gateway indexes an organization's tools through their server; a tool without one is skipped there too.
   const tools = doc.tools.filter((t) => serversById.has(t.serverId));
   const visible = visibleTools(agent, tools, serversById, grantsByServer);
+  const rules = compileApprovalRules(doc.policies);
   return {
     agent: { id: agent.id, name: agent.name, teamName: agent.teamName, status: agent.status },
     tools: visible.map((v) => ({
@@ -47,6 +76,33 @@ export async function previewAgentTools(
       effect: v.decision.effect,
       grantId: v.decision.grantId,
       riskClass: v.tool.riskClass,
+      approval: withCondition(
+        doc,
+        approvalPreview({
+          agent,
+          server: v.server,
+          tool: v.tool,
+          decision: v.decision,
+          grants: grantsByServer.get(v.tool.serverId) ?? [],
+          rules,
+        }),
+      ),
     })),
+  };
+}
+
+/** Adds the asking rule's condition, in words, to what `approvalPreview` found. */
+function withCondition(doc: ConfigSnapshot, preview: ApprovalPreview): PreviewedApproval {
+  if (preview.mode === "never") return preview;
+  let condition: unknown;
+  if (preview.source.type === "grant") {
+    condition = doc.grants.find((g) => g.id === preview.source.id)?.condition;
+  } else {
+    const config = doc.policies.find((p) => p.id === preview.source.id)?.config;
+    condition = approvalPolicyConfig.safeParse(config).data?.when;
+  }
+  return {
+    ...preview,
+    when: condition === undefined || condition === null ? null : summarizeCondition(condition),
   };
 }

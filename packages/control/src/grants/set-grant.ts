@@ -1,9 +1,15 @@
+import { type ApprovalCondition, approvalCondition } from "@portcullis/contracts/approval-policy";
+import { GRANT_CONDITION_NEEDS_APPROVE } from "@portcullis/contracts/config-file";
+import { AppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import type { GrantEffect } from "@portcullis/contracts/snapshot";
 import { type Actor, actorLabel } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
+import { formatConfigPath } from "../apply/config-path";
 import { grantKey } from "../apply/desired-state";
 import { fieldChanges } from "../apply/plan";
+import { jsonOrDbNull } from "../apply/plan-grants";
+import { canonicalJson } from "../canonical-json";
 import type { Db } from "../db";
 import { findServer } from "../servers/find-server";
 import { findGrantSubject, type GrantSubjectRef } from "./grant-subject";
@@ -16,12 +22,25 @@ export interface GrantInput {
   effect: GrantEffect;
   approvalTimeoutSec?: number | null;
   reason?: string | null;
+  /**
+   * Effect `approve` only: just the calls whose arguments match wait for a person. Absent or
+   * null: none (every call of an `approve` grant waits), exactly as a file entry without one.
+   */
+  condition?: ApprovalCondition | null;
 }
+
+const COMPARED = ["effect", "approvalTimeoutSec", "reason", "condition"] as const;
 
 /**
  * Creates or updates the grant identified by subject + server + tool pattern (the identity
- * `portcullis apply` uses, so the two never create duplicates of each other). An update
- * keeps an argument condition set elsewhere. No-op when nothing differs.
+ * `portcullis apply` uses, so the two never create duplicates of each other). The input is
+ * the grant's whole desired state, as a file entry is: what it leaves out (reason, timeout,
+ * condition) is cleared, so the console and the file always mean the same thing. No-op
+ * when nothing differs (conditions compare as canonical JSON, whatever their key order).
+ *
+ * @throws AppError INVALID_INPUT (`details.fieldErrors` keyed `condition…`) for a condition
+ *   the contract schema refuses or one on an `allow`/`deny` grant; NOT_FOUND for a subject
+ *   or server outside the organization.
  */
 export async function setGrant(
   db: Db,
@@ -29,6 +48,7 @@ export async function setGrant(
 ): Promise<{ id: string; key: string; action: "create" | "update" | "none" }> {
   const want = input.grant;
   const toolPattern = want.toolPattern.trim();
+  const condition = validCondition(want.effect, want.condition ?? null);
   return db.$transaction(async (tx) => {
     const subject = await findGrantSubject(tx, input.orgId, want.subject);
     const server = await findServer(tx, input.orgId, want.serverId);
@@ -37,6 +57,7 @@ export async function setGrant(
       effect: want.effect,
       approvalTimeoutSec: want.effect === "approve" ? (want.approvalTimeoutSec ?? null) : null,
       reason: want.reason?.trim() || null,
+      condition,
     };
     const existing = await tx.grant.findFirst({
       where: {
@@ -48,11 +69,14 @@ export async function setGrant(
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     });
     if (existing) {
-      const fields = (["effect", "approvalTimeoutSec", "reason"] as const).filter(
-        (f) => existing[f] !== values[f],
+      const fields = COMPARED.filter(
+        (f) => canonicalJson(existing[f] ?? null) !== canonicalJson(values[f] ?? null),
       );
       if (fields.length === 0) return { id: existing.id, key, action: "none" as const };
-      await tx.grant.update({ where: { id: existing.id }, data: values });
+      await tx.grant.update({
+        where: { id: existing.id },
+        data: { ...values, condition: jsonOrDbNull(condition) },
+      });
       await recordAdminChange(tx, {
         orgId: input.orgId,
         actor: input.actor,
@@ -73,6 +97,7 @@ export async function setGrant(
         serverId: server.id,
         toolPattern,
         ...values,
+        condition: jsonOrDbNull(condition),
         createdBy: actorLabel(input.actor),
       },
     });
@@ -82,8 +107,33 @@ export async function setGrant(
       action: "grant.create",
       targetType: "grant",
       targetId: id,
-      details: { name: key, effect: values.effect },
+      details: { name: key, effect: values.effect, ...(condition !== null && { condition }) },
     });
     return { id, key, action: "create" as const };
   });
+}
+
+/**
+ * The condition checked by the apply file's schema, so that the console and the file accept
+ * the same conditions with the same messages (the procedure's input schema checks it first;
+ * this keeps the use case safe for every other caller).
+ */
+function validCondition(effect: GrantEffect, condition: unknown): ApprovalCondition | null {
+  if (condition === null) return null;
+  if (effect !== "approve") {
+    throw new AppError("INVALID_INPUT", `condition: ${GRANT_CONDITION_NEEDS_APPROVE}`, {
+      details: { field: "condition" },
+    });
+  }
+  const parsed = approvalCondition.safeParse(condition);
+  if (parsed.success) return parsed.data;
+  const fieldErrors: Record<string, string[]> = {};
+  const lines: string[] = [];
+  for (const issue of parsed.error.issues) {
+    const path = ["condition", ...issue.path];
+    const field = path.map(String).join(".");
+    fieldErrors[field] = [...(fieldErrors[field] ?? []), issue.message];
+    lines.push(`${formatConfigPath(path)}: ${issue.message}`);
+  }
+  throw new AppError("INVALID_INPUT", `invalid condition: ${lines.join("; ")}`, { details: { fieldErrors } });
 }

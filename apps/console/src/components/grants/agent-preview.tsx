@@ -10,9 +10,15 @@ import { Field } from "../ui/field";
 import { Input, Select } from "../ui/input";
 import { SkeletonRows } from "../ui/spinner";
 import { Pagination, Table, TBody, Td, THead, Th, Tr } from "../ui/table";
-import { EFFECT_LABELS } from "./grant-model";
+import { previewApprovalText } from "./grant-model";
 
 const PAGE = 50;
+
+const APPROVAL_BADGE = {
+  never: "Allowed",
+  always: "Requires approval",
+  conditional: "Approval if…",
+} as const;
 
 /**
  * "What can this agent see?": the tools the gateway lists for an agent, computed on the
@@ -81,14 +87,15 @@ export function AgentPreview({
           <p role="status" className="text-sm text-slate-700">
             <strong>{agent?.name}</strong> sees {preview.data.length} tool
             {preview.data.length === 1 ? "" : "s"};{" "}
-            {preview.data.filter((t) => t.effect === "approve").length} need approval per call.
+            {preview.data.filter((t) => t.approval.mode === "always").length} need approval on every call,{" "}
+            {preview.data.filter((t) => t.approval.mode === "conditional").length} for some arguments.
           </p>
           <Table label={`Tools ${agent?.name ?? "the agent"} sees`}>
             <THead>
               <tr>
                 <Th>Tool</Th>
                 <Th>Server</Th>
-                <Th>Effect</Th>
+                <Th>Calls</Th>
                 <Th>Risk</Th>
               </tr>
             </THead>
@@ -101,7 +108,15 @@ export function AgentPreview({
                   </Td>
                   <Td>{t.serverName}</Td>
                   <Td>
-                    <StatusBadge status={t.effect} label={EFFECT_LABELS[t.effect]} />
+                    <span className="flex items-start gap-2">
+                      <StatusBadge
+                        status={t.approval.mode === "never" ? "allow" : "approve"}
+                        label={APPROVAL_BADGE[t.approval.mode]}
+                      />
+                      {t.approval.mode !== "never" && (
+                        <span className="text-xs text-slate-700">{previewApprovalText(t.approval)}</span>
+                      )}
+                    </span>
                   </Td>
                   <Td>
                     <StatusBadge status={t.riskClass} />

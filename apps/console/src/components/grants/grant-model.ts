@@ -1,10 +1,12 @@
 import type { AppRouter } from "@portcullis/api/root";
+import { summarizeCondition } from "@portcullis/policy/condition-summary";
 import { matchesToolPattern } from "@portcullis/policy/tool-pattern";
 import type { inferRouterOutputs } from "@trpc/server";
 
 type Outputs = inferRouterOutputs<AppRouter>;
 export type Grant = Outputs["grants"]["list"][number];
 export type Effect = Grant["effect"];
+export type PreviewedTool = Outputs["grants"]["preview"][number];
 
 /** A row of the matrix: a team, or an agent (listed under its team). */
 export interface Subject {
@@ -90,5 +92,28 @@ export function inheritedLabel(grant: Grant | null, subject: Subject): string {
   if (grant === null) return "— (deny)";
   const fromTeam = grant.subject.type === "team" && subject.type === "agent";
   const via = [fromTeam ? "team" : null, grant.toolPattern].filter(Boolean).join(", ");
-  return `— ${SHORT[grant.effect]} (${via})`;
+  return `— ${grantConditionText(grant) ? "approval if…" : SHORT[grant.effect]} (${via})`;
+}
+
+/**
+ * The argument condition of an `approve` grant in words (`env is one of "prod"`), or null
+ * when every call of the grant waits (or the grant does not ask at all).
+ */
+export function grantConditionText(grant: Pick<Grant, "effect" | "condition">): string | null {
+  if (grant.effect !== "approve" || grant.condition === null || grant.condition === undefined) return null;
+  return summarizeCondition(grant.condition);
+}
+
+/**
+ * A preview row's answer in words, the way the gateway will behave: "Allowed",
+ * "Requires approval (always)", "… when env is "prod"", "… by policy X: reason".
+ */
+export function previewApprovalText(approval: PreviewedTool["approval"]): string {
+  if (approval.mode === "never") return "Allowed";
+  const when = approval.mode === "conditional" && approval.when ? ` when ${approval.when}` : "";
+  if (approval.source.type === "policy") {
+    const always = approval.mode === "always" ? " (always)" : when;
+    return `Requires approval${always} by policy ${approval.source.name ?? approval.source.id}: ${approval.reason}`;
+  }
+  return approval.mode === "always" ? "Requires approval (always)" : `Requires approval${when}`;
 }

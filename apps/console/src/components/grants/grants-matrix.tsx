@@ -2,8 +2,9 @@
 
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
+import { ConditionBadge } from "./condition-badge";
 import { EffectSelect } from "./effect-select";
-import { exactGrant, type Grant, SHORT, type Subject, subjectLabel } from "./grant-model";
+import { exactGrant, type Grant, grantConditionText, SHORT, type Subject, subjectLabel } from "./grant-model";
 import type { useGrantEditor } from "./use-grant-editor";
 
 interface ServerColumn {
@@ -106,10 +107,17 @@ export function GrantsMatrix({
                     <EffectSelect
                       label={`Grant for ${subjectLabel(subject)} on ${server.name}`}
                       value={own?.effect ?? ""}
-                      noneLabel={teamGrant ? `— ${SHORT[teamGrant.effect]} (team)` : "— (deny)"}
+                      noneLabel={
+                        teamGrant
+                          ? `— ${grantConditionText(teamGrant) ? "approval if…" : SHORT[teamGrant.effect]} (team)`
+                          : "— (deny)"
+                      }
                       disabled={!canWrite}
                       onChange={(effect) => editor.change(subject, server, "*", effect)}
                     />
+                    {own && grantConditionText(own) && (
+                      <ConditionBadge when={grantConditionText(own)!} className="mt-1 block" />
+                    )}
                     {others > 0 && (
                       <button
                         type="button"

@@ -7,6 +7,7 @@ import { useDebounced } from "../servers/use-debounced";
 import { StatusBadge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
+import { ConditionField, conditionToText, parseConditionText } from "../ui/condition-field";
 import { EmptyState } from "../ui/empty-state";
 import { ErrorState, errorMessage, fieldErrors } from "../ui/error-state";
 import { Field } from "../ui/field";
@@ -14,6 +15,7 @@ import { Input, Select } from "../ui/input";
 import { SkeletonRows } from "../ui/spinner";
 import { Pagination, useCursorPagination } from "../ui/table";
 import { useToast } from "../ui/toast";
+import { ConditionBadge } from "./condition-badge";
 import { EffectSelect } from "./effect-select";
 import {
   EFFECT_LABELS,
@@ -21,6 +23,7 @@ import {
   effectiveGrant,
   exactGrant,
   type Grant,
+  grantConditionText,
   inheritedLabel,
   type Subject,
   subjectLabel,
@@ -31,7 +34,8 @@ import type { useGrantEditor } from "./use-grant-editor";
  * One server's tools (rows, 25 a page) against teams and agents (columns): a cell is the
  * grant for exactly that tool; without one it says what applies (a `*` or pattern grant,
  * the team's grant, or default deny). Below: every rule on the server, and a form for
- * pattern rules with a reason and an approval timeout.
+ * pattern rules with a reason, an approval timeout and an argument condition ("requires
+ * approval" only when the arguments match); Edit loads a rule into it.
  */
 export function ServerToolGrants({
   server,
@@ -138,6 +142,9 @@ export function ServerToolGrants({
                             disabled={!canWrite}
                             onChange={(effect) => editor.change(subject, server, tool.upstreamName, effect)}
                           />
+                          {own && grantConditionText(own) && (
+                            <ConditionBadge when={grantConditionText(own)!} className="mt-1 block" />
+                          )}
                         </td>
                       );
                     })}
@@ -176,19 +183,42 @@ function RulesOnServer({
 }) {
   const trpc = useTRPC();
   const toast = useToast();
-  const add = useMutation(trpc.grants.set.mutationOptions({ onSettled: editor.refresh }));
+  const save = useMutation(trpc.grants.set.mutationOptions({ onSettled: editor.refresh }));
   const remove = useMutation(
     trpc.grants.delete.mutationOptions({
       onSettled: editor.refresh,
       onError: (error) => toast.error(errorMessage(error)),
     }),
   );
+  const [editing, setEditing] = useState<string | null>(null);
   const [subjectKey, setSubjectKey] = useState("");
   const [pattern, setPattern] = useState("");
   const [effect, setEffect] = useState<Effect>("allow");
   const [timeout, setTimeoutSec] = useState("");
   const [reason, setReason] = useState("");
+  const [condition, setCondition] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
+
+  const reset = () => {
+    setEditing(null);
+    setPattern("");
+    setReason("");
+    setTimeoutSec("");
+    setCondition("");
+    setErrors({});
+  };
+
+  /** Loads a rule into the form: saving it again (same subject and tools) replaces it. */
+  const edit = (g: Grant) => {
+    setEditing(g.id);
+    setSubjectKey(`${g.subject.type}:${g.subject.id}`);
+    setPattern(g.toolPattern);
+    setEffect(g.effect);
+    setTimeoutSec(g.approvalTimeoutSec === null ? "" : String(g.approvalTimeoutSec));
+    setReason(g.reason ?? "");
+    setCondition(conditionToText(g.condition));
+    setErrors({});
+  };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -197,12 +227,21 @@ function RulesOnServer({
     if (!subject) problems.subject = "Choose a team or an agent";
     if (pattern.trim() === "") problems.toolPattern = "Enter a tool name or a pattern like get-* or *";
     const timeoutSec = timeout.trim() === "" ? null : Number(timeout);
-    if (timeoutSec !== null && (!Number.isInteger(timeoutSec) || timeoutSec <= 0 || timeoutSec > 86_400)) {
+    if (
+      effect === "approve" &&
+      timeoutSec !== null &&
+      (!Number.isInteger(timeoutSec) || timeoutSec <= 0 || timeoutSec > 86_400)
+    ) {
       problems.approvalTimeoutSec = "Enter whole seconds from 1 to 86400";
     }
+    // Only an approve rule reads arguments; the field is hidden (and ignored) otherwise.
+    const parsed =
+      effect === "approve" ? parseConditionText(condition) : { ok: true as const, condition: undefined };
+    // The field shows its own message as it is typed; the form only refuses to send.
+    if (!parsed.ok) problems.condition = parsed.error;
     setErrors(problems);
-    if (Object.keys(problems).length > 0 || !subject) return;
-    add.mutate(
+    if (Object.keys(problems).length > 0 || !subject || !parsed.ok) return;
+    save.mutate(
       {
         subject: { type: subject.type, id: subject.id },
         serverId: server.id,
@@ -210,14 +249,17 @@ function RulesOnServer({
         effect,
         approvalTimeoutSec: effect === "approve" ? timeoutSec : null,
         reason: reason.trim() || null,
+        condition: parsed.condition ?? null,
       },
       {
-        onSuccess: () => {
-          setPattern("");
-          setReason("");
-          setTimeoutSec("");
+        onSuccess: reset,
+        onError: (error) => {
+          const fields = conditionErrors(fieldErrors(error));
+          // A message next to its field says it better than the whole error (zod's is JSON).
+          const shown =
+            Object.keys(fields).length > 0 && Object.keys(fields).every((f) => FORM_FIELDS.has(f));
+          setErrors({ ...(!shown && { form: errorMessage(error) }), ...fields });
         },
-        onError: (error) => setErrors({ form: errorMessage(error), ...fieldErrors(error) }),
       },
     );
   };
@@ -231,38 +273,61 @@ function RulesOnServer({
         <p className="text-sm text-slate-500">No grants on this server: every call to it is denied.</p>
       ) : (
         <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm">
-          {grants.map((g) => (
-            <li key={g.id} className="flex flex-wrap items-center gap-3 px-4 py-2">
-              <span className="min-w-48">
-                <span className="text-xs text-slate-500">{g.subject.type}</span> {g.subject.name}
-              </span>
-              <code className="min-w-32 font-mono text-xs">{g.toolPattern}</code>
-              <StatusBadge status={g.effect} label={EFFECT_LABELS[g.effect]} />
-              {g.approvalTimeoutSec !== null && (
-                <span className="text-xs text-slate-500">times out after {g.approvalTimeoutSec}s</span>
-              )}
-              {g.reason && <span className="text-xs text-slate-600">“{g.reason}”</span>}
-              {canWrite && (
-                <Button
-                  variant="ghost"
-                  size="sm"
-                  className="ml-auto"
-                  aria-label={`Delete grant ${g.subject.type} ${g.subject.name} ${g.toolPattern}`}
-                  onClick={() => remove.mutate({ id: g.id })}
-                  disabled={remove.isPending}
-                >
-                  Delete
-                </Button>
-              )}
-            </li>
-          ))}
+          {grants.map((g) => {
+            const when = grantConditionText(g);
+            const name = `${g.subject.type} ${g.subject.name} ${g.toolPattern}`;
+            return (
+              <li
+                key={g.id}
+                className={cn(
+                  "flex flex-wrap items-center gap-3 px-4 py-2",
+                  editing === g.id && "bg-indigo-50/60",
+                )}
+              >
+                <span className="min-w-48">
+                  <span className="text-xs text-slate-500">{g.subject.type}</span> {g.subject.name}
+                </span>
+                <code className="min-w-32 font-mono text-xs">{g.toolPattern}</code>
+                <StatusBadge status={g.effect} label={EFFECT_LABELS[g.effect]} />
+                {when && <span className="text-xs text-amber-900">only when {when}</span>}
+                {g.approvalTimeoutSec !== null && (
+                  <span className="text-xs text-slate-500">times out after {g.approvalTimeoutSec}s</span>
+                )}
+                {g.reason && <span className="text-xs text-slate-600">“{g.reason}”</span>}
+                {canWrite && (
+                  <span className="ml-auto flex gap-1">
+                    <Button
+                      variant="ghost"
+                      size="sm"
+                      aria-label={`Edit grant ${name}`}
+                      onClick={() => edit(g)}
+                    >
+                      Edit
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      size="sm"
+                      aria-label={`Delete grant ${name}`}
+                      onClick={() => {
+                        if (editing === g.id) reset();
+                        remove.mutate({ id: g.id });
+                      }}
+                      disabled={remove.isPending}
+                    >
+                      Delete
+                    </Button>
+                  </span>
+                )}
+              </li>
+            );
+          })}
         </ul>
       )}
       {canWrite && (
         <form
           onSubmit={submit}
           noValidate
-          aria-label="Add a rule"
+          aria-label={editing ? "Edit a rule" : "Add a rule"}
           className="grid items-start gap-3 rounded-lg border border-slate-200 bg-slate-50 p-4 md:grid-cols-6"
         >
           <Field label="Team or agent" error={errors.subject} className="md:col-span-2">
@@ -313,10 +378,28 @@ function RulesOnServer({
           <Field label="Reason" error={errors.reason}>
             <Input value={reason} onChange={(e) => setReason(e.target.value)} />
           </Field>
+          {effect === "approve" && (
+            <div className="md:col-span-6">
+              <ConditionField
+                value={condition}
+                onChange={setCondition}
+                error={errors.condition}
+                hint={
+                  "Optional. Only calls whose arguments match wait for a person; the others run as allowed. " +
+                  'JSON, e.g. { "path": "env", "in": ["prod", "production"] }; combine with all, any, not. Empty: every call waits.'
+                }
+              />
+            </div>
+          )}
           <div className="flex items-center gap-3 md:col-span-6">
-            <Button type="submit" loading={add.isPending}>
-              Add rule
+            <Button type="submit" loading={save.isPending}>
+              {editing ? "Save rule" : "Add rule"}
             </Button>
+            {editing && (
+              <Button type="button" variant="secondary" onClick={reset}>
+                Cancel
+              </Button>
+            )}
             {errors.form && (
               <p role="alert" className="text-sm text-red-700">
                 {errors.form}
@@ -327,4 +410,18 @@ function RulesOnServer({
       )}
     </section>
   );
+}
+
+const FORM_FIELDS = new Set(["subject", "toolPattern", "approvalTimeoutSec", "reason", "condition"]);
+
+/** Server field errors for the form: any `condition…` path (condition.all.0.path) is the condition's. */
+function conditionErrors(errors: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, message] of Object.entries(errors)) {
+    if (field === "condition" || field.startsWith("condition.")) {
+      const where = field === "condition" ? "" : `${field.slice("condition.".length)}: `;
+      out.condition ??= `${where}${message}`;
+    } else out[field] = message;
+  }
+  return out;
 }

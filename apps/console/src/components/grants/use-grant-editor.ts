@@ -50,7 +50,7 @@ export function useGrantEditor(grants: Grant[] | undefined) {
     }
     const rollback = optimistic((list) =>
       current
-        ? list.map((g) => (g.id === current.id ? { ...g, effect } : g))
+        ? list.map((g) => (g.id === current.id ? { ...g, effect, condition: null } : g))
         : [
             ...list,
             {
@@ -62,14 +62,25 @@ export function useGrantEditor(grants: Grant[] | undefined) {
               effect,
               reason: null,
               approvalTimeoutSec: null,
-              hasCondition: false,
+              condition: null,
               createdBy: null,
               updatedAt: new Date(),
             },
           ],
     );
+    // grants.set takes the whole grant: keep its reason (and timeout while it asks for
+    // approval); a condition only means something on `approve`, which this cell is leaving
+    // or entering, so it goes (edit conditions under "All rules").
     set.mutate(
-      { subject: { type: subject.type, id: subject.id }, serverId: server.id, toolPattern, effect },
+      {
+        subject: { type: subject.type, id: subject.id },
+        serverId: server.id,
+        toolPattern,
+        effect,
+        reason: current?.reason ?? null,
+        approvalTimeoutSec: effect === "approve" ? (current?.approvalTimeoutSec ?? null) : null,
+        condition: null,
+      },
       { onError: rollback },
     );
   };

@@ -1,3 +1,5 @@
+import { approvalCondition } from "@portcullis/contracts/approval-policy";
+import { approvalSource } from "@portcullis/contracts/jobs";
 import { deleteGrant } from "@portcullis/control/grants/delete-grant";
 import { listGrants } from "@portcullis/control/grants/list-grants";
 import { previewAgentTools } from "@portcullis/control/grants/preview-agent-tools";
@@ -27,7 +29,8 @@ export const grantsRouter = router({
           effect,
           reason: z.string().nullable(),
           approvalTimeoutSec: z.number().int().nullable(),
-          hasCondition: z.boolean(),
+          /** The argument condition of an `approve` grant, as stored (null: none). */
+          condition: z.json().nullable(),
           createdBy: z.string().nullable(),
           updatedAt: z.date(),
         }),
@@ -37,7 +40,10 @@ export const grantsRouter = router({
 
   /**
    * Creates or updates the grant of `subject` on `serverId` for `toolPattern` (a tool name
-   * or glob). "No grant" is `grants.delete`: the default is deny.
+   * or glob). "No grant" is `grants.delete`: the default is deny. The input is the grant's
+   * whole state, like an apply-file entry: an absent reason, timeout or condition clears it.
+   * `condition` (effect approve only) is checked by the apply file's schema; its errors come
+   * back keyed `condition.in`, `condition.all.0.path`.
    */
   set: write
     .input(
@@ -48,6 +54,7 @@ export const grantsRouter = router({
         effect,
         approvalTimeoutSec: z.number().int().positive().max(86_400).nullish(),
         reason: z.string().trim().max(500).nullish(),
+        condition: approvalCondition.nullish(),
       }),
     )
     .output(z.object({ id: z.string(), action: z.enum(["create", "update", "none"]) }))
@@ -66,7 +73,11 @@ export const grantsRouter = router({
       return { id: deleted.id };
     }),
 
-  /** "What can this agent see?" — computed by the gateway's policy code on the current configuration. */
+  /**
+   * "What can this agent see?" — computed by the gateway's policy code on the current
+   * configuration: per tool, its effect and whether calls wait for a person (`approval`:
+   * never, always, or only when the arguments match `when`; from a grant or a policy).
+   */
   preview: read
     .input(z.object({ agentId: entityId }))
     .output(
@@ -79,6 +90,16 @@ export const grantsRouter = router({
           effect: z.enum(["allow", "approve"]),
           grantId: z.string(),
           riskClass: z.enum(["read", "write", "destructive"]),
+          approval: z.discriminatedUnion("mode", [
+            z.object({ mode: z.literal("never") }),
+            z.object({
+              mode: z.enum(["always", "conditional"]),
+              source: approvalSource,
+              reason: z.string(),
+              timeoutSec: z.number().int(),
+              when: z.string().nullable(),
+            }),
+          ]),
         }),
       ),
     )
