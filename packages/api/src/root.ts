@@ -7,6 +7,7 @@ import { keysRouter } from "./routers/keys/router";
 import { meRouter } from "./routers/me/router";
 import { membersRouter } from "./routers/members/router";
 import { overviewRouter } from "./routers/overview/router";
+import { policiesRouter } from "./routers/policies/router";
 import { reviewRouter } from "./routers/review/router";
 import { serversRouter } from "./routers/servers/router";
 import { teamsRouter } from "./routers/teams/router";
@@ -24,6 +25,7 @@ export const appRouter = router({
   agents: agentsRouter,
   keys: keysRouter,
   grants: grantsRouter,
+  policies: policiesRouter,
   history: historyRouter,
   approvals: approvalsRouter,
   audit: auditRouter,

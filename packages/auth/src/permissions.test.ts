@@ -15,6 +15,15 @@ describe("role permissions", () => {
     expect(can("approver", "servers.write")).toBe(false);
   });
 
+  it("lets every reading role see policies and only owners and admins change them", () => {
+    for (const r of ["owner", "admin", "approver", "auditor"] as const)
+      expect(can(r, "policies.read")).toBe(true);
+    expect(can("member", "policies.read")).toBe(false);
+    expect(can("owner", "policies.write")).toBe(true);
+    expect(can("admin", "policies.write")).toBe(true);
+    for (const r of ["approver", "auditor", "member"] as const) expect(can(r, "policies.write")).toBe(false);
+  });
+
   it("does not let members read the audit log or write anything", () => {
     expect(can("member", "audit.read")).toBe(false);
     for (const p of PERMISSIONS.filter((p) => p.endsWith(".write") || p.endsWith(".decide"))) {

@@ -1,25 +1,26 @@
 import type { ConfigPolicy } from "@portcullis/contracts/config-policies";
 import { newId } from "@portcullis/contracts/ids";
-import { TOOL_NAME_SEPARATOR } from "@portcullis/contracts/snapshot";
 import type { PolicyKind } from "@portcullis/db/client";
 import { canonicalJson } from "../canonical-json";
 import type { Tx } from "../db";
-import { toolRiskKey } from "./desired-state";
+import {
+  DEFAULT_POLICY_PRIORITY,
+  type PolicyScopeLists,
+  type PolicyValues,
+  policyValues,
+  type ScopeIds,
+  scopeProblems,
+  storedPolicyScope,
+} from "../policies/policy-scope";
+import { formatConfigPath } from "./config-path";
 import type { Installation } from "./load-installation";
 import { type ApplyContext, fieldChanges, type Operation } from "./plan";
 
-/** Matches the column default, so a file that omits `priority` agrees with a fresh row. */
-export const DEFAULT_POLICY_PRIORITY = 100;
+export { DEFAULT_POLICY_PRIORITY };
 
 /** A policy as the file declares it: scope by names (`<server>__<tool>` for tools), config already validated by its kind's schema. */
-export interface DesiredPolicy {
+export interface DesiredPolicy extends PolicyValues {
   path: string;
-  name: string;
-  kind: PolicyKind;
-  enabled: boolean;
-  priority: number;
-  scope: { teams: string[]; agents: string[]; servers: string[]; tools: string[] };
-  config: Record<string, unknown>;
 }
 
 /** A policy row, with its scope as stored (ids). */
@@ -33,7 +34,7 @@ export interface InstalledPolicy {
   config: unknown;
 }
 
-type StoredScope = DesiredPolicy["scope"];
+type StoredScope = PolicyScopeLists;
 
 /**
  * The `policies:` entries as desired state. Checks what the schema cannot: unique names
@@ -49,40 +50,12 @@ export function resolveDesiredPolicies(
   return entries.map((p, i) => {
     const path = `policies[${i}]`;
     unique("policy", p.name, `${path}.name`);
-    const scope: StoredScope = {
-      teams: p.scope?.teams ?? [],
-      agents: p.scope?.agents ?? [],
-      servers: p.scope?.servers ?? [],
-      tools: p.scope?.tools ?? [],
-    };
-    for (const list of ["teams", "agents", "servers"] as const) {
-      scope[list].forEach((name, j) => {
-        if (!declared[list].has(name))
-          problems.push(
-            `${path}.scope.${list}[${j}]: unknown ${list.slice(0, -1)} "${name}" (declare it under ${list}:)`,
-          );
-      });
+    const values = policyValues(p);
+    for (const problem of scopeProblems(values.scope, declared)) {
+      const hint = problem.missing ? ` (declare it under ${problem.missing}:)` : "";
+      problems.push(`${path}.${formatConfigPath(problem.path)}: ${problem.message}${hint}`);
     }
-    scope.tools.forEach((tool, j) => {
-      const at = tool.indexOf(TOOL_NAME_SEPARATOR);
-      if (at <= 0 || at + TOOL_NAME_SEPARATOR.length >= tool.length)
-        problems.push(
-          `${path}.scope.tools[${j}]: name a tool as <server>${TOOL_NAME_SEPARATOR}<tool>, got "${tool}"`,
-        );
-      else if (!declared.servers.has(tool.slice(0, at)))
-        problems.push(
-          `${path}.scope.tools[${j}]: unknown server "${tool.slice(0, at)}" (declare it under servers:)`,
-        );
-    });
-    return {
-      path,
-      name: p.name,
-      kind: p.kind,
-      enabled: !p.disabled,
-      priority: p.priority ?? DEFAULT_POLICY_PRIORITY,
-      scope,
-      config: p.config as Record<string, unknown>,
-    };
+    return { path, ...values };
   });
 }
 
@@ -92,37 +65,6 @@ export async function loadInstalledPolicies(tx: Tx, orgId: string): Promise<Inst
     select: { id: true, name: true, kind: true, enabled: true, priority: true, scope: true, config: true },
     orderBy: { name: "asc" },
   });
-}
-
-/** Names → ids, from what exists (at plan time) or what this apply created (at run time). */
-interface ScopeIds {
-  teams: Map<string, string>;
-  agents: Map<string, string>;
-  servers: Map<string, string>;
-  /** `<server>/<tool>` → tool id, from the catalog. */
-  tools: Map<string, string>;
-}
-
-/**
- * The stored scope: ids, sorted. A tool the catalog does not list yet (a server this apply
- * creates, never synced) is stored by its exposed name, which the DLP stage matches as
- * well; re-applying once the catalog lists it stores its id (applyAndPublish does this
- * right after the catalog sync). Returns null when a team, agent or server does not exist
- * yet (it is created by this apply, so the policy differs anyway).
- */
-function storedScope(scope: StoredScope, ids: ScopeIds): StoredScope | null {
-  const byName = (names: string[], map: Map<string, string>) => names.map((n) => map.get(n));
-  const teams = byName(scope.teams, ids.teams);
-  const agents = byName(scope.agents, ids.agents);
-  const servers = byName(scope.servers, ids.servers);
-  if ([...teams, ...agents, ...servers].some((id) => id === undefined)) return null;
-  const tools = scope.tools.map((exposed) => {
-    const at = exposed.indexOf(TOOL_NAME_SEPARATOR);
-    const key = toolRiskKey(exposed.slice(0, at), exposed.slice(at + TOOL_NAME_SEPARATOR.length));
-    return ids.tools.get(key) ?? exposed;
-  });
-  const sorted = (xs: Array<string | undefined>) => [...new Set(xs as string[])].sort();
-  return { teams: sorted(teams), agents: sorted(agents), servers: sorted(servers), tools: sorted(tools) };
 }
 
 const COMPARED = ["kind", "enabled", "priority", "scope", "config"] as const;
@@ -153,7 +95,7 @@ export function planPolicies(
     tools: installedTools,
   });
   const resolved = (want: DesiredPolicy, ctx: ApplyContext): StoredScope =>
-    storedScope(want.scope, runIds(ctx))!;
+    storedPolicyScope(want.scope, runIds(ctx))!;
 
   const deletes: Operation[] = current
     .filter((p) => !wanted.has(p.name))
@@ -193,7 +135,7 @@ export function planPolicies(
       });
       continue;
     }
-    const values = { ...want, scope: storedScope(want.scope, planIds) };
+    const values = { ...want, scope: storedPolicyScope(want.scope, planIds) };
     const fields = COMPARED.filter(
       (f) => values[f] === null || canonicalJson(row[f] ?? null) !== canonicalJson(values[f]),
     );

@@ -13,6 +13,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/review", label: "Tool review", permission: "tools.read" },
   { href: "/agents", label: "Agents", permission: "agents.read" },
   { href: "/grants", label: "Grants", permission: "grants.read" },
+  { href: "/policies", label: "Policies", permission: "policies.read" },
   { href: "/approvals", label: "Approvals", permission: "approvals.read" },
   { href: "/teams", label: "Teams", permission: "teams.read" },
   { href: "/members", label: "Members", permission: "members.read" },
