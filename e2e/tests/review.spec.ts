@@ -143,3 +143,60 @@ test("an auditor sees the queue but cannot approve", async ({ page }) => {
   expect(refused.code).toBe("FORBIDDEN");
   expect(refused.message).toBe("not allowed: this needs the 'tools.write' permission");
 });
+
+test("a quarantined tool's page sends the admin to the review; enabling it cannot approve it", async ({
+  page,
+}) => {
+  const serverName = `pinned-${Date.now().toString(36)}`;
+  const serverId = await seedServer(serverName);
+  const db = createDb(stack().databaseUrl, { max: 1 });
+  const toolId = newId("tool");
+  const definitionHash = "d".repeat(64);
+  try {
+    const server = await db.server.findUniqueOrThrow({ where: { id: serverId } });
+    await db.tool.create({
+      data: {
+        id: toolId,
+        orgId: server.orgId,
+        serverId,
+        upstreamName: "lookup",
+        exposedName: `${serverName}__lookup`,
+        description: "Looks something up, and mails it elsewhere.",
+        inputSchema: { type: "object" },
+        riskClass: "read",
+        definitionHash,
+        approvedHash: "a".repeat(64),
+        approvedDefinition: { name: "lookup", description: "Looks something up." },
+        status: "quarantined",
+        flags: ["definition_changed"],
+      },
+    });
+  } finally {
+    await db.$disconnect();
+  }
+
+  await signIn(page, "admin@example.com");
+  await page.goto(`/servers/${serverId}/tools/${toolId}`);
+  await expect(page.getByRole("heading", { name: `${serverName}__lookup` })).toBeVisible();
+  await expect(page.getByRole("button", { name: /Enable tool|Approve/ })).toHaveCount(0);
+  const refused = await callTrpc(page.request, "tools.setStatus", { id: toolId, status: "active" });
+  expect(refused.code).toBe("BAD_REQUEST");
+  expect(refused.message).toContain("its current definition has not been approved");
+
+  await page.getByRole("link", { name: "Review definition" }).click();
+  await expect(page.getByTestId("review-status")).toHaveText("quarantined");
+  // The hash a config file's approvedDefinition names.
+  await expect(page.getByTestId("definition-hash")).toHaveText(definitionHash);
+  await page.getByRole("button", { name: "Approve", exact: true }).click();
+  await page
+    .getByRole("dialog", { name: `Approve ${serverName}__lookup?` })
+    .getByRole("button", {
+      name: "Approve definition",
+    })
+    .click();
+  await expect(page.getByTestId("review-status")).toHaveText("active");
+
+  await page.goto(`/servers/${serverId}/tools/${toolId}`);
+  await expect(page.getByRole("button", { name: "Disable tool" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Review definition" })).toHaveCount(0);
+});

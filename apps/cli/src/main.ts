@@ -9,6 +9,7 @@ import { registerAuditSearch } from "./commands/audit-search";
 import { registerCatalogSync } from "./commands/catalog-sync";
 import { registerMigrate } from "./commands/migrate";
 import { registerSnapshotPublish } from "./commands/snapshot-publish";
+import { registerToolsList } from "./commands/tools-list";
 
 const program = new Command("portcullis").description("Portcullis control-plane CLI").showHelpAfterError();
 
@@ -25,6 +26,7 @@ registerAgentKeyList(keys);
 registerAuditSearch(program.command("audit").description("the audit log of MCP requests"));
 registerSnapshotPublish(program.command("snapshot").description("config snapshots served to gateways"));
 registerCatalogSync(program.command("catalog").description("tool catalogs of upstream servers"));
+registerToolsList(program.command("tools").description("the tool catalog: status, risk, definition hashes"));
 const approvals = program.command("approvals").description("tool calls waiting for a human decision");
 registerApprovalsList(approvals);
 registerApprovalsDecide(approvals);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { approvalCondition } from "./approval-policy";
 import { configPolicy } from "./config-policies";
 import { grantEffect, riskClass } from "./snapshot";
 
@@ -50,6 +51,14 @@ export const configServer = z.discriminatedUnion("transport", [
 ]);
 export type ConfigServer = z.infer<typeof configServer>;
 
+/**
+ * Why a grant condition is refused on `allow` and `deny`: the policy code reads it only on
+ * `approve` grants (approval-rules.ts), so elsewhere it would look like a rule and do nothing.
+ */
+export const GRANT_CONDITION_NEEDS_APPROVE =
+  "a condition only applies to grants with effect approve (matching calls wait for a person); " +
+  "allow and deny grants do not look at arguments: remove the condition or use effect approve";
+
 export const configGrant = z
   .object({
     team: name.optional(),
@@ -59,13 +68,59 @@ export const configGrant = z
     effect: grantEffect.default("allow"),
     approvalTimeoutSec: z.number().int().positive().optional(),
     reason: z.string().optional(),
+    condition: approvalCondition
+      .optional()
+      .describe(
+        "effect approve only: just the calls whose arguments match wait for a person; the others " +
+          "are allowed by this grant. Absent: every call waits. E.g. { path: env, in: [prod, production] }",
+      ),
   })
   .strict()
   .refine(
     (g) => (g.team === undefined) !== (g.agent === undefined),
     "a grant names exactly one of team or agent",
-  );
+  )
+  .refine((g) => g.condition === undefined || g.effect === "approve", {
+    path: ["condition"],
+    message: GRANT_CONDITION_NEEDS_APPROVE,
+  });
 export type ConfigGrant = z.infer<typeof configGrant>;
+
+/** A tool definition's hash as the console's review page and `portcullis tools list` show it. */
+export const definitionHash = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, "a tool definition hash: 64 lowercase hex characters (sha256)");
+
+/**
+ * Per-tool settings, the console's parity for a tool's risk class, status and definition
+ * review. A tool is named by its server and its upstream name (`echo`, not `everything__echo`).
+ */
+export const configTool = z
+  .object({
+    server: name,
+    tool: z.string().min(1).describe("the tool's name as its server lists it"),
+    risk: riskClass
+      .optional()
+      .describe("overrides the risk class derived from the tool's annotations; absent: the derived one"),
+    disabled: z
+      .boolean()
+      .optional()
+      .describe(
+        "true: gateways neither list nor call the tool. Absent or false: enabled again if disabled, " +
+          "but never by approving a definition: a quarantined tool stays quarantined until approved, and a " +
+          "disabled one whose current definition awaits approval stays disabled (the plan says so)",
+      ),
+    approvedDefinition: definitionHash
+      .optional()
+      .describe(
+        "the sha256 definition hash you reviewed and accept (console: Tool review; CLI: `portcullis tools list`). " +
+          "A quarantined tool whose current definition has exactly this hash is approved, as the console's " +
+          "Approve does; a different current hash (the server changed the tool again) approves nothing and " +
+          "is reported in the plan. Removing it later does not revoke an approval",
+      ),
+  })
+  .strict();
+export type ConfigTool = z.infer<typeof configTool>;
 
 export const configFile = z
   .object({
@@ -84,10 +139,22 @@ export const configFile = z
       )
       .default([]),
     grants: z.array(configGrant).default([]),
+    tools: z
+      .array(configTool)
+      .default([])
+      .describe(
+        "per-tool settings (risk, disabled, approvedDefinition); one entry per tool. The file is the " +
+          "whole truth for the servers it declares: a tool it does not list (or an entry removed from it) " +
+          "loses its risk override and is enabled again if disabled (not if its definition awaits approval). " +
+          "A tool its server has not listed yet is configured after the server's catalog sync",
+      ),
     toolRisk: z
       .array(z.object({ server: name, tool: z.string().min(1), risk: riskClass }).strict())
       .default([])
-      .describe("admin overrides of a tool's risk class"),
+      .describe(
+        "deprecated: use `tools: [{ server, tool, risk }]`. Still accepted, with the same meaning; " +
+          "a tool may not appear both here and under tools:",
+      ),
     policies: z
       .array(configPolicy)
       .default([])

@@ -7,7 +7,7 @@ import type { Db } from "../db";
 import { type CatalogSyncResult, syncServerCatalog } from "../servers/sync-catalog";
 import { publishSnapshot, republishLatest } from "../snapshots/publish-snapshot";
 import { type ApplyOptions, applyConfig } from "./apply-config";
-import type { ApplyPlan } from "./plan";
+import { type ApplyPlan, isEffective } from "./plan";
 
 export interface ApplyAndPublishDeps {
   db: Db;
@@ -30,7 +30,7 @@ export interface ApplyAndPublishResult {
 
 /**
  * What `portcullis apply` does: applies the file, syncs the catalogs of the active servers
- * it created or changed, applies risk overrides that waited for those catalogs, and
+ * it created or changed, applies tool settings that waited for those catalogs, and
  * publishes a snapshot so gateways pick the change up. An unreachable server does not
  * fail the apply (the configuration is stored; its catalog is synced later).
  * When nothing changed, no new version is published; Redis is only checked to hold the latest.
@@ -78,16 +78,17 @@ export async function applyAndPublish(
   if (plan.some((c) => c.deferred) || policyWaitsForCatalog) {
     // The catalogs now list the tools the overrides name (when their sync succeeded).
     const followUp = await applyConfig(deps.db, file, applyOpts);
-    plan = [...plan.filter((c) => !c.deferred), ...followUp];
+    // The follow-up plans everything again: its warnings replace the first ones.
+    plan = [...plan.filter(isEffective), ...followUp];
   }
 
   const catalogChanged = Object.values(syncs).some(
     (s) => !("error" in s) && s.added.length + s.changed.length + s.removed.length > 0,
   );
-  if (plan.some((c) => !c.deferred) || catalogChanged) {
+  if (plan.some(isEffective) || catalogChanged) {
     const published = await publishSnapshot(deps.db, deps.redis, deps.names, {
       createdBy: actorLabel(opts.actor),
-      summary: `apply: ${plan.length} change(s)`,
+      summary: `apply: ${plan.filter(isEffective).length} change(s)`,
     });
     return { plan, syncs, snapshot: { version: published.version, published: true } };
   }

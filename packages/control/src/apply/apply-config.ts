@@ -33,6 +33,7 @@ const AUDIT_TARGET: Record<PlanKind, string> = {
   agent: "agent",
   grant: "grant",
   toolRisk: "tool_risk",
+  tool: "tool",
   policy: "policy",
 };
 
@@ -74,6 +75,7 @@ export async function applyConfig(db: Db, file: ConfigFile, opts: ApplyOptions):
         orgId,
         secretKey: opts.secretKey,
         createdBy: actorLabel(actor),
+        actor,
         serverIds: new Map(installation.servers.map((s) => [s.name, s.id])),
         teamIds: new Map(installation.teams.map((t) => [t.name, t.id])),
         agentIds: new Map(installation.agents.map((a) => [a.name, a.id])),
@@ -81,6 +83,7 @@ export async function applyConfig(db: Db, file: ConfigFile, opts: ApplyOptions):
       for (const op of ops) {
         if (!op.run) continue;
         const targetId = await op.run(tx, ctx);
+        if (op.auditedByRun) continue;
         await recordAdminChange(tx, {
           orgId,
           actor,

@@ -1,4 +1,5 @@
 import type { UpstreamSecrets } from "@portcullis/auth/secrets";
+import type { ApprovalCondition } from "@portcullis/contracts/approval-policy";
 import type { ConfigFile, ConfigServer } from "@portcullis/contracts/config-file";
 import { AppError } from "@portcullis/contracts/errors";
 import type { GrantEffect, RiskClass } from "@portcullis/contracts/snapshot";
@@ -47,14 +48,21 @@ export interface DesiredGrant {
   effect: GrantEffect;
   approvalTimeoutSec: number | null;
   reason: string | null;
+  /** Argument condition of an `approve` grant (the schema refuses one elsewhere); null: none. */
+  condition: ApprovalCondition | null;
 }
 
-export interface DesiredToolRisk {
+/** A `tools:` entry (or a deprecated `toolRisk:` one), with absent settings at their defaults. */
+export interface DesiredTool {
   path: string;
+  /** `server/tool`, see toolRiskKey. */
   key: string;
   server: string;
   tool: string;
-  risk: RiskClass;
+  risk: RiskClass | null;
+  disabled: boolean;
+  /** The definition hash the file approves; null: none. */
+  approvedDefinition: string | null;
 }
 
 export interface DesiredState {
@@ -62,7 +70,7 @@ export interface DesiredState {
   teams: DesiredTeam[];
   agents: DesiredAgent[];
   grants: DesiredGrant[];
-  toolRisks: DesiredToolRisk[];
+  tools: DesiredTool[];
   policies: DesiredPolicy[];
 }
 
@@ -76,6 +84,7 @@ export function grantKey(
   return `${subjectKind}:${subject}/${server}/${toolPattern}`;
 }
 
+/** How a tool is named in plans, messages and admin-audit rows: `everything/echo`. */
 export function toolRiskKey(server: string, tool: string): string {
   return `${server}/${tool}`;
 }
@@ -156,15 +165,35 @@ export function resolveDesiredState(file: ConfigFile, env: Record<string, string
         effect: g.effect,
         approvalTimeoutSec: g.approvalTimeoutSec ?? null,
         reason: g.reason ?? null,
+        condition: g.condition ?? null,
       });
     });
   });
 
-  const toolRisks = file.toolRisk.map((r, i): DesiredToolRisk => {
-    const key = toolRiskKey(r.server, r.tool);
-    unique("toolRisk", key, `toolRisk[${i}]`);
-    if (!serverNames.has(r.server)) problems.push(`toolRisk[${i}].server: unknown server "${r.server}"`);
-    return { path: `toolRisk[${i}]`, key, server: r.server, tool: r.tool, risk: r.risk };
+  // `toolRisk:` is the deprecated spelling of `tools: [{ server, tool, risk }]`; both share
+  // one namespace, so a tool named in both is a duplicate (the file would say two things).
+  const tools = [
+    ...file.tools.map((t, i) => ({ ...t, path: `tools[${i}]` })),
+    ...file.toolRisk.map((r, i) => ({ ...r, path: `toolRisk[${i}]` })),
+  ].map((t): DesiredTool => {
+    const key = toolRiskKey(t.server, t.tool);
+    const first = firstPathOf.get(`tool\0${key}`);
+    if (first?.startsWith("tools[") && t.path.startsWith("toolRisk[")) {
+      problems.push(
+        `${t.path}: tool "${key}" is also configured at ${first}; move its risk there (toolRisk: is deprecated)`,
+      );
+    } else unique("tool", key, t.path);
+    if (!serverNames.has(t.server))
+      problems.push(`${t.path}.server: unknown server "${t.server}" (declare it under servers:)`);
+    return {
+      path: t.path,
+      key,
+      server: t.server,
+      tool: t.tool,
+      risk: t.risk ?? null,
+      disabled: "disabled" in t && t.disabled === true,
+      approvedDefinition: ("approvedDefinition" in t && t.approvedDefinition) || null,
+    };
   });
 
   const policies = resolveDesiredPolicies(
@@ -179,7 +208,7 @@ export function resolveDesiredState(file: ConfigFile, env: Record<string, string
       details: { problems },
     });
   }
-  return { servers, teams, agents, grants, toolRisks, policies };
+  return { servers, teams, agents, grants, tools, policies };
 }
 
 function desiredServer(

@@ -31,6 +31,10 @@ export interface InstalledTool {
   key: string;
   serverName: string;
   riskOverride: "read" | "write" | "destructive" | null;
+  status: "active" | "disabled" | "quarantined" | "removed";
+  definitionHash: string;
+  approvedHash: string | null;
+  flags: string[];
 }
 
 /** What an organization holds now, keyed the way a config file names things. */
@@ -66,7 +70,16 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
   });
   const tools = await tx.tool.findMany({
     where: { orgId },
-    select: { id: true, upstreamName: true, riskOverride: true, serverId: true },
+    select: {
+      id: true,
+      upstreamName: true,
+      riskOverride: true,
+      serverId: true,
+      status: true,
+      definitionHash: true,
+      approvedHash: true,
+      flags: true,
+    },
   });
 
   const serverName = new Map(servers.map((s) => [s.id, s.name]));
@@ -98,6 +111,10 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
       key: toolRiskKey(serverName.get(t.serverId)!, t.upstreamName),
       serverName: serverName.get(t.serverId)!,
       riskOverride: t.riskOverride,
+      status: t.status,
+      definitionHash: t.definitionHash,
+      approvedHash: t.approvedHash,
+      flags: t.flags,
     })),
     policies: await loadInstalledPolicies(tx, orgId),
   };

@@ -1,10 +1,11 @@
 import type { DesiredState } from "./desired-state";
 import type { Installation } from "./load-installation";
 import type { Operation } from "./plan";
-import { planGrants, planToolRisks } from "./plan-grants";
+import { planGrants } from "./plan-grants";
 import { planPolicies } from "./plan-policies";
 import { planServers } from "./plan-servers";
 import { planAgents, planTeams } from "./plan-teams-agents";
+import { planTools } from "./plan-tools";
 
 /**
  * Every change that takes `installation` to `desired`, in an order that respects the
@@ -20,11 +21,7 @@ export function planChanges(
   const teams = planTeams(installation.teams, desired.teams);
   const agents = planAgents(installation.agents, desired.agents);
   const grants = planGrants(installation.grants, desired.grants);
-  const risks = planToolRisks(
-    installation.tools,
-    desired.toolRisks,
-    new Set(desired.servers.map((s) => s.name)),
-  );
+  const tools = planTools(installation.tools, desired.tools, new Set(desired.servers.map((s) => s.name)));
   const policies = planPolicies(installation, desired.policies);
   return [
     ...policies.deletes,
@@ -35,7 +32,7 @@ export function planChanges(
     ...teams.deletes,
     ...servers.deletes,
     ...grants.upserts,
-    ...risks,
+    ...tools,
     ...policies.upserts,
   ];
 }

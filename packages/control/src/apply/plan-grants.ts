@@ -1,8 +1,9 @@
+import type { ApprovalCondition } from "@portcullis/contracts/approval-policy";
 import { newId } from "@portcullis/contracts/ids";
 import { Prisma } from "@portcullis/db/client";
 import { canonicalJson } from "../canonical-json";
-import type { DesiredGrant, DesiredToolRisk } from "./desired-state";
-import type { InstalledGrant, InstalledTool } from "./load-installation";
+import type { DesiredGrant } from "./desired-state";
+import type { InstalledGrant } from "./load-installation";
 import { fieldChanges, type Operation } from "./plan";
 
 const COMPARED = ["effect", "approvalTimeoutSec", "reason", "condition"] as const;
@@ -37,12 +38,13 @@ export function planGrants(
   const upserts: Operation[] = [];
   for (const want of desired) {
     const row = kept.get(want.key);
-    // A file cannot express argument conditions, so a file-managed grant has none.
-    const values = { ...want, condition: null };
+    // Conditions compare as canonical JSON: the key order of the file (or of what the
+    // console stored) never shows up as a change.
+    const values = want;
     if (!row) {
       upserts.push({
         change: { action: "create", kind: "grant", name: want.key },
-        details: { effect: want.effect },
+        details: { effect: want.effect, ...(want.condition !== null && { condition: want.condition }) },
         run: async (tx, ctx) => {
           const id = newId("grant");
           await tx.grant.create({
@@ -56,6 +58,7 @@ export function planGrants(
               effect: want.effect,
               approvalTimeoutSec: want.approvalTimeoutSec,
               reason: want.reason,
+              condition: jsonOrDbNull(want.condition),
               createdBy: ctx.createdBy,
             },
           });
@@ -76,7 +79,7 @@ export function planGrants(
             effect: want.effect,
             approvalTimeoutSec: want.approvalTimeoutSec,
             reason: want.reason,
-            condition: Prisma.DbNull,
+            condition: jsonOrDbNull(want.condition),
           },
         });
         return row.id;
@@ -86,59 +89,9 @@ export function planGrants(
   return { deletes, upserts };
 }
 
-/**
- * Risk overrides: set, change or clear `riskOverride` on catalog tools. An override for a
- * tool the catalog does not list yet (a new server, never synced) is planned as deferred:
- * it is applied after the server's catalog sync (see applyAndPublish).
- */
-export function planToolRisks(
-  tools: InstalledTool[],
-  desired: DesiredToolRisk[],
-  remainingServers: Set<string>,
-): Operation[] {
-  const byKey = new Map(tools.map((t) => [t.key, t]));
-  const wanted = new Set(desired.map((r) => r.key));
-  const ops: Operation[] = [];
-  for (const want of desired) {
-    const tool = byKey.get(want.key);
-    if (!tool) {
-      ops.push({
-        change: {
-          action: "create",
-          kind: "toolRisk",
-          name: want.key,
-          deferred: `server "${want.server}" does not list tool "${want.tool}" (yet): applied after its catalog sync`,
-        },
-      });
-      continue;
-    }
-    if (tool.riskOverride === want.risk) continue;
-    ops.push({
-      change: {
-        action: tool.riskOverride === null ? "create" : "update",
-        kind: "toolRisk",
-        name: want.key,
-        ...(tool.riskOverride !== null && { fields: ["risk"] }),
-      },
-      details: { changes: fieldChanges({ risk: tool.riskOverride }, { risk: want.risk }, ["risk"]) },
-      run: async (tx) => {
-        await tx.tool.update({ where: { id: tool.id }, data: { riskOverride: want.risk } });
-        return tool.id;
-      },
-    });
-  }
-  for (const tool of tools) {
-    // Tools of a server being deleted go with it; no separate change to report.
-    if (tool.riskOverride === null || wanted.has(tool.key) || !remainingServers.has(tool.serverName))
-      continue;
-    ops.push({
-      change: { action: "delete", kind: "toolRisk", name: tool.key },
-      details: { changes: fieldChanges({ risk: tool.riskOverride }, { risk: null }, ["risk"]) },
-      run: async (tx) => {
-        await tx.tool.update({ where: { id: tool.id }, data: { riskOverride: null } });
-        return tool.id;
-      },
-    });
-  }
-  return ops;
+/** A grant condition as Prisma writes a nullable Json column: SQL NULL for none. */
+export function jsonOrDbNull(
+  condition: ApprovalCondition | null,
+): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  return condition === null ? Prisma.DbNull : (condition as Prisma.InputJsonValue);
 }

@@ -1,6 +1,15 @@
+import type { Actor } from "../admin-audit/actor";
 import type { Tx } from "../db";
 
-export type PlanKind = "organization" | "server" | "team" | "agent" | "grant" | "toolRisk" | "policy";
+export type PlanKind =
+  | "organization"
+  | "server"
+  | "team"
+  | "agent"
+  | "grant"
+  | "toolRisk"
+  | "tool"
+  | "policy";
 
 /** One line of an apply plan. */
 export interface PlanChange {
@@ -15,6 +24,12 @@ export interface PlanChange {
    * tool the catalog does not list yet is applied after the server's catalog sync.
    */
   deferred?: string;
+  /**
+   * Set when the file asks for something this apply refuses to do, and why: approving a
+   * definition that is not the tool's current one, enabling a tool whose definition awaits
+   * review. Nothing is written for it; the rest of the file is applied (see planTools).
+   */
+  warning?: string;
 }
 
 /** The changes an apply makes (or, in a dry run, would make), in execution order. Empty: nothing to do. */
@@ -25,6 +40,8 @@ export interface ApplyContext {
   orgId: string;
   secretKey: Buffer;
   createdBy: string;
+  /** Who applies the file, for the console use cases an operation runs (they audit themselves). */
+  actor: Actor;
   serverIds: Map<string, string>;
   teamIds: Map<string, string>;
   agentIds: Map<string, string>;
@@ -37,6 +54,16 @@ export interface Operation {
   details?: Record<string, unknown>;
   /** Performs the change; returns the id of the row it touched, for the audit log. */
   run?: (tx: Tx, ctx: ApplyContext) => Promise<string | null>;
+  /**
+   * `run` writes its own AdminAuditLog row: it is the console's use case, whose audit action
+   * (`tool.enable`, `tool.approve_definition`…) the apply must not restate differently.
+   */
+  auditedByRun?: true;
+}
+
+/** A change that writes something now (not deferred to a catalog sync, not refused). */
+export function isEffective(change: PlanChange): boolean {
+  return change.deferred === undefined && change.warning === undefined;
 }
 
 /** `{ field: { from, to } }` for the listed fields, to record what an update changed. */

@@ -18,6 +18,7 @@ describe("portcullis.schema.json", () => {
       "teams",
       "agents",
       "grants",
+      "tools",
       "toolRisk",
       "policies",
     ]);

@@ -21,6 +21,8 @@ export interface ToolSummary {
   status: ToolStatus;
   flags: string[];
   annotations: Record<string, unknown> | null;
+  /** SHA-256 of the current definition: what a config file's `approvedDefinition` names. */
+  definitionHash: string;
   updatedAt: Date;
 }
 
@@ -80,6 +82,7 @@ export async function listTools(
         status: true,
         flags: true,
         annotations: true,
+        definitionHash: true,
         updatedAt: true,
       },
       orderBy: [{ exposedName: "asc" }, { id: "asc" }],

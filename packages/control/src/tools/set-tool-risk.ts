@@ -7,7 +7,7 @@ import { findTool } from "./find-tool";
 
 /**
  * Sets or clears (null) an admin's override of a tool's risk class; the same change as a
- * `toolRisk:` entry of the config file, audited the same way.
+ * `tools: [{ server, tool, risk }]` entry of the config file, audited the same way.
  */
 export async function setToolRisk(
   db: Db,

@@ -108,6 +108,14 @@ export function ToolReviewView({ toolId }: { toolId: string }) {
         </span>
         <ReasonBadges reasons={tool.reasons} />
       </div>
+      <p className="mb-4 text-xs text-slate-600">
+        Definition (sha256){" "}
+        <code data-testid="definition-hash" className="font-mono break-all text-slate-800 select-all">
+          {tool.definitionHash}
+        </code>{" "}
+        — to approve it from the config file instead: <code className="font-mono">approvedDefinition</code> in
+        its <code className="font-mono">tools:</code> entry.
+      </p>
       {decided && (
         <p
           role="status"

@@ -70,6 +70,8 @@ export function ToolDetailView({ serverId, toolId }: { serverId: string; toolId:
   if (!tool.data) return <SkeletonRows rows={5} label="Loading the tool…" />;
   const t = tool.data;
   const annotations = t.annotations ?? {};
+  // Enabling never approves a definition: that is done on the review page, against the diff.
+  const awaitsReview = t.status !== "removed" && t.approvedHash !== t.definitionHash;
 
   return (
     <>
@@ -92,23 +94,33 @@ export function ToolDetailView({ serverId, toolId }: { serverId: string; toolId:
         description={t.title ?? undefined}
         actions={
           canWrite &&
-          t.status !== "removed" &&
-          (t.status === "active" ? (
-            <Button
-              variant="secondary"
-              loading={setStatus.isPending}
-              onClick={() => setStatus.mutate({ id: t.id, status: "disabled" })}
-            >
-              Disable tool
-            </Button>
-          ) : (
-            <Button
-              loading={setStatus.isPending}
-              onClick={() => setStatus.mutate({ id: t.id, status: "active" })}
-            >
-              {t.status === "quarantined" ? "Approve new definition" : "Enable tool"}
-            </Button>
-          ))
+          t.status !== "removed" && (
+            <>
+              {t.status !== "disabled" && (
+                <Button
+                  variant="secondary"
+                  loading={setStatus.isPending}
+                  onClick={() => setStatus.mutate({ id: t.id, status: "disabled" })}
+                >
+                  Disable tool
+                </Button>
+              )}
+              {awaitsReview ? (
+                <Link href={`/review/${t.id}`} className={buttonClasses("primary")}>
+                  Review definition
+                </Link>
+              ) : (
+                t.status === "disabled" && (
+                  <Button
+                    loading={setStatus.isPending}
+                    onClick={() => setStatus.mutate({ id: t.id, status: "active" })}
+                  >
+                    Enable tool
+                  </Button>
+                )
+              )}
+            </>
+          )
         }
       />
       {t.status === "quarantined" && (
@@ -116,8 +128,9 @@ export function ToolDetailView({ serverId, toolId }: { serverId: string; toolId:
           role="status"
           className="mb-4 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900"
         >
-          This tool&apos;s definition changed since it was approved, so gateways hide it. Review the
-          description and schema below, then approve the new definition to make it available again.
+          This tool&apos;s definition has not been approved (it changed since the last approval, or carries
+          suspicious markers), so gateways hide it. Open <strong>Review definition</strong> to compare it with
+          the approved one and approve it.
         </p>
       )}
       {t.status === "removed" && (

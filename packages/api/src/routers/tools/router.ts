@@ -73,7 +73,11 @@ export const toolsRouter = router({
       return { id: result.id, changed: result.changed };
     }),
 
-  /** Disables a tool, or activates it (approving a changed definition of a quarantined one). */
+  /**
+   * Disables a tool, or enables a disabled one. A tool whose current definition is not
+   * approved is refused (BAD_REQUEST): it is approved on the review page (`review.approve`),
+   * bound to the definition hash the admin was shown.
+   */
   setStatus: write
     .input(z.object({ id: entityId, status: activeStatus }))
     .output(z.object({ id: z.string(), changed: z.boolean() }))

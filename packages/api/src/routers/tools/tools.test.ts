@@ -93,23 +93,44 @@ describe("tools · happy path", () => {
     expect(actions[0]!.details).toMatchObject({ name: "big/search-issues" });
   });
 
-  it("disables a tool, and activating a quarantined one approves its new definition", async () => {
+  it("disables a tool and enables it again", async () => {
     const admin = await h.as("admin");
-    const disabled = toolIds["tool-000"]!;
-    await admin.tools.setStatus({ id: disabled, status: "disabled" });
-    expect((await servedSnapshot(h.redis, h.names())).tools.find((t) => t.id === disabled)?.status).toBe(
+    const id = toolIds["tool-000"]!;
+    await admin.tools.setStatus({ id, status: "disabled" });
+    expect((await servedSnapshot(h.redis, h.names())).tools.find((t) => t.id === id)?.status).toBe(
       "disabled",
     );
-
-    const quarantined = toolIds["rug-pull"]!;
-    expect((await admin.tools.get({ id: quarantined })).status).toBe("quarantined");
-    await admin.tools.setStatus({ id: quarantined, status: "active" });
-    const tool = await admin.tools.get({ id: quarantined });
-    expect(tool).toMatchObject({ status: "active", flags: [], approvedHash: tool.definitionHash });
+    expect(await admin.tools.setStatus({ id, status: "active" })).toEqual({ id, changed: true });
+    expect((await servedSnapshot(h.redis, h.names())).tools.find((t) => t.id === id)?.status).toBe("active");
   });
 });
 
 describe("tools · errors and security", () => {
+  it("never approves a definition by enabling the tool: that takes the review page", async () => {
+    const admin = await h.as("admin");
+    const id = toolIds["rug-pull"]!;
+    const error = await caught(admin.tools.setStatus({ id, status: "active" }));
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.message).toMatch(
+      /^tool big__rug-pull cannot be enabled: its current definition has not been approved\. Review the definition and approve it under Tool review/,
+    );
+    expect(await admin.tools.get({ id })).toMatchObject({
+      status: "quarantined",
+      flags: ["definition_changed"],
+      approvedHash: "hash-old",
+    });
+
+    // Disabling it and enabling it again is no way around the review either.
+    await admin.tools.setStatus({ id, status: "disabled" });
+    expect((await caught(admin.tools.setStatus({ id, status: "active" }))).code).toBe("BAD_REQUEST");
+    expect(await admin.tools.get({ id })).toMatchObject({ status: "disabled", approvedHash: "hash-old" });
+    const actions = await h.database.db.adminAuditLog.findMany({
+      where: { targetId: id },
+      select: { action: true },
+    });
+    expect(actions.map((a) => a.action)).toEqual(["tool.disable"]);
+  });
+
   it("refuses a cursor it did not hand out", async () => {
     const error = await caught((await h.as("member")).tools.list({ cursor: "garbage" }));
     expect(error.code).toBe("BAD_REQUEST");
