@@ -1,4 +1,5 @@
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { expect } from "@playwright/test";
 
 /** An MCP client (the v2 SDK) connected to the gateway with an agent key. */
 export async function connectAgent(gatewayMcpUrl: string, key: string): Promise<Client> {
@@ -28,4 +29,27 @@ export async function toolsListStatus(gatewayMcpUrl: string, key: string): Promi
   });
   await res.body?.cancel();
   return res.status;
+}
+
+/**
+ * An MCP client for `key` once the gateway lists `tool` to it: a new key or grant reaches
+ * the gateways with the next snapshot (within a second), so connect and list until then.
+ */
+export async function connectWhenListed(gatewayMcpUrl: string, key: string, tool: string): Promise<Client> {
+  let client: Client | null = null;
+  await expect
+    .poll(
+      async () => {
+        try {
+          client ??= await connectAgent(gatewayMcpUrl, key);
+          return (await client.listTools()).tools.map((t) => t.name);
+        } catch {
+          client = null;
+          return [];
+        }
+      },
+      { timeout: 10_000 },
+    )
+    .toContain(tool);
+  return client as unknown as Client;
 }

@@ -1,4 +1,4 @@
-import type { APIRequestContext } from "@playwright/test";
+import { type APIRequestContext, expect } from "@playwright/test";
 
 export interface TrpcReply {
   status: number;
@@ -35,4 +35,29 @@ export async function callTrpc(
     code: body.error?.json?.data?.code,
     data: body.result?.data?.json,
   };
+}
+
+/** `callTrpc` for a step that must succeed: fails the test with the server's message otherwise. */
+export async function trpc<T>(
+  request: APIRequestContext,
+  path: string,
+  input: unknown,
+  kind?: "query",
+): Promise<T> {
+  const reply = await callTrpc(request, path, input, kind);
+  expect(reply.status, `${path}: ${reply.message ?? ""}`).toBe(200);
+  return reply.data as T;
+}
+
+/** Runs a catalog sync the way the console does (a worker job) and waits for it to complete. */
+export async function syncCatalog(request: APIRequestContext, serverId: string): Promise<void> {
+  const { jobId } = await trpc<{ jobId: string }>(request, "servers.sync", { id: serverId });
+  await expect
+    .poll(
+      async () => (await trpc<{ state: string }>(request, "servers.syncStatus", { jobId }, "query")).state,
+      {
+        timeout: 30_000,
+      },
+    )
+    .toBe("completed");
 }

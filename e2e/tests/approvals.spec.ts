@@ -1,11 +1,11 @@
 import type { Client } from "@modelcontextprotocol/client";
-import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { newId } from "@portcullis/contracts/ids";
 import { createDb } from "@portcullis/db/client";
 import { screenshot, signIn } from "../support/login";
-import { connectAgent } from "../support/mcp";
+import { connectWhenListed } from "../support/mcp";
 import { stack } from "../support/stack-env";
-import { callTrpc } from "../support/trpc";
+import { callTrpc, syncCatalog, trpc } from "../support/trpc";
 
 // Approval queues (issue 4) in the browser: an agent's call to a tool that needs approval
 // blocks at the gateway; an approver signs in through SSO, sees it appear in the live queue
@@ -16,12 +16,6 @@ const serverName = `${label}-fx`;
 const tool = `${serverName}__delete-everything`;
 let agentKey = "";
 let setup: { serverId: string; agentId: string } | null = null;
-
-async function trpc<T>(request: APIRequestContext, path: string, input: unknown, kind?: "query"): Promise<T> {
-  const reply = await callTrpc(request, path, input, kind);
-  expect(reply.status, `${path}: ${reply.message ?? ""}`).toBe(200);
-  return reply.data as T;
-}
 
 /**
  * What an admin sets up in the console: a server (synced by the worker), a team with the
@@ -37,12 +31,7 @@ async function setUp(page: Page): Promise<void> {
     transport: "streamable-http",
     url: stack().fixtureUrl,
   });
-  const { jobId } = await trpc<{ jobId: string }>(r, "servers.sync", { id: serverId });
-  await expect
-    .poll(async () => (await trpc<{ state: string }>(r, "servers.syncStatus", { jobId }, "query")).state, {
-      timeout: 30_000,
-    })
-    .toBe("completed");
+  await syncCatalog(r, serverId);
   const { id: agentId } = await trpc<{ id: string }>(r, "agents.create", { name: `${label}-bot`, teamId });
   agentKey = (await trpc<{ key: string }>(r, "keys.create", { agentId })).key;
   setup = { serverId, agentId };
@@ -54,26 +43,6 @@ async function setUp(page: Page): Promise<void> {
     reason: "Deleting everything needs a second pair of eyes",
     approvalTimeoutSec: 300,
   });
-}
-
-/** The agent's MCP client, once the gateway serves the new key and grant (within a second of the change). */
-async function connectWhenGranted(): Promise<Client> {
-  let client: Client | null = null;
-  await expect
-    .poll(
-      async () => {
-        try {
-          client ??= await connectAgent(stack().gatewayMcpUrl, agentKey);
-          return (await client.listTools()).tools.map((t) => t.name);
-        } catch {
-          client = null;
-          return [];
-        }
-      },
-      { timeout: 10_000 },
-    )
-    .toContain(tool);
-  return client as unknown as Client;
 }
 
 /** The agent's call; it waits (progress notifications keep the client's timeout from firing). */
@@ -99,7 +68,7 @@ test("an approver approves a held call from the live queue and the agent gets th
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Approvals" }).click();
   await expect(page.getByRole("heading", { name: "Approvals", level: 1 })).toBeVisible();
 
-  const client = await connectWhenGranted();
+  const client = await connectWhenListed(stack().gatewayMcpUrl, agentKey, tool);
 
   const called = Date.now();
   let settled = false;
@@ -142,7 +111,7 @@ test("a denial reaches the agent with the approver's reason", async ({ browser }
   // Signed in on the overview: on /approvals the decided list names the approver too.
   await signIn(page, "approver@example.com");
   await page.goto("/approvals");
-  const client = await connectWhenGranted();
+  const client = await connectWhenListed(stack().gatewayMcpUrl, agentKey, tool);
   const result = agentCall(client, { confirm: false });
   const card = page.getByTestId("approval-request").filter({ hasText: tool });
   await expect(card).toBeVisible({ timeout: 10_000 });

@@ -1,7 +1,7 @@
-import { type APIRequestContext, expect, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { screenshot, signIn } from "../support/login";
 import { stack } from "../support/stack-env";
-import { callTrpc } from "../support/trpc";
+import { syncCatalog, trpc } from "../support/trpc";
 
 // Issue 4 in the browser: an admin makes an approve grant conditional in the grant editor
 // (the JSON is checked as it is typed), the matrix cell marks it "approval if…", and the
@@ -10,12 +10,6 @@ const label = `cond-${Date.now().toString(36)}`;
 const serverName = `${label}-fx`;
 const agentName = `${label}-bot`;
 const tool = `${serverName}__delete-everything`;
-
-async function trpc<T>(request: APIRequestContext, path: string, input: unknown, kind?: "query"): Promise<T> {
-  const reply = await callTrpc(request, path, input, kind);
-  expect(reply.status, `${path}: ${reply.message ?? ""}`).toBe(200);
-  return reply.data as T;
-}
 
 test("an admin sets an argument condition on an approve grant and the preview follows", async ({ page }) => {
   await signIn(page, "admin@example.com");
@@ -26,12 +20,7 @@ test("an admin sets an argument condition on an approve grant and the preview fo
     transport: "streamable-http",
     url: stack().fixtureUrl,
   });
-  const { jobId } = await trpc<{ jobId: string }>(r, "servers.sync", { id: serverId });
-  await expect
-    .poll(async () => (await trpc<{ state: string }>(r, "servers.syncStatus", { jobId }, "query")).state, {
-      timeout: 30_000,
-    })
-    .toBe("completed");
+  await syncCatalog(r, serverId);
   const { id: agentId } = await trpc<{ id: string }>(r, "agents.create", { name: agentName, teamId });
 
   await page.goto(`/grants?server=${serverId}&agent=${agentId}`);

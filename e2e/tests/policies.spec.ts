@@ -1,11 +1,11 @@
 import type { Client } from "@modelcontextprotocol/client";
-import { type APIRequestContext, expect, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { newId } from "@portcullis/contracts/ids";
 import { createDb } from "@portcullis/db/client";
 import { screenshot, signIn } from "../support/login";
-import { connectAgent } from "../support/mcp";
+import { connectWhenListed } from "../support/mcp";
 import { stack } from "../support/stack-env";
-import { callTrpc } from "../support/trpc";
+import { callTrpc, syncCatalog, trpc } from "../support/trpc";
 
 // Governance policies in the console (issue 3, parity with the apply file): an admin writes
 // a DLP policy in the browser and the gateway enforces it on the next call; an auditor
@@ -13,12 +13,6 @@ import { callTrpc } from "../support/trpc";
 const label = `pol-${Date.now().toString(36)}`;
 const serverName = `${label}-fx`;
 const echo = `${serverName}__echo`;
-
-async function trpc<T>(request: APIRequestContext, path: string, input: unknown, kind?: "query"): Promise<T> {
-  const reply = await callTrpc(request, path, input, kind);
-  expect(reply.status, `${path}: ${reply.message ?? ""}`).toBe(200);
-  return reply.data as T;
-}
 
 /** The agent's echo call: its text, or the gateway's refusal message. */
 async function echoOutcome(client: Client, message: string): Promise<string> {
@@ -44,12 +38,7 @@ test("an admin writes a DLP policy in the console and the gateway refuses a call
     transport: "streamable-http",
     url: stack().fixtureUrl,
   });
-  const { jobId } = await trpc<{ jobId: string }>(r, "servers.sync", { id: serverId });
-  await expect
-    .poll(async () => (await trpc<{ state: string }>(r, "servers.syncStatus", { jobId }, "query")).state, {
-      timeout: 30_000,
-    })
-    .toBe("completed");
+  await syncCatalog(r, serverId);
   const { id: agentId } = await trpc<{ id: string }>(r, "agents.create", { name: `${label}-bot`, teamId });
   const { key } = await trpc<{ key: string }>(r, "keys.create", { agentId });
   await trpc(r, "grants.set", {
@@ -59,22 +48,7 @@ test("an admin writes a DLP policy in the console and the gateway refuses a call
     effect: "allow",
   });
 
-  let agent: Client | null = null;
-  await expect
-    .poll(
-      async () => {
-        try {
-          agent ??= await connectAgent(stack().gatewayMcpUrl, key);
-          return (await agent.listTools()).tools.map((t) => t.name);
-        } catch {
-          agent = null;
-          return [];
-        }
-      },
-      { timeout: 10_000 },
-    )
-    .toContain(echo);
-  const client = agent as unknown as Client;
+  const client = await connectWhenListed(stack().gatewayMcpUrl, key, echo);
   // Before the policy: an email address in the arguments goes through.
   expect(await echoOutcome(client, "write to alice.martin@northwind-traders.com")).toContain(
     "alice.martin@northwind-traders.com",

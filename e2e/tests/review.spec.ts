@@ -1,10 +1,10 @@
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { newId } from "@portcullis/contracts/ids";
 import { createDb } from "@portcullis/db/client";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { screenshot, signIn } from "../support/login";
 import { stack } from "../support/stack-env";
-import { callTrpc } from "../support/trpc";
+import { callTrpc, syncCatalog } from "../support/trpc";
 
 // Tool pinning in the browser (issue 5): an upstream rewrites a tool after it was approved,
 // the catalog sync quarantines it, and an admin finds it in the review queue, reads the
@@ -36,22 +36,6 @@ async function seedServer(name: string): Promise<string> {
   }
 }
 
-/** Runs a catalog sync the way the console does (a worker job) and waits for its result. */
-async function syncCatalog(page: Page, serverId: string): Promise<void> {
-  const started = await callTrpc(page.request, "servers.sync", { id: serverId });
-  expect(started.status).toBe(200);
-  const { jobId } = started.data as { jobId: string };
-  await expect
-    .poll(
-      async () => {
-        const status = await callTrpc(page.request, "servers.syncStatus", { jobId }, "query");
-        return (status.data as { state?: string } | undefined)?.state;
-      },
-      { timeout: 30_000 },
-    )
-    .toBe("completed");
-}
-
 test("an admin reviews a quarantined tool side by side and approves its new definition", async ({ page }) => {
   test.setTimeout(180_000);
   const serverName = `review-${Date.now().toString(36)}`;
@@ -59,9 +43,9 @@ test("an admin reviews a quarantined tool side by side and approves its new defi
   const serverId = await seedServer(serverName);
 
   await signIn(page, "admin@example.com");
-  await syncCatalog(page, serverId);
+  await syncCatalog(page.request, serverId);
   fixture.setToolDescription("echo", RUG_PULL);
-  await syncCatalog(page, serverId);
+  await syncCatalog(page.request, serverId);
 
   // ── The queue: the tool is quarantined, with why.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Tool review" }).click();

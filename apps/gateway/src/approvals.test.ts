@@ -23,10 +23,9 @@ import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/f
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { Redis } from "ioredis";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningGateway, startGateway } from "./start-gateway";
-import { TEST_SECRET_KEY, waitForVersion } from "./testing/gateway-harness";
+import type { RunningGateway } from "./start-gateway";
+import { startTestGateway, TEST_SECRET_KEY, waitForVersion } from "./testing/gateway-harness";
 
 // Issue 4 with nothing simulated: Postgres, Redis, BullMQ, the gateway, the approval and
 // audit workers (the same handlers the worker process runs), a real upstream MCP server and
@@ -55,19 +54,10 @@ const users: Record<"owner" | "approver" | "approver2" | "member", string> = {
 };
 const keys: Record<string, string> = {};
 
-async function startTestGateway(): Promise<RunningGateway> {
-  const gw = await startGateway({
-    host: "127.0.0.1",
-    port: 0,
-    allowedHosts: [],
-    allowedOrigins: [],
-    maxBodyBytes: 1_048_576,
-    redisUrl: REDIS_URL,
+async function startApprovalsGateway(): Promise<RunningGateway> {
+  const gw = await startTestGateway({
     names,
-    secretKey: TEST_SECRET_KEY,
     spoolDir,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    snapshotPollMs: 200,
     approvals: { progressIntervalMs: 150, expiryGraceMs: 500 },
   });
   const version = Number(await redis.get(names.snapshotVersion));
@@ -187,7 +177,7 @@ beforeAll(async () => {
   await publishSnapshot(db, redis, names, { createdBy: "approvals-test" });
 
   spoolDir = await mkdtemp(join(tmpdir(), "pc-approvals-spool-"));
-  gateway = await startTestGateway();
+  gateway = await startApprovalsGateway();
   queue = new ApprovalQueue({ names, connection: { redis: { url: REDIS_URL } }, notifyBackoffMs: 100 });
   approvalWorker = startApprovalWorker({
     redis: { url: REDIS_URL },
@@ -448,7 +438,7 @@ describe("surviving restarts and replicas", () => {
     await expect(held.result).rejects.toThrow(
       new RegExp(`gateway is restarting: approval ${request.id} stays pending; retry the same call`),
     );
-    gateway = await startTestGateway();
+    gateway = await startApprovalsGateway();
     await client.close().catch(() => {});
 
     client = await connect("ops-bot");
@@ -482,7 +472,7 @@ describe("surviving restarts and replicas", () => {
     expect((await database.db.approvalRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe(
       "approved",
     );
-    const replica = await startTestGateway();
+    const replica = await startApprovalsGateway();
     try {
       const other = await connect("ops-bot", replica.url);
       const result = (await other.callTool({

@@ -18,11 +18,10 @@ import {
 } from "@portcullis/testkit/reference-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { Redis } from "ioredis";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningGateway, startGateway } from "./start-gateway";
+import type { RunningGateway } from "./start-gateway";
 import { CLIENTS } from "./testing/clients";
-import { TEST_SECRET_KEY, waitForVersion } from "./testing/gateway-harness";
+import { startTestGateway, TEST_SECRET_KEY, waitForVersion } from "./testing/gateway-harness";
 
 // The spine of issue 2, with nothing simulated: a config file applied through the control
 // plane (catalog sync against the reference servers, snapshot published to Redis), the
@@ -82,18 +81,9 @@ beforeAll(async () => {
   const { version } = await publishSnapshot(database.db, redis, names, { createdBy: "e2e", summary: "keys" });
 
   spoolDir = await mkdtemp(join(tmpdir(), "pc-e2e-spool-"));
-  gateway = await startGateway({
-    host: "127.0.0.1",
-    port: 0,
-    allowedHosts: [],
-    allowedOrigins: [],
-    maxBodyBytes: 1_048_576,
-    redisUrl: "redis://127.0.0.1:6379",
+  gateway = await startTestGateway({
     names,
-    secretKey: TEST_SECRET_KEY,
     spoolDir,
-    logger: pino({ level: "silent" }),
-    snapshotPollMs: 200,
   });
   await waitForVersion(gateway, version);
   worker = startAuditWorker({

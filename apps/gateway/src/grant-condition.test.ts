@@ -17,11 +17,10 @@ import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/f
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { Redis } from "ioredis";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type RunningGateway, startGateway } from "./start-gateway";
-import { TEST_SECRET_KEY, waitForVersion } from "./testing/gateway-harness";
+import type { RunningGateway } from "./start-gateway";
+import { startTestGateway, TEST_SECRET_KEY, waitForVersion } from "./testing/gateway-harness";
 
 // Issue 4: an `approve` grant with an argument condition, written in the apply file, enforced
 // by a real gateway: calls that do not match run at once, calls that match wait for a person.
@@ -100,18 +99,9 @@ beforeAll(async () => {
   await publishSnapshot(db, redis, names, { createdBy: "grant-condition-test" });
 
   spoolDir = await mkdtemp(join(tmpdir(), "pc-grant-condition-spool-"));
-  gateway = await startGateway({
-    host: "127.0.0.1",
-    port: 0,
-    allowedHosts: [],
-    allowedOrigins: [],
-    maxBodyBytes: 1_048_576,
-    redisUrl: REDIS_URL,
+  gateway = await startTestGateway({
     names,
-    secretKey: TEST_SECRET_KEY,
     spoolDir,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    snapshotPollMs: 200,
     approvals: { progressIntervalMs: 150, expiryGraceMs: 500 },
   });
   await waitForVersion(gateway, Number(await redis.get(names.snapshotVersion)), 5_000);

@@ -15,13 +15,13 @@ import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { type PrivateRedisServer, startRedisServer } from "@portcullis/testkit/redis-server";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { Redis } from "ioredis";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningGateway, startGateway } from "./start-gateway";
+import type { RunningGateway } from "./start-gateway";
 import { connectLegacyClient, connectModernClient, type TestClient } from "./testing/clients";
 import {
   type GatewayHarness,
   startGatewayHarness,
+  startTestGateway,
   TEST_SECRET_KEY,
   waitForVersion,
 } from "./testing/gateway-harness";
@@ -473,18 +473,9 @@ describe("a rate_limit policy applied from portcullis.yaml", () => {
     key = (await createApiKey(database.db, { agentName: "ci-bot", actor })).key;
     const { version } = await publishSnapshot(database.db, redis, names, { createdBy: "test" });
     spoolDir = await mkdtemp(join(tmpdir(), "pc-rl-apply-"));
-    gateway = await startGateway({
-      host: "127.0.0.1",
-      port: 0,
-      allowedHosts: [],
-      allowedOrigins: [],
-      maxBodyBytes: 1_048_576,
-      redisUrl: "redis://127.0.0.1:6379",
+    gateway = await startTestGateway({
       names,
-      secretKey: TEST_SECRET_KEY,
       spoolDir,
-      logger: pino({ level: "silent" }),
-      snapshotPollMs: 200,
     });
     await waitForVersion(gateway, version);
   }, 120_000);

@@ -14,12 +14,11 @@ import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/f
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { Redis } from "ioredis";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type RunningGateway, startGateway } from "./start-gateway";
+import type { RunningGateway } from "./start-gateway";
 import { CLIENTS, type TestClient } from "./testing/clients";
-import { TEST_SECRET_KEY, waitForVersion } from "./testing/gateway-harness";
+import { startTestGateway, TEST_SECRET_KEY, waitForVersion } from "./testing/gateway-harness";
 
 // Tool pinning end to end (issue 5), nothing simulated: fixture MCP servers that change
 // their tools at runtime, catalog sync and snapshot publishing through the control plane,
@@ -85,18 +84,9 @@ beforeAll(async () => {
   agentKey = (await createApiKey(database.db, { agentName: "ci-bot", actor })).key;
 
   spoolDir = await mkdtemp(join(tmpdir(), "pc-pinning-spool-"));
-  gateway = await startGateway({
-    host: "127.0.0.1",
-    port: 0,
-    allowedHosts: [],
-    allowedOrigins: [],
-    maxBodyBytes: 1_048_576,
-    redisUrl: "redis://127.0.0.1:6379",
+  gateway = await startTestGateway({
     names,
-    secretKey: TEST_SECRET_KEY,
     spoolDir,
-    logger: pino({ level: "silent" }),
-    snapshotPollMs: 200,
   });
   await publish("keys");
 }, 120_000);

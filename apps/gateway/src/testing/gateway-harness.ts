@@ -14,6 +14,39 @@ import { SnapshotBuilder } from "./snapshot-builder";
 
 export const TEST_SECRET_KEY = secretKeyFrom("gateway-tests-secret-key-0123456789abcdef");
 
+/** What a test gateway differs in; everything else is the same for every test. */
+export interface TestGatewayOptions {
+  names: RedisNames;
+  spoolDir: string;
+  redisUrl?: string;
+  allowedOrigins?: string[];
+  maxBodyBytes?: number;
+  logger?: Logger;
+  approvals?: Parameters<typeof startGateway>[0]["approvals"];
+}
+
+/**
+ * A real gateway on an ephemeral port, reading its snapshot from `names` (polling every
+ * 200 ms as a backstop to pub/sub), with the test secret key and a silent logger unless
+ * TEST_LOG_LEVEL says otherwise.
+ */
+export function startTestGateway(options: TestGatewayOptions): Promise<RunningGateway> {
+  return startGateway({
+    host: "127.0.0.1",
+    port: 0,
+    allowedHosts: [],
+    allowedOrigins: options.allowedOrigins ?? [],
+    maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    redisUrl: options.redisUrl ?? "redis://127.0.0.1:6379",
+    names: options.names,
+    secretKey: TEST_SECRET_KEY,
+    spoolDir: options.spoolDir,
+    logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    snapshotPollMs: 200,
+    ...(options.approvals && { approvals: options.approvals }),
+  });
+}
+
 export interface GatewayHarness {
   names: RedisNames;
   redis: Redis;
@@ -61,18 +94,13 @@ export async function startGatewayHarness(
 
   const spoolDir = await mkdtemp(join(tmpdir(), "pc-gw-spool-"));
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  const gateway = await startGateway({
-    host: "127.0.0.1",
-    port: 0,
-    allowedHosts: [],
-    allowedOrigins: options.allowedOrigins ?? [],
-    maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
-    redisUrl,
+  const gateway = await startTestGateway({
     names,
-    secretKey: TEST_SECRET_KEY,
     spoolDir,
+    redisUrl,
     logger,
-    snapshotPollMs: 200,
+    ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
+    ...(options.maxBodyBytes && { maxBodyBytes: options.maxBodyBytes }),
   });
 
   const events: AuditEvent[] = [];
