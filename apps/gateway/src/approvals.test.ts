@@ -173,6 +173,7 @@ beforeAll(async () => {
     teamId: hooksTeam.id,
     url: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`,
     actor,
+    secretKey: TEST_SECRET_KEY,
   });
   await publishSnapshot(db, redis, names, { createdBy: "approvals-test" });
 
@@ -187,7 +188,7 @@ beforeAll(async () => {
       redis,
       names,
       jobs: queue,
-      webhook: { consoleUrl: "https://console.example.com/" },
+      webhook: { consoleUrl: "https://console.example.com/", secretKey: TEST_SECRET_KEY },
     }),
   });
   auditWorker = startAuditWorker({

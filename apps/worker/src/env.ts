@@ -15,8 +15,10 @@ const workerEnv = z.object({
   /** Days audit events are kept; the hourly audit.retention job deletes older ones. 0 keeps them forever. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
   /**
-   * Opens upstream credentials for catalog sync. Without it the worker runs audit ingest only
-   * (and says so at boot): catalog.sync jobs wait until a worker that has it starts.
+   * Opens upstream credentials for catalog sync and the sealed team webhook URLs approval
+   * notifications are posted to. Without it (the worker says so at boot) catalog.sync jobs
+   * wait until a worker that has it starts, and webhook posts fail (audited as
+   * approval.notify_failed).
    */
   PORTCULLIS_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   /**

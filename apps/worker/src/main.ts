@@ -37,22 +37,30 @@ processors.push(
   }),
 );
 processorNames.push("audit-retention");
+const secretKey =
+  env.PORTCULLIS_SECRET_KEY !== undefined ? secretKeyFrom(env.PORTCULLIS_SECRET_KEY) : undefined;
 processors.push(
   startApprovalProcessor({
     db,
     redisUrl: env.REDIS_URL,
     names,
     logger,
-    ...(env.PORTCULLIS_CONSOLE_URL !== undefined && { webhook: { consoleUrl: env.PORTCULLIS_CONSOLE_URL } }),
+    // Team webhook URLs are sealed: the key opens them just before each post.
+    webhook: {
+      ...(env.PORTCULLIS_CONSOLE_URL !== undefined && { consoleUrl: env.PORTCULLIS_CONSOLE_URL }),
+      ...(secretKey !== undefined && { secretKey }),
+    },
   }),
 );
 processorNames.push("approvals");
-if (env.PORTCULLIS_SECRET_KEY !== undefined) {
-  const secretKey = secretKeyFrom(env.PORTCULLIS_SECRET_KEY);
+if (secretKey !== undefined) {
   processors.push(startCatalogSyncProcessor({ db, redisUrl: env.REDIS_URL, names, secretKey, logger }));
   processorNames.push("catalog-sync");
 } else {
-  logger.warn({}, "PORTCULLIS_SECRET_KEY is not set: catalog.sync jobs are not processed by this worker");
+  logger.warn(
+    {},
+    "PORTCULLIS_SECRET_KEY is not set: catalog.sync jobs are not processed and team approval webhooks are not posted by this worker",
+  );
 }
 
 let stopping = false;

@@ -20,9 +20,18 @@ export function secretKeyFrom(secret: string): Buffer {
 }
 
 export function sealSecrets(value: UpstreamSecrets, key: Buffer): string {
+  return sealText(JSON.stringify(value), key);
+}
+
+export function openSecrets(sealed: string, key: Buffer): UpstreamSecrets {
+  return JSON.parse(openText(sealed, key)) as UpstreamSecrets;
+}
+
+/** Seals one secret string (a team's webhook URL) in the same format as upstream credentials. */
+export function sealText(plain: string, key: Buffer): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
-  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(value), "utf8"), cipher.final()]);
+  const ciphertext = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
   const tag = cipher.getAuthTag();
   return [
     VERSION,
@@ -32,7 +41,8 @@ export function sealSecrets(value: UpstreamSecrets, key: Buffer): string {
   ].join(".");
 }
 
-export function openSecrets(sealed: string, key: Buffer): UpstreamSecrets {
+/** Opens what sealText (or sealSecrets) sealed; throws when the key or the format is wrong. */
+export function openText(sealed: string, key: Buffer): string {
   const [version, iv, tag, ciphertext] = sealed.split(".");
   if (version !== VERSION || !iv || !tag || ciphertext === undefined) {
     throw new Error("sealed secret has an unknown format");
@@ -40,5 +50,5 @@ export function openSecrets(sealed: string, key: Buffer): UpstreamSecrets {
   const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
   decipher.setAuthTag(Buffer.from(tag, "base64url"));
   const plain = Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]);
-  return JSON.parse(plain.toString("utf8")) as UpstreamSecrets;
+  return plain.toString("utf8");
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { approvalCondition } from "./approval-policy";
+import { approvalCondition, MAX_APPROVAL_TIMEOUT_SEC } from "./approval-policy";
 import { configPolicy } from "./config-policies";
 import { grantEffect, riskClass } from "./snapshot";
 
@@ -28,6 +28,21 @@ const serverBase = {
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
   disabled: z.boolean().optional(),
 };
+
+export const configTeam = z
+  .object({
+    name,
+    description: z.string().optional(),
+    webhook: secretRef
+      .optional()
+      .describe(
+        "Slack-compatible incoming webhook URL the worker posts this team's approval requests and decisions " +
+          "to; a secret (the URL's path is its credential): prefer { env: VAR }. Stored sealed; plans and the " +
+          "audit log name its host only. Absent: the team has no webhook (one set in the console is cleared)",
+      ),
+  })
+  .strict();
+export type ConfigTeam = z.infer<typeof configTeam>;
 
 export const configServer = z.discriminatedUnion("transport", [
   z
@@ -59,6 +74,21 @@ export const GRANT_CONDITION_NEEDS_APPROVE =
   "a condition only applies to grants with effect approve (matching calls wait for a person); " +
   "allow and deny grants do not look at arguments: remove the condition or use effect approve";
 
+/**
+ * How long a call held by an `approve` grant waits for a decision: the bound approval
+ * policies use. One schema for the file, the console's `grants.set` and setGrant.
+ */
+export const grantApprovalTimeoutSec = z
+  .number()
+  .int("whole seconds")
+  .min(1, "at least 1 second")
+  .max(MAX_APPROVAL_TIMEOUT_SEC, `at most ${MAX_APPROVAL_TIMEOUT_SEC} seconds (7 days)`);
+
+/** Why an approval timeout is refused on `allow` and `deny`: only `approve` grants hold a call. */
+export const GRANT_TIMEOUT_NEEDS_APPROVE =
+  "an approval timeout only applies to grants with effect approve (how long a held call waits for a " +
+  "person); allow and deny grants hold nothing: remove approvalTimeoutSec or use effect approve";
+
 export const configGrant = z
   .object({
     team: name.optional(),
@@ -66,7 +96,11 @@ export const configGrant = z
     server: name,
     tools: z.array(z.string().min(1)).min(1),
     effect: grantEffect.default("allow"),
-    approvalTimeoutSec: z.number().int().positive().optional(),
+    approvalTimeoutSec: grantApprovalTimeoutSec
+      .optional()
+      .describe(
+        `effect approve only: seconds a held call waits for a decision (1..${MAX_APPROVAL_TIMEOUT_SEC})`,
+      ),
     reason: z.string().optional(),
     condition: approvalCondition
       .optional()
@@ -83,6 +117,10 @@ export const configGrant = z
   .refine((g) => g.condition === undefined || g.effect === "approve", {
     path: ["condition"],
     message: GRANT_CONDITION_NEEDS_APPROVE,
+  })
+  .refine((g) => g.approvalTimeoutSec === undefined || g.effect === "approve", {
+    path: ["approvalTimeoutSec"],
+    message: GRANT_TIMEOUT_NEEDS_APPROVE,
   });
 export type ConfigGrant = z.infer<typeof configGrant>;
 
@@ -130,7 +168,7 @@ export const configFile = z
       .optional()
       .describe("organization slug (created if missing); defaults to the only one"),
     servers: z.array(configServer).default([]),
-    teams: z.array(z.object({ name, description: z.string().optional() }).strict()).default([]),
+    teams: z.array(configTeam).default([]),
     agents: z
       .array(
         z

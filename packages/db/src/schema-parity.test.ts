@@ -177,6 +177,8 @@ function fixtures(s: string): Fixture[] {
           orgId: org,
           name: "Platform",
           description: "Runs the platform",
+          webhookSecret: "v1.iv.tag.sealed-url",
+          webhookHost: "hooks.acme.test",
           webhookUrl: "https://hooks.acme.test/platform",
           createdAt: t("01-04T00:00:00.000"),
           updatedAt: t("01-04T00:00:00.000"),

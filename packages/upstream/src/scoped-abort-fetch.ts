@@ -40,12 +40,32 @@ export function scopedAbortFetch(base: FetchLike = fetch): FetchLike {
       release();
       return response;
     }
+    // A plain JSON answer (every tools/call of a modern upstream) is small and finite: read it
+    // while still linked, then hand back the bytes. Pumping it through a JS ReadableStream
+    // instead costs a stream, a reader and a promise per chunk on the hot path.
+    if (isJsonBody(response)) {
+      try {
+        const bytes = await response.arrayBuffer();
+        return new Response(bytes, {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        });
+      } finally {
+        release();
+      }
+    }
     return new Response(releasingBody(response.body, release), {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
     });
   };
+}
+
+function isJsonBody(response: Response): boolean {
+  const type = response.headers.get("content-type");
+  return type !== null && /^application\/json\s*(;|$)/i.test(type);
 }
 
 /** Passes a body through, calling `release` once it ends, fails or is cancelled. */

@@ -4,6 +4,7 @@ import type { ConfigFile, ConfigServer } from "@portcullis/contracts/config-file
 import { AppError } from "@portcullis/contracts/errors";
 import type { GrantEffect, RiskClass } from "@portcullis/contracts/snapshot";
 import type { TransportKind } from "@portcullis/db/client";
+import { webhookHostOf } from "../approvals/set-team-webhook";
 import { toDbTransport } from "../servers/transport";
 import { type DesiredPolicy, resolveDesiredPolicies } from "./plan-policies";
 
@@ -28,6 +29,8 @@ export interface DesiredTeam {
   path: string;
   name: string;
   description: string | null;
+  /** The approval webhook URL in the clear (null: none); sealed only when written. */
+  webhook: string | null;
 }
 
 export interface DesiredAgent {
@@ -117,9 +120,24 @@ export function resolveDesiredState(file: ConfigFile, env: Record<string, string
     unique("server", s.name, `servers[${i}].name`);
     return desiredServer(s, `servers[${i}]`, secret);
   });
-  const teams = file.teams.map((t, i) => {
+  const teams = file.teams.map((t, i): DesiredTeam => {
     unique("team", t.name, `teams[${i}].name`);
-    return { path: `teams[${i}]`, name: t.name, description: t.description ?? null };
+    const webhook = t.webhook === undefined ? null : secret(t.webhook, `teams[${i}].webhook`);
+    // An unset variable is reported by secret(); anything else gets the console's own check,
+    // so both refuse the same URLs with the same message.
+    if (webhook !== null && (webhook !== "" || typeof t.webhook === "string")) {
+      try {
+        webhookHostOf(webhook);
+      } catch (error) {
+        problems.push(`teams[${i}].webhook: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return {
+      path: `teams[${i}]`,
+      name: t.name,
+      description: t.description ?? null,
+      webhook: webhook || null,
+    };
   });
   const teamNames = new Set(teams.map((t) => t.name));
   const serverNames = new Set(servers.map((s) => s.name));

@@ -1,4 +1,5 @@
 import type { Server } from "@portcullis/db/client";
+import { type StoredTeamWebhook, TEAM_WEBHOOK_COLUMNS } from "../approvals/team-webhook";
 import type { Tx } from "../db";
 import { grantKey, toolRiskKey } from "./desired-state";
 import { type InstalledPolicy, loadInstalledPolicies } from "./plan-policies";
@@ -7,6 +8,8 @@ export interface InstalledTeam {
   id: string;
   name: string;
   description: string | null;
+  /** Sealed, as stored: planTeams opens it to compare with the file. */
+  webhook: StoredTeamWebhook;
 }
 
 export interface InstalledAgent {
@@ -56,7 +59,7 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
   const servers = await tx.server.findMany({ where: { orgId }, orderBy: { name: "asc" } });
   const teams = await tx.team.findMany({
     where: { orgId },
-    select: { id: true, name: true, description: true },
+    select: { id: true, name: true, description: true, ...TEAM_WEBHOOK_COLUMNS },
     orderBy: { name: "asc" },
   });
   const agents = await tx.agent.findMany({
@@ -87,7 +90,12 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
   const agentName = new Map(agents.map((a) => [a.id, a.name]));
   return {
     servers,
-    teams,
+    teams: teams.map((t) => ({
+      id: t.id,
+      name: t.name,
+      description: t.description,
+      webhook: { webhookSecret: t.webhookSecret, webhookHost: t.webhookHost, webhookUrl: t.webhookUrl },
+    })),
     agents: agents.map((a) => ({
       id: a.id,
       name: a.name,

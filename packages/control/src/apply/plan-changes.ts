@@ -18,7 +18,7 @@ export function planChanges(
   secretKey: Buffer,
 ): Operation[] {
   const servers = planServers(installation.servers, desired.servers, secretKey);
-  const teams = planTeams(installation.teams, desired.teams);
+  const teams = planTeams(installation.teams, desired.teams, secretKey);
   const agents = planAgents(installation.agents, desired.agents);
   const grants = planGrants(installation.grants, desired.grants);
   const tools = planTools(installation.tools, desired.tools, new Set(desired.servers.map((s) => s.name)));

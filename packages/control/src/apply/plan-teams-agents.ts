@@ -1,12 +1,19 @@
 import { newId } from "@portcullis/contracts/ids";
+import { setTeamWebhookInTx } from "../approvals/set-team-webhook";
+import { hasTeamWebhook, openTeamWebhook, type StoredTeamWebhook } from "../approvals/team-webhook";
 import type { DesiredAgent, DesiredTeam } from "./desired-state";
 import type { InstalledAgent, InstalledTeam } from "./load-installation";
 import { fieldChanges, type Operation } from "./plan";
 
-/** Team creates/updates (before agents) and deletes (after agents left them). */
+/**
+ * Team creates/updates (before agents) and deletes (after agents left them). A team's
+ * webhook goes through the console's setTeamWebhook (same validation, sealing and audit
+ * actions); its URL is compared by value, never shown: the plan says `fields: ["webhook"]`.
+ */
 export function planTeams(
   current: InstalledTeam[],
   desired: DesiredTeam[],
+  secretKey: Buffer,
 ): { upserts: Operation[]; deletes: Operation[] } {
   const byName = new Map(current.map((t) => [t.name, t]));
   const wanted = new Set(desired.map((t) => t.name));
@@ -25,7 +32,10 @@ export function planTeams(
           return id;
         },
       });
-    } else if (row.description !== want.description) {
+      if (want.webhook !== null) upserts.push(webhookChange(want));
+      continue;
+    }
+    if (row.description !== want.description) {
       upserts.push({
         change: { action: "update", kind: "team", name: want.name, fields: ["description"] },
         details: { changes: fieldChanges(row, want, ["description"]) },
@@ -35,6 +45,7 @@ export function planTeams(
         },
       });
     }
+    if (!webhookMatches(row.webhook, want.webhook, secretKey)) upserts.push(webhookChange(want));
   }
   const deletes: Operation[] = current
     .filter((t) => !wanted.has(t.name))
@@ -46,6 +57,39 @@ export function planTeams(
       },
     }));
   return { upserts, deletes };
+}
+
+function webhookChange(want: DesiredTeam): Operation {
+  return {
+    change: { action: "update", kind: "team", name: want.name, fields: ["webhook"] },
+    auditedByRun: true,
+    run: async (tx, ctx) => {
+      const { teamId } = await setTeamWebhookInTx(tx, {
+        orgId: ctx.orgId,
+        teamId: ctx.teamIds.get(want.name)!,
+        url: want.webhook,
+        actor: ctx.actor,
+        secretKey: ctx.secretKey,
+        source: "apply",
+      });
+      return teamId;
+    },
+  };
+}
+
+/**
+ * Sealing is randomized, so the stored URL is opened and compared with the file's. One that
+ * no longer opens (the key changed) or is still in the legacy plaintext column counts as
+ * different, so the apply seals it under the current key.
+ */
+function webhookMatches(stored: StoredTeamWebhook, desired: string | null, secretKey: Buffer): boolean {
+  if (!hasTeamWebhook(stored)) return desired === null;
+  if (stored.webhookSecret === null) return false;
+  try {
+    return openTeamWebhook(stored, secretKey) === desired;
+  } catch {
+    return false;
+  }
 }
 
 /**

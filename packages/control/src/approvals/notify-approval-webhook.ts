@@ -2,6 +2,7 @@ import type { ApprovalNotifyPayload } from "@portcullis/contracts/jobs";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import type { Db } from "../db";
 import { getApproval } from "./list-approvals";
+import { hasTeamWebhook, openTeamWebhook, TEAM_WEBHOOK_COLUMNS, teamWebhookHost } from "./team-webhook";
 import { approvalWebhookMessage } from "./webhook-message";
 
 export interface WebhookOptions {
@@ -9,10 +10,13 @@ export interface WebhookOptions {
   timeoutMs?: number;
   /** The console's public URL: the message links to the request there when it is set. */
   consoleUrl?: string;
+  /** Opens the sealed webhook URL (PORTCULLIS_SECRET_KEY). Without it only a legacy plaintext URL is usable. */
+  secretKey?: Buffer;
 }
 
 /**
- * Posts a request or its decision to the team's webhook (Team.webhookUrl). A failure
+ * Posts a request or its decision to the team's webhook, opened from its sealed column only
+ * here, just before the request (see team-webhook.ts). A failure
  * (network, timeout, non-2xx) throws so the job is retried with backoff; the outcome of the
  * last attempt, sent or failed for good, is recorded in the admin audit log (the URL's host
  * only: the rest of a Slack webhook URL is a secret).
@@ -29,10 +33,10 @@ export async function notifyApprovalWebhook(
     select: { orgId: true, teamId: true },
   });
   if (!row?.teamId) return false;
-  const team = await db.team.findUnique({ where: { id: row.teamId }, select: { webhookUrl: true } });
-  if (!team?.webhookUrl) return false;
+  const team = await db.team.findUnique({ where: { id: row.teamId }, select: TEAM_WEBHOOK_COLUMNS });
+  if (!team || !hasTeamWebhook(team)) return false;
   const view = await getApproval(db, row.orgId, payload.approvalId);
-  const host = safeHost(team.webhookUrl);
+  const host = teamWebhookHost(team);
   const record = (action: string, details: Record<string, unknown>) =>
     db.$transaction((tx) =>
       recordAdminChange(tx, {
@@ -46,8 +50,17 @@ export async function notifyApprovalWebhook(
     );
 
   let failure: string;
+  let url: string;
   try {
-    const res = await fetch(team.webhookUrl, {
+    url = openTeamWebhook(team, options.secretKey)!;
+  } catch (error) {
+    // The key is missing or wrong (the message names the host only); failed like a delivery.
+    failure = error instanceof Error ? error.message : String(error);
+    if (attempt.finalAttempt) await record("approval.notify_failed", { error: failure });
+    throw new Error(failure);
+  }
+  try {
+    const res = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(approvalWebhookMessage(view, payload.event, options)),
@@ -65,12 +78,4 @@ export async function notifyApprovalWebhook(
   }
   if (attempt.finalAttempt) await record("approval.notify_failed", { error: failure });
   throw new Error(failure);
-}
-
-function safeHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "(invalid URL)";
-  }
 }

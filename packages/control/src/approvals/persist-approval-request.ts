@@ -6,6 +6,7 @@ import { recordAdminChange } from "../admin-audit/record-admin-change";
 import type { Db, Tx } from "../db";
 import { normalizeEmail } from "../identity/normalize-email";
 import type { ApprovalJobs } from "./approval-jobs";
+import { hasTeamWebhook, TEAM_WEBHOOK_COLUMNS } from "./team-webhook";
 
 export interface PersistedApproval {
   /** False when the request was already stored (the job ran twice): nothing was done again. */
@@ -84,10 +85,10 @@ export async function persistApprovalRequest(
     const team = payload.teamId
       ? await tx.team.findFirst({
           where: { id: payload.teamId, orgId: payload.orgId },
-          select: { webhookUrl: true },
+          select: TEAM_WEBHOOK_COLUMNS,
         })
       : null;
-    return { created: true, onBehalfOf, webhook: Boolean(team?.webhookUrl) };
+    return { created: true, onBehalfOf, webhook: team !== null && hasTeamWebhook(team) };
   });
   if (outcome.created) {
     await jobs.scheduleExpiry(payload.approvalId, expiresAt);

@@ -1,5 +1,9 @@
 import { type ApprovalCondition, approvalCondition } from "@portcullis/contracts/approval-policy";
-import { GRANT_CONDITION_NEEDS_APPROVE } from "@portcullis/contracts/config-file";
+import {
+  GRANT_CONDITION_NEEDS_APPROVE,
+  GRANT_TIMEOUT_NEEDS_APPROVE,
+  grantApprovalTimeoutSec,
+} from "@portcullis/contracts/config-file";
 import { AppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import type { GrantEffect } from "@portcullis/contracts/snapshot";
@@ -39,7 +43,9 @@ const COMPARED = ["effect", "approvalTimeoutSec", "reason", "condition"] as cons
  * when nothing differs (conditions compare as canonical JSON, whatever their key order).
  *
  * @throws AppError INVALID_INPUT (`details.fieldErrors` keyed `condition…`) for a condition
- *   the contract schema refuses or one on an `allow`/`deny` grant; NOT_FOUND for a subject
+ *   the contract schema refuses or one on an `allow`/`deny` grant; INVALID_INPUT (field
+ *   `approvalTimeoutSec`) for a timeout outside 1..MAX_APPROVAL_TIMEOUT_SEC or one on an
+ *   `allow`/`deny` grant, as the apply file refuses them; NOT_FOUND for a subject
  *   or server outside the organization.
  */
 export async function setGrant(
@@ -49,13 +55,14 @@ export async function setGrant(
   const want = input.grant;
   const toolPattern = want.toolPattern.trim();
   const condition = validCondition(want.effect, want.condition ?? null);
+  const approvalTimeoutSec = validTimeout(want.effect, want.approvalTimeoutSec ?? null);
   return db.$transaction(async (tx) => {
     const subject = await findGrantSubject(tx, input.orgId, want.subject);
     const server = await findServer(tx, input.orgId, want.serverId);
     const key = grantKey(subject.type, subject.name, server.name, toolPattern);
     const values = {
       effect: want.effect,
-      approvalTimeoutSec: want.effect === "approve" ? (want.approvalTimeoutSec ?? null) : null,
+      approvalTimeoutSec,
       reason: want.reason?.trim() || null,
       condition,
     };
@@ -110,6 +117,22 @@ export async function setGrant(
       details: { name: key, effect: values.effect, ...(condition !== null && { condition }) },
     });
     return { id, key, action: "create" as const };
+  });
+}
+
+/** The timeout checked by the apply file's schema (bound and effect), with its message. */
+function validTimeout(effect: GrantEffect, timeout: number | null): number | null {
+  if (timeout === null) return null;
+  if (effect !== "approve") {
+    throw new AppError("INVALID_INPUT", `approvalTimeoutSec: ${GRANT_TIMEOUT_NEEDS_APPROVE}`, {
+      details: { field: "approvalTimeoutSec" },
+    });
+  }
+  const parsed = grantApprovalTimeoutSec.safeParse(timeout);
+  if (parsed.success) return parsed.data;
+  const message = parsed.error.issues[0]?.message ?? "invalid";
+  throw new AppError("INVALID_INPUT", `approvalTimeoutSec: ${message}`, {
+    details: { field: "approvalTimeoutSec" },
   });
 }
 

@@ -12,7 +12,8 @@ import { useToast } from "../ui/toast";
 
 /**
  * Per-team notifications: a Slack-compatible incoming webhook the worker posts new requests
- * and decisions to. Only the host is ever shown back (the rest of the URL is a secret).
+ * and decisions to. The URL is stored sealed; only its host is ever shown back (the rest of
+ * a Slack webhook URL is its secret). `portcullis apply` sets it too (teams[].webhook).
  */
 export function WebhooksCard() {
   const trpc = useTRPC();
@@ -43,7 +44,9 @@ export function WebhooksCard() {
           <li key={h.teamId}>
             <span className="font-medium">{h.teamName}</span>:{" "}
             {h.webhookHost ? (
-              <span className="font-mono text-xs">{h.webhookHost}</span>
+              <span>
+                configured <span className="font-mono text-xs text-slate-600">({h.webhookHost})</span>
+              </span>
             ) : (
               <span className="text-slate-500">no webhook</span>
             )}

@@ -1,5 +1,6 @@
 "use client";
 
+import { MAX_APPROVAL_TIMEOUT_SEC } from "@portcullis/contracts/approval-policy";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "@/trpc/react";
@@ -230,9 +231,9 @@ function RulesOnServer({
     if (
       effect === "approve" &&
       timeoutSec !== null &&
-      (!Number.isInteger(timeoutSec) || timeoutSec <= 0 || timeoutSec > 86_400)
+      (!Number.isInteger(timeoutSec) || timeoutSec <= 0 || timeoutSec > MAX_APPROVAL_TIMEOUT_SEC)
     ) {
-      problems.approvalTimeoutSec = "Enter whole seconds from 1 to 86400";
+      problems.approvalTimeoutSec = `Enter whole seconds from 1 to ${MAX_APPROVAL_TIMEOUT_SEC} (7 days)`;
     }
     // Only an approve rule reads arguments; the field is hidden (and ignored) otherwise.
     const parsed =

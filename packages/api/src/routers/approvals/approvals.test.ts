@@ -185,7 +185,18 @@ describe("approvals · happy path", () => {
       webhookHost: "hooks.slack.example",
     });
     expect(JSON.stringify(hooks)).not.toContain("secret");
+    // Stored sealed: the row holds the host and the ciphertext, never the URL's path.
+    const row = await h.database.db.team.findUniqueOrThrow({ where: { id: acme.teamId } });
+    expect(row).toMatchObject({ webhookHost: "hooks.slack.example", webhookUrl: null });
+    expect(row.webhookSecret).toMatch(/^v1\./);
+    expect(JSON.stringify(row)).not.toContain("T0/B0");
+    const audit = await h.database.db.adminAuditLog.findMany({ where: { targetId: acme.teamId } });
+    expect(JSON.stringify(audit)).not.toContain("T0/B0");
     await admin.approvals.setWebhook({ teamId: acme.teamId, url: null });
+    expect(await h.database.db.team.findUniqueOrThrow({ where: { id: acme.teamId } })).toMatchObject({
+      webhookSecret: null,
+      webhookHost: null,
+    });
     expect((await admin.approvals.webhooks()).find((w) => w.teamId === acme.teamId)?.webhookHost).toBeNull();
   });
 });

@@ -188,11 +188,20 @@ export const approvalsRouter = router({
     )
     .query(({ ctx }) => listTeamWebhooks(ctx.db, ctx.org.id)),
 
-  /** Sets or clears (null) a team's Slack-compatible approval webhook. */
+  /**
+   * Sets or clears (null) a team's Slack-compatible approval webhook. The URL is stored sealed
+   * and never returned: the console sees its host only.
+   */
   setWebhook: permissionProcedure("teams.write")
     .input(z.object({ teamId: entityId, url: z.string().trim().url().max(2000).nullable() }))
     .output(z.object({ teamId: z.string(), webhookHost: z.string().nullable() }))
     .mutation(({ ctx, input }) =>
-      setTeamWebhook(ctx.db, { orgId: ctx.org.id, teamId: input.teamId, url: input.url, actor: ctx.actor }),
+      setTeamWebhook(ctx.db, {
+        orgId: ctx.org.id,
+        teamId: input.teamId,
+        url: input.url,
+        actor: ctx.actor,
+        secretKey: ctx.secretKey,
+      }),
     ),
 });

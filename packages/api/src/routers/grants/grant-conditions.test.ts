@@ -300,3 +300,96 @@ ${condition}
     });
   });
 });
+
+// One rule for a grant's approval timeout, in the console and the file: 1..7 days, approve only.
+describe("grant approval timeout · console and apply file agree", () => {
+  const secretKey = secretKeyFrom("grant-timeouts-test-secret-0123456789abcdef");
+  // parseConfigText refuses what the schema refuses (with the line), applyConfig the rest.
+  const apply = (grant: string) =>
+    Promise.resolve()
+      .then(() =>
+        applyConfig(
+          h.database.db,
+          parseConfigText(
+            `
+organization: acme
+servers: [{ name: ops, transport: stdio, command: "true" }]
+teams: [{ name: platform }]
+agents: [{ name: ci-bot, team: platform }, { name: deploy-bot, team: platform }]
+grants:
+  - { agent: ci-bot, server: ops, tools: [deploy], ${grant} }
+`,
+            "portcullis.yaml",
+          ),
+          { actor: { type: "cli", name: "test" }, env: {}, secretKey, dryRun: true },
+        ),
+      )
+      .catch((e: unknown) => e as Error);
+  const refusal = async (grant: string): Promise<Error> => {
+    const outcome = await apply(grant);
+    if (outcome instanceof Error) return outcome;
+    throw new Error(`applied: ${JSON.stringify(outcome)}`);
+  };
+
+  it("accepts up to 7 days on an approve grant, in both", async () => {
+    const admin = await h.as("admin");
+    const week = 7 * 24 * 3600;
+    const { id } = await admin.grants.set(deployGrant({ approvalTimeoutSec: week }));
+    expect(
+      (await admin.grants.list({ serverId: ids.ops })).find((g) => g.id === id)?.approvalTimeoutSec,
+    ).toBe(week);
+    expect(await apply(`effect: approve, approvalTimeoutSec: ${week}`)).toEqual([]);
+    await admin.grants.delete({ id });
+  });
+
+  it("refuses a timeout above 7 days or below 1 second at the field, in both", async () => {
+    const admin = await h.as("admin");
+    for (const value of [7 * 24 * 3600 + 1, 0]) {
+      const error = await caught(admin.grants.set(deployGrant({ approvalTimeoutSec: value })));
+      expect(error.code).toBe("BAD_REQUEST");
+      expect(errorData(error).fieldErrors).toEqual({
+        approvalTimeoutSec: [value === 0 ? "at least 1 second" : "at most 604800 seconds (7 days)"],
+      });
+    }
+    expect((await refusal("effect: approve, approvalTimeoutSec: 604801")).message).toBe(
+      "invalid config file:\n  portcullis.yaml:7: grants[0].approvalTimeoutSec: at most 604800 seconds (7 days)",
+    );
+    expect(await h.database.db.grant.count({ where: { serverId: ids.ops, toolPattern: "deploy" } })).toBe(0);
+  });
+
+  it("refuses a timeout on allow and deny grants, as a condition is refused", async () => {
+    const admin = await h.as("admin");
+    for (const effect of ["allow", "deny"] as const) {
+      const error = await caught(admin.grants.set(deployGrant({ effect, approvalTimeoutSec: 300 })));
+      expect(error.code).toBe("BAD_REQUEST");
+      expect(error.message).toMatch(
+        /^approvalTimeoutSec: an approval timeout only applies to grants with effect approve/,
+      );
+      expect(errorData(error)).toMatchObject({
+        appCode: "INVALID_INPUT",
+        fieldErrors: { approvalTimeoutSec: [error.message] },
+      });
+      expect((await refusal(`effect: ${effect}, approvalTimeoutSec: 300`)).message).toMatch(
+        /^invalid config file:\n {2}portcullis\.yaml:7: grants\[0\]\.approvalTimeoutSec: an approval timeout only applies to grants with effect approve/,
+      );
+    }
+    // The file's default effect is allow: a timeout alone is refused too.
+    expect((await refusal("approvalTimeoutSec: 300")).message).toMatch(
+      /grants\[0\]\.approvalTimeoutSec: an approval/,
+    );
+    // The use case checks it for callers other than the console.
+    const direct = await setGrant(h.database.db, {
+      orgId: h.orgId,
+      actor: { type: "cli", name: "test" },
+      grant: { ...deployGrant(), effect: "allow", approvalTimeoutSec: 300 },
+    }).catch((e: unknown) => e);
+    expect(isAppError(direct) && direct.details).toEqual({ field: "approvalTimeoutSec" });
+    const tooLong = await setGrant(h.database.db, {
+      orgId: h.orgId,
+      actor: { type: "cli", name: "test" },
+      grant: { ...deployGrant(), approvalTimeoutSec: 10 ** 7 },
+    }).catch((e: unknown) => e);
+    expect((tooLong as Error).message).toBe("approvalTimeoutSec: at most 604800 seconds (7 days)");
+    expect(await h.database.db.grant.count({ where: { serverId: ids.ops, toolPattern: "deploy" } })).toBe(0);
+  });
+});

@@ -1,4 +1,5 @@
 import { approvalCondition } from "@portcullis/contracts/approval-policy";
+import { grantApprovalTimeoutSec } from "@portcullis/contracts/config-file";
 import { approvalSource } from "@portcullis/contracts/jobs";
 import { deleteGrant } from "@portcullis/control/grants/delete-grant";
 import { listGrants } from "@portcullis/control/grants/list-grants";
@@ -52,7 +53,7 @@ export const grantsRouter = router({
         serverId: entityId,
         toolPattern: z.string().trim().min(1).max(200),
         effect,
-        approvalTimeoutSec: z.number().int().positive().max(86_400).nullish(),
+        approvalTimeoutSec: grantApprovalTimeoutSec.nullish(),
         reason: z.string().trim().max(500).nullish(),
         condition: approvalCondition.nullish(),
       }),
