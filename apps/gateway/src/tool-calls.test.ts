@@ -1,3 +1,4 @@
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import {
   type FixtureServer,
   startLegacyHttpServer,
@@ -14,6 +15,7 @@ let modern: FixtureServer;
 let h: GatewayHarness;
 let key = "";
 let auditKey = "";
+let hangupKey = "";
 const upstreamCalls: string[] = [];
 
 beforeAll(async () => {
@@ -51,6 +53,7 @@ beforeAll(async () => {
       b.grant({ team: "platform" }, gone, "*");
       key = b.key(agent).key;
       auditKey = b.key(b.agent("audit-bot", "platform")).key;
+      hangupKey = b.key(b.agent("hangup-bot", "platform")).key;
     },
   });
   await pool.close();
@@ -161,5 +164,38 @@ describe("audit", () => {
     // The handshake is audited as well: every request produces exactly one event.
     expect(events.filter((e) => e.method === "initialize")).toHaveLength(1);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+  });
+});
+
+describe("a client that hangs up mid-call", () => {
+  it("cancels the upstream call at once instead of waiting for its timeout", async () => {
+    // The hang-up cuts the tools/call HTTP request only (the client itself stays connected).
+    const hangUp = new AbortController();
+    const client = new Client(
+      { name: "hangup-test-agent", version: "1.0.0" },
+      { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    );
+    const fetchWithHangUp: typeof fetch = (url, init) =>
+      typeof init?.body === "string" && init.body.includes('"tools/call"')
+        ? fetch(url, { ...init, signal: hangUp.signal })
+        : fetch(url, init);
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(h.gateway.url), {
+        requestInit: { headers: { Authorization: `Bearer ${hangupKey}` } },
+        fetch: fetchWithHangUp,
+      }),
+    );
+    const call = client.callTool({ name: "alpha__slow", arguments: { ms: 8_000 } }).catch((e) => e);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    hangUp.abort();
+    await call;
+    const mine = (all: typeof h.events) =>
+      all.filter((e) => e.agentName === "hangup-bot" && e.method === "tools/call");
+    const [event] = mine(await h.waitForEvents((e) => mine(e).length >= 1));
+    // alpha's timeout is 2,000 ms: a call still running upstream would end only then.
+    expect(event!.upstreamLatencyMs).toBeLessThan(1_500);
+    expect(event!.upstreamStatus).not.toBe("timeout");
+    expect(event).toMatchObject({ toolName: "slow", isError: true });
+    await client.close();
   });
 });

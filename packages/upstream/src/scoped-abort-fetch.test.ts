@@ -4,11 +4,18 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scopedAbortFetch } from "./scoped-abort-fetch";
 
-// A plain HTTP server: /json answers at once, /stream sends one SSE event and stays open.
+// A plain HTTP server: /json answers at once, /slow-json sends half a JSON body and stalls,
+// /stream sends one SSE event and stays open.
 let server: Server;
 let origin: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
+    if (req.url === "/slow-json") {
+      // Headers and half a body, then nothing: the rest never comes.
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+      res.write('{"ok":');
+      return;
+    }
     if (req.url === "/stream") {
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write("data: hello\n\n");
@@ -34,6 +41,25 @@ describe("scopedAbortFetch", () => {
       expect(await response.json()).toEqual({ ok: true });
     }
     // Plain fetch would hold ~300 here until garbage collection.
+    expect(getEventListeners(connection.signal, "abort")).toHaveLength(0);
+  });
+
+  it("hands back a JSON body already read, unlinked before the caller reads it", async () => {
+    const connection = new AbortController();
+    const response = await scopedAbortFetch()(`${origin}/json`, { signal: connection.signal });
+    expect(getEventListeners(connection.signal, "abort")).toHaveLength(0);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it("aborts a JSON body that is still arriving when the long-lived signal aborts", async () => {
+    const connection = new AbortController();
+    const pending = scopedAbortFetch()(`${origin}/slow-json`, { signal: connection.signal });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(getEventListeners(connection.signal, "abort")).toHaveLength(1);
+    connection.abort(new Error("transport closed"));
+    await expect(pending).rejects.toThrow();
     expect(getEventListeners(connection.signal, "abort")).toHaveLength(0);
   });
 

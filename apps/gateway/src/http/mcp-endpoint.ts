@@ -169,7 +169,12 @@ export async function handleMcpRequest(
 
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/mcp"}`;
   const controller = new AbortController();
-  res.on("close", () => controller.abort());
+  // Cancels the handler (and its upstream call) when the client goes away before the answer.
+  // After a completed answer there is nothing left to cancel, and an abort is not free (a
+  // DOMException and an event through the SDK's and undici's linked signals, per request).
+  res.on("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
   const response = await deps.mcp.fetch(
     new Request(url, { method: req.method, headers: webHeaders(req), signal: controller.signal }),
     {
