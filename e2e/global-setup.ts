@@ -89,19 +89,20 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       PORTCULLIS_SECRET_KEY: secretKey,
       LOG_LEVEL: "info",
     };
-    const tsx = join(root, "node_modules", ".bin", "tsx");
+    // Node with tsx's loader, not the tsx CLI (whose signal relay SIGKILLs a slow child).
+    const TS_LOADER = ["--import", "tsx"];
     const children: Child[] = [];
     cleanups.push(() => Promise.all(children.map((c) => c.stop())));
 
     children.push(
-      startChild("worker", tsx, [join(root, "apps/worker/src/main.ts")], {
+      startChild("worker", process.execPath, [...TS_LOADER, join(root, "apps/worker/src/main.ts")], {
         cwd: root,
         // Team webhook messages link to requests in this console.
         env: { ...common, PORTCULLIS_CONSOLE_URL: consoleUrl },
         logDir,
       }),
     );
-    const gateway = startChild("gateway", tsx, [join(root, "apps/gateway/src/main.ts")], {
+    const gateway = startChild("gateway", process.execPath, [...TS_LOADER, join(root, "apps/gateway/src/main.ts")], {
       cwd: root,
       env: {
         ...common,

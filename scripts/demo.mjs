@@ -21,6 +21,10 @@ const env = process.env;
 await requireServices(env.DATABASE_URL, env.REDIS_URL);
 
 const tsx = `${root}node_modules/.bin/tsx`;
+// Long-running services get Node itself with tsx's loader, not the tsx CLI: the CLI's parent
+// process relays SIGTERM and, when the child does not confirm within 30 ms (a busy machine),
+// SIGKILLs it — which would skip the gateway's drain and the worker's job hand-off.
+const TS_LOADER = ["--import", "tsx"];
 const [pnpmBin, ...pnpmPre] = pnpmCommand();
 const cli = (args, opts = {}) => {
   const r = spawnSync(pnpmBin, [...pnpmPre, "--silent", "portcullis", ...args], {
@@ -81,9 +85,9 @@ log("starting the worker and the gateway");
 // Team webhook messages link to requests in the demo console.
 const consoleUrl = env.PORTCULLIS_CONSOLE_URL || env.NEXTAUTH_URL || "http://127.0.0.1:3000";
 children.push(
-  startChild("worker", tsx, [`${root}apps/worker/src/main.ts`], { PORTCULLIS_CONSOLE_URL: consoleUrl }),
+  startChild("worker", process.execPath, [...TS_LOADER, `${root}apps/worker/src/main.ts`], { PORTCULLIS_CONSOLE_URL: consoleUrl }),
 );
-children.push(startChild("gateway", tsx, [`${root}apps/gateway/src/main.ts`]));
+children.push(startChild("gateway", process.execPath, [...TS_LOADER, `${root}apps/gateway/src/main.ts`]));
 const gatewayUrl = `http://${env.GATEWAY_HOST ?? "127.0.0.1"}:${env.GATEWAY_PORT ?? 4000}`;
 await waitForHttp(`${gatewayUrl}/readyz`);
 

@@ -11,7 +11,6 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
-const TSX = join(ROOT, "node_modules/.bin/tsx");
 const MAIN = join(ROOT, "apps/worker/src/main.ts");
 const REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -26,7 +25,9 @@ const children: ChildProcess[] = [];
 
 function spawnWorker(env: Record<string, string>): Spawned {
   // Only what the worker needs: no DATABASE_URL leaking in from the test's environment.
-  const child = spawn(TSX, [MAIN], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } });
+  // Node with tsx's loader, not the tsx CLI: the CLI relays SIGTERM through a parent process
+  // that SIGKILLs the child when it does not confirm within 30 ms (exit 143 on a busy machine).
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } });
   children.push(child);
   const logs: Array<Record<string, unknown>> = [];
   let pending = "";
