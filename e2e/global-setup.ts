@@ -102,17 +102,22 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         logDir,
       }),
     );
-    const gateway = startChild("gateway", process.execPath, [...TS_LOADER, join(root, "apps/gateway/src/main.ts")], {
-      cwd: root,
-      env: {
-        ...common,
-        GATEWAY_HOST: "127.0.0.1",
-        GATEWAY_PORT: String(gatewayPort),
-        GATEWAY_SPOOL_DIR: spoolDir,
-        GATEWAY_SHUTDOWN_GRACE_MS: "2000",
+    const gateway = startChild(
+      "gateway",
+      process.execPath,
+      [...TS_LOADER, join(root, "apps/gateway/src/main.ts")],
+      {
+        cwd: root,
+        env: {
+          ...common,
+          GATEWAY_HOST: "127.0.0.1",
+          GATEWAY_PORT: String(gatewayPort),
+          GATEWAY_SPOOL_DIR: spoolDir,
+          GATEWAY_SHUTDOWN_GRACE_MS: "2000",
+        },
+        logDir,
       },
-      logDir,
-    });
+    );
     children.push(gateway);
 
     await buildPromise;

@@ -85,7 +85,9 @@ log("starting the worker and the gateway");
 // Team webhook messages link to requests in the demo console.
 const consoleUrl = env.PORTCULLIS_CONSOLE_URL || env.NEXTAUTH_URL || "http://127.0.0.1:3000";
 children.push(
-  startChild("worker", process.execPath, [...TS_LOADER, `${root}apps/worker/src/main.ts`], { PORTCULLIS_CONSOLE_URL: consoleUrl }),
+  startChild("worker", process.execPath, [...TS_LOADER, `${root}apps/worker/src/main.ts`], {
+    PORTCULLIS_CONSOLE_URL: consoleUrl,
+  }),
 );
 children.push(startChild("gateway", process.execPath, [...TS_LOADER, `${root}apps/gateway/src/main.ts`]));
 const gatewayUrl = `http://${env.GATEWAY_HOST ?? "127.0.0.1"}:${env.GATEWAY_PORT ?? 4000}`;

@@ -27,7 +27,10 @@ function spawnWorker(env: Record<string, string>): Spawned {
   // Only what the worker needs: no DATABASE_URL leaking in from the test's environment.
   // Node with tsx's loader, not the tsx CLI: the CLI relays SIGTERM through a parent process
   // that SIGKILLs the child when it does not confirm within 30 ms (exit 143 on a busy machine).
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } });
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", ...env },
+  });
   children.push(child);
   const logs: Array<Record<string, unknown>> = [];
   let pending = "";
