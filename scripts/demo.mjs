@@ -3,6 +3,7 @@
 // an mcp.json snippet. Ctrl-C stops everything.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { startConsoleStack } from "./demo-console.mjs";
 import {
   ensureEnvFile,
   fail,
