@@ -3,84 +3,25 @@ import {
   approvalCondition,
   approvalPolicyConfig,
 } from "@portcullis/contracts/approval-policy";
-import type {
-  SnapshotAgent,
-  SnapshotGrant,
-  SnapshotPolicy,
-  SnapshotServer,
-  SnapshotTool,
-} from "@portcullis/contracts/snapshot";
+import type { SnapshotGrant, SnapshotPolicy, SnapshotTool } from "@portcullis/contracts/snapshot";
 import { describe, expect, it } from "vitest";
 import { compileCondition, describeCondition, evaluateCondition, resolvePath } from "./approval-condition";
 import { approvalPreview, compileApprovalRules, requiredApproval } from "./approval-rules";
 import { decideToolCall } from "./decide";
+import {
+  fixtureAgent,
+  fixtureGrant,
+  fixturePolicy,
+  fixtureServer,
+  fixtureTool,
+} from "./testing/snapshot-fixtures";
 
-const agent: SnapshotAgent = {
-  id: "agt_1",
-  orgId: "org_1",
-  name: "ci-bot",
-  teamId: "team_a",
-  teamName: "platform",
-  status: "active",
-};
-const server: SnapshotServer = {
-  id: "srv_1",
-  orgId: "org_1",
-  name: "db",
-  transport: "streamable-http",
-  url: "http://x",
-  command: null,
-  args: [],
-  env: null,
-  secrets: null,
-  timeoutMs: 1000,
-  status: "active",
-};
-function tool(name: string, riskClass: SnapshotTool["riskClass"]): SnapshotTool {
-  return {
-    id: `tool_${name}`,
-    serverId: "srv_1",
-    upstreamName: name,
-    exposedName: `db__${name}`,
-    title: null,
-    description: null,
-    inputSchema: { type: "object" },
-    outputSchema: null,
-    annotations: null,
-    riskClass,
-    status: "active",
-    definitionHash: "h",
-  };
-}
-let n = 0;
-function grant(over: Partial<SnapshotGrant>): SnapshotGrant {
-  n += 1;
-  return {
-    id: `grt_${n}`,
-    orgId: "org_1",
-    teamId: "team_a",
-    agentId: null,
-    serverId: "srv_1",
-    toolPattern: "*",
-    effect: "allow",
-    approvalTimeoutSec: null,
-    reason: null,
-    ...over,
-  };
-}
-function policy(config: Record<string, unknown>, over: Partial<SnapshotPolicy> = {}): SnapshotPolicy {
-  n += 1;
-  return {
-    id: `pol_${n}`,
-    orgId: "org_1",
-    name: `approval-${n}`,
-    kind: "approval",
-    priority: 100,
-    scope: { teams: [], agents: [], servers: [], tools: [] },
-    config,
-    ...over,
-  };
-}
+const agent = fixtureAgent;
+const server = fixtureServer("db");
+const tool = (name: string, riskClass: SnapshotTool["riskClass"]) => fixtureTool(server, name, { riskClass });
+/** Grants here are the agent's team's unless a test says otherwise. */
+const grant = (over: Partial<SnapshotGrant>) => fixtureGrant({ teamId: "team_a", ...over });
+const policy = fixturePolicy;
 
 const query = tool("query", "write");
 const drop = tool("drop_table", "destructive");

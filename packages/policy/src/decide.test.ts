@@ -1,68 +1,14 @@
-import type {
-  SnapshotAgent,
-  SnapshotGrant,
-  SnapshotServer,
-  SnapshotTool,
-} from "@portcullis/contracts/snapshot";
+import type { SnapshotTool } from "@portcullis/contracts/snapshot";
 import { describe, expect, it } from "vitest";
 import { decideToolCall } from "./decide";
+import { fixtureAgent, fixtureGrant, fixtureServer, fixtureTool } from "./testing/snapshot-fixtures";
 import { matchesToolPattern } from "./tool-pattern";
 import { visibleTools } from "./visible-tools";
 
-const agent: SnapshotAgent = {
-  id: "agt_1",
-  orgId: "org_1",
-  name: "ci-bot",
-  teamId: "team_a",
-  teamName: "platform",
-  status: "active",
-};
-const server: SnapshotServer = {
-  id: "srv_1",
-  orgId: "org_1",
-  name: "everything",
-  transport: "streamable-http",
-  url: "http://x",
-  command: null,
-  args: [],
-  env: null,
-  secrets: null,
-  timeoutMs: 1000,
-  status: "active",
-};
-function tool(name: string, over: Partial<SnapshotTool> = {}): SnapshotTool {
-  return {
-    id: `tool_${name}`,
-    serverId: "srv_1",
-    upstreamName: name,
-    exposedName: `everything__${name}`,
-    title: null,
-    description: null,
-    inputSchema: { type: "object" },
-    outputSchema: null,
-    annotations: null,
-    riskClass: "read",
-    status: "active",
-    definitionHash: "h",
-    ...over,
-  };
-}
-let n = 0;
-function grant(over: Partial<SnapshotGrant>): SnapshotGrant {
-  n += 1;
-  return {
-    id: `grt_${n}`,
-    orgId: "org_1",
-    teamId: null,
-    agentId: null,
-    serverId: "srv_1",
-    toolPattern: "*",
-    effect: "allow",
-    approvalTimeoutSec: null,
-    reason: null,
-    ...over,
-  };
-}
+const agent = fixtureAgent;
+const server = fixtureServer("everything");
+const tool = (name: string, over: Partial<SnapshotTool> = {}) => fixtureTool(server, name, over);
+const grant = fixtureGrant;
 
 describe("decideToolCall", () => {
   it("denies by default when no grant matches", () => {
