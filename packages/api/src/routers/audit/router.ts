@@ -14,27 +14,6 @@ export const QUICK_CHECK = 100_000;
 
 const decision = z.union([auditDecision, z.string()]);
 
-const summary = z.object({
-  id: z.string(),
-  occurredAt: z.date(),
-  method: z.string(),
-  agentId: z.string().nullable(),
-  agentName: z.string().nullable(),
-  teamId: z.string().nullable(),
-  userId: z.string().nullable(),
-  serverId: z.string().nullable(),
-  serverName: z.string().nullable(),
-  toolName: z.string().nullable(),
-  decision,
-  reason: z.string().nullable(),
-  errorCode: z.number().int().nullable(),
-  isError: z.boolean(),
-  latencyMs: z.number(),
-  upstreamStatus: z.string().nullable(),
-  resultPreview: z.string().nullable(),
-  detectors: z.array(z.string()),
-});
-
 const record = z.object({
   id: z.string(),
   orgId: z.string().nullable(),
@@ -66,6 +45,28 @@ const record = z.object({
   prevHash: z.string().nullable(),
   hash: z.string().nullable(),
 });
+
+/** A search result row: the record's identifying and outcome fields, plus a preview. */
+const summary = record
+  .pick({
+    id: true,
+    occurredAt: true,
+    method: true,
+    agentId: true,
+    agentName: true,
+    teamId: true,
+    userId: true,
+    serverId: true,
+    serverName: true,
+    toolName: true,
+    decision: true,
+    reason: true,
+    errorCode: true,
+    isError: true,
+    latencyMs: true,
+    upstreamStatus: true,
+  })
+  .extend({ resultPreview: z.string().nullable(), detectors: z.array(z.string()) });
 
 const counts = { total: z.number(), denied: z.number(), errors: z.number() };
 const reasonCount = z.object({ reason: z.string(), count: z.number() });
