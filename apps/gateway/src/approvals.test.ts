@@ -9,14 +9,13 @@ import { configFile } from "@portcullis/contracts/config-file";
 import { newId } from "@portcullis/contracts/ids";
 import { createApiKey } from "@portcullis/control/agents/create-api-key";
 import { applyAndPublish } from "@portcullis/control/apply/apply-and-publish";
-import { approvalJobHandlers } from "@portcullis/control/approvals/approval-job-handlers";
 import { decideApproval } from "@portcullis/control/approvals/decide-approval";
 import { type ApprovalView, listApprovals } from "@portcullis/control/approvals/list-approvals";
 import { setTeamWebhook } from "@portcullis/control/approvals/set-team-webhook";
 import { ingestAuditEvents } from "@portcullis/control/audit/ingest-audit-events";
 import { publishSnapshot } from "@portcullis/control/snapshots/publish-snapshot";
-import { ApprovalQueue } from "@portcullis/queues/approval-queue";
-import { type ApprovalWorker, startApprovalWorker } from "@portcullis/queues/approval-worker";
+import type { ApprovalQueue } from "@portcullis/queues/approval-queue";
+import type { ApprovalWorker } from "@portcullis/queues/approval-worker";
 import { type AuditWorker, startAuditWorker } from "@portcullis/queues/audit-worker";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
@@ -25,6 +24,7 @@ import { UpstreamPool } from "@portcullis/upstream/pool";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "./start-gateway";
+import { startApprovalsBackend } from "./testing/approvals-backend";
 import { startTestGateway, TEST_SECRET_KEY, waitForVersion } from "./testing/gateway-harness";
 
 // Issue 4 with nothing simulated: Postgres, Redis, BullMQ, the gateway, the approval and
@@ -179,18 +179,12 @@ beforeAll(async () => {
 
   spoolDir = await mkdtemp(join(tmpdir(), "pc-approvals-spool-"));
   gateway = await startApprovalsGateway();
-  queue = new ApprovalQueue({ names, connection: { redis: { url: REDIS_URL } }, notifyBackoffMs: 100 });
-  approvalWorker = startApprovalWorker({
-    redis: { url: REDIS_URL },
+  ({ queue, worker: approvalWorker } = startApprovalsBackend(REDIS_URL, {
+    db,
+    redis,
     names,
-    handlers: approvalJobHandlers({
-      db,
-      redis,
-      names,
-      jobs: queue,
-      webhook: { consoleUrl: "https://console.example.com/", secretKey: TEST_SECRET_KEY },
-    }),
-  });
+    webhook: { consoleUrl: "https://console.example.com/", secretKey: TEST_SECRET_KEY },
+  }));
   auditWorker = startAuditWorker({
     redis: { url: REDIS_URL },
     names,

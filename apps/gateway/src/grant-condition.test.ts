@@ -6,12 +6,11 @@ import { configFile } from "@portcullis/contracts/config-file";
 import { newId } from "@portcullis/contracts/ids";
 import { createApiKey } from "@portcullis/control/agents/create-api-key";
 import { applyAndPublish } from "@portcullis/control/apply/apply-and-publish";
-import { approvalJobHandlers } from "@portcullis/control/approvals/approval-job-handlers";
 import { decideApproval } from "@portcullis/control/approvals/decide-approval";
 import { type ApprovalView, listApprovals } from "@portcullis/control/approvals/list-approvals";
 import { publishSnapshot } from "@portcullis/control/snapshots/publish-snapshot";
-import { ApprovalQueue } from "@portcullis/queues/approval-queue";
-import { type ApprovalWorker, startApprovalWorker } from "@portcullis/queues/approval-worker";
+import type { ApprovalQueue } from "@portcullis/queues/approval-queue";
+import type { ApprovalWorker } from "@portcullis/queues/approval-worker";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
@@ -20,6 +19,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { RunningGateway } from "./start-gateway";
+import { startApprovalsBackend } from "./testing/approvals-backend";
 import { startTestGateway, TEST_SECRET_KEY, waitForVersion } from "./testing/gateway-harness";
 
 // Issue 4: an `approve` grant with an argument condition, written in the apply file, enforced
@@ -105,18 +105,12 @@ beforeAll(async () => {
     approvals: { progressIntervalMs: 150, expiryGraceMs: 500 },
   });
   await waitForVersion(gateway, Number(await redis.get(names.snapshotVersion)), 5_000);
-  queue = new ApprovalQueue({ names, connection: { redis: { url: REDIS_URL } }, notifyBackoffMs: 100 });
-  approvalWorker = startApprovalWorker({
-    redis: { url: REDIS_URL },
+  ({ queue, worker: approvalWorker } = startApprovalsBackend(REDIS_URL, {
+    db,
+    redis,
     names,
-    handlers: approvalJobHandlers({
-      db,
-      redis,
-      names,
-      jobs: queue,
-      webhook: { consoleUrl: "https://console.example.com/" },
-    }),
-  });
+    webhook: { consoleUrl: "https://console.example.com/" },
+  }));
   await approvalWorker.ready();
 }, 120_000);
 
