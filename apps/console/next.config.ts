@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
+import { STATIC_SECURITY_HEADERS } from "./src/lib/security-headers";
 
 const config: NextConfig = {
   // `npm test` and `npm run demo` build into their own directory (see scripts/build-if-changed.mjs),
@@ -22,6 +23,14 @@ const config: NextConfig = {
   turbopack: { root: fileURLToPath(new URL("../..", import.meta.url)) },
   outputFileTracingRoot: fileURLToPath(new URL("../..", import.meta.url)),
   poweredByHeader: false,
+  // Pages and API routes get these (and their CSP) from src/proxy.ts; the proxy does not
+  // run for static files, so they get the fixed ones here.
+  async headers() {
+    return ["/_next/static/:path*", "/_next/image", "/favicon.ico"].map((source) => ({
+      source,
+      headers: [...STATIC_SECURITY_HEADERS],
+    }));
+  },
   reactStrictMode: true,
   typescript: { ignoreBuildErrors: true },
 };

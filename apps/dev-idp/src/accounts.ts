@@ -7,6 +7,11 @@ export interface DevAccount {
   email: string;
   name: string;
   password: string;
+  /**
+   * The `email_verified` claim; true when omitted. False makes a test account whose email
+   * the provider does not vouch for: Portcullis must not let such an email link or join.
+   */
+  emailVerified?: boolean;
 }
 
 /** The one password of every demo account. It exists only in this development provider. */

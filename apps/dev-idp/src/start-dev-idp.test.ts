@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, randomBytes, verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "./accounts";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, type DevAccount } from "./accounts";
 import { type RunningDevIdp, startDevIdp } from "./start-dev-idp";
 import { passwordLogin } from "./testing/password-login";
 
@@ -10,6 +10,14 @@ const client = {
   redirectUris: ["http://127.0.0.1:3999/api/auth/callback/oidc"],
 };
 const redirectUri = client.redirectUris[0]!;
+/** Claims an address (the demo admin's) that this provider does not vouch for. */
+const UNVERIFIED: DevAccount = {
+  sub: "unverified-admin",
+  email: "admin@example.org",
+  name: "Not Verified",
+  password: DEMO_PASSWORD,
+  emailVerified: false,
+};
 
 let idp: RunningDevIdp;
 let discovery: Record<string, unknown> & {
@@ -20,7 +28,7 @@ let discovery: Record<string, unknown> & {
 };
 
 beforeAll(async () => {
-  idp = await startDevIdp({ clients: [client] });
+  idp = await startDevIdp({ clients: [client], accounts: [...DEMO_ACCOUNTS, UNVERIFIED] });
   discovery = await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json();
 });
 afterAll(async () => {
@@ -139,5 +147,36 @@ describe("dev OpenID provider", () => {
     const res = await fetch(url, { redirect: "manual" });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("redirect_uri");
+  });
+
+  it("issues email_verified false for an account marked unverified", async () => {
+    const verifier = randomBytes(32).toString("base64url");
+    const challenge = createHash("sha256").update(verifier).digest("base64url");
+    const { callbackUrl } = await passwordLogin({
+      authorizeUrl: authorizeUrl("s-unverified", "n-unverified", challenge),
+      redirectUri,
+      email: UNVERIFIED.email,
+      password: DEMO_PASSWORD,
+    });
+    const tokenRes = await fetch(discovery.token_endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString("base64")}`,
+      },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code: new URL(callbackUrl).searchParams.get("code") ?? "",
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+      }).toString(),
+    });
+    expect(tokenRes.status).toBe(200);
+    const { id_token } = (await tokenRes.json()) as { id_token: string };
+    expect(decodeJwt(id_token).payload).toMatchObject({
+      sub: "unverified-admin",
+      email: "admin@example.org",
+      email_verified: false,
+    });
   });
 });

@@ -136,7 +136,12 @@ function providerConfiguration(clients: DevIdpClient[], accounts: readonly DevAc
       return {
         accountId: account.sub,
         async claims() {
-          return { sub: account.sub, email: account.email, email_verified: true, name: account.name };
+          return {
+            sub: account.sub,
+            email: account.email,
+            email_verified: account.emailVerified ?? true,
+            name: account.name,
+          };
         },
       };
     },

@@ -126,6 +126,7 @@ function fixtures(s: string): Fixture[] {
           userId: user,
           type: "oidc",
           provider: "dev-idp",
+          issuer: "https://idp.example.test",
           providerAccountId: `sub-${s}`,
           refreshToken: "rt",
           accessToken: "at",

@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { isAppError } from "@portcullis/contracts/errors";
 import { provisionUser } from "@portcullis/control/identity/provision-user";
+import { cookies } from "next/headers";
 import type { NextAuthOptions } from "next-auth";
 import { env } from "../env";
+import { INVITATION_COOKIE, INVITATION_COOKIE_PATH, isInvitationToken } from "../lib/invitation-cookie";
+import { safeCallbackPath } from "../lib/safe-callback";
 import { db } from "./db";
 import { markSignedOut } from "./signed-out-sessions";
 
@@ -10,6 +13,7 @@ import { markSignedOut } from "./signed-out-sessions";
 export const OIDC_PROVIDER_ID = "oidc";
 
 interface OidcProfile {
+  iss?: string;
   sub: string;
   email?: string;
   email_verified?: boolean;
@@ -19,6 +23,22 @@ interface OidcProfile {
 
 let cached: NextAuthOptions | undefined;
 
+/** The login page's `error` for a refused sign-in; it words each one (see login/page.tsx). */
+function loginErrorCode(reason: unknown): string {
+  switch (reason) {
+    case "invitation-invalid":
+      return "InvitationInvalid";
+    case "invitation-unverified":
+      return "InvitationUnverified";
+    case "invitation-email":
+      return "InvitationEmail";
+    case "identity-taken":
+      return "IdentityTaken";
+    default:
+      return "NotMember";
+  }
+}
+
 /**
  * next-auth configuration: one OpenID Connect provider from env, sessions as encrypted
  * JWT cookies that carry only the user id (role and membership are read fresh from the
@@ -27,6 +47,7 @@ let cached: NextAuthOptions | undefined;
 export function authOptions(): NextAuthOptions {
   if (cached) return cached;
   const e = env();
+  const issuer = e.OIDC_ISSUER.replace(/\/$/, "");
   cached = {
     secret: e.NEXTAUTH_SECRET,
     providers: [
@@ -34,7 +55,7 @@ export function authOptions(): NextAuthOptions {
         id: OIDC_PROVIDER_ID,
         name: e.OIDC_PROVIDER_NAME,
         type: "oauth",
-        wellKnown: `${e.OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
+        wellKnown: `${issuer}/.well-known/openid-configuration`,
         clientId: e.OIDC_CLIENT_ID,
         clientSecret: e.OIDC_CLIENT_SECRET,
         authorization: { params: { scope: "openid email profile" } },
@@ -56,24 +77,45 @@ export function authOptions(): NextAuthOptions {
       async signIn({ user, account, profile }) {
         if (!account || account.provider !== OIDC_PROVIDER_ID) return false;
         const claims = (profile ?? {}) as OidcProfile;
+        const jar = await cookies();
+        const invitationToken = jar.get(INVITATION_COOKIE)?.value;
+        // One attempt per link: whatever happens next, the link must be opened again.
+        jar.delete({ name: INVITATION_COOKIE, path: INVITATION_COOKIE_PATH });
         try {
           const member = await provisionUser(db(), {
             email: claims.email ?? user.email ?? "",
             name: claims.name ?? user.name,
             emailVerified: claims.email_verified === true,
             provider: account.provider,
+            // The ID token's issuer, which openid-client checked against discovery.
+            issuer: claims.iss?.replace(/\/$/, "") ?? issuer,
             providerAccountId: account.providerAccountId,
+            ...(isInvitationToken(invitationToken) && { invitationToken }),
           });
           // The jwt callback receives this same object: hand it our user id, not the provider's subject.
           user.id = member.userId;
           return true;
         } catch (error) {
           if (isAppError(error) && (error.code === "FORBIDDEN" || error.code === "INVALID_INPUT")) {
-            const params = new URLSearchParams({ error: "NotMember", email: claims.email ?? "" });
+            const params = new URLSearchParams({
+              error: loginErrorCode(error.details?.reason),
+              email: claims.email ?? "",
+            });
             return `/login?${params}`;
           }
           throw error;
         }
+      },
+      // After sign-in and sign-out: only paths on this console (see safeCallbackPath).
+      async redirect({ url, baseUrl }) {
+        const base = new URL(baseUrl);
+        let target = url;
+        if (/^https?:/i.test(url)) {
+          const parsed = new URL(url);
+          if (parsed.origin !== base.origin) return baseUrl;
+          target = `${parsed.pathname}${parsed.search}${parsed.hash}`;
+        }
+        return new URL(safeCallbackPath(target), base).toString();
       },
       async jwt({ token, user }) {
         if (user) {

@@ -11,11 +11,13 @@ import { seedDemoIdentities } from "./seed-demo-identities";
 let database: TestDatabase;
 /** Whoever won the race to be first; the later tests sign them in again. */
 let ownerEmail = "";
+const ISSUER = "https://sso.acme.test";
 const sso = (email: string, sub = email, emailVerified = true): SsoIdentity => ({
   email,
   name: email.split("@")[0],
   emailVerified,
   provider: "oidc",
+  issuer: ISSUER,
   providerAccountId: sub,
 });
 
@@ -96,7 +98,10 @@ describe("provisionUser", () => {
       role: "auditor",
       state: "open",
     });
-    const joined = await provisionUser(database.db, sso("auditor@acme.test"));
+    const joined = await provisionUser(database.db, {
+      ...sso("auditor@acme.test"),
+      invitationToken: invitation.token,
+    });
     expect(joined).toMatchObject({ role: "auditor", joinedVia: "invitation", orgId: owner.orgId });
     expect((await findInvitation(database.db, invitation.token))?.state).toBe("accepted");
     expect(await findInvitation(database.db, "inv_unknown")).toBeUndefined();

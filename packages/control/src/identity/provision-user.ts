@@ -3,6 +3,7 @@ import { AppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import type { Db, Tx } from "../db";
+import { claimInvitation } from "./claim-invitation";
 import { emailDomain, normalizeEmail } from "./normalize-email";
 
 // Serializes first logins: without it, two people signing in at the same moment on a new
@@ -12,11 +13,19 @@ const PROVISIONING_LOCK = 7_150_512_302;
 export interface SsoIdentity {
   email: string;
   name?: string | null;
-  /** The provider's `email_verified`; joining by email domain requires it. */
+  /**
+   * The provider's `email_verified`. Without it the email links nothing: it neither opens an
+   * existing person, nor claims an invitation, nor joins by email domain.
+   */
   emailVerified: boolean;
-  /** The provider id in the console ("oidc") and the subject there. */
+  /** The provider id in the console ("oidc"). */
   provider: string;
+  /** The OpenID issuer (`iss`); with the subject it is the identity. */
+  issuer: string;
+  /** The OpenID subject (`sub`) at the issuer. */
   providerAccountId: string;
+  /** The token of the invitation link the person followed before signing in, if any. */
+  invitationToken?: string;
 }
 
 export type JoinedVia = "existing" | "first-user" | "invitation" | "domain";
@@ -32,15 +41,20 @@ export interface ProvisionedMember {
 }
 
 /**
- * Runs on every SSO sign-in: finds or creates the user, links the SSO identity, and makes
- * sure they belong to an organization.
+ * Runs on every SSO sign-in: finds the person by their identity (issuer, subject), links a
+ * new identity, and makes sure they belong to an organization.
  *
- * - A user who already has a membership keeps it (the oldest, when several).
+ * - The identity (issuer, sub) finds the person. An email finds nobody, with one exception:
+ *   a person pre-provisioned without any identity yet (the demo seed) is claimed once by a
+ *   sign-in whose email the provider verified. A person who already has an identity is never
+ *   linked to another one by email, verified or not.
+ * - A person who already has a membership keeps it (the oldest, when several).
  * - The first person to sign in to a new installation (no memberships anywhere) becomes
  *   owner of the existing organization (the oldest one), or of a new "default" one.
- * - Otherwise an open invitation for the email grants its role and is marked accepted;
- *   failing that, a verified email whose domain is in an organization's autoJoinDomains
- *   joins it as member.
+ * - Otherwise the invitation link they followed (`invitationToken`) admits them with its
+ *   role, once, if their verified email is the invited one (see claimInvitation); failing
+ *   that, a verified email whose domain is in an organization's autoJoinDomains joins it as
+ *   member.
  * - Anyone else is refused with FORBIDDEN, and nothing is written.
  */
 export async function provisionUser(db: Db, identity: SsoIdentity): Promise<ProvisionedMember> {
@@ -61,9 +75,16 @@ export async function provisionUser(db: Db, identity: SsoIdentity): Promise<Prov
         const user = await upsertUser(tx, existingUserId, email, identity);
         return { ...membership, email: user.email, name: user.name, joinedVia: "existing" as const };
       }
+    } else if (await tx.user.findUnique({ where: { email }, select: { id: true } })) {
+      // The address belongs to a person this identity may not open (see findUserId).
+      throw new AppError(
+        "FORBIDDEN",
+        `${email} is linked to another sign-in identity in this Portcullis installation; sign in with that one, or ask an admin`,
+        { details: { email, reason: "identity-taken" } },
+      );
     }
 
-    const target = await chooseOrganization(tx, email, identity.emailVerified);
+    const target = await chooseOrganization(tx, email, identity);
     if (!target) {
       throw new AppError(
         "FORBIDDEN",
@@ -76,9 +97,6 @@ export async function provisionUser(db: Db, identity: SsoIdentity): Promise<Prov
     await tx.membership.create({
       data: { id: newId("membership"), orgId: target.orgId, userId, role: target.role },
     });
-    if (target.invitationId) {
-      await tx.invitation.update({ where: { id: target.invitationId }, data: { acceptedAt: new Date() } });
-    }
     await recordAdminChange(tx, {
       orgId: target.orgId,
       actor: { type: "user", id: userId, name: email },
@@ -89,7 +107,7 @@ export async function provisionUser(db: Db, identity: SsoIdentity): Promise<Prov
     });
     return {
       userId,
-      email,
+      email: user.email,
       name: user.name,
       orgId: target.orgId,
       orgSlug: target.orgSlug,
@@ -100,45 +118,61 @@ export async function provisionUser(db: Db, identity: SsoIdentity): Promise<Prov
 }
 
 async function findUserId(tx: Tx, identity: SsoIdentity, email: string): Promise<string | undefined> {
-  const account = await tx.account.findUnique({
-    where: {
-      provider_providerAccountId: {
-        provider: identity.provider,
-        providerAccountId: identity.providerAccountId,
-      },
-    },
+  const account = await tx.account.findFirst({
+    where: { issuer: identity.issuer, providerAccountId: identity.providerAccountId },
     select: { userId: true },
   });
   if (account) return account.userId;
-  const user = await tx.user.findUnique({ where: { email }, select: { id: true } });
-  return user?.id;
+  // Linked before issuers were recorded: this subject at the console's one provider.
+  const legacy = await tx.account.findFirst({
+    where: { provider: identity.provider, issuer: null, providerAccountId: identity.providerAccountId },
+    select: { id: true, userId: true },
+  });
+  if (legacy) {
+    await tx.account.update({ where: { id: legacy.id }, data: { issuer: identity.issuer } });
+    return legacy.userId;
+  }
+  if (!identity.emailVerified) return undefined;
+  const placeholder = await tx.user.findFirst({
+    where: { email, accounts: { none: {} } },
+    select: { id: true },
+  });
+  return placeholder?.id;
 }
 
-/** Creates or refreshes the user row and links the SSO identity to it. */
+/**
+ * Creates or refreshes the user row and links the SSO identity to it. The stored email
+ * follows the provider only when the provider verified it and nobody else holds it.
+ */
 async function upsertUser(tx: Tx, userId: string, email: string, identity: SsoIdentity) {
   const name = identity.name?.trim() || null;
+  const holder = await tx.user.findUnique({ where: { email }, select: { id: true } });
+  const followEmail = identity.emailVerified && (!holder || holder.id === userId);
   const user = await tx.user.upsert({
     where: { id: userId },
     create: { id: userId, email, name, emailVerified: identity.emailVerified ? new Date() : null },
-    // Keep a name the provider stopped sending; the email follows the provider.
-    update: { email, ...(name !== null && { name }) },
+    // Keep a name the provider stopped sending.
+    update: {
+      ...(followEmail && { email, emailVerified: new Date() }),
+      ...(name !== null && { name }),
+    },
   });
-  await tx.account.upsert({
-    where: {
-      provider_providerAccountId: {
+  const linked = await tx.account.findFirst({
+    where: { issuer: identity.issuer, providerAccountId: identity.providerAccountId },
+    select: { id: true },
+  });
+  if (!linked) {
+    await tx.account.create({
+      data: {
+        id: newId("account"),
+        userId,
+        type: "oidc",
         provider: identity.provider,
+        issuer: identity.issuer,
         providerAccountId: identity.providerAccountId,
       },
-    },
-    create: {
-      id: newId("account"),
-      userId,
-      type: "oidc",
-      provider: identity.provider,
-      providerAccountId: identity.providerAccountId,
-    },
-    update: {},
-  });
+    });
+  }
   return user;
 }
 
@@ -170,7 +204,7 @@ interface JoinTarget {
 async function chooseOrganization(
   tx: Tx,
   email: string,
-  emailVerified: boolean,
+  identity: SsoIdentity,
 ): Promise<JoinTarget | undefined> {
   if ((await tx.membership.count()) === 0) {
     const oldest = await tx.organization.findFirst({
@@ -181,23 +215,17 @@ async function chooseOrganization(
     return { orgId: org.id, orgSlug: org.slug, role: "owner", via: "first-user" };
   }
 
-  const invitation = await tx.invitation.findFirst({
-    where: { email, acceptedAt: null, expiresAt: { gt: new Date() } },
-    orderBy: { createdAt: "desc" },
-    include: { organization: { select: { slug: true } } },
-  });
-  if (invitation) {
-    return {
-      orgId: invitation.orgId,
-      orgSlug: invitation.organization.slug,
-      role: invitation.role as Role,
-      via: "invitation",
-      invitationId: invitation.id,
-    };
+  if (identity.invitationToken) {
+    const claimed = await claimInvitation(tx, {
+      token: identity.invitationToken,
+      email,
+      emailVerified: identity.emailVerified,
+    });
+    return { ...claimed, via: "invitation" };
   }
 
   const domain = emailDomain(email);
-  if (emailVerified && domain) {
+  if (identity.emailVerified && domain) {
     const org = await tx.organization.findFirst({
       where: { autoJoinDomains: { has: domain } },
       orderBy: { createdAt: "asc" },

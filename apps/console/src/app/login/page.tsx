@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInButton } from "@/components/shell/sign-in-button";
 import { env } from "@/env";
+import { safeCallbackPath } from "@/lib/safe-callback";
 import { db } from "@/server/db";
 import { currentMember } from "@/server/session";
 
@@ -15,11 +16,6 @@ function one(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Only same-site paths: an open redirect after sign-in would be a phishing aid. */
-function safeCallback(value: string | undefined): string {
-  return value?.startsWith("/") && !value.startsWith("//") ? value : "/";
-}
-
 function errorText(
   code: string | undefined,
   email: string | undefined,
@@ -30,6 +26,14 @@ function errorText(
       return undefined;
     case "NotMember":
       return `${email || "This account"} is not a member of this Portcullis installation. Ask an admin for an invitation, then sign in again.`;
+    case "InvitationInvalid":
+      return "This invitation link is unknown, expired or already used. Ask an admin for a new one.";
+    case "InvitationUnverified":
+      return `Your identity provider has not verified ${email || "your email address"}. An invitation needs a verified email; verify it there, then open the invitation link again.`;
+    case "InvitationEmail":
+      return `This invitation is for another email address than ${email || "yours"}. Open the link again and sign in with the invited account.`;
+    case "IdentityTaken":
+      return `${email || "This email"} is linked to another sign-in identity here. Sign in with that identity, or ask an admin.`;
     case "Removed":
       return "Your account no longer belongs to this organization. Ask an admin for an invitation to get access again.";
     case "SessionRequired":
@@ -43,7 +47,7 @@ function errorText(
 
 export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(one(params.callbackUrl));
+  const callbackUrl = safeCallbackPath(one(params.callbackUrl));
   const error = one(params.error);
   const session = await currentMember();
   if (session.state === "member" && !error) redirect(callbackUrl);
