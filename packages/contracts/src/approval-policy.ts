@@ -83,14 +83,45 @@ const regexSource = z
     }
   });
 
-/** `{ path, equals }`: a value at `path` equals this JSON value (objects and arrays structurally). */
+/**
+ * How strings compare in `equals`, `in` and `matches`. Absent: exactly, code unit for code
+ * unit, so `"Prod "` is not `"prod"` (the meaning conditions always had). `trim` drops
+ * leading and trailing whitespace of the argument (and of the condition's own strings);
+ * `ignore-case` compares case-insensitively. An agent chooses its arguments: a condition
+ * meant to catch a value should usually say `normalize: [trim, ignore-case]`.
+ */
+export const CONDITION_NORMALIZATIONS = ["trim", "ignore-case"] as const;
+export type ConditionNormalization = (typeof CONDITION_NORMALIZATIONS)[number];
+export const conditionNormalize = z
+  .array(z.enum(CONDITION_NORMALIZATIONS))
+  .min(1)
+  .max(CONDITION_NORMALIZATIONS.length)
+  .refine((list) => new Set(list).size === list.length, "each normalization at most once");
+
+/** `{ path, equals, normalize? }`: a value at `path` equals this JSON value (objects and arrays structurally). */
 const jsonValue = z.json();
-const equalsMatcher = z.object({ path: argumentPath, equals: jsonValue }).strict();
-/** `{ path, in }`: a value at `path` is one of these scalars. */
-const inMatcher = z.object({ path: argumentPath, in: z.array(jsonScalar).min(1).max(100) }).strict();
-/** `{ path, matches, flags? }`: a string (or number) at `path` contains a match of this RE2 expression. */
+const equalsMatcher = z
+  .object({ path: argumentPath, equals: jsonValue, normalize: conditionNormalize.optional() })
+  .strict();
+/** `{ path, in, normalize? }`: a value at `path` is one of these scalars. */
+const inMatcher = z
+  .object({
+    path: argumentPath,
+    in: z.array(jsonScalar).min(1).max(100),
+    normalize: conditionNormalize.optional(),
+  })
+  .strict();
+/**
+ * `{ path, matches, flags?, normalize? }`: a string (or number) at `path` contains a match
+ * of this RE2 expression. `ignore-case` is the `i` flag; `trim` trims the argument first.
+ */
 const matchesMatcher = z
-  .object({ path: argumentPath, matches: regexSource, flags: conditionRegexFlags.optional() })
+  .object({
+    path: argumentPath,
+    matches: regexSource,
+    flags: conditionRegexFlags.optional(),
+    normalize: conditionNormalize.optional(),
+  })
   .strict();
 /**
  * `{ path, exists }`: `true` holds when `path` resolves to at least one value (`null`
@@ -99,9 +130,9 @@ const matchesMatcher = z
 const existsMatcher = z.object({ path: argumentPath, exists: z.boolean() }).strict();
 
 export type ArgumentMatcher =
-  | { path: string; equals: z.infer<typeof jsonValue> }
-  | { path: string; in: Array<string | number | boolean | null> }
-  | { path: string; matches: string; flags?: string }
+  | { path: string; equals: z.infer<typeof jsonValue>; normalize?: ConditionNormalization[] }
+  | { path: string; in: Array<string | number | boolean | null>; normalize?: ConditionNormalization[] }
+  | { path: string; matches: string; flags?: string; normalize?: ConditionNormalization[] }
   | { path: string; exists: boolean };
 
 /**

@@ -1,4 +1,9 @@
-import { type ApprovalCondition, approvalCondition, re2Flags } from "@portcullis/contracts/approval-policy";
+import {
+  type ApprovalCondition,
+  approvalCondition,
+  type ConditionNormalization,
+  re2Flags,
+} from "@portcullis/contracts/approval-policy";
 import { RE2JS } from "re2js";
 
 /**
@@ -7,9 +12,9 @@ import { RE2JS } from "re2js";
  * engine, and nothing in a condition is ever executed as code.
  */
 export type CompiledCondition =
-  | { kind: "equals"; path: string[]; value: unknown }
-  | { kind: "in"; path: string[]; values: unknown[] }
-  | { kind: "matches"; path: string[]; re: RE2JS }
+  | { kind: "equals"; path: string[]; value: unknown; norm: StringNorm | undefined }
+  | { kind: "in"; path: string[]; values: unknown[]; norm: StringNorm | undefined }
+  | { kind: "matches"; path: string[]; re: RE2JS; norm: StringNorm | undefined }
   | { kind: "exists"; path: string[]; exists: boolean }
   | { kind: "all"; of: CompiledCondition[] }
   | { kind: "any"; of: CompiledCondition[] }
@@ -37,10 +42,40 @@ function compile(c: ApprovalCondition): CompiledCondition {
   if ("any" in c) return { kind: "any", of: c.any.map(compile) };
   if ("not" in c) return { kind: "not", of: compile(c.not) };
   const path = c.path.split(".");
-  if ("equals" in c) return { kind: "equals", path, value: c.equals };
-  if ("in" in c) return { kind: "in", path, values: c.in };
-  if ("matches" in c) return { kind: "matches", path, re: RE2JS.compile(c.matches, re2Flags(c.flags)) };
-  return { kind: "exists", path, exists: c.exists };
+  if ("exists" in c) return { kind: "exists", path, exists: c.exists };
+  const norm = stringNorm(c.normalize);
+  if ("equals" in c) return { kind: "equals", path, value: normalizeStrings(c.equals, norm), norm };
+  if ("in" in c) return { kind: "in", path, values: c.in.map((v) => normalizeStrings(v, norm)), norm };
+  // Case is the regex engine's business (the i flag); only trimming touches the argument.
+  const flags = c.normalize?.includes("ignore-case") ? `${c.flags ?? ""}i` : c.flags;
+  const trimOnly = c.normalize?.includes("trim") ? stringNorm(["trim"]) : undefined;
+  return { kind: "matches", path, re: RE2JS.compile(c.matches, re2Flags(flags)), norm: trimOnly };
+}
+
+/** A string transform applied to both sides of a comparison. */
+type StringNorm = (value: string) => string;
+
+function stringNorm(normalize: readonly ConditionNormalization[] | undefined): StringNorm | undefined {
+  if (!normalize?.length) return undefined;
+  const trim = normalize.includes("trim");
+  const fold = normalize.includes("ignore-case");
+  return (value) => {
+    const trimmed = trim ? value.trim() : value;
+    return fold ? trimmed.toLowerCase() : trimmed;
+  };
+}
+
+/** The value with every string in it (at any depth) normalized; other values as they are. */
+function normalizeStrings(value: unknown, norm: StringNorm | undefined): unknown {
+  if (!norm) return value;
+  if (typeof value === "string") return norm(value);
+  if (Array.isArray(value)) return value.map((v) => normalizeStrings(v, norm));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = Object.create(null);
+    for (const [k, v] of Object.entries(value)) out[k] = normalizeStrings(v, norm);
+    return out;
+  }
+  return value;
 }
 
 /** Evaluates a compiled condition against a call's arguments. */
@@ -82,7 +117,8 @@ export function evaluateCondition(condition: CompiledCondition, args: unknown): 
   }
 }
 
-function test(condition: Extract<CompiledCondition, { kind: "equals" | "in" | "matches" }>, value: unknown) {
+function test(condition: Extract<CompiledCondition, { kind: "equals" | "in" | "matches" }>, raw: unknown) {
+  const value = normalizeStrings(raw, condition.norm);
   switch (condition.kind) {
     case "equals":
       return jsonEqual(condition.value, value);
@@ -149,10 +185,28 @@ export function describeCondition(c: ApprovalCondition): string {
   if ("all" in c) return c.all.map((x) => wrap(describeCondition(x), x)).join(" and ");
   if ("any" in c) return c.any.map((x) => wrap(describeCondition(x), x)).join(" or ");
   if ("not" in c) return `not (${describeCondition(c.not)})`;
-  if ("equals" in c) return `${c.path} = ${JSON.stringify(c.equals)}`;
-  if ("in" in c) return `${c.path} in [${c.in.map((v) => JSON.stringify(v)).join(", ")}]`;
-  if ("matches" in c) return `${c.path} matches /${c.matches}/${c.flags ?? ""}`;
-  return c.exists ? `${c.path} is set` : `${c.path} is not set`;
+  if ("exists" in c) return c.exists ? `${c.path} is set` : `${c.path} is not set`;
+  const how = normalizationWords(c.normalize);
+  const suffix = how ? ` (${how})` : "";
+  if ("equals" in c) return `${c.path} = ${JSON.stringify(c.equals)}${suffix}`;
+  if ("in" in c) return `${c.path} in [${c.in.map((v) => JSON.stringify(v)).join(", ")}]${suffix}`;
+  return `${c.path} matches /${c.matches}/${c.flags ?? ""}${suffix}`;
+}
+
+/**
+ * What a matcher's `normalize` means in words ("ignoring case and surrounding spaces"), or
+ * undefined when strings compare exactly. The console and messages say it next to the
+ * condition, so that an exact comparison is never mistaken for a forgiving one.
+ */
+export function normalizationWords(
+  normalize: readonly ConditionNormalization[] | undefined,
+): string | undefined {
+  const trim = normalize?.includes("trim");
+  const fold = normalize?.includes("ignore-case");
+  if (trim && fold) return "ignoring case and surrounding spaces";
+  if (trim) return "ignoring surrounding spaces";
+  if (fold) return "ignoring case";
+  return undefined;
 }
 
 function wrap(text: string, c: ApprovalCondition): string {

@@ -1,4 +1,5 @@
 import { type ApprovalCondition, approvalCondition } from "@portcullis/contracts/approval-policy";
+import { normalizationWords } from "./approval-condition";
 
 /** Longer summaries are cut: they label a preview row or a badge, the JSON is one click away. */
 const MAX_SUMMARY = 240;
@@ -24,11 +25,18 @@ function summary(c: ApprovalCondition, nested: boolean): string {
     return nested ? `(${text})` : text;
   }
   if ("not" in c) return `not (${summary(c.not, false)})`;
+  if ("exists" in c) return `${c.path} is ${c.exists ? "present" : "absent"}`;
+  const how = normalizationWords(c.normalize);
+  return how ? `${comparison(c)} (${how})` : comparison(c);
+}
+
+function comparison(
+  c: Exclude<ApprovalCondition, { all: unknown } | { any: unknown } | { not: unknown } | { exists: boolean }>,
+): string {
   if ("equals" in c) return `${c.path} is ${JSON.stringify(c.equals)}`;
   if ("in" in c) {
     const values = c.in.map((v) => JSON.stringify(v));
     return values.length === 1 ? `${c.path} is ${values[0]}` : `${c.path} is one of ${values.join(", ")}`;
   }
-  if ("matches" in c) return `${c.path} matches /${c.matches}/${c.flags ?? ""}`;
-  return `${c.path} is ${c.exists ? "present" : "absent"}`;
+  return `${c.path} matches /${c.matches}/${c.flags ?? ""}`;
 }
