@@ -38,6 +38,7 @@ let orgId: string;
 let approverId: string;
 let key: string;
 const deployed: string[] = [];
+const promoted: string[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase({ name: "grant_condition" });
@@ -50,6 +51,14 @@ beforeAll(async () => {
         handler: ({ env }: { env: string }) => {
           deployed.push(env);
           return { content: [{ type: "text", text: `deployed to ${env}` }] };
+        },
+      },
+      promote: {
+        description: "Promotes a build to an environment.",
+        inputSchema: { env: z.string() },
+        handler: ({ env }: { env: string }) => {
+          promoted.push(env);
+          return { content: [{ type: "text", text: `promoted to ${env}` }] };
         },
       },
     },
@@ -68,6 +77,14 @@ beforeAll(async () => {
         effect: "approve",
         reason: "Production deploys need a human",
         condition: { path: "env", in: ["prod"] },
+      },
+      {
+        agent: "deploy-bot",
+        server: "fx",
+        tools: ["promote"],
+        effect: "approve",
+        reason: "Promotions to production need a human",
+        condition: { path: "env", in: ["prod"], normalize: ["trim", "ignore-case"] },
       },
     ],
   });
@@ -176,6 +193,45 @@ describe("an approve grant with a condition from the apply file", () => {
     });
     expect(text(await held)).toBe("deployed to prod");
     expect(deployed).toEqual(["dev", "prod"]);
+    await client.close();
+  });
+});
+
+describe("argument condition normalization (issue #10 point 10)", () => {
+  it('lets "Prod " past an exact condition, and holds it when the condition normalizes', async () => {
+    const client = new Client({ name: "deploy-bot-client", version: "1.0.0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(gateway.url), {
+        requestInit: { headers: { Authorization: `Bearer ${key}` } },
+      }),
+    );
+    // Exact, as conditions always were: the spaced, re-cased value is not "prod".
+    const exact = (await client.callTool({ name: "fx__deploy", arguments: { env: "Prod " } })) as CallResult;
+    expect(text(exact)).toBe("deployed to Prod ");
+
+    const held = client.callTool(
+      { name: "fx__promote", arguments: { env: "Prod " } },
+      { resetTimeoutOnProgress: true, onprogress: () => {} },
+    ) as Promise<CallResult>;
+    held.catch(() => {});
+    const request = await pendingApproval();
+    expect(request).toMatchObject({
+      exposedName: "fx__promote",
+      reason: "Promotions to production need a human",
+      highlights: ["env"],
+      arguments: { env: "Prod " },
+    });
+    expect(promoted).toEqual([]);
+    await decideApproval(database.db, redis, names, {
+      orgId,
+      approvalId: request.id,
+      decision: "deny",
+      deciderId: approverId,
+      via: "user",
+      comment: "not today",
+    });
+    await expect(held).rejects.toThrow(/not today/);
+    expect(promoted).toEqual([]);
     await client.close();
   });
 });
