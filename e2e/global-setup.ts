@@ -15,7 +15,7 @@ import { buildConsoleIfChanged, CONSOLE_DIST_DIR } from "../apps/console/scripts
 import { artifactsDir } from "./support/artifacts";
 import { type Child, startChild, waitForHttp } from "./support/children";
 import { exportStack } from "./support/stack-env";
-import { DEMO_PASSWORD, E2E_USERS, INVITEE } from "./support/users";
+import { DEMO_PASSWORD, E2E_USERS, INVITEE, UNVERIFIED } from "./support/users";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -60,10 +60,18 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const consoleUrl = `http://127.0.0.1:${consolePort}`;
     const clientSecret = randomBytes(24).toString("base64url");
     const idp = await startDevIdp({
-      // The demo people, plus one nobody has invited yet (the invitation test invites them).
+      // The demo people, plus one nobody has invited yet (the invitation test invites them)
+      // and one whose email the provider does not verify.
       accounts: [
         ...DEMO_ACCOUNTS,
         { sub: "e2e-invitee", email: INVITEE.email, name: INVITEE.name, password: DEMO_PASSWORD },
+        {
+          sub: "e2e-unverified",
+          email: UNVERIFIED.email,
+          name: UNVERIFIED.name,
+          password: DEMO_PASSWORD,
+          emailVerified: false,
+        },
       ],
       clients: [
         {

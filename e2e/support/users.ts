@@ -12,3 +12,9 @@ export const DEMO_PASSWORD = "portcullis-demo";
 
 /** A person the dev provider knows but the console does not, until an admin invites them. */
 export const INVITEE = { email: "invitee@example.com", name: "Ivy Invitee" };
+
+/**
+ * A person the dev provider knows but does not vouch for (`email_verified: false`): the
+ * console must not let that email claim an invitation or open anyone.
+ */
+export const UNVERIFIED = { email: "unverified@example.com", name: "Uma Unverified" };
