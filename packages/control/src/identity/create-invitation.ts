@@ -19,9 +19,10 @@ export interface CreatedInvitation {
 }
 
 /**
- * Invites an email address into the organization with a role. The invitee joins on their
- * first SSO sign-in with that email (see provisionUser); a newer invitation for the same
- * address replaces an open one. Only an owner may invite another owner.
+ * Invites an email address into the organization with a role. The invitee joins by opening
+ * the accept link (its token, returned once) and signing in with that email, verified by the
+ * provider (see claimInvitation); a newer invitation for the same address replaces an open
+ * one. Only an owner may invite another owner.
  */
 export async function createInvitation(
   db: Db,

@@ -49,7 +49,7 @@ export function InviteDialog({ open, onClose }: { open: boolean; onClose: () => 
         open={open}
         onClose={close}
         title="Invitation created"
-        description={`Send this link to ${email.trim()}. They join as ${role} when they sign in with that email. It works once and expires on ${invite.data.expiresAt.toLocaleDateString()}.`}
+        description={`Send this link to ${email.trim()}. They join as ${role} by opening it and signing in with that email, verified by your SSO provider; knowing the address is not enough. It works once and expires on ${invite.data.expiresAt.toLocaleDateString()}.`}
         footer={<Button onClick={close}>Done</Button>}
       >
         <div className="flex items-center gap-2">
@@ -70,7 +70,7 @@ export function InviteDialog({ open, onClose }: { open: boolean; onClose: () => 
       open={open}
       onClose={close}
       title="Invite a member"
-      description="They sign in through your SSO provider with this email address."
+      description="You get a single-use link for them; they open it and sign in through your SSO provider with this email address."
       footer={
         <>
           <Button variant="secondary" onClick={close}>
