@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeCallbackPath } from "./safe-callback";
+import { safeCallbackPath, safeRedirectUrl } from "./safe-callback";
 
 describe("safeCallbackPath", () => {
   it("keeps paths on this console, with their query and fragment", () => {
@@ -34,5 +34,25 @@ describe("safeCallbackPath", () => {
 
   it("normalizes dot segments without leaving the origin", () => {
     expect(safeCallbackPath("/a/../../b")).toBe("/b");
+  });
+});
+
+describe("safeRedirectUrl (next-auth's redirect callback)", () => {
+  const base = "http://127.0.0.1:3000";
+
+  it("keeps paths and absolute URLs on the console's origin", () => {
+    expect(safeRedirectUrl("/approvals?id=apr_1", base)).toBe("http://127.0.0.1:3000/approvals?id=apr_1");
+    expect(safeRedirectUrl("http://127.0.0.1:3000/audit", base)).toBe("http://127.0.0.1:3000/audit");
+  });
+
+  it.each([
+    "https://evil.example/login",
+    "http://127.0.0.1:3001/approvals",
+    "//evil.example",
+    "/\\evil.example",
+    "javascript:alert(1)",
+    "data:text/html,hi",
+  ])("sends %j to the console's home page", (url) => {
+    expect(safeRedirectUrl(url, base)).toBe("http://127.0.0.1:3000/");
   });
 });

@@ -29,3 +29,23 @@ export function safeCallbackPath(value: string | null | undefined): string {
   if (url.origin !== BASE) return "/";
   return `${url.pathname}${url.search}${url.hash}`;
 }
+
+/**
+ * next-auth's `redirect` callback: where to go after sign-in or sign-out. An absolute URL is
+ * kept only on the console's own origin; everything goes through safeCallbackPath.
+ */
+export function safeRedirectUrl(url: string, baseUrl: string): string {
+  const base = new URL(baseUrl);
+  let path = url;
+  if (/^[a-z][a-z\d+.-]*:/i.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return base.toString();
+    }
+    if (parsed.origin !== base.origin) return base.toString();
+    path = `${parsed.pathname}${parsed.search}${parsed.hash}`;
+  }
+  return new URL(safeCallbackPath(path), base).toString();
+}

@@ -5,7 +5,7 @@ import { cookies } from "next/headers";
 import type { NextAuthOptions } from "next-auth";
 import { env } from "../env";
 import { INVITATION_COOKIE, INVITATION_COOKIE_PATH, isInvitationToken } from "../lib/invitation-cookie";
-import { safeCallbackPath } from "../lib/safe-callback";
+import { safeRedirectUrl } from "../lib/safe-callback";
 import { db } from "./db";
 import { markSignedOut } from "./signed-out-sessions";
 
@@ -106,16 +106,9 @@ export function authOptions(): NextAuthOptions {
           throw error;
         }
       },
-      // After sign-in and sign-out: only paths on this console (see safeCallbackPath).
+      // After sign-in and sign-out: only paths on this console.
       async redirect({ url, baseUrl }) {
-        const base = new URL(baseUrl);
-        let target = url;
-        if (/^https?:/i.test(url)) {
-          const parsed = new URL(url);
-          if (parsed.origin !== base.origin) return baseUrl;
-          target = `${parsed.pathname}${parsed.search}${parsed.hash}`;
-        }
-        return new URL(safeCallbackPath(target), base).toString();
+        return safeRedirectUrl(url, baseUrl);
       },
       async jwt({ token, user }) {
         if (user) {
