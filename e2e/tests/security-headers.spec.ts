@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, type Page, test } from "@playwright/test";
 import { signIn } from "../support/login";
+import { DEMO_PASSWORD } from "../support/users";
 
 // Issue #10 point 7: the console's security headers, seen by a real browser. Scripts run
 // only with the response's nonce, injected markup runs nothing, no page can be framed
@@ -122,3 +123,13 @@ for (const callbackUrl of ["/\\evil.example", "//evil.example", "https://evil.ex
     expect(new URL(page.url()).origin).toBe(consoleUrl().origin);
   });
 }
+
+test("signing in from a login link with a foreign callbackUrl lands on the console", async ({ page }) => {
+  await page.goto(`/login?callbackUrl=${encodeURIComponent("https://evil.example/phish")}`);
+  await page.getByRole("button", { name: "Sign in with Portcullis dev SSO" }).click();
+  await page.getByLabel("Email").fill("member@example.com");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  expect(new URL(page.url()).origin).toBe(consoleUrl().origin);
+});

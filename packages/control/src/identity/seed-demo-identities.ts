@@ -20,7 +20,8 @@ export interface DemoIdentity {
  * that each demo login lands with the role the README promises, and makes them members of
  * their `teams` (those that exist; the others are reported in `missingTeams`). Idempotent:
  * re-running it resets the roles, adds missing team memberships and changes nothing else.
- * Their SSO identity is linked on first sign-in.
+ * They have no SSO identity yet: the first sign-in whose email the provider verified links
+ * one (see provisionUser), and from then on only that identity opens them.
  */
 export async function seedDemoIdentities(
   db: Db,
