@@ -90,6 +90,27 @@ export function scanToolResult<R extends ToolResultLike>(rules: DlpRuleSet, resu
   return conclude(rules, "result", "$", result, hits);
 }
 
+/**
+ * Scans every string of a JSON value except members named in `skip` (binary payloads and
+ * protocol tags such as `blob`, `data`, `type`, `mimeType`): resource contents, prompt
+ * messages, a prompt's arguments, an upstream error message. Paths start at `prefix`.
+ */
+export function scanJsonValue<T>(
+  rules: DlpRuleSet,
+  direction: DlpFinding["direction"],
+  prefix: string,
+  root: T,
+  skip: ReadonlySet<string> = new Set(),
+): DlpScanOutcome<T> {
+  const hits: Hit[] = [];
+  forEachStringLeaf(root, (value, fieldName, path) => {
+    if (fieldName !== undefined && skip.has(fieldName)) return;
+    const matches = findMatches(value, rules.detectors, fieldName);
+    if (matches.length > 0) hits.push({ path: path(), value, matches });
+  });
+  return conclude(rules, direction, prefix, root, hits);
+}
+
 function conclude<T>(
   rules: DlpRuleSet,
   direction: DlpFinding["direction"],
