@@ -15,34 +15,84 @@ function segmentsOf(frame: Frame): PathSegment[] {
   return segments.reverse();
 }
 
+/** What a scanned text of a JSON value is: a string or number value, or an object member's name. */
+export type LeafKind = "value" | "key";
+
 /**
- * Visits every string leaf of a JSON value in document order, with the nearest member name
- * above it. Only strings are visited: numbers, booleans and member names are not data a
- * detector reads. Iterative, so a deeply nested value cannot overflow the stack; the path
- * is built only when the visitor asks for it (that is, when something was found).
+ * Visits every text a detector reads in a JSON value, in document order: string values,
+ * numbers (as JSON writes them: a card number sent as a number is still a card number) and
+ * member names (`{ "AKIA…": true }` carries its secret in the key). A key's path ends with
+ * the key itself. Iterative, and the path is built only when asked for.
  */
-export function forEachStringLeaf(
+export function forEachTextLeaf(
   root: unknown,
-  visit: (value: string, fieldName: string | undefined, path: () => PathSegment[]) => void,
+  visit: (text: string, fieldName: string | undefined, path: () => PathSegment[], kind: LeafKind) => void,
 ): void {
   const stack: Frame[] = [{ value: root, parent: null, key: null, fieldName: undefined }];
   while (stack.length > 0) {
     const frame = stack.pop()!;
     const value = frame.value;
     if (typeof value === "string") {
-      visit(value, frame.fieldName, () => segmentsOf(frame));
+      visit(value, frame.fieldName, () => segmentsOf(frame), "value");
+    } else if (typeof value === "number") {
+      if (Number.isFinite(value)) visit(String(value), frame.fieldName, () => segmentsOf(frame), "value");
     } else if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) {
         stack.push({ value: value[i], parent: frame, key: i, fieldName: frame.fieldName });
       }
     } else if (value !== null && typeof value === "object") {
       const keys = Object.keys(value);
+      for (const key of keys) visit(key, undefined, () => [...segmentsOf(frame), key], "key");
       for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i]!;
         stack.push({ value: (value as Record<string, unknown>)[key], parent: frame, key, fieldName: key });
       }
     }
   }
+}
+
+/**
+ * A copy of `root` with object members renamed (`path` ends with the old name), keeping
+ * member order and sharing untouched branches; the original is never modified. Deeper
+ * renames go first, so a path through a renamed member still resolves.
+ */
+export function withRenamedKeys<T>(
+  root: T,
+  edits: ReadonlyArray<{ path: readonly PathSegment[]; to: string }>,
+): T {
+  let out: unknown = root;
+  const ordered = [...edits].sort((a, b) => b.path.length - a.path.length);
+  for (const { path, to } of ordered) {
+    const rename = (node: unknown, depth: number): unknown => {
+      if (node === null || typeof node !== "object") return node;
+      const seg = path[depth]!;
+      if (depth === path.length - 1) {
+        if (Array.isArray(node) || !Object.hasOwn(node, seg)) return node;
+        // Two names redacted alike stay two members: the later one gets a number.
+        let name = to;
+        for (let n = 2; name !== seg && Object.hasOwn(node, name); n++) name = `${to}#${n}`;
+        const copy: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(node)) {
+          const at = k === seg ? name : k;
+          Object.defineProperty(copy, at, { value: v, writable: true, enumerable: true, configurable: true });
+        }
+        return copy;
+      }
+      const child = (node as Record<PathSegment, unknown>)[seg];
+      const renamed = rename(child, depth + 1);
+      if (renamed === child) return node;
+      const copy = (Array.isArray(node) ? node.slice() : { ...node }) as Record<PathSegment, unknown>;
+      Object.defineProperty(copy, seg, {
+        value: renamed,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+      return copy;
+    };
+    out = rename(out, 0);
+  }
+  return out as T;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
