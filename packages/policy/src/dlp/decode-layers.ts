@@ -16,7 +16,6 @@ export const BASE64_MIN_CHARS = 20;
 /** Longest encoded run decoded; a larger blob is left to the plain detectors. */
 const ENCODED_MAX_CHARS = 256 * 1024;
 
-const BASE64_RUN = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
 const PERCENT_TRIPLET = /%[0-9A-Fa-f]{2}/;
 const PERCENT_RUN = /[^\s"'<>`]*%[0-9A-Fa-f]{2}[^\s"'<>`]*/g;
 const PERCENT_GROUP = /(?:%[0-9A-Fa-f]{2})+/g;
@@ -57,17 +56,53 @@ function decodePercent(run: string): string {
   });
 }
 
+// Base64 alphabet classes (standard and url-safe): 1 digit or symbol, 2 upper, 3 lower.
+const B64_CLASS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) B64_CLASS[c] = 1;
+for (const c of "+/_-") B64_CLASS[c.charCodeAt(0)] = 1;
+for (let c = 65; c <= 90; c++) B64_CLASS[c] = 2;
+for (let c = 97; c <= 122; c++) B64_CLASS[c] = 3;
+
+/**
+ * Base64 candidates: runs of at least BASE64_MIN_CHARS alphabet characters (then `=`
+ * padding) that mix upper- and lowercase letters. Encoded text always does; hex digests,
+ * UUIDs and words do not, so they are never decoded. One pass over the characters: a
+ * regex here restarts inside every word and costs several times more.
+ */
+function forEachBase64Run(text: string, visit: (start: number, end: number) => void): void {
+  let start = -1;
+  let upper = false;
+  let lower = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    const k = c < 128 ? B64_CLASS[c]! : 0;
+    if (k !== 0) {
+      if (start < 0) {
+        start = i;
+        upper = false;
+        lower = false;
+      }
+      if (k === 2) upper = true;
+      else if (k === 3) lower = true;
+      continue;
+    }
+    if (start < 0) continue;
+    let end = i;
+    while (end < text.length && end - i < 2 && text.charCodeAt(end) === 61) end++;
+    if (i - start >= BASE64_MIN_CHARS && upper && lower && end - start <= ENCODED_MAX_CHARS)
+      visit(start, end);
+    start = -1;
+  }
+}
+
 /** Every decodable layer of `text`, in order of position. */
 export function decodedLayers(text: string): DecodedLayer[] {
   const out: DecodedLayer[] = [];
   if (text.length >= BASE64_MIN_CHARS) {
-    BASE64_RUN.lastIndex = 0;
-    for (let m = BASE64_RUN.exec(text); m !== null; m = BASE64_RUN.exec(text)) {
-      const run = m[0];
-      if (run.length > ENCODED_MAX_CHARS) continue;
-      const decoded = decodeBase64(run);
-      if (decoded !== null) out.push({ text: decoded, start: m.index, end: m.index + run.length });
-    }
+    forEachBase64Run(text, (start, end) => {
+      const decoded = decodeBase64(text.slice(start, end));
+      if (decoded !== null) out.push({ text: decoded, start, end });
+    });
   }
   if (PERCENT_TRIPLET.test(text)) {
     PERCENT_RUN.lastIndex = 0;
