@@ -1,6 +1,6 @@
 import type { SnapshotAgent, SnapshotItemGrant, SnapshotServer } from "@portcullis/contracts/snapshot";
 import { describe, expect, it } from "vitest";
-import { decideItemAccess, itemGrantsFor } from "./resource-grants";
+import { decideItemAccess, itemGrantsFor, matchesGlob } from "./resource-grants";
 
 const agent: SnapshotAgent = {
   id: "agt_1",
@@ -80,5 +80,24 @@ describe("decideItemAccess", () => {
     expect(g.servers).toEqual([]);
     expect(decideItemAccess(g, servers.get("srv_off")!, "greet").effect).toBe("deny");
     expect(decideItemAccess(g, servers.get("srv_docs")!, "greet").effect).toBe("deny");
+  });
+});
+
+describe("matchesGlob", () => {
+  it("matches like tool patterns: * any run, ? one character, the rest literal", () => {
+    expect(matchesGlob("docs://*", "docs://a/b/c")).toBe(true);
+    expect(matchesGlob("docs://?", "docs://ab")).toBe(false);
+    expect(matchesGlob("a.b", "axb")).toBe(false);
+    expect(matchesGlob("*.md", "notes/readme.md")).toBe(true);
+    expect(matchesGlob("file:///[x]*", "file:///[x]y")).toBe(true);
+    expect(matchesGlob("", "")).toBe(true);
+    expect(matchesGlob("**", "")).toBe(true);
+  });
+
+  // As a backtracking regex, `^.*a.*a.*a.*a.*a.*a.*b$` over 20,000 a's would not finish.
+  it("answers a many-star pattern over a long agent-chosen URI", () => {
+    const uri = "a".repeat(20_000);
+    expect(matchesGlob("*a*a*a*a*a*a*b", uri)).toBe(false);
+    expect(matchesGlob("*a*a*a*a*a*a*", uri)).toBe(true);
   });
 });

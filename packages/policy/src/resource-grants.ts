@@ -1,5 +1,4 @@
 import type { SnapshotAgent, SnapshotItemGrant, SnapshotServer } from "@portcullis/contracts/snapshot";
-import { matchesToolPattern } from "./tool-pattern";
 
 /** What an item grant covers: a resource by URI, or a prompt by its upstream name. */
 export type ItemKind = "resource" | "prompt";
@@ -15,6 +14,34 @@ export interface ItemGrants {
   byServer: ReadonlyMap<string, readonly SnapshotItemGrant[]>;
   /** Active servers on which some grant of this kind allows something, by name. */
   servers: SnapshotServer[];
+}
+
+/**
+ * Glob match with the syntax of tool patterns (`*` any run, `?` one character, the rest
+ * literal), without a regex: a resource URI comes from the agent and may be long, and a
+ * pattern such as `*a*a*a*b` compiled to a backtracking regex costs polynomial time in it.
+ * The greedy two-pointer walk (back to the last `*` on a mismatch) is O(pattern × text).
+ */
+export function matchesGlob(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    const c = pattern.charCodeAt(p);
+    if (p < pattern.length && c !== 42 && (c === 63 || c === text.charCodeAt(t))) {
+      p++;
+      t++;
+    } else if (p < pattern.length && c === 42) {
+      star = p++;
+      resume = t;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++resume;
+    } else return false;
+  }
+  while (p < pattern.length && pattern.charCodeAt(p) === 42) p++;
+  return p === pattern.length;
 }
 
 const forAgent = (g: SnapshotItemGrant, agent: SnapshotAgent) =>
@@ -61,7 +88,7 @@ export function decideItemAccess(grants: ItemGrants, server: SnapshotServer, nam
     return { effect: "deny", grantId: null, reason: `server '${server.name}' is disabled` };
   let allow: SnapshotItemGrant | null = null;
   for (const g of grants.byServer.get(server.id) ?? []) {
-    if (!matchesToolPattern(g.pattern, name)) continue;
+    if (!matchesGlob(g.pattern, name)) continue;
     if (g.effect === "deny")
       return { effect: "deny", grantId: g.id, reason: g.reason ?? `a deny grant forbids ${kind} '${name}'` };
     allow ??= g;
