@@ -41,6 +41,17 @@ describe("DLP survives evasion", () => {
     expect(out.output).toEqual({ lookup: { "[REDACTED:aws-access-key]": 1, other: 2 } });
   });
 
+  it("renames deeply nested keys and keeps two keys redacted alike apart", () => {
+    let deep: Record<string, unknown> = { [AWS]: "x" };
+    for (let i = 0; i < 20_000; i++) deep = { d: deep };
+    const out = scanArguments(rules("redact"), deep).output as Record<string, unknown>;
+    let node = out;
+    for (let i = 0; i < 20_000; i++) node = node.d as Record<string, unknown>;
+    expect(node).toEqual({ "[REDACTED:aws-access-key]": "x" });
+    const twin = scanArguments(rules("redact"), { m: { [AWS]: 1, AKIAZ3MSJV4WWUZ7GHXQ: 2 } }).output;
+    expect(twin).toEqual({ m: { "[REDACTED:aws-access-key]": 1, "[REDACTED:aws-access-key]#2": 2 } });
+  });
+
   it("scans numbers", () => {
     expect(found({ card: CARD, n: [CARD] })).toEqual([
       "credit-card $.arguments.card",

@@ -61,36 +61,34 @@ export function withRenamedKeys<T>(
   edits: ReadonlyArray<{ path: readonly PathSegment[]; to: string }>,
 ): T {
   let out: unknown = root;
-  const ordered = [...edits].sort((a, b) => b.path.length - a.path.length);
+  const ordered = [...edits].sort((x, y) => y.path.length - x.path.length);
+  const define = (target: Record<PathSegment, unknown>, key: PathSegment, value: unknown) =>
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
   for (const { path, to } of ordered) {
-    const rename = (node: unknown, depth: number): unknown => {
-      if (node === null || typeof node !== "object") return node;
-      const seg = path[depth]!;
-      if (depth === path.length - 1) {
-        if (Array.isArray(node) || !Object.hasOwn(node, seg)) return node;
-        // Two names redacted alike stay two members: the later one gets a number.
-        let name = to;
-        for (let n = 2; name !== seg && Object.hasOwn(node, name); n++) name = `${to}#${n}`;
-        const copy: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(node)) {
-          const at = k === seg ? name : k;
-          Object.defineProperty(copy, at, { value: v, writable: true, enumerable: true, configurable: true });
-        }
-        return copy;
-      }
-      const child = (node as Record<PathSegment, unknown>)[seg];
-      const renamed = rename(child, depth + 1);
-      if (renamed === child) return node;
+    // Walk down (iteratively: a deep value must not overflow the stack), then copy back up.
+    const chain: unknown[] = [out];
+    for (let d = 0; d < path.length - 1; d++) {
+      const node = chain[d];
+      if (node === null || typeof node !== "object") break;
+      chain.push((node as Record<PathSegment, unknown>)[path[d]!]);
+    }
+    const holder = chain[path.length - 1];
+    const seg = path[path.length - 1]!;
+    if (chain.length !== path.length || holder === null || typeof holder !== "object") continue;
+    if (Array.isArray(holder) || !Object.hasOwn(holder, seg)) continue;
+    // Two names redacted alike stay two members: the later one gets a number.
+    let name = to;
+    for (let n = 2; name !== seg && Object.hasOwn(holder, name); n++) name = `${to}#${n}`;
+    let rebuilt: unknown = {};
+    for (const [k, v] of Object.entries(holder))
+      define(rebuilt as Record<string, unknown>, k === seg ? name : k, v);
+    for (let d = path.length - 2; d >= 0; d--) {
+      const node = chain[d] as Record<PathSegment, unknown>;
       const copy = (Array.isArray(node) ? node.slice() : { ...node }) as Record<PathSegment, unknown>;
-      Object.defineProperty(copy, seg, {
-        value: renamed,
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
-      return copy;
-    };
-    out = rename(out, 0);
+      define(copy, path[d]!, rebuilt);
+      rebuilt = copy;
+    }
+    out = rebuilt;
   }
   return out as T;
 }
