@@ -47,7 +47,13 @@ export const DLP_DETECTORS = [
 export const dlpDetectorId = z.enum(DLP_DETECTORS);
 export type DlpDetectorId = z.infer<typeof dlpDetectorId>;
 
-/** `results` covers text content, structured content and embedded resource text. */
+/**
+ * `arguments` covers a tool call's arguments, a resource URI and a prompt's arguments;
+ * `results` covers text content, structured content, embedded resource text, resource
+ * contents, prompt messages and upstream error messages. Member names and numbers are
+ * scanned as well as strings, after Unicode normalization and decoding of long base64 and
+ * percent-encoded runs (policy/dlp/find-matches.ts).
+ */
 export const dlpDirection = z.enum(["arguments", "results", "both"]);
 export type DlpDirection = z.infer<typeof dlpDirection>;
 
