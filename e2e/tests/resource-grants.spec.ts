@@ -46,7 +46,7 @@ test("an admin grants a server's resources apart from its tools and the gateway 
   await expect(served).toBeVisible();
   const form = page.getByRole("form", { name: "Add a resource or prompt rule" });
   await form.getByLabel("Team or agent").selectOption({ label: `Agent ${agentName}` });
-  await form.getByLabel("Kind").selectOption({ label: "Resources (URI)" });
+  await form.getByLabel("Kind").selectOption({ label: "Resources" });
   await form.getByLabel("Pattern").fill("fixture://*");
   await form.getByRole("button", { name: "Add rule" }).click();
   await expect(

@@ -12,7 +12,7 @@ import { SkeletonRows } from "../ui/spinner";
 import type { Subject } from "./grant-model";
 
 type Kind = "resource" | "prompt";
-const KIND_LABELS: Record<Kind, string> = { resource: "Resources (URI)", prompt: "Prompts (name)" };
+const KIND_LABELS: Record<Kind, string> = { resource: "Resources", prompt: "Prompts" };
 const PLACEHOLDER: Record<Kind, string> = { resource: "docs://public/*", prompt: "summarize" };
 
 /**
@@ -146,7 +146,11 @@ export function ServerItemGrants({
               options={(["resource", "prompt"] as const).map((v) => ({ value: v, label: KIND_LABELS[v] }))}
             />
           </Field>
-          <Field label="Pattern" error={errors.pattern} hint="* any run, ? one character">
+          <Field
+            label="Pattern"
+            error={errors.pattern}
+            hint="A resource URI or prompt name; * any run, ? one character"
+          >
             <Input
               value={pattern}
               onChange={(e) => setPattern(e.target.value)}
