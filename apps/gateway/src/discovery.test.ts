@@ -26,6 +26,9 @@ beforeAll(async () => {
       b.addTools(beta, await pool.listTools(b.upstreamSpecForTest(beta)));
       // platform team: echo on alpha; ci-bot additionally everything on beta except deny on delete-*
       b.grant({ team: "platform" }, alpha, "echo");
+      // Resources and prompts are granted apart from tools (default deny).
+      b.itemGrant("resource", { team: "platform" }, alpha, "*");
+      b.itemGrant("prompt", { team: "platform" }, alpha, "*");
       const ciBot = b.agent("ci-bot", "platform");
       b.grant({ agent: ciBot }, beta, "*");
       b.grant({ team: "platform" }, beta, "delete-*", "deny");

@@ -3,6 +3,7 @@ import { approvalsRouter } from "./routers/approvals/router";
 import { auditRouter } from "./routers/audit/router";
 import { grantsRouter } from "./routers/grants/router";
 import { historyRouter } from "./routers/history/router";
+import { itemGrantsRouter } from "./routers/item-grants/router";
 import { keysRouter } from "./routers/keys/router";
 import { meRouter } from "./routers/me/router";
 import { membersRouter } from "./routers/members/router";
@@ -25,6 +26,7 @@ export const appRouter = router({
   agents: agentsRouter,
   keys: keysRouter,
   grants: grantsRouter,
+  itemGrants: itemGrantsRouter,
   policies: policiesRouter,
   history: historyRouter,
   approvals: approvalsRouter,

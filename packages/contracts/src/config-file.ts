@@ -89,12 +89,28 @@ export const GRANT_TIMEOUT_NEEDS_APPROVE =
   "an approval timeout only applies to grants with effect approve (how long a held call waits for a " +
   "person); allow and deny grants hold nothing: remove approvalTimeoutSec or use effect approve";
 
+/** Why `approve` is refused on resources and prompts: only a tool call is held for a person. */
+export const ITEM_GRANT_NEEDS_ALLOW_OR_DENY =
+  "resources and prompts are allowed or denied, never held for approval (only tool calls wait for a " +
+  "person): put them in an entry with effect allow or deny";
+
 export const configGrant = z
   .object({
     team: name.optional(),
     agent: name.optional(),
     server: name,
-    tools: z.array(z.string().min(1)).min(1),
+    tools: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('upstream tool names or globs ("*", "get-*"); a tool grant exposes no resource or prompt'),
+    resources: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('resource URIs or URI globs ("docs://public/*", "*"); effect allow or deny only'),
+    prompts: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('upstream prompt names or globs ("summarize", "*"); effect allow or deny only'),
     effect: grantEffect.default("allow"),
     approvalTimeoutSec: grantApprovalTimeoutSec
       .optional()
@@ -114,6 +130,14 @@ export const configGrant = z
     (g) => (g.team === undefined) !== (g.agent === undefined),
     "a grant names exactly one of team or agent",
   )
+  .refine((g) => g.tools.length + g.resources.length + g.prompts.length > 0, {
+    path: ["tools"],
+    message: "name at least one tool, resource or prompt pattern (tools:, resources: or prompts:)",
+  })
+  .refine((g) => g.effect !== "approve" || (g.resources.length === 0 && g.prompts.length === 0), {
+    path: ["effect"],
+    message: ITEM_GRANT_NEEDS_ALLOW_OR_DENY,
+  })
   .refine((g) => g.condition === undefined || g.effect === "approve", {
     path: ["condition"],
     message: GRANT_CONDITION_NEEDS_APPROVE,

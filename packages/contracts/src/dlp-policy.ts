@@ -1,3 +1,4 @@
+import { RE2JS } from "re2js";
 import { z } from "zod";
 import { policyFileEntry } from "./policy-file-entry";
 
@@ -46,7 +47,13 @@ export const DLP_DETECTORS = [
 export const dlpDetectorId = z.enum(DLP_DETECTORS);
 export type DlpDetectorId = z.infer<typeof dlpDetectorId>;
 
-/** `results` covers text content, structured content and embedded resource text. */
+/**
+ * `arguments` covers a tool call's arguments, a resource URI and a prompt's arguments;
+ * `results` covers text content, structured content, embedded resource text, resource
+ * contents, prompt messages and upstream error messages. Member names and numbers are
+ * scanned as well as strings, after Unicode normalization and decoding of long base64 and
+ * percent-encoded runs (policy/dlp/find-matches.ts).
+ */
 export const dlpDirection = z.enum(["arguments", "results", "both"]);
 export type DlpDirection = z.infer<typeof dlpDirection>;
 
@@ -69,19 +76,24 @@ export const dlpCustomDetector = z
       .string()
       .min(1)
       .max(DLP_CUSTOM_PATTERN_MAX)
-      .describe("a JavaScript regular expression (no delimiters, no flags)"),
+      .describe(
+        "an RE2 regular expression (no delimiters, no flags; no backreferences or lookaround, so matching stays linear-time)",
+      ),
     ignoreCase: z.boolean().default(false),
   })
   .strict()
   .superRefine((d, ctx) => {
-    let re: RegExp;
+    // Custom patterns run over agent and upstream text on RE2's linear-time engine
+    // (policy/linear-regex.ts), so they are validated as RE2: a pattern only a backtracking
+    // engine accepts is refused here, never run.
+    let re: RE2JS;
     try {
-      re = new RegExp(d.pattern, d.ignoreCase ? "gi" : "g");
+      re = RE2JS.compile(d.pattern, d.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
     } catch (error) {
       ctx.addIssue({
         code: "custom",
         path: ["pattern"],
-        message: `not a valid regular expression: ${(error as Error).message}`,
+        message: `not a valid regular expression (RE2 syntax: no backreferences or lookaround): ${(error as Error).message}`,
       });
       return;
     }

@@ -88,6 +88,28 @@ export const snapshotGrant = z.object({
 });
 export type SnapshotGrant = z.infer<typeof snapshotGrant>;
 
+/** What a grant on a server's resources or prompts may do: they are read, never held for approval. */
+export const itemGrantEffect = z.enum(["allow", "deny"]);
+export type ItemGrantEffect = z.infer<typeof itemGrantEffect>;
+
+/**
+ * A grant on a server's resources (`pattern` matches the resource URI) or prompts (`pattern`
+ * matches the upstream prompt name), with the glob syntax of tool patterns. Tool grants
+ * never expose resources or prompts: an agent reads a resource or gets a prompt only through
+ * one of these (default deny; deny wins over allow).
+ */
+export const snapshotItemGrant = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  teamId: z.string().nullable(),
+  agentId: z.string().nullable(),
+  serverId: z.string(),
+  pattern: z.string(),
+  effect: itemGrantEffect,
+  reason: z.string().nullable(),
+});
+export type SnapshotItemGrant = z.infer<typeof snapshotItemGrant>;
+
 /**
  * Scope of a policy, by id; an empty list means "all". A policy applies to a call when
  * every non-empty list contains the call's team / agent / server / tool.
@@ -127,7 +149,12 @@ export const configSnapshot = z.object({
   keys: z.array(snapshotKey),
   servers: z.array(snapshotServer),
   tools: z.array(snapshotTool),
+  /** Tool grants only (resources and prompts have their own lists below). */
   grants: z.array(snapshotGrant),
+  /** Grants on resources, by URI pattern. Absent in older snapshots: no resource is served. */
+  resourceGrants: z.array(snapshotItemGrant).default([]),
+  /** Grants on prompts, by prompt-name pattern. Absent in older snapshots: no prompt is served. */
+  promptGrants: z.array(snapshotItemGrant).default([]),
   /** Enabled policies only, ordered by priority (lower first) then id. */
   policies: z.array(snapshotPolicy).default([]),
 });
@@ -143,6 +170,8 @@ export function emptySnapshot(version = 0): ConfigSnapshot {
     servers: [],
     tools: [],
     grants: [],
+    resourceGrants: [],
+    promptGrants: [],
     policies: [],
   };
 }

@@ -315,6 +315,34 @@ function fixtures(s: string): Fixture[] {
       update: { effect: "allow" },
     },
     {
+      model: "ItemGrant",
+      rows: [
+        {
+          id: `igr_agent_${s}`,
+          orgId: org,
+          agentId: agent,
+          serverId: server,
+          kind: "resource",
+          pattern: "docs://public/*",
+          effect: "allow",
+          reason: "CI reads the docs",
+          createdBy: user,
+          createdAt: t("01-04T00:00:00.000"),
+          updatedAt: t("01-04T00:00:00.000"),
+        } satisfies Prisma.ItemGrantUncheckedCreateInput,
+        {
+          id: `igr_team_${s}`,
+          orgId: org,
+          teamId: team,
+          serverId: server,
+          kind: "prompt",
+          pattern: "*",
+          effect: "deny",
+        } satisfies Prisma.ItemGrantUncheckedCreateInput,
+      ],
+      update: { effect: "allow" },
+    },
+    {
       model: "Policy",
       rows: [
         {

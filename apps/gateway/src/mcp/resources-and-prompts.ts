@@ -1,5 +1,6 @@
 import { AppError } from "@portcullis/contracts/errors";
 import { type SnapshotServer, TOOL_NAME_SEPARATOR } from "@portcullis/contracts/snapshot";
+import { decideItemAccess, type ItemDecision } from "@portcullis/policy/resource-grants";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type {
   GetPromptResult,
@@ -10,12 +11,16 @@ import type {
 } from "@portcullis/upstream/types";
 import type { Logger } from "pino";
 import type { AgentIdentity } from "../pipeline/authenticate";
+import type { CallToolStages } from "../pipeline/call-tool";
 import type { RequestContext } from "../pipeline/request-context";
 import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
+import { ITEM_SCAN_SKIP, itemStageInput, itemViewsFor } from "./item-access";
 
 export interface CatalogDeps {
   pool: UpstreamPool;
   logger: Logger;
+  /** Rate limits and DLP apply to resources/read and prompts/get as to tools/call. */
+  stages: Pick<CallToolStages, "rateLimit" | "dlp">;
   /** `${orgId} ${uri}` → server id, learned from resources/list, so reads go to the right upstream. */
   resourceOwners: Map<string, string>;
 }
@@ -42,18 +47,20 @@ async function fanOut<T>(
   return out;
 }
 
+/** Resources of servers the agent holds a resource grant on, each listed only if its URI is granted. */
 export async function listResources(
   deps: CatalogDeps,
   snapshot: CompiledSnapshot,
   identity: AgentIdentity,
 ): Promise<Resource[]> {
-  const servers = snapshot.viewFor(identity.agent).grantedServers;
-  const results = await fanOut(deps, servers, "resources/list", (s) =>
+  const grants = itemViewsFor(snapshot, identity).resources;
+  const results = await fanOut(deps, grants.servers, "resources/list", (s) =>
     deps.pool.listResources(snapshot.upstreamSpec(s)),
   );
   const out: Resource[] = [];
   for (const { server, items } of results) {
     for (const r of items) {
+      if (decideItemAccess(grants, server, r.uri).effect !== "allow") continue;
       deps.resourceOwners.set(`${identity.agent.orgId} ${r.uri}`, server.id);
       out.push(r);
     }
@@ -62,18 +69,33 @@ export async function listResources(
   return out;
 }
 
+/**
+ * Templates of servers the agent holds a resource grant on. A template names no URI, so
+ * it is not filtered: the concrete URI is decided when it is read.
+ */
 export async function listResourceTemplates(
   deps: CatalogDeps,
   snapshot: CompiledSnapshot,
   identity: AgentIdentity,
 ): Promise<ResourceTemplate[]> {
-  const servers = snapshot.viewFor(identity.agent).grantedServers;
+  const servers = itemViewsFor(snapshot, identity).resources.servers;
   const results = await fanOut(deps, servers, "resources/templates/list", (s) =>
     deps.pool.listResourceTemplates(snapshot.upstreamSpec(s)),
   );
   return results.flatMap((r) => r.items);
 }
 
+/** The reason to give when no server may serve an item: an explicit deny's, else default deny's. */
+function refusal(decisions: ItemDecision[]): string {
+  const denied = decisions.filter((d): d is Extract<ItemDecision, { effect: "deny" }> => d.effect === "deny");
+  return (denied.find((d) => d.grantId !== null) ?? denied[0])!.reason;
+}
+
+/**
+ * resources/read: decided on the URI before any upstream is asked (a denied URI never
+ * leaves the gateway), then rate limits, DLP on the URI, the read, DLP on the contents.
+ * Servers the agent holds no resource grant on are indistinguishable from absent ones.
+ */
 export async function readResource(
   deps: CatalogDeps,
   ctx: RequestContext,
@@ -81,40 +103,61 @@ export async function readResource(
   identity: AgentIdentity,
   uri: string,
 ): Promise<ReadResourceResult> {
-  const servers = snapshot.viewFor(identity.agent).grantedServers;
+  const grants = itemViewsFor(snapshot, identity).resources;
+  ctx.audit.toolName = uri;
   const ownerKey = `${identity.agent.orgId} ${uri}`;
   if (!deps.resourceOwners.has(ownerKey)) await listResources(deps, snapshot, identity);
   const ownerId = deps.resourceOwners.get(ownerKey);
   // Unlisted URIs (resource templates) are tried on each granted server in turn.
-  const candidates = ownerId ? servers.filter((s) => s.id === ownerId) : servers;
+  const candidates = ownerId ? grants.servers.filter((s) => s.id === ownerId) : grants.servers;
+  if (candidates.length === 0) throw new AppError("NOT_FOUND", `unknown resource '${uri}'`);
+  const decisions = candidates.map((server) => ({ server, decision: decideItemAccess(grants, server, uri) }));
+  const allowed = decisions.filter((d) => d.decision.effect === "allow").map((d) => d.server);
+  if (allowed.length === 0) {
+    throw new AppError("FORBIDDEN", `read of '${uri}' denied: ${refusal(decisions.map((d) => d.decision))}`);
+  }
   let lastError: unknown = null;
-  for (const server of candidates) {
+  let sentUri = uri;
+  for (const server of allowed) {
     ctx.audit.serverId = server.id;
     ctx.audit.serverName = server.name;
+    const stage = itemStageInput(ctx, snapshot, identity, server, "resource", uri);
+    await deps.stages.rateLimit.enforce(stage);
+    const params = deps.stages.dlp.scanValue(stage, "arguments", { uri }, `read of '${uri}'`);
+    ctx.audit.arguments ??= params;
+    sentUri = params.uri;
+    let result: ReadResourceResult;
     try {
-      return await deps.pool.readResource(snapshot.upstreamSpec(server), uri);
+      result = await deps.pool.readResource(snapshot.upstreamSpec(server), params.uri);
     } catch (err) {
-      lastError = err;
+      lastError = deps.stages.dlp.screenUpstreamError(stage, err);
+      continue;
     }
+    return deps.stages.dlp.scanValue(stage, "result", result, `resource '${uri}'`, ITEM_SCAN_SKIP);
   }
-  if (ownerId && lastError) throw lastError;
-  throw new AppError("NOT_FOUND", `unknown resource '${uri}'`);
+  // One server to ask: its error says more than ours. Ours names the URI as DLP let it out.
+  if ((ownerId || allowed.length === 1) && lastError) throw lastError;
+  throw new AppError("NOT_FOUND", `unknown resource '${sentUri}'`);
 }
 
+/** Prompts of servers the agent holds a prompt grant on, each listed only if its name is granted. */
 export async function listPrompts(
   deps: CatalogDeps,
   snapshot: CompiledSnapshot,
   identity: AgentIdentity,
 ): Promise<Prompt[]> {
-  const servers = snapshot.viewFor(identity.agent).grantedServers;
-  const results = await fanOut(deps, servers, "prompts/list", (s) =>
+  const grants = itemViewsFor(snapshot, identity).prompts;
+  const results = await fanOut(deps, grants.servers, "prompts/list", (s) =>
     deps.pool.listPrompts(snapshot.upstreamSpec(s)),
   );
   return results.flatMap(({ server, items }) =>
-    items.map((p) => ({ ...p, name: `${server.name}${TOOL_NAME_SEPARATOR}${p.name}` })),
+    items
+      .filter((p) => decideItemAccess(grants, server, p.name).effect === "allow")
+      .map((p) => ({ ...p, name: `${server.name}${TOOL_NAME_SEPARATOR}${p.name}` })),
   );
 }
 
+/** prompts/get: decide on the prompt name, rate limits, DLP on the arguments, get, DLP on the messages. */
 export async function getPrompt(
   deps: CatalogDeps,
   ctx: RequestContext,
@@ -126,10 +169,24 @@ export async function getPrompt(
   const at = name.indexOf(TOOL_NAME_SEPARATOR);
   const serverName = at > 0 ? name.slice(0, at) : "";
   const promptName = at > 0 ? name.slice(at + TOOL_NAME_SEPARATOR.length) : "";
-  const server = snapshot.viewFor(identity.agent).grantedServers.find((s) => s.name === serverName);
+  const grants = itemViewsFor(snapshot, identity).prompts;
+  const server = grants.servers.find((s) => s.name === serverName);
   if (!server || !promptName) throw new AppError("NOT_FOUND", `unknown prompt '${name}'`);
   ctx.audit.serverId = server.id;
   ctx.audit.serverName = server.name;
   ctx.audit.toolName = promptName;
-  return deps.pool.getPrompt(snapshot.upstreamSpec(server), promptName, args);
+  const decision = decideItemAccess(grants, server, promptName);
+  if (decision.effect === "deny")
+    throw new AppError("FORBIDDEN", `prompt '${name}' denied: ${decision.reason}`);
+  const stage = itemStageInput(ctx, snapshot, identity, server, "prompt", promptName);
+  await deps.stages.rateLimit.enforce(stage);
+  const sent = deps.stages.dlp.scanValue(stage, "arguments", args ?? {}, `prompt '${name}'`);
+  ctx.audit.arguments ??= args ?? null;
+  let result: GetPromptResult;
+  try {
+    result = await deps.pool.getPrompt(snapshot.upstreamSpec(server), promptName, args && sent);
+  } catch (err) {
+    throw deps.stages.dlp.screenUpstreamError(stage, err);
+  }
+  return deps.stages.dlp.scanValue(stage, "result", result, `prompt '${name}'`, ITEM_SCAN_SKIP);
 }

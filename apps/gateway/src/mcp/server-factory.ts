@@ -37,7 +37,12 @@ export function requestContextOf(extra: Record<string, unknown> | undefined): Re
  * call the pipeline and convert failures to JSON-RPC errors; each records its audit event.
  */
 export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
-  const catalog: CatalogDeps = { pool: deps.pool, logger: deps.logger, resourceOwners: new Map() };
+  const catalog: CatalogDeps = {
+    pool: deps.pool,
+    logger: deps.logger,
+    stages: deps.stages,
+    resourceOwners: new Map(),
+  };
 
   return ({ authInfo }) => {
     const rc = requestContextOf(authInfo?.extra);

@@ -111,11 +111,16 @@ export async function callTool(
   const started = performance.now();
   let failed = true;
   try {
-    const result = await pool.callTool(spec, tool.upstreamName, args, {
-      signal: options.signal,
-      timeoutMs: server.timeoutMs,
-      onProgress: options.onProgress,
-    });
+    const result = await pool
+      .callTool(spec, tool.upstreamName, args, {
+        signal: options.signal,
+        timeoutMs: server.timeoutMs,
+        onProgress: options.onProgress,
+      })
+      .catch((err: unknown) => {
+        // An upstream error message reaches the agent too: DLP screens it like a result.
+        throw stages.dlp.screenUpstreamError(stage, err);
+      });
     audit.upstreamStatus = result.isError ? "tool_error" : "ok";
     const delivered = stages.dlp.scanResult(stage, result);
     audit.isError = delivered.isError === true;

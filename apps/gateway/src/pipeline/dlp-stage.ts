@@ -6,7 +6,13 @@ import {
   compileDlpPolicies,
   type DlpCall,
 } from "@portcullis/policy/dlp/compile-dlp-policies";
-import { type DlpScanOutcome, scanArguments, scanToolResult } from "@portcullis/policy/dlp/scan-payload";
+import {
+  type DlpScanOutcome,
+  scanArguments,
+  scanJsonValue,
+  scanToolResult,
+} from "@portcullis/policy/dlp/scan-payload";
+import { isUpstreamRpcError, UpstreamRpcError } from "@portcullis/upstream/errors";
 import type { CallToolResult } from "@portcullis/upstream/types";
 import type { Logger } from "pino";
 import type { StageInput } from "./stage-input";
@@ -26,6 +32,24 @@ export interface DlpStage {
    * before `scanArguments` ran (denied, rate limited, invalid): never blocks, never logs.
    */
   maskForAudit(input: StageInput, args: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * DLP on what is not a tool call's arguments or result: a resource URI and its contents, a
+   * prompt's arguments and messages. Every string is scanned except members named in
+   * `skip` (binary payloads, protocol tags). Block throws FORBIDDEN naming `what`; redact
+   * returns the redacted copy; on `arguments` the audit event keeps the masked copy.
+   */
+  scanValue<T>(
+    input: StageInput,
+    direction: DlpFinding["direction"],
+    value: T,
+    what: string,
+    skip?: ReadonlySet<string>,
+  ): T;
+  /**
+   * An upstream's JSON-RPC error message reaches the agent (and the audit log) too: it is
+   * scanned like a result. Returns the error to throw: unchanged, redacted, or FORBIDDEN.
+   */
+  screenUpstreamError(input: StageInput, err: unknown): unknown;
 }
 
 /** No DLP policies: traffic passes unchanged. */
@@ -33,7 +57,23 @@ export const noDlp: DlpStage = {
   scanArguments: (_input, args) => args,
   scanResult: (_input, result) => result,
   maskForAudit: (_input, args) => args,
+  scanValue: (_input, _direction, value) => value,
+  screenUpstreamError: (_input, err) => err,
 };
+
+/**
+ * An upstream error whose message a DLP detector matched: the agent gets `message` (what
+ * the policies let through), the audit event `auditMessage` (every match masked).
+ */
+export class ScreenedUpstreamError extends UpstreamRpcError {
+  constructor(
+    original: UpstreamRpcError,
+    message: string,
+    readonly auditMessage: string,
+  ) {
+    super(original.serverName, original.code, message, original.data);
+  }
+}
 
 function callOf({ identity, server, tool }: StageInput): DlpCall {
   const { agent } = identity;
@@ -99,6 +139,43 @@ export function createDlpStage(options: { logger: Logger }): DlpStage {
     maskForAudit(input, args) {
       const rules = rulesFor(input).arguments;
       return rules ? (scanArguments(rules, args).masked as Record<string, unknown>) : args;
+    },
+
+    scanValue(input, direction, value, what, skip) {
+      const rules = direction === "arguments" ? rulesFor(input).arguments : rulesFor(input).results;
+      if (!rules) return value;
+      const outcome = scanJsonValue(
+        rules,
+        direction,
+        direction === "arguments" ? "$.arguments" : "$",
+        value,
+        skip,
+      );
+      if (outcome.findings.length === 0) return value;
+      record(input, outcome.findings);
+      if (direction === "arguments") input.ctx.audit.arguments = outcome.masked;
+      if (outcome.blocked) {
+        const { policy, finding } = outcome.blocked;
+        throw new AppError("FORBIDDEN", `${what} ${blockedBy(outcome.blocked)}`, {
+          details: { dlp: { policy: policy.name, detector: finding.detector, path: finding.path } },
+        });
+      }
+      return outcome.output;
+    },
+
+    screenUpstreamError(input, err) {
+      const rules = rulesFor(input).results;
+      if (!rules || !isUpstreamRpcError(err)) return err;
+      const outcome = scanJsonValue(rules, "result", "$.error", { message: err.message });
+      if (outcome.findings.length === 0) return err;
+      record(input, outcome.findings);
+      if (outcome.blocked) {
+        const { policy, finding } = outcome.blocked;
+        return new AppError("FORBIDDEN", `error from '${err.serverName}' ${blockedBy(outcome.blocked)}`, {
+          details: { dlp: { policy: policy.name, detector: finding.detector, path: finding.path } },
+        });
+      }
+      return new ScreenedUpstreamError(err, outcome.output.message, outcome.masked.message);
     },
 
     scanResult(input, result) {

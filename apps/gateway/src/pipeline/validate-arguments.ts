@@ -1,11 +1,19 @@
 import { AppError } from "@portcullis/contracts/errors";
 import type { SnapshotTool } from "@portcullis/contracts/snapshot";
+import { linearRegExpEngine } from "@portcullis/policy/linear-regex";
 import { Ajv, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 
 // MCP makes JSON Schema 2020-12 the default dialect; draft-07 schemas (common in older
-// servers) declare themselves with $schema and get a draft-07 validator.
-const options = { allErrors: true, strict: false, validateFormats: false } as const;
+// servers) declare themselves with $schema and get a draft-07 validator. Schema patterns
+// come from upstreams and run over agent input: RE2's linear-time engine, never a
+// backtracking RegExp (no ReDoS).
+const options = {
+  allErrors: true,
+  strict: false,
+  validateFormats: false,
+  code: { regExp: linearRegExpEngine },
+} as const;
 const ajv2020 = new Ajv2020(options);
 const ajv07 = new Ajv(options);
 

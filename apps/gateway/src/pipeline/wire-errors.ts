@@ -1,6 +1,7 @@
 import { ProtocolError } from "@modelcontextprotocol/server";
 import { AppError, isAppError } from "@portcullis/contracts/errors";
 import { UpstreamRpcError } from "@portcullis/upstream/errors";
+import { ScreenedUpstreamError } from "./dlp-stage";
 import type { RequestContext } from "./request-context";
 
 /**
@@ -15,7 +16,8 @@ export function toWireError(err: unknown, ctx: RequestContext): ProtocolError {
     audit.isError = true;
     audit.upstreamStatus = `rpc_error:${err.code}`;
     audit.errorCode = err.code;
-    audit.reason = err.message;
+    // A message a DLP detector matched is kept masked in the audit log (dlp-stage.ts).
+    audit.reason = err instanceof ScreenedUpstreamError ? err.auditMessage : err.message;
     return new ProtocolError(err.code, `upstream '${err.serverName}' returned an error: ${err.message}`, {
       requestId: ctx.requestId,
       upstream: err.serverName,

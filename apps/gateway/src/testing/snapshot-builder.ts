@@ -9,6 +9,7 @@ import {
   SNAPSHOT_SCHEMA_VERSION,
   type SnapshotAgent,
   type SnapshotGrant,
+  type SnapshotItemGrant,
   type SnapshotKey,
   type SnapshotPolicy,
   type SnapshotServer,
@@ -28,6 +29,10 @@ export class SnapshotBuilder {
   private readonly servers: SnapshotServer[] = [];
   private readonly tools: SnapshotTool[] = [];
   private grants: SnapshotGrant[] = [];
+  private itemGrants: { resource: SnapshotItemGrant[]; prompt: SnapshotItemGrant[] } = {
+    resource: [],
+    prompt: [],
+  };
   private readonly policies: SnapshotPolicy[] = [];
   private readonly teams = new Map<string, string>();
 
@@ -133,6 +138,28 @@ export class SnapshotBuilder {
     return grant;
   }
 
+  /** A grant on a server's resources (pattern: URI glob) or prompts (pattern: prompt-name glob). */
+  itemGrant(
+    kind: "resource" | "prompt",
+    subject: { team: string } | { agent: SnapshotAgent },
+    server: SnapshotServer,
+    pattern: string,
+    effect: SnapshotItemGrant["effect"] = "allow",
+  ): SnapshotItemGrant {
+    const grant: SnapshotItemGrant = {
+      id: newId("grant"),
+      orgId: this.orgId,
+      teamId: "team" in subject ? this.team(subject.team) : null,
+      agentId: "agent" in subject ? subject.agent.id : null,
+      serverId: server.id,
+      pattern,
+      effect,
+      reason: null,
+    };
+    this.itemGrants[kind].push(grant);
+    return grant;
+  }
+
   /** How a test reaches the server directly (to list its tools as a catalog sync would). */
   upstreamSpecForTest(server: SnapshotServer): UpstreamSpec {
     return {
@@ -180,6 +207,8 @@ export class SnapshotBuilder {
       servers: this.servers,
       tools: this.tools,
       grants: this.grants,
+      resourceGrants: this.itemGrants.resource,
+      promptGrants: this.itemGrants.prompt,
       policies: this.policies,
     });
   }

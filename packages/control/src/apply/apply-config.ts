@@ -37,7 +37,15 @@ const AUDIT_TARGET: Record<PlanKind, string> = {
   policy: "policy",
 };
 
-const EMPTY: Installation = { servers: [], teams: [], agents: [], grants: [], tools: [], policies: [] };
+const EMPTY: Installation = {
+  servers: [],
+  teams: [],
+  agents: [],
+  grants: [],
+  itemGrants: [],
+  tools: [],
+  policies: [],
+};
 
 /**
  * Makes the target organization match the config file exactly: entries are identified by

@@ -55,6 +55,19 @@ export interface DesiredGrant {
   condition: ApprovalCondition | null;
 }
 
+/** One resource or prompt pattern of a `grants:` entry (effect allow or deny). */
+export interface DesiredItemGrant {
+  path: string;
+  /** Identity: who, which server, which kind and pattern (`team:platform/docs/resource:docs://*`). */
+  key: string;
+  subject: { kind: "team" | "agent"; name: string };
+  server: string;
+  kind: "resource" | "prompt";
+  pattern: string;
+  effect: "allow" | "deny";
+  reason: string | null;
+}
+
 /** A `tools:` entry (or a deprecated `toolRisk:` one), with absent settings at their defaults. */
 export interface DesiredTool {
   path: string;
@@ -73,6 +86,7 @@ export interface DesiredState {
   teams: DesiredTeam[];
   agents: DesiredAgent[];
   grants: DesiredGrant[];
+  itemGrants: DesiredItemGrant[];
   tools: DesiredTool[];
   policies: DesiredPolicy[];
 }
@@ -85,6 +99,17 @@ export function grantKey(
   toolPattern: string,
 ): string {
   return `${subjectKind}:${subject}/${server}/${toolPattern}`;
+}
+
+/** How a resource or prompt grant is named: `team:platform/docs/resource:docs://*`. */
+export function itemGrantKey(
+  subjectKind: "team" | "agent",
+  subject: string,
+  server: string,
+  kind: "resource" | "prompt",
+  pattern: string,
+): string {
+  return `${subjectKind}:${subject}/${server}/${kind}:${pattern}`;
 }
 
 /** How a tool is named in plans, messages and admin-audit rows: `everything/echo`. */
@@ -157,6 +182,7 @@ export function resolveDesiredState(file: ConfigFile, env: Record<string, string
   const agentNames = new Set(agents.map((a) => a.name));
 
   const grants: DesiredGrant[] = [];
+  const itemGrants: DesiredItemGrant[] = [];
   file.grants.forEach((g, i) => {
     const path = `grants[${i}]`;
     const subject =
@@ -186,6 +212,26 @@ export function resolveDesiredState(file: ConfigFile, env: Record<string, string
         condition: g.condition ?? null,
       });
     });
+    // The schema refuses `approve` here: resources and prompts are allowed or denied.
+    const effect = g.effect === "deny" ? "deny" : "allow";
+    for (const kind of ["resource", "prompt"] as const) {
+      const list = kind === "resource" ? g.resources : g.prompts;
+      list.forEach((pattern, j) => {
+        const where = `${path}.${kind}s[${j}]`;
+        const key = itemGrantKey(subject.kind, subject.name, g.server, kind, pattern);
+        unique(`${kind} grant`, key, where);
+        itemGrants.push({
+          path: where,
+          key,
+          subject,
+          server: g.server,
+          kind,
+          pattern,
+          effect,
+          reason: g.reason ?? null,
+        });
+      });
+    }
   });
 
   // `toolRisk:` is the deprecated spelling of `tools: [{ server, tool, risk }]`; both share
@@ -226,7 +272,7 @@ export function resolveDesiredState(file: ConfigFile, env: Record<string, string
       details: { problems },
     });
   }
-  return { servers, teams, agents, grants, tools, policies };
+  return { servers, teams, agents, grants, itemGrants, tools, policies };
 }
 
 function desiredServer(

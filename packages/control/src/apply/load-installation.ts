@@ -1,7 +1,7 @@
 import type { Server } from "@portcullis/db/client";
 import { type StoredTeamWebhook, TEAM_WEBHOOK_COLUMNS } from "../approvals/team-webhook";
 import type { Tx } from "../db";
-import { grantKey, toolRiskKey } from "./desired-state";
+import { grantKey, itemGrantKey, toolRiskKey } from "./desired-state";
 import { type InstalledPolicy, loadInstalledPolicies } from "./plan-policies";
 
 export interface InstalledTeam {
@@ -29,6 +29,13 @@ export interface InstalledGrant {
   condition: unknown;
 }
 
+export interface InstalledItemGrant {
+  id: string;
+  key: string;
+  effect: "allow" | "approve" | "deny";
+  reason: string | null;
+}
+
 export interface InstalledTool {
   id: string;
   key: string;
@@ -46,6 +53,7 @@ export interface Installation {
   teams: InstalledTeam[];
   agents: InstalledAgent[];
   grants: InstalledGrant[];
+  itemGrants: InstalledItemGrant[];
   tools: InstalledTool[];
   policies: InstalledPolicy[];
 }
@@ -68,6 +76,10 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
     orderBy: { name: "asc" },
   });
   const grants = await tx.grant.findMany({
+    where: { orgId },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  const itemGrants = await tx.itemGrant.findMany({
     where: { orgId },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
@@ -113,6 +125,15 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
       approvalTimeoutSec: g.approvalTimeoutSec,
       reason: g.reason,
       condition: g.condition,
+    })),
+    itemGrants: itemGrants.map((g) => ({
+      id: g.id,
+      key:
+        g.teamId !== null
+          ? itemGrantKey("team", teamName.get(g.teamId)!, serverName.get(g.serverId)!, g.kind, g.pattern)
+          : itemGrantKey("agent", agentName.get(g.agentId!)!, serverName.get(g.serverId)!, g.kind, g.pattern),
+      effect: g.effect,
+      reason: g.reason,
     })),
     tools: tools.map((t) => ({
       id: t.id,

@@ -2,6 +2,7 @@ import type { DesiredState } from "./desired-state";
 import type { Installation } from "./load-installation";
 import type { Operation } from "./plan";
 import { planGrants } from "./plan-grants";
+import { planItemGrants } from "./plan-item-grants";
 import { planPolicies } from "./plan-policies";
 import { planServers } from "./plan-servers";
 import { planAgents, planTeams } from "./plan-teams-agents";
@@ -21,17 +22,20 @@ export function planChanges(
   const teams = planTeams(installation.teams, desired.teams, secretKey);
   const agents = planAgents(installation.agents, desired.agents);
   const grants = planGrants(installation.grants, desired.grants);
+  const itemGrants = planItemGrants(installation.itemGrants, desired.itemGrants);
   const tools = planTools(installation.tools, desired.tools, new Set(desired.servers.map((s) => s.name)));
   const policies = planPolicies(installation, desired.policies);
   return [
     ...policies.deletes,
     ...grants.deletes,
+    ...itemGrants.deletes,
     ...servers.upserts,
     ...teams.upserts,
     ...agents,
     ...teams.deletes,
     ...servers.deletes,
     ...grants.upserts,
+    ...itemGrants.upserts,
     ...tools,
     ...policies.upserts,
   ];

@@ -3,8 +3,10 @@ import {
   configSnapshot,
   policyScope,
   SNAPSHOT_SCHEMA_VERSION,
+  type SnapshotItemGrant,
   type SnapshotServer,
 } from "@portcullis/contracts/snapshot";
+import type { ItemGrant } from "@portcullis/db/client";
 import { effectiveRisk } from "@portcullis/policy/risk";
 import type { Tx } from "../db";
 import { toContractTransport } from "../servers/transport";
@@ -43,6 +45,7 @@ export async function compileSnapshot(
   const servers = await db.server.findMany({ where: org, orderBy: { id: "asc" } });
   const tools = await db.tool.findMany({ where: org, orderBy: { id: "asc" } });
   const grants = await db.grant.findMany({ where: org, orderBy: { id: "asc" } });
+  const itemGrants = await db.itemGrant.findMany({ where: org, orderBy: { id: "asc" } });
   const policies = await db.policy.findMany({
     where: { ...org, enabled: true },
     orderBy: [{ priority: "asc" }, { id: "asc" }],
@@ -105,6 +108,8 @@ export async function compileSnapshot(
       reason: g.reason,
       ...(g.condition !== null && { condition: g.condition }),
     })),
+    resourceGrants: itemGrants.filter((g) => g.kind === "resource").map(snapshotItemGrant),
+    promptGrants: itemGrants.filter((g) => g.kind === "prompt").map(snapshotItemGrant),
     policies: policies.map((p) => ({
       id: p.id,
       orgId: p.orgId,
@@ -123,4 +128,18 @@ export async function compileSnapshot(
 function stringRecord(value: unknown): SnapshotServer["env"] {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+}
+
+/** A resource or prompt grant row as the snapshot carries it (approve is refused when written). */
+function snapshotItemGrant(g: ItemGrant): SnapshotItemGrant {
+  return {
+    id: g.id,
+    orgId: g.orgId,
+    teamId: g.teamId,
+    agentId: g.agentId,
+    serverId: g.serverId,
+    pattern: g.pattern,
+    effect: g.effect === "allow" ? "allow" : "deny",
+    reason: g.reason,
+  };
 }

@@ -1,4 +1,5 @@
 import { DLP_DETECTORS, type DlpCustomDetector, type DlpDetectorId } from "@portcullis/contracts/dlp-policy";
+import { compileLinearRegex, findAllLinear } from "../linear-regex";
 import {
   awsAccessKey,
   awsSecretKey,
@@ -29,11 +30,12 @@ export const BUILTIN_DETECTORS: Readonly<Record<DlpDetectorId, Detector>> = {
 
 export const ALL_BUILTIN_DETECTORS: readonly Detector[] = DLP_DETECTORS.map((id) => BUILTIN_DETECTORS[id]);
 
-/** A policy's named regular expression as a detector (its pattern was validated with the policy). */
+/**
+ * A policy's named regular expression as a detector (its pattern was validated with the
+ * policy). It runs on RE2 over the whole field: linear time, so no chunking is needed and a
+ * catastrophic pattern such as `(a+)+$` cannot stall the gateway.
+ */
 export function customDetector(def: DlpCustomDetector): Detector {
-  return {
-    id: def.name,
-    minLength: 1,
-    rules: [{ pattern: new RegExp(def.pattern, def.ignoreCase ? "gi" : "g") }],
-  };
+  const re = compileLinearRegex(def.pattern, { ignoreCase: def.ignoreCase });
+  return { id: def.name, minLength: 1, rules: [], findAll: (text, out) => findAllLinear(re, text, out) };
 }

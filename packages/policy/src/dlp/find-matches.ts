@@ -1,4 +1,6 @@
+import { decodedLayers } from "./decode-layers";
 import type { Detector, DlpMatch } from "./detector";
+import { normalizeForScan } from "./normalize-text";
 
 /**
  * Regular expressions run over at most this many characters (UTF-16 code units) at a time.
@@ -21,13 +23,68 @@ export const DLP_CHUNK_OVERLAP = 4 * 1024;
 /** Field values longer than this are not judged by their field name (`"password": "<1 MB>"` is data). */
 const FIELD_VALUE_MAX = 1024;
 
+/** Encodings inside encodings are unwrapped this deep (base64 of base64, base64 of a percent-encoded URL). */
+const MAX_DECODE_DEPTH = 2;
+
 /**
- * Every match of `detectors` in `text`, in order of position. `fieldName` is the JSON
- * member name the text is the value of, for detectors that judge a value by its name.
- * A generic (fallback) detector's match that overlaps a specific detector's is dropped, so
- * `token=ghp_…` is reported once, as a GitHub token.
+ * Every match of `detectors` in `text`, in order of position, as offsets into `text`.
+ * `fieldName` is the JSON member name the text is the value of, for detectors that judge a
+ * value by its name. A generic (fallback) detector's match that overlaps a specific
+ * detector's is dropped, so `token=ghp_…` is reported once, as a GitHub token.
+ *
+ * Evasion (issue 10 point 8): the text is normalized first (normalize-text.ts), so
+ * zero-width, bidi and compatibility characters hide nothing; then long base64 and
+ * percent-encoded runs are decoded (decode-layers.ts) and scanned in turn. A match inside
+ * a decoded run is reported on the whole encoded run, and only where the text as written
+ * had no specific match already (a JWT's payload is part of a JWT, not a second finding).
  */
-export function findMatches(text: string, detectors: readonly Detector[], fieldName?: string): DlpMatch[] {
+export function findMatches(
+  text: string,
+  detectors: readonly Detector[],
+  fieldName?: string,
+  depth = 0,
+): DlpMatch[] {
+  const normalized = normalizeForScan(text);
+  const scanned = normalized?.text ?? text;
+  let matches = findPlainMatches(scanned, detectors, fieldName);
+  const layers = depth < MAX_DECODE_DEPTH ? decodedLayers(scanned) : [];
+  if (layers.length > 0) {
+    const found: DlpMatch[] = [];
+    const plainText: Array<{ start: number; end: number }> = [];
+    for (const layer of layers) {
+      const covered = matches.some((m) => !m.detector.fallback && m.start < layer.end && layer.start < m.end);
+      if (covered) continue;
+      const inner = findMatches(layer.text, detectors, undefined, depth + 1);
+      if (inner.length === 0) plainText.push(layer);
+      const seen = new Set<Detector>();
+      for (const m of inner) {
+        if (seen.has(m.detector)) continue;
+        seen.add(m.detector);
+        found.push({ start: layer.start, end: layer.end, detector: m.detector });
+      }
+    }
+    // A run that decodes to readable text holding nothing is an encoding of that text, not
+    // a random credential: the generic detector's guess on it gives way.
+    if (plainText.length > 0)
+      matches = matches.filter(
+        (m) => !m.detector.fallback || !plainText.some((l) => m.start < l.end && l.start < m.end),
+      );
+    if (found.length > 0) matches = dropShadowedFallbacks([...matches, ...found]);
+  }
+  if (!normalized) return matches;
+  return matches.map((m) => ({
+    start: normalized.from[m.start]!,
+    end: normalized.to[m.end - 1]!,
+    detector: m.detector,
+  }));
+}
+
+/** Every match of `detectors` in `text` as written: no normalization, no decoding. */
+export function findPlainMatches(
+  text: string,
+  detectors: readonly Detector[],
+  fieldName?: string,
+): DlpMatch[] {
   const out: DlpMatch[] = [];
   if (text.length === 0) return out;
 

@@ -121,8 +121,9 @@ export const email: Detector = {
         const end = at + domainPart.length;
         // `git@github.com:org/repo.git` is an SSH remote, not a mailbox.
         if (text[end] === ":" && text[end + 1] !== " ") return false;
-        // `scheme://user:password@host` is a URL's credentials, not a mailbox.
-        if (/:\/\/\S*$/.test(text.slice(Math.max(0, local - 200), local))) return false;
+        // `scheme://user:password@host` is a URL's credentials, not a mailbox; past the
+        // authority (a path or query: `?to=jane@corp.com`) an address is an address.
+        if (/:\/\/[^\s/?]*$/.test(text.slice(Math.max(0, local - 200), local))) return false;
         const domain = domainPart.slice(1);
         const tld = domain.slice(domain.lastIndexOf(".") + 1).toLowerCase();
         if (FILE_EXTENSIONS.has(tld) || RESERVED_DOMAIN.test(domain)) return false;

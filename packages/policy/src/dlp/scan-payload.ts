@@ -2,7 +2,14 @@ import type { DlpFinding } from "@portcullis/contracts/audit";
 import type { CompiledDlpPolicy, DlpRuleSet } from "./compile-dlp-policies";
 import type { DlpMatch } from "./detector";
 import { findMatches } from "./find-matches";
-import { forEachStringLeaf, jsonPath, type PathSegment, withReplacedLeaves } from "./json-leaves";
+import {
+  forEachTextLeaf,
+  jsonPath,
+  type LeafKind,
+  type PathSegment,
+  withRenamedKeys,
+  withReplacedLeaves,
+} from "./json-leaves";
 
 /**
  * Findings recorded per direction of one call. A result with thousands of matches still
@@ -27,7 +34,12 @@ interface Hit {
   path: PathSegment[];
   value: string;
   matches: DlpMatch[];
+  /** A member name's path ends with the name; it is renamed, not replaced. */
+  kind: LeafKind;
 }
+
+/** Where a finding in a member name is reported: the object's path, then `["~key"]` (never the name). */
+const KEY_MARK = "~key";
 
 /** `text` with each match replaced by `[REDACTED:<detector>]`; overlapping matches become one. */
 export function redact(text: string, matches: readonly DlpMatch[]): string {
@@ -50,9 +62,9 @@ export function scanArguments(
   args: Record<string, unknown>,
 ): DlpScanOutcome<Record<string, unknown>> {
   const hits: Hit[] = [];
-  forEachStringLeaf(args, (value, fieldName, path) => {
+  forEachTextLeaf(args, (value, fieldName, path, kind) => {
     const matches = findMatches(value, rules.detectors, fieldName);
-    if (matches.length > 0) hits.push({ path: path(), value, matches });
+    if (matches.length > 0) hits.push({ path: path(), value, matches, kind });
   });
   return conclude(rules, "arguments", "$.arguments", args, hits);
 }
@@ -71,9 +83,14 @@ export interface ToolResultLike {
  */
 export function scanToolResult<R extends ToolResultLike>(rules: DlpRuleSet, result: R): DlpScanOutcome<R> {
   const hits: Hit[] = [];
-  const scan = (value: string, fieldName: string | undefined, path: () => PathSegment[]) => {
+  const scan = (
+    value: string,
+    fieldName: string | undefined,
+    path: () => PathSegment[],
+    kind: LeafKind = "value",
+  ) => {
     const matches = findMatches(value, rules.detectors, fieldName);
-    if (matches.length > 0) hits.push({ path: path(), value, matches });
+    if (matches.length > 0) hits.push({ path: path(), value, matches, kind });
   };
   result.content?.forEach((block, i) => {
     const b = block as { type?: unknown; text?: unknown; resource?: { text?: unknown } } | null;
@@ -83,11 +100,32 @@ export function scanToolResult<R extends ToolResultLike>(rules: DlpRuleSet, resu
       scan(b.resource.text, undefined, () => ["content", i, "resource", "text"]);
   });
   if (result.structuredContent !== undefined) {
-    forEachStringLeaf(result.structuredContent, (value, fieldName, path) =>
-      scan(value, fieldName, () => ["structuredContent", ...path()]),
+    forEachTextLeaf(result.structuredContent, (value, fieldName, path, kind) =>
+      scan(value, fieldName, () => ["structuredContent", ...path()], kind),
     );
   }
   return conclude(rules, "result", "$", result, hits);
+}
+
+/**
+ * Scans every string of a JSON value except members named in `skip` (binary payloads and
+ * protocol tags such as `blob`, `data`, `type`, `mimeType`): resource contents, prompt
+ * messages, a prompt's arguments, an upstream error message. Paths start at `prefix`.
+ */
+export function scanJsonValue<T>(
+  rules: DlpRuleSet,
+  direction: DlpFinding["direction"],
+  prefix: string,
+  root: T,
+  skip: ReadonlySet<string> = new Set(),
+): DlpScanOutcome<T> {
+  const hits: Hit[] = [];
+  forEachTextLeaf(root, (value, fieldName, path, kind) => {
+    if (kind === "value" && fieldName !== undefined && skip.has(fieldName)) return;
+    const matches = findMatches(value, rules.detectors, fieldName);
+    if (matches.length > 0) hits.push({ path: path(), value, matches, kind });
+  });
+  return conclude(rules, direction, prefix, root, hits);
 }
 
 function conclude<T>(
@@ -103,9 +141,26 @@ function conclude<T>(
   let blocked: DlpScanOutcome<T>["blocked"] = null;
   const redactions: Array<{ path: PathSegment[]; value: string }> = [];
   const masks: Array<{ path: PathSegment[]; value: string }> = [];
+  const keyRedactions: Array<{ path: PathSegment[]; to: string }> = [];
+  const keyMasks: Array<{ path: PathSegment[]; to: string }> = [];
+  // A path through a member whose name matched must not spell the name out.
+  const secretKeys = new Set(hits.filter((h) => h.kind === "key").map((h) => h.value));
+  const where = (segments: PathSegment[]) =>
+    jsonPath(
+      prefix,
+      secretKeys.size === 0
+        ? segments
+        : segments.map((s) => (typeof s === "string" && secretKeys.has(s) ? KEY_MARK : s)),
+    );
 
   for (const hit of hits) {
-    const path = jsonPath(prefix, hit.path);
+    const path = hit.kind === "key" ? where([...hit.path.slice(0, -1), KEY_MARK]) : where(hit.path);
+    if (hit.kind === "key") {
+      keyMasks.push({ path: hit.path, to: redact(hit.value, hit.matches) });
+      const redactingKey = hit.matches.filter((m) => rules.entries.get(m.detector)!.redacts);
+      if (redactingKey.length > 0)
+        keyRedactions.push({ path: hit.path, to: redact(hit.value, redactingKey) });
+    }
     for (const m of hit.matches) {
       const entry = rules.entries.get(m.detector)!;
       for (const policy of entry.policies) {
@@ -117,21 +172,22 @@ function conclude<T>(
           policyId: policy.id,
         };
         if (policy.action === "block" && blocked === null) blocked = { policy, finding };
-        const where = `${policy.id}\0${m.detector.id}\0${policy.action}`;
-        const key = `${where}\0${path}`;
-        if (recorded.has(key) || (findings.length >= DLP_MAX_FINDINGS && recorded.has(where))) continue;
-        recorded.add(key).add(where);
+        const rule = `${policy.id}\0${m.detector.id}\0${policy.action}`;
+        const key = `${rule}\0${path}`;
+        if (recorded.has(key) || (findings.length >= DLP_MAX_FINDINGS && recorded.has(rule))) continue;
+        recorded.add(key).add(rule);
         findings.push(finding);
       }
     }
+    if (hit.kind === "key") continue;
     masks.push({ path: hit.path, value: redact(hit.value, hit.matches) });
     const redacting = hit.matches.filter((m) => rules.entries.get(m.detector)!.redacts);
     if (redacting.length > 0) redactions.push({ path: hit.path, value: redact(hit.value, redacting) });
   }
   return {
     findings,
-    output: withReplacedLeaves(root, redactions),
-    masked: withReplacedLeaves(root, masks),
+    output: withRenamedKeys(withReplacedLeaves(root, redactions), keyRedactions),
+    masked: withRenamedKeys(withReplacedLeaves(root, masks), keyMasks),
     blocked,
   };
 }

@@ -11,9 +11,11 @@ import { EmptyState } from "../ui/empty-state";
 import { ErrorState } from "../ui/error-state";
 import { PageHeader } from "../ui/page-header";
 import { SkeletonRows } from "../ui/spinner";
+import { AgentItemPreview } from "./agent-item-preview";
 import { AgentPreview } from "./agent-preview";
 import { subjectsOf } from "./grant-model";
 import { GrantsMatrix } from "./grants-matrix";
+import { ServerItemGrants } from "./server-item-grants";
 import { ServerToolGrants } from "./server-tool-grants";
 import { useGrantEditor } from "./use-grant-editor";
 
@@ -52,7 +54,7 @@ export function GrantsView() {
     <>
       <PageHeader
         title="Grants"
-        description="Who may call which tools. Default deny; when several rules match, the most restrictive wins (deny, then requires approval, then allow)."
+        description="Who may call which tools and read which resources and prompts. Default deny; when several rules match, the most restrictive wins (deny, then requires approval, then allow)."
       />
       {!canWrite && (
         <p
@@ -103,12 +105,25 @@ export function GrantsView() {
               />
             </Card>
           )}
+          {selectedServer && (
+            <Card title={`Resources and prompts of ${selectedServer.name}`}>
+              <ServerItemGrants server={selectedServer} subjects={subjects} canWrite={canWrite} />
+            </Card>
+          )}
           <Card title="What can this agent see?">
             <AgentPreview
               agents={agents.data}
               agentId={agentId}
               onAgentChange={(id) => setParam("agent", id || null)}
             />
+            {agentId !== "" && (
+              <div className="mt-6">
+                <AgentItemPreview
+                  agentId={agentId}
+                  agentName={agents.data.find((a) => a.id === agentId)?.name ?? "the agent"}
+                />
+              </div>
+            )}
           </Card>
         </div>
       )}

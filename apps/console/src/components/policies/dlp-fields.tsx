@@ -81,7 +81,8 @@ export function DlpFields({
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium text-slate-800">Custom patterns</legend>
         <p className="text-xs text-slate-500">
-          JavaScript regular expressions (no delimiters). The name is reported as the detector.
+          RE2 regular expressions (no delimiters; no backreferences or lookaround, so matching stays
+          linear-time). The name is reported as the detector.
         </p>
         {errors["config.custom"] && (
           <p role="alert" className="text-xs font-medium text-red-700">

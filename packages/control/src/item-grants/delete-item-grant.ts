@@ -1,0 +1,41 @@
+import { AppError } from "@portcullis/contracts/errors";
+import type { Actor } from "../admin-audit/actor";
+import { recordAdminChange } from "../admin-audit/record-admin-change";
+import { itemGrantKey } from "../apply/desired-state";
+import type { Db } from "../db";
+
+/** Deletes a resource or prompt grant (back to default deny for what only it allowed). */
+export async function deleteItemGrant(
+  db: Db,
+  input: { orgId: string; actor: Actor; id: string },
+): Promise<{ id: string; key: string }> {
+  return db.$transaction(async (tx) => {
+    const grant = await tx.itemGrant.findFirst({ where: { id: input.id, orgId: input.orgId } });
+    if (!grant) throw new AppError("NOT_FOUND", `grant ${input.id} does not exist`);
+    const server = await tx.server.findUniqueOrThrow({
+      where: { id: grant.serverId },
+      select: { name: true },
+    });
+    const subject =
+      grant.teamId !== null
+        ? {
+            type: "team" as const,
+            name: (await tx.team.findUniqueOrThrow({ where: { id: grant.teamId } })).name,
+          }
+        : {
+            type: "agent" as const,
+            name: (await tx.agent.findUniqueOrThrow({ where: { id: grant.agentId! } })).name,
+          };
+    const key = itemGrantKey(subject.type, subject.name, server.name, grant.kind, grant.pattern);
+    await tx.itemGrant.delete({ where: { id: grant.id } });
+    await recordAdminChange(tx, {
+      orgId: input.orgId,
+      actor: input.actor,
+      action: "grant.delete",
+      targetType: "grant",
+      targetId: grant.id,
+      details: { name: key, effect: grant.effect },
+    });
+    return { id: grant.id, key };
+  });
+}
