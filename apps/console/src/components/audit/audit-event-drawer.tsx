@@ -1,9 +1,9 @@
 "use client";
 
 import type { AppRouter } from "@portcullis/api/root";
+import * as RadixDialog from "@radix-ui/react-dialog";
 import { useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
-import * as RadixDialog from "@radix-ui/react-dialog";
 import type { ReactNode } from "react";
 import { dateTime } from "@/lib/format";
 import { useTRPC } from "@/trpc/react";
