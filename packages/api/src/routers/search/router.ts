@@ -20,7 +20,14 @@ const READ_PERMISSION: Record<SearchKind, Permission> = {
 /** The command palette's global search. */
 export const searchRouter = router({
   everything: permissionProcedure("overview.read")
-    .input(z.object({ query: z.string().max(200), perKind: z.number().int().min(1).max(20).optional() }))
+    .input(
+      z.object({
+        query: z.string().max(200),
+        perKind: z.number().int().min(1).max(20).optional(),
+        /** Only these kinds (a principal picker asks for teams and agents). */
+        kinds: z.array(z.enum(SEARCH_KINDS)).max(SEARCH_KINDS.length).optional(),
+      }),
+    )
     .output(
       z.array(
         z.object({
@@ -37,7 +44,9 @@ export const searchRouter = router({
         orgId: ctx.org.id,
         query: input.query,
         perKind: input.perKind,
-        kinds: SEARCH_KINDS.filter((kind) => can(ctx.org.role, READ_PERMISSION[kind])),
+        kinds: SEARCH_KINDS.filter(
+          (kind) => can(ctx.org.role, READ_PERMISSION[kind]) && (input.kinds?.includes(kind) ?? true),
+        ),
       }),
     ),
 });

@@ -41,6 +41,11 @@ describe("search · happy path", () => {
     ]);
   });
 
+  it("narrows to the kinds asked for (a principal picker: teams and agents)", async () => {
+    const hits = await (await h.as("admin")).search.everything({ query: "repo", kinds: ["team", "agent"] });
+    expect(hits.map((x) => x.kind)).toEqual(["team", "agent"]);
+  });
+
   it("finds nothing for a blank query", async () => {
     expect(await (await h.as("admin")).search.everything({ query: "  " })).toEqual([]);
   });
