@@ -13,8 +13,8 @@ import { ErrorState, errorMessage } from "../ui/error-state";
 import { Input, Select } from "../ui/input";
 import { PageHeader } from "../ui/page-header";
 import { DataTable, offsetPagination } from "../ui/table";
-import { PAGE_SIZE, usePagedList } from "../ui/use-paged-list";
 import { useToast } from "../ui/toast";
+import { PAGE_SIZE, usePagedList } from "../ui/use-paged-list";
 import { InviteDialog } from "./invite-dialog";
 import { ROLE_OPTIONS } from "./roles";
 
