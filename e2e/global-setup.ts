@@ -15,7 +15,7 @@ import { buildConsoleIfChanged, CONSOLE_DIST_DIR } from "../apps/console/scripts
 import { artifactsDir } from "./support/artifacts";
 import { type Child, startChild, waitForHttp } from "./support/children";
 import { exportStack } from "./support/stack-env";
-import { DEMO_PASSWORD, E2E_USERS, INVITEE } from "./support/users";
+import { DEMO_PASSWORD, E2E_USERS, INVITEE, SCALE_ADMIN } from "./support/users";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -64,6 +64,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       accounts: [
         ...DEMO_ACCOUNTS,
         { sub: "e2e-invitee", email: INVITEE.email, name: INVITEE.name, password: DEMO_PASSWORD },
+        { sub: "e2e-scale-admin", email: SCALE_ADMIN.email, name: SCALE_ADMIN.name, password: DEMO_PASSWORD },
       ],
       clients: [
         {

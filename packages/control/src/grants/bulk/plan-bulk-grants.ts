@@ -52,7 +52,8 @@ const SAMPLE = 500;
  * What a bulk change would write, and what every covered tool's effect would become, under
  * the gateway's precedence (the most restrictive grant wins, so an allow cannot lift a
  * team-wide deny — the preview shows it). A whole server (no pattern, risk or effect
- * filter) gets one `*` grant; a narrowed set gets one grant per tool, by exact name.
+ * filter) gets one `*` grant; a narrowed set gets one grant per tool, by exact name, for the
+ * tools that do not have the effect already.
  */
 export async function planBulkGrants(
   db: Tx,
@@ -71,8 +72,19 @@ export async function planBulkGrants(
   if (wholeServers) {
     for (const s of servers) patterns.set(s.id, new Set(["*"]));
   } else {
-    for (const t of covered)
+    // A tool that already has the effect through another grant needs no grant of its own,
+    // unless the principal has one by its exact name (which is then updated).
+    for (const t of covered) {
+      const serverGrants = byServer.get(t.serverId) ?? [];
+      const exact = serverGrants.some(
+        (g) =>
+          g.toolPattern === t.upstreamName &&
+          grantAppliesTo(g, principal) &&
+          !(principal.type === "agent" && g.agentId === null),
+      );
+      if (!exact && accessOf(principal, t, serverGrants).effect === change.effect) continue;
       patterns.set(t.serverId, (patterns.get(t.serverId) ?? new Set()).add(t.upstreamName));
+    }
   }
 
   const planned: PlannedGrant[] = [];
