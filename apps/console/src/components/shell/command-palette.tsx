@@ -87,6 +87,14 @@ export function CommandPalette({
     (item) => !text || item.label.toLowerCase().includes(text),
   );
   const found: Hit[] = debounced === "" ? [] : (hits.data ?? []);
+  // Results arrive after the keystrokes: keep the highlighted item one that exists (the
+  // first, unless the person moved), so Enter always opens something.
+  const values = [
+    ...pages.map((p) => `page:${p.href}`),
+    ...GROUPS.flatMap(({ kind }) => found.filter((h) => h.kind === kind).map((h) => `${h.kind}:${h.id}`)),
+  ];
+  const [selected, setSelected] = useState("");
+  const current = values.includes(selected) ? selected : (values[0] ?? "");
   const go = (href: string) => {
     onOpenChange(false);
     setQuery("");
@@ -102,7 +110,13 @@ export function CommandPalette({
           className="fixed top-24 left-1/2 z-50 w-[min(40rem,calc(100%-2rem))] -translate-x-1/2 overflow-hidden rounded-xl bg-white shadow-2xl focus:outline-none"
         >
           <RadixDialog.Title className="sr-only">Search the console</RadixDialog.Title>
-          <Command label="Search the console" shouldFilter={false} loop>
+          <Command
+            label="Search the console"
+            shouldFilter={false}
+            loop
+            value={current}
+            onValueChange={setSelected}
+          >
             <Command.Input
               value={query}
               onValueChange={setQuery}
