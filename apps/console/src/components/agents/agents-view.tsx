@@ -50,14 +50,15 @@ export function AgentsView({ initialTeamId }: { initialTeamId: string }) {
             />
           </Field>
         </div>
-        <Input
-          type="search"
-          aria-label="Search agents"
-          placeholder="Search by name or description…"
-          className="w-72"
-          value={list.search}
-          onChange={(e) => list.setSearch(e.target.value)}
-        />
+        <div className="w-72">
+          <Input
+            type="search"
+            aria-label="Search agents"
+            placeholder="Search by name or description…"
+            value={list.search}
+            onChange={(e) => list.setSearch(e.target.value)}
+          />
+        </div>
       </div>
       {agents.error ? (
         <ErrorState error={agents.error} />

@@ -65,25 +65,27 @@ export function MembersView() {
         actions={canWrite && <Button onClick={() => setInviting(true)}>Invite member</Button>}
       />
       <div className="mb-4 flex flex-wrap items-end gap-3">
-        <Input
-          type="search"
-          aria-label="Search members"
-          placeholder="Search by email or name…"
-          className="w-80"
-          value={list.search}
-          onChange={(e) => list.setSearch(e.target.value)}
-        />
-        <Select
-          aria-label="Role filter"
-          className="w-40"
-          value={role}
-          onChange={(e) => {
-            setRoleFilter(e.target.value as Role | "");
-            list.resetPage();
-          }}
-          placeholder="Any role"
-          options={ROLE_OPTIONS}
-        />
+        <div className="w-80">
+          <Input
+            type="search"
+            aria-label="Search members"
+            placeholder="Search by email or name…"
+            value={list.search}
+            onChange={(e) => list.setSearch(e.target.value)}
+          />
+        </div>
+        <div className="w-40">
+          <Select
+            aria-label="Role filter"
+            value={role}
+            onChange={(e) => {
+              setRoleFilter(e.target.value as Role | "");
+              list.resetPage();
+            }}
+            placeholder="Any role"
+            options={ROLE_OPTIONS}
+          />
+        </div>
       </div>
       {members.error ? (
         <ErrorState error={members.error} />
@@ -113,17 +115,18 @@ export function MembersView() {
               sortKey: "role",
               cell: (m) =>
                 canWrite && m.userId !== me.user.id ? (
-                  <Select
-                    aria-label={`Role of ${m.email}`}
-                    value={m.role}
-                    disabled={setRole.isPending && setRole.variables?.userId === m.userId}
-                    onChange={(e) => setRole.mutate({ userId: m.userId, role: e.target.value as Role })}
-                    options={ROLE_OPTIONS.map((o) => ({
-                      ...o,
-                      disabled: o.value === "owner" && me.role !== "owner",
-                    }))}
-                    className="w-36"
-                  />
+                  <div className="w-36">
+                    <Select
+                      aria-label={`Role of ${m.email}`}
+                      value={m.role}
+                      disabled={setRole.isPending && setRole.variables?.userId === m.userId}
+                      onChange={(e) => setRole.mutate({ userId: m.userId, role: e.target.value as Role })}
+                      options={ROLE_OPTIONS.map((o) => ({
+                        ...o,
+                        disabled: o.value === "owner" && me.role !== "owner",
+                      }))}
+                    />
+                  </div>
                 ) : (
                   <Badge tone="purple">{m.role}</Badge>
                 ),

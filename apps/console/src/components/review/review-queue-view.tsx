@@ -30,14 +30,15 @@ export function ReviewQueueView() {
         description="Tools whose definition changed since it was approved, whose description carries prompt-injection markers, or whose name another server also uses. Quarantined tools are hidden from every agent until approved."
       />
       <div className="mb-4">
-        <Input
-          type="search"
-          aria-label="Search tools to review"
-          placeholder="Search by tool name…"
-          className="w-80"
-          value={list.search}
-          onChange={(e) => list.setSearch(e.target.value)}
-        />
+        <div className="w-80">
+          <Input
+            type="search"
+            aria-label="Search tools to review"
+            placeholder="Search by tool name…"
+            value={list.search}
+            onChange={(e) => list.setSearch(e.target.value)}
+          />
+        </div>
       </div>
       {queue.data && queue.data.items.length > 0 && (
         <p className="mb-3 text-sm text-slate-600" aria-live="polite">

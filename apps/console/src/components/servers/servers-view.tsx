@@ -50,28 +50,30 @@ export function ServersView() {
         actions={actions}
       />
       <div className="mb-4 flex flex-wrap items-end gap-3">
-        <Input
-          type="search"
-          aria-label="Search servers"
-          placeholder="Search by name, description or endpoint…"
-          className="w-80"
-          value={list.search}
-          onChange={(e) => list.setSearch(e.target.value)}
-        />
-        <Select
-          aria-label="Status"
-          className="w-40"
-          value={status}
-          onChange={(e) => {
-            setStatus(e.target.value as typeof status);
-            list.resetPage();
-          }}
-          placeholder="Any status"
-          options={[
-            { value: "active", label: "Active" },
-            { value: "disabled", label: "Disabled" },
-          ]}
-        />
+        <div className="w-80">
+          <Input
+            type="search"
+            aria-label="Search servers"
+            placeholder="Search by name, description or endpoint…"
+            value={list.search}
+            onChange={(e) => list.setSearch(e.target.value)}
+          />
+        </div>
+        <div className="w-40">
+          <Select
+            aria-label="Status"
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value as typeof status);
+              list.resetPage();
+            }}
+            placeholder="Any status"
+            options={[
+              { value: "active", label: "Active" },
+              { value: "disabled", label: "Disabled" },
+            ]}
+          />
+        </div>
       </div>
       {servers.error ? (
         <ErrorState error={servers.error} />

@@ -32,13 +32,17 @@ export function BulkChange({
   return (
     <div className="flex flex-wrap items-center gap-2 rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm">
       <span className="text-slate-800">Set the tools this filter shows to</span>
-      <Select
-        aria-label="Bulk effect"
-        className="w-48"
-        value={effect}
-        onChange={(e) => setEffect(e.target.value as Effect)}
-        options={(Object.keys(EFFECT_LABELS) as Effect[]).map((e) => ({ value: e, label: EFFECT_LABELS[e] }))}
-      />
+      <div className="w-48">
+        <Select
+          aria-label="Bulk effect"
+          value={effect}
+          onChange={(e) => setEffect(e.target.value as Effect)}
+          options={(Object.keys(EFFECT_LABELS) as Effect[]).map((e) => ({
+            value: e,
+            label: EFFECT_LABELS[e],
+          }))}
+        />
+      </div>
       <span className="text-slate-800">for {principalName}</span>
       <Button size="sm" onClick={() => setPreviewing(true)}>
         Preview change

@@ -44,17 +44,18 @@ export function ServerAccessView({
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-end gap-6">
-        <Input
-          type="search"
-          aria-label="Search teams and agents"
-          placeholder="Search teams and agents…"
-          className="w-72"
-          value={search}
-          onChange={(e) => {
-            setSearch(e.target.value);
-            setOffset(0);
-          }}
-        />
+        <div className="w-72">
+          <Input
+            type="search"
+            aria-label="Search teams and agents"
+            placeholder="Search teams and agents…"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setOffset(0);
+            }}
+          />
+        </div>
         <AccessFilters
           filter={filter}
           onChange={(next) => {
