@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/trpc/react";
 import { Button } from "../../ui/button";
@@ -130,7 +131,12 @@ function BulkPreviewDialog({
             <TBody>
               {writes.slice(0, 100).map((g) => (
                 <Tr key={`${g.serverId}:${g.toolPattern}`}>
-                  <Td>{g.serverName}</Td>
+                  <Td>
+                    {/* Links also make the scrolling dialog body reachable by keyboard. */}
+                    <Link href={`/servers/${g.serverId}`} className="text-indigo-700 hover:underline">
+                      {g.serverName}
+                    </Link>
+                  </Td>
                   <Td className="font-mono text-xs">{g.toolPattern}</Td>
                   <Td>{g.action === "create" ? "new grant" : `${g.before} → ${change.effect}`}</Td>
                 </Tr>
