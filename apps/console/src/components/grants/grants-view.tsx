@@ -24,8 +24,8 @@ import { ServerToolGrants } from "./server-tool-grants";
 import { useGrantEditor } from "./use-grant-editor";
 
 /** Past this many servers or teams and agents, the page opens on the focused views, not the matrix. */
-const MATRIX_MAX_SERVERS = 12;
-const MATRIX_MAX_SUBJECTS = 40;
+const MATRIX_MAX_SERVERS = 20;
+const MATRIX_MAX_SUBJECTS = 60;
 
 const VIEWS = { principal: "By team or agent", server: "By server", matrix: "Matrix" } as const;
 type View = keyof typeof VIEWS;
