@@ -10,6 +10,12 @@ export const E2E_USERS: Array<{ email: string; name: string; role: Role }> = [
 
 export const DEMO_PASSWORD = "portcullis-demo";
 
+/**
+ * The admin of a second organization that the scale tests fill with a large installation,
+ * so that the other tests' organization keeps its small one.
+ */
+export const SCALE_ADMIN = { email: "scale-admin@example.com", name: "Sam Scale", orgSlug: "e2e-scale" };
+
 /** A person the dev provider knows but the console does not, until an admin invites them. */
 export const INVITEE = { email: "invitee@example.com", name: "Ivy Invitee" };
 

@@ -10,6 +10,7 @@ import { membersRouter } from "./routers/members/router";
 import { overviewRouter } from "./routers/overview/router";
 import { policiesRouter } from "./routers/policies/router";
 import { reviewRouter } from "./routers/review/router";
+import { searchRouter } from "./routers/search/router";
 import { serversRouter } from "./routers/servers/router";
 import { teamsRouter } from "./routers/teams/router";
 import { toolsRouter } from "./routers/tools/router";
@@ -32,6 +33,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   audit: auditRouter,
   review: reviewRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;

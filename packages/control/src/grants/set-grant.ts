@@ -14,7 +14,7 @@ import { grantKey } from "../apply/desired-state";
 import { fieldChanges } from "../apply/plan";
 import { jsonOrDbNull } from "../apply/plan-grants";
 import { canonicalJson } from "../canonical-json";
-import type { Db } from "../db";
+import type { Db, Tx } from "../db";
 import { findServer } from "../servers/find-server";
 import { findGrantSubject, type GrantSubjectRef } from "./grant-subject";
 
@@ -51,73 +51,81 @@ const COMPARED = ["effect", "approvalTimeoutSec", "reason", "condition"] as cons
 export async function setGrant(
   db: Db,
   input: { orgId: string; actor: Actor; grant: GrantInput },
-): Promise<{ id: string; key: string; action: "create" | "update" | "none" }> {
+): Promise<SetGrantResult> {
+  return db.$transaction((tx) => setGrantIn(tx, input));
+}
+
+export type SetGrantResult = { id: string; key: string; action: "create" | "update" | "none" };
+
+/** `setGrant` inside the caller's transaction (a bulk change sets many grants atomically). */
+export async function setGrantIn(
+  tx: Tx,
+  input: { orgId: string; actor: Actor; grant: GrantInput },
+): Promise<SetGrantResult> {
   const want = input.grant;
   const toolPattern = want.toolPattern.trim();
   const condition = validCondition(want.effect, want.condition ?? null);
   const approvalTimeoutSec = validTimeout(want.effect, want.approvalTimeoutSec ?? null);
-  return db.$transaction(async (tx) => {
-    const subject = await findGrantSubject(tx, input.orgId, want.subject);
-    const server = await findServer(tx, input.orgId, want.serverId);
-    const key = grantKey(subject.type, subject.name, server.name, toolPattern);
-    const values = {
-      effect: want.effect,
-      approvalTimeoutSec,
-      reason: want.reason?.trim() || null,
-      condition,
-    };
-    const existing = await tx.grant.findFirst({
-      where: {
-        orgId: input.orgId,
-        serverId: server.id,
-        toolPattern,
-        ...(subject.type === "team" ? { teamId: subject.id } : { agentId: subject.id }),
-      },
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    });
-    if (existing) {
-      const fields = COMPARED.filter(
-        (f) => canonicalJson(existing[f] ?? null) !== canonicalJson(values[f] ?? null),
-      );
-      if (fields.length === 0) return { id: existing.id, key, action: "none" as const };
-      await tx.grant.update({
-        where: { id: existing.id },
-        data: { ...values, condition: jsonOrDbNull(condition) },
-      });
-      await recordAdminChange(tx, {
-        orgId: input.orgId,
-        actor: input.actor,
-        action: "grant.update",
-        targetType: "grant",
-        targetId: existing.id,
-        details: { name: key, fields, changes: fieldChanges(existing, values, [...fields]) },
-      });
-      return { id: existing.id, key, action: "update" as const };
-    }
-    const id = newId("grant");
-    await tx.grant.create({
-      data: {
-        id,
-        orgId: input.orgId,
-        teamId: subject.type === "team" ? subject.id : null,
-        agentId: subject.type === "agent" ? subject.id : null,
-        serverId: server.id,
-        toolPattern,
-        ...values,
-        condition: jsonOrDbNull(condition),
-        createdBy: actorLabel(input.actor),
-      },
+  const subject = await findGrantSubject(tx, input.orgId, want.subject);
+  const server = await findServer(tx, input.orgId, want.serverId);
+  const key = grantKey(subject.type, subject.name, server.name, toolPattern);
+  const values = {
+    effect: want.effect,
+    approvalTimeoutSec,
+    reason: want.reason?.trim() || null,
+    condition,
+  };
+  const existing = await tx.grant.findFirst({
+    where: {
+      orgId: input.orgId,
+      serverId: server.id,
+      toolPattern,
+      ...(subject.type === "team" ? { teamId: subject.id } : { agentId: subject.id }),
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  if (existing) {
+    const fields = COMPARED.filter(
+      (f) => canonicalJson(existing[f] ?? null) !== canonicalJson(values[f] ?? null),
+    );
+    if (fields.length === 0) return { id: existing.id, key, action: "none" as const };
+    await tx.grant.update({
+      where: { id: existing.id },
+      data: { ...values, condition: jsonOrDbNull(condition) },
     });
     await recordAdminChange(tx, {
       orgId: input.orgId,
       actor: input.actor,
-      action: "grant.create",
+      action: "grant.update",
       targetType: "grant",
-      targetId: id,
-      details: { name: key, effect: values.effect, ...(condition !== null && { condition }) },
+      targetId: existing.id,
+      details: { name: key, fields, changes: fieldChanges(existing, values, [...fields]) },
     });
-    return { id, key, action: "create" as const };
+    return { id: existing.id, key, action: "update" as const };
+  }
+  const id = newId("grant");
+  await tx.grant.create({
+    data: {
+      id,
+      orgId: input.orgId,
+      teamId: subject.type === "team" ? subject.id : null,
+      agentId: subject.type === "agent" ? subject.id : null,
+      serverId: server.id,
+      toolPattern,
+      ...values,
+      condition: jsonOrDbNull(condition),
+      createdBy: actorLabel(input.actor),
+    },
   });
+  await recordAdminChange(tx, {
+    orgId: input.orgId,
+    actor: input.actor,
+    action: "grant.create",
+    targetType: "grant",
+    targetId: id,
+    details: { name: key, effect: values.effect, ...(condition !== null && { condition }) },
+  });
+  return { id, key, action: "create" as const };
 }
 
 /** The timeout checked by the apply file's schema (bound and effect), with its message. */

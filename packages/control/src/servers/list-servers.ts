@@ -46,10 +46,16 @@ export async function listServers(db: Tx, orgId: string): Promise<ServerSummary[
   }));
 }
 
-export async function countTools(db: Tx, orgId: string, serverId?: string): Promise<Map<string, number>> {
+/** Listed tools per server: of one server, of some (a page of them), or of all. */
+export async function countTools(
+  db: Tx,
+  orgId: string,
+  serverId?: string | string[],
+): Promise<Map<string, number>> {
+  const servers = typeof serverId === "string" ? serverId : serverId && { in: serverId };
   const rows = await db.tool.groupBy({
     by: ["serverId"],
-    where: { orgId, status: { not: "removed" }, ...(serverId !== undefined && { serverId }) },
+    where: { orgId, status: { not: "removed" }, ...(servers !== undefined && { serverId: servers }) },
     _count: { _all: true },
   });
   return new Map(rows.map((r) => [r.serverId, r._count._all]));

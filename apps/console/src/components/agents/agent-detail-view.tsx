@@ -42,7 +42,7 @@ export function AgentDetailView({ agentId }: { agentId: string }) {
         toast.success("Agent deleted");
         // Leave first: refetching this (now missing) agent would flash "not found".
         router.push("/agents");
-        await queryClient.invalidateQueries({ queryKey: trpc.agents.list.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.agents.pathKey() });
       },
     }),
   );

@@ -11,9 +11,10 @@ import { Button } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
 import { ErrorState } from "../ui/error-state";
 import { Field } from "../ui/field";
-import { Select } from "../ui/input";
+import { Input, Select } from "../ui/input";
 import { PageHeader } from "../ui/page-header";
-import { DataTable } from "../ui/table";
+import { DataTable, offsetPagination } from "../ui/table";
+import { PAGE_SIZE, usePagedList } from "../ui/use-paged-list";
 import { CreateAgentDialog } from "./create-agent-dialog";
 
 export function AgentsView({ initialTeamId }: { initialTeamId: string }) {
@@ -22,7 +23,11 @@ export function AgentsView({ initialTeamId }: { initialTeamId: string }) {
   const [teamId, setTeamId] = useState(initialTeamId);
   const [creating, setCreating] = useState(false);
   const teams = useQuery(trpc.teams.list.queryOptions());
-  const agents = useQuery(trpc.agents.list.queryOptions(teamId ? { teamId } : undefined));
+  const list = usePagedList<"name" | "team" | "status" | "createdAt">("name");
+  const agents = useQuery({
+    ...trpc.agents.page.queryOptions({ ...list.input, ...(teamId && { teamId }) }),
+    placeholderData: (previous) => previous,
+  });
 
   return (
     <>
@@ -31,26 +36,44 @@ export function AgentsView({ initialTeamId }: { initialTeamId: string }) {
         description="Service identities that call tools through the gateway, each owned by a team and authenticated by API keys."
         actions={canWrite && <Button onClick={() => setCreating(true)}>New agent</Button>}
       />
-      <div className="mb-4 w-64">
-        <Field label="Team">
-          <Select
-            value={teamId}
-            onChange={(e) => setTeamId(e.target.value)}
-            placeholder="All teams"
-            options={(teams.data ?? []).map((t) => ({ value: t.id, label: t.name }))}
+      <div className="mb-4 flex flex-wrap items-end gap-3">
+        <div className="w-64">
+          <Field label="Team">
+            <Select
+              value={teamId}
+              onChange={(e) => {
+                setTeamId(e.target.value);
+                list.resetPage();
+              }}
+              placeholder="All teams"
+              options={(teams.data ?? []).map((t) => ({ value: t.id, label: t.name }))}
+            />
+          </Field>
+        </div>
+        <div className="w-72">
+          <Input
+            type="search"
+            aria-label="Search agents"
+            placeholder="Search by name or description…"
+            value={list.search}
+            onChange={(e) => list.setSearch(e.target.value)}
           />
-        </Field>
+        </div>
       </div>
       {agents.error ? (
         <ErrorState error={agents.error} />
       ) : (
         <DataTable
           label="Agents"
-          rows={agents.data}
+          rows={agents.data?.items}
           rowKey={(a) => a.id}
+          sort={{ key: list.sort, order: list.order, onSort: (k) => list.toggleSort(k as typeof list.sort) }}
+          pagination={offsetPagination(list, agents.data?.total, PAGE_SIZE, agents.isFetching)}
           empty={
             <EmptyState
-              title={teamId ? "No agents in this team" : "No agents yet"}
+              title={
+                list.input.search ? "No agent matches" : teamId ? "No agents in this team" : "No agents yet"
+              }
               description="Create an agent, give it an API key, and grant its team (or the agent itself) the tools it needs."
               action={canWrite && <Button onClick={() => setCreating(true)}>New agent</Button>}
             />
@@ -58,6 +81,7 @@ export function AgentsView({ initialTeamId }: { initialTeamId: string }) {
           columns={[
             {
               header: "Agent",
+              sortKey: "name",
               cell: (a) => (
                 <div>
                   <Link href={`/agents/${a.id}`} className="font-medium text-indigo-700 hover:underline">
@@ -67,8 +91,8 @@ export function AgentsView({ initialTeamId }: { initialTeamId: string }) {
                 </div>
               ),
             },
-            { header: "Team", cell: (a) => a.teamName },
-            { header: "Status", cell: (a) => <StatusBadge status={a.status} /> },
+            { header: "Team", sortKey: "team", cell: (a) => a.teamName },
+            { header: "Status", sortKey: "status", cell: (a) => <StatusBadge status={a.status} /> },
             { header: "Keys", cell: (a) => a.keyCount },
             {
               header: "Last used",

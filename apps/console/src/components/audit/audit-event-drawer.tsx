@@ -1,9 +1,10 @@
 "use client";
 
 import type { AppRouter } from "@portcullis/api/root";
+import * as RadixDialog from "@radix-ui/react-dialog";
 import { useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
-import { type ReactNode, useEffect, useId, useRef } from "react";
+import type { ReactNode } from "react";
 import { dateTime } from "@/lib/format";
 import { useTRPC } from "@/trpc/react";
 import { Badge } from "../ui/badge";
@@ -15,49 +16,31 @@ import { DecisionBadge } from "./decision-badge";
 import { latency } from "./time-range";
 
 /**
- * One audit event, every field, in a panel sliding over the right of the page (a native
- * modal <dialog>: focus is trapped and restored, Escape closes it).
+ * One audit event, every field, in a panel sliding over the right of the page (Radix UI's
+ * Dialog: focus is trapped and restored, Escape and a click outside close it).
  */
 export function AuditEventDrawer({ id, onClose }: { id: string | null; onClose: () => void }) {
   const trpc = useTRPC();
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
   const event = useQuery({ ...trpc.audit.get.queryOptions({ id: id ?? "" }), enabled: id !== null });
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (id && !dialog.open) dialog.showModal();
-    if (!id && dialog.open) dialog.close();
-  }, [id]);
-
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents: the backdrop click mirrors Escape, which <dialog> handles natively
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onClose={() => id && onClose()}
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-      onClick={(e) => {
-        if (e.target === e.currentTarget) onClose();
-      }}
-      className="mt-0 mr-0 mb-0 ml-auto h-dvh max-h-dvh w-[min(44rem,100vw)] max-w-none bg-white p-0 text-slate-900 shadow-2xl backdrop:bg-slate-900/40"
-    >
-      {id && (
-        <div className="flex h-full flex-col">
+    <RadixDialog.Root open={id !== null} onOpenChange={(open) => !open && onClose()}>
+      <RadixDialog.Portal>
+        <RadixDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
+        <RadixDialog.Content
+          aria-describedby={undefined}
+          className="fixed inset-y-0 right-0 z-50 flex h-dvh w-[min(44rem,100vw)] flex-col bg-white text-slate-900 shadow-2xl focus:outline-none"
+        >
           <div className="flex items-start justify-between gap-4 border-b border-slate-200 px-5 py-4">
             <div className="min-w-0">
-              <h2 id={titleId} className="text-base font-semibold">
-                Audit event
-              </h2>
+              <RadixDialog.Title className="text-base font-semibold">Audit event</RadixDialog.Title>
               <p className="mt-1 truncate font-mono text-xs text-slate-600">{id}</p>
             </div>
-            <Button variant="ghost" size="sm" aria-label="Close" onClick={onClose}>
-              <span aria-hidden="true">✕</span>
-            </Button>
+            <RadixDialog.Close asChild>
+              <Button variant="ghost" size="sm" aria-label="Close">
+                <span aria-hidden="true">✕</span>
+              </Button>
+            </RadixDialog.Close>
           </div>
           <div className="flex-1 overflow-y-auto px-5 py-4">
             {event.error ? (
@@ -68,9 +51,9 @@ export function AuditEventDrawer({ id, onClose }: { id: string | null; onClose: 
               <EventDetails event={event.data} />
             )}
           </div>
-        </div>
-      )}
-    </dialog>
+        </RadixDialog.Content>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
   );
 }
 

@@ -116,9 +116,12 @@ export function AuditSearchView() {
                         onClick={() => setOpenId(e.id)}
                         className="text-left text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
                         title={dateTime(e.occurredAt)}
-                        aria-label={`Open event ${e.id} from ${dateTime(e.occurredAt)}`}
                       >
+                        {/* The visible text starts the accessible name (WCAG 2.5.3, label in name). */}
                         {timeAgo(e.occurredAt)}
+                        <span className="sr-only">
+                          : Open event {e.id} from {dateTime(e.occurredAt)}
+                        </span>
                       </button>
                     </Td>
                     <Td>{e.agentName ?? e.agentId ?? <span className="text-slate-400">—</span>}</Td>

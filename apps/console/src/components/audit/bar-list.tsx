@@ -45,7 +45,7 @@ export function BarList({
               <span className="min-w-0 truncate text-slate-800">{label}</span>
               <span className="shrink-0 tabular-nums text-slate-700">
                 {count(item.value)}
-                {item.detail && <span className="ml-2 text-xs text-slate-500">{item.detail}</span>}
+                {item.detail && <span className="ml-2 text-xs text-slate-600">{item.detail}</span>}
               </span>
             </div>
           </li>

@@ -54,14 +54,8 @@ export function ChainStatus({ onOpenEvent }: { onOpenEvent: (id: string) => void
         </Button>
       )}
       {complete ? (
-        <Button
-          variant="ghost"
-          size="sm"
-          onClick={() => void chain.refetch()}
-          loading={chain.isFetching}
-          aria-label="Verify the audit chain again"
-        >
-          Re-verify
+        <Button variant="ghost" size="sm" onClick={() => void chain.refetch()} loading={chain.isFetching}>
+          Re-verify<span className="sr-only"> the audit chain</span>
         </Button>
       ) : (
         <Button variant="ghost" size="sm" onClick={() => setAll(true)}>

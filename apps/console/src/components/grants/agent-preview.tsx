@@ -1,7 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/trpc/react";
 import { StatusBadge } from "../ui/badge";
 import { EmptyState } from "../ui/empty-state";
@@ -9,10 +10,12 @@ import { ErrorState } from "../ui/error-state";
 import { Field } from "../ui/field";
 import { Input, Select } from "../ui/input";
 import { SkeletonRows } from "../ui/spinner";
-import { Pagination, Table, TBody, Td, THead, Th, Tr } from "../ui/table";
-import { previewApprovalText } from "./grant-model";
+import { Td, Th } from "../ui/table";
+import { type PreviewedTool, previewApprovalText } from "./grant-model";
 
-const PAGE = 50;
+/** Past this many tools, the filter box appears. */
+const FILTER_FROM = 50;
+const ROW_HEIGHT = 41;
 
 const APPROVAL_BADGE = {
   never: "Allowed",
@@ -35,14 +38,12 @@ export function AgentPreview({
 }) {
   const trpc = useTRPC();
   const [filter, setFilter] = useState("");
-  const [page, setPage] = useState(0);
   const preview = useQuery({ ...trpc.grants.preview.queryOptions({ agentId }), enabled: agentId !== "" });
   const agent = agents.find((a) => a.id === agentId);
   const rows = useMemo(() => {
     const text = filter.trim().toLowerCase();
     return (preview.data ?? []).filter((t) => !text || t.exposedName.toLowerCase().includes(text));
   }, [preview.data, filter]);
-  const shown = rows.slice(page * PAGE, (page + 1) * PAGE);
 
   return (
     <div className="space-y-4">
@@ -52,22 +53,14 @@ export function AgentPreview({
             value={agentId}
             onChange={(e) => {
               onAgentChange(e.target.value);
-              setPage(0);
             }}
             placeholder="Choose an agent…"
             options={agents.map((a) => ({ value: a.id, label: `${a.name} (team ${a.teamName})` }))}
           />
         </Field>
-        {preview.data && preview.data.length > PAGE && (
+        {preview.data && preview.data.length > FILTER_FROM && (
           <Field label="Filter tools" className="w-64">
-            <Input
-              type="search"
-              value={filter}
-              onChange={(e) => {
-                setFilter(e.target.value);
-                setPage(0);
-              }}
-            />
+            <Input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
           </Field>
         )}
       </div>
@@ -90,50 +83,90 @@ export function AgentPreview({
             {preview.data.filter((t) => t.approval.mode === "always").length} need approval on every call,{" "}
             {preview.data.filter((t) => t.approval.mode === "conditional").length} for some arguments.
           </p>
-          <Table label={`Tools ${agent?.name ?? "the agent"} sees`}>
-            <THead>
-              <tr>
-                <Th>Tool</Th>
-                <Th>Server</Th>
-                <Th>Calls</Th>
-                <Th>Risk</Th>
-              </tr>
-            </THead>
-            <TBody>
-              {shown.map((t) => (
-                <Tr key={t.toolId}>
-                  <Td>
-                    <span className="font-mono text-xs">{t.exposedName}</span>
-                    {t.title && <span className="ml-2 text-xs text-slate-500">{t.title}</span>}
-                  </Td>
-                  <Td>{t.serverName}</Td>
-                  <Td>
-                    <span className="flex items-start gap-2">
-                      <StatusBadge
-                        status={t.approval.mode === "never" ? "allow" : "approve"}
-                        label={APPROVAL_BADGE[t.approval.mode]}
-                      />
-                      {t.approval.mode !== "never" && (
-                        <span className="text-xs text-slate-700">{previewApprovalText(t.approval)}</span>
-                      )}
-                    </span>
-                  </Td>
-                  <Td>
-                    <StatusBadge status={t.riskClass} />
-                  </Td>
-                </Tr>
-              ))}
-            </TBody>
-          </Table>
-          <Pagination
-            page={page + 1}
-            hasPrevious={page > 0}
-            hasNext={(page + 1) * PAGE < rows.length}
-            onPrevious={() => setPage((p) => p - 1)}
-            onNext={() => setPage((p) => p + 1)}
-          />
+          <PreviewTable label={`Tools ${agent?.name ?? "the agent"} sees`} rows={rows} />
         </div>
       )}
     </div>
+  );
+}
+
+/**
+ * The previewed tools in one scrolling table, virtualized: only the rows in view (and a
+ * few around them) are in the DOM, so 5,000 tools scroll smoothly. `aria-rowcount` and
+ * `aria-rowindex` tell screen readers where they are in the whole list.
+ */
+function PreviewTable({ label, rows }: { label: string; rows: PreviewedTool[] }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+  });
+  const items = virtualizer.getVirtualItems();
+  const before = items[0]?.start ?? 0;
+  const after = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
+  return (
+    <section
+      ref={scroller}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard (WCAG 2.1.1)
+      tabIndex={0}
+      aria-label={`${label} (scrollable)`}
+      className="max-h-[32rem] overflow-auto rounded-lg border border-slate-200 bg-white shadow-sm"
+    >
+      <table aria-label={label} aria-rowcount={rows.length + 1} className="min-w-full text-sm">
+        <thead className="sticky top-0 z-10 bg-slate-50">
+          <tr aria-rowindex={1}>
+            <Th>Tool</Th>
+            <Th>Server</Th>
+            <Th>Calls</Th>
+            <Th>Risk</Th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {before > 0 && (
+            <tr>
+              <td colSpan={4} style={{ height: before }} />
+            </tr>
+          )}
+          {items.map((item) => {
+            const t = rows[item.index]!;
+            return (
+              <tr
+                key={t.toolId}
+                aria-rowindex={item.index + 2}
+                className="hover:bg-slate-50/60"
+                style={{ height: ROW_HEIGHT }}
+              >
+                <Td>
+                  <span className="font-mono text-xs">{t.exposedName}</span>
+                  {t.title && <span className="ml-2 text-xs text-slate-500">{t.title}</span>}
+                </Td>
+                <Td>{t.serverName}</Td>
+                <Td>
+                  <span className="flex items-start gap-2">
+                    <StatusBadge
+                      status={t.approval.mode === "never" ? "allow" : "approve"}
+                      label={APPROVAL_BADGE[t.approval.mode]}
+                    />
+                    {t.approval.mode !== "never" && (
+                      <span className="text-xs text-slate-700">{previewApprovalText(t.approval)}</span>
+                    )}
+                  </span>
+                </Td>
+                <Td>
+                  <StatusBadge status={t.riskClass} />
+                </Td>
+              </tr>
+            );
+          })}
+          {after > 0 && (
+            <tr>
+              <td colSpan={4} style={{ height: after }} />
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </section>
   );
 }

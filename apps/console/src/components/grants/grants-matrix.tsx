@@ -60,10 +60,11 @@ export function GrantsMatrix({
                     selectedServerId === s.id && "bg-indigo-50 text-indigo-800",
                   )}
                   aria-pressed={selectedServerId === s.id}
-                  aria-label={`Tools of ${s.name}`}
                   onClick={() => onSelectServer(s.id)}
                 >
-                  {s.toolCount} tools ›
+                  {/* The visible text stays part of the accessible name (WCAG 2.5.3, label in name). */}
+                  <span className="sr-only">Tools of {s.name}, </span>
+                  {s.toolCount} tools <span aria-hidden="true">›</span>
                 </Button>
               </th>
             ))}

@@ -10,10 +10,11 @@ import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/dialog";
 import { ErrorState, errorMessage } from "../ui/error-state";
-import { Select } from "../ui/input";
+import { Input, Select } from "../ui/input";
 import { PageHeader } from "../ui/page-header";
-import { DataTable } from "../ui/table";
+import { DataTable, offsetPagination } from "../ui/table";
 import { useToast } from "../ui/toast";
+import { PAGE_SIZE, usePagedList } from "../ui/use-paged-list";
 import { InviteDialog } from "./invite-dialog";
 import { ROLE_OPTIONS } from "./roles";
 
@@ -23,11 +24,16 @@ export function MembersView() {
   const toast = useToast();
   const me = useMe();
   const canWrite = useCan("members.write");
-  const members = useQuery(trpc.members.list.queryOptions());
+  const list = usePagedList<"email" | "name" | "role" | "joinedAt">("email");
+  const [role, setRoleFilter] = useState<Role | "">("");
+  const members = useQuery({
+    ...trpc.members.page.queryOptions({ ...list.input, ...(role && { role }) }),
+    placeholderData: (previous) => previous,
+  });
   const invitations = useQuery(trpc.members.invitations.queryOptions());
   const [inviting, setInviting] = useState(false);
   const [removing, setRemoving] = useState<{ userId: string; email: string } | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.members.list.queryKey() });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.members.pathKey() });
 
   const setRole = useMutation(
     trpc.members.setRole.mutationOptions({
@@ -58,16 +64,42 @@ export function MembersView() {
         description="People in your organization and their roles. Removing someone ends their access at their next request."
         actions={canWrite && <Button onClick={() => setInviting(true)}>Invite member</Button>}
       />
+      <div className="mb-4 flex flex-wrap items-end gap-3">
+        <div className="w-80">
+          <Input
+            type="search"
+            aria-label="Search members"
+            placeholder="Search by email or name…"
+            value={list.search}
+            onChange={(e) => list.setSearch(e.target.value)}
+          />
+        </div>
+        <div className="w-40">
+          <Select
+            aria-label="Role filter"
+            value={role}
+            onChange={(e) => {
+              setRoleFilter(e.target.value as Role | "");
+              list.resetPage();
+            }}
+            placeholder="Any role"
+            options={ROLE_OPTIONS}
+          />
+        </div>
+      </div>
       {members.error ? (
         <ErrorState error={members.error} />
       ) : (
         <DataTable
           label="Members"
-          rows={members.data}
+          rows={members.data?.items}
           rowKey={(m) => m.userId}
+          sort={{ key: list.sort, order: list.order, onSort: (k) => list.toggleSort(k as typeof list.sort) }}
+          pagination={offsetPagination(list, members.data?.total, PAGE_SIZE, members.isFetching)}
           columns={[
             {
               header: "Person",
+              sortKey: "email",
               cell: (m) => (
                 <div>
                   <p className="font-medium text-slate-900">
@@ -80,19 +112,21 @@ export function MembersView() {
             },
             {
               header: "Role",
+              sortKey: "role",
               cell: (m) =>
                 canWrite && m.userId !== me.user.id ? (
-                  <Select
-                    aria-label={`Role of ${m.email}`}
-                    value={m.role}
-                    disabled={setRole.isPending && setRole.variables?.userId === m.userId}
-                    onChange={(e) => setRole.mutate({ userId: m.userId, role: e.target.value as Role })}
-                    options={ROLE_OPTIONS.map((o) => ({
-                      ...o,
-                      disabled: o.value === "owner" && me.role !== "owner",
-                    }))}
-                    className="w-36"
-                  />
+                  <div className="w-36">
+                    <Select
+                      aria-label={`Role of ${m.email}`}
+                      value={m.role}
+                      disabled={setRole.isPending && setRole.variables?.userId === m.userId}
+                      onChange={(e) => setRole.mutate({ userId: m.userId, role: e.target.value as Role })}
+                      options={ROLE_OPTIONS.map((o) => ({
+                        ...o,
+                        disabled: o.value === "owner" && me.role !== "owner",
+                      }))}
+                    />
+                  </div>
                 ) : (
                   <Badge tone="purple">{m.role}</Badge>
                 ),
@@ -108,6 +142,7 @@ export function MembersView() {
             },
             {
               header: "Joined",
+              sortKey: "joinedAt",
               cell: (m) => <span title={dateTime(m.joinedAt)}>{timeAgo(m.joinedAt)}</span>,
             },
             {

@@ -7,15 +7,21 @@ import { useTRPC } from "@/trpc/react";
 import { StatusBadge } from "../ui/badge";
 import { EmptyState } from "../ui/empty-state";
 import { ErrorState } from "../ui/error-state";
+import { Input } from "../ui/input";
 import { PageHeader } from "../ui/page-header";
-import { DataTable } from "../ui/table";
+import { DataTable, offsetPagination } from "../ui/table";
+import { PAGE_SIZE, usePagedList } from "../ui/use-paged-list";
 import { ReasonBadges } from "./reasons";
 
 /** The queue of quarantined and flagged tools. */
 export function ReviewQueueView() {
   const trpc = useTRPC();
-  const queue = useQuery(trpc.review.list.queryOptions());
-  const quarantined = queue.data?.items.filter((t) => t.status === "quarantined").length ?? 0;
+  // The list's order is fixed (quarantined first, newest first); only search and page change.
+  const list = usePagedList("updatedAt");
+  const queue = useQuery({
+    ...trpc.review.list.queryOptions({ search: list.input.search, offset: list.offset, limit: PAGE_SIZE }),
+    placeholderData: (previous) => previous,
+  });
 
   return (
     <>
@@ -23,11 +29,21 @@ export function ReviewQueueView() {
         title="Tool review"
         description="Tools whose definition changed since it was approved, whose description carries prompt-injection markers, or whose name another server also uses. Quarantined tools are hidden from every agent until approved."
       />
+      <div className="mb-4">
+        <div className="w-80">
+          <Input
+            type="search"
+            aria-label="Search tools to review"
+            placeholder="Search by tool name…"
+            value={list.search}
+            onChange={(e) => list.setSearch(e.target.value)}
+          />
+        </div>
+      </div>
       {queue.data && queue.data.items.length > 0 && (
         <p className="mb-3 text-sm text-slate-600" aria-live="polite">
-          {quarantined} quarantined · {queue.data.total - quarantined} flagged
-          {queue.data.total > queue.data.items.length &&
-            ` · showing ${queue.data.items.length} of ${queue.data.total}`}
+          {queue.data.total} {queue.data.total === 1 ? "tool waits" : "tools wait"} for review, quarantined
+          ones first
         </p>
       )}
       {queue.error ? (
@@ -37,6 +53,7 @@ export function ReviewQueueView() {
           label="Tools to review"
           rows={queue.data?.items}
           rowKey={(t) => t.id}
+          pagination={offsetPagination(list, queue.data?.total, PAGE_SIZE, queue.isFetching)}
           empty={
             <EmptyState
               title="Nothing to review"

@@ -46,7 +46,7 @@ export function ToolReviewView({ toolId }: { toolId: string }) {
   const refresh = () =>
     Promise.all([
       queryClient.invalidateQueries({ queryKey: trpc.review.diff.queryKey({ id: toolId }) }),
-      queryClient.invalidateQueries({ queryKey: trpc.review.list.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.review.list.pathKey() }),
     ]);
   const approve = useMutation(
     trpc.review.approve.mutationOptions({

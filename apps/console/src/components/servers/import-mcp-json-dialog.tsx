@@ -48,7 +48,7 @@ export function ImportMcpJsonDialog({ open, onClose }: { open: boolean; onClose:
   const run = useMutation(
     trpc.servers.importMcpJson.mutationOptions({
       onSuccess: async (r) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.servers.list.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.servers.pathKey() });
         toast.success(
           r.created.length > 0
             ? `Imported ${r.created.join(", ")}. Sync each server's catalog to list its tools.`

@@ -31,7 +31,7 @@ export function ServerDetailView({ serverId }: { serverId: string }) {
   const refresh = () =>
     Promise.all([
       queryClient.invalidateQueries({ queryKey: trpc.servers.get.queryKey({ id: serverId }) }),
-      queryClient.invalidateQueries({ queryKey: trpc.servers.list.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.servers.pathKey() }),
     ]);
   const setStatus = useMutation(
     trpc.servers.setStatus.mutationOptions({
@@ -48,7 +48,7 @@ export function ServerDetailView({ serverId }: { serverId: string }) {
     trpc.servers.delete.mutationOptions({
       onSuccess: async () => {
         toast.success("Server deleted");
-        await queryClient.invalidateQueries({ queryKey: trpc.servers.list.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.servers.pathKey() });
         router.push("/servers");
       },
     }),

@@ -139,7 +139,7 @@ export function ServerForm({ server }: { server?: ServerDetail }) {
   };
   const saved = async (id: string, message: string) => {
     toast.success(message);
-    await queryClient.invalidateQueries({ queryKey: trpc.servers.list.queryKey() });
+    await queryClient.invalidateQueries({ queryKey: trpc.servers.pathKey() });
     await queryClient.invalidateQueries({ queryKey: trpc.servers.get.queryKey({ id }) });
     router.push(`/servers/${id}`);
   };

@@ -10,16 +10,26 @@ import { StatusBadge } from "../ui/badge";
 import { Button, buttonClasses } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
 import { ErrorState } from "../ui/error-state";
+import { Input, Select } from "../ui/input";
 import { PageHeader } from "../ui/page-header";
-import { DataTable } from "../ui/table";
+import { DataTable, offsetPagination } from "../ui/table";
+import { PAGE_SIZE, usePagedList } from "../ui/use-paged-list";
 import { ImportMcpJsonDialog } from "./import-mcp-json-dialog";
 import { TRANSPORT_LABELS } from "./transport-labels";
 
 export function ServersView() {
   const trpc = useTRPC();
   const canWrite = useCan("servers.write");
-  // Health and sync state change under our feet (worker jobs): keep the list live.
-  const servers = useQuery({ ...trpc.servers.list.queryOptions(), refetchInterval: 10_000 });
+  const list = usePagedList<"name" | "status" | "health" | "lastSyncAt">("name");
+  const [status, setStatus] = useState<"" | "active" | "disabled">("");
+  // Searched, sorted and paged by the database; health and sync state change under our
+  // feet (worker jobs), so the page stays live.
+  const servers = useQuery({
+    ...trpc.servers.page.queryOptions({ ...list.input, ...(status && { status }) }),
+    refetchInterval: 10_000,
+    placeholderData: (previous) => previous,
+  });
+  const filtered = list.input.search !== undefined || status !== "";
   const [importing, setImporting] = useState(false);
 
   const actions = canWrite && (
@@ -39,24 +49,57 @@ export function ServersView() {
         description="The upstream MCP servers behind the gateway. Agents see their tools as <server>__<tool>, once granted."
         actions={actions}
       />
+      <div className="mb-4 flex flex-wrap items-end gap-3">
+        <div className="w-80">
+          <Input
+            type="search"
+            aria-label="Search servers"
+            placeholder="Search by name, description or endpoint…"
+            value={list.search}
+            onChange={(e) => list.setSearch(e.target.value)}
+          />
+        </div>
+        <div className="w-40">
+          <Select
+            aria-label="Status"
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value as typeof status);
+              list.resetPage();
+            }}
+            placeholder="Any status"
+            options={[
+              { value: "active", label: "Active" },
+              { value: "disabled", label: "Disabled" },
+            ]}
+          />
+        </div>
+      </div>
       {servers.error ? (
         <ErrorState error={servers.error} />
       ) : (
         <DataTable
           label="Servers"
-          rows={servers.data}
+          rows={servers.data?.items}
           loading={servers.isPending}
           rowKey={(s) => s.id}
+          sort={{ key: list.sort, order: list.order, onSort: (k) => list.toggleSort(k as typeof list.sort) }}
+          pagination={offsetPagination(list, servers.data?.total, PAGE_SIZE, servers.isFetching)}
           empty={
-            <EmptyState
-              title="No servers yet"
-              description="Add an upstream MCP server (Streamable HTTP, SSE or a local command), or import the ones your mcp.json lists."
-              action={actions || undefined}
-            />
+            filtered ? (
+              <EmptyState title="No server matches" description="Change the search or the status filter." />
+            ) : (
+              <EmptyState
+                title="No servers yet"
+                description="Add an upstream MCP server (Streamable HTTP, SSE or a local command), or import the ones your mcp.json lists."
+                action={actions || undefined}
+              />
+            )
           }
           columns={[
             {
               header: "Server",
+              sortKey: "name",
               cell: (s) => (
                 <div>
                   <Link href={`/servers/${s.id}`} className="font-medium text-indigo-700 hover:underline">
@@ -79,9 +122,10 @@ export function ServersView() {
                 </code>
               ),
             },
-            { header: "Status", cell: (s) => <StatusBadge status={s.status} /> },
+            { header: "Status", sortKey: "status", cell: (s) => <StatusBadge status={s.status} /> },
             {
               header: "Health",
+              sortKey: "health",
               cell: (s) => (
                 <span title={s.lastError ?? undefined}>
                   <StatusBadge status={s.health} />
@@ -91,6 +135,7 @@ export function ServersView() {
             { header: "Tools", className: "text-right", cell: (s) => count(s.toolCount) },
             {
               header: "Last sync",
+              sortKey: "lastSyncAt",
               cell: (s) => <span title={dateTime(s.lastSyncAt)}>{timeAgo(s.lastSyncAt)}</span>,
             },
           ]}

@@ -47,7 +47,7 @@ export function SyncCatalog({
     // The catalog (and the server's health) changed: refresh what the page shows.
     void queryClient.invalidateQueries({ queryKey: trpc.tools.list.queryKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.servers.get.queryKey({ id: serverId }) });
-    void queryClient.invalidateQueries({ queryKey: trpc.servers.list.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.servers.pathKey() });
   }, [finished, queryClient, serverId, trpc]);
 
   const running = jobId !== null && !finished && !status.error;

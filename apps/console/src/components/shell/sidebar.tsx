@@ -3,7 +3,9 @@
 import { can } from "@portcullis/auth/permissions";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useCallback, useState } from "react";
 import { cn } from "../ui/cn";
+import { CommandPalette, useCommandPaletteShortcut } from "./command-palette";
 import { useMe } from "./me-context";
 import { NAV_ITEMS } from "./nav-items";
 import { SignOutButton } from "./sign-out-button";
@@ -17,6 +19,8 @@ export function Sidebar() {
   const me = useMe();
   const pathname = usePathname();
   const items = NAV_ITEMS.filter((item) => can(me.role, item.permission));
+  const [searching, setSearching] = useState(false);
+  useCommandPaletteShortcut(useCallback(() => setSearching(true), []));
   return (
     <aside className="flex w-56 shrink-0 flex-col border-r border-slate-200 bg-white">
       <div className="flex h-14 items-center gap-2 border-b border-slate-200 px-4">
@@ -28,6 +32,18 @@ export function Sidebar() {
         </span>
         <span className="font-semibold">Portcullis</span>
       </div>
+      <div className="px-2 pt-2">
+        <button
+          type="button"
+          onClick={() => setSearching(true)}
+          aria-keyshortcuts="Control+K Meta+K"
+          className="flex w-full items-center justify-between rounded-md px-3 py-2 text-sm text-slate-700 ring-1 ring-slate-300 ring-inset hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-indigo-600"
+        >
+          Search…
+          <kbd className="font-sans text-xs text-slate-600">Ctrl K</kbd>
+        </button>
+      </div>
+      <CommandPalette open={searching} onOpenChange={setSearching} />
       <nav aria-label="Main" className="flex-1 space-y-0.5 p-2">
         {items.map((item) => {
           const active = isActive(pathname, item.href);

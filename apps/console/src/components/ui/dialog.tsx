@@ -1,6 +1,7 @@
 "use client";
 
-import { type ReactNode, useEffect, useId, useRef } from "react";
+import * as RadixDialog from "@radix-ui/react-dialog";
+import type { ReactNode } from "react";
 import { Button } from "./button";
 import { cn } from "./cn";
 
@@ -19,65 +20,46 @@ export interface DialogProps {
 const WIDTHS = { sm: "max-w-md", md: "max-w-lg", lg: "max-w-2xl" } as const;
 
 /**
- * A modal dialog on the native <dialog> element: the browser traps focus, restores it on
- * close and handles Escape; we add the title/description wiring and the backdrop click.
+ * A modal dialog on Radix UI's Dialog: focus is trapped inside and returns to the opener on
+ * close, Escape and a click outside close it, the page behind is inert to screen readers,
+ * and the title and description are wired to the dialog's accessible name and description.
  */
 export function Dialog({ open, onClose, title, description, children, footer, size = "md" }: DialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  const descriptionId = useId();
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
-
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents: the backdrop click mirrors Escape, which <dialog> handles natively
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      aria-describedby={description ? descriptionId : undefined}
-      onClose={() => open && onClose()}
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-      onClick={(e) => {
-        // A click on the <dialog> itself (not its content) is a click on the backdrop.
-        if (e.target === e.currentTarget) onClose();
-      }}
-      className={cn(
-        "m-auto w-[calc(100%-2rem)] rounded-xl bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40",
-        WIDTHS[size],
-      )}
-    >
-      {open && (
-        <div className="flex max-h-[85vh] flex-col">
+    <RadixDialog.Root open={open} onOpenChange={(next) => !next && onClose()}>
+      <RadixDialog.Portal>
+        <RadixDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
+        <RadixDialog.Content
+          // Without a description, say so (Radix otherwise points aria-describedby at nothing).
+          {...(description ? {} : { "aria-describedby": undefined })}
+          className={cn(
+            "fixed top-1/2 left-1/2 z-50 flex max-h-[85vh] w-[calc(100%-2rem)] -translate-x-1/2 -translate-y-1/2 flex-col",
+            "rounded-xl bg-white text-slate-900 shadow-xl focus:outline-none",
+            WIDTHS[size],
+          )}
+        >
           <div className="flex items-start justify-between gap-4 border-b border-slate-200 px-5 py-4">
             <div>
-              <h2 id={titleId} className="text-base font-semibold">
-                {title}
-              </h2>
+              <RadixDialog.Title className="text-base font-semibold">{title}</RadixDialog.Title>
               {description && (
-                <p id={descriptionId} className="mt-1 text-sm text-slate-600">
+                <RadixDialog.Description className="mt-1 text-sm text-slate-600">
                   {description}
-                </p>
+                </RadixDialog.Description>
               )}
             </div>
-            <Button variant="ghost" size="sm" aria-label="Close" onClick={onClose}>
-              <span aria-hidden="true">✕</span>
-            </Button>
+            <RadixDialog.Close asChild>
+              <Button variant="ghost" size="sm" aria-label="Close">
+                <span aria-hidden="true">✕</span>
+              </Button>
+            </RadixDialog.Close>
           </div>
           <div className="overflow-y-auto px-5 py-4">{children}</div>
           {footer && (
             <div className="flex justify-end gap-2 border-t border-slate-200 px-5 py-3">{footer}</div>
           )}
-        </div>
-      )}
-    </dialog>
+        </RadixDialog.Content>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
   );
 }
 

@@ -36,10 +36,20 @@ export function Tr({ children, className }: { children: ReactNode; className?: s
   return <tr className={cn("hover:bg-slate-50/60", className)}>{children}</tr>;
 }
 
-export function Th({ children, className }: { children?: ReactNode; className?: string }) {
+export function Th({
+  children,
+  className,
+  sort,
+}: {
+  children?: ReactNode;
+  className?: string;
+  /** Set on a sortable column: its direction when the list is sorted by it. */
+  sort?: "ascending" | "descending" | "none";
+}) {
   return (
     <th
       scope="col"
+      aria-sort={sort}
       className={cn(
         "px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase",
         className,
@@ -59,6 +69,14 @@ export interface Column<Row> {
   header: ReactNode;
   cell: (row: Row) => ReactNode;
   className?: string;
+  /** The list's sort key for this column: its header becomes a button that sorts by it. */
+  sortKey?: string;
+}
+
+export interface SortState {
+  key: string;
+  order: "asc" | "desc";
+  onSort: (key: string) => void;
 }
 
 export interface DataTableProps<Row> {
@@ -70,6 +88,8 @@ export interface DataTableProps<Row> {
   /** Shown instead of the table when `rows` is empty. */
   empty?: ReactNode;
   pagination?: PaginationProps;
+  /** Sorting done by the server: headers of columns with a `sortKey` sort by it. */
+  sort?: SortState;
 }
 
 /**
@@ -84,6 +104,7 @@ export function DataTable<Row>({
   loading,
   empty,
   pagination,
+  sort,
 }: DataTableProps<Row>) {
   if (loading || rows === undefined) return <SkeletonRows label={`Loading ${label.toLowerCase()}…`} />;
   if (rows.length === 0 && !pagination?.hasPrevious) {
@@ -96,8 +117,21 @@ export function DataTable<Row>({
           <tr>
             {columns.map((c, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: columns are static per table
-              <Th key={i} className={c.className}>
-                {c.header}
+              <Th key={i} className={c.className} sort={sortOf(c, sort)}>
+                {sort && c.sortKey ? (
+                  <button
+                    type="button"
+                    className="inline-flex items-center gap-1 uppercase hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-indigo-600"
+                    onClick={() => sort.onSort(c.sortKey!)}
+                  >
+                    {c.header}
+                    <span aria-hidden="true">
+                      {sort.key === c.sortKey ? (sort.order === "asc" ? "▲" : "▼") : "↕"}
+                    </span>
+                  </button>
+                ) : (
+                  c.header
+                )}
               </Th>
             ))}
           </tr>
@@ -120,6 +154,15 @@ export function DataTable<Row>({
   );
 }
 
+function sortOf<Row>(
+  column: Column<Row>,
+  sort: SortState | undefined,
+): "ascending" | "descending" | "none" | undefined {
+  if (!sort || !column.sortKey) return undefined;
+  if (sort.key !== column.sortKey) return "none";
+  return sort.order === "asc" ? "ascending" : "descending";
+}
+
 export interface PaginationProps {
   hasPrevious: boolean;
   hasNext: boolean;
@@ -127,14 +170,24 @@ export interface PaginationProps {
   onNext: () => void;
   /** 1-based page number, shown between the buttons. */
   page?: number;
+  /** Instead of the page number: "51–100 of 5,000". */
+  range?: string;
   loading?: boolean;
 }
 
-export function Pagination({ hasPrevious, hasNext, onPrevious, onNext, page, loading }: PaginationProps) {
+export function Pagination({
+  hasPrevious,
+  hasNext,
+  onPrevious,
+  onNext,
+  page,
+  range,
+  loading,
+}: PaginationProps) {
   if (!hasPrevious && !hasNext) return null;
   return (
     <nav aria-label="Pagination" className="flex items-center justify-end gap-3 text-sm text-slate-600">
-      {page !== undefined && <span>Page {page}</span>}
+      {range !== undefined ? <span>{range}</span> : page !== undefined && <span>Page {page}</span>}
       <Button variant="secondary" size="sm" onClick={onPrevious} disabled={!hasPrevious || loading}>
         Previous
       </Button>
@@ -164,4 +217,23 @@ export function useCursorPagination<Cursor = string>() {
     },
   });
   return { cursor, reset, paginationProps };
+}
+
+/** Pagination props for an offset page of `total` rows (`usePagedList`). */
+export function offsetPagination(
+  list: { offset: number; setOffset: (offset: number) => void },
+  total: number | undefined,
+  pageSize: number,
+  loading?: boolean,
+): PaginationProps {
+  const shown = total ?? 0;
+  const last = Math.min(list.offset + pageSize, shown);
+  return {
+    hasPrevious: list.offset > 0,
+    hasNext: last < shown,
+    range: `${shown === 0 ? 0 : (list.offset + 1).toLocaleString("en")}–${last.toLocaleString("en")} of ${shown.toLocaleString("en")}`,
+    loading,
+    onPrevious: () => list.setOffset(Math.max(0, list.offset - pageSize)),
+    onNext: () => list.setOffset(list.offset + pageSize),
+  };
 }

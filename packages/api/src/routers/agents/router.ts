@@ -2,6 +2,7 @@ import { createAgent } from "@portcullis/control/agents/create-agent";
 import { deleteAgent } from "@portcullis/control/agents/delete-agent";
 import { findOrgAgent } from "@portcullis/control/agents/find-org-agent";
 import { listAgents } from "@portcullis/control/agents/list-agents";
+import { AGENT_SORTS, pageAgents } from "@portcullis/control/agents/page-agents";
 import { setAgentStatus } from "@portcullis/control/agents/set-agent-status";
 import { updateAgent } from "@portcullis/control/agents/update-agent";
 import { entityName } from "@portcullis/control/naming";
@@ -9,6 +10,7 @@ import { z } from "zod";
 import { publishChange } from "../../publish-change";
 import { permissionProcedure, router } from "../../trpc";
 import { activeStatus, byId, entityId, optionalText } from "../inputs";
+import { pageInput, pageOutput } from "../page-input";
 
 const agentSummary = z.object({
   id: z.string(),
@@ -30,6 +32,16 @@ export const agentsRouter = router({
     .input(z.object({ teamId: entityId.optional() }).optional())
     .output(z.array(agentSummary))
     .query(({ ctx, input }) => listAgents(ctx.db, { orgId: ctx.org.id, teamId: input?.teamId })),
+
+  /** A page of agents, searched, filtered by team and status, sorted by the database. */
+  page: read
+    .input(
+      pageInput(AGENT_SORTS)
+        .extend({ teamId: entityId.optional(), status: activeStatus.optional() })
+        .optional(),
+    )
+    .output(pageOutput(agentSummary))
+    .query(({ ctx, input }) => pageAgents(ctx.db, { ...input, orgId: ctx.org.id })),
 
   get: read
     .input(byId)

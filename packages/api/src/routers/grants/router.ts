@@ -9,6 +9,7 @@ import { z } from "zod";
 import { publishChange } from "../../publish-change";
 import { permissionProcedure, router } from "../../trpc";
 import { byId, entityId } from "../inputs";
+import { grantAccessRouter, grantBulkRouter } from "./access-router";
 
 const effect = z.enum(["allow", "approve", "deny"]);
 const subject = z.object({ type: z.enum(["team", "agent"]), id: entityId });
@@ -17,6 +18,9 @@ const read = permissionProcedure("grants.read");
 const write = permissionProcedure("grants.write");
 
 export const grantsRouter = router({
+  access: grantAccessRouter,
+  bulk: grantBulkRouter,
+
   list: read
     .input(z.object({ serverId: entityId.optional(), subject: subject.optional() }).optional())
     .output(

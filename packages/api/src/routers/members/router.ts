@@ -2,33 +2,36 @@ import { ROLES } from "@portcullis/auth/permissions";
 import { createInvitation } from "@portcullis/control/identity/create-invitation";
 import { invitationAcceptUrl } from "@portcullis/control/identity/invitation-token";
 import { listMembers, listPendingInvitations } from "@portcullis/control/members/list-members";
+import { MEMBER_SORTS, pageMembers } from "@portcullis/control/members/page-members";
 import { removeMember } from "@portcullis/control/members/remove-member";
 import { setMemberRole } from "@portcullis/control/members/set-member-role";
 import { z } from "zod";
 import { DEFAULT_CONSOLE_URL } from "../../context";
 import { permissionProcedure, router } from "../../trpc";
 import { entityId } from "../inputs";
+import { pageInput, pageOutput } from "../page-input";
 
 const role = z.enum(ROLES);
+const memberSummary = z.object({
+  userId: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  role,
+  joinedAt: z.date(),
+  teams: z.array(z.object({ id: z.string(), name: z.string() })),
+});
 const read = permissionProcedure("members.read");
 const write = permissionProcedure("members.write");
 
 // Memberships are not part of the gateway snapshot: these mutations publish none.
 export const membersRouter = router({
-  list: read
-    .output(
-      z.array(
-        z.object({
-          userId: z.string(),
-          email: z.string(),
-          name: z.string().nullable(),
-          role,
-          joinedAt: z.date(),
-          teams: z.array(z.object({ id: z.string(), name: z.string() })),
-        }),
-      ),
-    )
-    .query(({ ctx }) => listMembers(ctx.db, ctx.org.id)),
+  list: read.output(z.array(memberSummary)).query(({ ctx }) => listMembers(ctx.db, ctx.org.id)),
+
+  /** A page of members, searched by email or name, filtered by role or team, sorted by the database. */
+  page: read
+    .input(pageInput(MEMBER_SORTS).extend({ role: role.optional(), teamId: entityId.optional() }).optional())
+    .output(pageOutput(memberSummary))
+    .query(({ ctx, input }) => pageMembers(ctx.db, { ...input, orgId: ctx.org.id })),
 
   /** Open invitations (not accepted, not expired). */
   invitations: read

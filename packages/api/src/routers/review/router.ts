@@ -92,8 +92,18 @@ const write = permissionProcedure("tools.write");
 export const reviewRouter = router({
   /** Quarantined tools first, then flagged ones; with why each is in the queue. */
   list: read
+    .input(
+      z
+        .object({
+          search: z.string().max(200).optional(),
+          serverId: entityId.optional(),
+          offset: z.number().int().min(0).max(1_000_000).optional(),
+          limit: z.number().int().min(1).max(200).optional(),
+        })
+        .optional(),
+    )
     .output(z.object({ items: z.array(queueItem), total: z.number().int() }))
-    .query(({ ctx }) => listToolsForReview(ctx.db, ctx.org.id)),
+    .query(({ ctx, input }) => listToolsForReview(ctx.db, ctx.org.id, input)),
 
   /** Approved and current definition side by side, field by field, with the scanner's findings. */
   diff: read

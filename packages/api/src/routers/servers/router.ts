@@ -5,6 +5,7 @@ import { findServer } from "@portcullis/control/servers/find-server";
 import { getServer } from "@portcullis/control/servers/get-server";
 import { importMcpJson } from "@portcullis/control/servers/import-mcp-json";
 import { listServers } from "@portcullis/control/servers/list-servers";
+import { pageServers, SERVER_SORTS } from "@portcullis/control/servers/page-servers";
 import { setServerStatus } from "@portcullis/control/servers/set-server-status";
 import { testServerConnection } from "@portcullis/control/servers/test-server-connection";
 import { updateServer } from "@portcullis/control/servers/update-server";
@@ -12,6 +13,7 @@ import { z } from "zod";
 import { publishChange } from "../../publish-change";
 import { permissionProcedure, router } from "../../trpc";
 import { activeStatus, byId, entityId } from "../inputs";
+import { pageInput, pageOutput } from "../page-input";
 import {
   connectionTestResult,
   serverChangesInput,
@@ -25,7 +27,18 @@ const read = permissionProcedure("servers.read");
 const write = permissionProcedure("servers.write");
 
 export const serversRouter = router({
+  /** Every server by name: for pickers and small installations. The Servers page uses `page`. */
   list: read.output(z.array(serverSummary)).query(({ ctx }) => listServers(ctx.db, ctx.org.id)),
+
+  /** A page of servers, searched, filtered and sorted by the database. */
+  page: read
+    .input(
+      pageInput(SERVER_SORTS)
+        .extend({ status: activeStatus.optional(), health: serverSummary.shape.health.optional() })
+        .optional(),
+    )
+    .output(pageOutput(serverSummary))
+    .query(({ ctx, input }) => pageServers(ctx.db, { ...input, orgId: ctx.org.id })),
 
   get: read
     .input(byId)

@@ -1,4 +1,6 @@
+import type { Prisma } from "@portcullis/db/client";
 import type { Tx } from "../../db";
+import { pageWindow, searchText } from "../../lists/page";
 import { type ReviewReason, reviewReasons } from "./review-flags";
 
 export interface ReviewQueueItem {
@@ -16,8 +18,16 @@ export interface ReviewQueueItem {
   updatedAt: Date;
 }
 
-/** The queue is a worklist, not an inventory: past this many, the oldest wait for the next page load. */
+/** The queue is a worklist, not an inventory: without a page size, the oldest past this many wait. */
 const QUEUE_LIMIT = 500;
+
+export interface ReviewQueuePage {
+  /** Case-insensitive substring of the exposed name. */
+  search?: string;
+  serverId?: string;
+  offset?: number;
+  limit?: number;
+}
 
 /**
  * The organization's tools that need an admin's eyes: quarantined ones (hidden from every
@@ -27,12 +37,18 @@ const QUEUE_LIMIT = 500;
 export async function listToolsForReview(
   db: Tx,
   orgId: string,
+  page?: ReviewQueuePage,
 ): Promise<{ items: ReviewQueueItem[]; total: number }> {
-  const where = {
-    orgId,
-    status: { not: "removed" as const },
-    OR: [{ status: "quarantined" as const }, { flags: { isEmpty: false } }],
-  };
+  const and: Prisma.ToolWhereInput[] = [
+    { orgId, status: { not: "removed" } },
+    { OR: [{ status: "quarantined" }, { flags: { isEmpty: false } }] },
+  ];
+  if (page?.serverId !== undefined) and.push({ serverId: page.serverId });
+  const text = page && searchText(page);
+  if (text !== undefined) and.push({ exposedName: { contains: text, mode: "insensitive" } });
+  const where = { AND: and };
+  const paged = page?.limit !== undefined || page?.offset !== undefined;
+  const window = paged ? pageWindow(page) : { take: QUEUE_LIMIT };
   const [rows, total] = await Promise.all([
     db.tool.findMany({
       where,
@@ -48,8 +64,10 @@ export async function listToolsForReview(
         updatedAt: true,
         server: { select: { name: true } },
       },
-      orderBy: [{ updatedAt: "desc" }, { id: "asc" }],
-      take: QUEUE_LIMIT,
+      // Postgres orders an enum by declaration (active, disabled, quarantined): descending
+      // puts quarantined tools first, so the order holds across pages.
+      orderBy: [{ status: "desc" }, { updatedAt: "desc" }, { id: "asc" }],
+      ...window,
     }),
     db.tool.count({ where }),
   ]);
@@ -59,7 +77,5 @@ export async function listToolsForReview(
     serverName: server.name,
     reasons: reviewReasons(row.flags),
   }));
-  // Stable: quarantined first, each group still newest first.
-  items.sort((a, b) => Number(b.status === "quarantined") - Number(a.status === "quarantined"));
   return { items, total };
 }
