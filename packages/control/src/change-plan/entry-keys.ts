@@ -1,0 +1,14 @@
+/** How a grant is named in plans and messages: `team:platform/everything/echo`. */
+export function grantKey(
+  subjectKind: "team" | "agent",
+  subject: string,
+  server: string,
+  toolPattern: string,
+): string {
+  return `${subjectKind}:${subject}/${server}/${toolPattern}`;
+}
+
+/** How a tool is named in plans, messages and admin-audit rows: `everything/echo`. */
+export function toolRiskKey(server: string, tool: string): string {
+  return `${server}/${tool}`;
+}
