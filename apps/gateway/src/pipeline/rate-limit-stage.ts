@@ -3,8 +3,12 @@ import { randomToken } from "@portcullis/contracts/ids";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import type { SnapshotPolicy } from "@portcullis/contracts/snapshot";
 import type { Logger } from "pino";
-import { type CallPlan, type CompiledLimit, compileRateLimits } from "../rate-limit/compile-rate-limits";
-import { formatRetry } from "../rate-limit/describe-limit";
+import {
+  type CallPlan,
+  type CompiledLimit,
+  compileRateLimits,
+} from "@portcullis/policy/rate-limit/compile-rate-limits";
+import { formatRetry } from "@portcullis/policy/rate-limit/describe-limit";
 import { LimitStore } from "../rate-limit/limit-store";
 import type { RequestContext } from "./request-context";
 import type { StageInput } from "./stage-input";
