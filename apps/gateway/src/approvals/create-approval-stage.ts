@@ -86,7 +86,8 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
     requirement: ApprovalDecision,
     args: Record<string, unknown>,
   ) {
-    const { identity, tool, server, ctx } = input;
+    const { tool, server, ctx } = input;
+    const { identity } = ctx;
     const indexKey = approvalIndexKey(names, identity.agent.id, tool.id, hash);
     const requestedAt = Date.now();
     const fresh: IndexEntry = {

@@ -9,9 +9,7 @@ import type {
   ResourceTemplate,
 } from "@portcullis/upstream/types";
 import type { Logger } from "pino";
-import type { AgentIdentity } from "../pipeline/authenticate";
-import type { RequestContext } from "../pipeline/request-context";
-import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
+import type { CallContext } from "../pipeline/request-context";
 
 export interface CatalogDeps {
   pool: UpstreamPool;
@@ -42,11 +40,8 @@ async function fanOut<T>(
   return out;
 }
 
-export async function listResources(
-  deps: CatalogDeps,
-  snapshot: CompiledSnapshot,
-  identity: AgentIdentity,
-): Promise<Resource[]> {
+export async function listResources(deps: CatalogDeps, ctx: CallContext): Promise<Resource[]> {
+  const { snapshot, identity } = ctx;
   const servers = snapshot.viewFor(identity.agent).grantedServers;
   const results = await fanOut(deps, servers, "resources/list", (s) =>
     deps.pool.listResources(snapshot.upstreamSpec(s)),
@@ -64,9 +59,9 @@ export async function listResources(
 
 export async function listResourceTemplates(
   deps: CatalogDeps,
-  snapshot: CompiledSnapshot,
-  identity: AgentIdentity,
+  ctx: CallContext,
 ): Promise<ResourceTemplate[]> {
+  const { snapshot, identity } = ctx;
   const servers = snapshot.viewFor(identity.agent).grantedServers;
   const results = await fanOut(deps, servers, "resources/templates/list", (s) =>
     deps.pool.listResourceTemplates(snapshot.upstreamSpec(s)),
@@ -76,14 +71,13 @@ export async function listResourceTemplates(
 
 export async function readResource(
   deps: CatalogDeps,
-  ctx: RequestContext,
-  snapshot: CompiledSnapshot,
-  identity: AgentIdentity,
+  ctx: CallContext,
   uri: string,
 ): Promise<ReadResourceResult> {
+  const { snapshot, identity } = ctx;
   const servers = snapshot.viewFor(identity.agent).grantedServers;
   const ownerKey = `${identity.agent.orgId} ${uri}`;
-  if (!deps.resourceOwners.has(ownerKey)) await listResources(deps, snapshot, identity);
+  if (!deps.resourceOwners.has(ownerKey)) await listResources(deps, ctx);
   const ownerId = deps.resourceOwners.get(ownerKey);
   // Unlisted URIs (resource templates) are tried on each granted server in turn.
   const candidates = ownerId ? servers.filter((s) => s.id === ownerId) : servers;
@@ -101,11 +95,8 @@ export async function readResource(
   throw new AppError("NOT_FOUND", `unknown resource '${uri}'`);
 }
 
-export async function listPrompts(
-  deps: CatalogDeps,
-  snapshot: CompiledSnapshot,
-  identity: AgentIdentity,
-): Promise<Prompt[]> {
+export async function listPrompts(deps: CatalogDeps, ctx: CallContext): Promise<Prompt[]> {
+  const { snapshot, identity } = ctx;
   const servers = snapshot.viewFor(identity.agent).grantedServers;
   const results = await fanOut(deps, servers, "prompts/list", (s) =>
     deps.pool.listPrompts(snapshot.upstreamSpec(s)),
@@ -117,12 +108,11 @@ export async function listPrompts(
 
 export async function getPrompt(
   deps: CatalogDeps,
-  ctx: RequestContext,
-  snapshot: CompiledSnapshot,
-  identity: AgentIdentity,
+  ctx: CallContext,
   name: string,
   args: Record<string, string> | undefined,
 ): Promise<GetPromptResult> {
+  const { snapshot, identity } = ctx;
   const at = name.indexOf(TOOL_NAME_SEPARATOR);
   const serverName = at > 0 ? name.slice(0, at) : "";
   const promptName = at > 0 ? name.slice(at + TOOL_NAME_SEPARATOR.length) : "";

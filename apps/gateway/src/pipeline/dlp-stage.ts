@@ -56,9 +56,9 @@ export function createDlpStage(options: { logger: Logger }): DlpStage {
     return compiled;
   };
   const rulesFor = (input: StageInput) =>
-    input.snapshot
+    input.ctx.snapshot
       .policiesCompiled("dlp", compile)
-      .forCall(scopedCall(input.identity.agent, input.server, input.tool));
+      .forCall(scopedCall(input.ctx.identity.agent, input.server, input.tool));
   const record = (input: StageInput, findings: DlpFinding[]) => {
     const audit = input.ctx.audit;
     audit.dlp = audit.dlp ? [...audit.dlp, ...findings] : findings;
