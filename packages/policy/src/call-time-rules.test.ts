@@ -5,7 +5,7 @@ import { visibleServers } from "./agent-view";
 import { compileApprovalRules } from "./approval-rules";
 import { describeConfigProblems } from "./config-problems";
 import { compileDlpPolicies } from "./dlp/compile-dlp-policies";
-import { grantAppliesTo, grantCoversTool } from "./grant-match";
+import { grantAppliesTo, grantCoversTool, grantNames } from "./grant-match";
 import { compileScope, scopeCovers, scopedCall } from "./policy-scope";
 import { compileRateLimits } from "./rate-limit/compile-rate-limits";
 import {
@@ -28,6 +28,17 @@ describe("grantAppliesTo / grantCoversTool", () => {
     // An agent grant for someone else does not fall back to the team.
     expect(grantAppliesTo(fixtureGrant({ agentId: "agt_other", teamId: agent.teamId }), agent)).toBe(false);
     expect(grantAppliesTo(fixtureGrant({ agentId: agent.id, orgId: "org_other" }), agent)).toBe(false);
+  });
+
+  it("names a team's grants for the team and its agents, an agent's grants for that agent only", () => {
+    const teamGrant = { agentId: null, teamId: "team_a" };
+    const agentGrant = { agentId: "agt_1", teamId: null };
+    expect(grantNames(teamGrant, { id: null, teamId: "team_a" })).toBe(true);
+    expect(grantNames(teamGrant, { id: "agt_1", teamId: "team_a" })).toBe(true);
+    expect(grantNames(agentGrant, { id: "agt_1", teamId: "team_a" })).toBe(true);
+    // The team's row in the console is not governed by its agents' own grants.
+    expect(grantNames(agentGrant, { id: null, teamId: "team_a" })).toBe(false);
+    expect(grantNames(teamGrant, { id: "agt_2", teamId: "team_b" })).toBe(false);
   });
 
   it("covers a tool of its server whose upstream name the pattern matches", () => {
