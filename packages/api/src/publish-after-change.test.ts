@@ -114,7 +114,8 @@ describe("publish after change, in one place", () => {
 
     // A publishing mutation added to the API without a line here fails this test.
     expect(reached.sort()).toEqual([...publishing].sort());
-  });
+    // Two dozen changes, each publishing a snapshot: more than the default on a busy machine.
+  }, 120_000);
 });
 
 describe("changeProcedure", () => {
