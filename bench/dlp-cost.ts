@@ -12,7 +12,7 @@
  */
 import { pino } from "pino";
 import { createDlpStage } from "../apps/gateway/src/pipeline/dlp-stage";
-import { newAuditFields, type RequestContext } from "../apps/gateway/src/pipeline/request-context";
+import { type CallContext, newAuditFields } from "../apps/gateway/src/pipeline/request-context";
 import type { StageInput } from "../apps/gateway/src/pipeline/stage-input";
 import { CompiledSnapshot } from "../apps/gateway/src/snapshot/compiled-snapshot";
 import { SnapshotBuilder } from "../apps/gateway/src/testing/snapshot-builder";
@@ -39,18 +39,18 @@ const key = { id: "key_bench", agentId: "", hash: "", expiresAt: null };
 const stage = createDlpStage({ logger: pino({ level: "warn" }) });
 
 function input(agent: typeof none): StageInput {
-  const ctx: RequestContext = {
+  const ctx: CallContext = {
     requestId: "bench",
     occurredAt: new Date(),
     startedAt: 0,
     method: "tools/call",
     protocolVersion: null,
-    identity: null,
+    identity: { agent, key },
     snapshot,
-    handled: false,
+    handlerDone: null,
     audit: newAuditFields(),
   };
-  return { ctx, snapshot, identity: { agent, key }, server, tool };
+  return { ctx, server, tool };
 }
 
 // ── payloads: what agents send and tools return, with the usual noise (ids, hashes, dates) ──

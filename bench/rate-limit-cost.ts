@@ -14,7 +14,7 @@ import { cleanupRedisPrefix } from "@portcullis/testkit/redis";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { createRateLimitStage } from "../apps/gateway/src/pipeline/rate-limit-stage";
-import { newAuditFields, type RequestContext } from "../apps/gateway/src/pipeline/request-context";
+import { type CallContext, newAuditFields } from "../apps/gateway/src/pipeline/request-context";
 import type { StageInput } from "../apps/gateway/src/pipeline/stage-input";
 import { CompiledSnapshot } from "../apps/gateway/src/snapshot/compiled-snapshot";
 import { SnapshotBuilder } from "../apps/gateway/src/testing/snapshot-builder";
@@ -52,18 +52,18 @@ const tool = doc.tools[0]!;
 const key = { id: "key_bench", agentId: "", hash: "", expiresAt: null };
 
 function input(agent: typeof free): StageInput {
-  const ctx: RequestContext = {
+  const ctx: CallContext = {
     requestId: "bench",
     occurredAt: new Date(),
     startedAt: 0,
     method: "tools/call",
     protocolVersion: null,
-    identity: null,
+    identity: { agent, key },
     snapshot,
-    handled: false,
+    handlerDone: null,
     audit: newAuditFields(),
   };
-  return { ctx, snapshot, identity: { agent, key }, server, tool };
+  return { ctx, server, tool };
 }
 
 const stage = createRateLimitStage({ redisUrl: REDIS_URL, names, logger: pino({ level: "warn" }) });

@@ -1,6 +1,6 @@
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "./accounts";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "@portcullis/testkit/dev-idp/accounts";
+import { startDevIdp } from "@portcullis/testkit/dev-idp/start-dev-idp";
 import { loadEnv } from "./env";
-import { startDevIdp } from "./start-dev-idp";
 
 // Development OpenID provider for `npm run demo`: never deploy it, its users are public.
 const env = loadEnv();

@@ -87,7 +87,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     ...config.approvals,
   });
   const stages: CallToolStages = { rateLimit, dlp: createDlpStage({ logger }), approval };
-  const factory = createServerFactory({ pool, stages, audit, logger, version: GATEWAY_VERSION });
+  const factory = createServerFactory({ pool, stages, logger, version: GATEWAY_VERSION });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
     maxRequestBodySize: config.maxBodyBytes,

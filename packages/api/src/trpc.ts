@@ -6,10 +6,19 @@ import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import type { ApiContext } from "./context";
 import { errorData, toTRPCError } from "./errors";
+import { publishChange } from "./publish-change";
 
 export interface ApiMeta {
   /** The permission a procedure checks; every procedure below orgProcedure names one. */
   permission?: Permission;
+  /** Set by changeProcedure: a successful call publishes a config snapshot. */
+  publishes?: true;
+  /**
+   * Why a mutation that is not a changeProcedure never changes what gateways enforce
+   * (memberships, approval decisions, a job that publishes itself). Every mutation has
+   * either this or `publishes` (trpc.test checks).
+   */
+  notInSnapshot?: string;
 }
 
 const t = initTRPC
@@ -71,4 +80,37 @@ export function permissionProcedure(permission: Permission) {
     }
     return next();
   });
+}
+
+/** What a changeProcedure's handler may say about its change; saying nothing publishes. */
+export interface SnapshotChange {
+  /** The snapshot's summary (`servers.create everything`); default: the procedure's path. */
+  describe(summary: string): void;
+  /** Nothing the gateways see changed (an update that changed no field): publish nothing. */
+  unchanged(): void;
+}
+
+/**
+ * A mutation of configuration that gateways enforce. Once the handler has returned (its
+ * change committed), a config snapshot is published here, the one place that does it, so
+ * no mutation can forget to: a handler opts out only by saying its call changed nothing.
+ * If Redis is down the change stays committed and the UNAVAILABLE error says so.
+ */
+export function changeProcedure(permission: Permission) {
+  return permissionProcedure(permission)
+    .meta({ permission, publishes: true })
+    .use(async ({ ctx, path, next }) => {
+      let summary: string | null = path;
+      const change: SnapshotChange = {
+        describe: (text) => {
+          summary = text;
+        },
+        unchanged: () => {
+          summary = null;
+        },
+      };
+      const result = await next({ ctx: { change } });
+      if (result.ok && summary !== null) await publishChange(ctx, summary);
+      return result;
+    });
 }

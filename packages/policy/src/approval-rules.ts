@@ -9,8 +9,10 @@ import type {
   SnapshotTool,
 } from "@portcullis/contracts/snapshot";
 import { type CompiledCondition, compileCondition, evaluateCondition } from "./approval-condition";
+import { describeConfigProblems } from "./config-problems";
 import type { Decision } from "./decide";
-import { matchesToolPattern } from "./tool-pattern";
+import { grantAppliesTo, grantCoversTool } from "./grant-match";
+import { type CompiledScope, compileScope, scopeCovers, scopedCall } from "./policy-scope";
 
 /**
  * Which calls wait for a person (issue 4). Evaluated after the grant decision
@@ -38,11 +40,7 @@ export interface ApprovalRequirement {
 export interface CompiledApprovalRule {
   policyId: string;
   name: string;
-  orgId: string;
-  teams: Set<string> | null;
-  agents: Set<string> | null;
-  servers: Set<string> | null;
-  tools: Set<string> | null;
+  scope: CompiledScope;
   riskClasses: Set<RiskClass> | null;
   when: CompiledCondition | null;
   timeoutSec: number | null;
@@ -70,14 +68,9 @@ export class CompiledApprovalRules {
     const key = `${agent.id}/${tool.id}`;
     let rules = this.applicable.get(key);
     if (!rules) {
+      const call = scopedCall(agent, server, tool);
       rules = this.rules.filter(
-        (r) =>
-          r.orgId === agent.orgId &&
-          within(r.teams, agent.teamId) &&
-          within(r.agents, agent.id) &&
-          within(r.servers, server.id) &&
-          within(r.tools, tool.id) &&
-          within(r.riskClasses, tool.riskClass),
+        (r) => scopeCovers(r.scope, call) && (r.riskClasses === null || r.riskClasses.has(tool.riskClass)),
       );
       if (this.applicable.size < 100_000) this.applicable.set(key, rules);
     }
@@ -100,14 +93,6 @@ export class CompiledApprovalRules {
   }
 }
 
-function within<T>(set: Set<T> | null, value: T): boolean {
-  return set === null || set.has(value);
-}
-
-function idSet(ids: readonly string[]): Set<string> | null {
-  return ids.length === 0 ? null : new Set(ids);
-}
-
 /** Compiles a snapshot's `approval` policies (others are ignored); invalid ones are skipped, never half-applied. */
 export function compileApprovalRules(policies: readonly SnapshotPolicy[]): CompiledApprovalRules {
   const rules: CompiledApprovalRule[] = [];
@@ -118,23 +103,14 @@ export function compileApprovalRules(policies: readonly SnapshotPolicy[]): Compi
   for (const policy of ordered) {
     const parsed = approvalPolicyConfig.safeParse(policy.config);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      skipped.push({
-        id: policy.id,
-        name: policy.name,
-        problem: `${issue?.path.join(".") || "config"}: ${issue?.message ?? "invalid"}`,
-      });
+      skipped.push({ id: policy.id, name: policy.name, problem: describeConfigProblems(parsed.error) });
       continue;
     }
     const config = parsed.data;
     rules.push({
       policyId: policy.id,
       name: policy.name,
-      orgId: policy.orgId,
-      teams: idSet(policy.scope.teams),
-      agents: idSet(policy.scope.agents),
-      servers: idSet(policy.scope.servers),
-      tools: idSet(policy.scope.tools),
+      scope: compileScope(policy),
       riskClasses: config.riskClasses ? new Set(config.riskClasses) : null,
       when: config.when ? compileCondition(config.when) : null,
       timeoutSec: config.timeoutSec ?? null,
@@ -157,14 +133,7 @@ export interface ApprovalInput {
 
 /** The `approve` grants that match this call, the same way `decideToolCall` matches grants. */
 function approveGrants({ agent, tool, grants }: ApprovalInput): SnapshotGrant[] {
-  return grants.filter(
-    (g) =>
-      g.effect === "approve" &&
-      g.serverId === tool.serverId &&
-      g.orgId === agent.orgId &&
-      (g.agentId !== null ? g.agentId === agent.id : g.teamId === agent.teamId) &&
-      matchesToolPattern(g.toolPattern, tool.upstreamName),
-  );
+  return grants.filter((g) => g.effect === "approve" && grantAppliesTo(g, agent) && grantCoversTool(g, tool));
 }
 
 function grantRequirement(

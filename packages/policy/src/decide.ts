@@ -5,7 +5,7 @@ import type {
   SnapshotServer,
   SnapshotTool,
 } from "@portcullis/contracts/snapshot";
-import { matchesToolPattern } from "./tool-pattern";
+import { grantAppliesTo, grantCoversTool } from "./grant-match";
 
 export type Decision =
   | { effect: "allow"; grantId: string }
@@ -45,9 +45,7 @@ export function decideToolCall({ agent, server, tool, grants }: DecisionInput): 
 
   let best: SnapshotGrant | null = null;
   for (const grant of grants) {
-    if (grant.serverId !== tool.serverId || grant.orgId !== agent.orgId) continue;
-    const forAgent = grant.agentId !== null ? grant.agentId === agent.id : grant.teamId === agent.teamId;
-    if (!forAgent || !matchesToolPattern(grant.toolPattern, tool.upstreamName)) continue;
+    if (!grantAppliesTo(grant, agent) || !grantCoversTool(grant, tool)) continue;
     if (best === null || RANK[grant.effect] > RANK[best.effect]) best = grant;
     if (best.effect === "deny") break;
   }

@@ -2,7 +2,14 @@ import { approvalArgumentsHash } from "@portcullis/contracts/approval-policy";
 import { AppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import type { ApprovalDecisionMessage } from "@portcullis/contracts/jobs";
-import { approvalClaimKey, approvalIndexKey, type RedisNames } from "@portcullis/contracts/redis-keys";
+import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import {
+  claimApprovedCall,
+  indexPendingApproval,
+  type PendingApproval,
+  type PendingCall,
+  releasePendingApproval,
+} from "@portcullis/queues/approval-protocol";
 import { ApprovalQueue } from "@portcullis/queues/approval-queue";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -29,19 +36,6 @@ export interface ApprovalStageOptions {
 
 /** Index entries and claims outlive the request by a day: a client may retry a while later. */
 const KEEP_MS = 24 * 3600 * 1000;
-
-// Deletes the index entry only if it still names this approval (a newer request may own it).
-const DELETE_IF_OURS = `
-local raw = redis.call('GET', KEYS[1])
-if raw and string.find(raw, ARGV[1], 1, true) then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-
-interface IndexEntry {
-  id: string;
-  /** Epoch ms. */
-  expiresAt: number;
-}
 
 /**
  * The approval stage: holds a call until a person decides, without touching Postgres.
@@ -86,34 +80,28 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
     requirement: ApprovalDecision,
     args: Record<string, unknown>,
   ) {
-    const { identity, tool, server, ctx } = input;
-    const indexKey = approvalIndexKey(names, identity.agent.id, tool.id, hash);
+    const { tool, server, ctx } = input;
+    const { identity } = ctx;
+    const call: PendingCall = { agentId: identity.agent.id, toolId: tool.id, argumentsHash: hash };
     const requestedAt = Date.now();
-    const fresh: IndexEntry = {
+    const fresh: PendingApproval = {
       id: newId("approval"),
       expiresAt: requestedAt + requirement.timeoutSec * 1000,
     };
-    let previous: unknown;
+    let existing: PendingApproval | null;
     try {
-      previous = await redis.call(
-        "SET",
-        indexKey,
-        JSON.stringify(fresh),
-        "PX",
-        String(requirement.timeoutSec * 1000 + KEEP_MS),
-        "NX",
-        "GET",
+      existing = await indexPendingApproval(
+        redis,
+        names,
+        call,
+        fresh,
+        requirement.timeoutSec * 1000 + KEEP_MS,
       );
     } catch (cause) {
       throw unavailable("the request could not be recorded", cause);
     }
-    const existing = typeof previous === "string" ? parseEntry(previous) : null;
-    if (existing) return { entry: existing, indexKey };
+    if (existing) return { entry: existing, call };
     try {
-      if (typeof previous === "string") {
-        // An unreadable entry (another version's format): take the index over.
-        await redis.set(indexKey, JSON.stringify(fresh), "PX", requirement.timeoutSec * 1000 + KEEP_MS);
-      }
       await queue.request({
         approvalId: fresh.id,
         orgId: identity.agent.orgId,
@@ -138,21 +126,18 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
         expiresAt: new Date(fresh.expiresAt).toISOString(),
       });
     } catch (cause) {
-      await redis.eval(DELETE_IF_OURS, 1, indexKey, fresh.id).catch(() => undefined);
+      await releasePendingApproval(redis, names, call, fresh.id).catch(() => undefined);
       throw unavailable("the request could not be enqueued", cause);
     }
     logger.info(
       { approvalId: fresh.id, agent: identity.agent.name, tool: tool.exposedName, requestId: ctx.requestId },
       "call held for approval",
     );
-    return { entry: fresh, indexKey };
+    return { entry: fresh, call };
   }
 
-  function forget(indexKey: string, approvalId: string): Promise<void> {
-    return redis
-      .eval(DELETE_IF_OURS, 1, indexKey, approvalId)
-      .then(() => undefined)
-      .catch(() => undefined);
+  function forget(call: PendingCall, approvalId: string): Promise<void> {
+    return releasePendingApproval(redis, names, call, approvalId).catch(() => undefined);
   }
 
   return {
@@ -160,7 +145,7 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
       if (closed) throw new AppError("UNAVAILABLE", "the gateway is shutting down: retry the call");
       const { tool, ctx } = input;
       const hash = await approvalArgumentsHash(args);
-      const { entry, indexKey } = await attach(input, hash, requirement, args);
+      const { entry, call } = await attach(input, hash, requirement, args);
       // Linked from the start, so a denied or expired call's audit event names its approval too.
       ctx.audit.approvalId = entry.id;
       const total = requirement.timeoutSec;
@@ -193,7 +178,7 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
       }
 
       if (decision === null || decision.status === "expired") {
-        await forget(indexKey, entry.id);
+        await forget(call, entry.id);
         throw new AppError(
           "APPROVAL_REQUIRED",
           `call to '${tool.exposedName}' was not approved in time: approval ${entry.id} expired after ${formatDuration(requirement.timeoutSec * 1000)} without a decision`,
@@ -201,7 +186,7 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
         );
       }
       if (decision.status === "denied") {
-        await forget(indexKey, entry.id);
+        await forget(call, entry.id);
         const by = decision.decidedBy ? ` by ${decision.decidedBy.name}` : "";
         throw new AppError(
           "FORBIDDEN",
@@ -211,7 +196,7 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
           },
         );
       }
-      await forget(indexKey, entry.id);
+      await forget(call, entry.id);
       if (decision.argumentsHash !== hash) {
         logger.warn(
           { approvalId: entry.id, requestId: ctx.requestId },
@@ -223,12 +208,12 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
           { details: { approvalId: entry.id, status: "arguments_mismatch" } },
         );
       }
-      const claimed = await redis
-        .set(approvalClaimKey(names, entry.id), ctx.requestId, "PX", KEEP_MS, "NX")
-        .catch((cause: unknown) => {
+      const claimed = await claimApprovedCall(redis, names, entry.id, ctx.requestId, KEEP_MS).catch(
+        (cause: unknown) => {
           throw unavailable("the approval could not be claimed", cause);
-        });
-      if (claimed === null) {
+        },
+      );
+      if (!claimed) {
         throw new AppError(
           "FORBIDDEN",
           `call to '${tool.exposedName}' refused: approval ${entry.id} has already been used by another call`,
@@ -277,14 +262,4 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
       await queue.close();
     },
   };
-}
-
-function parseEntry(raw: string): IndexEntry | null {
-  try {
-    const value = JSON.parse(raw) as Partial<IndexEntry>;
-    if (typeof value.id === "string" && typeof value.expiresAt === "number") {
-      return { id: value.id, expiresAt: value.expiresAt };
-    }
-  } catch {}
-  return null;
 }

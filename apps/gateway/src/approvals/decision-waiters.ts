@@ -1,10 +1,11 @@
 import { AppError } from "@portcullis/contracts/errors";
-import { type ApprovalDecisionMessage, approvalDecisionMessage } from "@portcullis/contracts/jobs";
+import type { ApprovalDecisionMessage } from "@portcullis/contracts/jobs";
+import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import {
-  approvalDecisionChannel,
-  approvalDecisionKey,
-  type RedisNames,
-} from "@portcullis/contracts/redis-keys";
+  readApprovalDecision,
+  readApprovalDecisions,
+  subscribeToApprovalDecisions,
+} from "@portcullis/queues/approval-protocol";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 
@@ -88,8 +89,7 @@ export class DecisionWaiters {
     });
     try {
       await this.subscribe();
-      const raw = await this.options.redis.get(approvalDecisionKey(this.options.names, approvalId));
-      const decision = raw === null ? null : parseDecision(raw);
+      const decision = await readApprovalDecision(this.options.redis, this.options.names, approvalId);
       if (decision) waiter.settle(decision);
     } catch (error) {
       waiter.fail(
@@ -151,23 +151,18 @@ export class DecisionWaiters {
         connectTimeout: 2_000,
       });
       subscriber.on("error", (err) => this.options.logger.debug({ err: err.message }, "approval subscriber"));
-      subscriber.on("message", (_channel: string, raw: string) => {
-        const decision = parseDecision(raw);
-        if (decision) this.deliver(decision);
-      });
       // After a reconnect (ioredis resubscribes by itself) read what may have been missed.
       subscriber.on("ready", () => void this.tick(false));
       this.subscriber = subscriber;
-      this.subscribed = subscriber
-        .subscribe(approvalDecisionChannel(this.options.names))
-        .then(() => undefined)
-        .catch((error: unknown) => {
-          // Let the next wait try again with a fresh connection.
-          this.subscribed = null;
-          this.subscriber = null;
-          subscriber.disconnect();
-          throw error;
-        });
+      this.subscribed = subscribeToApprovalDecisions(subscriber, this.options.names, (decision) =>
+        this.deliver(decision),
+      ).catch((error: unknown) => {
+        // Let the next wait try again with a fresh connection.
+        this.subscribed = null;
+        this.subscriber = null;
+        subscriber.disconnect();
+        throw error;
+      });
     }
     return this.subscribed;
   }
@@ -186,24 +181,10 @@ export class DecisionWaiters {
       for (const set of this.waiters.values()) for (const w of set) w.onTick?.(now - w.startedAt);
     }
     try {
-      const raws = await this.options.redis.mget(
-        ids.map((id) => approvalDecisionKey(this.options.names, id)),
-      );
-      for (const raw of raws) {
-        const decision = raw === null ? null : parseDecision(raw);
-        if (decision) this.deliver(decision);
-      }
+      const decisions = await readApprovalDecisions(this.options.redis, this.options.names, ids);
+      for (const decision of decisions) this.deliver(decision);
     } catch (error) {
       this.options.logger.debug({ err: String(error) }, "approval decision sweep failed");
     }
-  }
-}
-
-function parseDecision(raw: string): ApprovalDecisionMessage | null {
-  try {
-    const parsed = approvalDecisionMessage.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
   }
 }

@@ -55,10 +55,16 @@ function protocolVersionOf(req: IncomingMessage, message: JsonRpcMessage | null)
   return typeof header === "string" ? header : null;
 }
 
+/** Whether serving a request left it to be audited here: refused, or answered by the SDK itself. */
+type Served = "audit" | "not_a_request";
+
 /**
  * POST/GET/DELETE /mcp: envelope checks, authentication and request context, then the
  * SDK's serving entry (which serves both the 2026-07-28 and the 2025-era revisions).
  * Anything refused before the SDK is answered here with a JSON-RPC error body.
+ *
+ * This is the one place a request's audit event is recorded, once the request is served
+ * and its MCP handler, if one ran, is done: whatever path a request takes, one event.
  */
 export async function handleMcpRequest(
   deps: McpEndpointDeps,
@@ -75,9 +81,25 @@ export async function handleMcpRequest(
     protocolVersion: null,
     identity: null,
     snapshot: deps.store.current(),
-    handled: false,
+    handlerDone: null,
     audit: newAuditFields(),
   };
+  let served: Served = "not_a_request";
+  try {
+    served = await serveMcpRequest(deps, req, res, rc);
+  } finally {
+    if (rc.handlerDone) await rc.handlerDone;
+    if (rc.handlerDone || served === "audit") recordAudit(deps.audit, rc);
+  }
+}
+
+async function serveMcpRequest(
+  deps: McpEndpointDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rc: RequestContext,
+): Promise<Served> {
+  const { requestId } = rc;
 
   let message: JsonRpcMessage | null = null;
   let parsedBody: unknown;
@@ -99,19 +121,18 @@ export async function handleMcpRequest(
       jsonRpcError(message?.id, code, err.message, { code: err.code, requestId }),
       extraHeaders,
     );
-    recordAudit(deps.audit, rc);
+    return "audit" as const;
   };
 
   if (req.method === "POST") {
     const contentType = req.headers["content-type"] ?? "";
     if (!/^application\/json\b/i.test(contentType)) {
-      refuse(
+      return refuse(
         415,
         new AppError("INVALID_INPUT", "Content-Type must be application/json"),
         {},
         JSON_RPC_INVALID_REQUEST,
       );
-      return;
     }
     let raw: Buffer;
     try {
@@ -120,29 +141,26 @@ export async function handleMcpRequest(
       const appError = isAppError(err)
         ? err
         : new AppError("INVALID_INPUT", "request body could not be read");
-      refuse(appError.httpStatus, appError, { connection: "close" });
-      return;
+      return refuse(appError.httpStatus, appError, { connection: "close" });
     }
     try {
       parsedBody = JSON.parse(raw.toString("utf8"));
     } catch (err) {
-      refuse(
+      return refuse(
         400,
         new AppError("INVALID_INPUT", `Parse error: ${(err as Error).message}`),
         {},
         JSON_RPC_PARSE_ERROR,
       );
-      return;
     }
     const envelope = checkEnvelope(parsedBody);
     if ("error" in envelope) {
-      refuse(
+      return refuse(
         400,
         new AppError("INVALID_INPUT", `Invalid Request: ${envelope.error}`),
         {},
         JSON_RPC_INVALID_REQUEST,
       );
-      return;
     }
     message = envelope.message;
     rc.method = message.method ?? "unknown";
@@ -151,20 +169,18 @@ export async function handleMcpRequest(
 
   const snapshot = rc.snapshot;
   if (!snapshot) {
-    refuse(
+    return refuse(
       503,
       new AppError("UNAVAILABLE", "gateway has no configuration yet; publish a snapshot (portcullis apply)"),
     );
-    return;
   }
   try {
     rc.identity = authenticate(req.headers.authorization, snapshot);
   } catch (err) {
     const appError = isAppError(err) ? err : new AppError("UNAUTHENTICATED", "authentication failed");
-    refuse(401, appError, {
+    return refuse(401, appError, {
       "www-authenticate": `Bearer realm="portcullis", error="invalid_token", error_description="${appError.message.replaceAll('"', "'")}"`,
     });
-    return;
   }
 
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/mcp"}`;
@@ -188,13 +204,12 @@ export async function handleMcpRequest(
     },
   );
   await writeResponse(res, response);
-  // Requests the SDK answered itself (initialize, ping, discover…) are audited here;
-  // notifications carry no id and are not requests.
-  if (!rc.handled && message && message.id !== undefined && message.id !== null) {
-    rc.audit.isError = response.status >= 400;
-    if (rc.audit.isError) rc.audit.decision = "invalid";
-    recordAudit(deps.audit, rc);
-  }
+  // A handler ran: it filled in the audit fields. Otherwise the SDK answered itself
+  // (initialize, ping, discover…); notifications carry no id and are not requests.
+  if (rc.handlerDone || !message || message.id === undefined || message.id === null) return "not_a_request";
+  rc.audit.isError = response.status >= 400;
+  if (rc.audit.isError) rc.audit.decision = "invalid";
+  return "audit";
 }
 
 async function writeResponse(res: ServerResponse, response: Response): Promise<void> {

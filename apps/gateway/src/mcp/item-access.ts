@@ -1,7 +1,7 @@
 import type { SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
 import { type ItemGrants, itemGrantsFor } from "@portcullis/policy/resource-grants";
 import type { AgentIdentity } from "../pipeline/authenticate";
-import type { RequestContext } from "../pipeline/request-context";
+import type { CallContext } from "../pipeline/request-context";
 import type { StageInput } from "../pipeline/stage-input";
 import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
 
@@ -40,9 +40,7 @@ export function itemViewsFor(snapshot: CompiledSnapshot, identity: AgentIdentity
  * a real tool: `/` never appears in tool ids or exposed names.
  */
 export function itemStageInput(
-  ctx: RequestContext,
-  snapshot: CompiledSnapshot,
-  identity: AgentIdentity,
+  ctx: CallContext,
   server: SnapshotServer,
   kind: "resource" | "prompt",
   name: string,
@@ -62,7 +60,7 @@ export function itemStageInput(
     status: "active",
     definitionHash: method,
   };
-  return { ctx, snapshot, identity, server, tool };
+  return { ctx, server, tool };
 }
 
 /** Binary payloads and protocol tags of resource contents and prompt messages are not scanned. */

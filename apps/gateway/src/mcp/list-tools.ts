@@ -1,5 +1,5 @@
+import type { AgentView } from "@portcullis/policy/agent-view";
 import type { Tool } from "@portcullis/upstream/types";
-import type { AgentView } from "../snapshot/compiled-snapshot";
 
 // The tools/list answer depends only on the agent's view, which lives as long as its
 // snapshot version: build the wire objects once per view.

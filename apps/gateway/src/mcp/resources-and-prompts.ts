@@ -10,10 +10,8 @@ import type {
   ResourceTemplate,
 } from "@portcullis/upstream/types";
 import type { Logger } from "pino";
-import type { AgentIdentity } from "../pipeline/authenticate";
 import type { CallToolStages } from "../pipeline/call-tool";
-import type { RequestContext } from "../pipeline/request-context";
-import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
+import type { CallContext } from "../pipeline/request-context";
 import { ITEM_SCAN_SKIP, itemStageInput, itemViewsFor } from "./item-access";
 
 export interface CatalogDeps {
@@ -48,11 +46,8 @@ async function fanOut<T>(
 }
 
 /** Resources of servers the agent holds a resource grant on, each listed only if its URI is granted. */
-export async function listResources(
-  deps: CatalogDeps,
-  snapshot: CompiledSnapshot,
-  identity: AgentIdentity,
-): Promise<Resource[]> {
+export async function listResources(deps: CatalogDeps, ctx: CallContext): Promise<Resource[]> {
+  const { snapshot, identity } = ctx;
   const grants = itemViewsFor(snapshot, identity).resources;
   const results = await fanOut(deps, grants.servers, "resources/list", (s) =>
     deps.pool.listResources(snapshot.upstreamSpec(s)),
@@ -75,9 +70,9 @@ export async function listResources(
  */
 export async function listResourceTemplates(
   deps: CatalogDeps,
-  snapshot: CompiledSnapshot,
-  identity: AgentIdentity,
+  ctx: CallContext,
 ): Promise<ResourceTemplate[]> {
+  const { snapshot, identity } = ctx;
   const servers = itemViewsFor(snapshot, identity).resources.servers;
   const results = await fanOut(deps, servers, "resources/templates/list", (s) =>
     deps.pool.listResourceTemplates(snapshot.upstreamSpec(s)),
@@ -98,15 +93,14 @@ function refusal(decisions: ItemDecision[]): string {
  */
 export async function readResource(
   deps: CatalogDeps,
-  ctx: RequestContext,
-  snapshot: CompiledSnapshot,
-  identity: AgentIdentity,
+  ctx: CallContext,
   uri: string,
 ): Promise<ReadResourceResult> {
+  const { snapshot, identity } = ctx;
   const grants = itemViewsFor(snapshot, identity).resources;
   ctx.audit.toolName = uri;
   const ownerKey = `${identity.agent.orgId} ${uri}`;
-  if (!deps.resourceOwners.has(ownerKey)) await listResources(deps, snapshot, identity);
+  if (!deps.resourceOwners.has(ownerKey)) await listResources(deps, ctx);
   const ownerId = deps.resourceOwners.get(ownerKey);
   // Unlisted URIs (resource templates) are tried on each granted server in turn.
   const candidates = ownerId ? grants.servers.filter((s) => s.id === ownerId) : grants.servers;
@@ -121,7 +115,7 @@ export async function readResource(
   for (const server of allowed) {
     ctx.audit.serverId = server.id;
     ctx.audit.serverName = server.name;
-    const stage = itemStageInput(ctx, snapshot, identity, server, "resource", uri);
+    const stage = itemStageInput(ctx, server, "resource", uri);
     await deps.stages.rateLimit.enforce(stage);
     const params = deps.stages.dlp.scanValue(stage, "arguments", { uri }, `read of '${uri}'`);
     ctx.audit.arguments ??= params;
@@ -141,11 +135,8 @@ export async function readResource(
 }
 
 /** Prompts of servers the agent holds a prompt grant on, each listed only if its name is granted. */
-export async function listPrompts(
-  deps: CatalogDeps,
-  snapshot: CompiledSnapshot,
-  identity: AgentIdentity,
-): Promise<Prompt[]> {
+export async function listPrompts(deps: CatalogDeps, ctx: CallContext): Promise<Prompt[]> {
+  const { snapshot, identity } = ctx;
   const grants = itemViewsFor(snapshot, identity).prompts;
   const results = await fanOut(deps, grants.servers, "prompts/list", (s) =>
     deps.pool.listPrompts(snapshot.upstreamSpec(s)),
@@ -160,12 +151,11 @@ export async function listPrompts(
 /** prompts/get: decide on the prompt name, rate limits, DLP on the arguments, get, DLP on the messages. */
 export async function getPrompt(
   deps: CatalogDeps,
-  ctx: RequestContext,
-  snapshot: CompiledSnapshot,
-  identity: AgentIdentity,
+  ctx: CallContext,
   name: string,
   args: Record<string, string> | undefined,
 ): Promise<GetPromptResult> {
+  const { snapshot, identity } = ctx;
   const at = name.indexOf(TOOL_NAME_SEPARATOR);
   const serverName = at > 0 ? name.slice(0, at) : "";
   const promptName = at > 0 ? name.slice(at + TOOL_NAME_SEPARATOR.length) : "";
@@ -178,7 +168,7 @@ export async function getPrompt(
   const decision = decideItemAccess(grants, server, promptName);
   if (decision.effect === "deny")
     throw new AppError("FORBIDDEN", `prompt '${name}' denied: ${decision.reason}`);
-  const stage = itemStageInput(ctx, snapshot, identity, server, "prompt", promptName);
+  const stage = itemStageInput(ctx, server, "prompt", promptName);
   await deps.stages.rateLimit.enforce(stage);
   const sent = deps.stages.dlp.scanValue(stage, "arguments", args ?? {}, `prompt '${name}'`);
   ctx.audit.arguments ??= args ?? null;

@@ -2,9 +2,8 @@ import { type McpServerFactory, Server, type ServerContext } from "@modelcontext
 import { AppError } from "@portcullis/contracts/errors";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { Logger } from "pino";
-import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
 import { type CallToolStages, callTool } from "../pipeline/call-tool";
-import type { RequestContext } from "../pipeline/request-context";
+import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
 import { listToolsFor } from "./list-tools";
 import {
@@ -19,7 +18,6 @@ import {
 export interface ServerFactoryDeps {
   pool: UpstreamPool;
   stages: CallToolStages;
-  audit: AuditRecorderSink;
   logger: Logger;
   version: string;
 }
@@ -34,7 +32,7 @@ export function requestContextOf(extra: Record<string, unknown> | undefined): Re
 /**
  * Builds the MCP server instance that answers one request (the SDK's serving entry asks
  * for a fresh instance per HTTP request, for both protocol eras). Handlers are thin: they
- * call the pipeline and convert failures to JSON-RPC errors; each records its audit event.
+ * call the pipeline and convert failures to JSON-RPC errors; the endpoint audits the request.
  */
 export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
   const catalog: CatalogDeps = {
@@ -55,35 +53,39 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       },
     );
 
-    /** Wraps a handler: marks the request as audited here, maps errors, records the event once. */
-    const handle = <T>(fn: (ctx: ServerContext) => Promise<T>) => {
+    /**
+     * Wraps a handler: gives it the call context, maps errors to wire errors, and tells the
+     * endpoint when its work is done (the endpoint records the one audit event then).
+     */
+    const handle = <T>(fn: (call: CallContext, ctx: ServerContext) => Promise<T>) => {
       return async (_request: unknown, ctx: ServerContext): Promise<T> => {
-        rc.handled = true;
+        let done!: () => void;
+        rc.handlerDone = new Promise<void>((resolve) => {
+          done = resolve;
+        });
         try {
-          const { snapshot, identity } = rc;
-          if (!snapshot || !identity) throw new AppError("UNAVAILABLE", "gateway has no configuration yet");
-          return await fn(ctx);
+          const call = callContextOf(rc);
+          if (!call) throw new AppError("UNAVAILABLE", "gateway has no configuration yet");
+          return await fn(call, ctx);
         } catch (err) {
           const wire = toWireError(err, rc);
           if (rc.audit.decision === "error")
             deps.logger.error({ requestId: rc.requestId, err }, "request failed");
           throw wire;
         } finally {
-          recordAudit(deps.audit, rc);
+          done();
         }
       };
     };
-    const snap = () => rc.snapshot!;
-    const who = () => rc.identity!;
 
     server.setRequestHandler(
       "tools/list",
-      handle(async () => ({ tools: listToolsFor(snap().viewFor(who().agent)) })),
+      handle(async (call) => ({ tools: listToolsFor(call.snapshot.viewFor(call.identity.agent)) })),
     );
     server.setRequestHandler("tools/call", (request, ctx) =>
-      handle(async () => {
+      handle(async (call) => {
         const progressToken = ctx.mcpReq._meta?.progressToken;
-        return callTool(deps.pool, deps.stages, rc, snap(), who(), request.params, {
+        return callTool(deps.pool, deps.stages, call, request.params, {
           signal: ctx.mcpReq.signal,
           onProgress:
             progressToken === undefined
@@ -98,23 +100,24 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     );
     server.setRequestHandler(
       "resources/list",
-      handle(async () => ({ resources: await listResources(catalog, snap(), who()) })),
+      handle(async (call) => ({ resources: await listResources(catalog, call) })),
     );
     server.setRequestHandler(
       "resources/templates/list",
-      handle(async () => ({ resourceTemplates: await listResourceTemplates(catalog, snap(), who()) })),
+      handle(async (call) => ({ resourceTemplates: await listResourceTemplates(catalog, call) })),
     );
     server.setRequestHandler("resources/read", (request, ctx) =>
-      handle(async () => readResource(catalog, rc, snap(), who(), request.params.uri))(request, ctx),
+      handle(async (call) => readResource(catalog, call, request.params.uri))(request, ctx),
     );
     server.setRequestHandler(
       "prompts/list",
-      handle(async () => ({ prompts: await listPrompts(catalog, snap(), who()) })),
+      handle(async (call) => ({ prompts: await listPrompts(catalog, call) })),
     );
     server.setRequestHandler("prompts/get", (request, ctx) =>
-      handle(async () =>
-        getPrompt(catalog, rc, snap(), who(), request.params.name, request.params.arguments),
-      )(request, ctx),
+      handle(async (call) => getPrompt(catalog, call, request.params.name, request.params.arguments))(
+        request,
+        ctx,
+      ),
     );
     return server;
   };

@@ -44,7 +44,8 @@ export function approvalRequirement(
   decision: Exclude<Decision, { effect: "deny" }>,
   args: Record<string, unknown>,
 ): ApprovalDecision | null {
-  const { snapshot, identity, server, tool } = input;
+  const { server, tool } = input;
+  const { snapshot, identity } = input.ctx;
   const rules = snapshot.policiesCompiled("approval", compileApprovalRules);
   return requiredApproval(
     {

@@ -3,12 +3,10 @@ import { decideToolCall } from "@portcullis/policy/decide";
 import type { VisibleTool } from "@portcullis/policy/visible-tools";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { CallToolResult } from "@portcullis/upstream/types";
-import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
 import { type ApprovalStage, approvalRequirement } from "./approval-stage";
-import type { AgentIdentity } from "./authenticate";
 import type { DlpStage } from "./dlp-stage";
 import type { RateLimitStage } from "./rate-limit-stage";
-import type { RequestContext } from "./request-context";
+import type { CallContext } from "./request-context";
 import type { StageInput } from "./stage-input";
 import { summarizeResult } from "./summarize-result";
 import { validateArguments } from "./validate-arguments";
@@ -35,13 +33,9 @@ export interface CallToolOptions {
  * apart from a name that does not exist, so the error says which it is; tools of other
  * organizations are indistinguishable from unknown ones.
  */
-export function resolveTool(
-  snapshot: CompiledSnapshot,
-  identity: AgentIdentity,
-  name: string,
-  audit: RequestContext["audit"],
-): VisibleTool {
-  const { agent } = identity;
+export function resolveTool(ctx: CallContext, name: string): VisibleTool {
+  const { snapshot, audit } = ctx;
+  const { agent } = ctx.identity;
   const visible = snapshot.viewFor(agent).byExposedName.get(name);
   const tool = visible?.tool ?? snapshot.toolsByOrgAndName.get(`${agent.orgId}/${name}`);
   const server = visible?.server ?? (tool ? snapshot.serversById.get(tool.serverId) : undefined);
@@ -69,9 +63,7 @@ export function resolveTool(
 export async function callTool(
   pool: UpstreamPool,
   stages: CallToolStages,
-  ctx: RequestContext,
-  snapshot: CompiledSnapshot,
-  identity: AgentIdentity,
+  ctx: CallContext,
   params: CallToolParams,
   options: CallToolOptions = {},
 ): Promise<CallToolResult> {
@@ -81,14 +73,14 @@ export async function callTool(
 
   let resolved: VisibleTool;
   try {
-    resolved = resolveTool(snapshot, identity, params.name, audit);
+    resolved = resolveTool(ctx, params.name);
   } catch (err) {
     // No tool, no DLP scope to mask with: an unresolvable call keeps no arguments.
     audit.arguments = null;
     throw err;
   }
   const { tool, server, decision } = resolved;
-  const stage: StageInput = { ctx, snapshot, identity, server, tool };
+  const stage: StageInput = { ctx, server, tool };
   let args: Record<string, unknown>;
   try {
     await stages.rateLimit.enforce(stage);
@@ -107,7 +99,7 @@ export async function callTool(
     ? (await stages.approval.awaitDecision(stage, args, approval, options)).approvalId
     : null;
   if (approvalId) audit.approvalId = approvalId;
-  const spec = snapshot.upstreamSpec(server);
+  const spec = ctx.snapshot.upstreamSpec(server);
   const started = performance.now();
   let failed = true;
   try {

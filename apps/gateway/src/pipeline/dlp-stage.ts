@@ -1,17 +1,14 @@
 import type { DlpFinding } from "@portcullis/contracts/audit";
 import { AppError } from "@portcullis/contracts/errors";
 import type { SnapshotPolicy } from "@portcullis/contracts/snapshot";
-import {
-  type CompiledDlpPolicies,
-  compileDlpPolicies,
-  type DlpCall,
-} from "@portcullis/policy/dlp/compile-dlp-policies";
+import { type CompiledDlpPolicies, compileDlpPolicies } from "@portcullis/policy/dlp/compile-dlp-policies";
 import {
   type DlpScanOutcome,
   scanArguments,
   scanJsonValue,
   scanToolResult,
 } from "@portcullis/policy/dlp/scan-payload";
+import { scopedCall } from "@portcullis/policy/policy-scope";
 import { isUpstreamRpcError, UpstreamRpcError } from "@portcullis/upstream/errors";
 import type { CallToolResult } from "@portcullis/upstream/types";
 import type { Logger } from "pino";
@@ -75,18 +72,6 @@ export class ScreenedUpstreamError extends UpstreamRpcError {
   }
 }
 
-function callOf({ identity, server, tool }: StageInput): DlpCall {
-  const { agent } = identity;
-  return {
-    orgId: agent.orgId,
-    teamId: agent.teamId,
-    agentId: agent.id,
-    serverId: server.id,
-    toolId: tool.id,
-    toolName: tool.exposedName,
-  };
-}
-
 /** `blocked by DLP policy 'no-secrets': aws-access-key in $.arguments.body` — the detector and where, never the value. */
 function blockedBy(blocked: NonNullable<DlpScanOutcome<unknown>["blocked"]>): string {
   return `blocked by DLP policy '${blocked.policy.name}': ${blocked.finding.detector} in ${blocked.finding.path}`;
@@ -111,7 +96,9 @@ export function createDlpStage(options: { logger: Logger }): DlpStage {
     return compiled;
   };
   const rulesFor = (input: StageInput) =>
-    input.snapshot.policiesCompiled("dlp", compile).forCall(callOf(input));
+    input.ctx.snapshot
+      .policiesCompiled("dlp", compile)
+      .forCall(scopedCall(input.ctx.identity.agent, input.server, input.tool));
   const record = (input: StageInput, findings: DlpFinding[]) => {
     const audit = input.ctx.audit;
     audit.dlp = audit.dlp ? [...audit.dlp, ...findings] : findings;

@@ -2,9 +2,13 @@ import { AppError } from "@portcullis/contracts/errors";
 import { randomToken } from "@portcullis/contracts/ids";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import type { SnapshotPolicy } from "@portcullis/contracts/snapshot";
+import {
+  type CallPlan,
+  type CompiledLimit,
+  compileRateLimits,
+} from "@portcullis/policy/rate-limit/compile-rate-limits";
+import { formatRetry } from "@portcullis/policy/rate-limit/describe-limit";
 import type { Logger } from "pino";
-import { type CallPlan, type CompiledLimit, compileRateLimits } from "../rate-limit/compile-rate-limits";
-import { formatRetry } from "../rate-limit/describe-limit";
 import { LimitStore } from "../rate-limit/limit-store";
 import type { RequestContext } from "./request-context";
 import type { StageInput } from "./stage-input";
@@ -60,7 +64,8 @@ export function createRateLimitStage(options: RateLimitStageOptions): RateLimitS
   };
 
   return {
-    async enforce({ ctx, snapshot, identity, server, tool }) {
+    async enforce({ ctx, server, tool }) {
+      const { snapshot, identity } = ctx;
       const plan = snapshot.policiesCompiled("rate_limit", compile).planFor(identity.agent, server, tool);
       if (!plan) return;
       sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;

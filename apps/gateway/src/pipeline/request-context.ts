@@ -14,8 +14,11 @@ export interface RequestContext {
   protocolVersion: string | null;
   identity: AgentIdentity | null;
   snapshot: CompiledSnapshot | null;
-  /** Set by a handler that takes over auditing (it records when its work is really done). */
-  handled: boolean;
+  /**
+   * Set when an MCP handler runs, settled when its work is really done (after streams,
+   * approvals and aborts): the endpoint records the request's audit event only then.
+   */
+  handlerDone: Promise<void> | null;
   audit: {
     decision: AuditDecision;
     reason: string | null;
@@ -31,6 +34,21 @@ export interface RequestContext {
     dlp: DlpFinding[] | null;
     approvalId: string | null;
   };
+}
+
+/**
+ * A request after authentication: the one container the handlers and the call pipeline
+ * get. Identity and snapshot are fixed for the request (the version it authenticated
+ * against), so no stage takes them as separate arguments.
+ */
+export interface CallContext extends RequestContext {
+  readonly identity: AgentIdentity;
+  readonly snapshot: CompiledSnapshot;
+}
+
+/** The request as a CallContext, once authentication set its identity (null before). */
+export function callContextOf(rc: RequestContext): CallContext | null {
+  return rc.identity !== null && rc.snapshot !== null ? (rc as CallContext) : null;
 }
 
 export function newAuditFields(): RequestContext["audit"] {

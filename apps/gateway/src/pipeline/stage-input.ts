@@ -1,13 +1,10 @@
 import type { SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
-import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
-import type { AgentIdentity } from "./authenticate";
-import type { RequestContext } from "./request-context";
+import type { CallContext } from "./request-context";
 
-/** What every governance stage of tools/call gets: the resolved call and where to record findings. */
+/** What every governance stage of tools/call gets: the call context and the resolved tool. */
 export interface StageInput {
-  ctx: RequestContext;
-  snapshot: CompiledSnapshot;
-  identity: AgentIdentity;
+  /** Who calls under which snapshot, and where findings are recorded (`ctx.audit`). */
+  ctx: CallContext;
   server: SnapshotServer;
   tool: SnapshotTool;
 }

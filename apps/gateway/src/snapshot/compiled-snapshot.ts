@@ -8,16 +8,8 @@ import type {
   SnapshotServer,
   SnapshotTool,
 } from "@portcullis/contracts/snapshot";
-import { type VisibleTool, visibleTools } from "@portcullis/policy/visible-tools";
+import { type AgentView, agentView } from "@portcullis/policy/agent-view";
 import type { UpstreamSpec } from "@portcullis/upstream/types";
-
-/** What one agent can see, computed once per snapshot version and agent. */
-export interface AgentView {
-  tools: VisibleTool[];
-  byExposedName: Map<string, VisibleTool>;
-  /** Servers the agent holds any non-deny grant on: their resources and prompts are served. */
-  grantedServers: SnapshotServer[];
-}
 
 /**
  * A parsed snapshot with the indexes the hot path needs. Built once when a version is
@@ -64,25 +56,7 @@ export class CompiledSnapshot {
   viewFor(agent: SnapshotAgent): AgentView {
     let view = this.views.get(agent.id);
     if (view) return view;
-    const tools = visibleTools(
-      agent,
-      this.toolsByOrg.get(agent.orgId) ?? [],
-      this.serversById,
-      this.grantsByServer,
-    );
-    const grantedIds = new Set<string>();
-    for (const grants of this.grantsByServer.values()) {
-      for (const g of grants) {
-        if (g.effect === "deny" || g.orgId !== agent.orgId) continue;
-        if (g.agentId === agent.id || (g.agentId === null && g.teamId === agent.teamId))
-          grantedIds.add(g.serverId);
-      }
-    }
-    const grantedServers = [...grantedIds]
-      .map((id) => this.serversById.get(id))
-      .filter((s): s is SnapshotServer => s !== undefined && s.status === "active")
-      .sort((a, b) => a.name.localeCompare(b.name));
-    view = { tools, byExposedName: new Map(tools.map((v) => [v.tool.exposedName, v])), grantedServers };
+    view = agentView(agent, this.toolsByOrg.get(agent.orgId) ?? [], this.serversById, this.grantsByServer);
     this.views.set(agent.id, view);
     return view;
   }

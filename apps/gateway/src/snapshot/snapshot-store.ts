@@ -1,5 +1,10 @@
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import { configSnapshot } from "@portcullis/contracts/snapshot";
+import {
+  type PublishedSnapshotText,
+  readSnapshotIfNewer,
+  subscribeToSnapshots,
+} from "@portcullis/queues/snapshot-protocol";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { CompiledSnapshot } from "./compiled-snapshot";
@@ -38,13 +43,10 @@ export class SnapshotStore {
 
   async start(): Promise<void> {
     const { subscriber, names, logger } = this.options;
-    subscriber.on("message", (channel: string) => {
-      if (channel === names.snapshotChannel) void this.refresh();
-    });
     // Re-subscribing after a reconnect is done by ioredis; a refresh catches what was missed.
     subscriber.on("ready", () => void this.refresh());
     try {
-      await subscriber.subscribe(names.snapshotChannel);
+      await subscribeToSnapshots(subscriber, names, () => void this.refresh());
     } catch (err) {
       logger.warn({ err: String(err) }, "snapshot channel subscribe failed; relying on polling");
     }
@@ -66,13 +68,9 @@ export class SnapshotStore {
 
   private async load(): Promise<void> {
     const { redis, names, logger, secretKey } = this.options;
-    let raw: string | null;
-    let versionText: string | null;
+    let published: PublishedSnapshotText | null;
     try {
-      versionText = await redis.get(names.snapshotVersion);
-      const published = versionText === null ? -1 : Number(versionText);
-      if (published <= (this.snapshot?.version ?? -1) || published === this.rejectedVersion) return;
-      raw = await redis.get(names.snapshotDoc);
+      published = await readSnapshotIfNewer(redis, names, this.snapshot?.version ?? -1, this.rejectedVersion);
     } catch (err) {
       const message = `redis unreachable: ${(err as Error).message}`;
       if (this.lastError !== message)
@@ -80,9 +78,10 @@ export class SnapshotStore {
       this.lastError = message;
       return;
     }
-    if (raw === null) return;
+    if (published === null) return;
+    const versionText = String(published.version);
     try {
-      const doc = configSnapshot.parse(JSON.parse(raw));
+      const doc = configSnapshot.parse(JSON.parse(published.documentJson));
       if (this.snapshot && doc.version <= this.snapshot.version) return;
       const next = new CompiledSnapshot(doc, secretKey);
       const previous = this.snapshot;
@@ -91,7 +90,7 @@ export class SnapshotStore {
       logger.info({ version: doc.version, previous: previous?.version ?? null }, "snapshot loaded");
       this.options.onSwap?.(next, previous);
     } catch (err) {
-      this.rejectedVersion = Number(versionText);
+      this.rejectedVersion = published.version;
       this.lastError = `snapshot version ${versionText} rejected: ${(err as Error).message.slice(0, 500)}`;
       logger.error(
         { version: versionText, err: this.lastError },

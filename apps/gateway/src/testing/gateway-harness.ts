@@ -6,6 +6,7 @@ import type { AuditEvent } from "@portcullis/contracts/audit";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import type { ConfigSnapshot } from "@portcullis/contracts/snapshot";
 import { type AuditWorker, startAuditWorker } from "@portcullis/queues/audit-worker";
+import { writeSnapshotToRedis } from "@portcullis/queues/snapshot-protocol";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
@@ -83,8 +84,8 @@ export async function startGatewayHarness(
   const publish = async (doc?: ConfigSnapshot | string): Promise<number> => {
     version += 1;
     const text = typeof doc === "string" ? doc : JSON.stringify(doc ?? builder.build(version));
-    await redis.multi().set(names.snapshotDoc, text).set(names.snapshotVersion, String(version)).exec();
-    await redis.publish(names.snapshotChannel, String(version));
+    // Through the control plane's own writer, so gateway tests read what it publishes.
+    await writeSnapshotToRedis(redis, names, version, text);
     return version;
   };
   if (options.configure) {

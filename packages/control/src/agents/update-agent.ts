@@ -1,6 +1,6 @@
 import type { Actor } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
-import { fieldChanges } from "../apply/plan";
+import { fieldChanges } from "../change-plan/field-changes";
 import type { Db } from "../db";
 import { duplicateName, nameConflict } from "../servers/unique-name";
 import { findTeam } from "../teams/find-team";

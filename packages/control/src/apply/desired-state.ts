@@ -5,11 +5,10 @@ import { AppError } from "@portcullis/contracts/errors";
 import type { GrantEffect, RiskClass } from "@portcullis/contracts/snapshot";
 import type { TransportKind } from "@portcullis/db/client";
 import { webhookHostOf } from "../approvals/set-team-webhook";
+import { grantKey, toolRiskKey } from "../change-plan/entry-keys";
+import { DEFAULT_TIMEOUT_MS } from "../change-plan/server-defaults";
 import { toDbTransport } from "../servers/transport";
 import { type DesiredPolicy, resolveDesiredPolicies } from "./plan-policies";
-
-/** Matches the column default, so a file that omits `timeoutMs` agrees with a fresh row. */
-export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface DesiredServer {
   path: string;
@@ -89,32 +88,6 @@ export interface DesiredState {
   itemGrants: DesiredItemGrant[];
   tools: DesiredTool[];
   policies: DesiredPolicy[];
-}
-
-/** How a grant is named in plans and messages: `team:platform/everything/echo`. */
-export function grantKey(
-  subjectKind: "team" | "agent",
-  subject: string,
-  server: string,
-  toolPattern: string,
-): string {
-  return `${subjectKind}:${subject}/${server}/${toolPattern}`;
-}
-
-/** How a resource or prompt grant is named: `team:platform/docs/resource:docs://*`. */
-export function itemGrantKey(
-  subjectKind: "team" | "agent",
-  subject: string,
-  server: string,
-  kind: "resource" | "prompt",
-  pattern: string,
-): string {
-  return `${subjectKind}:${subject}/${server}/${kind}:${pattern}`;
-}
-
-/** How a tool is named in plans, messages and admin-audit rows: `everything/echo`. */
-export function toolRiskKey(server: string, tool: string): string {
-  return `${server}/${tool}`;
 }
 
 /**

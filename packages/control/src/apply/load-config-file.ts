@@ -3,7 +3,7 @@ import { type ConfigFile, configFile } from "@portcullis/contracts/config-file";
 import { AppError } from "@portcullis/contracts/errors";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { formatConfigPath } from "./config-path";
+import { formatConfigPath } from "../change-plan/config-path";
 
 /**
  * Reads and validates a config file (YAML, or JSON which YAML parses too). Every problem

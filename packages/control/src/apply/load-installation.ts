@@ -1,8 +1,7 @@
-import type { Server } from "@portcullis/db/client";
+import type { PolicyKind, Server } from "@portcullis/db/client";
 import { type StoredTeamWebhook, TEAM_WEBHOOK_COLUMNS } from "../approvals/team-webhook";
+import { grantKey, itemGrantKey, toolRiskKey } from "../change-plan/entry-keys";
 import type { Tx } from "../db";
-import { grantKey, itemGrantKey, toolRiskKey } from "./desired-state";
-import { type InstalledPolicy, loadInstalledPolicies } from "./plan-policies";
 
 export interface InstalledTeam {
   id: string;
@@ -45,6 +44,17 @@ export interface InstalledTool {
   definitionHash: string;
   approvedHash: string | null;
   flags: string[];
+}
+
+/** A policy row, with its scope as stored (ids). */
+export interface InstalledPolicy {
+  id: string;
+  name: string;
+  kind: PolicyKind;
+  enabled: boolean;
+  priority: number;
+  scope: unknown;
+  config: unknown;
 }
 
 /** What an organization holds now, keyed the way a config file names things. */
@@ -147,4 +157,12 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
     })),
     policies: await loadInstalledPolicies(tx, orgId),
   };
+}
+
+export async function loadInstalledPolicies(tx: Tx, orgId: string): Promise<InstalledPolicy[]> {
+  return tx.policy.findMany({
+    where: { orgId },
+    select: { id: true, name: true, kind: true, enabled: true, priority: true, scope: true, config: true },
+    orderBy: { name: "asc" },
+  });
 }

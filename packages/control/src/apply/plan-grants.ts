@@ -1,10 +1,10 @@
-import type { ApprovalCondition } from "@portcullis/contracts/approval-policy";
 import { newId } from "@portcullis/contracts/ids";
-import { Prisma } from "@portcullis/db/client";
 import { canonicalJson } from "../canonical-json";
+import { fieldChanges } from "../change-plan/field-changes";
+import { jsonOrDbNull } from "../change-plan/json-column";
 import type { DesiredGrant } from "./desired-state";
 import type { InstalledGrant } from "./load-installation";
-import { fieldChanges, type Operation } from "./plan";
+import type { Operation } from "./plan";
 
 const COMPARED = ["effect", "approvalTimeoutSec", "reason", "condition"] as const;
 
@@ -87,11 +87,4 @@ export function planGrants(
     });
   }
   return { deletes, upserts };
-}
-
-/** A grant condition as Prisma writes a nullable Json column: SQL NULL for none. */
-export function jsonOrDbNull(
-  condition: ApprovalCondition | null,
-): Prisma.InputJsonValue | typeof Prisma.DbNull {
-  return condition === null ? Prisma.DbNull : (condition as Prisma.InputJsonValue);
 }

@@ -1,7 +1,8 @@
 import { newId } from "@portcullis/contracts/ids";
 import type { DesiredItemGrant } from "./desired-state";
 import type { InstalledItemGrant } from "./load-installation";
-import { fieldChanges, type Operation } from "./plan";
+import { fieldChanges } from "../change-plan/field-changes";
+import type { Operation } from "./plan";
 
 const COMPARED = ["effect", "reason"] as const;
 

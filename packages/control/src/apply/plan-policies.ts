@@ -1,10 +1,9 @@
 import type { ConfigPolicy } from "@portcullis/contracts/config-policies";
 import { newId } from "@portcullis/contracts/ids";
-import type { PolicyKind } from "@portcullis/db/client";
 import { canonicalJson } from "../canonical-json";
-import type { Tx } from "../db";
+import { formatConfigPath } from "../change-plan/config-path";
+import { fieldChanges } from "../change-plan/field-changes";
 import {
-  DEFAULT_POLICY_PRIORITY,
   type PolicyScopeLists,
   type PolicyValues,
   policyValues,
@@ -12,26 +11,12 @@ import {
   scopeProblems,
   storedPolicyScope,
 } from "../policies/policy-scope";
-import { formatConfigPath } from "./config-path";
 import type { Installation } from "./load-installation";
-import { type ApplyContext, fieldChanges, type Operation } from "./plan";
-
-export { DEFAULT_POLICY_PRIORITY };
+import type { ApplyContext, Operation } from "./plan";
 
 /** A policy as the file declares it: scope by names (`<server>__<tool>` for tools), config already validated by its kind's schema. */
 export interface DesiredPolicy extends PolicyValues {
   path: string;
-}
-
-/** A policy row, with its scope as stored (ids). */
-export interface InstalledPolicy {
-  id: string;
-  name: string;
-  kind: PolicyKind;
-  enabled: boolean;
-  priority: number;
-  scope: unknown;
-  config: unknown;
 }
 
 type StoredScope = PolicyScopeLists;
@@ -56,14 +41,6 @@ export function resolveDesiredPolicies(
       problems.push(`${path}.${formatConfigPath(problem.path)}: ${problem.message}${hint}`);
     }
     return { path, ...values };
-  });
-}
-
-export async function loadInstalledPolicies(tx: Tx, orgId: string): Promise<InstalledPolicy[]> {
-  return tx.policy.findMany({
-    where: { orgId },
-    select: { id: true, name: true, kind: true, enabled: true, priority: true, scope: true, config: true },
-    orderBy: { name: "asc" },
   });
 }
 

@@ -2,8 +2,9 @@ import { openSecrets, sealSecrets, type UpstreamSecrets } from "@portcullis/auth
 import { newId } from "@portcullis/contracts/ids";
 import { Prisma, type Server } from "@portcullis/db/client";
 import { canonicalJson } from "../canonical-json";
+import { fieldChanges } from "../change-plan/field-changes";
 import type { DesiredServer } from "./desired-state";
-import { fieldChanges, type Operation } from "./plan";
+import type { Operation } from "./plan";
 
 const COMPARED = [
   "description",

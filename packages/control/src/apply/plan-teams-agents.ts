@@ -1,9 +1,10 @@
 import { newId } from "@portcullis/contracts/ids";
 import { setTeamWebhookInTx } from "../approvals/set-team-webhook";
 import { hasTeamWebhook, openTeamWebhook, type StoredTeamWebhook } from "../approvals/team-webhook";
+import { fieldChanges } from "../change-plan/field-changes";
 import type { DesiredAgent, DesiredTeam } from "./desired-state";
 import type { InstalledAgent, InstalledTeam } from "./load-installation";
-import { fieldChanges, type Operation } from "./plan";
+import type { Operation } from "./plan";
 
 /**
  * Team creates/updates (before agents) and deletes (after agents left them). A team's

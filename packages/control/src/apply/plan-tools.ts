@@ -1,8 +1,9 @@
+import { fieldChanges } from "../change-plan/field-changes";
 import { approveToolDefinitionInTx } from "../tools/review/approve-tool-definition";
 import { setToolStatusInTx } from "../tools/set-tool-status";
 import type { DesiredTool } from "./desired-state";
 import type { InstalledTool } from "./load-installation";
-import { fieldChanges, type Operation } from "./plan";
+import type { Operation } from "./plan";
 
 /**
  * Per-tool settings: risk override, approval of a reviewed definition, disabled. The file

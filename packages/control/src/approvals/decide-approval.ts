@@ -1,13 +1,14 @@
 import { can, type Role } from "@portcullis/auth/permissions";
 import { AppError } from "@portcullis/contracts/errors";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import { publishApprovalDecision } from "@portcullis/queues/approval-protocol";
 import type { Redis } from "ioredis";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import type { Db } from "../db";
 import type { ApprovalJobs } from "./approval-jobs";
 import { expireApproval } from "./expire-approval";
 import { mayDecideApproval, memberTeamIds } from "./may-decide-approval";
-import { decisionMessage, publishApprovalDecision } from "./publish-decision";
+import { decisionMessage } from "./publish-decision";
 
 export interface DecideApprovalInput {
   orgId: string;

@@ -1,9 +1,10 @@
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import { publishApprovalDecision } from "@portcullis/queues/approval-protocol";
 import type { Redis } from "ioredis";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import type { Db } from "../db";
 import type { ApprovalJobs } from "./approval-jobs";
-import { decisionMessage, publishApprovalDecision } from "./publish-decision";
+import { decisionMessage } from "./publish-decision";
 
 export type ExpireOutcome =
   | { state: "expired" }

@@ -1,7 +1,7 @@
 import { AppError } from "@portcullis/contracts/errors";
 import type { Actor } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
-import { itemGrantKey } from "../apply/desired-state";
+import { itemGrantKey } from "../change-plan/entry-keys";
 import type { Db } from "../db";
 
 /** Deletes a resource or prompt grant (back to default deny for what only it allowed). */

@@ -1,6 +1,6 @@
 import { type ConfigPolicy, configPolicy } from "@portcullis/contracts/config-policies";
 import { AppError } from "@portcullis/contracts/errors";
-import { formatConfigPath } from "../apply/config-path";
+import { formatConfigPath } from "../change-plan/config-path";
 import type { Tx } from "../db";
 import {
   loadScopeDirectory,

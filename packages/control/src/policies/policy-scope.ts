@@ -1,7 +1,7 @@
 import type { ConfigPolicy } from "@portcullis/contracts/config-policies";
 import { TOOL_NAME_SEPARATOR } from "@portcullis/contracts/snapshot";
 import type { PolicyKind } from "@portcullis/db/client";
-import { toolRiskKey } from "../apply/desired-state";
+import { toolRiskKey } from "../change-plan/entry-keys";
 import type { Tx } from "../db";
 
 /**

@@ -1,7 +1,7 @@
 import type { Actor } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
-import { fieldChanges } from "../apply/plan";
 import { canonicalJson } from "../canonical-json";
+import { fieldChanges } from "../change-plan/field-changes";
 import type { Db } from "../db";
 import { duplicateName, nameConflict } from "../servers/unique-name";
 import { findPolicy } from "./find-policy";

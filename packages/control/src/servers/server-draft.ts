@@ -3,8 +3,8 @@ import { configServer } from "@portcullis/contracts/config-file";
 import { AppError } from "@portcullis/contracts/errors";
 import type { TransportKind } from "@portcullis/contracts/snapshot";
 import { Prisma, type Server } from "@portcullis/db/client";
-import { formatConfigPath } from "../apply/config-path";
-import { DEFAULT_TIMEOUT_MS } from "../apply/desired-state";
+import { formatConfigPath } from "../change-plan/config-path";
+import { DEFAULT_TIMEOUT_MS } from "../change-plan/server-defaults";
 import { openServerSecrets } from "./server-spec";
 import { toContractTransport, toDbTransport } from "./transport";
 

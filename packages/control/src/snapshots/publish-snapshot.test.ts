@@ -1,6 +1,7 @@
 import { isAppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import { configSnapshot } from "@portcullis/contracts/snapshot";
+import { writeSnapshotToRedis } from "@portcullis/queues/snapshot-protocol";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { freePort } from "@portcullis/testkit/ports";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
@@ -8,7 +9,6 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileSnapshot } from "./compile-snapshot";
 import { publishSnapshot, republishLatest } from "./publish-snapshot";
-import { writeSnapshotToRedis } from "./write-snapshot-to-redis";
 
 let database: TestDatabase;
 let redis: Redis;

@@ -1,11 +1,11 @@
 import { AppError } from "@portcullis/contracts/errors";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import type { Prisma } from "@portcullis/db/client";
+import { readRedisSnapshotVersion, writeSnapshotToRedis } from "@portcullis/queues/snapshot-protocol";
 import type { Redis } from "ioredis";
 import { canonicalHash, canonicalJson } from "../canonical-json";
 import { type Db, LONG_TRANSACTION } from "../db";
 import { compileSnapshot } from "./compile-snapshot";
-import { readRedisSnapshotVersion, writeSnapshotToRedis } from "./write-snapshot-to-redis";
 
 // Arbitrary constant naming "the snapshot version counter" among advisory locks; advisory
 // locks are per database, so installations sharing a Postgres server do not contend.

@@ -1,7 +1,7 @@
 import type { RiskClass } from "@portcullis/contracts/snapshot";
 import type { Actor } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
-import { toolRiskKey } from "../apply/desired-state";
+import { toolRiskKey } from "../change-plan/entry-keys";
 import type { Db } from "../db";
 import { findTool } from "./find-tool";
 

@@ -1,18 +1,12 @@
 import { type DlpAction, dlpPolicyConfig } from "@portcullis/contracts/dlp-policy";
 import type { SnapshotPolicy } from "@portcullis/contracts/snapshot";
+import { describeConfigProblems } from "../config-problems";
+import { type CompiledScope, compileScope, type ScopedCall, scopeCovers } from "../policy-scope";
 import type { Detector } from "./detector";
 import { ALL_BUILTIN_DETECTORS, BUILTIN_DETECTORS, customDetector } from "./detectors";
 
 /** The facts about a tool call that decide which DLP policies cover it. */
-export interface DlpCall {
-  orgId: string;
-  teamId: string;
-  agentId: string;
-  serverId: string;
-  toolId: string;
-  /** `<server>__<tool>`: a scope may name a tool by exposed name as well as by id. */
-  toolName: string;
-}
+export type DlpCall = ScopedCall;
 
 export interface CompiledDlpPolicy {
   id: string;
@@ -43,17 +37,11 @@ export interface SkippedDlpPolicy {
 }
 
 interface PolicyRules extends CompiledDlpPolicy {
-  orgId: string;
+  scope: CompiledScope;
   onArguments: boolean;
   onResults: boolean;
   detectors: Detector[];
-  teams: Set<string> | null;
-  agents: Set<string> | null;
-  servers: Set<string> | null;
-  tools: Set<string> | null;
 }
-
-const asSet = (values: string[]): Set<string> | null => (values.length > 0 ? new Set(values) : null);
 
 /** A snapshot's DLP policies, compiled: which detectors run on which call, with which action. */
 export class CompiledDlpPolicies {
@@ -78,14 +66,7 @@ export class CompiledDlpPolicies {
     const key = `${call.agentId}/${call.toolId}`;
     let rules = this.byCall.get(key);
     if (rules) return rules;
-    const covering = this.policies.filter(
-      (p) =>
-        p.orgId === call.orgId &&
-        (p.teams === null || p.teams.has(call.teamId)) &&
-        (p.agents === null || p.agents.has(call.agentId)) &&
-        (p.servers === null || p.servers.has(call.serverId)) &&
-        (p.tools === null || p.tools.has(call.toolId) || p.tools.has(call.toolName)),
-    );
+    const covering = this.policies.filter((p) => scopeCovers(p.scope, call));
     rules = {
       arguments: ruleSet(covering.filter((p) => p.onArguments)),
       results: ruleSet(covering.filter((p) => p.onResults)),
@@ -125,10 +106,7 @@ export function compileDlpPolicies(policies: readonly SnapshotPolicy[]): Compile
     if (p.kind !== "dlp") continue;
     const parsed = dlpPolicyConfig.safeParse(p.config);
     if (!parsed.success) {
-      const problem = parsed.error.issues
-        .map((i) => `${i.path.join(".") || "config"}: ${i.message}`)
-        .join("; ");
-      skipped.push({ id: p.id, name: p.name, problem });
+      skipped.push({ id: p.id, name: p.name, problem: describeConfigProblems(parsed.error) });
       continue;
     }
     const config = parsed.data;
@@ -139,15 +117,11 @@ export function compileDlpPolicies(policies: readonly SnapshotPolicy[]): Compile
     compiled.push({
       id: p.id,
       name: p.name,
-      orgId: p.orgId,
+      scope: compileScope(p),
       action: config.action,
       onArguments: config.direction !== "results",
       onResults: config.direction !== "arguments",
       detectors: [...builtins, ...config.custom.map(customDetector)],
-      teams: asSet(p.scope.teams),
-      agents: asSet(p.scope.agents),
-      servers: asSet(p.scope.servers),
-      tools: asSet(p.scope.tools),
     });
   }
   return new CompiledDlpPolicies(compiled, skipped);

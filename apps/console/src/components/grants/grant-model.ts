@@ -1,5 +1,6 @@
 import type { AppRouter } from "@portcullis/api/root";
 import { summarizeCondition } from "@portcullis/policy/condition-summary";
+import { grantNames } from "@portcullis/policy/grant-match";
 import { matchesToolPattern } from "@portcullis/policy/tool-pattern";
 import type { inferRouterOutputs } from "@trpc/server";
 
@@ -75,13 +76,18 @@ export function effectiveGrant(
   serverId: string,
   toolName: string,
 ): Grant | null {
+  const who =
+    subject.type === "agent"
+      ? { id: subject.id, teamId: subject.teamId ?? null }
+      : { id: null, teamId: subject.id };
   let best: Grant | null = null;
   for (const g of grants) {
     if (g.serverId !== serverId) continue;
-    const applies =
-      (g.subject.type === subject.type && g.subject.id === subject.id) ||
-      (subject.type === "agent" && g.subject.type === "team" && g.subject.id === subject.teamId);
-    if (!applies || !matchesToolPattern(g.toolPattern, toolName)) continue;
+    const named =
+      g.subject.type === "agent"
+        ? { agentId: g.subject.id, teamId: null }
+        : { agentId: null, teamId: g.subject.id };
+    if (!grantNames(named, who) || !matchesToolPattern(g.toolPattern, toolName)) continue;
     if (best === null || RANK[g.effect] > RANK[best.effect]) best = g;
   }
   return best;

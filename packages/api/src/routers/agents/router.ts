@@ -7,8 +7,7 @@ import { setAgentStatus } from "@portcullis/control/agents/set-agent-status";
 import { updateAgent } from "@portcullis/control/agents/update-agent";
 import { entityName } from "@portcullis/control/naming";
 import { z } from "zod";
-import { publishChange } from "../../publish-change";
-import { permissionProcedure, router } from "../../trpc";
+import { changeProcedure, permissionProcedure, router } from "../../trpc";
 import { activeStatus, byId, entityId, optionalText } from "../inputs";
 import { pageInput, pageOutput } from "../page-input";
 
@@ -25,7 +24,7 @@ const agentSummary = z.object({
 });
 
 const read = permissionProcedure("agents.read");
-const write = permissionProcedure("agents.write");
+const change = changeProcedure("agents.write");
 
 export const agentsRouter = router({
   list: read
@@ -54,16 +53,16 @@ export const agentsRouter = router({
       return summary!;
     }),
 
-  create: write
+  create: change
     .input(z.object({ name: entityName, teamId: entityId, description: optionalText(1000) }))
     .output(z.object({ id: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const agent = await createAgent(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
-      await publishChange(ctx, `agents.create ${agent.name}`);
+      ctx.change.describe(`agents.create ${agent.name}`);
       return { id: agent.id };
     }),
 
-  update: write
+  update: change
     .input(
       z.object({
         id: entityId,
@@ -75,26 +74,27 @@ export const agentsRouter = router({
     .output(z.object({ id: z.string(), changed: z.array(z.string()) }))
     .mutation(async ({ ctx, input }) => {
       const agent = await updateAgent(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
-      if (agent.changed.some((f) => f !== "description"))
-        await publishChange(ctx, `agents.update ${agent.name}`);
+      if (agent.changed.some((f) => f !== "description")) ctx.change.describe(`agents.update ${agent.name}`);
+      else ctx.change.unchanged();
       return { id: agent.id, changed: agent.changed };
     }),
 
-  setStatus: write
+  setStatus: change
     .input(z.object({ id: entityId, status: activeStatus }))
     .output(z.object({ id: z.string(), status: activeStatus }))
     .mutation(async ({ ctx, input }) => {
       const agent = await setAgentStatus(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
-      if (agent.changed) await publishChange(ctx, `agents.setStatus ${agent.name} ${input.status}`);
+      if (agent.changed) ctx.change.describe(`agents.setStatus ${agent.name} ${input.status}`);
+      else ctx.change.unchanged();
       return { id: agent.id, status: input.status };
     }),
 
-  delete: write
+  delete: change
     .input(byId)
     .output(z.object({ id: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const agent = await deleteAgent(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, id: input.id });
-      await publishChange(ctx, `agents.delete ${agent.name}`);
+      ctx.change.describe(`agents.delete ${agent.name}`);
       return { id: agent.id };
     }),
 });

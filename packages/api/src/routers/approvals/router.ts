@@ -129,6 +129,7 @@ export const approvalsRouter = router({
    * was shown: if they are not the request's any more, the approval is refused.
    */
   approve: decide
+    .meta({ notInSnapshot: "a decision reaches the waiting gateway over the approval decision protocol" })
     .input(
       z.object({
         id: entityId,
@@ -161,6 +162,7 @@ export const approvalsRouter = router({
 
   /** Denies a pending request; the comment is the reason the agent is given. */
   deny: decide
+    .meta({ notInSnapshot: "a decision reaches the waiting gateway over the approval decision protocol" })
     .input(z.object({ id: entityId, comment }))
     .output(z.object({ id: z.string(), status: z.enum(["approved", "denied"]), decidedAt: z.date() }))
     .mutation(async ({ ctx, input }) => {
@@ -193,6 +195,7 @@ export const approvalsRouter = router({
    * and never returned: the console sees its host only.
    */
   setWebhook: permissionProcedure("teams.write")
+    .meta({ notInSnapshot: "team webhooks are read by the worker from Postgres, not by gateways" })
     .input(z.object({ teamId: entityId, url: z.string().trim().url().max(2000).nullable() }))
     .output(z.object({ teamId: z.string(), webhookHost: z.string().nullable() }))
     .mutation(({ ctx, input }) =>

@@ -6,8 +6,7 @@ import { listGrants } from "@portcullis/control/grants/list-grants";
 import { previewAgentTools } from "@portcullis/control/grants/preview-agent-tools";
 import { setGrant } from "@portcullis/control/grants/set-grant";
 import { z } from "zod";
-import { publishChange } from "../../publish-change";
-import { permissionProcedure, router } from "../../trpc";
+import { changeProcedure, permissionProcedure, router } from "../../trpc";
 import { byId, entityId } from "../inputs";
 import { grantAccessRouter, grantBulkRouter } from "./access-router";
 
@@ -15,7 +14,7 @@ const effect = z.enum(["allow", "approve", "deny"]);
 const subject = z.object({ type: z.enum(["team", "agent"]), id: entityId });
 
 const read = permissionProcedure("grants.read");
-const write = permissionProcedure("grants.write");
+const change = changeProcedure("grants.write");
 
 export const grantsRouter = router({
   access: grantAccessRouter,
@@ -50,7 +49,7 @@ export const grantsRouter = router({
    * `condition` (effect approve only) is checked by the apply file's schema; its errors come
    * back keyed `condition.in`, `condition.all.0.path`.
    */
-  set: write
+  set: change
     .input(
       z.object({
         subject,
@@ -65,16 +64,17 @@ export const grantsRouter = router({
     .output(z.object({ id: z.string(), action: z.enum(["create", "update", "none"]) }))
     .mutation(async ({ ctx, input }) => {
       const result = await setGrant(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, grant: input });
-      if (result.action !== "none") await publishChange(ctx, `grants.set ${result.key} ${input.effect}`);
+      if (result.action !== "none") ctx.change.describe(`grants.set ${result.key} ${input.effect}`);
+      else ctx.change.unchanged();
       return { id: result.id, action: result.action };
     }),
 
-  delete: write
+  delete: change
     .input(byId)
     .output(z.object({ id: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const deleted = await deleteGrant(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, id: input.id });
-      await publishChange(ctx, `grants.delete ${deleted.key}`);
+      ctx.change.describe(`grants.delete ${deleted.key}`);
       return { id: deleted.id };
     }),
 

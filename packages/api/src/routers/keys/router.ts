@@ -4,10 +4,11 @@ import { listApiKeys } from "@portcullis/control/agents/list-api-keys";
 import { revokeApiKey } from "@portcullis/control/agents/revoke-api-key";
 import { z } from "zod";
 import { DEFAULT_GATEWAY_URL } from "../../context";
-import { publishChange } from "../../publish-change";
-import { permissionProcedure, router } from "../../trpc";
+import { changeProcedure, permissionProcedure, router } from "../../trpc";
 import { entityId } from "../inputs";
 import { mcpJsonSnippet } from "./mcp-json";
+
+const change = changeProcedure("keys.write");
 
 export const keysRouter = router({
   /** An agent's keys, revoked and expired ones included; never a key or its hash. */
@@ -33,7 +34,7 @@ export const keysRouter = router({
     }),
 
   /** Issues a key: returned this once, with a ready mcp.json; gateways accept it within a second. */
-  create: permissionProcedure("keys.write")
+  create: change
     .input(
       z.object({
         agentId: entityId,
@@ -59,12 +60,12 @@ export const keysRouter = router({
         ...(input.expiresAt && { expiresAt: input.expiresAt }),
         actor: ctx.actor,
       });
-      await publishChange(ctx, `keys.create ${agent.name} ${created.prefix}`);
+      ctx.change.describe(`keys.create ${agent.name} ${created.prefix}`);
       return { ...created, mcpJson: mcpJsonSnippet(ctx.gatewayUrl ?? DEFAULT_GATEWAY_URL, created.key) };
     }),
 
   /** Revokes a key; gateways refuse it within a second (the next snapshot lacks it). Idempotent. */
-  revoke: permissionProcedure("keys.write")
+  revoke: change
     .input(
       z.object({
         id: z
@@ -80,8 +81,8 @@ export const keysRouter = router({
         orgId: ctx.org.id,
         actor: ctx.actor,
       });
-      if (!revoked.alreadyRevoked)
-        await publishChange(ctx, `keys.revoke ${revoked.agentName} ${revoked.prefix}`);
+      if (!revoked.alreadyRevoked) ctx.change.describe(`keys.revoke ${revoked.agentName} ${revoked.prefix}`);
+      else ctx.change.unchanged();
       return { id: revoked.id, revokedAt: revoked.revokedAt, alreadyRevoked: revoked.alreadyRevoked };
     }),
 });

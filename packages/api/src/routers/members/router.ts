@@ -43,6 +43,7 @@ export const membersRouter = router({
     .query(({ ctx }) => listPendingInvitations(ctx.db, ctx.org.id)),
 
   setRole: write
+    .meta({ notInSnapshot: "memberships are console access, not in the snapshot" })
     .input(z.object({ userId: entityId, role }))
     .output(z.object({ userId: z.string(), role, changed: z.boolean() }))
     .mutation(({ ctx, input }) =>
@@ -51,6 +52,7 @@ export const membersRouter = router({
 
   /** Invites an email with a role; the accept URL is shown once (only the token's hash is stored). */
   invite: write
+    .meta({ notInSnapshot: "memberships are console access, not in the snapshot" })
     .input(z.object({ email: z.string().trim().min(3).max(320), role }))
     .output(z.object({ invitationId: z.string(), acceptUrl: z.string(), expiresAt: z.date() }))
     .mutation(async ({ ctx, input }) => {
@@ -68,6 +70,7 @@ export const membersRouter = router({
     }),
 
   remove: write
+    .meta({ notInSnapshot: "memberships are console access, not in the snapshot" })
     .input(z.object({ userId: entityId }))
     .output(z.object({ userId: z.string() }))
     .mutation(({ ctx, input }) =>

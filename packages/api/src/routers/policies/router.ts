@@ -8,8 +8,7 @@ import { listPolicyScopeOptions } from "@portcullis/control/policies/list-scope-
 import { setPolicyEnabled } from "@portcullis/control/policies/set-policy-enabled";
 import { updatePolicy } from "@portcullis/control/policies/update-policy";
 import { z } from "zod";
-import { publishChange } from "../../publish-change";
-import { permissionProcedure, router } from "../../trpc";
+import { changeProcedure, permissionProcedure, router } from "../../trpc";
 import { byId, entityId } from "../inputs";
 
 const scopeRefs = z.array(z.object({ ref: z.string(), name: z.string().nullable() }));
@@ -27,7 +26,7 @@ const policyView = z.object({
 });
 
 const read = permissionProcedure("policies.read");
-const write = permissionProcedure("policies.write");
+const change = changeProcedure("policies.write");
 
 /**
  * Governance policies (dlp, rate_limit, approval). Create and update take a policy exactly
@@ -59,7 +58,7 @@ export const policiesRouter = router({
     )
     .query(({ ctx }) => listPolicyScopeOptions(ctx.db, { orgId: ctx.org.id })),
 
-  create: write
+  create: change
     .input(z.object({ policy: configPolicy }))
     .output(z.object({ id: z.string() }))
     .mutation(async ({ ctx, input }) => {
@@ -68,36 +67,38 @@ export const policiesRouter = router({
         actor: ctx.actor,
         policy: input.policy,
       });
-      await publishChange(ctx, `policies.create ${policy.name}`);
+      ctx.change.describe(`policies.create ${policy.name}`);
       return { id: policy.id };
     }),
 
   /** Replaces the policy with this entry (renaming it if the name differs). */
-  update: write
+  update: change
     .input(z.object({ id: entityId, policy: configPolicy }))
     .output(z.object({ id: z.string(), changed: z.array(z.string()) }))
     .mutation(async ({ ctx, input }) => {
       const policy = await updatePolicy(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
-      if (policy.changed.length > 0) await publishChange(ctx, `policies.update ${policy.name}`);
+      if (policy.changed.length > 0) ctx.change.describe(`policies.update ${policy.name}`);
+      else ctx.change.unchanged();
       return { id: policy.id, changed: policy.changed };
     }),
 
-  setEnabled: write
+  setEnabled: change
     .input(z.object({ id: entityId, enabled: z.boolean() }))
     .output(z.object({ id: z.string(), enabled: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       const policy = await setPolicyEnabled(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
       if (policy.changed)
-        await publishChange(ctx, `policies.setEnabled ${policy.name} ${input.enabled ? "on" : "off"}`);
+        ctx.change.describe(`policies.setEnabled ${policy.name} ${input.enabled ? "on" : "off"}`);
+      else ctx.change.unchanged();
       return { id: policy.id, enabled: input.enabled };
     }),
 
-  delete: write
+  delete: change
     .input(byId)
     .output(z.object({ id: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const policy = await deletePolicy(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, id: input.id });
-      await publishChange(ctx, `policies.delete ${policy.name}`);
+      ctx.change.describe(`policies.delete ${policy.name}`);
       return { id: policy.id };
     }),
 });

@@ -4,8 +4,7 @@ import { listToolsForReview } from "@portcullis/control/tools/review/list-tools-
 import { rejectTool } from "@portcullis/control/tools/review/reject-tool";
 import { INJECTION_KINDS } from "@portcullis/policy/tool-scan/findings";
 import { z } from "zod";
-import { publishChange } from "../../publish-change";
-import { permissionProcedure, router } from "../../trpc";
+import { changeProcedure, permissionProcedure, router } from "../../trpc";
 import { byId, entityId } from "../inputs";
 
 const reason = z.object({
@@ -86,7 +85,7 @@ const toolDiff = z.object({
 
 const decision = z.object({ id: z.string(), changed: z.boolean() });
 const read = permissionProcedure("tools.read");
-const write = permissionProcedure("tools.write");
+const change = changeProcedure("tools.write");
 
 /** Tool pinning review: quarantined and flagged tools, their diffs, and the admin's decision. */
 export const reviewRouter = router({
@@ -115,7 +114,7 @@ export const reviewRouter = router({
    * Approves exactly the definition the admin reviewed (`definitionHash` from `diff`);
    * CONFLICT if the upstream changed it since. The tool is visible to agents again within a second.
    */
-  approve: write
+  approve: change
     .input(z.object({ id: entityId, definitionHash: z.string().trim().min(1).max(128) }))
     .output(decision)
     .mutation(async ({ ctx, input }) => {
@@ -125,17 +124,19 @@ export const reviewRouter = router({
         definitionHash: input.definitionHash,
         actor: ctx.actor,
       });
-      if (result.changed) await publishChange(ctx, `review.approve ${result.exposedName}`);
+      if (result.changed) ctx.change.describe(`review.approve ${result.exposedName}`);
+      else ctx.change.unchanged();
       return { id: result.id, changed: result.changed };
     }),
 
   /** Keeps the tool disabled (hidden and uncallable), flags kept; it can still be approved later. */
-  reject: write
+  reject: change
     .input(byId)
     .output(decision)
     .mutation(async ({ ctx, input }) => {
       const result = await rejectTool(ctx.db, { orgId: ctx.org.id, toolId: input.id, actor: ctx.actor });
-      if (result.changed) await publishChange(ctx, `review.reject ${result.exposedName}`);
+      if (result.changed) ctx.change.describe(`review.reject ${result.exposedName}`);
+      else ctx.change.unchanged();
       return { id: result.id, changed: result.changed };
     }),
 });

@@ -10,8 +10,7 @@ import { setServerStatus } from "@portcullis/control/servers/set-server-status";
 import { testServerConnection } from "@portcullis/control/servers/test-server-connection";
 import { updateServer } from "@portcullis/control/servers/update-server";
 import { z } from "zod";
-import { publishChange } from "../../publish-change";
-import { permissionProcedure, router } from "../../trpc";
+import { changeProcedure, permissionProcedure, router } from "../../trpc";
 import { activeStatus, byId, entityId } from "../inputs";
 import { pageInput, pageOutput } from "../page-input";
 import {
@@ -25,6 +24,7 @@ import {
 
 const read = permissionProcedure("servers.read");
 const write = permissionProcedure("servers.write");
+const change = changeProcedure("servers.write");
 
 export const serversRouter = router({
   /** Every server by name: for pickers and small installations. The Servers page uses `page`. */
@@ -47,7 +47,7 @@ export const serversRouter = router({
       getServer(ctx.db, { orgId: ctx.org.id, id: input.id, secretKey: ctx.secretKey }),
     ),
 
-  create: write
+  create: change
     .input(serverFieldsInput)
     .output(z.object({ id: z.string() }))
     .mutation(async ({ ctx, input }) => {
@@ -57,11 +57,11 @@ export const serversRouter = router({
         secretKey: ctx.secretKey,
         fields: input,
       });
-      await publishChange(ctx, `servers.create ${created.name}`);
+      ctx.change.describe(`servers.create ${created.name}`);
       return { id: created.id };
     }),
 
-  update: write
+  update: change
     .input(serverChangesInput)
     .output(z.object({ id: z.string(), changed: z.array(z.string()) }))
     .mutation(async ({ ctx, input }) => {
@@ -73,12 +73,14 @@ export const serversRouter = router({
         id,
         changes,
       });
-      if (updated.changed.length > 0) await publishChange(ctx, `servers.update ${updated.name}`);
+      if (updated.changed.length > 0) ctx.change.describe(`servers.update ${updated.name}`);
+      else ctx.change.unchanged();
       return { id: updated.id, changed: updated.changed };
     }),
 
   /** Connects without saving: a saved server (optionally with unsaved edits) or a new spec. */
   testConnection: write
+    .meta({ notInSnapshot: "connects to the upstream and stores nothing" })
     .input(
       z.union([
         z.object({ id: entityId, changes: serverChangesInput.omit({ id: true }).optional() }),
@@ -90,21 +92,22 @@ export const serversRouter = router({
       testServerConnection(ctx.db, { orgId: ctx.org.id, secretKey: ctx.secretKey, target: input }),
     ),
 
-  setStatus: write
+  setStatus: change
     .input(z.object({ id: entityId, status: activeStatus }))
     .output(z.object({ id: z.string(), status: activeStatus }))
     .mutation(async ({ ctx, input }) => {
       const result = await setServerStatus(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
-      if (result.changed) await publishChange(ctx, `servers.setStatus ${result.name} ${input.status}`);
+      if (result.changed) ctx.change.describe(`servers.setStatus ${result.name} ${input.status}`);
+      else ctx.change.unchanged();
       return { id: result.id, status: input.status };
     }),
 
-  delete: write
+  delete: change
     .input(byId)
     .output(z.object({ id: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const deleted = await deleteServer(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, id: input.id });
-      await publishChange(ctx, `servers.delete ${deleted.name}`);
+      ctx.change.describe(`servers.delete ${deleted.name}`);
       return { id: deleted.id };
     }),
 
@@ -113,6 +116,7 @@ export const serversRouter = router({
    * audit row and snapshot are written by the job when the catalog changed.
    */
   sync: write
+    .meta({ notInSnapshot: "the catalog-sync job publishes a snapshot when the catalog changed" })
     .input(byId)
     .output(z.object({ jobId: z.string() }))
     .mutation(async ({ ctx, input }) => {
@@ -129,7 +133,7 @@ export const serversRouter = router({
       return status;
     }),
 
-  importMcpJson: write
+  importMcpJson: change
     .input(z.object({ json: z.string().min(2).max(1_000_000), dryRun: z.boolean().optional() }))
     .output(
       z.object({
@@ -146,9 +150,9 @@ export const serversRouter = router({
         json: input.json,
         dryRun: input.dryRun ?? false,
       });
-      if (!input.dryRun && result.created.length > 0) {
-        await publishChange(ctx, `servers.importMcpJson ${result.created.join(", ")}`);
-      }
+      if (!input.dryRun && result.created.length > 0)
+        ctx.change.describe(`servers.importMcpJson ${result.created.join(", ")}`);
+      else ctx.change.unchanged();
       return result;
     }),
 });

@@ -6,12 +6,12 @@ import { listTeams } from "@portcullis/control/teams/list-teams";
 import { removeTeamMember } from "@portcullis/control/teams/remove-team-member";
 import { updateTeam } from "@portcullis/control/teams/update-team";
 import { z } from "zod";
-import { publishChange } from "../../publish-change";
-import { permissionProcedure, router } from "../../trpc";
+import { changeProcedure, permissionProcedure, router } from "../../trpc";
 import { byId, entityId, optionalText } from "../inputs";
 
 const read = permissionProcedure("teams.read");
 const write = permissionProcedure("teams.write");
+const change = changeProcedure("teams.write");
 
 export const teamsRouter = router({
   list: read
@@ -31,6 +31,9 @@ export const teamsRouter = router({
     .query(({ ctx }) => listTeams(ctx.db, ctx.org.id)),
 
   create: write
+    .meta({
+      notInSnapshot: "a team alone is not in the snapshot: its agents and grants are, and they publish",
+    })
     .input(z.object({ name: entityName, description: optionalText(1000) }))
     .output(z.object({ id: z.string() }))
     .mutation(async ({ ctx, input }) => {
@@ -39,31 +42,34 @@ export const teamsRouter = router({
       return { id: team.id };
     }),
 
-  update: write
+  update: change
     .input(z.object({ id: entityId, name: entityName.optional(), description: optionalText(1000) }))
     .output(z.object({ id: z.string(), changed: z.array(z.string()) }))
     .mutation(async ({ ctx, input }) => {
       const team = await updateTeam(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
       // Agents carry their team's name in the snapshot.
-      if (team.changed.includes("name")) await publishChange(ctx, `teams.update ${team.name}`);
+      if (team.changed.includes("name")) ctx.change.describe(`teams.update ${team.name}`);
+      else ctx.change.unchanged();
       return { id: team.id, changed: team.changed };
     }),
 
-  delete: write
+  delete: change
     .input(byId)
     .output(z.object({ id: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const team = await deleteTeam(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, id: input.id });
-      await publishChange(ctx, `teams.delete ${team.name}`);
+      ctx.change.describe(`teams.delete ${team.name}`);
       return { id: team.id };
     }),
 
   addMember: write
+    .meta({ notInSnapshot: "team members are people (approvers), not in the snapshot" })
     .input(z.object({ teamId: entityId, email: z.string().trim().min(3).max(320) }))
     .output(z.object({ teamId: z.string(), userId: z.string(), added: z.boolean() }))
     .mutation(({ ctx, input }) => addTeamMember(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input })),
 
   removeMember: write
+    .meta({ notInSnapshot: "team members are people (approvers), not in the snapshot" })
     .input(z.object({ teamId: entityId, userId: entityId }))
     .output(z.object({ teamId: z.string(), userId: z.string() }))
     .mutation(({ ctx, input }) =>

@@ -3,8 +3,7 @@ import { listTools } from "@portcullis/control/tools/list-tools";
 import { setToolRisk } from "@portcullis/control/tools/set-tool-risk";
 import { setToolStatus } from "@portcullis/control/tools/set-tool-status";
 import { z } from "zod";
-import { publishChange } from "../../publish-change";
-import { permissionProcedure, router } from "../../trpc";
+import { changeProcedure, permissionProcedure, router } from "../../trpc";
 import { activeStatus, byId, entityId } from "../inputs";
 
 const risk = z.enum(["read", "write", "destructive"]);
@@ -28,7 +27,7 @@ const toolSummary = z.object({
 });
 
 const read = permissionProcedure("tools.read");
-const write = permissionProcedure("tools.write");
+const change = changeProcedure("tools.write");
 
 export const toolsRouter = router({
   /** A page of tools (50 by default), optionally of one server, matching a search. */
@@ -63,13 +62,14 @@ export const toolsRouter = router({
     .query(({ ctx, input }) => getTool(ctx.db, { orgId: ctx.org.id, id: input.id })),
 
   /** An admin's risk class for the tool; null goes back to the one derived from annotations. */
-  setRisk: write
+  setRisk: change
     .input(z.object({ id: entityId, risk: risk.nullable() }))
     .output(z.object({ id: z.string(), changed: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       const result = await setToolRisk(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
       if (result.changed)
-        await publishChange(ctx, `tools.setRisk ${result.exposedName} ${input.risk ?? "derived"}`);
+        ctx.change.describe(`tools.setRisk ${result.exposedName} ${input.risk ?? "derived"}`);
+      else ctx.change.unchanged();
       return { id: result.id, changed: result.changed };
     }),
 
@@ -78,12 +78,13 @@ export const toolsRouter = router({
    * approved is refused (BAD_REQUEST): it is approved on the review page (`review.approve`),
    * bound to the definition hash the admin was shown.
    */
-  setStatus: write
+  setStatus: change
     .input(z.object({ id: entityId, status: activeStatus }))
     .output(z.object({ id: z.string(), changed: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       const result = await setToolStatus(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
-      if (result.changed) await publishChange(ctx, `tools.setStatus ${result.exposedName} ${input.status}`);
+      if (result.changed) ctx.change.describe(`tools.setStatus ${result.exposedName} ${input.status}`);
+      else ctx.change.unchanged();
       return { id: result.id, changed: result.changed };
     }),
 });

@@ -1,23 +1,56 @@
 import { redisNames } from "@portcullis/contracts/redis-keys";
-import type { SnapshotAgent, SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
+import type {
+  SnapshotAgent,
+  SnapshotPolicy,
+  SnapshotServer,
+  SnapshotTool,
+} from "@portcullis/contracts/snapshot";
 import { describe, expect, it } from "vitest";
-import { SnapshotBuilder } from "../testing/snapshot-builder";
+import { riskFromAnnotations } from "../risk";
+import { fixtureAgent, fixturePolicy, fixtureServer, fixtureTool } from "../testing/snapshot-fixtures";
 import { compileRateLimits } from "./compile-rate-limits";
 import { formatRetry } from "./describe-limit";
 
 const names = redisNames("pc-test");
 
+/** One server `alpha` with a read tool `echo` and a destructive `wipe`; alice in team platform, bob in data. */
 function fixture() {
-  const b = new SnapshotBuilder(Buffer.alloc(32));
-  const server = b.server({ name: "alpha", transport: "streamable-http", url: "http://127.0.0.1:1/mcp" });
-  b.addTools(server, [
-    { name: "echo", inputSchema: { type: "object" }, annotations: { readOnlyHint: true } },
-    { name: "wipe", inputSchema: { type: "object" } },
+  const teams = new Map([
+    ["platform", fixtureAgent.teamId],
+    ["data", "team_b"],
   ]);
-  const alice = b.agent("alice", "platform");
-  const bob = b.agent("bob", "data");
-  const doc = () => b.build(1);
-  const tool = (name: string): SnapshotTool => doc().tools.find((t) => t.upstreamName === name)!;
+  const policies: SnapshotPolicy[] = [];
+  const b = {
+    team: (name: string) => teams.get(name)!,
+    policy(
+      kind: SnapshotPolicy["kind"],
+      config: Record<string, unknown>,
+      scope: Partial<SnapshotPolicy["scope"]> = {},
+    ) {
+      const policy = fixturePolicy(config, {
+        kind,
+        name: `${kind}-${policies.length + 1}`,
+        scope: { teams: [], agents: [], servers: [], tools: [], ...scope },
+      });
+      policies.push(policy);
+      return policy;
+    },
+  };
+  const server = fixtureServer("alpha");
+  const tools = [
+    fixtureTool(server, "echo", { riskClass: riskFromAnnotations({ readOnlyHint: true }) }),
+    fixtureTool(server, "wipe", { riskClass: riskFromAnnotations(null) }),
+  ];
+  const alice: SnapshotAgent = { ...fixtureAgent, id: "agt_alice", name: "alice" };
+  const bob: SnapshotAgent = {
+    ...fixtureAgent,
+    id: "agt_bob",
+    name: "bob",
+    teamId: b.team("data"),
+    teamName: "data",
+  };
+  const doc = () => ({ policies });
+  const tool = (name: string): SnapshotTool => tools.find((t) => t.upstreamName === name)!;
   return { b, server, alice, bob, doc, tool };
 }
 

@@ -13,6 +13,8 @@ import type {
   SnapshotServer,
   SnapshotTool,
 } from "@portcullis/contracts/snapshot";
+import { describeConfigProblems } from "../config-problems";
+import { type CompiledScope, compileScope, scopeCovers, scopedCall } from "../policy-scope";
 import { describeLimit } from "./describe-limit";
 
 export interface CompiledLimit {
@@ -30,14 +32,9 @@ export interface CompiledLimit {
 export interface CompiledRateLimitPolicy {
   id: string;
   name: string;
-  orgId: string;
   onRedisDown: "open" | "closed";
   limits: CompiledLimit[];
-  /** Scope as sets of ids; null: no restriction on that dimension. */
-  teams: Set<string> | null;
-  agents: Set<string> | null;
-  servers: Set<string> | null;
-  tools: Set<string> | null;
+  scope: CompiledScope;
 }
 
 export interface PlannedLimit {
@@ -96,13 +93,9 @@ export class CompiledRateLimits {
 
   private buildPlan(agent: SnapshotAgent, server: SnapshotServer, tool: SnapshotTool): CallPlan | null {
     const plan: CallPlan = { limits: [], policies: [], keys: [], args: [] };
+    const call = scopedCall(agent, server, tool);
     for (const policy of this.policies) {
-      if (policy.orgId !== agent.orgId) continue;
-      if (policy.teams && !policy.teams.has(agent.teamId)) continue;
-      if (policy.agents && !policy.agents.has(agent.id)) continue;
-      if (policy.servers && !policy.servers.has(server.id)) continue;
-      // The control plane stores a tool by id, or by exposed name until its catalog lists it.
-      if (policy.tools && !policy.tools.has(tool.id) && !policy.tools.has(tool.exposedName)) continue;
+      if (!scopeCovers(policy.scope, call)) continue;
       let applied = false;
       for (const limit of policy.limits) {
         if (limit.risks && !limit.risks.includes(tool.riskClass)) continue;
@@ -149,8 +142,6 @@ function subjectOf(
   }
 }
 
-const asSet = (ids: string[]): Set<string> | null => (ids.length > 0 ? new Set(ids) : null);
-
 /**
  * Validates and compiles a snapshot's `rate_limit` policies (already in priority order).
  * A policy whose config does not parse is skipped whole and reported in `skipped`, never
@@ -163,17 +154,13 @@ export function compileRateLimits(policies: SnapshotPolicy[], names: RedisNames)
     if (p.kind !== "rate_limit") continue;
     const parsed = rateLimitPolicyConfig.safeParse(p.config);
     if (!parsed.success) {
-      const problem = parsed.error.issues
-        .map((i) => `${i.path.join(".") || "config"}: ${i.message}`)
-        .join("; ");
-      skipped.push({ id: p.id, name: p.name, problem });
+      skipped.push({ id: p.id, name: p.name, problem: describeConfigProblems(parsed.error) });
       continue;
     }
     const config = parsed.data;
     compiled.push({
       id: p.id,
       name: p.name,
-      orgId: p.orgId,
       onRedisDown: config.onRedisDown,
       limits: config.limits.map((rule) => {
         const risks = rule.appliesToRisk ?? config.appliesToRisk ?? null;
@@ -185,10 +172,7 @@ export function compileRateLimits(policies: SnapshotPolicy[], names: RedisNames)
         };
         return { ...limit, id: rateLimitRuleId(rule, config.appliesToRisk), text: describeLimit(limit) };
       }),
-      teams: asSet(p.scope.teams),
-      agents: asSet(p.scope.agents),
-      servers: asSet(p.scope.servers),
-      tools: asSet(p.scope.tools),
+      scope: compileScope(p),
     });
   }
   return new CompiledRateLimits(compiled, skipped, names);

@@ -1,0 +1,67 @@
+import type {
+  SnapshotAgent,
+  SnapshotPolicy,
+  SnapshotServer,
+  SnapshotTool,
+} from "@portcullis/contracts/snapshot";
+
+/** The facts about a call that decide which policies' scopes cover it. */
+export interface ScopedCall {
+  orgId: string;
+  teamId: string;
+  agentId: string;
+  serverId: string;
+  toolId: string;
+  /** `<server>__<tool>`: a scope may name a tool by exposed name as well as by id. */
+  toolName: string;
+}
+
+/** A policy's scope as sets of ids; null: no restriction on that dimension. */
+export interface CompiledScope {
+  orgId: string;
+  teams: ReadonlySet<string> | null;
+  agents: ReadonlySet<string> | null;
+  servers: ReadonlySet<string> | null;
+  tools: ReadonlySet<string> | null;
+}
+
+const asSet = (ids: readonly string[]): Set<string> | null => (ids.length > 0 ? new Set(ids) : null);
+
+/** Compiles a snapshot policy's scope once, so matching a call is a few set lookups. */
+export function compileScope(policy: Pick<SnapshotPolicy, "orgId" | "scope">): CompiledScope {
+  return {
+    orgId: policy.orgId,
+    teams: asSet(policy.scope.teams),
+    agents: asSet(policy.scope.agents),
+    servers: asSet(policy.scope.servers),
+    tools: asSet(policy.scope.tools),
+  };
+}
+
+/**
+ * Whether a policy covers a call: it belongs to the call's organization and each non-empty
+ * scope list names the call's team, agent, server and tool. The control plane stores a tool
+ * by id, or by exposed name until its catalog lists it, so both are looked up. The one scope
+ * rule of DLP, rate-limit and approval policies.
+ */
+export function scopeCovers(scope: CompiledScope, call: ScopedCall): boolean {
+  return (
+    scope.orgId === call.orgId &&
+    (scope.teams === null || scope.teams.has(call.teamId)) &&
+    (scope.agents === null || scope.agents.has(call.agentId)) &&
+    (scope.servers === null || scope.servers.has(call.serverId)) &&
+    (scope.tools === null || scope.tools.has(call.toolId) || scope.tools.has(call.toolName))
+  );
+}
+
+/** The scope facts of an agent's call to a tool. */
+export function scopedCall(agent: SnapshotAgent, server: SnapshotServer, tool: SnapshotTool): ScopedCall {
+  return {
+    orgId: agent.orgId,
+    teamId: agent.teamId,
+    agentId: agent.id,
+    serverId: server.id,
+    toolId: tool.id,
+    toolName: tool.exposedName,
+  };
+}

@@ -1,0 +1,175 @@
+import { type ApprovalDecisionMessage, approvalDecisionMessage } from "@portcullis/contracts/jobs";
+import {
+  approvalClaimKey,
+  approvalDecisionChannel,
+  approvalDecisionKey,
+  approvalIndexKey,
+  type RedisNames,
+} from "@portcullis/contracts/redis-keys";
+import type { Redis } from "ioredis";
+
+/**
+ * The approval protocol over Redis, both ends (the request itself goes through the
+ * `approval.request` job, see approval-queue). Gateways index pending calls, wait for
+ * decisions and claim approved ones; the control plane (console, CLI, worker) publishes
+ * decisions. The key and channel names are in contracts' redis-keys.
+ */
+
+/** A decision stays readable this long after the request's expiry: a client may retry late. */
+const KEEP_AFTER_EXPIRY_SEC = 24 * 3600;
+
+// ── decisions: the control plane writes, gateways read ──
+
+/**
+ * Delivers a decision to every gateway: SET first (with an expiry), then PUBLISH, in one
+ * MULTI, so a gateway that subscribes after the message went out still finds the decision
+ * by reading the key. Safe to repeat (a retry, or a repair after Redis lost a message).
+ */
+export async function publishApprovalDecision(
+  redis: Redis,
+  names: RedisNames,
+  message: ApprovalDecisionMessage,
+  expiresAt: Date,
+): Promise<void> {
+  const json = JSON.stringify(message);
+  const ttl = Math.max(60, Math.ceil((expiresAt.getTime() - Date.now()) / 1000)) + KEEP_AFTER_EXPIRY_SEC;
+  const result = await redis
+    .multi()
+    .set(approvalDecisionKey(names, message.approvalId), json, "EX", ttl)
+    .publish(approvalDecisionChannel(names), json)
+    .exec();
+  const failed = result?.find(([error]) => error !== null)?.[0];
+  if (failed) throw failed;
+}
+
+/** A decision as published, or null for anything that is not one (another version's format). */
+export function parseApprovalDecision(raw: string): ApprovalDecisionMessage | null {
+  try {
+    const parsed = approvalDecisionMessage.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The decisions already published for these requests (one MGET); undecided ones are left out. */
+export async function readApprovalDecisions(
+  redis: Redis,
+  names: RedisNames,
+  approvalIds: readonly string[],
+): Promise<ApprovalDecisionMessage[]> {
+  if (approvalIds.length === 0) return [];
+  const raws = await redis.mget(approvalIds.map((id) => approvalDecisionKey(names, id)));
+  return raws.flatMap((raw) => {
+    const decision = raw === null ? null : parseApprovalDecision(raw);
+    return decision ? [decision] : [];
+  });
+}
+
+/** The decision on one request, or null while there is none. */
+export async function readApprovalDecision(
+  redis: Redis,
+  names: RedisNames,
+  approvalId: string,
+): Promise<ApprovalDecisionMessage | null> {
+  const raw = await redis.get(approvalDecisionKey(names, approvalId));
+  return raw === null ? null : parseApprovalDecision(raw);
+}
+
+/**
+ * Calls `onDecision` for every decision published. `subscriber` must be a connection of its
+ * own (SUBSCRIBE puts it in subscriber mode); ioredis re-subscribes after a reconnect.
+ */
+export async function subscribeToApprovalDecisions(
+  subscriber: Redis,
+  names: RedisNames,
+  onDecision: (decision: ApprovalDecisionMessage) => void,
+): Promise<void> {
+  subscriber.on("message", (_channel: string, raw: string) => {
+    const decision = parseApprovalDecision(raw);
+    if (decision) onDecision(decision);
+  });
+  await subscriber.subscribe(approvalDecisionChannel(names));
+}
+
+// ── the pending-call index and the claim: gateways only ──
+
+/** Which pending request a call (agent, tool, argument hash) belongs to. */
+export interface PendingApproval {
+  id: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+export interface PendingCall {
+  agentId: string;
+  toolId: string;
+  argumentsHash: string;
+}
+
+/** The index entry of a call, for releasePendingApproval. */
+export function pendingApprovalKey(names: RedisNames, call: PendingCall): string {
+  return approvalIndexKey(names, call.agentId, call.toolId, call.argumentsHash);
+}
+
+/**
+ * Records `fresh` as the call's pending request unless one is there (`SET NX GET`, atomic
+ * across replicas): returns the request the call re-attaches to, or null when `fresh` was
+ * recorded. An entry this version cannot read is taken over by `fresh`.
+ */
+export async function indexPendingApproval(
+  redis: Redis,
+  names: RedisNames,
+  call: PendingCall,
+  fresh: PendingApproval,
+  ttlMs: number,
+): Promise<PendingApproval | null> {
+  const key = pendingApprovalKey(names, call);
+  const previous = await redis.call("SET", key, JSON.stringify(fresh), "PX", String(ttlMs), "NX", "GET");
+  if (typeof previous !== "string") return null;
+  const existing = parsePendingApproval(previous);
+  if (existing) return existing;
+  await redis.set(key, JSON.stringify(fresh), "PX", ttlMs);
+  return null;
+}
+
+// Deletes the index entry only if it still names this approval (a newer request may own it).
+const DELETE_IF_OURS = `
+local raw = redis.call('GET', KEYS[1])
+if raw and string.find(raw, ARGV[1], 1, true) then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/** Removes the call's index entry if it still names `approvalId`, so asking again makes a new request. */
+export async function releasePendingApproval(
+  redis: Redis,
+  names: RedisNames,
+  call: PendingCall,
+  approvalId: string,
+): Promise<void> {
+  await redis.eval(DELETE_IF_OURS, 1, pendingApprovalKey(names, call), approvalId);
+}
+
+/**
+ * Claims an approved request for one call (`SET NX`): true for the first claimant only,
+ * so one approval runs one call, on whichever replica.
+ */
+export async function claimApprovedCall(
+  redis: Redis,
+  names: RedisNames,
+  approvalId: string,
+  requestId: string,
+  ttlMs: number,
+): Promise<boolean> {
+  return (await redis.set(approvalClaimKey(names, approvalId), requestId, "PX", ttlMs, "NX")) !== null;
+}
+
+function parsePendingApproval(raw: string): PendingApproval | null {
+  try {
+    const value = JSON.parse(raw) as Partial<PendingApproval>;
+    if (typeof value.id === "string" && typeof value.expiresAt === "number") {
+      return { id: value.id, expiresAt: value.expiresAt };
+    }
+  } catch {}
+  return null;
+}
