@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
+import { freePort } from "@portcullis/testkit/ports";
+import { sampleValue, scrapeMetrics } from "@portcullis/testkit/prometheus";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { Redis } from "ioredis";
@@ -25,6 +27,7 @@ describe("the compiled gateway (apps/gateway/dist/main.js)", () => {
   let gateway: GatewayProcess;
   let spoolDir: string;
   let key: string;
+  let metricsPort: number;
 
   beforeAll(async () => {
     const build = spawnSync(process.execPath, ["../../scripts/build-app.mjs"], {
@@ -47,10 +50,12 @@ describe("the compiled gateway (apps/gateway/dist/main.js)", () => {
       .set(names.snapshotVersion, "1")
       .exec();
     spoolDir = await mkdtemp(join(tmpdir(), "pc-gwdist-spool-"));
+    metricsPort = await freePort();
     gateway = await spawnGatewayProcess(["--enable-source-maps", DIST], {
       REDIS_PREFIX: names.prefix,
       PORTCULLIS_SECRET_KEY: SECRET,
       GATEWAY_SPOOL_DIR: spoolDir,
+      GATEWAY_METRICS_PORT: String(metricsPort),
       LOG_LEVEL: "info",
     });
   });
@@ -87,5 +92,9 @@ describe("the compiled gateway (apps/gateway/dist/main.js)", () => {
     } finally {
       await client.close();
     }
+    const s = await scrapeMetrics(`http://127.0.0.1:${metricsPort}/metrics`);
+    const labels = { method: "tools/call", server: "alpha", tool: "echo", decision: "allowed" };
+    expect(sampleValue(s, "portcullis_gateway_requests_total", labels)).toBe(1);
+    expect(s.some((x) => x.name === "nodejs_heap_size_used_bytes")).toBe(true);
   });
 });

@@ -18,6 +18,10 @@ const gateway = await startGateway({
   secretKey: secretKeyFrom(env.PORTCULLIS_SECRET_KEY),
   spoolDir: env.GATEWAY_SPOOL_DIR,
   logger,
+  metrics: {
+    processMetrics: true,
+    ...(env.GATEWAY_METRICS_PORT !== undefined && { port: env.GATEWAY_METRICS_PORT }),
+  },
 });
 
 let stopping = false;

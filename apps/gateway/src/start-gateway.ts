@@ -10,6 +10,8 @@ import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
 import { createServerFactory } from "./mcp/server-factory";
+import { GatewayMetrics } from "./observability/metrics";
+import { startMetricsServer } from "./observability/metrics-server";
 import type { CallToolStages } from "./pipeline/call-tool";
 import { createDlpStage } from "./pipeline/dlp-stage";
 import { createRateLimitStage } from "./pipeline/rate-limit-stage";
@@ -33,6 +35,11 @@ export interface GatewayConfig {
   upstream?: UpstreamPoolOptions;
   /** Approval waits: progress interval, expiry grace (tests shorten them). */
   approvals?: Pick<ApprovalStageOptions, "progressIntervalMs" | "expiryGraceMs">;
+  /**
+   * Prometheus metrics: on the gateway's own port at /metrics, or (with `port`) on a port of
+   * their own; `processMetrics` adds Node's process metrics (main.ts; tests leave them out).
+   */
+  metrics?: { port?: number; processMetrics?: boolean };
 }
 
 export interface RunningGateway {
@@ -41,6 +48,9 @@ export interface RunningGateway {
   store: SnapshotStore;
   pool: UpstreamPool;
   audit: AuditSink;
+  metrics: GatewayMetrics;
+  /** The port /metrics is served on (the gateway's own unless configured apart). */
+  metricsPort: number;
   /** Graceful: stop accepting, finish in-flight calls, flush audit, close upstreams. */
   close(graceMs?: number): Promise<void>;
 }
@@ -86,8 +96,19 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     logger,
     ...config.approvals,
   });
-  const stages: CallToolStages = { rateLimit, dlp: createDlpStage({ logger }), approval };
-  const factory = createServerFactory({ pool, stages, audit, logger, version: GATEWAY_VERSION });
+  const metrics = new GatewayMetrics(
+    // Read at scrape time only, once the store below exists.
+    { snapshot: () => store.current(), audit: () => audit.stats(), spoolDir: config.spoolDir },
+    { processMetrics: config.metrics?.processMetrics ?? false },
+  );
+  // Every request ends in exactly one audit event: metrics count it there.
+  const recorder = metrics.countingSink(audit);
+  const stages: CallToolStages = {
+    rateLimit,
+    dlp: createDlpStage({ logger }),
+    approval: metrics.countingApprovals(approval),
+  };
+  const factory = createServerFactory({ pool, stages, audit: recorder, logger, version: GATEWAY_VERSION });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
     maxRequestBodySize: config.maxBodyBytes,
@@ -124,7 +145,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       return { ready: snap !== null, reasons, snapshotVersion: snap?.version ?? null };
     },
     handleMcp: (req, res) =>
-      handleMcpRequest({ mcp, store, audit, logger, maxBodyBytes: config.maxBodyBytes }, req, res),
+      handleMcpRequest({ mcp, store, audit: recorder, logger, maxBodyBytes: config.maxBodyBytes }, req, res),
+    ...(config.metrics?.port === undefined && { metrics: () => metrics.exposition() }),
   });
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);
@@ -134,7 +156,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   // With port 0 the real port is known only now; the allowlist names it.
   Object.assign(hostOrigin, buildHostOriginPolicy(port, config.allowedHosts, config.allowedOrigins));
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}/mcp`;
-  logger.info({ url, snapshotVersion: store.current()?.version ?? null }, "gateway listening");
+  const metricsServer =
+    config.metrics?.port === undefined
+      ? null
+      : await startMetricsServer({
+          host: config.host,
+          port: config.metrics.port,
+          expose: () => metrics.exposition(),
+          logger,
+        });
+  const metricsPort = metricsServer?.port ?? port;
+  logger.info({ url, metricsPort, snapshotVersion: store.current()?.version ?? null }, "gateway listening");
 
   let closing: Promise<void> | null = null;
   return {
@@ -143,6 +175,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     store,
     pool,
     audit,
+    metrics,
+    metricsPort,
     close(graceMs = 30_000) {
       closing ??= (async () => {
         // First: calls waiting for a person are told to retry (their approval stays pending),
@@ -152,6 +186,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         if (abandoned > 0) logger.warn({ abandoned }, "shutdown grace elapsed with requests in flight");
         await mcp.close();
         await store.close();
+        await metricsServer?.close();
         await audit.close();
         await pool.close();
         await stages.rateLimit.close();
