@@ -89,7 +89,9 @@ describe("GET /metrics on the gateway port", () => {
     const client = await connectLegacyClient(h.gateway.url, keys.busy);
     const failed = await client.callTool("alpha__fail", {});
     expect(failed.isError).toBe(true);
-    await expect(client.callTool("alpha__slow", { ms: 3_000 })).rejects.toThrow(/did not answer within 300 ms/);
+    await expect(client.callTool("alpha__slow", { ms: 3_000 })).rejects.toThrow(
+      /did not answer within 300 ms/,
+    );
     await client.close();
     await h.waitForEvents((e) => e.some((x) => x.toolName === "slow"));
 
