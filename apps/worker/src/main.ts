@@ -3,6 +3,8 @@ import { redisNames } from "@portcullis/contracts/redis-keys";
 import { createDb } from "@portcullis/db/client";
 import { pino } from "pino";
 import { loadEnv } from "./env";
+import { startWorkerHttpServer } from "./observability/http-server";
+import { WorkerMetrics } from "./observability/metrics";
 import { startApprovalProcessor } from "./processors/approvals";
 import { startAuditProcessor } from "./processors/audit";
 import { startAuditRetentionProcessor } from "./processors/audit-retention";
@@ -22,9 +24,21 @@ const logger = pino({ level: env.LOG_LEVEL, base: { service: "worker" } });
 const db = createDb(env.DATABASE_URL);
 const names = redisNames(env.REDIS_PREFIX);
 
+const metrics =
+  env.WORKER_METRICS_PORT === undefined
+    ? null
+    : new WorkerMetrics({ redisUrl: env.REDIS_URL, names, logger, processMetrics: true });
+
 // One entry per queue this worker consumes (approvals, catalog sync… join here).
 const processors = [
-  startAuditProcessor({ db, redisUrl: env.REDIS_URL, names, concurrency: env.AUDIT_CONCURRENCY, logger }),
+  startAuditProcessor({
+    db,
+    redisUrl: env.REDIS_URL,
+    names,
+    concurrency: env.AUDIT_CONCURRENCY,
+    logger,
+    ...(metrics && { observer: metrics }),
+  }),
 ];
 const processorNames = ["audit"];
 processors.push(
@@ -64,6 +78,17 @@ if (secretKey !== undefined) {
 }
 
 let stopping = false;
+let ready = false;
+const http =
+  metrics && env.WORKER_METRICS_PORT !== undefined
+    ? await startWorkerHttpServer({
+        host: env.WORKER_METRICS_HOST ?? "127.0.0.1",
+        port: env.WORKER_METRICS_PORT,
+        logger,
+        metrics: () => metrics.exposition(),
+        ready: () => ready && !stopping,
+      })
+    : null;
 
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (stopping) {
@@ -75,6 +100,8 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   try {
     // Worker.close() waits for active jobs; a job cut short would simply be retried.
     await Promise.all(processors.map((processor) => processor.close()));
+    await http?.close();
+    await metrics?.close();
     await db.$disconnect();
     logger.info({}, "worker stopped");
     process.exit(0);
@@ -89,7 +116,11 @@ process.on("SIGINT", (signal) => void shutdown(signal));
 
 try {
   await Promise.all(processors.map((processor) => processor.ready()));
-  logger.info({ prefix: env.REDIS_PREFIX, processors: processorNames }, "worker started");
+  ready = true;
+  logger.info(
+    { prefix: env.REDIS_PREFIX, processors: processorNames, metricsPort: http?.port ?? null },
+    "worker started",
+  );
 } catch (error) {
   // Closing before the connection was up rejects ready(): that is a shutdown, not a failure.
   if (!stopping) {
