@@ -12,6 +12,7 @@ import { handleMcpRequest } from "./http/mcp-endpoint";
 import { createServerFactory } from "./mcp/server-factory";
 import { GatewayMetrics } from "./observability/metrics";
 import { startMetricsServer } from "./observability/metrics-server";
+import { GatewayTracing } from "./observability/tracing";
 import type { CallToolStages } from "./pipeline/call-tool";
 import { createDlpStage } from "./pipeline/dlp-stage";
 import { createRateLimitStage } from "./pipeline/rate-limit-stage";
@@ -40,6 +41,11 @@ export interface GatewayConfig {
    * their own; `processMetrics` adds Node's process metrics (main.ts; tests leave them out).
    */
   metrics?: { port?: number; processMetrics?: boolean };
+  /**
+   * Emit OpenTelemetry spans through the globally registered SDK (main.ts registers it when
+   * the OTEL_* variables ask for traces). Off: no tracing code runs per request.
+   */
+  tracing?: boolean;
 }
 
 export interface RunningGateway {
@@ -76,9 +82,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   // down, start anyway (not ready) and pick the snapshot up when it comes back.
   await waitUntilReady(redis, 3_000);
 
+  const tracing = config.tracing ? new GatewayTracing(GATEWAY_VERSION) : null;
   const pool = new UpstreamPool({
     clientInfo: { name: "portcullis-gateway", version: GATEWAY_VERSION },
     logger,
+    ...tracing?.upstreamHooks(),
     ...config.upstream,
   });
   const audit = new AuditSink({
@@ -102,12 +110,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     { processMetrics: config.metrics?.processMetrics ?? false },
   );
   // Every request ends in exactly one audit event: metrics count it there.
-  const recorder = metrics.countingSink(audit);
-  const stages: CallToolStages = {
+  const counted = metrics.countingSink(audit);
+  const recorder = tracing ? tracing.describingSink(counted) : counted;
+  const plainStages: CallToolStages = {
     rateLimit,
     dlp: createDlpStage({ logger }),
     approval: metrics.countingApprovals(approval),
   };
+  const stages = tracing ? tracing.tracedStages(plainStages) : plainStages;
   const factory = createServerFactory({ pool, stages, audit: recorder, logger, version: GATEWAY_VERSION });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
@@ -144,8 +154,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (store.lastError) reasons.push(store.lastError);
       return { ready: snap !== null, reasons, snapshotVersion: snap?.version ?? null };
     },
-    handleMcp: (req, res) =>
-      handleMcpRequest({ mcp, store, audit: recorder, logger, maxBodyBytes: config.maxBodyBytes }, req, res),
+    handleMcp: (req, res) => {
+      const serve = () =>
+        handleMcpRequest(
+          { mcp, store, audit: recorder, logger, maxBodyBytes: config.maxBodyBytes },
+          req,
+          res,
+        );
+      return tracing ? tracing.traceRequest(req, serve) : serve();
+    },
     ...(config.metrics?.port === undefined && { metrics: () => metrics.exposition() }),
   });
   await new Promise<void>((resolve, reject) => {
