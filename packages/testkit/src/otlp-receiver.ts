@@ -54,7 +54,7 @@ interface OtlpExport {
   }>;
 }
 
-function valueOf(v: OtlpValue): string | number | boolean {
+function decodeValue(v: OtlpValue): string | number | boolean {
   if (v.stringValue !== undefined) return v.stringValue;
   if (v.boolValue !== undefined) return v.boolValue;
   if (v.intValue !== undefined) return Number(v.intValue);
@@ -63,7 +63,7 @@ function valueOf(v: OtlpValue): string | number | boolean {
 }
 
 function attributes(list: OtlpKeyValue[] = []): Record<string, string | number | boolean> {
-  return Object.fromEntries(list.map((kv) => [kv.key, valueOf(kv.value)]));
+  return Object.fromEntries(list.map((kv) => [kv.key, decodeValue(kv.value)]));
 }
 
 /**
