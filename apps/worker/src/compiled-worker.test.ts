@@ -7,6 +7,7 @@ import { newId } from "@portcullis/contracts/ids";
 import { QUEUES } from "@portcullis/contracts/jobs";
 import { AuditSink } from "@portcullis/queues/audit-sink";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
+import { type OtlpReceiver, startOtlpReceiver } from "@portcullis/testkit/otlp-receiver";
 import { freePort } from "@portcullis/testkit/ports";
 import { sampleValue, scrapeMetrics } from "@portcullis/testkit/prometheus";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
@@ -63,6 +64,7 @@ describe("the compiled worker (apps/worker/dist/main.js)", () => {
   let spoolDir: string;
   let child: ChildProcess;
   let port: number;
+  let receiver: OtlpReceiver;
   const logs: Array<Record<string, unknown>> = [];
 
   beforeAll(async () => {
@@ -75,6 +77,7 @@ describe("the compiled worker (apps/worker/dist/main.js)", () => {
     redis = new Redis(REDIS_URL);
     spoolDir = await mkdtemp(join(tmpdir(), "pc-worker-dist-"));
     port = await freePort();
+    receiver = await startOtlpReceiver();
     child = spawn(process.execPath, [DIST], {
       cwd: ROOT,
       env: {
@@ -84,6 +87,8 @@ describe("the compiled worker (apps/worker/dist/main.js)", () => {
         REDIS_PREFIX: names.prefix,
         WORKER_METRICS_PORT: String(port),
         LOG_LEVEL: "info",
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_BSP_SCHEDULE_DELAY: "50",
       },
     });
     let pending = "";
@@ -102,6 +107,7 @@ describe("the compiled worker (apps/worker/dist/main.js)", () => {
     await cleanupRedisPrefix(redis, names.prefix);
     await redis?.quit();
     await database?.drop();
+    await receiver?.close();
     if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
   });
 
@@ -169,6 +175,24 @@ describe("the compiled worker (apps/worker/dist/main.js)", () => {
     } finally {
       await queue.close();
     }
+  });
+
+  it("traces each audit.ingest batch as a consumer span (OTEL_* variables only)", async () => {
+    const spans = await receiver.waitFor(
+      (all) => all.filter((s) => s.name === "audit.ingest process").length >= 3,
+    );
+    const batches = spans.filter((s) => s.name === "audit.ingest process");
+    expect(new Set(batches.map((s) => s.service))).toEqual(new Set(["portcullis-worker"]));
+    expect(batches.every((s) => s.kind === 5)).toBe(true); // CONSUMER
+    expect(batches[0]!.attributes).toMatchObject({
+      "messaging.system": "bullmq",
+      "messaging.destination.name": "audit",
+      "messaging.batch.message_count": 3,
+      "portcullis.audit.inserted": 3,
+    });
+    // The first batch was a minute old; the redelivered one stored nothing new.
+    expect(Number(batches[0]!.attributes["portcullis.audit.lag_ms"])).toBeGreaterThanOrEqual(60_000);
+    expect(batches[1]!.attributes["portcullis.audit.inserted"]).toBe(0);
   });
 
   it("exits 0 on SIGTERM", async () => {

@@ -1,16 +1,20 @@
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
 import { createDb } from "@portcullis/db/client";
+import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
 import { pino } from "pino";
 import { loadEnv } from "./env";
 import { startWorkerHttpServer } from "./observability/http-server";
-import { WorkerMetrics } from "./observability/metrics";
+import { type AuditIngestObserver, WorkerMetrics } from "./observability/metrics";
+import { spanObserver, tracedIngest } from "./observability/tracing";
 import { startApprovalProcessor } from "./processors/approvals";
 import { startAuditProcessor } from "./processors/audit";
 import { startAuditRetentionProcessor } from "./processors/audit-retention";
 import { startCatalogSyncProcessor } from "./processors/catalog-sync";
 
 // Composition root: read env, wire processors, stop gracefully. Logic lives in packages.
+
+const WORKER_VERSION = "0.1.0";
 
 let env: ReturnType<typeof loadEnv>;
 try {
@@ -21,6 +25,13 @@ try {
 }
 
 const logger = pino({ level: env.LOG_LEVEL, base: { service: "worker" } });
+// OpenTelemetry is configured by its standard OTEL_* variables alone; unset, the SDK is never loaded.
+const tracing = tracingEnabled(process.env)
+  ? await (await import("@portcullis/telemetry/start-tracing")).startTracing({
+      defaultServiceName: "portcullis-worker",
+      env: process.env,
+    })
+  : null;
 const db = createDb(env.DATABASE_URL);
 const names = redisNames(env.REDIS_PREFIX);
 
@@ -37,7 +48,7 @@ const processors = [
     names,
     concurrency: env.AUDIT_CONCURRENCY,
     logger,
-    ...(metrics && { observer: metrics }),
+    ...ingestHooks(),
   }),
 ];
 const processorNames = ["audit"];
@@ -77,6 +88,15 @@ if (secretKey !== undefined) {
   );
 }
 
+function ingestHooks(): { observer?: AuditIngestObserver; runIngest?: ReturnType<typeof tracedIngest> } {
+  if (!tracing) return metrics ? { observer: metrics } : {};
+  const observers = metrics ? [metrics, spanObserver] : [spanObserver];
+  return {
+    runIngest: tracedIngest(WORKER_VERSION),
+    observer: { batchStored: (...args) => observers.forEach((o) => o.batchStored(...args)) },
+  };
+}
+
 let stopping = false;
 let ready = false;
 const http =
@@ -103,6 +123,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     await http?.close();
     await metrics?.close();
     await db.$disconnect();
+    await tracing?.shutdown();
     logger.info({}, "worker stopped");
     process.exit(0);
   } catch (error) {
