@@ -18,6 +18,7 @@ export type { RunningTracing } from "./running-tracing";
 export async function startTracing(options: {
   /** service.name when OTEL_SERVICE_NAME does not set one. */
   defaultServiceName: string;
+  /** The process environment (the OTLP exporter reads its own variables from process.env). */
   env: Record<string, string | undefined>;
 }): Promise<RunningTracing> {
   const [api, hooks, core, exporter, resources, sdk] = await Promise.all([
