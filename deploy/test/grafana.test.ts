@@ -34,6 +34,8 @@ describe("deploy/grafana/portcullis-dashboard.json", () => {
     expect(dashboard.templating.list).toContainEqual(
       expect.objectContaining({ name: "datasource", type: "datasource" }),
     );
-    for (const p of dashboard.panels) expect(p.datasource.uid, p.title).toBe("${datasource}");
+    // Grafana's variable reference, literally (not a template string).
+    const variable = ["$", "{datasource}"].join("");
+    for (const p of dashboard.panels) expect(p.datasource.uid, p.title).toBe(variable);
   });
 });
