@@ -85,10 +85,12 @@ const key = cli([
 log("starting the worker and the gateway");
 // Team webhook messages link to requests in the demo console.
 const consoleUrl = env.PORTCULLIS_CONSOLE_URL || env.NEXTAUTH_URL || "http://127.0.0.1:3000";
+const workerMetricsPort = env.WORKER_METRICS_PORT || "9465";
 // Supervised: a worker or gateway that crashes is started again (Kubernetes does this in production).
 children.push(
   superviseChild("worker", process.execPath, ["--enable-source-maps", dist("worker")], {
     PORTCULLIS_CONSOLE_URL: consoleUrl,
+    WORKER_METRICS_PORT: workerMetricsPort,
   }),
 );
 children.push(superviseChild("gateway", process.execPath, ["--enable-source-maps", dist("gateway")]));
@@ -108,6 +110,7 @@ process.stdout.write(`
 Portcullis is running.
 
   MCP endpoint   ${gatewayUrl}/mcp
+  Metrics        ${env.GATEWAY_METRICS_PORT ? `http://127.0.0.1:${env.GATEWAY_METRICS_PORT}` : gatewayUrl}/metrics (gateway), http://127.0.0.1:${workerMetricsPort}/metrics (worker)
   Agent key      ${key}     (demo-agent, team platform; shown once)
 
 mcp.json for Claude Code / Cursor:
