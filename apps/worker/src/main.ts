@@ -93,7 +93,11 @@ function ingestHooks(): { observer?: AuditIngestObserver; runIngest?: ReturnType
   const observers = metrics ? [metrics, spanObserver] : [spanObserver];
   return {
     runIngest: tracedIngest(WORKER_VERSION),
-    observer: { batchStored: (...args) => observers.forEach((o) => o.batchStored(...args)) },
+    observer: {
+      batchStored: (...args) => {
+        for (const o of observers) o.batchStored(...args);
+      },
+    },
   };
 }
 
