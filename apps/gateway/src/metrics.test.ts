@@ -16,13 +16,10 @@ beforeAll(async () => {
   const pool = new UpstreamPool();
   h = await startGatewayHarness({
     configure: async (b) => {
-      const alpha = b.server({
-        name: "alpha",
-        transport: "streamable-http",
-        url: upstream.url,
-        timeoutMs: 300,
-      });
+      const alpha = b.server({ name: "alpha", transport: "streamable-http", url: upstream.url });
       b.addTools(alpha, await pool.listTools(b.upstreamSpecForTest(alpha)));
+      // Short enough for the timeout test, long enough for a busy machine's other calls.
+      alpha.timeoutMs = 1_500;
       const busy = b.agent("busy-bot", "platform");
       b.grant({ agent: busy }, alpha, "*");
       keys.busy = b.key(busy).key;
@@ -90,7 +87,7 @@ describe("GET /metrics on the gateway port", () => {
     const failed = await client.callTool("alpha__fail", {});
     expect(failed.isError).toBe(true);
     await expect(client.callTool("alpha__slow", { ms: 3_000 })).rejects.toThrow(
-      /did not answer within 300 ms/,
+      /did not answer within 1500 ms/,
     );
     await client.close();
     await h.waitForEvents((e) => e.some((x) => x.toolName === "slow"));
