@@ -157,7 +157,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     handleMcp: (req, res) => {
       const serve = () =>
         handleMcpRequest(
-          { mcp, store, audit: recorder, logger, maxBodyBytes: config.maxBodyBytes },
+          {
+            mcp,
+            store,
+            audit: recorder,
+            logger,
+            maxBodyBytes: config.maxBodyBytes,
+            ...(tracing && { onMessage: (message) => tracing.onMessage(message) }),
+          },
           req,
           res,
         );

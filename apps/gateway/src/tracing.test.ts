@@ -195,6 +195,24 @@ describe("OpenTelemetry traces from the gateway (OTLP/HTTP)", () => {
     expect(call.body?.params?._meta?.traceparent).toBe(expected);
   });
 
+  it("without a traceparent header, the trace context in params._meta (MCP conventions) parents the span", async () => {
+    const traceId = randomBytes(16).toString("hex");
+    const clientSpanId = randomBytes(8).toString("hex");
+    const body = callTool(5, "alpha__echo", { message: "meta" });
+    const res = await rpc(gateway.url, keys.busy, {
+      ...body,
+      params: { ...body.params, _meta: { traceparent: `00-${traceId}-${clientSpanId}-01` } },
+    });
+    expect(await res.text()).toContain("echo: meta");
+    const spans = await receiver.waitFor((all) =>
+      all.some((s) => s.traceId === traceId && s.kind === SERVER),
+    );
+    const root = spans.find((s) => s.traceId === traceId && s.kind === SERVER)!;
+    expect(root.parentSpanId).toBe(clientSpanId);
+    expect(root.name).toBe("tools/call alpha__echo");
+    expect(spans.filter((s) => s.traceId === traceId && s.parentSpanId === root.spanId).length).toBe(4);
+  });
+
   it("a denied call is an error span with the JSON-RPC code as error.type, and nothing goes upstream", async () => {
     const before = proxy.seen.length;
     const res = await rpc(gateway.url, keys.busy, callTool(2, "alpha__add", { a: 1, b: 2 }));

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import {
+  type Context,
   context,
   createContextKey,
   propagation,
@@ -15,15 +16,27 @@ import type { UpstreamPoolOptions } from "@portcullis/upstream/pool";
 import type { AuditRecorderSink } from "../audit/audit-recorder";
 import type { CallToolStages } from "../pipeline/call-tool";
 
-/** The span of the MCP request being served, whatever child span is active. */
-const REQUEST_SPAN = createContextKey("portcullis.mcp.request-span");
+/**
+ * The MCP request being served. Its span starts on first use, so that a trace context the
+ * client put in the message's `params._meta` (the MCP conventions' carrier) can still
+ * become its parent once the body is parsed; a `traceparent` header wins (it is the nearer
+ * hop). The start time is the request's arrival either way.
+ */
+interface TracedRequest {
+  parent: Context;
+  parentFromHeader: boolean;
+  startTime: number;
+  sessionId: string | undefined;
+  span: Span | null;
+}
+const REQUEST = createContextKey("portcullis.mcp.request");
 
 /**
  * OpenTelemetry spans for the gateway, after the semantic conventions for MCP and GenAI
  * tool calls: one SERVER span per MCP request (`{mcp.method.name} {target}`), child spans
  * for the rate-limit, DLP and approval stages, and a CLIENT span for the upstream call
- * whose context travels upstream (HTTP `traceparent` and `params._meta`). A client's
- * `traceparent` header makes the request span its child.
+ * whose context travels upstream (HTTP `traceparent` and `params._meta`). A client's trace
+ * context (header or `_meta`) makes the request span its child.
  *
  * Built only when tracing is on: with it off, the gateway wires none of this and the hot
  * path carries no tracing code at all.
@@ -39,22 +52,17 @@ export class GatewayTracing {
   traceRequest(req: IncomingMessage, run: () => Promise<void>): Promise<void> {
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const sessionId = req.headers["mcp-session-id"];
-    const span = this.tracer.startSpan(
-      "mcp",
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          "network.transport": "tcp",
-          "network.protocol.name": "http",
-          ...(typeof sessionId === "string" && { "mcp.session.id": sessionId }),
-        },
-      },
+    const request: TracedRequest = {
       parent,
-    );
-    const ctx = trace.setSpan(parent, span).setValue(REQUEST_SPAN, span);
-    return context.with(ctx, run).then(
-      () => span.end(),
+      parentFromHeader: trace.getSpanContext(parent) !== undefined,
+      startTime: Date.now(),
+      sessionId: typeof sessionId === "string" ? sessionId : undefined,
+      span: null,
+    };
+    return context.with(ROOT_CONTEXT.setValue(REQUEST, request), run).then(
+      () => this.spanOf(request).end(),
       (err: unknown) => {
+        const span = this.spanOf(request);
         span.recordException(err as Error);
         span.setStatus({ code: SpanStatusCode.ERROR });
         span.setAttribute("error.type", (err as Error)?.name ?? "Error");
@@ -64,13 +72,52 @@ export class GatewayTracing {
     );
   }
 
+  /** The parsed JSON-RPC message: its `params._meta` may carry the client's trace context. */
+  onMessage(message: { params?: Record<string, unknown> }): void {
+    const request = activeRequest();
+    if (!request || request.span || request.parentFromHeader) return;
+    const meta = message.params?._meta;
+    if (
+      meta &&
+      typeof meta === "object" &&
+      typeof (meta as Record<string, unknown>).traceparent === "string"
+    ) {
+      request.parent = propagation.extract(ROOT_CONTEXT, meta as Record<string, string>);
+    }
+  }
+
+  private spanOf(request: TracedRequest): Span {
+    request.span ??= this.tracer.startSpan(
+      "mcp",
+      {
+        kind: SpanKind.SERVER,
+        startTime: request.startTime,
+        attributes: {
+          "network.transport": "tcp",
+          "network.protocol.name": "http",
+          ...(request.sessionId !== undefined && { "mcp.session.id": request.sessionId }),
+        },
+      },
+      request.parent,
+    );
+    return request.span;
+  }
+
+  /** The context child spans start from: the request span's (started now if need be). */
+  private parentContext(): Context {
+    const request = activeRequest();
+    if (!request) return context.active();
+    return trace.setSpan(request.parent.setValue(REQUEST, request), this.spanOf(request));
+  }
+
   /**
    * Names the request span and sets what the audit event knows (method, tool, server,
    * decision, error). Every request ends in one audit event, recorded inside its context.
    */
   describeRequest(event: AuditEvent): void {
-    const span = context.active().getValue(REQUEST_SPAN) as Span | undefined;
-    if (!span) return;
+    const request = activeRequest();
+    if (!request) return;
+    const span = this.spanOf(request);
     const resolved = event.serverName !== null && event.toolName !== null;
     const exposed = resolved ? exposedToolName(event.serverName!, event.toolName!) : null;
     span.updateName(exposed ? `${event.method} ${exposed}` : event.method);
@@ -164,7 +211,7 @@ export class GatewayTracing {
     kind: SpanKind = SpanKind.INTERNAL,
     attributes: Record<string, string | number> = {},
   ): Promise<T> {
-    return this.tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
+    return this.tracer.startActiveSpan(name, { kind, attributes }, this.parentContext(), async (span) => {
       try {
         return await fn(span);
       } catch (err) {
@@ -177,9 +224,10 @@ export class GatewayTracing {
   }
 
   private inSyncSpan<T>(name: string, fn: () => T): T {
-    const span = this.tracer.startSpan(name);
+    const parent = this.parentContext();
+    const span = this.tracer.startSpan(name, {}, parent);
     try {
-      return context.with(trace.setSpan(context.active(), span), fn);
+      return context.with(trace.setSpan(parent, span), fn);
     } catch (err) {
       markFailed(span, err);
       throw err;
@@ -187,6 +235,10 @@ export class GatewayTracing {
       span.end();
     }
   }
+}
+
+function activeRequest(): TracedRequest | undefined {
+  return context.active().getValue(REQUEST) as TracedRequest | undefined;
 }
 
 function markFailed(span: Span, err: unknown): void {
