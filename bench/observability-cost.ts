@@ -91,7 +91,13 @@ await perCall("tracing on: request span + 4 child spans, context injected", () =
     stages.dlp.scanArguments(input, {});
     await hooks.aroundCall!(
       {
-        spec: { id: "srv_x", name: "alpha", transport: "streamable-http", url: "http://127.0.0.1:1/mcp" },
+        spec: {
+          id: "srv_x",
+          name: "alpha",
+          transport: "streamable-http",
+          url: "http://127.0.0.1:1/mcp",
+          timeoutMs: 1000,
+        },
         tool: "echo",
       },
       async () => hooks.traceContext!(),
