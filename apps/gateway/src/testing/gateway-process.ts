@@ -8,7 +8,8 @@ export interface GatewayProcess {
   url: string;
   /** Everything the process wrote to stdout and stderr so far (JSON log lines). */
   output(): string;
-  stop(): Promise<number | null>;
+  /** SIGTERM, then SIGKILL if it has not exited after `killAfterMs` (default 5 s). */
+  stop(killAfterMs?: number): Promise<number | null>;
 }
 
 /**
@@ -51,12 +52,12 @@ export async function spawnGatewayProcess(
   return {
     url,
     output: () => output,
-    async stop() {
+    async stop(killAfterMs = 5_000) {
       process.off("exit", killOnExit);
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
       child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      const killer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
       const code = await exited;
       clearTimeout(killer);
       return code;
