@@ -6,7 +6,8 @@ import { defineConfig } from "vitest/config";
 // servers and child processes of their own.
 export default defineConfig({
   test: {
-    include: ["{apps,packages}/*/src/**/*.test.ts"],
+    // deploy/test checks the Dockerfiles, compose file and Kubernetes manifests.
+    include: ["{apps,packages}/*/src/**/*.test.ts", "deploy/test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -9,26 +9,26 @@ import {
   fail,
   install,
   log,
-  pnpmCommand,
+  pnpm,
   requireServices,
   root,
   startChild,
+  superviseChild,
   waitForHttp,
 } from "./lib.mjs";
 
 install();
 ensureEnvFile();
+// Production runs compiled JavaScript: the gateway, the worker and the CLI as built by `pnpm build`.
+log("building the gateway, the worker and the CLI (pnpm build)");
+pnpm(["--silent", "build"], { stdio: ["ignore", "ignore", "inherit"] });
 const env = process.env;
 await requireServices(env.DATABASE_URL, env.REDIS_URL);
 
 const tsx = `${root}node_modules/.bin/tsx`;
-// Long-running services get Node itself with tsx's loader, not the tsx CLI: the CLI's parent
-// process relays SIGTERM and, when the child does not confirm within 30 ms (a busy machine),
-// SIGKILLs it — which would skip the gateway's drain and the worker's job hand-off.
-const TS_LOADER = ["--import", "tsx"];
-const [pnpmBin, ...pnpmPre] = pnpmCommand();
+const dist = (app) => `${root}apps/${app}/dist/main.js`;
 const cli = (args, opts = {}) => {
-  const r = spawnSync(pnpmBin, [...pnpmPre, "--silent", "portcullis", ...args], {
+  const r = spawnSync(process.execPath, [dist("cli"), ...args], {
     cwd: root,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
@@ -85,12 +85,15 @@ const key = cli([
 log("starting the worker and the gateway");
 // Team webhook messages link to requests in the demo console.
 const consoleUrl = env.PORTCULLIS_CONSOLE_URL || env.NEXTAUTH_URL || "http://127.0.0.1:3000";
+const workerMetricsPort = env.WORKER_METRICS_PORT || "9465";
+// Supervised: a worker or gateway that crashes is started again (Kubernetes does this in production).
 children.push(
-  startChild("worker", process.execPath, [...TS_LOADER, `${root}apps/worker/src/main.ts`], {
+  superviseChild("worker", process.execPath, ["--enable-source-maps", dist("worker")], {
     PORTCULLIS_CONSOLE_URL: consoleUrl,
+    WORKER_METRICS_PORT: workerMetricsPort,
   }),
 );
-children.push(startChild("gateway", process.execPath, [...TS_LOADER, `${root}apps/gateway/src/main.ts`]));
+children.push(superviseChild("gateway", process.execPath, ["--enable-source-maps", dist("gateway")]));
 const gatewayUrl = `http://${env.GATEWAY_HOST ?? "127.0.0.1"}:${env.GATEWAY_PORT ?? 4000}`;
 await waitForHttp(`${gatewayUrl}/readyz`);
 
@@ -107,6 +110,7 @@ process.stdout.write(`
 Portcullis is running.
 
   MCP endpoint   ${gatewayUrl}/mcp
+  Metrics        ${env.GATEWAY_METRICS_PORT ? `http://127.0.0.1:${env.GATEWAY_METRICS_PORT}` : gatewayUrl}/metrics (gateway), http://127.0.0.1:${workerMetricsPort}/metrics (worker)
   Agent key      ${key}     (demo-agent, team platform; shown once)
 
 mcp.json for Claude Code / Cursor:

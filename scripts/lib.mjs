@@ -109,6 +109,37 @@ export function startChild(name, cmd, args, env = {}) {
   return child;
 }
 
+/**
+ * Starts a child and starts it again when it exits on its own (a crash, an OOM kill), after
+ * a backoff that grows while it keeps crashing. Returns a handle whose kill() stops it for
+ * good, so the demo's Ctrl-C still ends everything.
+ */
+export function superviseChild(name, cmd, args, env = {}) {
+  let stopped = false;
+  let current;
+  let backoffMs = 500;
+  const launch = () => {
+    const startedAt = Date.now();
+    current = startChild(name, cmd, args, env);
+    current.on("exit", () => {
+      if (stopped) return;
+      // A child that ran for a while gets a fresh backoff; a crash loop slows down to 10 s.
+      backoffMs = Date.now() - startedAt > 30_000 ? 500 : Math.min(backoffMs * 2, 10_000);
+      log(`${name} will be restarted in ${backoffMs} ms`);
+      setTimeout(() => {
+        if (!stopped) launch();
+      }, backoffMs).unref();
+    });
+  };
+  launch();
+  return {
+    kill(signal = "SIGTERM") {
+      stopped = true;
+      return current.kill(signal);
+    },
+  };
+}
+
 export async function waitForHttp(url, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -15,10 +15,26 @@ const config: NextConfig = {
     "@portcullis/db",
     "@portcullis/policy",
     "@portcullis/queues",
+    "@portcullis/telemetry",
     "@portcullis/upstream",
   ],
   // Node-only libraries with native or runtime-loaded parts: required at run time, not bundled.
-  serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "ioredis", "bullmq", "pino"],
+  serverExternalPackages: [
+    "@prisma/client",
+    "@prisma/adapter-pg",
+    "pg",
+    "ioredis",
+    "bullmq",
+    "pino",
+    // One copy of the OpenTelemetry API for the SDK the instrumentation registers and the
+    // tRPC spans that use it.
+    "@opentelemetry/api",
+    "@opentelemetry/sdk-trace",
+    "@opentelemetry/exporter-trace-otlp-http",
+    "@opentelemetry/resources",
+    "@opentelemetry/core",
+    "@opentelemetry/context-async-hooks",
+  ],
   // The monorepo root, so tracing and Turbopack see the workspace packages.
   turbopack: { root: fileURLToPath(new URL("../..", import.meta.url)) },
   outputFileTracingRoot: fileURLToPath(new URL("../..", import.meta.url)),

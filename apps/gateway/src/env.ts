@@ -21,6 +21,11 @@ const schema = z.object({
   GATEWAY_ALLOWED_ORIGINS: list,
   GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   GATEWAY_SPOOL_DIR: z.string().default(".portcullis/spool"),
+  /** Serve /metrics on this port instead of the MCP port (keeps the scrape endpoint off the agents' network). */
+  GATEWAY_METRICS_PORT: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
   GATEWAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("portcullis"),

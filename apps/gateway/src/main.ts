@@ -1,11 +1,20 @@
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
+import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
 import { pino } from "pino";
 import { loadEnv } from "./env";
 import { startGateway } from "./start-gateway";
 
 const env = loadEnv();
 const logger = pino({ level: env.LOG_LEVEL, base: { service: "gateway" } });
+// OpenTelemetry is configured by its standard OTEL_* variables alone; unset, the SDK is never loaded.
+const tracing = tracingEnabled(process.env)
+  ? await (await import("@portcullis/telemetry/start-tracing")).startTracing({
+      defaultServiceName: "portcullis-gateway",
+      env: process.env,
+    })
+  : null;
+if (tracing) logger.info({}, "OpenTelemetry tracing on (OTLP/HTTP)");
 
 const gateway = await startGateway({
   host: env.GATEWAY_HOST,
@@ -18,6 +27,11 @@ const gateway = await startGateway({
   secretKey: secretKeyFrom(env.PORTCULLIS_SECRET_KEY),
   spoolDir: env.GATEWAY_SPOOL_DIR,
   logger,
+  tracing: tracing !== null,
+  metrics: {
+    processMetrics: true,
+    ...(env.GATEWAY_METRICS_PORT !== undefined && { port: env.GATEWAY_METRICS_PORT }),
+  },
 });
 
 let stopping = false;
@@ -26,12 +40,15 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down: finishing in-flight calls");
-    gateway.close(env.GATEWAY_SHUTDOWN_GRACE_MS).then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    gateway
+      .close(env.GATEWAY_SHUTDOWN_GRACE_MS)
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   });
 }

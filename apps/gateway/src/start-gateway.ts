@@ -10,6 +10,9 @@ import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
 import { createServerFactory } from "./mcp/server-factory";
+import { GatewayMetrics } from "./observability/metrics";
+import { startMetricsServer } from "./observability/metrics-server";
+import { GatewayTracing } from "./observability/tracing";
 import type { CallToolStages } from "./pipeline/call-tool";
 import { createDlpStage } from "./pipeline/dlp-stage";
 import { createRateLimitStage } from "./pipeline/rate-limit-stage";
@@ -33,6 +36,16 @@ export interface GatewayConfig {
   upstream?: UpstreamPoolOptions;
   /** Approval waits: progress interval, expiry grace (tests shorten them). */
   approvals?: Pick<ApprovalStageOptions, "progressIntervalMs" | "expiryGraceMs">;
+  /**
+   * Prometheus metrics: on the gateway's own port at /metrics, or (with `port`) on a port of
+   * their own; `processMetrics` adds Node's process metrics (main.ts; tests leave them out).
+   */
+  metrics?: { port?: number; processMetrics?: boolean };
+  /**
+   * Emit OpenTelemetry spans through the globally registered SDK (main.ts registers it when
+   * the OTEL_* variables ask for traces). Off: no tracing code runs per request.
+   */
+  tracing?: boolean;
 }
 
 export interface RunningGateway {
@@ -41,6 +54,9 @@ export interface RunningGateway {
   store: SnapshotStore;
   pool: UpstreamPool;
   audit: AuditSink;
+  metrics: GatewayMetrics;
+  /** The port /metrics is served on (the gateway's own unless configured apart). */
+  metricsPort: number;
   /** Graceful: stop accepting, finish in-flight calls, flush audit, close upstreams. */
   close(graceMs?: number): Promise<void>;
 }
@@ -66,9 +82,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   // down, start anyway (not ready) and pick the snapshot up when it comes back.
   await waitUntilReady(redis, 3_000);
 
+  const tracing = config.tracing ? new GatewayTracing(GATEWAY_VERSION) : null;
   const pool = new UpstreamPool({
     clientInfo: { name: "portcullis-gateway", version: GATEWAY_VERSION },
     logger,
+    ...tracing?.upstreamHooks(),
     ...config.upstream,
   });
   const audit = new AuditSink({
@@ -86,7 +104,20 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     logger,
     ...config.approvals,
   });
-  const stages: CallToolStages = { rateLimit, dlp: createDlpStage({ logger }), approval };
+  const metrics = new GatewayMetrics(
+    // Read at scrape time only, once the store below exists.
+    { snapshot: () => store.current(), audit: () => audit.stats(), spoolDir: config.spoolDir },
+    { processMetrics: config.metrics?.processMetrics ?? false },
+  );
+  // Every request ends in exactly one audit event: metrics count it there.
+  const counted = metrics.countingSink(audit);
+  const recorder = tracing ? tracing.describingSink(counted) : counted;
+  const plainStages: CallToolStages = {
+    rateLimit,
+    dlp: createDlpStage({ logger }),
+    approval: metrics.countingApprovals(approval),
+  };
+  const stages = tracing ? tracing.tracedStages(plainStages) : plainStages;
   const factory = createServerFactory({ pool, stages, logger, version: GATEWAY_VERSION });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
@@ -123,8 +154,23 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (store.lastError) reasons.push(store.lastError);
       return { ready: snap !== null, reasons, snapshotVersion: snap?.version ?? null };
     },
-    handleMcp: (req, res) =>
-      handleMcpRequest({ mcp, store, audit, logger, maxBodyBytes: config.maxBodyBytes }, req, res),
+    handleMcp: (req, res) => {
+      const serve = () =>
+        handleMcpRequest(
+          {
+            mcp,
+            store,
+            audit: recorder,
+            logger,
+            maxBodyBytes: config.maxBodyBytes,
+            ...(tracing && { onMessage: (message) => tracing.onMessage(message) }),
+          },
+          req,
+          res,
+        );
+      return tracing ? tracing.traceRequest(req, serve) : serve();
+    },
+    ...(config.metrics?.port === undefined && { metrics: () => metrics.exposition() }),
   });
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);
@@ -134,7 +180,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   // With port 0 the real port is known only now; the allowlist names it.
   Object.assign(hostOrigin, buildHostOriginPolicy(port, config.allowedHosts, config.allowedOrigins));
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}/mcp`;
-  logger.info({ url, snapshotVersion: store.current()?.version ?? null }, "gateway listening");
+  const metricsServer =
+    config.metrics?.port === undefined
+      ? null
+      : await startMetricsServer({
+          host: config.host,
+          port: config.metrics.port,
+          expose: () => metrics.exposition(),
+          logger,
+        });
+  const metricsPort = metricsServer?.port ?? port;
+  logger.info({ url, metricsPort, snapshotVersion: store.current()?.version ?? null }, "gateway listening");
 
   let closing: Promise<void> | null = null;
   return {
@@ -143,6 +199,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     store,
     pool,
     audit,
+    metrics,
+    metricsPort,
     close(graceMs = 30_000) {
       closing ??= (async () => {
         // First: calls waiting for a person are told to retry (their approval stays pending),
@@ -152,6 +210,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         if (abandoned > 0) logger.warn({ abandoned }, "shutdown grace elapsed with requests in flight");
         await mcp.close();
         await store.close();
+        await metricsServer?.close();
         await audit.close();
         await pool.close();
         await stages.rateLimit.close();

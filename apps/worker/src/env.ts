@@ -12,6 +12,16 @@ const workerEnv = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Audit batches written at once; each holds a Postgres connection while it runs. */
   AUDIT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  /**
+   * Serves /metrics, /healthz and /readyz on this port (Prometheus, Kubernetes probes).
+   * Unset or empty: no HTTP server.
+   */
+  WORKER_METRICS_PORT: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
+  /** The address the metrics port binds to (0.0.0.0 in a container). Default 127.0.0.1. */
+  WORKER_METRICS_HOST: z.string().min(1).optional(),
   /** Days audit events are kept; the hourly audit.retention job deletes older ones. 0 keeps them forever. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
   /**

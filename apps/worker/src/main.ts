@@ -1,14 +1,20 @@
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
 import { createDb } from "@portcullis/db/client";
+import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
 import { pino } from "pino";
 import { loadEnv } from "./env";
+import { startWorkerHttpServer } from "./observability/http-server";
+import { type AuditIngestObserver, WorkerMetrics } from "./observability/metrics";
+import { spanObserver, tracedIngest } from "./observability/tracing";
 import { startApprovalProcessor } from "./processors/approvals";
 import { startAuditProcessor } from "./processors/audit";
 import { startAuditRetentionProcessor } from "./processors/audit-retention";
 import { startCatalogSyncProcessor } from "./processors/catalog-sync";
 
 // Composition root: read env, wire processors, stop gracefully. Logic lives in packages.
+
+const WORKER_VERSION = "0.1.0";
 
 let env: ReturnType<typeof loadEnv>;
 try {
@@ -19,12 +25,31 @@ try {
 }
 
 const logger = pino({ level: env.LOG_LEVEL, base: { service: "worker" } });
+// OpenTelemetry is configured by its standard OTEL_* variables alone; unset, the SDK is never loaded.
+const tracing = tracingEnabled(process.env)
+  ? await (await import("@portcullis/telemetry/start-tracing")).startTracing({
+      defaultServiceName: "portcullis-worker",
+      env: process.env,
+    })
+  : null;
 const db = createDb(env.DATABASE_URL);
 const names = redisNames(env.REDIS_PREFIX);
 
+const metrics =
+  env.WORKER_METRICS_PORT === undefined
+    ? null
+    : new WorkerMetrics({ redisUrl: env.REDIS_URL, names, logger, processMetrics: true });
+
 // One entry per queue this worker consumes (approvals, catalog sync… join here).
 const processors = [
-  startAuditProcessor({ db, redisUrl: env.REDIS_URL, names, concurrency: env.AUDIT_CONCURRENCY, logger }),
+  startAuditProcessor({
+    db,
+    redisUrl: env.REDIS_URL,
+    names,
+    concurrency: env.AUDIT_CONCURRENCY,
+    logger,
+    ...ingestHooks(),
+  }),
 ];
 const processorNames = ["audit"];
 processors.push(
@@ -63,7 +88,31 @@ if (secretKey !== undefined) {
   );
 }
 
+function ingestHooks(): { observer?: AuditIngestObserver; runIngest?: ReturnType<typeof tracedIngest> } {
+  if (!tracing) return metrics ? { observer: metrics } : {};
+  const observers = metrics ? [metrics, spanObserver] : [spanObserver];
+  return {
+    runIngest: tracedIngest(WORKER_VERSION),
+    observer: {
+      batchStored: (...args) => {
+        for (const o of observers) o.batchStored(...args);
+      },
+    },
+  };
+}
+
 let stopping = false;
+let ready = false;
+const http =
+  metrics && env.WORKER_METRICS_PORT !== undefined
+    ? await startWorkerHttpServer({
+        host: env.WORKER_METRICS_HOST ?? "127.0.0.1",
+        port: env.WORKER_METRICS_PORT,
+        logger,
+        metrics: () => metrics.exposition(),
+        ready: () => ready && !stopping,
+      })
+    : null;
 
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (stopping) {
@@ -75,7 +124,10 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   try {
     // Worker.close() waits for active jobs; a job cut short would simply be retried.
     await Promise.all(processors.map((processor) => processor.close()));
+    await http?.close();
+    await metrics?.close();
     await db.$disconnect();
+    await tracing?.shutdown();
     logger.info({}, "worker stopped");
     process.exit(0);
   } catch (error) {
@@ -89,7 +141,11 @@ process.on("SIGINT", (signal) => void shutdown(signal));
 
 try {
   await Promise.all(processors.map((processor) => processor.ready()));
-  logger.info({ prefix: env.REDIS_PREFIX, processors: processorNames }, "worker started");
+  ready = true;
+  logger.info(
+    { prefix: env.REDIS_PREFIX, processors: processorNames, metricsPort: http?.port ?? null },
+    "worker started",
+  );
 } catch (error) {
   // Closing before the connection was up rejects ready(): that is a shutdown, not a failure.
   if (!stopping) {

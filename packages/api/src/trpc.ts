@@ -7,6 +7,7 @@ import superjson from "superjson";
 import type { ApiContext } from "./context";
 import { errorData, toTRPCError } from "./errors";
 import { publishChange } from "./publish-change";
+import { traceProcedureCall } from "./tracing";
 
 export interface ApiMeta {
   /** The permission a procedure checks; every procedure below orgProcedure names one. */
@@ -39,8 +40,11 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** A span per call (OpenTelemetry), outermost so that it sees the mapped error code. */
+const traced = t.middleware(({ path, type, next }) => traceProcedureCall(path, type, next));
+
 /** No check: login-adjacent procedures only. */
-export const publicProcedure = t.procedure.use(mapErrors);
+export const publicProcedure = t.procedure.use(traced).use(mapErrors);
 
 /** A signed-in user. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {

@@ -24,6 +24,8 @@ export interface ConnectOptions {
   logger: UpstreamLogger;
   /** Skip the `server/discover` probe: the server is known to speak only the 2025 handshake. */
   legacyOnly?: boolean;
+  /** Headers of the current trace context, added to every HTTP request (see UpstreamPoolOptions). */
+  traceContext?: () => Record<string, string> | undefined;
 }
 
 /**
@@ -57,7 +59,7 @@ export class UpstreamConnection {
       capabilities: {},
       versionNegotiation: { mode: "auto", probe: { timeoutMs: timeout } },
     });
-    const transport = createTransport(spec, options.logger);
+    const transport = createTransport(spec, options.logger, options.traceContext);
     const connection = new UpstreamConnection(client, transport, spec.name);
     client.onclose = () => {
       connection.closedFlag = true;
@@ -99,12 +101,15 @@ export class UpstreamConnection {
     args: Record<string, unknown>,
     options: RequestOptions,
     onProgress?: (progress: UpstreamProgress) => void,
+    traceMeta?: Record<string, string>,
   ): Promise<CallToolResult> {
-    if (!onProgress) return this.client.callTool({ name, arguments: args }, options);
+    const meta = traceMeta && Object.keys(traceMeta).length > 0 ? traceMeta : undefined;
+    if (!onProgress)
+      return this.client.callTool({ name, arguments: args, ...(meta && { _meta: meta }) }, options);
     const registration = this.progress.register(onProgress);
     try {
       return await this.client.callTool(
-        { name, arguments: args, _meta: { progressToken: registration.token } },
+        { name, arguments: args, _meta: { ...meta, progressToken: registration.token } },
         options,
       );
     } finally {

@@ -8,6 +8,7 @@ export interface EntrySettings {
   logger: UpstreamLogger;
   idleTimeoutMs: number;
   maxCallsPerConnection: number;
+  traceContext?: () => Record<string, string> | undefined;
 }
 
 /**
@@ -130,7 +131,11 @@ export class PoolEntry {
   }
 
   private async open(spec: UpstreamSpec): Promise<UpstreamConnection> {
-    const options = { clientInfo: this.settings.clientInfo, logger: this.settings.logger };
+    const options = {
+      clientInfo: this.settings.clientInfo,
+      logger: this.settings.logger,
+      ...(this.settings.traceContext && { traceContext: this.settings.traceContext }),
+    };
     try {
       return await UpstreamConnection.open(spec, { ...options, legacyOnly: this.legacyOnly });
     } catch (error) {

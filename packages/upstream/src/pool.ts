@@ -23,6 +23,17 @@ export interface UpstreamPoolOptions {
   /** A connection is replaced (after draining) once it has served this many requests. Default 1000. */
   maxCallsPerConnection?: number;
   logger?: UpstreamLogger;
+  /**
+   * Runs around each tools/call (the gateway's tracing opens a client span there, active
+   * while the call runs). Absent: the call runs as is.
+   */
+  aroundCall?: <T>(call: { spec: UpstreamSpec; tool: string }, run: () => Promise<T>) => Promise<T>;
+  /**
+   * The trace context of the current call (W3C `traceparent`, `tracestate`), read when a
+   * request leaves: sent as HTTP headers, and in a tools/call's `params._meta` where the MCP
+   * conventions carry it. Absent or empty: nothing is added.
+   */
+  traceContext?: () => Record<string, string> | undefined;
 }
 
 export interface CallToolOptions {
@@ -64,8 +75,12 @@ export class UpstreamPool {
       logger: options.logger ?? silentLogger,
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
       maxCallsPerConnection: options.maxCallsPerConnection ?? 1000,
+      ...(options.traceContext && { traceContext: options.traceContext }),
     };
+    this.aroundCall = options.aroundCall;
   }
+
+  private readonly aroundCall: UpstreamPoolOptions["aroundCall"];
 
   /** All tools of the server (every page followed); empty when it declares no tools capability. */
   async listTools(spec: UpstreamSpec): Promise<Tool[]> {
@@ -84,7 +99,11 @@ export class UpstreamPool {
     args: Record<string, unknown>,
     opts: CallToolOptions = {},
   ): Promise<CallToolResult> {
-    return this.request(spec, false, opts, (c, o) => c.callTool(name, args, o, opts.onProgress));
+    const run = () =>
+      this.request(spec, false, opts, (c, o) =>
+        c.callTool(name, args, o, opts.onProgress, this.settings.traceContext?.()),
+      );
+    return this.aroundCall ? this.aroundCall({ spec, tool: name }, run) : run();
   }
 
   async listResources(spec: UpstreamSpec): Promise<Resource[]> {

@@ -9,7 +9,11 @@ import { ProcessGroupStdioTransport } from "./stdio-transport";
 import type { UpstreamLogger, UpstreamSpec } from "./types";
 
 /** Builds the SDK transport for a spec (not started: `client.connect` starts it). */
-export function createTransport(spec: UpstreamSpec, logger: UpstreamLogger): Transport {
+export function createTransport(
+  spec: UpstreamSpec,
+  logger: UpstreamLogger,
+  traceContext?: () => Record<string, string> | undefined,
+): Transport {
   if (spec.transport === "stdio") {
     if (!spec.command) throw unavailable(spec.name, "no command configured");
     return new ProcessGroupStdioTransport({
@@ -22,11 +26,27 @@ export function createTransport(spec: UpstreamSpec, logger: UpstreamLogger): Tra
   const url = parseUrl(spec);
   const options = {
     requestInit: { headers: { ...spec.headers } },
-    fetch: scopedAbortFetch(),
+    fetch: traceContext ? withTraceHeaders(scopedAbortFetch(), traceContext) : scopedAbortFetch(),
   };
   return spec.transport === "sse"
     ? new SSEClientTransport(url, options)
     : new StreamableHTTPClientTransport(url, options);
+}
+
+type FetchLike = ReturnType<typeof scopedAbortFetch>;
+
+/** Adds the current trace context's headers to each request as it leaves (read per request, not per connection). */
+function withTraceHeaders(
+  base: FetchLike,
+  traceContext: () => Record<string, string> | undefined,
+): FetchLike {
+  return (url, init) => {
+    const extra = traceContext();
+    if (!extra || Object.keys(extra).length === 0) return base(url, init);
+    const headers = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+    return base(url, { ...init, headers });
+  };
 }
 
 function parseUrl(spec: UpstreamSpec): URL {

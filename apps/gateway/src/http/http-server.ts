@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { type MetricsExposition, serveMetrics } from "../observability/metrics-server";
 import { checkHostOrigin, type HostOriginPolicy } from "./host-origin";
 import { jsonRpcError, sendJson } from "./json-rpc";
 
@@ -15,6 +16,8 @@ export interface HttpServerDeps {
   mcpPath: string;
   readiness: () => Readiness;
   handleMcp: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** GET /metrics on this port (absent when metrics have a port of their own). */
+  metrics?: MetricsExposition;
 }
 
 export interface GatewayHttpServer {
@@ -24,7 +27,7 @@ export interface GatewayHttpServer {
 }
 
 /**
- * The gateway's HTTP surface: /healthz, /readyz and the MCP endpoint. Whatever a client
+ * The gateway's HTTP surface: /healthz, /readyz, /metrics and the MCP endpoint. Whatever a client
  * sends, the process answers and lives on: every handler failure becomes a 500 JSON body.
  */
 export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer {
@@ -67,6 +70,10 @@ export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer
         snapshotVersion: r.snapshotVersion,
         reasons: draining ? ["shutting down", ...r.reasons] : r.reasons,
       });
+      return;
+    }
+    if (path === "/metrics" && req.method === "GET" && deps.metrics) {
+      await serveMetrics(deps.metrics, deps.logger, res);
       return;
     }
     if (path !== deps.mcpPath) {

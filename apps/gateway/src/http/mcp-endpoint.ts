@@ -24,6 +24,8 @@ export interface McpEndpointDeps {
   audit: AuditRecorderSink;
   logger: Logger;
   maxBodyBytes: number;
+  /** Told each parsed message (tracing reads the client's trace context from `params._meta`). */
+  onMessage?: (message: JsonRpcMessage) => void;
 }
 
 const HOP_BY_HOP = new Set([
@@ -165,6 +167,7 @@ async function serveMcpRequest(
     message = envelope.message;
     rc.method = message.method ?? "unknown";
     rc.protocolVersion = protocolVersionOf(req, message);
+    deps.onMessage?.(message);
   }
 
   const snapshot = rc.snapshot;

@@ -24,6 +24,7 @@ export interface TestGatewayOptions {
   maxBodyBytes?: number;
   logger?: Logger;
   approvals?: Parameters<typeof startGateway>[0]["approvals"];
+  metrics?: Parameters<typeof startGateway>[0]["metrics"];
 }
 
 /**
@@ -45,6 +46,7 @@ export function startTestGateway(options: TestGatewayOptions): Promise<RunningGa
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     snapshotPollMs: 200,
     ...(options.approvals && { approvals: options.approvals }),
+    ...(options.metrics && { metrics: options.metrics }),
   });
 }
 

@@ -3,6 +3,8 @@ import { ingestAuditEvents } from "@portcullis/control/audit/ingest-audit-events
 import type { Db } from "@portcullis/db/client";
 import { type AuditWorker, startAuditWorker } from "@portcullis/queues/audit-worker";
 import type { Logger } from "pino";
+import type { AuditIngestObserver } from "../observability/metrics";
+import type { IngestRunner } from "../observability/tracing";
 
 export interface AuditProcessorOptions {
   db: Db;
@@ -10,6 +12,10 @@ export interface AuditProcessorOptions {
   names: RedisNames;
   concurrency: number;
   logger: Logger;
+  /** Told about every stored batch (metrics). */
+  observer?: AuditIngestObserver;
+  /** Runs each batch (tracing wraps it in a span). */
+  runIngest?: IngestRunner;
 }
 
 /** audit.ingest jobs → `ingestAuditEvents` (one createMany per batch, idempotent by event id). */
@@ -21,9 +27,15 @@ export function startAuditProcessor(options: AuditProcessorOptions): AuditWorker
     concurrency: options.concurrency,
     logger,
     handler: async (events) => {
-      const { inserted, detached } = await ingestAuditEvents(options.db, events);
-      if (detached > 0) logger.warn({ detached }, "audit events of unknown organizations stored without org");
-      logger.debug({ events: events.length, inserted }, "audit batch stored");
+      const ingest = async () => {
+        const started = performance.now();
+        const { inserted, detached } = await ingestAuditEvents(options.db, events);
+        options.observer?.batchStored(events, inserted, performance.now() - started);
+        if (detached > 0)
+          logger.warn({ detached }, "audit events of unknown organizations stored without org");
+        logger.debug({ events: events.length, inserted }, "audit batch stored");
+      };
+      await (options.runIngest ? options.runIngest(events, ingest) : ingest());
     },
   });
 }
