@@ -1,5 +1,6 @@
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
+import { operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
 import { loadEnv } from "./env";
 import { startGateway } from "./start-gateway";
@@ -18,6 +19,7 @@ const gateway = await startGateway({
   secretKey: secretKeyFrom(env.PORTCULLIS_SECRET_KEY),
   spoolDir: env.GATEWAY_SPOOL_DIR,
   logger,
+  upstream: operatorPolicyFrom(env),
 });
 
 let stopping = false;

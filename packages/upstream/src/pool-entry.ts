@@ -1,10 +1,12 @@
 import { connectTimeoutMs, UpstreamConnection } from "./connection";
 import { toUpstreamError, unavailable } from "./errors";
 import { ProcessExitedError } from "./stdio-transport";
+import type { TransportPolicy } from "./transport";
 import type { UpstreamLogger, UpstreamSpec } from "./types";
 
 export interface EntrySettings {
   clientInfo: { name: string; version: string };
+  policy: TransportPolicy;
   logger: UpstreamLogger;
   idleTimeoutMs: number;
   maxCallsPerConnection: number;
@@ -130,7 +132,11 @@ export class PoolEntry {
   }
 
   private async open(spec: UpstreamSpec): Promise<UpstreamConnection> {
-    const options = { clientInfo: this.settings.clientInfo, logger: this.settings.logger };
+    const options = {
+      clientInfo: this.settings.clientInfo,
+      logger: this.settings.logger,
+      policy: this.settings.policy,
+    };
     try {
       return await UpstreamConnection.open(spec, { ...options, legacyOnly: this.legacyOnly });
     } catch (error) {

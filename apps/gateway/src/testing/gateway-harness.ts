@@ -7,6 +7,7 @@ import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import type { ConfigSnapshot } from "@portcullis/contracts/snapshot";
 import { type AuditWorker, startAuditWorker } from "@portcullis/queues/audit-worker";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
 import { type RunningGateway, startGateway } from "../start-gateway";
@@ -23,6 +24,8 @@ export interface TestGatewayOptions {
   maxBodyBytes?: number;
   logger?: Logger;
   approvals?: Parameters<typeof startGateway>[0]["approvals"];
+  /** The operator's outbound policy; default: loopback fixtures and `node`, unsandboxed. */
+  upstream?: Parameters<typeof startGateway>[0]["upstream"];
 }
 
 /**
@@ -43,6 +46,7 @@ export function startTestGateway(options: TestGatewayOptions): Promise<RunningGa
     spoolDir: options.spoolDir,
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     snapshotPollMs: 200,
+    upstream: options.upstream ?? LOOPBACK_TEST_POLICY,
     ...(options.approvals && { approvals: options.approvals }),
   });
 }

@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyAndPublish } from "./apply-and-publish";
 import { parseConfigText } from "./load-config-file";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 
 const secretKey = secretKeyFrom("apply-publish-test-secret-0123456789abcdef");
 const names = testRedisNames("control-apply");
@@ -22,7 +23,7 @@ beforeAll(async () => {
     createTestDatabase({ name: "control_apply_publish" }),
     startLegacyHttpServer(),
   ]);
-  pool = new UpstreamPool();
+  pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
 });
 

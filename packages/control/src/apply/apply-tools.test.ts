@@ -12,6 +12,7 @@ import { publishSnapshot } from "../snapshots/publish-snapshot";
 import { setToolStatus } from "../tools/set-tool-status";
 import { applyAndPublish } from "./apply-and-publish";
 import { parseConfigText } from "./load-config-file";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 
 // `tools:` in the config file: the console's disable / enable / approve-definition / risk,
 // applied against a real fixture MCP server whose tools change at runtime, real catalog
@@ -29,7 +30,7 @@ beforeAll(async () => {
     createTestDatabase({ name: "control_apply_tools" }),
     startLegacyHttpServer({ tag: "apply-tools" }),
   ]);
-  pool = new UpstreamPool();
+  pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
 });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyAndPublish } from "./apply-and-publish";
 import { applyConfig } from "./apply-config";
 import { parseConfigText } from "./load-config-file";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 
 const secretKey = secretKeyFrom("plan-policies-test-secret-0123456789abcdef");
 const actor = { type: "cli" as const, name: "test" };
@@ -191,7 +192,7 @@ policies:
 
 describe("policies through applyAndPublish", () => {
   it("scopes a policy to a tool of a new server by id once its catalog is synced, and publishes it", async () => {
-    const pool = new UpstreamPool();
+    const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
     try {
       const file = parseConfigText(`
 organization: beta-co

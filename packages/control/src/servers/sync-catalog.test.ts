@@ -8,6 +8,7 @@ import { UpstreamPool } from "@portcullis/upstream/pool";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { DEFINITION_CHANGED, syncServerCatalog } from "./sync-catalog";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 
 const secretKey = secretKeyFrom("sync-catalog-test-secret-0123456789abcdef");
 let database: TestDatabase;
@@ -31,7 +32,7 @@ beforeAll(async () => {
       },
     }),
   ]);
-  pool = new UpstreamPool();
+  pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   await database.db.organization.create({ data: { id: orgId, name: "Acme", slug: "acme" } });
 });
 

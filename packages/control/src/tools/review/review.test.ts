@@ -10,6 +10,7 @@ import { approveToolDefinition } from "./approve-tool-definition";
 import { getToolDiff } from "./get-tool-diff";
 import { listToolsForReview } from "./list-tools-for-review";
 import { rejectTool } from "./reject-tool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 
 // Review of quarantined and flagged tools, against real fixture MCP servers whose tools
 // change at runtime, real catalog syncs and Postgres. Each describe has its own organization.
@@ -37,7 +38,7 @@ beforeAll(async () => {
       },
     }),
   ]);
-  pool = new UpstreamPool();
+  pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
 });
 
 afterAll(async () => {
