@@ -17,7 +17,15 @@ const config: NextConfig = {
     "@portcullis/upstream",
   ],
   // Node-only libraries with native or runtime-loaded parts: required at run time, not bundled.
-  serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "ioredis", "bullmq", "pino"],
+  serverExternalPackages: [
+    "@prisma/client",
+    "@prisma/adapter-pg",
+    "pg",
+    "ioredis",
+    "bullmq",
+    "pino",
+    "undici",
+  ],
   // The monorepo root, so tracing and Turbopack see the workspace packages.
   turbopack: { root: fileURLToPath(new URL("../..", import.meta.url)) },
   outputFileTracingRoot: fileURLToPath(new URL("../..", import.meta.url)),

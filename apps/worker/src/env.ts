@@ -1,4 +1,5 @@
 import { AppError } from "@portcullis/contracts/errors";
+import { operatorPolicyEnv } from "@portcullis/upstream/operator-policy";
 import { z } from "zod";
 
 const workerEnv = z.object({
@@ -30,6 +31,7 @@ const workerEnv = z.object({
     .regex(/^https?:\/\/[^/\s]+/, "must be an http(s):// URL")
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  ...operatorPolicyEnv.shape,
 });
 
 export type WorkerEnv = z.infer<typeof workerEnv>;

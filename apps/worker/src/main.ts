@@ -1,6 +1,7 @@
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
 import { createDb } from "@portcullis/db/client";
+import { type OperatorPolicy, operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
 import { loadEnv } from "./env";
 import { startApprovalProcessor } from "./processors/approvals";
@@ -11,8 +12,11 @@ import { startCatalogSyncProcessor } from "./processors/catalog-sync";
 // Composition root: read env, wire processors, stop gracefully. Logic lives in packages.
 
 let env: ReturnType<typeof loadEnv>;
+// Which hosts webhooks and HTTP upstreams may reach and which stdio commands may start: the operator's call.
+let upstream: OperatorPolicy;
 try {
   env = loadEnv();
+  upstream = operatorPolicyFrom(env);
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);
@@ -47,6 +51,7 @@ processors.push(
     logger,
     // Team webhook URLs are sealed: the key opens them just before each post.
     webhook: {
+      outbound: upstream.outbound,
       ...(env.PORTCULLIS_CONSOLE_URL !== undefined && { consoleUrl: env.PORTCULLIS_CONSOLE_URL }),
       ...(secretKey !== undefined && { secretKey }),
     },
@@ -54,7 +59,9 @@ processors.push(
 );
 processorNames.push("approvals");
 if (secretKey !== undefined) {
-  processors.push(startCatalogSyncProcessor({ db, redisUrl: env.REDIS_URL, names, secretKey, logger }));
+  processors.push(
+    startCatalogSyncProcessor({ db, redisUrl: env.REDIS_URL, names, secretKey, logger, upstream }),
+  );
   processorNames.push("catalog-sync");
 } else {
   logger.warn(

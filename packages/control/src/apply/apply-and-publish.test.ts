@@ -5,11 +5,11 @@ import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/f
 import { freePort } from "@portcullis/testkit/ports";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyAndPublish } from "./apply-and-publish";
 import { parseConfigText } from "./load-config-file";
-import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 
 const secretKey = secretKeyFrom("apply-publish-test-secret-0123456789abcdef");
 const names = testRedisNames("control-apply");

@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncServerCatalog } from "../servers/sync-catalog";
@@ -12,7 +13,6 @@ import { publishSnapshot } from "../snapshots/publish-snapshot";
 import { setToolStatus } from "../tools/set-tool-status";
 import { applyAndPublish } from "./apply-and-publish";
 import { parseConfigText } from "./load-config-file";
-import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 
 // `tools:` in the config file: the console's disable / enable / approve-definition / risk,
 // applied against a real fixture MCP server whose tools change at runtime, real catalog

@@ -5,12 +5,12 @@ import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { type FixtureServer, startModernHttpServer } from "@portcullis/testkit/fixture-servers";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyAndPublish } from "./apply-and-publish";
 import { applyConfig } from "./apply-config";
 import { parseConfigText } from "./load-config-file";
-import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 
 const secretKey = secretKeyFrom("plan-policies-test-secret-0123456789abcdef");
 const actor = { type: "cli" as const, name: "test" };

@@ -98,6 +98,12 @@ export function applyServerChanges(draft: ServerDraft, changes: ServerChanges): 
   if (changes.args !== undefined) next.args = changes.args;
   if (changes.timeoutMs !== undefined) next.timeoutMs = changes.timeoutMs;
   if (changes.disabled !== undefined) next.status = changes.disabled ? "disabled" : "active";
+  // Stored credentials were given for one origin: a change of scheme, host or port must not
+  // carry them to another (whoever can edit a server could otherwise collect its bearer).
+  if (credentialsMoveToNewOrigin(draft.url, next.url)) {
+    delete next.secrets.headers;
+    delete next.secrets.bearer;
+  }
   if (changes.headers !== undefined) setOrClear(next.secrets, "headers", nonEmptyRecord(changes.headers));
   if (changes.bearer !== undefined) setOrClear(next.secrets, "bearer", blankToNull(changes.bearer));
   if (changes.env !== undefined) setOrClear(next.secrets, "env", nonEmptyRecord(changes.env));
@@ -194,6 +200,24 @@ export function secretNames(secrets: UpstreamSecrets): { headers: string[]; bear
   };
 }
 
+/**
+ * Whether a URL change moves the server to another origin (scheme, host, port): the stored
+ * headers and bearer are then dropped unless the same change brings new ones. A URL that
+ * does not parse counts as another origin (validation rejects it anyway).
+ */
+export function credentialsMoveToNewOrigin(before: string | null, after: string | null): boolean {
+  if (before === null || after === null || before === after) return false;
+  return originOf(before) === null || originOf(before) !== originOf(after);
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
 function setOrClear<K extends keyof UpstreamSecrets>(
   secrets: UpstreamSecrets,
   key: K,
@@ -213,4 +237,11 @@ function nonEmptyRecord(record: Record<string, string> | null): Record<string, s
   if (record === null) return null;
   const entries = Object.entries(record).filter(([k]) => k.trim() !== "");
   return entries.length === 0 ? null : Object.fromEntries(entries);
+}
+
+/** Whether applying `changes` dropped stored headers or bearer because the URL moved to another origin. */
+export function credentialsDropped(before: ServerDraft, after: ServerDraft, changes: ServerChanges): boolean {
+  if (!credentialsMoveToNewOrigin(before.url, after.url)) return false;
+  const hadCredentials = before.secrets.headers !== undefined || before.secrets.bearer !== undefined;
+  return hadCredentials && changes.headers === undefined && changes.bearer === undefined;
 }

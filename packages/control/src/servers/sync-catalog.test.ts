@@ -5,10 +5,10 @@ import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { freePort } from "@portcullis/testkit/ports";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { DEFINITION_CHANGED, syncServerCatalog } from "./sync-catalog";
-import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 
 const secretKey = secretKeyFrom("sync-catalog-test-secret-0123456789abcdef");
 let database: TestDatabase;

@@ -6,6 +6,7 @@ import type { Db } from "../db";
 import { findServer } from "./find-server";
 import {
   applyServerChanges,
+  credentialsDropped,
   draftFromRow,
   type ServerChanges,
   serverRowData,
@@ -68,6 +69,8 @@ export async function updateServer(
           fields: secretsChanged ? [...changed, "secrets"] : changed,
           changes: fieldChanges(current, next, changed),
           ...(secretsChanged && { secretsChanged: true }),
+          // Said apart: the admin must enter the credentials again for the new host.
+          ...(credentialsDropped(current, next, input.changes) && { credentialsDroppedForNewHost: true }),
         },
       });
       return { id: row.id, name: next.name, changed: secretsChanged ? [...changed, "secrets"] : changed };

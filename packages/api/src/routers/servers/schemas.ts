@@ -68,14 +68,8 @@ export const serverDetail = serverSummary.extend({
   updatedAt: z.date(),
 });
 
-export const connectionTestResult = z.object({
-  ok: z.boolean(),
-  latencyMs: z.number().nullable(),
-  protocolVersion: z.string().nullable(),
-  toolCount: z.number().int().nullable(),
-  toolNames: z.array(z.string()),
-  error: z.string().optional(),
-});
+/** One schema for the console's answer and the worker's job result. */
+export { connectionTestResult } from "@portcullis/contracts/jobs";
 
 export const syncStatus = z.object({
   state: z.enum(["waiting", "active", "completed", "failed"]),

@@ -3,6 +3,7 @@ import { newId } from "@portcullis/contracts/ids";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { syncServerCatalog } from "../../servers/sync-catalog";
@@ -10,7 +11,6 @@ import { approveToolDefinition } from "./approve-tool-definition";
 import { getToolDiff } from "./get-tool-diff";
 import { listToolsForReview } from "./list-tools-for-review";
 import { rejectTool } from "./reject-tool";
-import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 
 // Review of quarantined and flagged tools, against real fixture MCP servers whose tools
 // change at runtime, real catalog syncs and Postgres. Each describe has its own organization.
