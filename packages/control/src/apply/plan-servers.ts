@@ -1,6 +1,7 @@
 import { openSecrets, sealSecrets, type UpstreamSecrets } from "@portcullis/auth/secrets";
 import { newId } from "@portcullis/contracts/ids";
 import { Prisma, type Server } from "@portcullis/db/client";
+import { formatCommandLine } from "@portcullis/upstream/stdio-launch";
 import { canonicalJson } from "../canonical-json";
 import type { DesiredServer } from "./desired-state";
 import { fieldChanges, type Operation } from "./plan";
@@ -13,6 +14,7 @@ const COMPARED = [
   "args",
   "env",
   "timeoutMs",
+  "network",
   "status",
 ] as const;
 
@@ -32,7 +34,12 @@ export function planServers(
     if (!row) {
       upserts.push({
         change: { action: "create", kind: "server", name: want.name },
-        details: { transport: want.transport, url: want.url, command: want.command },
+        details: {
+          transport: want.transport,
+          url: want.url,
+          command: want.command,
+          ...(want.command !== null && { commandLine: formatCommandLine(want.command, want.args) }),
+        },
         run: async (tx, ctx) => {
           const id = newId("server");
           await tx.server.create({
@@ -47,6 +54,7 @@ export function planServers(
               args: want.args,
               secrets: seal(want.secrets, ctx.secretKey),
               timeoutMs: want.timeoutMs,
+              network: want.network,
               status: want.status,
             },
           });
@@ -71,6 +79,10 @@ export function planServers(
       // Secret values never reach the audit log; that they changed does.
       details: {
         changes: fieldChanges(row, values, fields),
+        ...(want.command !== null &&
+          fields.some((f) => f === "command" || f === "args" || f === "transport") && {
+            commandLine: formatCommandLine(want.command, want.args),
+          }),
         ...(secretsChanged && { secretsChanged: true }),
       },
       run: async (tx, ctx) => {
@@ -84,6 +96,7 @@ export function planServers(
             args: want.args,
             env: Prisma.DbNull,
             timeoutMs: want.timeoutMs,
+            network: want.network,
             status: want.status,
             ...(secretsChanged && { secrets: seal(want.secrets, ctx.secretKey) }),
           },

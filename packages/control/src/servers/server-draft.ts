@@ -19,6 +19,8 @@ export interface ServerDraft {
   /** Header values, bearer token and (stdio) environment: sealed when stored. */
   secrets: UpstreamSecrets;
   timeoutMs: number;
+  /** stdio: false runs the server without network access (bubblewrap sandbox). Always true for HTTP. */
+  network: boolean;
   status: "active" | "disabled";
 }
 
@@ -35,6 +37,7 @@ export interface ServerFields {
   headers?: Record<string, string>;
   bearer?: string | null;
   timeoutMs?: number;
+  network?: boolean;
   disabled?: boolean;
 }
 
@@ -50,6 +53,7 @@ export interface ServerChanges {
   headers?: Record<string, string> | null;
   bearer?: string | null;
   timeoutMs?: number;
+  network?: boolean;
   disabled?: boolean;
 }
 
@@ -64,6 +68,7 @@ export function draftFromFields(fields: ServerFields): ServerDraft {
       args: [],
       secrets: {},
       timeoutMs: DEFAULT_TIMEOUT_MS,
+      network: true,
       status: "active",
     },
     { ...fields, transport: fields.transport },
@@ -80,6 +85,7 @@ export function draftFromRow(row: Server, secretKey: Buffer): ServerDraft {
     args: row.args,
     secrets: openServerSecrets(row, secretKey),
     timeoutMs: row.timeoutMs,
+    network: row.network,
     status: row.status,
   };
 }
@@ -97,6 +103,7 @@ export function applyServerChanges(draft: ServerDraft, changes: ServerChanges): 
   if (changes.command !== undefined) next.command = blankToNull(changes.command);
   if (changes.args !== undefined) next.args = changes.args;
   if (changes.timeoutMs !== undefined) next.timeoutMs = changes.timeoutMs;
+  if (changes.network !== undefined) next.network = changes.network;
   if (changes.disabled !== undefined) next.status = changes.disabled ? "disabled" : "active";
   // Stored credentials were given for one origin: a change of scheme, host or port must not
   // carry them to another (whoever can edit a server could otherwise collect its bearer).
@@ -116,6 +123,8 @@ export function applyServerChanges(draft: ServerDraft, changes: ServerChanges): 
     next.command = null;
     next.args = [];
     delete next.secrets.env;
+    // Cutting the network is a sandbox setting of stdio servers; an HTTP server needs it.
+    next.network = true;
   }
   return next;
 }
@@ -163,6 +172,7 @@ function toConfigEntry(draft: ServerDraft): Record<string, unknown> {
       command: draft.command,
       args: draft.args,
       ...(draft.secrets.env && { env: draft.secrets.env }),
+      ...(!draft.network && { network: false }),
     };
   }
   return {
@@ -187,6 +197,7 @@ export function serverRowData(draft: ServerDraft, secretKey: Buffer) {
     env: Prisma.DbNull,
     secrets: hasSecrets ? sealSecrets(draft.secrets, secretKey) : null,
     timeoutMs: draft.timeoutMs,
+    network: draft.network,
     status: draft.status,
   };
 }
