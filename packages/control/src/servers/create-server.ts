@@ -1,7 +1,7 @@
 import { newId } from "@portcullis/contracts/ids";
+import { formatCommandLine } from "@portcullis/upstream/stdio-launch";
 import type { Actor } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
-import { formatCommandLine } from "@portcullis/upstream/stdio-launch";
 import type { Db } from "../db";
 import { draftFromFields, type ServerFields, serverRowData, validateServerDraft } from "./server-draft";
 import { duplicateName, nameConflict } from "./unique-name";

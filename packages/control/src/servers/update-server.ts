@@ -1,8 +1,8 @@
+import { formatCommandLine } from "@portcullis/upstream/stdio-launch";
 import type { Actor } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import { fieldChanges } from "../apply/plan";
 import { canonicalJson } from "../canonical-json";
-import { formatCommandLine } from "@portcullis/upstream/stdio-launch";
 import type { Db } from "../db";
 import { findServer } from "./find-server";
 import {
