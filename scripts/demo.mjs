@@ -19,6 +19,10 @@ import {
 install();
 ensureEnvFile();
 const env = process.env;
+// The demo's upstreams listen on loopback and its memory server runs with node: allow just
+// that (an .env made before these settings existed has neither).
+env.PORTCULLIS_OUTBOUND_ALLOW ??= "127.0.0.1,::1,localhost";
+env.PORTCULLIS_STDIO_ALLOW ??= "node,npx";
 await requireServices(env.DATABASE_URL, env.REDIS_URL);
 
 const tsx = `${root}node_modules/.bin/tsx`;
