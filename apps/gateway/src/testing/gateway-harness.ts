@@ -76,6 +76,8 @@ export async function startGatewayHarness(
     allowedOrigins?: string[];
     /** The gateway's logger (default: silent, or TEST_LOG_LEVEL), for tests that read the logs. */
     logger?: Logger;
+    /** The operator's outbound policy (default: loopback fixtures and `node`, unsandboxed). */
+    upstream?: TestGatewayOptions["upstream"];
   } = {},
 ): Promise<GatewayHarness> {
   const redisUrl = options.redisUrl ?? "redis://127.0.0.1:6379";
@@ -105,6 +107,7 @@ export async function startGatewayHarness(
     logger,
     ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
     ...(options.maxBodyBytes && { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.upstream && { upstream: options.upstream }),
   });
 
   const events: AuditEvent[] = [];
