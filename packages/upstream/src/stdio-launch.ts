@@ -110,6 +110,10 @@ export function buildStdioLaunch(
   const sandboxEnv = { ...env, HOME: workDir, TMPDIR: "/tmp" };
   const args = [
     "--die-with-parent",
+    // Run as root (a container), bwrap would otherwise hand the server every capability:
+    // enough to mknod the host's disk and mount it. Dropped, it is an ordinary process.
+    "--cap-drop",
+    "ALL",
     "--unshare-pid",
     "--unshare-ipc",
     "--unshare-uts",

@@ -136,6 +136,8 @@ describe("bubblewrap sandbox", () => {
     expect(Object.keys(env).filter((name) => !expected.includes(name))).toEqual([]);
     expect(env.HOME).toBe(join(scratch, "work", "boxed"));
     expect(env.PWD).toBe(join(scratch, "work", "boxed"));
+    // No capabilities, even when the gateway runs as root: nothing to mount or mknod with.
+    expect(await ask(pool, spec, "read", { path: "/proc/self/status" })).toMatch(/^CapEff:\s+0+$/m);
   });
 
   it("hides files outside its own directory, which it may write", async () => {
