@@ -1,5 +1,5 @@
 import { AppError } from "@portcullis/contracts/errors";
-import { operatorPolicyEnv } from "@portcullis/upstream/operator-policy";
+import { type OperatorPolicyEnv, operatorPolicyEnv } from "@portcullis/upstream/operator-policy";
 import { z } from "zod";
 
 const workerEnv = z.object({
@@ -31,7 +31,6 @@ const workerEnv = z.object({
     .regex(/^https?:\/\/[^/\s]+/, "must be an http(s):// URL")
     .optional()
     .or(z.literal("").transform(() => undefined)),
-  ...operatorPolicyEnv.shape,
 });
 
 export type WorkerEnv = z.infer<typeof workerEnv>;
@@ -42,6 +41,21 @@ export type WorkerEnv = z.infer<typeof workerEnv>;
  */
 export function loadEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
   const parsed = workerEnv.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  throw new AppError("INVALID_INPUT", `invalid worker environment: ${problems.join("; ")}`, {
+    details: { variables: parsed.error.issues.map((issue) => issue.path.join(".")) },
+  });
+}
+
+/**
+ * The operator's outbound settings (PORTCULLIS_OUTBOUND_ALLOW, PORTCULLIS_STDIO_*), read
+ * apart from the rest: the same variables, validated the same way, in every process.
+ */
+export function loadOperatorPolicyEnv(
+  source: Record<string, string | undefined> = process.env,
+): OperatorPolicyEnv {
+  const parsed = operatorPolicyEnv.safeParse(source);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
   throw new AppError("INVALID_INPUT", `invalid worker environment: ${problems.join("; ")}`, {

@@ -3,7 +3,7 @@ import { redisNames } from "@portcullis/contracts/redis-keys";
 import { createDb } from "@portcullis/db/client";
 import { type OperatorPolicy, operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
-import { loadEnv } from "./env";
+import { loadEnv, loadOperatorPolicyEnv } from "./env";
 import { startApprovalProcessor } from "./processors/approvals";
 import { startAuditProcessor } from "./processors/audit";
 import { startAuditRetentionProcessor } from "./processors/audit-retention";
@@ -16,7 +16,7 @@ let env: ReturnType<typeof loadEnv>;
 let upstream: OperatorPolicy;
 try {
   env = loadEnv();
-  upstream = operatorPolicyFrom(env);
+  upstream = operatorPolicyFrom(loadOperatorPolicyEnv());
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);

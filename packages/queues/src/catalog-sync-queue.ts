@@ -111,9 +111,12 @@ export class CatalogSyncQueue {
     for (let wait = 25; ; wait = Math.min(wait * 2, 250)) {
       const current = await Job.fromId(this.queue, job.id);
       const state = current ? await current.getState() : "unknown";
-      if (state === "completed") return connectionTestResult.parse(current?.returnvalue);
-      if (state === "failed")
-        return failedTest(current?.failedReason || "the connection test failed in the worker");
+      if (state === "completed" || state === "failed") {
+        // Read again: the job may have finished between the two reads above, its result not yet in `current`.
+        const finished = await Job.fromId(this.queue, job.id);
+        if (state === "completed") return connectionTestResult.parse(finished?.returnvalue);
+        return failedTest(finished?.failedReason || "the connection test failed in the worker");
+      }
       if (Date.now() > deadline) {
         if (state !== "active") await current?.remove().catch(() => {});
         return failedTest(

@@ -17,7 +17,11 @@ export class ProcessStartError extends Error {
     command: string,
     readonly errno: string | undefined,
   ) {
-    super(`failed to start '${basename(command)}'${errno ? ` (${errno})` : ""}`);
+    super(
+      basename(command) === "bwrap" && errno === "ENOENT"
+        ? "the stdio sandbox cannot start: bubblewrap is not installed (apt-get install -y bubblewrap, or PORTCULLIS_STDIO_SANDBOX=none)"
+        : `failed to start '${basename(command)}'${errno ? ` (${errno})` : ""}`,
+    );
     this.name = "ProcessStartError";
   }
 }
