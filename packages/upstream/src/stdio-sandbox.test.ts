@@ -7,6 +7,7 @@ import { isAppError } from "@portcullis/contracts/errors";
 import { SANDBOX_PROBE_PATH } from "@portcullis/testkit/fixture-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UpstreamPool } from "./pool";
+import { signalGroup } from "./process-group";
 import type { StdioLaunchPolicy } from "./stdio-launch";
 import type { CallToolResult, StdioLaunchEvent, UpstreamSpec } from "./types";
 
@@ -152,6 +153,16 @@ describe("bubblewrap sandbox", () => {
     expect(await ask(pool, spec, "write", { path: join(TESTKIT_DIR, "planted.txt") })).toMatch(
       /^error E(ROFS|ACCES|PERM)/,
     );
+  });
+
+  it("stops the whole sandbox (bwrap and the server inside) when the pool closes", async () => {
+    const pool = poolFor(bubblewrap());
+    await ask(pool, probeSpec("stopped"), "env");
+    const [pid] = pool.stats().pids;
+    expect(pid).toBeGreaterThan(0);
+    await pool.close();
+    // Signal 0 to the group fails once no process of it is left (killed ones may take a moment to go).
+    await expect.poll(() => signalGroup(pid as number, 0), { timeout: 5_000 }).toBe(false);
   });
 
   it("cuts the network of a server configured with network: false", async () => {
