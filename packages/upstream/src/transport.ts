@@ -51,6 +51,12 @@ export function createTransport(
       },
       "starting stdio server",
     );
+    if (spec.network === false && policy.stdio.sandbox === "none") {
+      logger.warn(
+        { server: spec.name },
+        "network: false has no effect without the sandbox (PORTCULLIS_STDIO_SANDBOX=bubblewrap)",
+      );
+    }
     policy.onLaunch?.({
       serverId: spec.id,
       serverName: spec.name,
