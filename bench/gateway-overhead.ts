@@ -80,6 +80,7 @@ try {
     GATEWAY_PORT: String(gatewayPort),
     GATEWAY_SPOOL_DIR: mkdtempSync(join(tmpdir(), "pcbench-spool-")),
     LOG_LEVEL: "warn",
+    PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1",
   };
   gateway = startProcess("gateway", "apps/gateway/src/main.ts", env);
   worker = startProcess("worker", "apps/worker/src/main.ts", env);

@@ -22,6 +22,7 @@ import { UpstreamPool } from "@portcullis/upstream/pool";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { startGateway } from "../apps/gateway/src/start-gateway";
+import { LOOPBACK_TEST_POLICY } from "../packages/upstream/src/test-policy";
 
 const CALLS = Number(process.env.PROFILE_CALLS ?? 3000);
 const names = redisNames(`pcprof:${randomToken(8)}`);
@@ -100,6 +101,7 @@ const gateway = await startGateway({
   secretKey,
   spoolDir: mkdtempSync(join(tmpdir(), "pcprof-")),
   logger: pino({ level: "silent" }),
+  upstream: LOOPBACK_TEST_POLICY,
 });
 const client = new Client(
   { name: "prof", version: "1" },

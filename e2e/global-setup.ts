@@ -97,6 +97,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       REDIS_PREFIX: names.prefix,
       PORTCULLIS_SECRET_KEY: secretKey,
       LOG_LEVEL: "info",
+      // The fixture upstream and webhooks listen on loopback; stdio fixtures run with node.
+      PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1,::1,localhost",
+      PORTCULLIS_STDIO_ALLOW: "node,npx",
     };
     // Node with tsx's loader, not the tsx CLI (whose signal relay SIGKILLs a slow child).
     const TS_LOADER = ["--import", "tsx"];

@@ -23,6 +23,10 @@ ensureEnvFile();
 log("building the gateway, the worker and the CLI (pnpm build)");
 pnpm(["--silent", "build"], { stdio: ["ignore", "ignore", "inherit"] });
 const env = process.env;
+// The demo's upstreams listen on loopback and its memory server runs with node: allow just
+// that (an .env made before these settings existed has neither).
+env.PORTCULLIS_OUTBOUND_ALLOW ??= "127.0.0.1,::1,localhost";
+env.PORTCULLIS_STDIO_ALLOW ??= "node,npx";
 await requireServices(env.DATABASE_URL, env.REDIS_URL);
 
 const tsx = `${root}node_modules/.bin/tsx`;

@@ -34,6 +34,7 @@ const config: NextConfig = {
     "@opentelemetry/resources",
     "@opentelemetry/core",
     "@opentelemetry/context-async-hooks",
+    "undici",
   ],
   // The monorepo root, so tracing and Turbopack see the workspace packages.
   turbopack: { root: fileURLToPath(new URL("../..", import.meta.url)) },

@@ -40,6 +40,8 @@ function cli(...args: string[]): Promise<Run> {
           REDIS_PREFIX: names.prefix,
           PORTCULLIS_SECRET_KEY: "cli-test-secret-0123456789abcdefghijkl",
           PLATFORM_TOKEN: "tok-from-env",
+          // The fixture upstream listens on loopback, which the SSRF guard refuses unless allowlisted.
+          PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1",
         },
         timeout: 60_000,
       },

@@ -56,7 +56,11 @@ export class CliDeps {
   async pool(): Promise<UpstreamPool> {
     if (!this.upstreamPool) {
       const { UpstreamPool } = await import("@portcullis/upstream/pool");
-      this.upstreamPool = new UpstreamPool({ clientInfo: { name: "portcullis-cli", version: "0.0.0" } });
+      const { operatorPolicyFrom } = await import("@portcullis/upstream/operator-policy");
+      this.upstreamPool = new UpstreamPool({
+        clientInfo: { name: "portcullis-cli", version: "0.0.0" },
+        ...operatorPolicyFrom(this.env.upstream),
+      });
     }
     return this.upstreamPool;
   }

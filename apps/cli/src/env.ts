@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { AppError } from "@portcullis/contracts/errors";
+import { type OperatorPolicyEnv, operatorPolicyEnv } from "@portcullis/upstream/operator-policy";
 import { z } from "zod";
 
 /** `.env` at the repository root, loaded when present; variables already set win over it. */
@@ -13,6 +14,7 @@ const schema = z.object({
   REDIS_PREFIX: z.string().min(1).default("portcullis"),
   PORTCULLIS_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   DEBUG: z.string().optional(),
+  ...operatorPolicyEnv.shape,
 });
 
 export interface CliEnv {
@@ -21,6 +23,8 @@ export interface CliEnv {
   redisPrefix: string;
   secretKey: Buffer | undefined;
   debug: boolean;
+  /** The operator's SSRF allowlist and stdio launch policy, for catalog syncs run by the CLI. */
+  upstream: OperatorPolicyEnv;
   /** The whole environment, for `{ env: NAME }` secret references in config files. */
   vars: Record<string, string | undefined>;
 }
@@ -44,6 +48,7 @@ export function loadEnv(): CliEnv {
     redisPrefix: env.REDIS_PREFIX,
     secretKey: env.PORTCULLIS_SECRET_KEY === undefined ? undefined : secretKeyFrom(env.PORTCULLIS_SECRET_KEY),
     debug: env.DEBUG !== undefined && env.DEBUG !== "" && env.DEBUG !== "0",
+    upstream: env,
     vars: { ...process.env },
   };
 }

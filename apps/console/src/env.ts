@@ -1,3 +1,4 @@
+import { operatorPolicyEnv } from "@portcullis/upstream/operator-policy";
 import { z } from "zod";
 
 const url = z.string().url();
@@ -28,6 +29,8 @@ const schema = z.object({
     .default(8 * 3600),
   /** The gateway URL agents use; goes into the mcp.json snippet shown with a new key. */
   GATEWAY_PUBLIC_URL: url.default("http://127.0.0.1:4000"),
+  /** SSRF allowlist for the connection tests the console makes (stdio tests run in the worker). */
+  PORTCULLIS_OUTBOUND_ALLOW: operatorPolicyEnv.shape.PORTCULLIS_OUTBOUND_ALLOW,
 });
 
 export type ConsoleEnv = z.infer<typeof schema>;

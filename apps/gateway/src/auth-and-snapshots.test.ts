@@ -1,6 +1,7 @@
 import type { SnapshotAgent, SnapshotServer } from "@portcullis/contracts/snapshot";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectLegacyClient, connectModernClient } from "./testing/clients";
 import { type GatewayHarness, startGatewayHarness, waitForVersion } from "./testing/gateway-harness";
@@ -12,7 +13,7 @@ let server: SnapshotServer;
 
 beforeAll(async () => {
   upstream = await startLegacyHttpServer();
-  const pool = new UpstreamPool();
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
     configure: async (b) => {
       server = b.server({ name: "alpha", transport: "streamable-http", url: upstream.url });

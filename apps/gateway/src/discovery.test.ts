@@ -4,6 +4,7 @@ import {
   startModernHttpServer,
 } from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENTS } from "./testing/clients";
 import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
@@ -17,7 +18,7 @@ const keys: Record<string, string> = {};
 beforeAll(async () => {
   legacy = await startLegacyHttpServer({ tag: "legacy" });
   modern = await startModernHttpServer({ tag: "modern" });
-  const pool = new UpstreamPool();
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
     configure: async (b) => {
       const alpha = b.server({ name: "alpha", transport: "streamable-http", url: legacy.url });

@@ -7,6 +7,7 @@ import {
   startModernHttpServer,
 } from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -74,7 +75,7 @@ beforeAll(async () => {
     tools: leakyTools,
     onCall: (name, args) => forwarded.push({ server: "beta", name, args }),
   });
-  const pool = new UpstreamPool();
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   const logger = pino({ level: "trace" }, { write: (line: string) => void logLines.push(line) });
   h = await startGatewayHarness({
     logger,

@@ -17,6 +17,7 @@ import {
   startEverythingServer,
 } from "@portcullis/testkit/reference-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "./start-gateway";
@@ -51,7 +52,7 @@ function childPids(): number[] {
 beforeAll(async () => {
   database = await createTestDatabase({ name: "e2e" });
   everything = await startEverythingServer();
-  pool = new UpstreamPool();
+  pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   const memory = memoryServerSpec();
   const file = configFile.parse({
     servers: [

@@ -1,3 +1,4 @@
+import { operatorPolicyEnv } from "@portcullis/upstream/operator-policy";
 import { z } from "zod";
 
 const list = z
@@ -31,6 +32,7 @@ const schema = z.object({
   REDIS_PREFIX: z.string().min(1).default("portcullis"),
   PORTCULLIS_SECRET_KEY: z.string().min(32, "PORTCULLIS_SECRET_KEY must be at least 32 characters"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ...operatorPolicyEnv.shape,
 });
 
 export type GatewayEnv = z.infer<typeof schema>;

@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -63,7 +64,7 @@ beforeAll(async () => {
       },
     },
   });
-  const pool = new UpstreamPool();
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   const file = configFile.parse({
     organization: "acme",
     servers: [{ name: "fx", transport: "streamable-http", url: fixture.url }],

@@ -1,6 +1,7 @@
 import { request } from "node:http";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectLegacyClient } from "./testing/clients";
 import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
@@ -11,7 +12,7 @@ let key = "";
 
 beforeAll(async () => {
   upstream = await startLegacyHttpServer();
-  const pool = new UpstreamPool();
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
     maxBodyBytes: 4_096,
     allowedOrigins: ["https://console.example.com"],

@@ -1,6 +1,7 @@
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
 import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
+import { operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
 import { loadEnv } from "./env";
 import { startGateway } from "./start-gateway";
@@ -32,6 +33,7 @@ const gateway = await startGateway({
     processMetrics: true,
     ...(env.GATEWAY_METRICS_PORT !== undefined && { port: env.GATEWAY_METRICS_PORT }),
   },
+  upstream: operatorPolicyFrom(env),
 });
 
 let stopping = false;

@@ -14,6 +14,7 @@ import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/f
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { type PrivateRedisServer, startRedisServer } from "@portcullis/testkit/redis-server";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "./start-gateway";
@@ -59,7 +60,7 @@ async function failure(call: Promise<unknown>): Promise<RpcFailure> {
 
 async function setUpServer(b: SnapshotBuilder, upstream: FixtureServer) {
   const server = b.server({ name: "alpha", transport: "streamable-http", url: upstream.url });
-  const pool = new UpstreamPool();
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   b.addTools(server, await pool.listTools(b.upstreamSpecForTest(server)));
   await pool.close();
   return server;
@@ -89,6 +90,8 @@ async function spawnGateway(env: Record<string, string>): Promise<{ url: string;
       HOME: process.env.HOME ?? "",
       LOG_LEVEL: "info",
       GATEWAY_PORT: "0",
+      // The fixture upstreams listen on loopback, which the SSRF guard refuses unless allowlisted.
+      PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1,::1,localhost",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -450,7 +453,7 @@ describe("a rate_limit policy applied from portcullis.yaml", () => {
       createTestDatabase({ name: "rate_limits" }),
       startLegacyHttpServer({ jsonResponse: true }),
     ]);
-    const pool = new UpstreamPool();
+    const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
     const file = configFile.parse({
       servers: [{ name: "alpha", transport: "streamable-http", url: upstream.url }],
       teams: [{ name: "platform" }],

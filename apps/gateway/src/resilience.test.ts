@@ -1,6 +1,7 @@
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { type PrivateRedisServer, startRedisServer } from "@portcullis/testkit/redis-server";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectLegacyClient, connectModernClient } from "./testing/clients";
 import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
@@ -14,7 +15,7 @@ let key = "";
 beforeAll(async () => {
   redisServer = await startRedisServer();
   upstream = await startLegacyHttpServer();
-  const pool = new UpstreamPool();
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
     redisUrl: redisServer.url,
     configure: async (b) => {

@@ -6,6 +6,7 @@ import { UpstreamPool, type UpstreamPoolOptions } from "@portcullis/upstream/poo
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type ApprovalStageOptions, createApprovalStage } from "./approvals/create-approval-stage";
+import { recordStdioLaunch } from "./audit/audit-recorder";
 import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
@@ -33,7 +34,8 @@ export interface GatewayConfig {
   spoolDir: string;
   logger: Logger;
   snapshotPollMs?: number;
-  upstream?: UpstreamPoolOptions;
+  /** The operator's SSRF allowlist and stdio launch policy (PORTCULLIS_OUTBOUND_ALLOW, PORTCULLIS_STDIO_*). */
+  upstream?: Omit<UpstreamPoolOptions, "onLaunch">;
   /** Approval waits: progress interval, expiry grace (tests shorten them). */
   approvals?: Pick<ApprovalStageOptions, "progressIntervalMs" | "expiryGraceMs">;
   /**
@@ -88,6 +90,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     logger,
     ...tracing?.upstreamHooks(),
     ...config.upstream,
+    onLaunch: (launch) => {
+      // Every stdio process the gateway starts is audited, with the command line it ran.
+      const snapshot = store.current();
+      recordStdioLaunch(audit, launch, {
+        orgId: snapshot?.serversById.get(launch.serverId)?.orgId ?? null,
+        snapshotVersion: snapshot?.version ?? null,
+      });
+    },
   });
   const audit = new AuditSink({
     redis: { url: config.redisUrl },

@@ -6,6 +6,7 @@ import {
 } from "@portcullis/testkit/fixture-servers";
 import { freePort } from "@portcullis/testkit/ports";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENTS } from "./testing/clients";
 import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
@@ -23,7 +24,7 @@ beforeAll(async () => {
   legacy = await startLegacyHttpServer({ tag: "legacy", onCall });
   modern = await startModernHttpServer({ tag: "modern", onCall });
   const deadPort = await freePort();
-  const pool = new UpstreamPool();
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
     configure: async (b) => {
       const alpha = b.server({

@@ -1,4 +1,5 @@
 import { AppError } from "@portcullis/contracts/errors";
+import { type OperatorPolicyEnv, operatorPolicyEnv } from "@portcullis/upstream/operator-policy";
 import { z } from "zod";
 
 const workerEnv = z.object({
@@ -50,6 +51,21 @@ export type WorkerEnv = z.infer<typeof workerEnv>;
  */
 export function loadEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
   const parsed = workerEnv.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  throw new AppError("INVALID_INPUT", `invalid worker environment: ${problems.join("; ")}`, {
+    details: { variables: parsed.error.issues.map((issue) => issue.path.join(".")) },
+  });
+}
+
+/**
+ * The operator's outbound settings (PORTCULLIS_OUTBOUND_ALLOW, PORTCULLIS_STDIO_*), read
+ * apart from the rest: the same variables, validated the same way, in every process.
+ */
+export function loadOperatorPolicyEnv(
+  source: Record<string, string | undefined> = process.env,
+): OperatorPolicyEnv {
+  const parsed = operatorPolicyEnv.safeParse(source);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
   throw new AppError("INVALID_INPUT", `invalid worker environment: ${problems.join("; ")}`, {

@@ -2,8 +2,9 @@ import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
 import { createDb } from "@portcullis/db/client";
 import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
+import { type OperatorPolicy, operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
-import { loadEnv } from "./env";
+import { loadEnv, loadOperatorPolicyEnv } from "./env";
 import { startWorkerHttpServer } from "./observability/http-server";
 import { type AuditIngestObserver, WorkerMetrics } from "./observability/metrics";
 import { spanObserver, tracedIngest } from "./observability/tracing";
@@ -17,8 +18,11 @@ import { startCatalogSyncProcessor } from "./processors/catalog-sync";
 const WORKER_VERSION = "0.1.0";
 
 let env: ReturnType<typeof loadEnv>;
+// Which hosts webhooks and HTTP upstreams may reach and which stdio commands may start: the operator's call.
+let upstream: OperatorPolicy;
 try {
   env = loadEnv();
+  upstream = operatorPolicyFrom(loadOperatorPolicyEnv());
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);
@@ -72,6 +76,7 @@ processors.push(
     logger,
     // Team webhook URLs are sealed: the key opens them just before each post.
     webhook: {
+      outbound: upstream.outbound,
       ...(env.PORTCULLIS_CONSOLE_URL !== undefined && { consoleUrl: env.PORTCULLIS_CONSOLE_URL }),
       ...(secretKey !== undefined && { secretKey }),
     },
@@ -79,7 +84,9 @@ processors.push(
 );
 processorNames.push("approvals");
 if (secretKey !== undefined) {
-  processors.push(startCatalogSyncProcessor({ db, redisUrl: env.REDIS_URL, names, secretKey, logger }));
+  processors.push(
+    startCatalogSyncProcessor({ db, redisUrl: env.REDIS_URL, names, secretKey, logger, upstream }),
+  );
   processorNames.push("catalog-sync");
 } else {
   logger.warn(

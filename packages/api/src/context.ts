@@ -1,6 +1,7 @@
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import type { Db } from "@portcullis/db/client";
 import type { CatalogSyncQueue } from "@portcullis/queues/catalog-sync-queue";
+import type { OutboundGuard } from "@portcullis/upstream/outbound-guard";
 import type { Redis } from "ioredis";
 
 /** What the routers need from the composition root (the console's tRPC route, or a test). */
@@ -11,7 +12,10 @@ export interface ApiDeps {
   names: RedisNames;
   /** Seals and opens upstream credentials (PORTCULLIS_SECRET_KEY through secretKeyFrom). */
   secretKey: Buffer;
-  catalogQueue: Pick<CatalogSyncQueue, "enqueue" | "status">;
+  /** Catalog syncs, and stdio connection tests (run by the worker: the console never starts a program). */
+  catalogQueue: Pick<CatalogSyncQueue, "enqueue" | "status" | "testConnection">;
+  /** The SSRF guard for the HTTP connection tests the console makes (PORTCULLIS_OUTBOUND_ALLOW). */
+  outbound: OutboundGuard;
   /** The gateway's MCP endpoint, for the mcp.json snippet shown with a new key. */
   gatewayUrl?: string;
   /** The console's own base URL, for invitation links. */

@@ -58,9 +58,18 @@ export const configServer = z.discriminatedUnion("transport", [
     .object({
       ...serverBase,
       transport: z.literal("stdio"),
-      command: z.string().min(1),
+      command: z
+        .string()
+        .min(1)
+        .describe("the program to start; it must be on the operator's PORTCULLIS_STDIO_ALLOW list"),
       args: z.array(z.string()).default([]),
       env: z.record(z.string(), secretRef).optional(),
+      network: z
+        .boolean()
+        .optional()
+        .describe(
+          "false: the server runs without network access (needs PORTCULLIS_STDIO_SANDBOX=bubblewrap). Default true",
+        ),
     })
     .strict(),
 ]);

@@ -14,6 +14,7 @@ export const QUEUES = {
 export const JOBS = {
   auditIngest: "audit.ingest",
   catalogSync: "catalog.sync",
+  connectionTest: "server.connection_test",
   approvalRequest: "approval.request",
   approvalExpire: "approval.expire",
   approvalExecuted: "approval.executed",
@@ -54,6 +55,30 @@ export const catalogSyncResult = z.object({
   snapshotVersion: z.number().int().nullable(),
 });
 export type CatalogSyncJobResult = z.infer<typeof catalogSyncResult>;
+
+/**
+ * Test a stdio server's connection in the worker (the console never starts a process).
+ * On the catalog queue: the worker that syncs stdio catalogs is the one allowed to start them.
+ * The spec, credentials and environment included, travels sealed with PORTCULLIS_SECRET_KEY.
+ */
+export const connectionTestPayload = z.object({
+  orgId: z.string().min(1),
+  serverId: z.string().min(1),
+  sealedSpec: z.string().min(1),
+});
+export type ConnectionTestPayload = z.infer<typeof connectionTestPayload>;
+
+/** What a connection test answers (no secret: shown to the admin as it is). */
+export const connectionTestResult = z.object({
+  ok: z.boolean(),
+  latencyMs: z.number().nullable(),
+  protocolVersion: z.string().nullable(),
+  toolCount: z.number().int().nullable(),
+  /** The first tool names, so the admin sees they reached the right server. */
+  toolNames: z.array(z.string()),
+  error: z.string().optional(),
+});
+export type ConnectionTestResult = z.infer<typeof connectionTestResult>;
 
 // ───────────── approvals (issue 4) ─────────────
 

@@ -46,6 +46,8 @@ export const snapshotServer = z.object({
   command: z.string().nullable(),
   args: z.array(z.string()),
   env: z.record(z.string(), z.string()).nullable(),
+  /** stdio: false starts the server without network access (bubblewrap sandbox). Absent in older snapshots: true. */
+  network: z.boolean().default(true),
   /** Sealed (AES-256-GCM) upstream credentials; the gateway opens them with its key. */
   secrets: z.string().nullable(),
   timeoutMs: z.number().int().positive(),

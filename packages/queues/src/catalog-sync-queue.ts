@@ -2,7 +2,11 @@ import {
   CATALOG_SYNC_PROGRESS,
   type CatalogSyncJobResult,
   type CatalogSyncPayload,
+  type ConnectionTestPayload,
+  type ConnectionTestResult,
   catalogSyncPayload,
+  connectionTestPayload,
+  connectionTestResult,
   JOBS,
   QUEUES,
 } from "@portcullis/contracts/jobs";
@@ -37,7 +41,7 @@ const JOB_OPTIONS = {
 
 /** The console side of `catalog.sync`: enqueue a sync and look up how it is going. */
 export class CatalogSyncQueue {
-  private readonly queue: Queue<CatalogSyncPayload>;
+  private readonly queue: Queue<CatalogSyncPayload | ConnectionTestPayload>;
   private readonly connection: Redis;
 
   constructor(options: { redis: RedisConfig; names: RedisNames }) {
@@ -47,7 +51,7 @@ export class CatalogSyncQueue {
       enableOfflineQueue: false,
     });
     this.connection.on("error", () => {});
-    this.queue = new Queue<CatalogSyncPayload>(QUEUES.catalog, {
+    this.queue = new Queue<CatalogSyncPayload | ConnectionTestPayload>(QUEUES.catalog, {
       connection: this.connection,
       prefix: options.names.bullPrefix,
     });
@@ -90,11 +94,51 @@ export class CatalogSyncQueue {
     };
   }
 
+  /**
+   * Runs a stdio connection test in a worker and waits for its answer (request-reply over
+   * the catalog queue). No worker within `timeoutMs` is an answer too (`ok: false`,
+   * saying so), and the job is withdrawn so a late worker does not start it.
+   */
+  async testConnection(payload: ConnectionTestPayload, timeoutMs = 30_000): Promise<ConnectionTestResult> {
+    const data = connectionTestPayload.parse(payload);
+    const job = await this.queue.add(JOBS.connectionTest, data, {
+      attempts: 1,
+      removeOnComplete: { age: 300 },
+      removeOnFail: { age: 300 },
+    });
+    if (job.id === undefined) throw new Error("BullMQ returned a job without id");
+    const deadline = Date.now() + timeoutMs;
+    for (let wait = 25; ; wait = Math.min(wait * 2, 250)) {
+      const current = await Job.fromId(this.queue, job.id);
+      const state = current ? await current.getState() : "unknown";
+      if (state === "completed" || state === "failed") {
+        // Read again: the job may have finished between the two reads above, its result not yet in `current`.
+        const finished = await Job.fromId(this.queue, job.id);
+        if (state === "completed") return connectionTestResult.parse(finished?.returnvalue);
+        return failedTest(finished?.failedReason || "the connection test failed in the worker");
+      }
+      if (Date.now() > deadline) {
+        if (state !== "active") await current?.remove().catch(() => {});
+        return failedTest(
+          state === "active"
+            ? `the worker did not finish the test within ${timeoutMs / 1000} s`
+            : `no worker took the test within ${timeoutMs / 1000} s: stdio servers are started by the ` +
+                "worker (is one running, with PORTCULLIS_SECRET_KEY set?)",
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
     // A connection handed to BullMQ stays the caller's to close.
     this.connection.disconnect();
   }
+}
+
+function failedTest(error: string): ConnectionTestResult {
+  return { ok: false, latencyMs: null, protocolVersion: null, toolCount: null, toolNames: [], error };
 }
 
 function stepOf(progress: number): CatalogSyncStatus["step"] {

@@ -18,6 +18,8 @@ export type { FixtureServer, FixtureServerOptions, FixtureTool, FixtureToolResul
  * `--exit-on-probe` (dies on a `server/discover` request, like strict 2025 servers).
  */
 export const STDIO_FIXTURE_PATH = fileURLToPath(new URL("../fixtures/stdio-server.mjs", import.meta.url));
+/** A stdio server whose tools report what it can reach (`read`, `write`, `env`, `connect`): for sandbox tests. */
+export const SANDBOX_PROBE_PATH = fileURLToPath(new URL("../fixtures/sandbox-probe.mjs", import.meta.url));
 /** A wrapper that starts the stdio fixture as its own child and ignores SIGTERM, like `npx`. */
 export const STDIO_WRAPPER_PATH = fileURLToPath(new URL("../fixtures/stdio-wrapper.mjs", import.meta.url));
 

@@ -7,7 +7,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { ProgressRelay } from "./progress-relay";
 import { ProcessExitedError, ProcessGroupStdioTransport } from "./stdio-transport";
-import { createTransport } from "./transport";
+import { createTransport, type TransportPolicy } from "./transport";
 import type { UpstreamLogger, UpstreamProgress, UpstreamSpec } from "./types";
 
 /** The least time a stdio server gets to start and answer the handshake. */
@@ -22,6 +22,7 @@ export function connectTimeoutMs(spec: UpstreamSpec): number {
 export interface ConnectOptions {
   clientInfo: { name: string; version: string };
   logger: UpstreamLogger;
+  policy: TransportPolicy;
   /** Skip the `server/discover` probe: the server is known to speak only the 2025 handshake. */
   legacyOnly?: boolean;
   /** Headers of the current trace context, added to every HTTP request (see UpstreamPoolOptions). */
@@ -59,7 +60,7 @@ export class UpstreamConnection {
       capabilities: {},
       versionNegotiation: { mode: "auto", probe: { timeoutMs: timeout } },
     });
-    const transport = createTransport(spec, options.logger, options.traceContext);
+    const transport = createTransport(spec, options.logger, options.policy, options.traceContext);
     const connection = new UpstreamConnection(client, transport, spec.name);
     client.onclose = () => {
       connection.closedFlag = true;

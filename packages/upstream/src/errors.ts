@@ -7,6 +7,7 @@ import {
   UnauthorizedError,
 } from "@modelcontextprotocol/client";
 import { AppError } from "@portcullis/contracts/errors";
+import { OutboundRefusedError } from "./outbound-guard";
 import { ProcessExitedError, ProcessStartError } from "./stdio-transport";
 
 /**
@@ -94,6 +95,8 @@ export function toUpstreamError(serverName: string, error: unknown, timeoutMs: n
 
 function describe(error: unknown): string {
   if (error instanceof ProcessStartError || error instanceof ProcessExitedError) return error.message;
+  const refused = findRefusal(error);
+  if (refused) return refused.message;
   if (error instanceof UnauthorizedError) return "the server requires authorization (HTTP 401)";
   if (error instanceof SdkHttpError) return describeStatus(error.data?.status);
   if (error instanceof SseError) {
@@ -146,6 +149,16 @@ const NETWORK_REASONS: Record<string, string> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: "TLS certificate is self-signed",
   ERR_TLS_CERT_ALTNAME_INVALID: "TLS certificate does not match the host",
 };
+
+/** The SSRF guard's refusal, wherever fetch or the SDK wrapped it. */
+function findRefusal(error: unknown): OutboundRefusedError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current && typeof current === "object"; depth++) {
+    if (current instanceof OutboundRefusedError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
 
 /** The errno-style code of a network failure, looking through `cause` chains (fetch wraps them). */
 function networkCode(error: unknown): string | undefined {

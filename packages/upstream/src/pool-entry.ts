@@ -1,10 +1,12 @@
 import { connectTimeoutMs, UpstreamConnection } from "./connection";
 import { toUpstreamError, unavailable } from "./errors";
 import { ProcessExitedError } from "./stdio-transport";
+import type { TransportPolicy } from "./transport";
 import type { UpstreamLogger, UpstreamSpec } from "./types";
 
 export interface EntrySettings {
   clientInfo: { name: string; version: string };
+  policy: TransportPolicy;
   logger: UpstreamLogger;
   idleTimeoutMs: number;
   maxCallsPerConnection: number;
@@ -134,6 +136,7 @@ export class PoolEntry {
     const options = {
       clientInfo: this.settings.clientInfo,
       logger: this.settings.logger,
+      policy: this.settings.policy,
       ...(this.settings.traceContext && { traceContext: this.settings.traceContext }),
     };
     try {

@@ -10,9 +10,17 @@ import { freePort } from "@portcullis/testkit/ports";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UpstreamRpcError } from "./errors";
 import { UpstreamPool } from "./pool";
+import { LOOPBACK_TEST_POLICY } from "./test-policy";
 import type { UpstreamSpec } from "./types";
 
-const pool = new UpstreamPool();
+// The missing command is allowlisted: what is tested is how a failed start is reported.
+const pool = new UpstreamPool({
+  ...LOOPBACK_TEST_POLICY,
+  stdio: {
+    ...LOOPBACK_TEST_POLICY.stdio,
+    allow: [...LOOPBACK_TEST_POLICY.stdio.allow, "/nonexistent/mcp-server"],
+  },
+});
 afterAll(() => pool.close());
 
 /** Rejection of `promise`, or a failure when it resolves. */
@@ -216,7 +224,7 @@ describe("broken connections", () => {
   });
 
   it("fails in-flight calls when the pool closes, and refuses calls afterwards", async () => {
-    const own = new UpstreamPool();
+    const own = new UpstreamPool(LOOPBACK_TEST_POLICY);
     const seen = { cancelled: 0 };
     const fixture = await startModernHttpServer({ tools: { hang: cancellableTool(seen) } });
     try {

@@ -1,6 +1,7 @@
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { UpstreamPool } from "./pool";
+import { LOOPBACK_TEST_POLICY } from "./test-policy";
 import type { UpstreamSpec } from "./types";
 
 // The legacy (stateful) fixture makes connections countable: one MCP session per connection.
@@ -15,7 +16,7 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
 });
 function newPool(options: ConstructorParameters<typeof UpstreamPool>[0] = {}): UpstreamPool {
-  const pool = new UpstreamPool(options);
+  const pool = new UpstreamPool({ ...LOOPBACK_TEST_POLICY, ...options });
   pools.push(pool);
   return pool;
 }

@@ -2,6 +2,7 @@ import { isAppError } from "@portcullis/contracts/errors";
 import { STDIO_FIXTURE_PATH, STDIO_WRAPPER_PATH } from "@portcullis/testkit/fixture-servers";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { UpstreamPool } from "./pool";
+import { LOOPBACK_TEST_POLICY } from "./test-policy";
 import type { CallToolResult, UpstreamSpec } from "./types";
 
 function stdioSpec(id: string, extra: Partial<UpstreamSpec> = {}): UpstreamSpec {
@@ -44,7 +45,7 @@ async function serverPid(pool: UpstreamPool, spec: UpstreamSpec): Promise<number
 const seenPids = new Set<number>();
 const pools: UpstreamPool[] = [];
 function newPool(options: ConstructorParameters<typeof UpstreamPool>[0] = {}): UpstreamPool {
-  const pool = new UpstreamPool(options);
+  const pool = new UpstreamPool({ ...LOOPBACK_TEST_POLICY, ...options });
   pools.push(pool);
   return pool;
 }

@@ -14,10 +14,14 @@ import {
 } from "@portcullis/testkit/reference-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UpstreamPool } from "./pool";
+import { LOOPBACK_TEST_POLICY } from "./test-policy";
 import type { CallToolResult, UpstreamSpec } from "./types";
 
 // One pool for the whole file, like the gateway: each server gets its own connection in it.
-const pool = new UpstreamPool({ clientInfo: { name: "upstream-test", version: "1.0.0" } });
+const pool = new UpstreamPool({
+  ...LOOPBACK_TEST_POLICY,
+  clientInfo: { name: "upstream-test", version: "1.0.0" },
+});
 afterAll(() => pool.close());
 
 function textOf(result: { content?: unknown }): string {

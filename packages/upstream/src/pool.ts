@@ -1,8 +1,10 @@
 import { AppError } from "@portcullis/contracts/errors";
 import type { UpstreamConnection } from "./connection";
 import { breaksConnection, neverDelivered, toUpstreamError } from "./errors";
+import { createOutboundGuard, type OutboundGuard } from "./outbound-guard";
 import { PoolEntry } from "./pool-entry";
 import { specKey } from "./spec-key";
+import { NO_STDIO, type StdioLaunchPolicy } from "./stdio-launch";
 import type {
   CallToolResult,
   GetPromptResult,
@@ -10,6 +12,7 @@ import type {
   ReadResourceResult,
   Resource,
   ResourceTemplate,
+  StdioLaunchEvent,
   Tool,
   UpstreamLogger,
   UpstreamProgress,
@@ -34,6 +37,14 @@ export interface UpstreamPoolOptions {
    * conventions carry it. Absent or empty: nothing is added.
    */
   traceContext?: () => Record<string, string> | undefined;
+   * The SSRF guard for HTTP upstreams (createOutboundGuard with the operator's allowlist).
+   * Default: a guard with an empty allowlist (no private, loopback or metadata address).
+   */
+  outbound?: OutboundGuard;
+  /** Which stdio commands may start and in what sandbox. Default: none may start. */
+  stdio?: StdioLaunchPolicy;
+  /** Called for every stdio process started (the gateway audits each launch). */
+  onLaunch?: (event: StdioLaunchEvent) => void;
 }
 
 export interface CallToolOptions {
@@ -75,6 +86,11 @@ export class UpstreamPool {
       logger: options.logger ?? silentLogger,
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
       maxCallsPerConnection: options.maxCallsPerConnection ?? 1000,
+      policy: {
+        outbound: options.outbound ?? createOutboundGuard([]),
+        stdio: options.stdio ?? NO_STDIO,
+        ...(options.onLaunch && { onLaunch: options.onLaunch }),
+      },
       ...(options.traceContext && { traceContext: options.traceContext }),
     };
     this.aroundCall = options.aroundCall;

@@ -14,6 +14,7 @@ export function specKey(spec: UpstreamSpec): string {
     spec.url ?? null,
     spec.command ?? null,
     spec.args ?? [],
+    spec.network ?? true,
     sortedEntries(spec.env),
     sortedEntries(spec.headers),
   ]);

@@ -17,7 +17,11 @@ export class ProcessStartError extends Error {
     command: string,
     readonly errno: string | undefined,
   ) {
-    super(`failed to start '${basename(command)}'${errno ? ` (${errno})` : ""}`);
+    super(
+      basename(command) === "bwrap" && errno === "ENOENT"
+        ? "the stdio sandbox cannot start: bubblewrap is not installed (apt-get install -y bubblewrap, or PORTCULLIS_STDIO_SANDBOX=none)"
+        : `failed to start '${basename(command)}'${errno ? ` (${errno})` : ""}`,
+    );
     this.name = "ProcessStartError";
   }
 }
@@ -35,6 +39,8 @@ export interface StdioParams {
   args: string[];
   /** Merged over the SDK's minimal safe environment (PATH, HOME, USER, SHELL, TERM, LOGNAME). */
   env: Record<string, string>;
+  /** `env` is the whole environment (the launcher already built it): nothing is merged in. */
+  replaceEnv?: boolean;
   cwd?: string;
   /** Each line the server writes to stderr. */
   onStderr?: (line: string) => void;
@@ -88,7 +94,7 @@ export class ProcessGroupStdioTransport implements Transport {
     if (this.group) throw new Error("ProcessGroupStdioTransport already started");
     try {
       this.group = await spawnGroupLeader(this.params.command, this.params.args, {
-        env: { ...getDefaultEnvironment(), ...this.params.env },
+        env: this.params.replaceEnv ? this.params.env : { ...getDefaultEnvironment(), ...this.params.env },
         cwd: this.params.cwd,
       });
     } catch (error) {

@@ -3,30 +3,90 @@ import {
   StreamableHTTPClientTransport,
   type Transport,
 } from "@modelcontextprotocol/client";
+import { getDefaultEnvironment } from "@modelcontextprotocol/client/stdio";
 import { unavailable } from "./errors";
+import { type OutboundGuard, OutboundRefusedError } from "./outbound-guard";
 import { scopedAbortFetch } from "./scoped-abort-fetch";
+import { buildStdioLaunch, type StdioLaunchPolicy } from "./stdio-launch";
 import { ProcessGroupStdioTransport } from "./stdio-transport";
-import type { UpstreamLogger, UpstreamSpec } from "./types";
+import type { StdioLaunchEvent, UpstreamLogger, UpstreamSpec } from "./types";
 
-/** Builds the SDK transport for a spec (not started: `client.connect` starts it). */
+/** What the pool's owner decided about outbound connections (operator configuration). */
+export interface TransportPolicy {
+  outbound: OutboundGuard;
+  stdio: StdioLaunchPolicy;
+  /** Called for every stdio process started (the gateway audits each launch). */
+  onLaunch?: (event: StdioLaunchEvent) => void;
+}
+
+/**
+ * Builds the SDK transport for a spec (not started: `client.connect` starts it).
+ * @throws AppError FORBIDDEN for a stdio command the operator did not allow or a URL the SSRF guard refuses.
+ */
 export function createTransport(
   spec: UpstreamSpec,
   logger: UpstreamLogger,
+  policy: TransportPolicy,
   traceContext?: () => Record<string, string> | undefined,
 ): Transport {
   if (spec.transport === "stdio") {
     if (!spec.command) throw unavailable(spec.name, "no command configured");
+    const launch = buildStdioLaunch(
+      policy.stdio,
+      {
+        id: spec.id,
+        command: spec.command,
+        args: spec.args ?? [],
+        env: spec.env ?? {},
+        network: spec.network ?? true,
+      },
+      // The SDK's minimal safe environment (PATH, HOME, USER…), never the gateway's own.
+      getDefaultEnvironment(),
+    );
+    logger.info(
+      {
+        server: spec.name,
+        command: launch.commandLine,
+        sandbox: policy.stdio.sandbox,
+        network: spec.network ?? true,
+      },
+      "starting stdio server",
+    );
+    if (spec.network === false && policy.stdio.sandbox === "none") {
+      logger.warn(
+        { server: spec.name },
+        "network: false has no effect without the sandbox (PORTCULLIS_STDIO_SANDBOX=bubblewrap)",
+      );
+    }
+    policy.onLaunch?.({
+      serverId: spec.id,
+      serverName: spec.name,
+      commandLine: launch.commandLine,
+      sandbox: policy.stdio.sandbox,
+      network: spec.network ?? true,
+    });
     return new ProcessGroupStdioTransport({
-      command: spec.command,
-      args: spec.args ?? [],
-      env: spec.env ?? {},
-      onStderr: (line) => logger.info({ server: spec.name, stderr: line }, "upstream stderr"),
+      command: launch.command,
+      args: launch.args,
+      env: launch.env,
+      replaceEnv: true,
+      ...(launch.cwd && { cwd: launch.cwd }),
+      // A server's stderr is its own chatter (progress bars, banners): debug, not info.
+      onStderr: (line) => logger.debug?.({ server: spec.name, stderr: line }, "upstream stderr"),
     });
   }
   const url = parseUrl(spec);
+  try {
+    policy.outbound.checkUrl(url);
+  } catch (error) {
+    if (error instanceof OutboundRefusedError) throw unavailable(spec.name, error.message, error);
+    throw error;
+  }
   const options = {
     requestInit: { headers: { ...spec.headers } },
-    fetch: traceContext ? withTraceHeaders(scopedAbortFetch(), traceContext) : scopedAbortFetch(),
+    fetch: traceContext
+      ? withTraceHeaders(scopedAbortFetch(policy.outbound.fetch), traceContext)
+      : scopedAbortFetch(policy.outbound.fetch),
   };
   return spec.transport === "sse"
     ? new SSEClientTransport(url, options)

@@ -25,14 +25,27 @@ export interface UpstreamSpec {
   args?: string[];
   /** stdio: merged over a minimal safe env (PATH, HOME…), never the gateway's whole env. */
   env?: Record<string, string> | null;
+  /** stdio: false cuts the server off the network (bubblewrap sandbox only). Default true. */
+  network?: boolean;
   /** http/sse: sent on every request (a bearer token is already folded in by the caller). */
   headers?: Record<string, string>;
   /** Per request, in milliseconds. */
   timeoutMs: number;
 }
 
+/** One stdio server process started by the pool. */
+export interface StdioLaunchEvent {
+  serverId: string;
+  serverName: string;
+  /** The server's command line exactly as started (inside the sandbox, if any). */
+  commandLine: string;
+  sandbox: "none" | "bubblewrap";
+  network: boolean;
+}
+
 /** The structured logger the pool writes to (pino-compatible subset). */
 export interface UpstreamLogger {
+  debug?(o: object, msg?: string): void;
   info(o: object, msg?: string): void;
   warn(o: object, msg?: string): void;
   error(o: object, msg?: string): void;

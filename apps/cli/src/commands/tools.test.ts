@@ -30,6 +30,8 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
           DATABASE_URL: database.url,
           REDIS_PREFIX: names.prefix,
           PORTCULLIS_SECRET_KEY: "cli-tools-test-secret-0123456789abcdefgh",
+          // The fixture upstream listens on loopback, which the SSRF guard refuses unless allowlisted.
+          PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1",
         },
         timeout: 150_000,
       },

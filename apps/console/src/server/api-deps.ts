@@ -2,6 +2,7 @@ import type { ApiDeps } from "@portcullis/api/context";
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
 import { CatalogSyncQueue } from "@portcullis/queues/catalog-sync-queue";
+import { createOutboundGuard } from "@portcullis/upstream/outbound-guard";
 import { Redis } from "ioredis";
 import { env } from "../env";
 import { db } from "./db";
@@ -26,6 +27,7 @@ export function apiDeps(): ApiDeps {
     names,
     secretKey: secretKeyFrom(e.PORTCULLIS_SECRET_KEY),
     catalogQueue: new CatalogSyncQueue({ redis: { url: e.REDIS_URL }, names }),
+    outbound: createOutboundGuard(e.PORTCULLIS_OUTBOUND_ALLOW),
     gatewayUrl: `${e.GATEWAY_PUBLIC_URL.replace(/\/$/, "")}/mcp`,
     consoleUrl: e.NEXTAUTH_URL,
   };

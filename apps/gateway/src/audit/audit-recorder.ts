@@ -1,5 +1,6 @@
 import { type AuditEvent, RESULT_SUMMARY_MAX } from "@portcullis/contracts/audit";
 import { newId } from "@portcullis/contracts/ids";
+import type { StdioLaunchEvent } from "@portcullis/upstream/types";
 import type { RequestContext } from "../pipeline/request-context";
 
 /** Where audit events go: the BullMQ-backed AuditSink in production and tests alike. */
@@ -37,5 +38,41 @@ export function recordAudit(sink: AuditRecorderSink, ctx: RequestContext): void 
     snapshotVersion: ctx.snapshot?.version ?? null,
     dlp: a.dlp,
     approvalId: a.approvalId,
+  });
+}
+
+/**
+ * Audits one stdio server process started by the gateway: the command line exactly as run,
+ * the sandbox and whether it has the network. Not a request of any agent, so no identity.
+ */
+export function recordStdioLaunch(
+  sink: AuditRecorderSink,
+  launch: StdioLaunchEvent,
+  context: { orgId: string | null; snapshotVersion: number | null },
+): void {
+  sink.record({
+    id: newId("auditEvent"),
+    orgId: context.orgId,
+    occurredAt: new Date().toISOString(),
+    requestId: newId("auditEvent"),
+    method: "stdio/launch",
+    agentId: null,
+    agentName: null,
+    teamId: null,
+    userId: null,
+    serverId: launch.serverId,
+    serverName: launch.serverName,
+    toolName: null,
+    decision: "allowed",
+    reason: `sandbox ${launch.sandbox}, network ${launch.network ? "on" : "off"}`,
+    errorCode: null,
+    arguments: null,
+    resultSummary: launch.commandLine.slice(0, RESULT_SUMMARY_MAX),
+    isError: false,
+    latencyMs: 0,
+    upstreamLatencyMs: null,
+    upstreamStatus: null,
+    protocolVersion: null,
+    snapshotVersion: context.snapshotVersion,
   });
 }

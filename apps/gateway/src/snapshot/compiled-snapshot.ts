@@ -87,6 +87,7 @@ export class CompiledSnapshot {
       command: server.command,
       args: server.args,
       env: server.env || secrets.env ? { ...server.env, ...secrets.env } : null,
+      network: server.network,
       headers,
       timeoutMs: server.timeoutMs,
     };

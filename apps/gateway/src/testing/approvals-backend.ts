@@ -4,6 +4,7 @@ import {
 } from "@portcullis/control/approvals/approval-job-handlers";
 import { ApprovalQueue } from "@portcullis/queues/approval-queue";
 import { type ApprovalWorker, startApprovalWorker } from "@portcullis/queues/approval-worker";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 
 export interface ApprovalsBackend {
   queue: ApprovalQueue;
@@ -27,7 +28,12 @@ export function startApprovalsBackend(
   const worker = startApprovalWorker({
     redis: { url: redisUrl },
     names: deps.names,
-    handlers: approvalJobHandlers({ ...deps, jobs: queue }),
+    // Test webhooks listen on loopback, which the SSRF guard refuses unless allowlisted.
+    handlers: approvalJobHandlers({
+      ...deps,
+      webhook: { outbound: LOOPBACK_TEST_POLICY.outbound, ...deps.webhook },
+      jobs: queue,
+    }),
   });
   return { queue, worker };
 }

@@ -8,6 +8,7 @@ import type { ConfigSnapshot } from "@portcullis/contracts/snapshot";
 import { type AuditWorker, startAuditWorker } from "@portcullis/queues/audit-worker";
 import { writeSnapshotToRedis } from "@portcullis/queues/snapshot-protocol";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
 import { type RunningGateway, startGateway } from "../start-gateway";
@@ -25,6 +26,8 @@ export interface TestGatewayOptions {
   logger?: Logger;
   approvals?: Parameters<typeof startGateway>[0]["approvals"];
   metrics?: Parameters<typeof startGateway>[0]["metrics"];
+  /** The operator's outbound policy; default: loopback fixtures and `node`, unsandboxed. */
+  upstream?: Parameters<typeof startGateway>[0]["upstream"];
 }
 
 /**
@@ -45,6 +48,7 @@ export function startTestGateway(options: TestGatewayOptions): Promise<RunningGa
     spoolDir: options.spoolDir,
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     snapshotPollMs: 200,
+    upstream: options.upstream ?? LOOPBACK_TEST_POLICY,
     ...(options.approvals && { approvals: options.approvals }),
     ...(options.metrics && { metrics: options.metrics }),
   });
@@ -75,6 +79,8 @@ export async function startGatewayHarness(
     allowedOrigins?: string[];
     /** The gateway's logger (default: silent, or TEST_LOG_LEVEL), for tests that read the logs. */
     logger?: Logger;
+    /** The operator's outbound policy (default: loopback fixtures and `node`, unsandboxed). */
+    upstream?: TestGatewayOptions["upstream"];
   } = {},
 ): Promise<GatewayHarness> {
   const redisUrl = options.redisUrl ?? "redis://127.0.0.1:6379";
@@ -104,6 +110,7 @@ export async function startGatewayHarness(
     logger,
     ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
     ...(options.maxBodyBytes && { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.upstream && { upstream: options.upstream }),
   });
 
   const events: AuditEvent[] = [];

@@ -88,6 +88,7 @@ export class SnapshotBuilder {
       command: null,
       args: [],
       env: null,
+      network: true,
       timeoutMs: 5_000,
       status: "active",
       ...spec,

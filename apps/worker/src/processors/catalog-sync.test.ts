@@ -2,6 +2,7 @@ import { type ApiHarness, REDIS_URL, servedSnapshot, startApiHarness } from "@po
 import { QUEUES } from "@portcullis/contracts/jobs";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { freePort } from "@portcullis/testkit/ports";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { QueueEvents } from "bullmq";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -33,6 +34,7 @@ beforeEach(async () => {
     names: h.names(),
     secretKey: h.secretKey,
     logger: pino({ level: "silent" }),
+    upstream: LOOPBACK_TEST_POLICY,
   });
   events = new QueueEvents(QUEUES.catalog, { connection: { url: REDIS_URL }, prefix: h.names().bullPrefix });
   await Promise.all([processor.ready(), events.waitUntilReady()]);

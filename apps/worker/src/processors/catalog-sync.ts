@@ -3,16 +3,24 @@ import {
   CATALOG_SYNC_PROGRESS,
   type CatalogSyncJobResult,
   type CatalogSyncPayload,
+  type ConnectionTestPayload,
+  type ConnectionTestResult,
   catalogSyncPayload,
+  connectionTestPayload,
   JOBS,
   QUEUES,
 } from "@portcullis/contracts/jobs";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import { actorLabel } from "@portcullis/control/admin-audit/actor";
+import { recordAdminChange } from "@portcullis/control/admin-audit/record-admin-change";
+import { probeConnection } from "@portcullis/control/servers/probe-connection";
+import { openSpec } from "@portcullis/control/servers/sealed-spec";
 import { syncServerCatalog } from "@portcullis/control/servers/sync-catalog";
 import { publishSnapshot } from "@portcullis/control/snapshots/publish-snapshot";
 import type { Db } from "@portcullis/db/client";
+import type { OperatorPolicy } from "@portcullis/upstream/operator-policy";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import type { StdioLaunchEvent } from "@portcullis/upstream/types";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -26,6 +34,8 @@ export interface CatalogSyncProcessorOptions {
   logger: Logger;
   /** Syncs run at once. Default 2. */
   concurrency?: number;
+  /** The operator's SSRF allowlist and stdio launch policy (PORTCULLIS_OUTBOUND_ALLOW, PORTCULLIS_STDIO_*). */
+  upstream: OperatorPolicy;
 }
 
 export interface CatalogSyncProcessor {
@@ -37,22 +47,35 @@ export interface CatalogSyncProcessor {
 /**
  * catalog.sync jobs → `syncServerCatalog`, reporting progress at each step (connecting 10,
  * listing 50, storing 80, publishing 100), then a snapshot when the catalog changed so
- * gateways serve the new tools.
+ * gateways serve the new tools. server.connection_test jobs → `probeConnection` (the
+ * console's stdio tests: only the worker and the gateway start programs).
  */
 export function startCatalogSyncProcessor(options: CatalogSyncProcessorOptions): CatalogSyncProcessor {
   const logger = options.logger.child({ processor: "catalog-sync" });
   // Idle upstream connections (stdio children above all) should not outlive a sync for long.
+  const onLaunch = (launch: StdioLaunchEvent) =>
+    void auditLaunch(options.db, launch).catch((error) =>
+      logger.warn({ err: error, server: launch.serverName }, "could not audit a stdio launch"),
+    );
   const pool = new UpstreamPool({
     clientInfo: { name: "portcullis-worker", version: "0.0.0" },
     idleTimeoutMs: 30_000,
     logger,
+    ...options.upstream,
+    onLaunch,
   });
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
   redis.on("error", (error) => logger.warn({ err: error }, "catalog sync: redis error"));
 
-  const worker = new Worker<CatalogSyncPayload, CatalogSyncJobResult>(
+  const worker = new Worker<
+    CatalogSyncPayload | ConnectionTestPayload,
+    CatalogSyncJobResult | ConnectionTestResult
+  >(
     QUEUES.catalog,
-    (job) => runSync(job, { ...options, pool, redis }),
+    (job) =>
+      job.name === JOBS.connectionTest
+        ? runConnectionTest(job as Job<ConnectionTestPayload>, { ...options, logger, onLaunch })
+        : runSync(job as Job<CatalogSyncPayload, CatalogSyncJobResult>, { ...options, pool, redis }),
     {
       connection: { url: options.redisUrl, maxRetriesPerRequest: null },
       prefix: options.names.bullPrefix,
@@ -68,7 +91,10 @@ export function startCatalogSyncProcessor(options: CatalogSyncProcessorOptions):
     ),
   );
   worker.on("completed", (job, result) =>
-    logger.info({ jobId: job.id, serverId: job.data.serverId, ...result }, "catalog synced"),
+    logger.info(
+      { jobId: job.id, serverId: job.data.serverId, ...result },
+      job.name === JOBS.connectionTest ? "connection tested" : "catalog synced",
+    ),
   );
 
   return {
@@ -79,6 +105,46 @@ export function startCatalogSyncProcessor(options: CatalogSyncProcessorOptions):
       redis.disconnect();
     },
   };
+}
+
+/** A stdio connection test for the console: opens the sealed spec and probes it with its own pool. */
+async function runConnectionTest(
+  job: Job<ConnectionTestPayload>,
+  deps: CatalogSyncProcessorOptions & { onLaunch: (launch: StdioLaunchEvent) => void },
+): Promise<ConnectionTestResult> {
+  const parsed = connectionTestPayload.safeParse(job.data);
+  if (!parsed.success)
+    throw new UnrecoverableError(`invalid connection test payload: ${parsed.error.message}`);
+  const spec = openSpec(parsed.data.sealedSpec, deps.secretKey);
+  return probeConnection(
+    spec,
+    { ...deps.upstream, onLaunch: deps.onLaunch, logger: deps.logger },
+    "portcullis-worker",
+  );
+}
+
+/**
+ * Audits a stdio process the worker started for a saved server (the console audits its
+ * connection tests itself, saved server or not).
+ */
+async function auditLaunch(db: Db, launch: StdioLaunchEvent): Promise<void> {
+  const server = await db.server.findUnique({ where: { id: launch.serverId }, select: { orgId: true } });
+  if (!server) return;
+  await db.$transaction((tx) =>
+    recordAdminChange(tx, {
+      orgId: server.orgId,
+      actor: { type: "system", name: "worker" },
+      action: "server.stdio_launch",
+      targetType: "server",
+      targetId: launch.serverId,
+      details: {
+        name: launch.serverName,
+        commandLine: launch.commandLine,
+        sandbox: launch.sandbox,
+        network: launch.network,
+      },
+    }),
+  );
 }
 
 async function runSync(

@@ -6,6 +6,7 @@ import type { ConfigSnapshot } from "@portcullis/contracts/snapshot";
 import { CatalogSyncQueue } from "@portcullis/queues/catalog-sync-queue";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { type ApiDeps, createApiContext } from "../context";
 import { appRouter } from "../root";
@@ -78,6 +79,7 @@ export async function startApiHarness(name: string): Promise<ApiHarness> {
     names,
     secretKey,
     catalogQueue: queue,
+    outbound: LOOPBACK_TEST_POLICY.outbound,
     gatewayUrl: "http://127.0.0.1:4000/mcp",
     consoleUrl: "http://127.0.0.1:3000",
   });

@@ -5,6 +5,7 @@ import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/f
 import { freePort } from "@portcullis/testkit/ports";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyAndPublish } from "./apply-and-publish";
@@ -22,7 +23,7 @@ beforeAll(async () => {
     createTestDatabase({ name: "control_apply_publish" }),
     startLegacyHttpServer(),
   ]);
-  pool = new UpstreamPool();
+  pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
 });
 

@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncServerCatalog } from "../servers/sync-catalog";
@@ -29,7 +30,7 @@ beforeAll(async () => {
     createTestDatabase({ name: "control_apply_tools" }),
     startLegacyHttpServer({ tag: "apply-tools" }),
   ]);
-  pool = new UpstreamPool();
+  pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
 });
 

@@ -21,6 +21,7 @@ export interface DesiredServer {
   /** Plain values; sealed only when written, and compared by value, not by ciphertext. */
   secrets: UpstreamSecrets | null;
   timeoutMs: number;
+  network: boolean;
   status: "active" | "disabled";
 }
 
@@ -279,6 +280,7 @@ function desiredServer(
     args: s.transport === "stdio" ? s.args : [],
     secrets: Object.keys(secrets).length > 0 ? secrets : null,
     timeoutMs: s.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    network: s.transport === "stdio" ? (s.network ?? true) : true,
     status: s.disabled ? "disabled" : "active",
   };
 }

@@ -1,6 +1,7 @@
 import { openSecrets, sealSecrets, type UpstreamSecrets } from "@portcullis/auth/secrets";
 import { newId } from "@portcullis/contracts/ids";
 import { Prisma, type Server } from "@portcullis/db/client";
+import { formatCommandLine } from "@portcullis/upstream/stdio-launch";
 import { canonicalJson } from "../canonical-json";
 import { fieldChanges } from "../change-plan/field-changes";
 import type { DesiredServer } from "./desired-state";
@@ -14,6 +15,7 @@ const COMPARED = [
   "args",
   "env",
   "timeoutMs",
+  "network",
   "status",
 ] as const;
 
@@ -33,7 +35,12 @@ export function planServers(
     if (!row) {
       upserts.push({
         change: { action: "create", kind: "server", name: want.name },
-        details: { transport: want.transport, url: want.url, command: want.command },
+        details: {
+          transport: want.transport,
+          url: want.url,
+          command: want.command,
+          ...(want.command !== null && { commandLine: formatCommandLine(want.command, want.args) }),
+        },
         run: async (tx, ctx) => {
           const id = newId("server");
           await tx.server.create({
@@ -48,6 +55,7 @@ export function planServers(
               args: want.args,
               secrets: seal(want.secrets, ctx.secretKey),
               timeoutMs: want.timeoutMs,
+              network: want.network,
               status: want.status,
             },
           });
@@ -72,6 +80,10 @@ export function planServers(
       // Secret values never reach the audit log; that they changed does.
       details: {
         changes: fieldChanges(row, values, fields),
+        ...(want.command !== null &&
+          fields.some((f) => f === "command" || f === "args" || f === "transport") && {
+            commandLine: formatCommandLine(want.command, want.args),
+          }),
         ...(secretsChanged && { secretsChanged: true }),
       },
       run: async (tx, ctx) => {
@@ -85,6 +97,7 @@ export function planServers(
             args: want.args,
             env: Prisma.DbNull,
             timeoutMs: want.timeoutMs,
+            network: want.network,
             status: want.status,
             ...(secretsChanged && { secrets: seal(want.secrets, ctx.secretKey) }),
           },

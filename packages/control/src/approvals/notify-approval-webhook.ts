@@ -1,4 +1,5 @@
 import type { ApprovalNotifyPayload } from "@portcullis/contracts/jobs";
+import { createOutboundGuard, type OutboundGuard } from "@portcullis/upstream/outbound-guard";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import type { Db } from "../db";
 import { getApproval } from "./list-approvals";
@@ -12,7 +13,14 @@ export interface WebhookOptions {
   consoleUrl?: string;
   /** Opens the sealed webhook URL (PORTCULLIS_SECRET_KEY). Without it only a legacy plaintext URL is usable. */
   secretKey?: Buffer;
+  /**
+   * The SSRF guard posts go through (the worker's PORTCULLIS_OUTBOUND_ALLOW); every redirect
+   * hop is checked again. Default: nothing private, loopback or link-local is reachable.
+   */
+  outbound?: OutboundGuard;
 }
+
+const NO_PRIVATE_NETWORKS = createOutboundGuard([]);
 
 /**
  * Posts a request or its decision to the team's webhook, opened from its sealed column only
@@ -60,12 +68,11 @@ export async function notifyApprovalWebhook(
     throw new Error(failure);
   }
   try {
-    const res = await fetch(url, {
+    const res = await (options.outbound ?? NO_PRIVATE_NETWORKS).fetchFollowing(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(approvalWebhookMessage(view, payload.event, options)),
       signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
-      redirect: "error",
     });
     await res.body?.cancel();
     if (res.ok) {

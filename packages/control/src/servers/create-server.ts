@@ -1,4 +1,5 @@
 import { newId } from "@portcullis/contracts/ids";
+import { formatCommandLine } from "@portcullis/upstream/stdio-launch";
 import type { Actor } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import type { Db } from "../db";
@@ -33,6 +34,11 @@ export async function createServer(
           transport: draft.transport,
           url: draft.url,
           command: draft.command,
+          // The exact program an approver of this change is agreeing to run.
+          ...(draft.transport === "stdio" && {
+            commandLine: formatCommandLine(draft.command ?? "", draft.args),
+            network: draft.network,
+          }),
           hasSecrets: Object.keys(draft.secrets).length > 0,
         },
       });

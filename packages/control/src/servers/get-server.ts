@@ -1,3 +1,4 @@
+import { formatCommandLine } from "@portcullis/upstream/stdio-launch";
 import type { Tx } from "../db";
 import { findServer } from "./find-server";
 import { countTools, type ServerSummary } from "./list-servers";
@@ -7,6 +8,9 @@ import { toContractTransport } from "./transport";
 
 export interface ServerDetail extends ServerSummary {
   args: string[];
+  /** stdio: the exact command line started (quoted as a shell would read it); null for HTTP. */
+  commandLine: string | null;
+  network: boolean;
   timeoutMs: number;
   /** Names of the stored secrets (never their values); null when they cannot be opened. */
   secretNames: { headers: string[]; bearer: boolean; env: string[] } | null;
@@ -35,6 +39,8 @@ export async function getServer(
     url: row.url,
     command: row.command,
     args: row.args,
+    commandLine: row.command === null ? null : formatCommandLine(row.command, row.args),
+    network: row.network,
     timeoutMs: row.timeoutMs,
     status: row.status,
     health: row.health,

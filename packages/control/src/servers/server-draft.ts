@@ -19,6 +19,8 @@ export interface ServerDraft {
   /** Header values, bearer token and (stdio) environment: sealed when stored. */
   secrets: UpstreamSecrets;
   timeoutMs: number;
+  /** stdio: false runs the server without network access (bubblewrap sandbox). Always true for HTTP. */
+  network: boolean;
   status: "active" | "disabled";
 }
 
@@ -35,6 +37,7 @@ export interface ServerFields {
   headers?: Record<string, string>;
   bearer?: string | null;
   timeoutMs?: number;
+  network?: boolean;
   disabled?: boolean;
 }
 
@@ -50,6 +53,7 @@ export interface ServerChanges {
   headers?: Record<string, string> | null;
   bearer?: string | null;
   timeoutMs?: number;
+  network?: boolean;
   disabled?: boolean;
 }
 
@@ -64,6 +68,7 @@ export function draftFromFields(fields: ServerFields): ServerDraft {
       args: [],
       secrets: {},
       timeoutMs: DEFAULT_TIMEOUT_MS,
+      network: true,
       status: "active",
     },
     { ...fields, transport: fields.transport },
@@ -80,6 +85,7 @@ export function draftFromRow(row: Server, secretKey: Buffer): ServerDraft {
     args: row.args,
     secrets: openServerSecrets(row, secretKey),
     timeoutMs: row.timeoutMs,
+    network: row.network,
     status: row.status,
   };
 }
@@ -97,7 +103,14 @@ export function applyServerChanges(draft: ServerDraft, changes: ServerChanges): 
   if (changes.command !== undefined) next.command = blankToNull(changes.command);
   if (changes.args !== undefined) next.args = changes.args;
   if (changes.timeoutMs !== undefined) next.timeoutMs = changes.timeoutMs;
+  if (changes.network !== undefined) next.network = changes.network;
   if (changes.disabled !== undefined) next.status = changes.disabled ? "disabled" : "active";
+  // Stored credentials were given for one origin: a change of scheme, host or port must not
+  // carry them to another (whoever can edit a server could otherwise collect its bearer).
+  if (credentialsMoveToNewOrigin(draft.url, next.url)) {
+    delete next.secrets.headers;
+    delete next.secrets.bearer;
+  }
   if (changes.headers !== undefined) setOrClear(next.secrets, "headers", nonEmptyRecord(changes.headers));
   if (changes.bearer !== undefined) setOrClear(next.secrets, "bearer", blankToNull(changes.bearer));
   if (changes.env !== undefined) setOrClear(next.secrets, "env", nonEmptyRecord(changes.env));
@@ -110,6 +123,8 @@ export function applyServerChanges(draft: ServerDraft, changes: ServerChanges): 
     next.command = null;
     next.args = [];
     delete next.secrets.env;
+    // Cutting the network is a sandbox setting of stdio servers; an HTTP server needs it.
+    next.network = true;
   }
   return next;
 }
@@ -157,6 +172,7 @@ function toConfigEntry(draft: ServerDraft): Record<string, unknown> {
       command: draft.command,
       args: draft.args,
       ...(draft.secrets.env && { env: draft.secrets.env }),
+      ...(!draft.network && { network: false }),
     };
   }
   return {
@@ -181,6 +197,7 @@ export function serverRowData(draft: ServerDraft, secretKey: Buffer) {
     env: Prisma.DbNull,
     secrets: hasSecrets ? sealSecrets(draft.secrets, secretKey) : null,
     timeoutMs: draft.timeoutMs,
+    network: draft.network,
     status: draft.status,
   };
 }
@@ -192,6 +209,24 @@ export function secretNames(secrets: UpstreamSecrets): { headers: string[]; bear
     bearer: secrets.bearer !== undefined,
     env: Object.keys(secrets.env ?? {}).sort(),
   };
+}
+
+/**
+ * Whether a URL change moves the server to another origin (scheme, host, port): the stored
+ * headers and bearer are then dropped unless the same change brings new ones. A URL that
+ * does not parse counts as another origin (validation rejects it anyway).
+ */
+export function credentialsMoveToNewOrigin(before: string | null, after: string | null): boolean {
+  if (before === null || after === null || before === after) return false;
+  return originOf(before) === null || originOf(before) !== originOf(after);
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
 }
 
 function setOrClear<K extends keyof UpstreamSecrets>(
@@ -213,4 +248,11 @@ function nonEmptyRecord(record: Record<string, string> | null): Record<string, s
   if (record === null) return null;
   const entries = Object.entries(record).filter(([k]) => k.trim() !== "");
   return entries.length === 0 ? null : Object.fromEntries(entries);
+}
+
+/** Whether applying `changes` dropped stored headers or bearer because the URL moved to another origin. */
+export function credentialsDropped(before: ServerDraft, after: ServerDraft, changes: ServerChanges): boolean {
+  if (!credentialsMoveToNewOrigin(before.url, after.url)) return false;
+  const hadCredentials = before.secrets.headers !== undefined || before.secrets.bearer !== undefined;
+  return hadCredentials && changes.headers === undefined && changes.bearer === undefined;
 }

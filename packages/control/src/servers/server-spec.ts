@@ -6,7 +6,7 @@ import { toContractTransport } from "./transport";
 
 export type ServerConnectionFields = Pick<
   Server,
-  "id" | "name" | "transport" | "url" | "command" | "args" | "env" | "secrets" | "timeoutMs"
+  "id" | "name" | "transport" | "url" | "command" | "args" | "env" | "secrets" | "timeoutMs" | "network"
 >;
 
 /**
@@ -27,6 +27,7 @@ export function toUpstreamSpec(server: ServerConnectionFields, secretKey: Buffer
     ...(server.command !== null && { command: server.command }),
     args: server.args,
     ...(Object.keys(env).length > 0 && { env }),
+    network: server.network,
     ...(Object.keys(headers).length > 0 && { headers }),
     timeoutMs: server.timeoutMs,
   };

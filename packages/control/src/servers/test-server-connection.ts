@@ -1,10 +1,16 @@
 import { newId } from "@portcullis/contracts/ids";
-import { UpstreamPool } from "@portcullis/upstream/pool";
+import type { ConnectionTestResult } from "@portcullis/contracts/jobs";
+import type { OutboundGuard } from "@portcullis/upstream/outbound-guard";
+import { formatCommandLine } from "@portcullis/upstream/stdio-launch";
 import type { UpstreamSpec } from "@portcullis/upstream/types";
-import type { Tx } from "../db";
+import type { Actor } from "../admin-audit/actor";
+import { recordAdminChange } from "../admin-audit/record-admin-change";
+import type { Db } from "../db";
 import { findServer } from "./find-server";
+import { probeConnection } from "./probe-connection";
 import {
   applyServerChanges,
+  credentialsDropped,
   draftFromFields,
   draftFromRow,
   type ServerChanges,
@@ -15,66 +21,76 @@ import {
 } from "./server-draft";
 import { toUpstreamSpec } from "./server-spec";
 
-export interface ConnectionTestResult {
-  ok: boolean;
-  latencyMs: number | null;
-  protocolVersion: string | null;
-  toolCount: number | null;
-  /** The first tool names, so the admin sees they reached the right server. */
-  toolNames: string[];
-  error?: string;
-}
+export type { ConnectionTestResult } from "@portcullis/contracts/jobs";
 
 export type ConnectionTestTarget = { spec: ServerFields } | { id: string; changes?: ServerChanges };
 
+export interface ConnectionTestDeps {
+  /** The SSRF guard of the process running HTTP tests (the console's PORTCULLIS_OUTBOUND_ALLOW). */
+  outbound: OutboundGuard;
+  /**
+   * Runs a stdio test where stdio servers may start: the worker (a `server.connection_test`
+   * job). The console process never starts a program.
+   */
+  testStdio(orgId: string, spec: UpstreamSpec): Promise<ConnectionTestResult>;
+}
+
 /**
  * Connects to a server (a saved one, a saved one with unsaved edits, or an unsaved spec),
- * pings it and lists its tools. An unreachable server is a result (`ok: false` with the
- * reason), not an error: telling the admin why is the point. Nothing is stored.
- *
- * A pool of its own per test, closed afterwards: a stdio command is started and stopped,
- * and no connection of a half-typed configuration lingers.
+ * pings it and lists its tools; nothing about the server is stored. Stored credentials go
+ * only to the origin they were stored for (see applyServerChanges). Every test is audited
+ * (`server.test_connection`), with the URL or the exact command line.
  */
 export async function testServerConnection(
-  db: Tx,
-  input: { orgId: string; secretKey: Buffer; target: ConnectionTestTarget },
+  db: Db,
+  input: { orgId: string; actor: Actor; secretKey: Buffer; target: ConnectionTestTarget },
+  deps: ConnectionTestDeps,
 ): Promise<ConnectionTestResult> {
   let draft: ServerDraft;
   let id: string;
+  let savedId: string | null = null;
+  let dropped = false;
   if ("spec" in input.target) {
     draft = draftFromFields(input.target.spec);
     id = newId("server");
   } else {
     const row = await findServer(db, input.orgId, input.target.id);
-    draft = applyServerChanges(draftFromRow(row, input.secretKey), input.target.changes ?? {});
+    const stored = draftFromRow(row, input.secretKey);
+    const changes = input.target.changes ?? {};
+    draft = applyServerChanges(stored, changes);
+    dropped = credentialsDropped(stored, draft, changes);
     id = row.id;
+    savedId = row.id;
   }
   validateServerDraft(draft);
 
-  const pool = new UpstreamPool({ clientInfo: { name: "portcullis-console", version: "0.0.0" } });
-  try {
-    const spec = upstreamSpecOf(id, draft, input.secretKey);
-    const ping = await pool.ping(spec);
-    const tools = await pool.listTools(spec);
-    return {
-      ok: true,
-      latencyMs: ping.latencyMs,
-      protocolVersion: ping.protocolVersion ?? null,
-      toolCount: tools.length,
-      toolNames: tools.slice(0, 10).map((t) => t.name),
-    };
-  } catch (error) {
-    return {
-      ok: false,
-      latencyMs: null,
-      protocolVersion: null,
-      toolCount: null,
-      toolNames: [],
-      error: error instanceof Error ? error.message : String(error),
-    };
-  } finally {
-    await pool.close();
-  }
+  const spec = upstreamSpecOf(id, draft, input.secretKey);
+  const result =
+    spec.transport === "stdio"
+      ? await deps.testStdio(input.orgId, spec)
+      : await probeConnection(spec, { outbound: deps.outbound }, "portcullis-console");
+
+  await db.$transaction((tx) =>
+    recordAdminChange(tx, {
+      orgId: input.orgId,
+      actor: input.actor,
+      action: "server.test_connection",
+      targetType: "server",
+      targetId: savedId,
+      // What was contacted, never with which credentials.
+      details: {
+        name: draft.name,
+        transport: draft.transport,
+        ...(draft.transport === "stdio"
+          ? { commandLine: formatCommandLine(draft.command ?? "", draft.args) }
+          : { url: draft.url }),
+        ok: result.ok,
+        ...(result.error !== undefined && { error: result.error }),
+        ...(dropped && { credentialsDroppedForNewHost: true }),
+      },
+    }),
+  );
+  return result;
 }
 
 /** Exactly what catalog sync would use: sealed and opened like a stored server. */

@@ -1,3 +1,4 @@
+import { formatCommandLine } from "@portcullis/upstream/stdio-launch";
 import type { Actor } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import { canonicalJson } from "../canonical-json";
@@ -6,6 +7,7 @@ import type { Db } from "../db";
 import { findServer } from "./find-server";
 import {
   applyServerChanges,
+  credentialsDropped,
   draftFromRow,
   type ServerChanges,
   serverRowData,
@@ -21,6 +23,7 @@ const COMPARED = [
   "command",
   "args",
   "timeoutMs",
+  "network",
   "status",
 ] as const;
 
@@ -68,6 +71,13 @@ export async function updateServer(
           fields: secretsChanged ? [...changed, "secrets"] : changed,
           changes: fieldChanges(current, next, changed),
           ...(secretsChanged && { secretsChanged: true }),
+          // The exact program the server now starts, whenever what it starts changed.
+          ...(next.transport === "stdio" &&
+            changed.some((f) => f === "command" || f === "args" || f === "transport") && {
+              commandLine: formatCommandLine(next.command ?? "", next.args),
+            }),
+          // Said apart: the admin must enter the credentials again for the new host.
+          ...(credentialsDropped(current, next, input.changes) && { credentialsDroppedForNewHost: true }),
         },
       });
       return { id: row.id, name: next.name, changed: secretsChanged ? [...changed, "secrets"] : changed };

@@ -78,6 +78,7 @@ export async function compileSnapshot(
       command: s.command,
       args: s.args,
       env: stringRecord(s.env),
+      network: s.network,
       secrets: s.secrets,
       timeoutMs: s.timeoutMs,
       status: s.status,

@@ -111,11 +111,22 @@ export function ServerDetailView({ serverId }: { serverId: string }) {
         <Card title="Connection" className="lg:col-span-2">
           <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
             <Fact label="Transport">{TRANSPORT_LABELS[s.transport]}</Fact>
-            <Fact label={s.transport === "stdio" ? "Command" : "URL"}>
+            <Fact label={s.transport === "stdio" ? "Command line (exactly as started)" : "URL"}>
               <code className="font-mono text-xs break-all">
-                {s.transport === "stdio" ? [s.command, ...s.args].join(" ") : s.url}
+                {s.transport === "stdio" ? s.commandLine : s.url}
               </code>
             </Fact>
+            {s.transport === "stdio" && (
+              <Fact label="Network">
+                {s.network ? (
+                  "Allowed"
+                ) : (
+                  <span>
+                    Cut off <span className="text-slate-500">(in the bubblewrap sandbox)</span>
+                  </span>
+                )}
+              </Fact>
+            )}
             <Fact label="Credentials">
               {secrets === null ? (
                 <span className="text-red-700">Stored, but they cannot be opened with the current key</span>

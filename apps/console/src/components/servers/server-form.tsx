@@ -38,6 +38,8 @@ interface FormState {
   command: string;
   args: string;
   timeoutMs: string;
+  /** stdio: the server may use the network (off: cut off in the bubblewrap sandbox). */
+  network: boolean;
   bearer: string;
   headers: KeyValueRow[];
   env: KeyValueRow[];
@@ -55,6 +57,7 @@ function initialState(server?: ServerDetail): FormState {
     command: server?.command ?? "",
     args: server?.args.join("\n") ?? "",
     timeoutMs: String(server?.timeoutMs ?? 30_000),
+    network: server?.network ?? true,
     bearer: "",
     headers: [],
     env: [],
@@ -89,6 +92,7 @@ function payload(state: FormState, editing: boolean) {
           .map((a) => a.trim())
           .filter(Boolean),
     timeoutMs: Number(state.timeoutMs),
+    network: http ? undefined : state.network,
     bearer: http ? secret(state.modes.bearer, state.bearer.trim() || undefined) : undefined,
     headers: http
       ? secret(state.modes.headers, Object.keys(headers).length ? headers : undefined)
@@ -180,6 +184,12 @@ export function ServerForm({ server }: { server?: ServerDetail }) {
 
   const http = state.transport !== "stdio";
   const stored = server?.secretNames;
+  // The stored bearer and headers were given for the saved origin; the use case drops them on a move.
+  const movesOrigin =
+    editing &&
+    http &&
+    (stored?.bearer || (stored?.headers.length ?? 0) > 0) &&
+    originChanged(server.url, state.url);
   return (
     <form
       onSubmit={submit}
@@ -255,6 +265,22 @@ export function ServerForm({ server }: { server?: ServerDetail }) {
                   className="font-mono"
                 />
               </Field>
+              <p className="text-xs text-slate-600 md:col-span-2">
+                Only command lines the operator allows (PORTCULLIS_STDIO_ALLOW on the gateway and the worker)
+                start; the console itself never runs them.
+              </p>
+              <label className="inline-flex items-center gap-1.5 text-sm font-medium text-slate-800 md:col-span-2">
+                <input
+                  type="checkbox"
+                  className="h-4 w-4 rounded border-slate-300 text-indigo-600"
+                  checked={state.network}
+                  onChange={(e) => set({ network: e.target.checked })}
+                />
+                Network access{" "}
+                <span className="font-normal text-slate-500">
+                  (off: the server runs cut off from the network, in the bubblewrap sandbox)
+                </span>
+              </label>
             </>
           )}
           <Field label="Timeout (ms)" required error={errors.timeoutMs} hint="Per upstream request">
@@ -272,6 +298,12 @@ export function ServerForm({ server }: { server?: ServerDetail }) {
           Sealed with the installation key before they are stored. They are sent to the upstream by the
           gateway and never shown again, here or to agents.
         </p>
+        {movesOrigin && (
+          <p role="status" className="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+            The URL now points to another host: the stored credentials stay with the old one and are dropped
+            on save (and not sent by a test). Enter them again for the new host.
+          </p>
+        )}
         {http ? (
           <div className="space-y-5">
             <SecretSection
@@ -417,4 +449,14 @@ function prefixed(errors: Record<string, string>, prefix: string): Record<string
       .filter(([k]) => k.startsWith(prefix))
       .map(([k, v]) => [k.slice(prefix.length), v]),
   );
+}
+
+/** Whether the scheme, host or port differ (an unparsable URL counts as different). */
+function originChanged(saved: string | null, typed: string): boolean {
+  if (saved === null || typed.trim() === "" || saved === typed.trim()) return false;
+  try {
+    return new URL(saved).origin !== new URL(typed.trim()).origin;
+  } catch {
+    return true;
+  }
 }

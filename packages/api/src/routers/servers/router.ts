@@ -6,6 +6,7 @@ import { getServer } from "@portcullis/control/servers/get-server";
 import { importMcpJson } from "@portcullis/control/servers/import-mcp-json";
 import { listServers } from "@portcullis/control/servers/list-servers";
 import { pageServers, SERVER_SORTS } from "@portcullis/control/servers/page-servers";
+import { sealSpec } from "@portcullis/control/servers/sealed-spec";
 import { setServerStatus } from "@portcullis/control/servers/set-server-status";
 import { testServerConnection } from "@portcullis/control/servers/test-server-connection";
 import { updateServer } from "@portcullis/control/servers/update-server";
@@ -78,7 +79,10 @@ export const serversRouter = router({
       return { id: updated.id, changed: updated.changed };
     }),
 
-  /** Connects without saving: a saved server (optionally with unsaved edits) or a new spec. */
+  /**
+   * Connects without saving: a saved server (optionally with unsaved edits) or a new spec.
+   * A stdio server is tested by the worker; the console process never starts a program.
+   */
   testConnection: write
     .meta({ notInSnapshot: "connects to the upstream and stores nothing" })
     .input(
@@ -89,7 +93,19 @@ export const serversRouter = router({
     )
     .output(connectionTestResult)
     .mutation(({ ctx, input }) =>
-      testServerConnection(ctx.db, { orgId: ctx.org.id, secretKey: ctx.secretKey, target: input }),
+      testServerConnection(
+        ctx.db,
+        { orgId: ctx.org.id, actor: ctx.actor, secretKey: ctx.secretKey, target: input },
+        {
+          outbound: ctx.outbound,
+          testStdio: (orgId, spec) =>
+            ctx.catalogQueue.testConnection({
+              orgId,
+              serverId: spec.id,
+              sealedSpec: sealSpec(spec, ctx.secretKey),
+            }),
+        },
+      ),
     ),
 
   setStatus: change

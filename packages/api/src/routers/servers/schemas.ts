@@ -23,6 +23,8 @@ export const serverFieldsInput = z.object({
   /** HTTP and SSE only; sent as `Authorization: Bearer …`; sealed. */
   bearer: z.string().max(8192).nullish(),
   timeoutMs: z.number().int().optional(),
+  /** stdio only: false runs the server without network access (bubblewrap sandbox). */
+  network: z.boolean().optional(),
   disabled: z.boolean().optional(),
 });
 
@@ -39,6 +41,7 @@ export const serverChangesInput = z.object({
   headers: secretRecord.nullable().optional(),
   bearer: z.string().max(8192).nullable().optional(),
   timeoutMs: z.number().int().optional(),
+  network: z.boolean().optional(),
   disabled: z.boolean().optional(),
 });
 
@@ -60,6 +63,9 @@ export const serverSummary = z.object({
 
 export const serverDetail = serverSummary.extend({
   args: z.array(z.string()),
+  /** stdio: the exact command line the gateway and the worker start (null for HTTP servers). */
+  commandLine: z.string().nullable(),
+  network: z.boolean(),
   timeoutMs: z.number().int(),
   secretNames: z
     .object({ headers: z.array(z.string()), bearer: z.boolean(), env: z.array(z.string()) })
@@ -68,14 +74,8 @@ export const serverDetail = serverSummary.extend({
   updatedAt: z.date(),
 });
 
-export const connectionTestResult = z.object({
-  ok: z.boolean(),
-  latencyMs: z.number().nullable(),
-  protocolVersion: z.string().nullable(),
-  toolCount: z.number().int().nullable(),
-  toolNames: z.array(z.string()),
-  error: z.string().optional(),
-});
+/** One schema for the console's answer and the worker's job result. */
+export { connectionTestResult } from "@portcullis/contracts/jobs";
 
 export const syncStatus = z.object({
   state: z.enum(["waiting", "active", "completed", "failed"]),

@@ -3,6 +3,7 @@ import { newId } from "@portcullis/contracts/ids";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { syncServerCatalog } from "../../servers/sync-catalog";
@@ -37,7 +38,7 @@ beforeAll(async () => {
       },
     }),
   ]);
-  pool = new UpstreamPool();
+  pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
 });
 
 afterAll(async () => {
