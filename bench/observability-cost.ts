@@ -13,6 +13,7 @@ import { startOtlpReceiver } from "@portcullis/testkit/otlp-receiver";
 import { GatewayMetrics } from "../apps/gateway/src/observability/metrics";
 import { GatewayTracing } from "../apps/gateway/src/observability/tracing";
 import type { CallToolStages } from "../apps/gateway/src/pipeline/call-tool";
+import { noDlp } from "../apps/gateway/src/pipeline/dlp-stage";
 import type { StageInput } from "../apps/gateway/src/pipeline/stage-input";
 import { startTracing } from "../packages/telemetry/src/start-tracing";
 
@@ -73,7 +74,7 @@ const tracing = await startTracing({ defaultServiceName: "bench", env: process.e
 const gatewayTracing = new GatewayTracing("bench");
 const noop: CallToolStages = {
   rateLimit: { enforce: async () => {}, close: async () => {} },
-  dlp: { scanArguments: (_i, a) => a, scanResult: (_i, r) => r, maskForAudit: (_i, a) => a },
+  dlp: noDlp,
   approval: {
     awaitDecision: async () => ({ approvalId: "apr_x" }),
     markExecuted: async () => {},

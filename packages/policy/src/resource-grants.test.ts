@@ -19,6 +19,7 @@ const server = (id: string, status: SnapshotServer["status"] = "active"): Snapsh
   command: null,
   args: [],
   env: null,
+  network: true,
   secrets: null,
   timeoutMs: 1000,
   status,

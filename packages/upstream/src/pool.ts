@@ -37,6 +37,7 @@ export interface UpstreamPoolOptions {
    * conventions carry it. Absent or empty: nothing is added.
    */
   traceContext?: () => Record<string, string> | undefined;
+  /**
    * The SSRF guard for HTTP upstreams (createOutboundGuard with the operator's allowlist).
    * Default: a guard with an empty allowlist (no private, loopback or metadata address).
    */

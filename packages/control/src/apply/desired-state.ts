@@ -5,7 +5,7 @@ import { AppError } from "@portcullis/contracts/errors";
 import type { GrantEffect, RiskClass } from "@portcullis/contracts/snapshot";
 import type { TransportKind } from "@portcullis/db/client";
 import { webhookHostOf } from "../approvals/set-team-webhook";
-import { grantKey, toolRiskKey } from "../change-plan/entry-keys";
+import { grantKey, itemGrantKey, toolRiskKey } from "../change-plan/entry-keys";
 import { DEFAULT_TIMEOUT_MS } from "../change-plan/server-defaults";
 import { toDbTransport } from "../servers/transport";
 import { type DesiredPolicy, resolveDesiredPolicies } from "./plan-policies";

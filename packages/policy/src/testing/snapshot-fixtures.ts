@@ -29,6 +29,7 @@ export function fixtureServer(name: string): SnapshotServer {
     command: null,
     args: [],
     env: null,
+    network: true,
     secrets: null,
     timeoutMs: 1000,
     status: "active",
