@@ -170,7 +170,9 @@ export class GatewayTracing {
           this.inSyncSpan("portcullis.dlp.result", () => dlp.scanResult(input, result)),
         maskForAudit: (input, args) => dlp.maskForAudit(input, args),
         scanValue: (input, direction, value, what, skip) =>
-          this.inSyncSpan(`portcullis.dlp.${direction}`, () => dlp.scanValue(input, direction, value, what, skip)),
+          this.inSyncSpan(`portcullis.dlp.${direction}`, () =>
+            dlp.scanValue(input, direction, value, what, skip),
+          ),
         screenUpstreamError: (input, err) => dlp.screenUpstreamError(input, err),
       },
       approval: {

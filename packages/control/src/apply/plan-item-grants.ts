@@ -1,7 +1,7 @@
 import { newId } from "@portcullis/contracts/ids";
+import { fieldChanges } from "../change-plan/field-changes";
 import type { DesiredItemGrant } from "./desired-state";
 import type { InstalledItemGrant } from "./load-installation";
-import { fieldChanges } from "../change-plan/field-changes";
 import type { Operation } from "./plan";
 
 const COMPARED = ["effect", "reason"] as const;
