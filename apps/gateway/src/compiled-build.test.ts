@@ -9,6 +9,7 @@ import { freePort } from "@portcullis/testkit/ports";
 import { sampleValue, scrapeMetrics } from "@portcullis/testkit/prometheus";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectModernClient } from "./testing/clients";
@@ -38,7 +39,7 @@ describe("the compiled gateway (apps/gateway/dist/main.js)", () => {
     upstream = await startLegacyHttpServer({ jsonResponse: true });
     const b = new SnapshotBuilder(secretKeyFrom(SECRET));
     const server = b.server({ name: "alpha", transport: "streamable-http", url: upstream.url });
-    const pool = new UpstreamPool();
+    const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
     b.addTools(server, await pool.listTools(b.upstreamSpecForTest(server)));
     await pool.close();
     const agent = b.agent("dist-agent", "platform");
@@ -53,6 +54,7 @@ describe("the compiled gateway (apps/gateway/dist/main.js)", () => {
     metricsPort = await freePort();
     gateway = await spawnGatewayProcess(["--enable-source-maps", DIST], {
       REDIS_PREFIX: names.prefix,
+      PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1,::1,localhost",
       PORTCULLIS_SECRET_KEY: SECRET,
       GATEWAY_SPOOL_DIR: spoolDir,
       GATEWAY_METRICS_PORT: String(metricsPort),

@@ -2,6 +2,7 @@ import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/f
 import { freePort } from "@portcullis/testkit/ports";
 import { type PromSample, sampleValue, scrapeMetrics } from "@portcullis/testkit/prometheus";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectLegacyClient, connectModernClient } from "./testing/clients";
 import { type GatewayHarness, startGatewayHarness, startTestGateway } from "./testing/gateway-harness";
@@ -13,7 +14,7 @@ let metricsUrl = "";
 
 beforeAll(async () => {
   upstream = await startLegacyHttpServer({ jsonResponse: true });
-  const pool = new UpstreamPool();
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
     configure: async (b) => {
       const alpha = b.server({ name: "alpha", transport: "streamable-http", url: upstream.url });

@@ -2,6 +2,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import type { AuditEvent } from "@portcullis/contracts/audit";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
 
@@ -19,7 +20,7 @@ let key = "";
 
 beforeAll(async () => {
   upstream = await startLegacyHttpServer({ tag: "audit-once" });
-  const pool = new UpstreamPool();
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
     configure: async (b) => {
       const alpha = b.server({ name: "alpha", transport: "streamable-http", url: upstream.url });

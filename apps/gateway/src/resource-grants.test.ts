@@ -1,6 +1,7 @@
 import type { AuditEvent } from "@portcullis/contracts/audit";
 import { type FixtureServer, startModernHttpServer } from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectModernClient } from "./testing/clients";
 import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
@@ -14,7 +15,7 @@ const AWS = "AKIAQ7RZ4MXKD2VN5TPW";
 
 beforeAll(async () => {
   upstream = await startModernHttpServer({ tag: "docs" });
-  const pool = new UpstreamPool();
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
     configure: async (b) => {
       const docs = b.server({ name: "docs", transport: "streamable-http", url: upstream.url });

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_SECRET_KEY } from "./testing/gateway-harness";
@@ -62,7 +63,7 @@ describe("two gateways and two workers on one Redis and Postgres", () => {
       createTestDatabase({ name: "scale_out" }),
       startLegacyHttpServer({ jsonResponse: true }),
     ]);
-    const pool = new UpstreamPool();
+    const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
     const file = configFile.parse({
       servers: [{ name: "alpha", transport: "streamable-http", url: upstream.url }],
       teams: [{ name: "platform" }],
@@ -79,12 +80,18 @@ describe("two gateways and two workers on one Redis and Postgres", () => {
     gatewayEnv = (spoolDir) => ({
       REDIS_URL,
       REDIS_PREFIX: names.prefix,
+      PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1,::1,localhost",
       PORTCULLIS_SECRET_KEY: SECRET,
       GATEWAY_SPOOL_DIR: spoolDir,
       GATEWAY_SHUTDOWN_GRACE_MS: "10000",
       LOG_LEVEL: "info",
     });
-    workerEnv = { DATABASE_URL: database.url, REDIS_URL, REDIS_PREFIX: names.prefix };
+    workerEnv = {
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_PREFIX: names.prefix,
+      PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1,::1,localhost",
+    };
     for (let i = 0; i < 2; i++) spoolDirs.push(await mkdtemp(join(tmpdir(), `pc-scale-${i}-`)));
     gateways.push(
       ...(await Promise.all(

@@ -10,6 +10,7 @@ import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/f
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "@portcullis/testkit/otlp-receiver";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GatewayProcess, spawnGatewayProcess } from "./testing/gateway-process";
@@ -99,7 +100,7 @@ describe("OpenTelemetry traces from the gateway (OTLP/HTTP)", () => {
     receiver = await startOtlpReceiver();
     const b = new SnapshotBuilder(secretKeyFrom(SECRET));
     const server = b.server({ name: "alpha", transport: "streamable-http", url: proxy.url });
-    const pool = new UpstreamPool();
+    const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
     b.addTools(server, await pool.listTools(b.upstreamSpecForTest(server)));
     await pool.close();
     const busy = b.agent("busy-bot", "platform");
@@ -118,6 +119,7 @@ describe("OpenTelemetry traces from the gateway (OTLP/HTTP)", () => {
     spoolDir = await mkdtemp(join(tmpdir(), "pc-gwtrace-spool-"));
     gateway = await spawnGatewayProcess(["--import", "tsx", "apps/gateway/src/main.ts"], {
       REDIS_PREFIX: names.prefix,
+      PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1,::1,localhost",
       PORTCULLIS_SECRET_KEY: SECRET,
       GATEWAY_SPOOL_DIR: spoolDir,
       LOG_LEVEL: "info",

@@ -85,6 +85,7 @@ describe("the compiled worker (apps/worker/dist/main.js)", () => {
         DATABASE_URL: database.url,
         REDIS_URL,
         REDIS_PREFIX: names.prefix,
+        PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1,::1,localhost",
         WORKER_METRICS_PORT: String(port),
         LOG_LEVEL: "info",
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,

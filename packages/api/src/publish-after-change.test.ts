@@ -85,6 +85,21 @@ describe("publish after change, in one place", () => {
       grantId = (await admin.grants.set({ ...grant, effect: "allow" })).id;
     });
     await expectPublished("grants.delete", () => admin.grants.delete({ id: grantId }));
+    await expectPublished("grants.bulk.save", async () => {
+      const change = {
+        principal: { type: "agent" as const, id: agentId },
+        filter: { serverId },
+        effect: "deny" as const,
+      };
+      const { fingerprint } = await admin.grants.bulk.preview(change);
+      await admin.grants.bulk.save({ change, fingerprint });
+    });
+    let itemGrantId = "";
+    await expectPublished("itemGrants.set", async () => {
+      const rule = { subject: { type: "agent" as const, id: agentId }, serverId, kind: "resource" as const };
+      itemGrantId = (await admin.itemGrants.set({ ...rule, pattern: "docs://*", effect: "allow" })).id;
+    });
+    await expectPublished("itemGrants.delete", () => admin.itemGrants.delete({ id: itemGrantId }));
     await expectPublished("tools.setRisk", () => admin.tools.setRisk({ id: toolIds.echo!, risk: "read" }));
     await expectPublished("tools.setStatus", () =>
       admin.tools.setStatus({ id: toolIds.echo!, status: "disabled" }),

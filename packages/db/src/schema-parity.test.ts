@@ -248,6 +248,7 @@ function fixtures(s: string): Fixture[] {
           args: ["-y", "@modelcontextprotocol/server-github"],
           env: { LOG_LEVEL: "debug", nested: { on: true } },
           secrets: "v1.sealed",
+          network: false,
           timeoutMs: 12_000,
           status: "disabled",
           health: "unhealthy",

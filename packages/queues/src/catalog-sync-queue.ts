@@ -56,6 +56,10 @@ export class CatalogSyncQueue {
       prefix: options.names.bullPrefix,
     });
     this.queue.on("error", () => {});
+    // BullMQ probes Redis once at start; without an offline queue that probe rejects when the
+    // connection is not up yet. Enqueueing reports Redis errors itself: the probe's must not
+    // surface as an unhandled rejection.
+    this.queue.waitUntilReady().catch(() => {});
   }
 
   /**

@@ -6,8 +6,7 @@ import { serverAccessByPrincipal } from "@portcullis/control/grants/access/serve
 import { applyBulkGrants } from "@portcullis/control/grants/bulk/apply-bulk-grants";
 import { planBulkGrants } from "@portcullis/control/grants/bulk/plan-bulk-grants";
 import { z } from "zod";
-import { publishChange } from "../../publish-change";
-import { permissionProcedure, router } from "../../trpc";
+import { changeProcedure, permissionProcedure, router } from "../../trpc";
 import { entityId } from "../inputs";
 import {
   accessEffect,
@@ -22,7 +21,7 @@ import {
 } from "./access-schemas";
 
 const read = permissionProcedure("grants.read");
-const write = permissionProcedure("grants.write");
+const change = changeProcedure("grants.write");
 const window = {
   offset: z.number().int().min(0).max(1_000_000).optional(),
   limit: z.number().int().min(1).max(200).optional(),
@@ -132,18 +131,17 @@ export const grantBulkRouter = router({
     )
     .query(({ ctx, input }) => planBulkGrants(ctx.db, { orgId: ctx.org.id, change: input })),
 
-  save: write
+  save: change
     .input(z.object({ change: bulkChange, fingerprint: z.string().length(64) }))
     .output(z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int() }))
     .mutation(async ({ ctx, input }) => {
       const result = await applyBulkGrants(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
-      if (result.created + result.updated > 0) {
-        const { principal, effect } = input.change;
-        await publishChange(
-          ctx,
+      const { principal, effect } = input.change;
+      if (result.created + result.updated === 0) ctx.change.unchanged();
+      else
+        ctx.change.describe(
           `grants.bulk ${principal.type} ${principal.id} ${effect} (${result.created} created, ${result.updated} updated)`,
         );
-      }
       return result;
     }),
 });

@@ -3,8 +3,7 @@ import { listItemGrants } from "@portcullis/control/item-grants/list-item-grants
 import { previewAgentItems } from "@portcullis/control/item-grants/preview-agent-items";
 import { setItemGrant } from "@portcullis/control/item-grants/set-item-grant";
 import { z } from "zod";
-import { publishChange } from "../../publish-change";
-import { permissionProcedure, router } from "../../trpc";
+import { changeProcedure, permissionProcedure, router } from "../../trpc";
 import { byId, entityId } from "../inputs";
 
 const kind = z.enum(["resource", "prompt"]);
@@ -12,7 +11,7 @@ const effect = z.enum(["allow", "deny"]);
 const subject = z.object({ type: z.enum(["team", "agent"]), id: entityId });
 
 const read = permissionProcedure("grants.read");
-const write = permissionProcedure("grants.write");
+const change = changeProcedure("grants.write");
 
 /**
  * Grants on servers' resources (URI patterns) and prompts (name patterns): the console's
@@ -40,7 +39,7 @@ export const itemGrantsRouter = router({
     .query(({ ctx, input }) => listItemGrants(ctx.db, { orgId: ctx.org.id, ...input })),
 
   /** Creates or updates the grant of `subject` on `serverId` for `kind` + `pattern`; allow or deny only. */
-  set: write
+  set: change
     .input(
       z.object({
         subject,
@@ -54,16 +53,17 @@ export const itemGrantsRouter = router({
     .output(z.object({ id: z.string(), action: z.enum(["create", "update", "none"]) }))
     .mutation(async ({ ctx, input }) => {
       const result = await setItemGrant(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, grant: input });
-      if (result.action !== "none") await publishChange(ctx, `itemGrants.set ${result.key} ${input.effect}`);
+      if (result.action === "none") ctx.change.unchanged();
+      else ctx.change.describe(`itemGrants.set ${result.key} ${input.effect}`);
       return { id: result.id, action: result.action };
     }),
 
-  delete: write
+  delete: change
     .input(byId)
     .output(z.object({ id: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const deleted = await deleteItemGrant(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, id: input.id });
-      await publishChange(ctx, `itemGrants.delete ${deleted.key}`);
+      ctx.change.describe(`itemGrants.delete ${deleted.key}`);
       return { id: deleted.id };
     }),
 
