@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { screenshot, signIn } from "../support/login";
-import { connectAgent } from "../support/mcp";
+import { connectWhenListed } from "../support/mcp";
 import { stack } from "../support/stack-env";
 import { syncCatalog, trpc } from "../support/trpc";
 
@@ -33,10 +33,8 @@ test("an admin grants a server's resources apart from its tools and the gateway 
     effect: "allow",
   });
 
-  const agent = await connectAgent(gatewayMcpUrl, key);
-  await expect
-    .poll(async () => (await agent.listTools()).tools.length, { intervals: [100], timeout: 5_000 })
-    .toBeGreaterThan(0);
+  // The new key reaches gateways with the next snapshot: connect once it lists the tools.
+  const agent = await connectWhenListed(gatewayMcpUrl, key, `${serverName}__echo`);
   // Every tool granted, and still no resource or prompt: tool grants do not expose them.
   expect((await agent.listResources()).resources).toEqual([]);
   expect((await agent.listPrompts()).prompts).toEqual([]);
