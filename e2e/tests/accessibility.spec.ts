@@ -43,6 +43,8 @@ test("the login page has no WCAG A/AA violation", async ({ page }) => {
 });
 
 test("every console page has no WCAG A/AA violation", async ({ page }) => {
+  // Twenty pages, each loaded and scanned: minutes on a busy two-core machine.
+  test.setTimeout(300_000);
   await signIn(page, "admin@example.com");
   const { label } = fixtures;
   const pages: Array<[string, string | RegExp]> = [

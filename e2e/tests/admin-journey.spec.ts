@@ -16,6 +16,8 @@ test("an admin adds a server, an agent, a key and a grant; the agent sees exactl
   await expect(page.getByTestId("current-role")).toHaveText("admin");
   // Other specs (the accessibility scan seeds its own pages) may have run first: count from here.
   await page.goto("/");
+  await expect(page.getByTestId("count-servers")).toHaveText(/^\d+$/);
+  await expect(page.getByTestId("count-agents")).toHaveText(/^\d+$/);
   const serversBefore = Number(await page.getByTestId("count-servers").textContent());
   const agentsBefore = Number(await page.getByTestId("count-agents").textContent());
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
