@@ -1,6 +1,16 @@
 import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
-import { STATIC_SECURITY_HEADERS } from "./src/lib/security-headers";
+
+// The fixed headers for static files; pages get them (and the nonce CSP) from src/proxy.ts,
+// whose list in src/lib/security-headers.ts must say the same. Inlined because `next start`
+// loads this file without resolving TypeScript imports.
+const STATIC_SECURITY_HEADERS = [
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+  { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=()" },
+];
 
 const config: NextConfig = {
   // `npm test` and `npm run demo` build into their own directory (see scripts/build-if-changed.mjs),
