@@ -3,6 +3,7 @@ import type { Actor } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import { itemGrantKey } from "../change-plan/entry-keys";
 import type { Db } from "../db";
+import { grantNames } from "../grants/grant-names";
 
 /** Deletes a resource or prompt grant (back to default deny for what only it allowed). */
 export async function deleteItemGrant(
@@ -12,21 +13,8 @@ export async function deleteItemGrant(
   return db.$transaction(async (tx) => {
     const grant = await tx.itemGrant.findFirst({ where: { id: input.id, orgId: input.orgId } });
     if (!grant) throw new AppError("NOT_FOUND", `grant ${input.id} does not exist`);
-    const server = await tx.server.findUniqueOrThrow({
-      where: { id: grant.serverId },
-      select: { name: true },
-    });
-    const subject =
-      grant.teamId !== null
-        ? {
-            type: "team" as const,
-            name: (await tx.team.findUniqueOrThrow({ where: { id: grant.teamId } })).name,
-          }
-        : {
-            type: "agent" as const,
-            name: (await tx.agent.findUniqueOrThrow({ where: { id: grant.agentId! } })).name,
-          };
-    const key = itemGrantKey(subject.type, subject.name, server.name, grant.kind, grant.pattern);
+    const { server, subject } = await grantNames(tx, grant);
+    const key = itemGrantKey(subject.type, subject.name, server, grant.kind, grant.pattern);
     await tx.itemGrant.delete({ where: { id: grant.id } });
     await recordAdminChange(tx, {
       orgId: input.orgId,
