@@ -70,7 +70,7 @@ try {
   );
   await pool.close();
   const { key } = await createApiKey(database.db, { agentName: "bench-agent", actor });
-  await publishSnapshot(database.db, redis, names, { createdBy: "bench" });
+  await publishSnapshot(database.db, redis, names, { secretKey, createdBy: "bench" });
 
   const env = {
     REDIS_URL: "redis://127.0.0.1:6379",

@@ -16,6 +16,7 @@ import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { randomToken } from "@portcullis/contracts/ids";
 import { redisNames } from "@portcullis/contracts/redis-keys";
 import { SNAPSHOT_SCHEMA_VERSION } from "@portcullis/contracts/snapshot";
+import { writeSnapshotToRedis } from "@portcullis/queues/snapshot-protocol";
 import { startModernHttpServer } from "@portcullis/testkit/fixture-servers";
 import { cleanupRedisPrefix } from "@portcullis/testkit/redis";
 import { UpstreamPool } from "@portcullis/upstream/pool";
@@ -89,7 +90,7 @@ const doc = {
   ],
   policies: [],
 };
-await redis.multi().set(names.snapshotDoc, JSON.stringify(doc)).set(names.snapshotVersion, "1").exec();
+await writeSnapshotToRedis(redis, names, 1, JSON.stringify(doc), secretKey);
 const gateway = await startGateway({
   host: "127.0.0.1",
   port: 0,

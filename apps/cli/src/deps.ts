@@ -3,7 +3,7 @@ import { type RedisNames, redisNames } from "@portcullis/contracts/redis-keys";
 import type { Db } from "@portcullis/db/client";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { Redis } from "ioredis";
-import { type CliEnv, requireDatabaseUrl } from "./env";
+import { type CliEnv, requireDatabaseUrl, requireSecretKey } from "./env";
 
 /**
  * The clients a command uses, created on first use and all closed by `close()`. The
@@ -29,12 +29,17 @@ export class CliDeps {
     return this.dbClient;
   }
 
+  /** The installation key: seals credentials and signs what the CLI publishes to Redis. */
+  secretKey(): Buffer {
+    return requireSecretKey(this.env);
+  }
+
   async redis(): Promise<Redis> {
     if (!this.redisClient) {
-      const { Redis } = await import("ioredis");
+      const { createRedisClient } = await import("@portcullis/queues/redis-config");
       // Fail within seconds when Redis is down instead of queueing commands forever:
       // a CLI user waits at the prompt.
-      const redis = new Redis(this.env.redisUrl, {
+      const redis = createRedisClient(this.env.redis, {
         lazyConnect: true,
         connectTimeout: 3_000,
         maxRetriesPerRequest: 1,
@@ -45,7 +50,7 @@ export class CliDeps {
       await redis.connect().catch((cause: unknown) => {
         throw new AppError(
           "UNAVAILABLE",
-          `cannot reach Redis at ${withoutCredentials(this.env.redisUrl)} (REDIS_URL): ${cause instanceof Error ? cause.message : String(cause)}`,
+          `cannot reach Redis at ${withoutCredentials(this.env.redis.url)} (REDIS_URL): ${cause instanceof Error ? cause.message : String(cause)}`,
           { cause },
         );
       });

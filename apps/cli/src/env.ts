@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { AppError } from "@portcullis/contracts/errors";
+import { type RedisConnectionSettings, redisSettingsFrom } from "@portcullis/queues/redis-config";
 import { type OperatorPolicyEnv, operatorPolicyEnv } from "@portcullis/upstream/operator-policy";
 import { z } from "zod";
 
@@ -12,6 +13,11 @@ const schema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   REDIS_URL: z.string().min(1).default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("portcullis"),
+  /** An ACL user and its password for Redis (win over any in REDIS_URL). */
+  REDIS_USERNAME: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  /** PEM file of the CA that signed Redis's certificate (with a rediss:// URL). */
+  REDIS_TLS_CA_FILE: z.string().optional(),
   PORTCULLIS_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   DEBUG: z.string().optional(),
   ...operatorPolicyEnv.shape,
@@ -19,7 +25,8 @@ const schema = z.object({
 
 export interface CliEnv {
   databaseUrl: string | undefined;
-  redisUrl: string;
+  /** REDIS_URL with REDIS_USERNAME, REDIS_PASSWORD and REDIS_TLS_CA_FILE. */
+  redis: RedisConnectionSettings;
   redisPrefix: string;
   secretKey: Buffer | undefined;
   debug: boolean;
@@ -44,7 +51,7 @@ export function loadEnv(): CliEnv {
   const env = parsed.data;
   return {
     databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
+    redis: redisSettingsFrom(env),
     redisPrefix: env.REDIS_PREFIX,
     secretKey: env.PORTCULLIS_SECRET_KEY === undefined ? undefined : secretKeyFrom(env.PORTCULLIS_SECRET_KEY),
     debug: env.DEBUG !== undefined && env.DEBUG !== "" && env.DEBUG !== "0",

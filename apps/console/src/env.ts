@@ -10,6 +10,11 @@ const schema = z.object({
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
     .default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("portcullis"),
+  /** An ACL user and its password for Redis (win over any in REDIS_URL). */
+  REDIS_USERNAME: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  /** PEM file of the CA that signed Redis's certificate (with a rediss:// URL). */
+  REDIS_TLS_CA_FILE: z.string().optional(),
   PORTCULLIS_SECRET_KEY: z.string().min(32, "must be at least 32 characters"),
   /** The console's own public URL (next-auth builds its callback URL from it). */
   NEXTAUTH_URL: url.default("http://127.0.0.1:3000"),

@@ -176,7 +176,7 @@ beforeAll(async () => {
     actor,
     secretKey: TEST_SECRET_KEY,
   });
-  await publishSnapshot(db, redis, names, { createdBy: "approvals-test" });
+  await publishSnapshot(db, redis, names, { secretKey: TEST_SECRET_KEY, createdBy: "approvals-test" });
 
   spoolDir = await mkdtemp(join(tmpdir(), "pc-approvals-spool-"));
   gateway = await startApprovalsGateway();
@@ -185,6 +185,7 @@ beforeAll(async () => {
     redis,
     names,
     webhook: { consoleUrl: "https://console.example.com/", secretKey: TEST_SECRET_KEY },
+    secretKey: TEST_SECRET_KEY,
   }));
   auditWorker = startAuditWorker({
     redis: { url: REDIS_URL },
@@ -252,7 +253,7 @@ function decide(approvalId: string, decision: "approve" | "deny", who: keyof typ
     database.db,
     redis,
     names,
-    { orgId, approvalId, decision, comment, deciderId: users[who], via: "user" },
+    { orgId, approvalId, decision, comment, deciderId: users[who], via: "user", secretKey: TEST_SECRET_KEY },
     queue,
   );
 }

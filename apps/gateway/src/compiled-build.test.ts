@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { secretKeyFrom } from "@portcullis/auth/secrets";
+import { writeSnapshotToRedis } from "@portcullis/queues/snapshot-protocol";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { freePort } from "@portcullis/testkit/ports";
 import { sampleValue, scrapeMetrics } from "@portcullis/testkit/prometheus";
@@ -45,11 +46,7 @@ describe("the compiled gateway (apps/gateway/dist/main.js)", () => {
     const agent = b.agent("dist-agent", "platform");
     b.grant({ agent }, server, "*");
     key = b.key(agent).key;
-    await redis
-      .multi()
-      .set(names.snapshotDoc, JSON.stringify(b.build(1)))
-      .set(names.snapshotVersion, "1")
-      .exec();
+    await writeSnapshotToRedis(redis, names, 1, JSON.stringify(b.build(1)), secretKeyFrom(SECRET));
     spoolDir = await mkdtemp(join(tmpdir(), "pc-gwdist-spool-"));
     metricsPort = await freePort();
     gateway = await spawnGatewayProcess(["--enable-source-maps", DIST], {

@@ -79,7 +79,11 @@ beforeAll(async () => {
     const created = await createApiKey(database.db, { agentName: agent, actor });
     keys[agent] = { key: created.key, id: created.id };
   }
-  const { version } = await publishSnapshot(database.db, redis, names, { createdBy: "e2e", summary: "keys" });
+  const { version } = await publishSnapshot(database.db, redis, names, {
+    secretKey: TEST_SECRET_KEY,
+    createdBy: "e2e",
+    summary: "keys",
+  });
 
   spoolDir = await mkdtemp(join(tmpdir(), "pc-e2e-spool-"));
   gateway = await startTestGateway({
@@ -172,13 +176,18 @@ describe("key revocation through the control plane", () => {
     const created = await createApiKey(database.db, { agentName: "ci-bot", actor });
     await waitForVersion(
       gateway,
-      (await publishSnapshot(database.db, redis, names, { createdBy: "e2e" })).version,
+      (await publishSnapshot(database.db, redis, names, { secretKey: TEST_SECRET_KEY, createdBy: "e2e" }))
+        .version,
     );
     const client = await CLIENTS[0].connect(gateway.url, created.key);
     await client.listTools();
     await revokeApiKey(database.db, { keyIdOrPrefix: created.id, actor });
     const started = Date.now();
-    await publishSnapshot(database.db, redis, names, { createdBy: "e2e", summary: "revoke" });
+    await publishSnapshot(database.db, redis, names, {
+      secretKey: TEST_SECRET_KEY,
+      createdBy: "e2e",
+      summary: "revoke",
+    });
     let refused = false;
     while (!refused && Date.now() - started < 2_000) {
       const res = await fetch(gateway.url, {

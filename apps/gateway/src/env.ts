@@ -30,6 +30,11 @@ const schema = z.object({
   GATEWAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("portcullis"),
+  /** An ACL user and its password for Redis (win over any in REDIS_URL). */
+  REDIS_USERNAME: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  /** PEM file of the CA that signed Redis's certificate (with a rediss:// URL). */
+  REDIS_TLS_CA_FILE: z.string().optional(),
   PORTCULLIS_SECRET_KEY: z.string().min(32, "PORTCULLIS_SECRET_KEY must be at least 32 characters"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ...operatorPolicyEnv.shape,

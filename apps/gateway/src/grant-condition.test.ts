@@ -114,7 +114,7 @@ beforeAll(async () => {
     })
   ).key;
   // Keys travel in the snapshot: publish again now that the agent has one.
-  await publishSnapshot(db, redis, names, { createdBy: "grant-condition-test" });
+  await publishSnapshot(db, redis, names, { secretKey: TEST_SECRET_KEY, createdBy: "grant-condition-test" });
 
   spoolDir = await mkdtemp(join(tmpdir(), "pc-grant-condition-spool-"));
   gateway = await startTestGateway({
@@ -128,6 +128,7 @@ beforeAll(async () => {
     redis,
     names,
     webhook: { consoleUrl: "https://console.example.com/" },
+    secretKey: TEST_SECRET_KEY,
   }));
   await approvalWorker.ready();
 }, 120_000);
@@ -186,6 +187,7 @@ describe("an approve grant with a condition from the apply file", () => {
     expect(deployed).toEqual(["dev"]);
 
     await decideApproval(database.db, redis, names, {
+      secretKey: TEST_SECRET_KEY,
       orgId,
       approvalId: request.id,
       decision: "approve",
@@ -224,6 +226,7 @@ describe("argument condition normalization (issue #10 point 10)", () => {
     });
     expect(promoted).toEqual([]);
     await decideApproval(database.db, redis, names, {
+      secretKey: TEST_SECRET_KEY,
       orgId,
       approvalId: request.id,
       decision: "deny",

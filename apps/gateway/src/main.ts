@@ -1,5 +1,6 @@
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
+import { redisSettingsFrom } from "@portcullis/queues/redis-config";
 import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
 import { operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
@@ -23,7 +24,7 @@ const gateway = await startGateway({
   allowedHosts: env.GATEWAY_ALLOWED_HOSTS,
   allowedOrigins: env.GATEWAY_ALLOWED_ORIGINS,
   maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES,
-  redisUrl: env.REDIS_URL,
+  redisUrl: redisSettingsFrom(env),
   names: redisNames(env.REDIS_PREFIX),
   secretKey: secretKeyFrom(env.PORTCULLIS_SECRET_KEY),
   spoolDir: env.GATEWAY_SPOOL_DIR,

@@ -474,7 +474,10 @@ describe("a rate_limit policy applied from portcullis.yaml", () => {
     });
     await pool.close();
     key = (await createApiKey(database.db, { agentName: "ci-bot", actor })).key;
-    const { version } = await publishSnapshot(database.db, redis, names, { createdBy: "test" });
+    const { version } = await publishSnapshot(database.db, redis, names, {
+      secretKey: TEST_SECRET_KEY,
+      createdBy: "test",
+    });
     spoolDir = await mkdtemp(join(tmpdir(), "pc-rl-apply-"));
     gateway = await startTestGateway({
       names,

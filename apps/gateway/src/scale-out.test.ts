@@ -76,7 +76,7 @@ describe("two gateways and two workers on one Redis and Postgres", () => {
     });
     await pool.close();
     key = (await createApiKey(database.db, { agentName: "load-bot", actor })).key;
-    await publishSnapshot(database.db, redis, names, { createdBy: "test" });
+    await publishSnapshot(database.db, redis, names, { secretKey: TEST_SECRET_KEY, createdBy: "test" });
     gatewayEnv = (spoolDir) => ({
       REDIS_URL,
       REDIS_PREFIX: names.prefix,

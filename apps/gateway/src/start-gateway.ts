@@ -2,11 +2,13 @@ import type { AddressInfo } from "node:net";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import { AuditSink } from "@portcullis/queues/audit-sink";
+import { createRedisClient, type RedisTarget, redisConnectionOptions } from "@portcullis/queues/redis-config";
 import { UpstreamPool, type UpstreamPoolOptions } from "@portcullis/upstream/pool";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type ApprovalStageOptions, createApprovalStage } from "./approvals/create-approval-stage";
 import { recordStdioLaunch } from "./audit/audit-recorder";
+import { recordGatewayEvent } from "./audit/gateway-events";
 import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
@@ -28,7 +30,7 @@ export interface GatewayConfig {
   allowedHosts: string[];
   allowedOrigins: string[];
   maxBodyBytes: number;
-  redisUrl: string;
+  redisUrl: RedisTarget;
   names: RedisNames;
   secretKey: Buffer;
   spoolDir: string;
@@ -73,8 +75,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     enableOfflineQueue: false,
     connectTimeout: 2000,
   };
-  const redis = new Redis(config.redisUrl, redisOptions);
-  const subscriber = new Redis(config.redisUrl, {
+  const redis = createRedisClient(config.redisUrl, redisOptions);
+  const subscriber = createRedisClient(config.redisUrl, {
     ...redisOptions,
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
@@ -100,7 +102,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     },
   });
   const audit = new AuditSink({
-    redis: { url: config.redisUrl },
+    redis: redisConnectionOptions(config.redisUrl),
     names: config.names,
     spoolDir: config.spoolDir,
     logger,
@@ -112,6 +114,16 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     redisUrl: config.redisUrl,
     names: config.names,
     logger,
+    secretKey: config.secretKey,
+    // Someone wrote a decision into Redis without the installation key: audited, never obeyed.
+    onForgedDecision: (approvalId) =>
+      recordGatewayEvent(audit, {
+        method: "gateway/approval-decision-refused",
+        decision: "denied",
+        reason: "approval decision in Redis has a missing or invalid MAC; ignored",
+        approvalId,
+        snapshotVersion: store.current()?.version ?? null,
+      }),
     ...config.approvals,
   });
   const metrics = new GatewayMetrics(
@@ -142,6 +154,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     secretKey: config.secretKey,
     logger,
     pollMs: config.snapshotPollMs,
+    // A version not signed with our key (or unparseable) is refused and audited; the last good one stays.
+    onRefused: ({ version, reason, held }) =>
+      recordGatewayEvent(audit, {
+        method: "gateway/snapshot-refused",
+        decision: "denied",
+        reason: `snapshot version ${version} refused: ${reason}`,
+        summary: `kept version ${held ?? "none"}`,
+        snapshotVersion: held,
+      }),
     onSwap: (next, previous) => {
       void pool
         .retain(next.activeServerSpecs())

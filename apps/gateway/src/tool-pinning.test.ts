@@ -105,6 +105,7 @@ afterAll(async () => {
 /** Publishes the configuration as it now is and waits until the gateway serves it. */
 async function publish(summary: string): Promise<void> {
   const { version } = await publishSnapshot(database.db, redis, names, {
+    secretKey: TEST_SECRET_KEY,
     createdBy: "pinning-test",
     summary,
   });

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { secretKeyFrom } from "@portcullis/auth/secrets";
+import { writeSnapshotToRedis } from "@portcullis/queues/snapshot-protocol";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "@portcullis/testkit/otlp-receiver";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
@@ -111,11 +112,7 @@ describe("OpenTelemetry traces from the gateway (OTLP/HTTP)", () => {
     // Expires after a second (plus the stage's 2 s grace) with nobody deciding.
     b.grant({ agent: held }, server, "echo", "approve").approvalTimeoutSec = 1;
     keys.held = b.key(held).key;
-    await redis
-      .multi()
-      .set(names.snapshotDoc, JSON.stringify(b.build(1)))
-      .set(names.snapshotVersion, "1")
-      .exec();
+    await writeSnapshotToRedis(redis, names, 1, JSON.stringify(b.build(1)), secretKeyFrom(SECRET));
     spoolDir = await mkdtemp(join(tmpdir(), "pc-gwtrace-spool-"));
     gateway = await spawnGatewayProcess(["--import", "tsx", "apps/gateway/src/main.ts"], {
       REDIS_PREFIX: names.prefix,

@@ -10,6 +10,11 @@ const workerEnv = z.object({
     .default("redis://127.0.0.1:6379"),
   /** Everything this installation keeps in Redis lives under this prefix. */
   REDIS_PREFIX: z.string().min(1).default("portcullis"),
+  /** An ACL user and its password for Redis (win over any in REDIS_URL). */
+  REDIS_USERNAME: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  /** PEM file of the CA that signed Redis's certificate (with a rediss:// URL). */
+  REDIS_TLS_CA_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Audit batches written at once; each holds a Postgres connection while it runs. */
   AUDIT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),

@@ -1,6 +1,7 @@
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
 import { createDb } from "@portcullis/db/client";
+import { redisSettingsFrom } from "@portcullis/queues/redis-config";
 import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
 import { type OperatorPolicy, operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
@@ -38,17 +39,19 @@ const tracing = tracingEnabled(process.env)
   : null;
 const db = createDb(env.DATABASE_URL);
 const names = redisNames(env.REDIS_PREFIX);
+// REDIS_URL plus the ACL user, password and TLS CA: every connection below uses the same.
+const redisTarget = redisSettingsFrom(env);
 
 const metrics =
   env.WORKER_METRICS_PORT === undefined
     ? null
-    : new WorkerMetrics({ redisUrl: env.REDIS_URL, names, logger, processMetrics: true });
+    : new WorkerMetrics({ redisUrl: redisTarget, names, logger, processMetrics: true });
 
 // One entry per queue this worker consumes (approvals, catalog sync… join here).
 const processors = [
   startAuditProcessor({
     db,
-    redisUrl: env.REDIS_URL,
+    redisUrl: redisTarget,
     names,
     concurrency: env.AUDIT_CONCURRENCY,
     logger,
@@ -59,7 +62,7 @@ const processorNames = ["audit"];
 processors.push(
   startAuditRetentionProcessor({
     db,
-    redisUrl: env.REDIS_URL,
+    redisUrl: redisTarget,
     names,
     retentionDays: env.AUDIT_RETENTION_DAYS,
     logger,
@@ -71,7 +74,7 @@ const secretKey =
 processors.push(
   startApprovalProcessor({
     db,
-    redisUrl: env.REDIS_URL,
+    redisUrl: redisTarget,
     names,
     logger,
     // Team webhook URLs are sealed: the key opens them just before each post.
@@ -80,18 +83,19 @@ processors.push(
       ...(env.PORTCULLIS_CONSOLE_URL !== undefined && { consoleUrl: env.PORTCULLIS_CONSOLE_URL }),
       ...(secretKey !== undefined && { secretKey }),
     },
+    ...(secretKey !== undefined && { secretKey }),
   }),
 );
 processorNames.push("approvals");
 if (secretKey !== undefined) {
   processors.push(
-    startCatalogSyncProcessor({ db, redisUrl: env.REDIS_URL, names, secretKey, logger, upstream }),
+    startCatalogSyncProcessor({ db, redisUrl: redisTarget, names, secretKey, logger, upstream }),
   );
   processorNames.push("catalog-sync");
 } else {
   logger.warn(
     {},
-    "PORTCULLIS_SECRET_KEY is not set: catalog.sync jobs are not processed and team approval webhooks are not posted by this worker",
+    "PORTCULLIS_SECRET_KEY is not set: catalog.sync jobs are not processed, team approval webhooks are not posted and expiries are not published to gateways by this worker",
   );
 }
 

@@ -11,6 +11,7 @@ export function publishChange(
   what: string,
 ): Promise<PublishedSnapshot> {
   return publishSnapshot(ctx.db, ctx.redis, ctx.names, {
+    secretKey: ctx.secretKey,
     createdBy: ctx.user.email,
     summary: `${what} by ${ctx.user.email}`,
   });

@@ -8,6 +8,8 @@ export interface RedisNames {
   snapshotDoc: string;
   /** String: the current snapshot version (integer), read by pollers. */
   snapshotVersion: string;
+  /** String: HMAC of the snapshot document (see contracts' redis-mac), written with it. */
+  snapshotMac: string;
   /** Pub/sub channel: message is the new version number. */
   snapshotChannel: string;
   /** BullMQ prefix (queues live under `<bullPrefix>:<queue>:…`). */
@@ -21,6 +23,7 @@ export function redisNames(prefix = "portcullis"): RedisNames {
     prefix,
     snapshotDoc: `${prefix}:snapshot:doc`,
     snapshotVersion: `${prefix}:snapshot:version`,
+    snapshotMac: `${prefix}:snapshot:mac`,
     snapshotChannel: `${prefix}:snapshot:published`,
     bullPrefix: `${prefix}:bull`,
     rateLimitPrefix: `${prefix}:rl`,

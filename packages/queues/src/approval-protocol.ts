@@ -6,6 +6,7 @@ import {
   approvalIndexKey,
   type RedisNames,
 } from "@portcullis/contracts/redis-keys";
+import { macKey, signPayload, verifyPayload } from "@portcullis/contracts/redis-mac";
 import type { Redis } from "ioredis";
 
 /**
@@ -13,6 +14,11 @@ import type { Redis } from "ioredis";
  * `approval.request` job, see approval-queue). Gateways index pending calls, wait for
  * decisions and claim approved ones; the control plane (console, CLI, worker) publishes
  * decisions. The key and channel names are in contracts' redis-keys.
+ *
+ * Redis is not trusted with decisions: each one carries an HMAC (key derived from
+ * PORTCULLIS_SECRET_KEY, purpose "approval-decision") as the last member of its JSON,
+ * `{…,"mac":"…"}`, over the JSON without it. Readers drop, and report, any decision whose
+ * MAC is missing or wrong: someone who can write Redis cannot approve a call.
  */
 
 /** A decision stays readable this long after the request's expiry: a client may retry late. */
@@ -30,8 +36,9 @@ export async function publishApprovalDecision(
   names: RedisNames,
   message: ApprovalDecisionMessage,
   expiresAt: Date,
+  secretKey: Buffer,
 ): Promise<void> {
-  const json = JSON.stringify(message);
+  const json = signDecision(secretKey, JSON.stringify(message));
   const ttl = Math.max(60, Math.ceil((expiresAt.getTime() - Date.now()) / 1000)) + KEEP_AFTER_EXPIRY_SEC;
   const result = await redis
     .multi()
@@ -42,14 +49,43 @@ export async function publishApprovalDecision(
   if (failed) throw failed;
 }
 
-/** A decision as published, or null for anything that is not one (another version's format). */
-export function parseApprovalDecision(raw: string): ApprovalDecisionMessage | null {
+/** `json` (a decision) with its MAC appended as the last member (exported for tests that forge entries). */
+export function signDecision(secretKey: Buffer, json: string): string {
+  const mac = signPayload(macKey(secretKey, "approval-decision"), json);
+  return `${json.slice(0, -1)},"mac":"${mac}"}`;
+}
+
+/** How a reader checks decisions: the installation key, and who hears of forged ones. */
+export interface DecisionTrust {
+  secretKey: Buffer;
+  /** A decision-shaped entry failed its MAC (the approval id it claims, when readable). */
+  onForged?: (approvalId: string | null) => void;
+}
+
+// The signed text is everything before `,"mac":"…"}` plus the closing brace.
+const SIGNED_DECISION = /^(\{.*),"mac":"([A-Za-z0-9_-]+)"\}$/s;
+
+/**
+ * A published decision whose MAC verifies, or null for anything else: a forged or unsigned
+ * entry (reported to `trust.onForged`), or another version's format.
+ */
+export function parseApprovalDecision(raw: string, trust: DecisionTrust): ApprovalDecisionMessage | null {
+  const signed = SIGNED_DECISION.exec(raw);
+  const authentic =
+    signed !== null &&
+    verifyPayload(macKey(trust.secretKey, "approval-decision"), `${signed[1]}}`, signed[2]);
+  let parsed: ReturnType<typeof approvalDecisionMessage.safeParse>;
   try {
-    const parsed = approvalDecisionMessage.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
+    parsed = approvalDecisionMessage.safeParse(JSON.parse(raw));
   } catch {
     return null;
   }
+  if (!parsed.success) return null;
+  if (!authentic) {
+    trust.onForged?.(parsed.data.approvalId);
+    return null;
+  }
+  return parsed.data;
 }
 
 /** The decisions already published for these requests (one MGET); undecided ones are left out. */
@@ -57,11 +93,12 @@ export async function readApprovalDecisions(
   redis: Redis,
   names: RedisNames,
   approvalIds: readonly string[],
+  trust: DecisionTrust,
 ): Promise<ApprovalDecisionMessage[]> {
   if (approvalIds.length === 0) return [];
   const raws = await redis.mget(approvalIds.map((id) => approvalDecisionKey(names, id)));
   return raws.flatMap((raw) => {
-    const decision = raw === null ? null : parseApprovalDecision(raw);
+    const decision = raw === null ? null : parseApprovalDecision(raw, trust);
     return decision ? [decision] : [];
   });
 }
@@ -71,9 +108,10 @@ export async function readApprovalDecision(
   redis: Redis,
   names: RedisNames,
   approvalId: string,
+  trust: DecisionTrust,
 ): Promise<ApprovalDecisionMessage | null> {
   const raw = await redis.get(approvalDecisionKey(names, approvalId));
-  return raw === null ? null : parseApprovalDecision(raw);
+  return raw === null ? null : parseApprovalDecision(raw, trust);
 }
 
 /**
@@ -83,13 +121,16 @@ export async function readApprovalDecision(
 export async function subscribeToApprovalDecisions(
   subscriber: Redis,
   names: RedisNames,
+  trust: DecisionTrust,
   onDecision: (decision: ApprovalDecisionMessage) => void,
 ): Promise<void> {
-  subscriber.on("message", (_channel: string, raw: string) => {
-    const decision = parseApprovalDecision(raw);
+  const channel = approvalDecisionChannel(names);
+  subscriber.on("message", (from: string, raw: string) => {
+    if (from !== channel) return;
+    const decision = parseApprovalDecision(raw, trust);
     if (decision) onDecision(decision);
   });
-  await subscriber.subscribe(approvalDecisionChannel(names));
+  await subscriber.subscribe(channel);
 }
 
 // ── the pending-call index and the claim: gateways only ──

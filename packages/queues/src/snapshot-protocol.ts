@@ -1,4 +1,5 @@
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import { macKey, signPayload, verifyPayload } from "@portcullis/contracts/redis-mac";
 import type { Redis } from "ioredis";
 
 /**
@@ -6,6 +7,10 @@ import type { Redis } from "ioredis";
  * version together and announces the version on the snapshot channel; gateways learn of
  * it by the channel (or by polling the version key) and read the document. Keys and the
  * channel come from `RedisNames`; the document's schema is `configSnapshot` in contracts.
+ *
+ * Redis is not trusted with the configuration: the writer stores an HMAC of the document
+ * (key derived from PORTCULLIS_SECRET_KEY, purpose "snapshot") beside it, and readers learn
+ * whether what they read carries a valid one (`authentic`).
  */
 
 // One script = one atomic step: compare, write document and version together, announce.
@@ -17,13 +22,15 @@ local incoming = tonumber(ARGV[2])
 if current >= incoming then return 0 end
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], ARGV[4])
 redis.call('PUBLISH', ARGV[3], ARGV[2])
 return 1
 `;
 
 /**
  * Stores the snapshot document and version in Redis and publishes the version on the
- * snapshot channel, unless Redis already holds this or a newer version.
+ * snapshot channel, unless Redis already holds this or a newer version. `secretKey` is the
+ * installation's key (`secretKeyFrom(PORTCULLIS_SECRET_KEY)`); the document is signed with it.
  * @returns whether this version was written (false: Redis already had it or a newer one).
  */
 export async function writeSnapshotToRedis(
@@ -31,15 +38,18 @@ export async function writeSnapshotToRedis(
   names: RedisNames,
   version: number,
   documentJson: string,
+  secretKey: Buffer,
 ): Promise<boolean> {
   const written = await redis.eval(
     WRITE_IF_NEWER,
-    2,
+    3,
     names.snapshotDoc,
     names.snapshotVersion,
+    names.snapshotMac,
     documentJson,
     String(version),
     names.snapshotChannel,
+    signSnapshot(secretKey, documentJson),
   );
   return written === 1;
 }
@@ -55,10 +65,17 @@ export async function readRedisSnapshotVersion(redis: Redis, names: RedisNames):
   }
 }
 
+/** The MAC the writer stores beside `documentJson` (exported for tests that forge entries). */
+export function signSnapshot(secretKey: Buffer, documentJson: string): string {
+  return signPayload(macKey(secretKey, "snapshot"), documentJson);
+}
+
 /** A published snapshot as a reader finds it: the version key and the document text (parsed by the caller). */
 export interface PublishedSnapshotText {
   version: number;
   documentJson: string;
+  /** Whether the document carries a valid MAC under the reader's key; never load it when false. */
+  authentic: boolean;
 }
 
 /**
@@ -71,12 +88,16 @@ export async function readSnapshotIfNewer(
   names: RedisNames,
   heldVersion: number,
   skipVersion: number,
+  secretKey: Buffer,
 ): Promise<PublishedSnapshotText | null> {
   const versionText = await redis.get(names.snapshotVersion);
   const version = versionText === null ? -1 : Number(versionText);
   if (version <= heldVersion || version === skipVersion) return null;
-  const documentJson = await redis.get(names.snapshotDoc);
-  return documentJson === null ? null : { version, documentJson };
+  // One MGET: the document and its MAC as one writer left them.
+  const [documentJson, mac] = await redis.mget(names.snapshotDoc, names.snapshotMac);
+  if (documentJson === null || documentJson === undefined) return null;
+  const authentic = verifyPayload(macKey(secretKey, "snapshot"), documentJson, mac);
+  return { version, documentJson, authentic };
 }
 
 /**

@@ -29,6 +29,7 @@ export function registerAgentKeyCreate(keys: Command): void {
         );
         try {
           const snapshot = await publishSnapshot(await deps.db(), await deps.redis(), deps.names, {
+            secretKey: deps.secretKey(),
             createdBy: "cli",
             summary: `api key created for ${agentName}`,
           });

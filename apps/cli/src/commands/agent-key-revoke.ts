@@ -21,6 +21,7 @@ export function registerAgentKeyRevoke(keys: Command): void {
         }
         // Published even when already revoked: a previous revoke may have failed to publish.
         const snapshot = await publishSnapshot(await deps.db(), await deps.redis(), deps.names, {
+          secretKey: deps.secretKey(),
           createdBy: "cli",
           summary: `api key ${revoked.id} revoked`,
         });

@@ -44,6 +44,7 @@ async function decide(
         comment: (decision === "deny" ? opts.reason : opts.comment) ?? null,
         deciderId: user.id,
         via: "cli",
+        secretKey: deps.secretKey(),
       },
       queue,
     );

@@ -27,7 +27,13 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
       ["apps/cli/src/main.ts", ...args],
       {
         cwd: ROOT,
-        env: { PATH: process.env.PATH, DATABASE_URL: database.url, REDIS_PREFIX: names.prefix },
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: database.url,
+          REDIS_PREFIX: names.prefix,
+          // Decisions are signed: the CLI needs the installation key to publish one.
+          PORTCULLIS_SECRET_KEY: "cli-approvals-test-secret-0123456789abcdef",
+        },
         timeout: 150_000,
       },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),

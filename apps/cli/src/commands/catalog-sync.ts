@@ -47,6 +47,7 @@ export function registerCatalogSync(catalog: Command): void {
         }
         if (changed) {
           const snapshot = await publishSnapshot(db, await deps.redis(), deps.names, {
+            secretKey,
             createdBy: "cli",
             summary: "catalog sync",
           });

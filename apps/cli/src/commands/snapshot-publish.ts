@@ -11,11 +11,17 @@ export function registerSnapshotPublish(snapshot: Command): void {
     .action(
       action(async ({ deps }, opts: { latest?: boolean }) => {
         if (opts.latest) {
-          const latest = await republishLatest(await deps.db(), await deps.redis(), deps.names);
+          const latest = await republishLatest(
+            await deps.db(),
+            await deps.redis(),
+            deps.names,
+            deps.secretKey(),
+          );
           out(`Snapshot v${latest.version} ${latest.written ? "published" : "already served"}.`);
           return;
         }
         const published = await publishSnapshot(await deps.db(), await deps.redis(), deps.names, {
+          secretKey: deps.secretKey(),
           createdBy: "cli",
           summary: "published from the CLI",
         });

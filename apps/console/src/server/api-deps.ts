@@ -2,8 +2,12 @@ import type { ApiDeps } from "@portcullis/api/context";
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
 import { CatalogSyncQueue } from "@portcullis/queues/catalog-sync-queue";
+import {
+  createRedisClient,
+  redisConnectionOptions,
+  redisSettingsFrom,
+} from "@portcullis/queues/redis-config";
 import { createOutboundGuard } from "@portcullis/upstream/outbound-guard";
-import { Redis } from "ioredis";
 import { env } from "../env";
 import { db } from "./db";
 
@@ -15,7 +19,8 @@ export function apiDeps(): ApiDeps {
   const e = env();
   const names = redisNames(e.REDIS_PREFIX);
   // Fail fast while Redis is down: the admin sees an error instead of a request that hangs.
-  const redis = new Redis(e.REDIS_URL, {
+  const redisTarget = redisSettingsFrom(e);
+  const redis = createRedisClient(redisTarget, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
     connectTimeout: 2_000,
@@ -26,7 +31,7 @@ export function apiDeps(): ApiDeps {
     redis,
     names,
     secretKey: secretKeyFrom(e.PORTCULLIS_SECRET_KEY),
-    catalogQueue: new CatalogSyncQueue({ redis: { url: e.REDIS_URL }, names }),
+    catalogQueue: new CatalogSyncQueue({ redis: redisConnectionOptions(redisTarget), names }),
     outbound: createOutboundGuard(e.PORTCULLIS_OUTBOUND_ALLOW),
     gatewayUrl: `${e.GATEWAY_PUBLIC_URL.replace(/\/$/, "")}/mcp`,
     consoleUrl: e.NEXTAUTH_URL,

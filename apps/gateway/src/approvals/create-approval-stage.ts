@@ -11,6 +11,7 @@ import {
   releasePendingApproval,
 } from "@portcullis/queues/approval-protocol";
 import { ApprovalQueue } from "@portcullis/queues/approval-queue";
+import type { RedisTarget } from "@portcullis/queues/redis-config";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ApprovalDecision, ApprovalStage, ApprovalWaitOptions } from "../pipeline/approval-stage";
@@ -22,9 +23,12 @@ export interface ApprovalStageOptions {
   /** The gateway's command connection (fails fast while Redis is down). */
   redis: Redis;
   /** For the stage's one subscriber connection. */
-  redisUrl: string;
+  redisUrl: RedisTarget;
   names: RedisNames;
   logger: Logger;
+  /** The installation key: decisions not signed with it are refused (and reported to `onForgedDecision`). */
+  secretKey: Buffer;
+  onForgedDecision?: (approvalId: string | null) => void;
   /** Progress notifications to waiting clients, and the re-read of decision keys. Default 3 s. */
   progressIntervalMs?: number;
   /**
@@ -63,6 +67,8 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
     logger,
     tickMs: progressMs,
     connectionName: `portcullis-gateway-approvals:${names.prefix}`.replace(/[^\w:.-]/g, "_"),
+    secretKey: options.secretKey,
+    ...(options.onForgedDecision && { onForged: options.onForgedDecision }),
   });
   /** Approved calls running now: approval id → request id (for the executed record). */
   const running = new Map<string, string>();

@@ -2,11 +2,13 @@ import { AppError } from "@portcullis/contracts/errors";
 import type { ApprovalDecisionMessage } from "@portcullis/contracts/jobs";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import {
+  type DecisionTrust,
   readApprovalDecision,
   readApprovalDecisions,
   subscribeToApprovalDecisions,
 } from "@portcullis/queues/approval-protocol";
-import { Redis } from "ioredis";
+import { createRedisClient, type RedisTarget } from "@portcullis/queues/redis-config";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
 interface Waiter {
@@ -19,7 +21,7 @@ interface Waiter {
 
 export interface DecisionWaitersOptions {
   /** For the one subscriber connection shared by every waiting call. */
-  redisUrl: string;
+  redisUrl: RedisTarget;
   /** Command connection (GET / MGET of decision keys). */
   redis: Redis;
   names: RedisNames;
@@ -28,6 +30,10 @@ export interface DecisionWaitersOptions {
   tickMs: number;
   /** Names the subscriber connection in `CLIENT LIST`. */
   connectionName: string;
+  /** The installation key: only decisions signed with it settle a wait. */
+  secretKey: Buffer;
+  /** A forged (unsigned or wrongly signed) decision was found for a waiting call; once per approval id. */
+  onForged?: (approvalId: string | null) => void;
 }
 
 /**
@@ -43,8 +49,22 @@ export class DecisionWaiters {
   private subscribed: Promise<void> | null = null;
   private ticker: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly trust: DecisionTrust;
+  /** Approval ids already reported forged: the tick re-reads keys, so report each once. */
+  private readonly forged = new Set<string | null>();
 
-  constructor(private readonly options: DecisionWaitersOptions) {}
+  constructor(private readonly options: DecisionWaitersOptions) {
+    this.trust = {
+      secretKey: options.secretKey,
+      onForged: (approvalId) => {
+        if (this.forged.has(approvalId)) return;
+        if (this.forged.size > 10_000) this.forged.clear();
+        this.forged.add(approvalId);
+        options.logger.warn({ approvalId }, "approval decision refused: missing or invalid MAC");
+        options.onForged?.(approvalId);
+      },
+    };
+  }
 
   /**
    * Waits for the decision on `approvalId`. Resolves with it, or with null when `deadline`
@@ -89,7 +109,12 @@ export class DecisionWaiters {
     });
     try {
       await this.subscribe();
-      const decision = await readApprovalDecision(this.options.redis, this.options.names, approvalId);
+      const decision = await readApprovalDecision(
+        this.options.redis,
+        this.options.names,
+        approvalId,
+        this.trust,
+      );
       if (decision) waiter.settle(decision);
     } catch (error) {
       waiter.fail(
@@ -145,7 +170,7 @@ export class DecisionWaiters {
 
   private subscribe(): Promise<void> {
     if (!this.subscribed) {
-      const subscriber = new Redis(this.options.redisUrl, {
+      const subscriber = createRedisClient(this.options.redisUrl, {
         connectionName: this.options.connectionName,
         maxRetriesPerRequest: null,
         connectTimeout: 2_000,
@@ -154,7 +179,7 @@ export class DecisionWaiters {
       // After a reconnect (ioredis resubscribes by itself) read what may have been missed.
       subscriber.on("ready", () => void this.tick(false));
       this.subscriber = subscriber;
-      this.subscribed = subscribeToApprovalDecisions(subscriber, this.options.names, (decision) =>
+      this.subscribed = subscribeToApprovalDecisions(subscriber, this.options.names, this.trust, (decision) =>
         this.deliver(decision),
       ).catch((error: unknown) => {
         // Let the next wait try again with a fresh connection.
@@ -181,7 +206,7 @@ export class DecisionWaiters {
       for (const set of this.waiters.values()) for (const w of set) w.onTick?.(now - w.startedAt);
     }
     try {
-      const decisions = await readApprovalDecisions(this.options.redis, this.options.names, ids);
+      const decisions = await readApprovalDecisions(this.options.redis, this.options.names, ids, this.trust);
       for (const decision of decisions) this.deliver(decision);
     } catch (error) {
       this.options.logger.debug({ err: String(error) }, "approval decision sweep failed");

@@ -8,6 +8,7 @@ import {
   compileRateLimits,
 } from "@portcullis/policy/rate-limit/compile-rate-limits";
 import { formatRetry } from "@portcullis/policy/rate-limit/describe-limit";
+import type { RedisTarget } from "@portcullis/queues/redis-config";
 import type { Logger } from "pino";
 import { LimitStore } from "../rate-limit/limit-store";
 import type { RequestContext } from "./request-context";
@@ -29,7 +30,7 @@ export const noRateLimits: RateLimitStage = {
 };
 
 export interface RateLimitStageOptions {
-  redisUrl: string;
+  redisUrl: RedisTarget;
   names: RedisNames;
   logger: Logger;
   /** A check slower than this counts as "Redis unreachable" (default 2 s). */

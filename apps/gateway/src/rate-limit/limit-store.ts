@@ -1,4 +1,5 @@
-import { Redis } from "ioredis";
+import { createRedisClient, type RedisTarget } from "@portcullis/queues/redis-config";
+import type { Redis } from "ioredis";
 import { CHECK_LIMITS_LUA, CHECK_LIMITS_SHA } from "./check-script";
 
 export type LimitVerdict =
@@ -7,7 +8,7 @@ export type LimitVerdict =
   | { allowed: false; index: number; retryAfterMs: number };
 
 export interface LimitStoreOptions {
-  redisUrl: string;
+  redisUrl: RedisTarget;
   /**
    * A check that takes longer counts as "Redis unreachable" (default 2 s). It bounds how
    * long a hung (not refusing) Redis delays a call; a down Redis fails at once regardless.
@@ -32,7 +33,7 @@ export class LimitStore {
 
   constructor(options: LimitStoreOptions) {
     const connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
-    this.redis = new Redis(options.redisUrl, {
+    this.redis = createRedisClient(options.redisUrl, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs ?? 2_000,

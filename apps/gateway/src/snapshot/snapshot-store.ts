@@ -20,6 +20,10 @@ export interface SnapshotStoreOptions {
   /** Poll interval: the safety net behind pub/sub, so a missed message costs at most this. */
   pollMs?: number;
   onSwap?: (next: CompiledSnapshot, previous: CompiledSnapshot | null) => void;
+  /** A published version was refused (bad or missing MAC, or unparseable); the last good one stays. */
+  onRefused?: (refusal: { version: number; reason: string; held: number | null }) => void;
+  /** Clock (tests). */
+  now?: () => number;
 }
 
 /**
@@ -34,11 +38,26 @@ export class SnapshotStore {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   lastError: string | null = null;
+  /**
+   * When Redis last confirmed that the held snapshot is the current authentic one (epoch ms;
+   * null before the first load). A gateway cut off from Redis, or fed only forged versions,
+   * stops advancing it: see `ageMs`.
+   */
+  confirmedAt: number | null = null;
 
   constructor(private readonly options: SnapshotStoreOptions) {}
 
   current(): CompiledSnapshot | null {
     return this.snapshot;
+  }
+
+  /** How long ago Redis last confirmed the held snapshot as current (Infinity when never). */
+  ageMs(): number {
+    return this.confirmedAt === null ? Number.POSITIVE_INFINITY : this.now() - this.confirmedAt;
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
   }
 
   async start(): Promise<void> {
@@ -70,7 +89,13 @@ export class SnapshotStore {
     const { redis, names, logger, secretKey } = this.options;
     let published: PublishedSnapshotText | null;
     try {
-      published = await readSnapshotIfNewer(redis, names, this.snapshot?.version ?? -1, this.rejectedVersion);
+      published = await readSnapshotIfNewer(
+        redis,
+        names,
+        this.snapshot?.version ?? -1,
+        this.rejectedVersion,
+        secretKey,
+      );
     } catch (err) {
       const message = `redis unreachable: ${(err as Error).message}`;
       if (this.lastError !== message)
@@ -78,8 +103,17 @@ export class SnapshotStore {
       this.lastError = message;
       return;
     }
-    if (published === null) return;
-    const versionText = String(published.version);
+    if (published === null) {
+      // Nothing newer, or only the version already refused: confirmed only in the first case.
+      if (this.snapshot && this.rejectedVersion <= this.snapshot.version) this.confirmedAt = this.now();
+      return;
+    }
+    if (!published.authentic) {
+      // Whoever wrote this does not hold PORTCULLIS_SECRET_KEY (or it differs from ours):
+      // Redis is not trusted with the configuration, so keep serving the last good one.
+      this.refuse(published.version, "missing or invalid MAC (not signed with this installation's key)");
+      return;
+    }
     try {
       const doc = configSnapshot.parse(JSON.parse(published.documentJson));
       if (this.snapshot && doc.version <= this.snapshot.version) return;
@@ -87,16 +121,23 @@ export class SnapshotStore {
       const previous = this.snapshot;
       this.snapshot = next;
       this.lastError = null;
+      this.confirmedAt = this.now();
       logger.info({ version: doc.version, previous: previous?.version ?? null }, "snapshot loaded");
       this.options.onSwap?.(next, previous);
     } catch (err) {
-      this.rejectedVersion = published.version;
-      this.lastError = `snapshot version ${versionText} rejected: ${(err as Error).message.slice(0, 500)}`;
-      logger.error(
-        { version: versionText, err: this.lastError },
-        "snapshot rejected; keeping the last good one",
-      );
+      this.refuse(published.version, (err as Error).message.slice(0, 500));
     }
+  }
+
+  private refuse(version: number, reason: string): void {
+    this.rejectedVersion = version;
+    this.lastError = `snapshot version ${version} rejected: ${reason}`;
+    const held = this.snapshot?.version ?? null;
+    this.options.logger.error(
+      { version, held, err: this.lastError },
+      "snapshot rejected; keeping the last good one",
+    );
+    this.options.onRefused?.({ version, reason, held });
   }
 
   async close(): Promise<void> {

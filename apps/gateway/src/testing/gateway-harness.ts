@@ -93,7 +93,7 @@ export async function startGatewayHarness(
     version += 1;
     const text = typeof doc === "string" ? doc : JSON.stringify(doc ?? builder.build(version));
     // Through the control plane's own writer, so gateway tests read what it publishes.
-    await writeSnapshotToRedis(redis, names, version, text);
+    await writeSnapshotToRedis(redis, names, version, text, TEST_SECRET_KEY);
     return version;
   };
   if (options.configure) {

@@ -1,7 +1,7 @@
 import type { AuditEvent } from "@portcullis/contracts/audit";
 import { QUEUES } from "@portcullis/contracts/jobs";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
-import { createRedisClient } from "@portcullis/queues/redis-config";
+import { createRedisClient, type RedisTarget, redisConnectionOptions } from "@portcullis/queues/redis-config";
 import { Queue } from "bullmq";
 import type { Logger } from "pino";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
@@ -27,14 +27,20 @@ export class WorkerMetrics implements AuditIngestObserver {
   private readonly batchDuration: Histogram;
   private readonly queue: Queue;
 
-  constructor(options: { redisUrl: string; names: RedisNames; logger: Logger; processMetrics?: boolean }) {
+  constructor(options: {
+    redisUrl: RedisTarget;
+    names: RedisNames;
+    logger: Logger;
+    processMetrics?: boolean;
+  }) {
     const registers = [this.registry];
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
     // Fail fast: a scrape while Redis is down must not hang (the gauge then keeps its last value).
-    const connection = createRedisClient(
-      { url: options.redisUrl },
-      { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 },
-    );
+    const connection = createRedisClient(redisConnectionOptions(options.redisUrl), {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      connectTimeout: 2_000,
+    });
     connection.on("error", () => undefined);
     this.queue = new Queue(QUEUES.audit, { connection, prefix: options.names.bullPrefix });
     this.queue.on("error", () => undefined);

@@ -4,15 +4,18 @@ import type { WebhookOptions } from "@portcullis/control/approvals/notify-approv
 import type { Db } from "@portcullis/db/client";
 import { ApprovalQueue } from "@portcullis/queues/approval-queue";
 import { type ApprovalWorker, startApprovalWorker } from "@portcullis/queues/approval-worker";
-import { Redis } from "ioredis";
+import { createRedisClient, type RedisTarget, redisConnectionOptions } from "@portcullis/queues/redis-config";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
 export interface ApprovalProcessorOptions {
   db: Db;
-  redisUrl: string;
+  redisUrl: RedisTarget;
   names: RedisNames;
   logger: Logger;
   webhook?: WebhookOptions;
+  /** Signs the decisions the worker publishes (expiries); see approvalJobHandlers. */
+  secretKey?: Buffer;
   /** First webhook retry delay (doubles per attempt). Default 2 s. */
   notifyBackoffMs?: number;
 }
@@ -24,7 +27,7 @@ export interface ApprovalProcessorOptions {
  */
 export function startApprovalProcessor(options: ApprovalProcessorOptions): ApprovalWorker {
   const logger = options.logger.child({ processor: "approvals" });
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
+  const redis = createRedisClient(options.redisUrl, { maxRetriesPerRequest: 2 });
   redis.on("error", (error) => logger.warn({ err: error }, "approvals: redis error"));
   const queue = new ApprovalQueue({
     names: options.names,
@@ -32,7 +35,7 @@ export function startApprovalProcessor(options: ApprovalProcessorOptions): Appro
     ...(options.notifyBackoffMs !== undefined && { notifyBackoffMs: options.notifyBackoffMs }),
   });
   const worker = startApprovalWorker({
-    redis: { url: options.redisUrl },
+    redis: redisConnectionOptions(options.redisUrl),
     names: options.names,
     logger,
     handlers: approvalJobHandlers({
@@ -41,6 +44,7 @@ export function startApprovalProcessor(options: ApprovalProcessorOptions): Appro
       names: options.names,
       jobs: queue,
       ...(options.webhook && { webhook: options.webhook }),
+      ...(options.secretKey && { secretKey: options.secretKey }),
     }),
   });
   return {

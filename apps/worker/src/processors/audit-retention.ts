@@ -2,12 +2,13 @@ import { type AuditRetentionPayload, auditRetentionPayload, JOBS, QUEUES } from 
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import { type AuditRetentionResult, applyAuditRetention } from "@portcullis/control/audit/apply-retention";
 import type { Db } from "@portcullis/db/client";
+import { type RedisTarget, redisConnectionOptions } from "@portcullis/queues/redis-config";
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Logger } from "pino";
 
 export interface AuditRetentionProcessorOptions {
   db: Db;
-  redisUrl: string;
+  redisUrl: RedisTarget;
   names: RedisNames;
   /** Keep audit events this many days (AUDIT_RETENTION_DAYS); 0 keeps them forever. */
   retentionDays: number;
@@ -33,7 +34,7 @@ export function startAuditRetentionProcessor(
   options: AuditRetentionProcessorOptions,
 ): AuditRetentionProcessor {
   const logger = options.logger.child({ processor: "audit-retention" });
-  const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
+  const connection = { ...redisConnectionOptions(options.redisUrl), maxRetriesPerRequest: null };
   const queue = new Queue<AuditRetentionPayload>(QUEUES.auditMaintenance, {
     connection,
     prefix: options.names.bullPrefix,

@@ -2,13 +2,14 @@ import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import { ingestAuditEvents } from "@portcullis/control/audit/ingest-audit-events";
 import type { Db } from "@portcullis/db/client";
 import { type AuditWorker, startAuditWorker } from "@portcullis/queues/audit-worker";
+import { type RedisTarget, redisConnectionOptions } from "@portcullis/queues/redis-config";
 import type { Logger } from "pino";
 import type { AuditIngestObserver } from "../observability/metrics";
 import type { IngestRunner } from "../observability/tracing";
 
 export interface AuditProcessorOptions {
   db: Db;
-  redisUrl: string;
+  redisUrl: RedisTarget;
   names: RedisNames;
   concurrency: number;
   logger: Logger;
@@ -22,7 +23,7 @@ export interface AuditProcessorOptions {
 export function startAuditProcessor(options: AuditProcessorOptions): AuditWorker {
   const logger = options.logger.child({ processor: "audit" });
   return startAuditWorker({
-    redis: { url: options.redisUrl },
+    redis: redisConnectionOptions(options.redisUrl),
     names: options.names,
     concurrency: options.concurrency,
     logger,

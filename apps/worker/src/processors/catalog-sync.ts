@@ -18,16 +18,17 @@ import { openSpec } from "@portcullis/control/servers/sealed-spec";
 import { syncServerCatalog } from "@portcullis/control/servers/sync-catalog";
 import { publishSnapshot } from "@portcullis/control/snapshots/publish-snapshot";
 import type { Db } from "@portcullis/db/client";
+import { createRedisClient, type RedisTarget, redisConnectionOptions } from "@portcullis/queues/redis-config";
 import type { OperatorPolicy } from "@portcullis/upstream/operator-policy";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import type { StdioLaunchEvent } from "@portcullis/upstream/types";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
 export interface CatalogSyncProcessorOptions {
   db: Db;
-  redisUrl: string;
+  redisUrl: RedisTarget;
   names: RedisNames;
   /** Opens the servers' sealed credentials (PORTCULLIS_SECRET_KEY). */
   secretKey: Buffer;
@@ -64,7 +65,7 @@ export function startCatalogSyncProcessor(options: CatalogSyncProcessorOptions):
     ...options.upstream,
     onLaunch,
   });
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
+  const redis = createRedisClient(options.redisUrl, { maxRetriesPerRequest: 2 });
   redis.on("error", (error) => logger.warn({ err: error }, "catalog sync: redis error"));
 
   const worker = new Worker<
@@ -77,7 +78,7 @@ export function startCatalogSyncProcessor(options: CatalogSyncProcessorOptions):
         ? runConnectionTest(job as Job<ConnectionTestPayload>, { ...options, logger, onLaunch })
         : runSync(job as Job<CatalogSyncPayload, CatalogSyncJobResult>, { ...options, pool, redis }),
     {
-      connection: { url: options.redisUrl, maxRetriesPerRequest: null },
+      connection: { ...redisConnectionOptions(options.redisUrl), maxRetriesPerRequest: null },
       prefix: options.names.bullPrefix,
       concurrency: options.concurrency ?? 2,
     },
@@ -170,6 +171,7 @@ async function runSync(
   let snapshotVersion: number | null = null;
   if (result.added.length + result.changed.length + result.removed.length > 0) {
     const published = await publishSnapshot(deps.db, deps.redis, deps.names, {
+      secretKey: deps.secretKey,
       createdBy: actorLabel(actor),
       summary: `catalog.sync ${server.name} by ${actorLabel(actor)}`,
     });

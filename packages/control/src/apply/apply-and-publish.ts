@@ -87,11 +87,12 @@ export async function applyAndPublish(
   );
   if (plan.some(isEffective) || catalogChanged) {
     const published = await publishSnapshot(deps.db, deps.redis, deps.names, {
+      secretKey: deps.secretKey,
       createdBy: actorLabel(opts.actor),
       summary: `apply: ${plan.filter(isEffective).length} change(s)`,
     });
     return { plan, syncs, snapshot: { version: published.version, published: true } };
   }
-  const latest = await republishLatest(deps.db, deps.redis, deps.names);
+  const latest = await republishLatest(deps.db, deps.redis, deps.names, deps.secretKey);
   return { plan, syncs, snapshot: { version: latest.version, published: false } };
 }

@@ -76,7 +76,7 @@ async function quarantineEcho(description: string): Promise<void> {
   const server = await database.db.server.findFirstOrThrow({ where: { name: "everything" } });
   await syncServerCatalog(database.db, pool, server.id, { secretKey, actor });
   // As the worker does after a sync that changed the catalog.
-  await publishSnapshot(database.db, redis, names, { createdBy: "test", summary: "catalog sync" });
+  await publishSnapshot(database.db, redis, names, { secretKey, createdBy: "test", summary: "catalog sync" });
   expect((await echo()).status).toBe("quarantined");
 }
 

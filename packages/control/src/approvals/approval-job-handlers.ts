@@ -20,6 +20,8 @@ export interface ApprovalHandlerDeps {
   names: RedisNames;
   jobs: ApprovalJobs;
   webhook?: WebhookOptions;
+  /** Signs published decisions (expiry); without it expiries are recorded but not published. */
+  secretKey?: Buffer;
 }
 
 /**
@@ -32,7 +34,13 @@ export function approvalJobHandlers(deps: ApprovalHandlerDeps) {
       await persistApprovalRequest(deps.db, payload, deps.jobs);
     },
     async expire(payload: ApprovalExpirePayload): Promise<void> {
-      const outcome = await expireApproval(deps.db, deps.redis, deps.names, payload, deps.jobs);
+      const outcome = await expireApproval(
+        deps.db,
+        deps.redis,
+        deps.names,
+        { ...payload, ...(deps.secretKey && { secretKey: deps.secretKey }) },
+        deps.jobs,
+      );
       // The queue's clock ran ahead of the database's: failing makes BullMQ retry shortly.
       if (outcome.state === "not_due") {
         throw new Error(`approval ${payload.approvalId} is not due until ${outcome.expiresAt.toISOString()}`);

@@ -24,6 +24,8 @@ export interface DecideApprovalInput {
    * approval would not be about what they saw, and it is refused.
    */
   seenArgumentsHash?: string;
+  /** The installation key (`secretKeyFrom(PORTCULLIS_SECRET_KEY)`): gateways accept only decisions signed with it. */
+  secretKey: Buffer;
 }
 
 export interface DecidedApproval {
@@ -123,7 +125,7 @@ export async function decideApproval(
     const row = outcome.row;
     if (row.status === "pending" && row.expiresAt <= now) {
       // Past its expiry but not yet marked: mark it now (and tell the gateways), then refuse.
-      await expireApproval(db, redis, names, { approvalId: row.id }, jobs);
+      await expireApproval(db, redis, names, { approvalId: row.id, secretKey: input.secretKey }, jobs);
       throw new AppError(
         "CONFLICT",
         `too late: approval ${row.id} expired at ${row.expiresAt.toISOString()}`,
@@ -141,6 +143,7 @@ export async function decideApproval(
         names,
         decisionMessage(row, decider ? { id: decider.id, name: decider.email } : null),
         row.expiresAt,
+        input.secretKey,
       ).catch(() => {});
     }
     const what = row.status === "executed" ? "approved (and already executed)" : row.status;
@@ -159,6 +162,7 @@ export async function decideApproval(
       names,
       decisionMessage(outcome.row, { id: decidedBy.id, name: decidedBy.email }),
       outcome.row.expiresAt,
+      input.secretKey,
     );
   } catch (cause) {
     throw new AppError(

@@ -18,13 +18,15 @@ export type ExpireOutcome =
  * Expires a request nobody decided in time (`approval.expire`, delayed to the expiry):
  * `pending → expired` only while still pending and due, with the admin audit row in the same
  * transaction; then the gateways are told (the waiting call is denied as expired) and the
- * team's webhook notified. Idempotent.
+ * team's webhook notified. Idempotent. Without `secretKey` (a worker started without
+ * PORTCULLIS_SECRET_KEY) the decision is recorded but not published: gateways accept only
+ * signed decisions, and a waiting call ends at its own deadline anyway.
  */
 export async function expireApproval(
   db: Db,
   redis: Redis,
   names: RedisNames,
-  input: { approvalId: string; now?: Date },
+  input: { approvalId: string; now?: Date; secretKey?: Buffer },
   jobs?: Pick<ApprovalJobs, "notify">,
 ): Promise<ExpireOutcome> {
   const now = input.now ?? new Date();
@@ -49,13 +51,15 @@ export async function expireApproval(
 
   if (outcome.state === "missing") return outcome;
   const row = outcome.row;
+  const { secretKey } = input;
   if (outcome.state === "expired") {
-    await publishApprovalDecision(redis, names, decisionMessage(row, null), row.expiresAt);
+    if (secretKey)
+      await publishApprovalDecision(redis, names, decisionMessage(row, null), row.expiresAt, secretKey);
     await jobs?.notify(row.id, "decided");
     return { state: "expired" };
   }
   if (row.status === "pending") return { state: "not_due", expiresAt: row.expiresAt };
-  if (row.status !== "executed") {
+  if (row.status !== "executed" && secretKey) {
     const decider = row.decidedById
       ? await db.user.findUnique({ where: { id: row.decidedById }, select: { id: true, email: true } })
       : null;
@@ -64,6 +68,7 @@ export async function expireApproval(
       names,
       decisionMessage(row, decider ? { id: decider.id, name: decider.email } : null),
       row.expiresAt,
+      secretKey,
     );
   }
   return { state: "decided", status: row.status };

@@ -1,3 +1,4 @@
+import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { isAppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import { configSnapshot } from "@portcullis/contracts/snapshot";
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileSnapshot } from "./compile-snapshot";
 import { publishSnapshot, republishLatest } from "./publish-snapshot";
 
+const secretKey = secretKeyFrom("control-snapshot-test-secret-0123456789abcdef");
 let database: TestDatabase;
 let redis: Redis;
 const prefixes: string[] = [];
@@ -128,8 +130,12 @@ describe("publishSnapshot", () => {
     subscriber.on("message", (_channel, message) => messages.push(message));
     await subscriber.subscribe(n.snapshotChannel);
     try {
-      const first = await publishSnapshot(database.db, redis, n, { createdBy: "test", summary: "one" });
-      const second = await publishSnapshot(database.db, redis, n);
+      const first = await publishSnapshot(database.db, redis, n, {
+        secretKey,
+        createdBy: "test",
+        summary: "one",
+      });
+      const second = await publishSnapshot(database.db, redis, n, { secretKey });
       expect(second.version).toBe(first.version + 1);
       expect(await redis.get(n.snapshotVersion)).toBe(String(second.version));
       const doc = configSnapshot.parse(JSON.parse((await redis.get(n.snapshotDoc))!));
@@ -146,11 +152,11 @@ describe("publishSnapshot", () => {
     const n = names();
     await redis.set(n.snapshotVersion, "500");
     await redis.set(n.snapshotDoc, "newer");
-    expect(await writeSnapshotToRedis(redis, n, 499, "older")).toBe(false);
+    expect(await writeSnapshotToRedis(redis, n, 499, "older", secretKey)).toBe(false);
     expect(await redis.get(n.snapshotDoc)).toBe("newer");
 
     // A reset database must not publish versions Redis would refuse as older.
-    const published = await publishSnapshot(database.db, redis, n);
+    const published = await publishSnapshot(database.db, redis, n, { secretKey });
     expect(published.version).toBe(501);
     expect(JSON.parse((await redis.get(n.snapshotDoc))!).version).toBe(501);
   });
@@ -164,16 +170,16 @@ describe("publishSnapshot", () => {
       retryStrategy: () => null,
     });
     down.on("error", () => {});
-    const error = await publishSnapshot(database.db, down, n).catch((e: unknown) => e);
+    const error = await publishSnapshot(database.db, down, n, { secretKey }).catch((e: unknown) => e);
     down.disconnect();
     expect(isAppError(error) && error.code).toBe("UNAVAILABLE");
     expect((error as Error).message).toMatch(/stored in Postgres but could not be written to Redis/);
     const version = (error as { details: { version: number } }).details.version;
     expect(await database.db.configSnapshot.findUnique({ where: { version } })).not.toBeNull();
 
-    const caughtUp = await republishLatest(database.db, redis, n);
+    const caughtUp = await republishLatest(database.db, redis, n, secretKey);
     expect(caughtUp).toMatchObject({ version, written: true });
     expect(await redis.get(n.snapshotVersion)).toBe(String(version));
-    expect((await republishLatest(database.db, redis, n)).written).toBe(false);
+    expect((await republishLatest(database.db, redis, n, secretKey)).written).toBe(false);
   });
 });

@@ -11,6 +11,13 @@ import { compileSnapshot } from "./compile-snapshot";
 // locks are per database, so installations sharing a Postgres server do not contend.
 const SNAPSHOT_VERSION_LOCK = 7_150_512_301;
 
+export interface PublishMeta {
+  /** The installation key (`secretKeyFrom(PORTCULLIS_SECRET_KEY)`): gateways load only documents signed with it. */
+  secretKey: Buffer;
+  createdBy?: string;
+  summary?: string;
+}
+
 export interface PublishedSnapshot {
   version: number;
   hash: string;
@@ -29,7 +36,7 @@ export async function publishSnapshot(
   db: Db,
   redis: Redis,
   names: RedisNames,
-  meta: { createdBy?: string; summary?: string } = {},
+  meta: PublishMeta,
 ): Promise<PublishedSnapshot> {
   // If the database was reset while Redis kept serving a later version, counting from
   // the database alone would publish versions Redis refuses as "older"; start above both.
@@ -55,7 +62,7 @@ export async function publishSnapshot(
     return { version, hash, json: canonicalJson(document) };
   }, LONG_TRANSACTION);
 
-  await pushToRedis(redis, names, stored.version, stored.json);
+  await pushToRedis(redis, names, stored.version, stored.json, meta.secretKey);
   return { version: stored.version, hash: stored.hash };
 }
 
@@ -68,19 +75,30 @@ export async function republishLatest(
   db: Db,
   redis: Redis,
   names: RedisNames,
+  secretKey: Buffer,
 ): Promise<PublishedSnapshot & { written: boolean }> {
   const latest = await db.configSnapshot.findFirst({ orderBy: { version: "desc" } });
   if (!latest) {
-    const first = await publishSnapshot(db, redis, names, { createdBy: "system", summary: "first snapshot" });
+    const first = await publishSnapshot(db, redis, names, {
+      secretKey,
+      createdBy: "system",
+      summary: "first snapshot",
+    });
     return { ...first, written: true };
   }
-  const written = await pushToRedis(redis, names, latest.version, canonicalJson(latest.document));
+  const written = await pushToRedis(redis, names, latest.version, canonicalJson(latest.document), secretKey);
   return { version: latest.version, hash: latest.hash, written };
 }
 
-async function pushToRedis(redis: Redis, names: RedisNames, version: number, json: string): Promise<boolean> {
+async function pushToRedis(
+  redis: Redis,
+  names: RedisNames,
+  version: number,
+  json: string,
+  secretKey: Buffer,
+): Promise<boolean> {
   try {
-    return await writeSnapshotToRedis(redis, names, version, json);
+    return await writeSnapshotToRedis(redis, names, version, json, secretKey);
   } catch (cause) {
     throw new AppError(
       "UNAVAILABLE",

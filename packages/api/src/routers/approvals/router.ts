@@ -153,6 +153,7 @@ export const approvalsRouter = router({
           comment: input.comment ?? null,
           deciderId: ctx.user.id,
           via: "user",
+          secretKey: ctx.secretKey,
           ...(input.argumentsHash !== undefined && { seenArgumentsHash: input.argumentsHash }),
         },
         approvalQueueFor(ctx.redis, ctx.names),
@@ -177,6 +178,7 @@ export const approvalsRouter = router({
           comment: input.comment ?? null,
           deciderId: ctx.user.id,
           via: "user",
+          secretKey: ctx.secretKey,
         },
         approvalQueueFor(ctx.redis, ctx.names),
       );
