@@ -11,6 +11,7 @@ import { type AuditIngestObserver, WorkerMetrics } from "./observability/metrics
 import { spanObserver, tracedIngest } from "./observability/tracing";
 import { startApprovalProcessor } from "./processors/approvals";
 import { startAuditProcessor } from "./processors/audit";
+import { startAuditCheckpointProcessor } from "./processors/audit-checkpoint";
 import { startAuditRetentionProcessor } from "./processors/audit-retention";
 import { startCatalogSyncProcessor } from "./processors/catalog-sync";
 
@@ -92,10 +93,21 @@ if (secretKey !== undefined) {
     startCatalogSyncProcessor({ db, redisUrl: redisTarget, names, secretKey, logger, upstream }),
   );
   processorNames.push("catalog-sync");
+  processors.push(
+    startAuditCheckpointProcessor({
+      db,
+      redisUrl: redisTarget,
+      names,
+      secretKey,
+      everyMs: env.AUDIT_CHECKPOINT_EVERY_MS,
+      logger,
+    }),
+  );
+  processorNames.push("audit-checkpoint");
 } else {
   logger.warn(
     {},
-    "PORTCULLIS_SECRET_KEY is not set: catalog.sync jobs are not processed, team approval webhooks are not posted and expiries are not published to gateways by this worker",
+    "PORTCULLIS_SECRET_KEY is not set: catalog.sync jobs are not processed, audit chains are not checkpointed, team approval webhooks are not posted and expiries are not published to gateways by this worker",
   );
 }
 

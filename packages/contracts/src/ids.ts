@@ -19,6 +19,7 @@ export const ID_PREFIXES = {
   approval: "apr",
   auditEvent: "evt",
   adminAudit: "adm",
+  auditCheckpoint: "ack",
   request: "req",
 } as const;
 

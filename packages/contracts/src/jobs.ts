@@ -9,6 +9,8 @@ export const QUEUES = {
   approvals: "approvals",
   /** Housekeeping of the audit table (retention), apart from the busy ingest queue. */
   auditMaintenance: "audit-maintenance",
+  /** The scheduled, keyed verification of the audit and admin chains (audit.checkpoint). */
+  auditIntegrity: "audit-integrity",
 } as const;
 
 export const JOBS = {
@@ -20,6 +22,7 @@ export const JOBS = {
   approvalExecuted: "approval.executed",
   approvalNotify: "approval.notify",
   auditRetention: "audit.retention",
+  auditCheckpoint: "audit.checkpoint",
 } as const;
 
 /** The gateway batches events; one job carries up to a few hundred. */

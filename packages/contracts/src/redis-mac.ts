@@ -9,7 +9,7 @@ import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
  * One key per purpose (HKDF `info`), so a MAC made for one kind of entry never verifies as
  * another (a signed decision cannot be replayed as a snapshot).
  */
-export type MacPurpose = "snapshot" | "approval-decision" | "audit-job";
+export type MacPurpose = "snapshot" | "approval-decision" | "audit-job" | "audit-checkpoint";
 
 const SALT = "portcullis/redis-mac/v1";
 

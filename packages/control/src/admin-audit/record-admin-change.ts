@@ -2,6 +2,7 @@ import { newId } from "@portcullis/contracts/ids";
 import type { Prisma } from "@portcullis/db/client";
 import type { Tx } from "../db";
 import type { Actor } from "./actor";
+import { chainAdminRow } from "./admin-chain";
 
 export interface AdminChange {
   orgId: string;
@@ -16,11 +17,13 @@ export interface AdminChange {
 /**
  * Writes one AdminAuditLog row. Always call it with the transaction that makes the change,
  * so the log can never claim a change that rolled back (nor miss one that committed).
+ * The row joins its organization's hash chain (admin-chain.ts).
  */
 export async function recordAdminChange(tx: Tx, change: AdminChange): Promise<void> {
+  const id = newId("adminAudit");
   await tx.adminAuditLog.create({
     data: {
-      id: newId("adminAudit"),
+      id,
       orgId: change.orgId,
       actorType: change.actor.type,
       actorId: change.actor.id ?? null,
@@ -31,4 +34,5 @@ export async function recordAdminChange(tx: Tx, change: AdminChange): Promise<vo
       details: (change.details ?? undefined) as Prisma.InputJsonValue | undefined,
     },
   });
+  await chainAdminRow(tx, change.orgId, id);
 }

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { AuditIntegrityBanner } from "@/components/audit/integrity-banner";
 import { ConsoleProviders } from "@/components/shell/console-providers";
 import { Sidebar } from "@/components/shell/sidebar";
 import { requireMember } from "@/server/guard";
@@ -19,6 +20,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         </a>
         <Sidebar />
         <main id="main" className="min-w-0 flex-1 px-8 py-6">
+          <AuditIntegrityBanner />
           {children}
         </main>
       </div>

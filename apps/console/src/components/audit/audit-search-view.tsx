@@ -22,6 +22,7 @@ import { AuditFilters } from "./audit-filters";
 import { ChainStatus } from "./chain-status";
 import { DecisionBadge } from "./decision-badge";
 import { ExportButtons } from "./export-buttons";
+import { LastCheckpoint } from "./integrity-banner";
 import { latency } from "./time-range";
 
 const PAGE_SIZE = 50;
@@ -73,6 +74,7 @@ export function AuditSearchView() {
       />
       <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
         <ChainStatus onOpenEvent={setOpenId} />
+        <LastCheckpoint />
         {invalid && (
           <p role="alert" className="text-sm text-amber-800">
             The filters in this link are not valid; showing every event.

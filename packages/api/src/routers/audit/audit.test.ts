@@ -1,6 +1,9 @@
 import type { AuditEvent } from "@portcullis/contracts/audit";
 import { newId } from "@portcullis/contracts/ids";
+import { eventDigestSql, linkHashSql } from "@portcullis/control/audit/chain/chain-hash";
+import { checkpointAuditChains } from "@portcullis/control/audit/checkpoints/checkpoint-chains";
 import { ingestAuditEvents } from "@portcullis/control/audit/ingest-audit-events";
+import { Prisma } from "@portcullis/db/client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApiContext } from "../../context";
 import { appRouter } from "../../root";
@@ -145,6 +148,30 @@ describe("audit · verifyChain", () => {
   });
 });
 
+describe("audit · integrity", () => {
+  it("shows the worker's last verified checkpoint, then the break it found", async () => {
+    // The other organization's chain (one event), still intact after the test above.
+    const auditor = await h.as("outsider");
+    const orgId = h.otherOrgId;
+    const key = Buffer.alloc(32, 4);
+    expect((await auditor.audit.integrity()).map((c) => c.checkedAt)).toEqual([null, null]);
+    await checkpointAuditChains(h.database.db, { secretKey: key });
+    const [before] = await auditor.audit.integrity();
+    expect(before).toMatchObject({ chain: "audit", ok: true, lastVerified: { headSeq: 1 } });
+    // Edited and rehashed with the unkeyed formula: only the signed checkpoint tells.
+    await h.database.db
+      .$executeRaw`UPDATE audit_events SET reason = 'edited' WHERE org_id = ${orgId} AND chain_seq = 1`;
+    await h.database.db.$executeRaw`
+      UPDATE audit_events AS e SET hash = ${linkHashSql(Prisma.sql`e.prev_hash`, eventDigestSql("e"))}
+       WHERE e.org_id = ${orgId} AND e.chain_seq = 1`;
+    expect((await auditor.audit.verifyChain()).ok).toBe(true);
+    await checkpointAuditChains(h.database.db, { secretKey: key });
+    const [after] = await auditor.audit.integrity();
+    expect(after).toMatchObject({ ok: false, lastVerified: { headSeq: 1 } });
+    expect(after!.detail).toMatch(/no longer has the hash/);
+  });
+});
+
 describe("audit · permissions", () => {
   it("refuses a member without audit.read, for every procedure", async () => {
     const member = await h.as("member");
@@ -153,6 +180,7 @@ describe("audit · permissions", () => {
       () => member.audit.get({ id: mine[0]!.id }),
       () => member.audit.dashboard({ from: new Date(t0), to: new Date() }),
       () => member.audit.verifyChain(),
+      () => member.audit.integrity(),
     ];
     for (const call of calls) {
       const error = await caught(call());

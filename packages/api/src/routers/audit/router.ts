@@ -1,6 +1,7 @@
 import { auditDecision, dlpFinding } from "@portcullis/contracts/audit";
 import { getAuditDashboard } from "@portcullis/control/audit/audit-dashboard";
 import { verifyAuditChain } from "@portcullis/control/audit/chain/verify-audit-chain";
+import { auditIntegrityStatus } from "@portcullis/control/audit/checkpoints/integrity-status";
 import { getAuditEvent } from "@portcullis/control/audit/get-audit-event";
 import { MAX_AUDIT_PAGE, searchAuditEvents } from "@portcullis/control/audit/search-audit-events";
 import { z } from "zod";
@@ -151,4 +152,24 @@ export const auditRouter = router({
       }),
     )
     .query(({ ctx, input }) => verifyAuditChain(ctx.db, ctx.org.id, input?.all ? {} : { last: QUICK_CHECK })),
+
+  /**
+   * The worker's keyed verdict on the organization's audit and admin chains: the newest
+   * HMAC checkpoint (intact or broken, with why) and the last one that found the chain
+   * intact. Empty verdicts (`checkedAt: null`) until a worker with PORTCULLIS_SECRET_KEY ran.
+   */
+  integrity: read
+    .output(
+      z.array(
+        z.object({
+          chain: z.enum(["audit", "admin"]),
+          checkedAt: z.date().nullable(),
+          ok: z.boolean().nullable(),
+          detail: z.string().nullable(),
+          firstBrokenId: z.string().nullable(),
+          lastVerified: z.object({ at: z.date(), headSeq: z.number(), checked: z.number() }).nullable(),
+        }),
+      ),
+    )
+    .query(({ ctx }) => auditIntegrityStatus(ctx.db, ctx.org.id)),
 });
