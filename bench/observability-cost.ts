@@ -62,7 +62,16 @@ async function perCall(label: string, fn: () => unknown | Promise<unknown>): Pro
 
 const metrics = new GatewayMetrics({
   snapshot: () => null,
-  audit: () => ({ buffered: 0, spooled: 0, enqueued: 0, jobs: 0, replayed: 0, rejected: 0 }),
+  audit: () => ({
+    buffered: 0,
+    spooled: 0,
+    enqueued: 0,
+    jobs: 0,
+    replayed: 0,
+    rejected: 0,
+    unacked: 0,
+    resent: 0,
+  }),
   spoolDir: "/nonexistent",
 });
 process.stdout.write(`per request, ${CALLS} requests\n`);

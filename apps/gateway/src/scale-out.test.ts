@@ -2,9 +2,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { configFile } from "@portcullis/contracts/config-file";
+import { newId } from "@portcullis/contracts/ids";
 import { createApiKey } from "@portcullis/control/agents/create-api-key";
+import { revokeApiKey } from "@portcullis/control/agents/revoke-api-key";
 import { applyAndPublish } from "@portcullis/control/apply/apply-and-publish";
+import { decideApproval } from "@portcullis/control/approvals/decide-approval";
+import { listApprovals } from "@portcullis/control/approvals/list-approvals";
 import { publishSnapshot } from "@portcullis/control/snapshots/publish-snapshot";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
@@ -52,6 +57,9 @@ describe("two gateways and two workers on one Redis and Postgres", () => {
   let database: TestDatabase;
   let upstream: FixtureServer;
   let key = "";
+  const keys: Record<string, string> = {};
+  let orgId = "";
+  let approverId = "";
   const spoolDirs: string[] = [];
   const gateways: GatewayProcess[] = [];
   const workers: Array<ReturnType<typeof spawnWorker>> = [];
@@ -67,8 +75,30 @@ describe("two gateways and two workers on one Redis and Postgres", () => {
     const file = configFile.parse({
       servers: [{ name: "alpha", transport: "streamable-http", url: upstream.url }],
       teams: [{ name: "platform" }],
-      agents: [{ name: "load-bot", team: "platform" }],
-      grants: [{ team: "platform", server: "alpha", tools: ["echo"], effect: "allow" }],
+      agents: [
+        { name: "load-bot", team: "platform" },
+        { name: "approve-bot", team: "platform" },
+        { name: "limited-bot", team: "platform" },
+        { name: "revoked-bot", team: "platform" },
+      ],
+      grants: [
+        { team: "platform", server: "alpha", tools: ["echo"], effect: "allow" },
+        {
+          agent: "approve-bot",
+          server: "alpha",
+          tools: ["delete-everything"],
+          effect: "approve",
+          approvalTimeoutSec: 120,
+        },
+      ],
+      policies: [
+        {
+          name: "limited",
+          kind: "rate_limit",
+          scope: { agents: ["limited-bot"] },
+          config: { limits: [{ per: "agent", window: "minute", max: 10 }] },
+        },
+      ],
     });
     await applyAndPublish({ db: database.db, redis, names, pool, secretKey: TEST_SECRET_KEY }, file, {
       actor,
@@ -76,6 +106,22 @@ describe("two gateways and two workers on one Redis and Postgres", () => {
     });
     await pool.close();
     key = (await createApiKey(database.db, { agentName: "load-bot", actor })).key;
+    for (const agent of ["approve-bot", "limited-bot", "revoked-bot"]) {
+      keys[agent] = (await createApiKey(database.db, { agentName: agent, actor })).key;
+    }
+    // A person who may decide the platform team's approvals.
+    const team = await database.db.team.findFirstOrThrow({ where: { name: "platform" } });
+    orgId = team.orgId;
+    approverId = newId("user");
+    await database.db.user.create({
+      data: { id: approverId, email: "approver@example.com", name: "approver" },
+    });
+    await database.db.membership.create({
+      data: { id: newId("membership"), orgId, userId: approverId, role: "approver" },
+    });
+    await database.db.teamMember.create({
+      data: { id: newId("teamMember"), teamId: team.id, userId: approverId },
+    });
     await publishSnapshot(database.db, redis, names, { secretKey: TEST_SECRET_KEY, createdBy: "test" });
     gatewayEnv = (spoolDir) => ({
       REDIS_URL,
@@ -90,6 +136,8 @@ describe("two gateways and two workers on one Redis and Postgres", () => {
       DATABASE_URL: database.url,
       REDIS_URL,
       REDIS_PREFIX: names.prefix,
+      // The gateways' key: the workers verify every audit job's MAC.
+      PORTCULLIS_SECRET_KEY: SECRET,
       PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1,::1,localhost",
     };
     for (let i = 0; i < 2; i++) spoolDirs.push(await mkdtemp(join(tmpdir(), `pc-scale-${i}-`)));
@@ -111,6 +159,98 @@ describe("two gateways and two workers on one Redis and Postgres", () => {
     await database?.drop();
     for (const dir of spoolDirs) await rm(dir, { recursive: true, force: true });
   });
+
+  /** One tools/call as a plain JSON request: status and body text. */
+  async function rpc(gateway: number, bearer: string, name: string, args: Record<string, unknown>) {
+    const res = await fetch(gateways[gateway]!.url, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2025-11-25",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name, arguments: args },
+      }),
+    });
+    return { status: res.status, text: await res.text() };
+  }
+
+  it("an approval asked through one gateway is decided and released while the other serves the next calls", async () => {
+    const client = new Client({ name: "approve-bot-client", version: "1.0.0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(gateways[0]!.url), {
+        requestInit: { headers: { Authorization: `Bearer ${keys["approve-bot"]}` } },
+      }),
+    );
+    const held = client.callTool(
+      { name: "alpha__delete-everything", arguments: { confirm: true } },
+      { onprogress: () => {}, resetTimeoutOnProgress: true },
+    ) as Promise<{ content?: Array<{ text?: string }>; isError?: boolean }>;
+    held.catch(() => {});
+    // The worker (a process of its own) persists the request.
+    let approvalId: string | undefined;
+    for (const deadline = Date.now() + 15_000; !approvalId && Date.now() < deadline; ) {
+      const page = await listApprovals(database.db, { orgId, status: "pending" });
+      approvalId = page.items.find((a) => a.agent.name === "approve-bot")?.id;
+      if (!approvalId) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(approvalId).toBeDefined();
+    // Meanwhile the same agent's next calls are served by the other gateway.
+    for (let i = 0; i < 5; i++) {
+      const next = await rpc(1, keys["approve-bot"]!, "alpha__echo", { message: `meanwhile-${i}` });
+      expect(next.text).toContain(`echo: meanwhile-${i}`);
+    }
+    await decideApproval(database.db, redis, names, {
+      orgId,
+      approvalId: approvalId!,
+      decision: "approve",
+      deciderId: approverId,
+      via: "user",
+    });
+    const result = await held;
+    expect(result.isError ?? false).toBe(false);
+    expect(JSON.stringify(result.content)).toMatch(/delet/i);
+    await client.close();
+  }, 60_000);
+
+  it("keeps a rate limit exact across both gateways", async () => {
+    // 30 calls at once, alternating gateways: the limit allows 10 a minute for this agent.
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        rpc(i % 2, keys["limited-bot"]!, "alpha__echo", { message: `rl-${i}` }),
+      ),
+    );
+    const passed = results.filter((r) => /echo: rl-\d+/.test(r.text));
+    expect(passed).toHaveLength(10);
+    expect(results.filter((r) => /rate limit/i.test(r.text))).toHaveLength(20);
+  }, 30_000);
+
+  it("a revoked key is refused by both gateways within a second", async () => {
+    for (const gateway of [0, 1]) {
+      expect((await rpc(gateway, keys["revoked-bot"]!, "alpha__echo", { message: "before" })).text).toContain(
+        "echo: before",
+      );
+    }
+    await revokeApiKey(database.db, { keyIdOrPrefix: keys["revoked-bot"]!, actor });
+    const published = Date.now();
+    await publishSnapshot(database.db, redis, names, { secretKey: TEST_SECRET_KEY, createdBy: "test" });
+    const refusedAfter = await Promise.all(
+      [0, 1].map(async (gateway) => {
+        for (;;) {
+          const res = await rpc(gateway, keys["revoked-bot"]!, "alpha__echo", { message: "after" });
+          if (res.status === 401) return Date.now() - published;
+          if (Date.now() - published > 5_000) return Number.POSITIVE_INFINITY;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }),
+    );
+    expect(Math.max(...refusedAfter)).toBeLessThan(1_000);
+  }, 30_000);
 
   it("a rolling restart of both gateways and a worker under load fails no request and loses no audit event", async () => {
     // The load balancer's rotation: indexes of gateways that take traffic.

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import { auditJobKey } from "@portcullis/queues/audit-job-mac";
 import { AuditSink } from "@portcullis/queues/audit-sink";
 import { createRedisClient, type RedisTarget, redisConnectionOptions } from "@portcullis/queues/redis-config";
 import { UpstreamPool, type UpstreamPoolOptions } from "@portcullis/upstream/pool";
@@ -105,6 +106,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     redis: redisConnectionOptions(config.redisUrl),
     names: config.names,
     spoolDir: config.spoolDir,
+    // Signed: a worker holding the key refuses audit jobs forged in Redis.
+    macKey: auditJobKey(config.secretKey),
     logger,
   });
   // Its own fail-fast Redis connection: a down Redis must not stall calls (see rate-limit/limit-store.ts).

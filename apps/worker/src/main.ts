@@ -2,6 +2,7 @@ import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
 import { createDb } from "@portcullis/db/client";
 import { redisSettingsFrom } from "@portcullis/queues/redis-config";
+import { auditJobKey } from "@portcullis/queues/audit-job-mac";
 import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
 import { type OperatorPolicy, operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
@@ -49,13 +50,19 @@ const metrics =
     : new WorkerMetrics({ redisUrl: redisTarget, names, logger, processMetrics: true });
 
 // One entry per queue this worker consumes (approvals, catalog sync… join here).
-const processors = [
+const secretKey =
+  env.PORTCULLIS_SECRET_KEY !== undefined ? secretKeyFrom(env.PORTCULLIS_SECRET_KEY) : undefined;
+if (secretKey === undefined)
+  logger.warn({}, "PORTCULLIS_SECRET_KEY is not set: audit jobs are not authenticated");
+const processors: Array<{ ready(): Promise<void>; close(): Promise<void> }> = [
   startAuditProcessor({
     db,
     redisUrl: redisTarget,
     names,
     concurrency: env.AUDIT_CONCURRENCY,
     logger,
+    // Gateways sign every audit job: with the key, a job forged in Redis is refused.
+    ...(secretKey !== undefined && { macKey: auditJobKey(secretKey) }),
     ...ingestHooks(),
   }),
 ];
@@ -70,8 +77,6 @@ processors.push(
   }),
 );
 processorNames.push("audit-retention");
-const secretKey =
-  env.PORTCULLIS_SECRET_KEY !== undefined ? secretKeyFrom(env.PORTCULLIS_SECRET_KEY) : undefined;
 processors.push(
   startApprovalProcessor({
     db,

@@ -25,8 +25,19 @@ export const JOBS = {
   auditCheckpoint: "audit.checkpoint",
 } as const;
 
-/** The gateway batches events; one job carries up to a few hundred. */
-export const auditIngestPayload = z.object({ events: z.array(auditEventSchema).min(1) });
+/**
+ * The gateway batches events; one job carries up to a few hundred. `sink` names the
+ * gateway's journal the worker acknowledges the stored batch to (see queues/audit-acks);
+ * `mac` authenticates the job (see queues/audit-job-mac): Redis is not a root of trust.
+ */
+export const auditIngestPayload = z.object({
+  events: z.array(auditEventSchema).min(1),
+  sink: z
+    .string()
+    .regex(/^[A-Za-z0-9.]{1,100}$/)
+    .optional(),
+  mac: z.string().optional(),
+});
 export type AuditIngestPayload = z.infer<typeof auditIngestPayload>;
 
 /**

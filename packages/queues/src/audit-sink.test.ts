@@ -172,7 +172,8 @@ describe("AuditSink", () => {
     await waitUntilStored(events);
 
     expect(await storedCount(events)).toBe(450);
-    expect(batches.map((b) => b.length).sort((x, y) => y - x)).toEqual([200, 200, 50]);
+    // Three jobs; the worker may store jobs in progress together (one store, fewer batches).
+    expect(batches.flat()).toHaveLength(450);
     expect(sink.stats()).toMatchObject({ buffered: 0, enqueued: 450, jobs: 3 });
   });
 
@@ -260,7 +261,9 @@ describe("AuditSink", () => {
     await waitUntilSpoolEmpty();
 
     const remaining = await readdir(spoolDir);
-    expect(remaining.filter((n) => !n.startsWith("owner-"))).toEqual([name.replace(/\.jsonl$/, ".bad")]);
+    expect(remaining.filter((n) => !n.startsWith("owner-") && n !== "journal")).toEqual([
+      name.replace(/\.jsonl$/, ".bad"),
+    ]);
     const bad = await readFile(join(spoolDir, name.replace(/\.jsonl$/, ".bad")), "utf8");
     expect(bad).toBe(`not json at all {\n{"id":"evt_x","decision":"maybe"}\n${torn}\n`);
     expect(deliveries().size).toBe(5);

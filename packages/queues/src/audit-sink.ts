@@ -1,10 +1,14 @@
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import { inspect } from "node:util";
 import { type AuditEvent, auditEventSchema } from "@portcullis/contracts/audit";
 import { type AuditIngestPayload, JOBS, QUEUES } from "@portcullis/contracts/jobs";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { takeAcks } from "./audit-acks";
+import { signAuditJob } from "./audit-job-mac";
+import { AuditJournal } from "./audit-journal";
 import { AuditSpool } from "./audit-spool";
 import { type Logger, silentLogger } from "./logger";
 import { createRedisClient, type RedisConfig } from "./redis-config";
@@ -25,6 +29,15 @@ export interface AuditSinkOptions {
   enqueueTimeoutMs?: number;
   /** Spool files of a sink whose heartbeat is older than this are taken over. Default 60 s. */
   staleOwnerMs?: number;
+  /**
+   * A batch the worker has not acknowledged as stored this long after it was enqueued is
+   * sent again from the journal (Redis may have lost it); later resends back off. Default 30 s.
+   */
+  ackTimeoutMs?: number;
+  /** How long close() waits for the acks of the last batches. Default 2 s. */
+  closeAckWaitMs?: number;
+  /** The audit-job key (`auditJobKey(secret)`): every job carries its MAC. */
+  macKey?: Buffer;
   logger?: Logger;
 }
 
@@ -41,6 +54,10 @@ export interface AuditSinkStats {
   replayed: number;
   /** Events refused because they do not match the contract (kept in `rejected-*.bad`). */
   rejected: number;
+  /** Events enqueued and not yet acknowledged as stored by the worker (kept in the journal). */
+  unacked: number;
+  /** Events sent again from the journal because their ack was overdue or their sink gone (cumulative). */
+  resent: number;
 }
 
 /** Retries outlive a worker restart or a short Postgres outage (1 s, 2 s, 4 s … ≈ 17 min in all). */
@@ -67,6 +84,10 @@ export class AuditSink {
   private readonly logger: Logger;
   private readonly redis: Redis;
   private readonly spool: AuditSpool;
+  private readonly journal: AuditJournal;
+  private readonly ackTimeoutMs: number;
+  private readonly closeAckWaitMs: number;
+  private readonly macKey: Buffer | undefined;
   private queue: Queue<AuditIngestPayload>;
   private buffer: AuditEvent[] = [];
   private inFlight = 0;
@@ -81,7 +102,7 @@ export class AuditSink {
   private wasReady = false;
   private closed = false;
   private closing: Promise<void> | undefined;
-  private readonly counts = { spooled: 0, enqueued: 0, jobs: 0, replayed: 0, rejected: 0 };
+  private readonly counts = { spooled: 0, enqueued: 0, jobs: 0, replayed: 0, rejected: 0, resent: 0 };
 
   constructor(options: AuditSinkOptions) {
     this.names = options.names;
@@ -94,6 +115,16 @@ export class AuditSink {
       staleAfterMs: options.staleOwnerMs ?? 60_000,
       logger: this.logger,
     });
+    this.journal = new AuditJournal({
+      dir: join(options.spoolDir, "journal"),
+      ownersDir: options.spoolDir,
+      owner: this.spool.owner,
+      staleAfterMs: options.staleOwnerMs ?? 60_000,
+      logger: this.logger,
+    });
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
+    this.closeAckWaitMs = options.closeAckWaitMs ?? 2_000;
+    this.macKey = options.macKey;
     // A connection of our own that fails fast: no offline queue (a command while
     // disconnected is rejected at once) and no resending of commands cut off by a
     // disconnect (the batch is already in the spool by then).
@@ -149,7 +180,11 @@ export class AuditSink {
   }
 
   stats(): AuditSinkStats {
-    return { buffered: this.buffer.length + this.inFlight, ...this.counts };
+    return {
+      buffered: this.buffer.length + this.inFlight,
+      unacked: this.journal.unackedEvents(),
+      ...this.counts,
+    };
   }
 
   private async shutdown(): Promise<void> {
@@ -158,9 +193,12 @@ export class AuditSink {
     clearInterval(this.replayTimer);
     await this.onLane(() => this.drainBuffer());
     await this.onLane(() => this.replay());
+    await this.onLane(() => this.awaitAcks(this.closeAckWaitMs));
     await this.onLane(async () => {
       // Only a failing disk leaves events in memory here: one synchronous try more.
       if (this.buffer.length > 0) this.recordAfterClose(...this.buffer.splice(0));
+      // Unacknowledged segments stay behind: the next sink here sends them again.
+      await this.journal.close();
       await this.spool.close();
     });
     // Disconnect first: BullMQ's pending connection setup (Redis never came up) then
@@ -282,18 +320,23 @@ export class AuditSink {
 
   /** Enqueues one batch as one job. False (never a throw) when Redis did not take it in time. */
   private async send(events: AuditEvent[]): Promise<boolean> {
+    const jobId = batchJobId(events);
     try {
       // Lost the connection after having had it: an outage, do not wait out the timeout.
       // (Before the first connection, at boot, the timeout governs: Redis is probably coming.)
       if (this.wasReady && this.redis.status !== "ready")
         throw new Error(`redis connection is ${this.redis.status}`);
+      // In the journal before the queue: kept until the worker says it is stored.
+      await this.journal.record({ id: jobId, events }, this.ackTimeoutMs);
       await withTimeout(
         // A content-derived job id lets BullMQ drop a batch re-sent after a timeout.
-        this.queue.add(JOBS.auditIngest, { events }, { jobId: batchJobId(events) }),
+        this.queue.add(JOBS.auditIngest, this.payload(events), { jobId }),
         this.enqueueTimeoutMs,
         "audit enqueue",
       );
     } catch (error) {
+      // The caller keeps the batch (spool, or the file being replayed): the journal need not.
+      await this.journal.forget(jobId).catch(() => {});
       if (!this.redisDown) {
         this.redisDown = true;
         this.logger.warn({ err: error }, "audit enqueue failed; spooling to disk until Redis answers");
@@ -312,6 +355,61 @@ export class AuditSink {
     return true;
   }
 
+  private payload(events: AuditEvent[]): AuditIngestPayload {
+    const sink = this.spool.owner;
+    if (!this.macKey) return { events, sink };
+    return { events, sink, mac: signAuditJob(this.macKey, { events, sink }) };
+  }
+
+  /**
+   * Journal upkeep, once per tick while Redis answers: forget what the worker stored, send
+   * again what it has not acknowledged in time, and send the segments of gone sinks.
+   */
+  private async tendJournal(): Promise<void> {
+    await this.journal.ack(await takeAcks(this.redis, this.names, this.spool.owner));
+    await this.journal.rotate();
+    for (const batch of await this.journal.overdue(this.ackTimeoutMs)) {
+      if (!(await this.resend(batch.id, batch.events))) return;
+    }
+    for (const segment of await this.journal.adoptOrphans()) {
+      for await (const batch of this.journal.readSegment(segment)) {
+        // Through send(): journaled again, under this sink, until the worker acknowledges it.
+        if (!(await this.send(batch.events))) return;
+        this.counts.resent += batch.events.length;
+      }
+      await this.journal.removeSegment(segment);
+    }
+  }
+
+  /** Re-enqueues a journaled batch; it stays in the journal either way. */
+  private async resend(jobId: string, events: AuditEvent[]): Promise<boolean> {
+    try {
+      await withTimeout(
+        this.queue.add(JOBS.auditIngest, this.payload(events), { jobId }),
+        this.enqueueTimeoutMs,
+        "audit resend",
+      );
+    } catch (error) {
+      this.logger.debug({ err: error }, "audit resend failed; next tick");
+      return false;
+    }
+    this.counts.resent += events.length;
+    return true;
+  }
+
+  /** Waits (bounded) until every journaled batch is acknowledged. */
+  private async awaitAcks(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.journal.unackedEvents() > 0 && Date.now() < deadline && this.redis.status === "ready") {
+      try {
+        await this.journal.ack(await takeAcks(this.redis, this.names, this.spool.owner));
+      } catch {
+        return;
+      }
+      if (this.journal.unackedEvents() > 0) await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   private renewQueue(): void {
     const old = this.queue;
     this.queue = this.createQueue();
@@ -321,14 +419,19 @@ export class AuditSink {
   private async replay(): Promise<void> {
     await this.spool.heartbeat();
     const files = await this.spool.claimPending();
-    if (files.length === 0) {
-      this.spooling = false;
-      return;
-    }
     const alive = await withTimeout(this.redis.ping(), this.enqueueTimeoutMs, "redis ping").then(
       () => true,
       () => false,
     );
+    if (alive) {
+      await this.tendJournal().catch((error) =>
+        this.logger.warn({ err: error }, "audit journal upkeep failed; next tick"),
+      );
+    }
+    if (files.length === 0) {
+      this.spooling = false;
+      return;
+    }
     if (!alive) return;
     await this.spool.seal();
     let sent = 0;

@@ -2,17 +2,36 @@ import { type AuditEvent, auditEventSchema } from "@portcullis/contracts/audit";
 import { auditIngestPayload, JOBS, QUEUES } from "@portcullis/contracts/jobs";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { ackStoredBatch } from "./audit-acks";
+import { verifyAuditJob } from "./audit-job-mac";
+import { BatchCoalescer } from "./batch-coalescer";
 import { type Logger, silentLogger } from "./logger";
-import type { RedisConfig } from "./redis-config";
+import { createRedisClient, type RedisConfig } from "./redis-config";
 
 export interface AuditWorkerOptions {
   redis: RedisConfig;
   names: RedisNames;
   /** Persists one batch; must be idempotent by event id (jobs are retried, spools replayed). */
   handler: (events: AuditEvent[]) => Promise<void>;
-  /** Jobs processed at once. Default 2. */
+  /** Stores (handler calls, each a Postgres transaction) running at once. Default 2. */
   concurrency?: number;
+  /** Jobs taken from the queue at once; those in progress together are stored together. Default 16. */
+  jobsAtOnce?: number;
+  /** Most events merged into one store. Default 2,000. */
+  maxBatchEvents?: number;
+  /**
+   * The audit-job key (`auditJobKey(secret)`). Set: every job must carry a valid MAC, and
+   * forged ones are refused (failed, counted, logged). Unset: jobs are not authenticated.
+   */
+  macKey?: Buffer;
   logger?: Logger;
+}
+
+export interface AuditWorkerStats {
+  /** Jobs refused because their MAC was missing or wrong (cumulative). */
+  refused: number;
+  /** Events handed to the handler and stored (cumulative; replays included). */
+  stored: number;
 }
 
 export interface AuditWorker {
@@ -20,20 +39,36 @@ export interface AuditWorker {
   ready(): Promise<void>;
   /** Stops taking jobs, waits for the ones in progress, closes connections. */
   close(): Promise<void>;
+  stats(): AuditWorkerStats;
 }
 
 /**
  * Consumes `audit.ingest` jobs. A failing handler (Postgres down) makes BullMQ retry the
  * job with backoff; a payload that breaks the contract can never succeed, so it fails
- * the job at once (UnrecoverableError) after the valid events in it are persisted.
+ * the job at once (UnrecoverableError) after the valid events in it are persisted. A job
+ * that is not authentic fails at once with nothing persisted. Once a job's events are
+ * stored, its sink (the sending gateway's journal) is told, so it can forget them.
  */
 export function startAuditWorker(options: AuditWorkerOptions): AuditWorker {
   const logger = options.logger ?? silentLogger;
-  const worker = new Worker(QUEUES.audit, (job: Job) => processAuditJob(job, options.handler, logger), {
+  const counts: AuditWorkerStats = { refused: 0, stored: 0 };
+  const coalescer = new BatchCoalescer<AuditEvent>(
+    async (events) => {
+      await options.handler(events);
+      counts.stored += events.length;
+    },
+    options.maxBatchEvents ?? 2_000,
+    options.concurrency ?? 2,
+  );
+  // Acks go on a connection of their own that fails fast: a lost ack only costs a resend.
+  const acks = createRedisClient(options.redis, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  acks.on("error", (error) => logger.debug({ err: error }, "audit ack connection error"));
+  const context: JobContext = { ...options, logger, counts, coalescer, acks };
+  const worker = new Worker(QUEUES.audit, (job: Job) => processAuditJob(job, context), {
     // BullMQ's blocking connection must wait for Redis forever rather than give up a command.
     connection: { ...options.redis, maxRetriesPerRequest: null },
     prefix: options.names.bullPrefix,
-    concurrency: options.concurrency ?? 2,
+    concurrency: options.jobsAtOnce ?? 16,
   });
   worker.on("error", (error) => logger.warn({ err: error }, "audit worker error"));
   worker.on("failed", (job, error) => {
@@ -45,31 +80,49 @@ export function startAuditWorker(options: AuditWorkerOptions): AuditWorker {
   });
   return {
     ready: () => worker.waitUntilReady().then(() => {}),
-    close: () => worker.close(),
+    close: async () => {
+      await worker.close();
+      acks.disconnect();
+    },
+    stats: () => ({ ...counts }),
   };
 }
 
-async function processAuditJob(
-  job: Job,
-  handler: (events: AuditEvent[]) => Promise<void>,
-  logger: Logger,
-): Promise<void> {
+interface JobContext {
+  names: RedisNames;
+  macKey?: Buffer;
+  logger: Logger;
+  counts: AuditWorkerStats;
+  coalescer: BatchCoalescer<AuditEvent>;
+  acks: ReturnType<typeof createRedisClient>;
+}
+
+async function processAuditJob(job: Job, context: JobContext): Promise<void> {
+  const { logger } = context;
   if (job.name !== JOBS.auditIngest) {
     throw new UnrecoverableError(`unexpected job "${job.name}" on the audit queue`);
   }
+  const data = (job.data ?? {}) as { events?: unknown; sink?: unknown; mac?: unknown };
+  if (context.macKey && !isAuthentic(context.macKey, data)) {
+    context.counts.refused += 1;
+    logger.error({ jobId: job.id, refused: context.counts.refused }, "forged audit job refused");
+    throw new UnrecoverableError("audit job refused: its MAC does not verify");
+  }
   const payload = auditIngestPayload.safeParse(job.data);
   if (payload.success) {
-    await handler(payload.data.events);
+    await context.coalescer.submit(payload.data.events);
+    if (payload.data.sink !== undefined && job.id !== undefined)
+      await ack(context, payload.data.sink, job.id);
     return;
   }
   // Salvage what can be salvaged: one malformed event must not take its batch with it.
-  const raw: unknown[] = Array.isArray((job.data as { events?: unknown })?.events) ? job.data.events : [];
+  const raw: unknown[] = Array.isArray(data.events) ? data.events : [];
   const valid: AuditEvent[] = [];
   for (const candidate of raw) {
     const parsed = auditEventSchema.safeParse(candidate);
     if (parsed.success) valid.push(parsed.data);
   }
-  if (valid.length > 0) await handler(valid);
+  if (valid.length > 0) await context.coalescer.submit(valid);
   logger.error(
     {
       jobId: job.id,
@@ -82,4 +135,19 @@ async function processAuditJob(
   throw new UnrecoverableError(
     `invalid audit payload: ${raw.length - valid.length} of ${raw.length} events rejected`,
   );
+}
+
+function isAuthentic(key: Buffer, data: { events?: unknown; sink?: unknown; mac?: unknown }): boolean {
+  if (!Array.isArray(data.events)) return false;
+  if (data.sink !== undefined && typeof data.sink !== "string") return false;
+  return verifyAuditJob(key, { events: data.events, sink: data.sink }, data.mac);
+}
+
+async function ack(context: JobContext, sink: string, jobId: string): Promise<void> {
+  try {
+    await ackStoredBatch(context.acks, context.names, sink, jobId);
+  } catch (error) {
+    // The events are stored: the sink sends the batch again later and the store ignores it.
+    context.logger.warn({ err: error, jobId }, "could not acknowledge a stored audit batch");
+  }
 }

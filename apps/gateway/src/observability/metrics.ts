@@ -124,6 +124,14 @@ export class GatewayMetrics {
         this.set(sources.audit().buffered);
       },
     });
+    new Gauge({
+      name: "portcullis_gateway_audit_unacked_events",
+      help: "Audit events enqueued and kept in the local journal until the worker acknowledges them as stored",
+      registers,
+      collect() {
+        this.set(sources.audit().unacked);
+      },
+    });
     const cumulative = (name: string, help: string, read: (s: AuditSinkStats) => number) =>
       new Counter({
         name,
@@ -139,6 +147,11 @@ export class GatewayMetrics {
       "portcullis_gateway_audit_enqueued_events_total",
       "Audit events put in the queue",
       (s) => s.enqueued,
+    );
+    cumulative(
+      "portcullis_gateway_audit_resent_events_total",
+      "Audit events sent again from the journal (ack overdue, e.g. Redis lost the queue, or a gone gateway's journal)",
+      (s) => s.resent,
     );
     cumulative(
       "portcullis_gateway_audit_spooled_events_total",

@@ -17,15 +17,21 @@ export interface AuditProcessorOptions {
   observer?: AuditIngestObserver;
   /** Runs each batch (tracing wraps it in a span). */
   runIngest?: IngestRunner;
+  /** The audit-job key (from PORTCULLIS_SECRET_KEY): set, forged jobs are refused. */
+  macKey?: Buffer;
 }
 
-/** audit.ingest jobs → `ingestAuditEvents` (one createMany per batch, idempotent by event id). */
+/**
+ * audit.ingest jobs → `ingestAuditEvents` (one multi-row INSERT per store, idempotent by
+ * event id; the jobs in progress together are stored together, see queues/batch-coalescer).
+ */
 export function startAuditProcessor(options: AuditProcessorOptions): AuditWorker {
   const logger = options.logger.child({ processor: "audit" });
   return startAuditWorker({
     redis: redisConnectionOptions(options.redisUrl),
     names: options.names,
     concurrency: options.concurrency,
+    ...(options.macKey !== undefined && { macKey: options.macKey }),
     logger,
     handler: async (events) => {
       const ingest = async () => {

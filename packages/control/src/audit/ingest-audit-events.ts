@@ -62,7 +62,9 @@ async function ingestInTransaction(tx: Tx, events: AuditEvent[]): Promise<Ingest
   const byChain = new Map<string | null, AuditEventRow[]>();
   for (const event of events) {
     const row = toRow(event, knownOrgs, ingestedAt);
-    byChain.set(row.org_id, [...(byChain.get(row.org_id) ?? []), row]);
+    const chain = byChain.get(row.org_id);
+    if (chain) chain.push(row);
+    else byChain.set(row.org_id, [row]);
   }
   // One lock order for every process (code units, not the locale): no two batches wait in a cycle.
   const chains = [...byChain.keys()].sort((a, b) => ((a ?? "") < (b ?? "") ? -1 : 1));
