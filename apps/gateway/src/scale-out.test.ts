@@ -206,6 +206,7 @@ describe("two gateways and two workers on one Redis and Postgres", () => {
       expect(next.text).toContain(`echo: meanwhile-${i}`);
     }
     await decideApproval(database.db, redis, names, {
+      secretKey: TEST_SECRET_KEY,
       orgId,
       approvalId: approvalId!,
       decision: "approve",
