@@ -6,6 +6,7 @@ import {
   type Transport,
 } from "@modelcontextprotocol/client";
 import { ProgressRelay } from "./progress-relay";
+import { RevisionBridge } from "./revision-bridge";
 import { ProcessExitedError, ProcessGroupStdioTransport } from "./stdio-transport";
 import { createTransport, type TransportPolicy } from "./transport";
 import type { UpstreamLogger, UpstreamProgress, UpstreamSpec } from "./types";
@@ -80,6 +81,7 @@ export class UpstreamConnection {
       throw exit ? new ProcessExitedError(exit) : error;
     }
     connection.progress.attach(transport);
+    new RevisionBridge(spec.name, options.logger).attach(transport, () => connection.isModern);
     return connection;
   }
 

@@ -14,6 +14,7 @@ import {
   listResourceTemplates,
   readResource,
 } from "./resources-and-prompts";
+import { callResultForClient, itemResultForClient } from "./revision-bridge";
 
 export interface ServerFactoryDeps {
   pool: UpstreamPool;
@@ -85,7 +86,7 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     server.setRequestHandler("tools/call", (request, ctx) =>
       handle(async (call) => {
         const progressToken = ctx.mcpReq._meta?.progressToken;
-        return callTool(deps.pool, deps.stages, call, request.params, {
+        const result = await callTool(deps.pool, deps.stages, call, request.params, {
           signal: ctx.mcpReq.signal,
           onProgress:
             progressToken === undefined
@@ -96,6 +97,7 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
                     .catch(() => undefined);
                 },
         });
+        return callResultForClient(result, call.protocolVersion);
       })(request, ctx),
     );
     server.setRequestHandler(
@@ -107,17 +109,21 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       handle(async (call) => ({ resourceTemplates: await listResourceTemplates(catalog, call) })),
     );
     server.setRequestHandler("resources/read", (request, ctx) =>
-      handle(async (call) => readResource(catalog, call, request.params.uri))(request, ctx),
+      handle(async (call) =>
+        itemResultForClient(await readResource(catalog, call, request.params.uri), call.protocolVersion),
+      )(request, ctx),
     );
     server.setRequestHandler(
       "prompts/list",
       handle(async (call) => ({ prompts: await listPrompts(catalog, call) })),
     );
     server.setRequestHandler("prompts/get", (request, ctx) =>
-      handle(async (call) => getPrompt(catalog, call, request.params.name, request.params.arguments))(
-        request,
-        ctx,
-      ),
+      handle(async (call) =>
+        itemResultForClient(
+          await getPrompt(catalog, call, request.params.name, request.params.arguments),
+          call.protocolVersion,
+        ),
+      )(request, ctx),
     );
     return server;
   };
