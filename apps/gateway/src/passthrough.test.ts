@@ -20,7 +20,12 @@ import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
-import { legacyPassthroughSurface, modernPassthroughSurface, waitCalls } from "./testing/passthrough-surface";
+import {
+  bumpCounter,
+  legacyPassthroughSurface,
+  modernPassthroughSurface,
+  waitCalls,
+} from "./testing/passthrough-surface";
 
 // Issue 9 points 2 and 3: what an upstream does during a call reaches the agent's client
 // (logs, elicitation, sampling, roots), completions and cancellation pass, each under policy.
@@ -59,6 +64,7 @@ beforeAll(async () => {
       const agent = b.agent("relay-bot", "eng");
       for (const s of [up25, up26, strict]) b.grant({ agent }, s, "*");
       b.itemGrant("prompt", { agent }, up25, "pick");
+      b.itemGrant("resource", { agent }, up25, "fixture://counter");
       keys.agent = b.key(agent).key;
       const outsider = b.agent("outsider", "eng");
       b.grant({ agent: outsider }, up25, "log");
@@ -314,6 +320,55 @@ describe.each([
       controller.abort("user pressed stop");
       await pending;
       await expect.poll(() => waitCalls.aborted, { timeout: 3_000 }).toBe(before + 1);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("resource subscriptions", () => {
+  it("a 2026-07-28 client listens to the resources it may read and gets their updates", async () => {
+    const updates: string[] = [];
+    const client = new ModernClient(
+      { name: "listener", version: "2" },
+      { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    );
+    client.setNotificationHandler("notifications/resources/updated", (n) => {
+      updates.push(n.params.uri);
+    });
+    await client.connect(
+      new ModernTransport(new URL(h.gateway.url), {
+        requestInit: { headers: { Authorization: `Bearer ${keys.agent}` } },
+      }),
+    );
+    try {
+      const subscription = await client.listen({
+        resourceSubscriptions: ["fixture://counter", "fixture://secret"],
+      });
+      // The ungranted URI is not honoured: the acknowledgement says what the client will get.
+      expect(subscription.honoredFilter.resourceSubscriptions).toEqual(["fixture://counter"]);
+      await expect.poll(() => bumpCounter(), { timeout: 3_000 }).toBeGreaterThan(0);
+      await expect.poll(() => updates, { timeout: 3_000 }).toContain("fixture://counter");
+      await subscription.close();
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a 2025 client's subscribe is decided by its grants, then refused for want of a session", async () => {
+    const client = new LegacyClient({ name: "legacy-sub", version: "1" });
+    await client.connect(
+      new LegacyTransport(new URL(h.gateway.url), {
+        requestInit: { headers: { Authorization: `Bearer ${keys.agent}` } },
+      }),
+    );
+    try {
+      await expect(client.subscribeResource({ uri: "fixture://secret" })).rejects.toThrow(
+        /unknown resource 'fixture:\/\/secret'/,
+      );
+      await expect(client.subscribeResource({ uri: "fixture://counter" })).rejects.toThrow(
+        /resource update notifications need a session/,
+      );
     } finally {
       await client.close();
     }

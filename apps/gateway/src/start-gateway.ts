@@ -139,6 +139,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     audit: recorder,
     passthrough,
     clientRequestRules: clientRequestRulesFor(config.upstream?.outbound),
+    notifier: () => mcp.notify,
   });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",

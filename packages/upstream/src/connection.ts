@@ -50,6 +50,9 @@ export class UpstreamConnection {
   private drained: (() => void) | undefined;
   private readonly progress = new ProgressRelay();
   private readonly channels = new CallChannels();
+  /** URI → who is told when the server says the resource changed (see watchResource). */
+  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly listens = new Map<string, { close(): Promise<void> }>();
 
   private constructor(
     readonly client: Client,
@@ -93,6 +96,9 @@ export class UpstreamConnection {
     }
     connection.progress.attach(transport);
     connection.channels.attach(transport);
+    client.setNotificationHandler("notifications/resources/updated", (notification) => {
+      for (const notify of connection.watchers.get(notification.params.uri) ?? []) notify();
+    });
     new RevisionBridge(spec.name, options.logger).attach(transport, () => connection.isModern);
     return connection;
   }
@@ -192,6 +198,38 @@ export class UpstreamConnection {
       >;
     }
     return result as CallToolResult;
+  }
+
+  /**
+   * Tells `onUpdated` whenever the server says `uri` changed, until the returned function is
+   * called: `resources/subscribe` on 2025 revisions, a `subscriptions/listen` stream per URI on
+   * 2026-07-28. One upstream subscription per URI, however many watchers.
+   */
+  async watchResource(uri: string, onUpdated: () => void, options: RequestOptions): Promise<() => void> {
+    let watchers = this.watchers.get(uri);
+    if (!watchers) {
+      watchers = new Set();
+      this.watchers.set(uri, watchers);
+      try {
+        if (this.isModern)
+          this.listens.set(uri, await this.client.listen({ resourceSubscriptions: [uri] }, options));
+        else await this.client.subscribeResource({ uri }, options);
+      } catch (error) {
+        this.watchers.delete(uri);
+        throw error;
+      }
+    }
+    watchers.add(onUpdated);
+    const set = watchers;
+    return () => {
+      set.delete(onUpdated);
+      if (set.size > 0 || this.watchers.get(uri) !== set) return;
+      this.watchers.delete(uri);
+      const listen = this.listens.get(uri);
+      this.listens.delete(uri);
+      const done = listen ? listen.close() : this.client.unsubscribeResource({ uri }, options);
+      void done.catch(() => {});
+    };
   }
 
   /** Whether the server declared this capability (listing an undeclared one is pointless). */

@@ -159,6 +159,15 @@ export class UpstreamPool {
   }
 
   /**
+   * Tells `onUpdated` when the server reports that `uri` changed (`notifications/resources/
+   * updated`). Lasts as long as the connection it was made on: a replaced connection (broken,
+   * recycled, config change) ends it; callers watch again on demand.
+   */
+  watchResource(spec: UpstreamSpec, uri: string, onUpdated: () => void): Promise<() => void> {
+    return this.request(spec, true, {}, (c, o) => c.watchResource(uri, onUpdated, { timeout: o.timeout }));
+  }
+
+  /**
    * completion/complete (argument suggestions for a prompt or a resource template). A server
    * that declares no completions capability has no suggestions: an empty list, not an error.
    */

@@ -5,9 +5,9 @@ import { AppError, isAppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
-import { type PassthroughState, takeClientMessage } from "../mcp/passthrough-state";
+import { admitListen, type PassthroughState, takeClientMessage } from "../mcp/passthrough-state";
 import { authenticate } from "../pipeline/authenticate";
-import { newAuditFields, type RequestContext } from "../pipeline/request-context";
+import { callContextOf, newAuditFields, type RequestContext } from "../pipeline/request-context";
 import type { SnapshotStore } from "../snapshot/snapshot-store";
 import {
   checkEnvelope,
@@ -194,6 +194,8 @@ async function serveMcpRequest(
     res.writeHead(202).end();
     return "not_a_request";
   }
+  const call = callContextOf(rc);
+  if (message && deps.passthrough && call) await admitListen(deps.passthrough, call, message);
 
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/mcp"}`;
   const controller = new AbortController();

@@ -1,6 +1,8 @@
+import type { CallContext } from "../pipeline/request-context";
 import type { LogLevel } from "./passthrough-channel";
 import { CancellableCalls, ClientRequestRelay, type ClientResponse } from "./passthrough-client-requests";
 import { SuspendedCalls } from "./passthrough-input-rounds";
+import type { ResourceSubscriptions } from "./passthrough-subscriptions";
 
 /**
  * What the gateway keeps between a client's HTTP requests so the protocol's conversations
@@ -13,6 +15,8 @@ export interface PassthroughState {
   cancellable: CancellableCalls;
   suspended: SuspendedCalls;
   logLevels: Map<string, LogLevel>;
+  /** Set by the server factory, which owns the catalog the subscriptions are decided on. */
+  subscriptions?: ResourceSubscriptions;
 }
 
 export function createPassthroughState(): PassthroughState {
@@ -22,6 +26,23 @@ export function createPassthroughState(): PassthroughState {
     suspended: new SuspendedCalls(),
     logLevels: new Map(),
   };
+}
+
+/**
+ * A 2026-07-28 `subscriptions/listen` keeps only the resource URIs the agent may read (the
+ * SDK's acknowledgement then tells the client what was kept), and those are watched upstream.
+ * Changes the message in place, before the SDK serves it.
+ */
+export async function admitListen(
+  state: PassthroughState,
+  ctx: CallContext,
+  message: { method?: string; params?: Record<string, unknown> },
+): Promise<void> {
+  if (message.method !== "subscriptions/listen" || !state.subscriptions) return;
+  const filter = message.params?.notifications as { resourceSubscriptions?: unknown } | undefined;
+  if (!filter || !Array.isArray(filter.resourceSubscriptions)) return;
+  const requested = filter.resourceSubscriptions.filter((u): u is string => typeof u === "string");
+  filter.resourceSubscriptions = await state.subscriptions.admit(ctx, requested);
 }
 
 /**

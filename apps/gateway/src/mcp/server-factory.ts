@@ -1,4 +1,9 @@
-import { type McpServerFactory, Server, type ServerContext } from "@modelcontextprotocol/server";
+import {
+  type McpServerFactory,
+  Server,
+  type ServerContext,
+  type ServerNotifier,
+} from "@modelcontextprotocol/server";
 import { AppError } from "@portcullis/contracts/errors";
 import type { ClientRequestRules } from "@portcullis/policy/client-requests";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
@@ -11,6 +16,7 @@ import { listToolsFor } from "./list-tools";
 import { isLogLevel } from "./passthrough-channel";
 import { complete } from "./passthrough-completions";
 import type { PassthroughState } from "./passthrough-state";
+import { ResourceSubscriptions } from "./passthrough-subscriptions";
 import { serveToolsCall, type ToolsCallDeps } from "./passthrough-tools-call";
 import {
   type CatalogDeps,
@@ -33,6 +39,8 @@ export interface ServerFactoryDeps {
   passthrough: PassthroughState;
   /** How URL-mode elicitation is judged (loopback URLs only where the operator allows loopback). */
   clientRequestRules: ClientRequestRules;
+  /** The serving entry's change notifier (resource updates reach listening clients through it). */
+  notifier: () => ServerNotifier;
 }
 
 /** The HTTP layer passes the request context through the SDK's pass-through authInfo. */
@@ -54,6 +62,8 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     stages: deps.stages,
     resourceOwners: new Map(),
   };
+  const subscriptions = new ResourceSubscriptions(catalog, deps.notifier, deps.logger);
+  deps.passthrough.subscriptions = subscriptions;
   const toolsCall: ToolsCallDeps = {
     pool: deps.pool,
     stages: deps.stages,
@@ -74,7 +84,7 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       {
         capabilities: {
           tools: { listChanged: true },
-          resources: {},
+          resources: { subscribe: true },
           prompts: {},
           logging: {},
           completions: {},
@@ -123,6 +133,16 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
           deps.passthrough.logLevels.set(call.identity.agent.id, request.params.level);
         return {};
       })(request, ctx),
+    );
+    server.setRequestHandler("resources/subscribe", (request, ctx) =>
+      handle(async (call) => {
+        await subscriptions.subscribe(call, request.params.uri, era);
+        return {};
+      })(request, ctx),
+    );
+    // Nothing to undo: upstream watches are shared and outlive one client's interest.
+    server.setRequestHandler("resources/unsubscribe", (request, ctx) =>
+      handle(async () => ({}))(request, ctx),
     );
     server.setRequestHandler("completion/complete", (request, ctx) =>
       handle((call) => complete(catalog, call, request.params))(request, ctx),

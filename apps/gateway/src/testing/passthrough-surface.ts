@@ -4,6 +4,8 @@ import {
   CreateMessageResultSchema,
   ElicitResultSchema,
   ListRootsResultSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { inputRequired, type McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
@@ -15,6 +17,17 @@ const NAME_FORM = {
   required: ["name"],
 };
 
+/** The 2025 fixture's sessions subscribed to its counter resource. */
+const counterSubscribers = new Set<LegacyMcpServer>();
+
+/** Changes the 2025 fixture's counter resource: every subscribed session is told. */
+export async function bumpCounter(): Promise<number> {
+  await Promise.all(
+    [...counterSubscribers].map((s) => s.server.sendResourceUpdated({ uri: "fixture://counter" })),
+  );
+  return counterSubscribers.size;
+}
+
 /** What the 2025 fixture's `wait` tool saw: set when its call was cancelled upstream. */
 export const waitCalls = { aborted: 0 };
 
@@ -24,7 +37,20 @@ export const waitCalls = { aborted: 0 };
  * a tool that waits until cancelled.
  */
 export function legacyPassthroughSurface(server: LegacyMcpServer): void {
-  server.server.registerCapabilities({ logging: {} });
+  server.server.registerCapabilities({ logging: {}, resources: { subscribe: true } });
+  for (const name of ["counter", "secret"]) {
+    server.registerResource(name, `fixture://${name}`, { mimeType: "text/plain" }, async (uri) => ({
+      contents: [{ uri: uri.href, text: name }],
+    }));
+  }
+  server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    if (request.params.uri === "fixture://counter") counterSubscribers.add(server);
+    return {};
+  });
+  server.server.setRequestHandler(UnsubscribeRequestSchema, async () => {
+    counterSubscribers.delete(server);
+    return {};
+  });
   server.registerTool("log", { description: "Logs twice, then answers." }, async (extra) => {
     await extra.sendNotification({
       method: "notifications/message",
