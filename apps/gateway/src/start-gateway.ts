@@ -13,6 +13,8 @@ import { recordGatewayEvent } from "./audit/gateway-events";
 import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
+import { clientRequestRulesFor } from "./mcp/passthrough-rules";
+import { createPassthroughState } from "./mcp/passthrough-state";
 import { createServerFactory } from "./mcp/server-factory";
 import { GatewayMetrics } from "./observability/metrics";
 import { startMetricsServer } from "./observability/metrics-server";
@@ -143,7 +145,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     approval: metrics.countingApprovals(approval),
   };
   const stages = tracing ? tracing.tracedStages(plainStages) : plainStages;
-  const factory = createServerFactory({ pool, stages, logger, version: GATEWAY_VERSION });
+  const passthrough = createPassthroughState();
+  const factory = createServerFactory({
+    pool,
+    stages,
+    logger,
+    version: GATEWAY_VERSION,
+    audit: recorder,
+    passthrough,
+    clientRequestRules: clientRequestRulesFor(config.upstream?.outbound),
+    notifier: () => mcp.notify,
+  });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
     maxRequestBodySize: config.maxBodyBytes,
@@ -197,6 +209,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             audit: recorder,
             logger,
             maxBodyBytes: config.maxBodyBytes,
+            passthrough,
             ...(tracing && { onMessage: (message) => tracing.onMessage(message) }),
           },
           req,

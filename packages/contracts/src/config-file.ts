@@ -27,6 +27,18 @@ const serverBase = {
   description: z.string().optional(),
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
   disabled: z.boolean().optional(),
+  allowElicitation: z
+    .boolean()
+    .optional()
+    .describe(
+      "whether the server may ask the agent's user for input during a call (elicitation, form and URL mode). Default true",
+    ),
+  allowSampling: z
+    .boolean()
+    .optional()
+    .describe(
+      "whether the server may ask the agent's client to sample its model during a call. Default false",
+    ),
 };
 
 export const configTeam = z

@@ -48,6 +48,10 @@ export const snapshotServer = z.object({
   env: z.record(z.string(), z.string()).nullable(),
   /** stdio: false starts the server without network access (bubblewrap sandbox). Absent in older snapshots: true. */
   network: z.boolean().default(true),
+  /** May ask the agent's user for input during a call (elicitation, form and URL mode). Absent: true. */
+  allowElicitation: z.boolean().default(true),
+  /** May ask the agent's client to sample its model during a call. Absent: false. */
+  allowSampling: z.boolean().default(false),
   /** Sealed (AES-256-GCM) upstream credentials; the gateway opens them with its key. */
   secrets: z.string().nullable(),
   timeoutMs: z.number().int().positive(),

@@ -20,6 +20,8 @@ const server = (id: string, status: SnapshotServer["status"] = "active"): Snapsh
   args: [],
   env: null,
   network: true,
+  allowElicitation: true,
+  allowSampling: false,
   secrets: null,
   timeoutMs: 1000,
   status,

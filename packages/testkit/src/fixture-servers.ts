@@ -47,6 +47,13 @@ function handle(
 export interface LegacyHttpServerOptions extends FixtureServerOptions {
   /** Answer POSTs with plain JSON instead of a one-message SSE stream. */
   jsonResponse?: boolean;
+  /** Adds surface to each session's server (tools that log, elicit, sample…). */
+  extend?: (server: LegacyMcpServer) => void;
+}
+
+export interface ModernHttpServerOptions extends FixtureServerOptions {
+  /** Adds surface to each request's server. */
+  extend?: (server: ModernMcpServer) => void;
 }
 
 /**
@@ -73,6 +80,7 @@ export async function startLegacyHttpServer(options: LegacyHttpServerOptions = {
     }
     const server = new LegacyMcpServer({ name: `portcullis-fixture-${state.tag}`, version: "1.0.0" });
     const registration = state.register(server, "v1");
+    options.extend?.(server);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       // SSE-framed answers by default (the SDK's default); plain JSON is cheaper for load tests.
@@ -110,13 +118,14 @@ export async function startLegacyHttpServer(options: LegacyHttpServerOptions = {
  * A 2026-07-28-only server: the v2 SDK's `createMcpHandler` with `legacy: 'reject'`
  * (stateless: a fresh McpServer per request, `server/discover` instead of `initialize`), at `/mcp`.
  */
-export async function startModernHttpServer(options: FixtureServerOptions = {}): Promise<FixtureServer> {
+export async function startModernHttpServer(options: ModernHttpServerOptions = {}): Promise<FixtureServer> {
   const state = new FixtureState("modern-http", options);
   const handler = createMcpHandler(
     () => {
       const server = new ModernMcpServer({ name: `portcullis-fixture-${state.tag}`, version: "1.0.0" });
       // Per-request instances: the table is read on every request, so no live registry is needed.
       state.register(server, "v2").release();
+      options.extend?.(server);
       return server;
     },
     { legacy: "reject" },

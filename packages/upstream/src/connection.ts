@@ -1,14 +1,21 @@
 import {
   type CallToolResult,
   Client,
+  LOG_LEVEL_META_KEY,
   type RequestOptions,
   StreamableHTTPClientTransport,
   type Transport,
 } from "@modelcontextprotocol/client";
+import { type CallChannel, CallChannels, ChannelRefusal, type ClientRequestMethod } from "./call-channel";
+import { UpstreamRpcError } from "./errors";
 import { ProgressRelay } from "./progress-relay";
+import { RevisionBridge } from "./revision-bridge";
 import { ProcessExitedError, ProcessGroupStdioTransport } from "./stdio-transport";
 import { createTransport, type TransportPolicy } from "./transport";
 import type { UpstreamLogger, UpstreamProgress, UpstreamSpec } from "./types";
+
+/** Rounds of 2026-07-28 input requests one call may take (the SDK driver's default cap). */
+const MAX_INPUT_ROUNDS = 10;
 
 /** The least time a stdio server gets to start and answer the handshake. */
 const STDIO_START_TIMEOUT_MS = 10_000;
@@ -42,6 +49,10 @@ export class UpstreamConnection {
   private closing: Promise<void> | undefined;
   private drained: (() => void) | undefined;
   private readonly progress = new ProgressRelay();
+  private readonly channels = new CallChannels();
+  /** URI → who is told when the server says the resource changed (see watchResource). */
+  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly listens = new Map<string, { close(): Promise<void> }>();
 
   private constructor(
     readonly client: Client,
@@ -57,8 +68,12 @@ export class UpstreamConnection {
   static async open(spec: UpstreamSpec, options: ConnectOptions): Promise<UpstreamConnection> {
     const timeout = connectTimeoutMs(spec);
     const client = new Client(options.clientInfo, {
-      capabilities: {},
+      // The gateway relays these to the agent's client during a call, under policy
+      // (call-channel.ts); outside a call, or when policy says no, the upstream gets an error.
+      capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: {} },
       versionNegotiation: { mode: "auto", probe: { timeoutMs: timeout } },
+      // 2026-07-28 input requests are fulfilled by the call's channel, not by SDK handlers.
+      inputRequired: { autoFulfill: false },
     });
     const transport = createTransport(spec, options.logger, options.policy, options.traceContext);
     const connection = new UpstreamConnection(client, transport, spec.name);
@@ -80,6 +95,11 @@ export class UpstreamConnection {
       throw exit ? new ProcessExitedError(exit) : error;
     }
     connection.progress.attach(transport);
+    connection.channels.attach(transport);
+    client.setNotificationHandler("notifications/resources/updated", (notification) => {
+      for (const notify of connection.watchers.get(notification.params.uri) ?? []) notify();
+    });
+    new RevisionBridge(spec.name, options.logger).attach(transport, () => connection.isModern);
     return connection;
   }
 
@@ -96,30 +116,124 @@ export class UpstreamConnection {
     return this.client.getProtocolEra() === "modern";
   }
 
-  /** tools/call, with progress notifications relayed to `onProgress` when given. */
+  /**
+   * tools/call, with progress notifications relayed to `onProgress` when given, and what the
+   * upstream asks of its client during the call (logs, elicitation, sampling, roots) relayed
+   * to `channel`: server-to-client requests on 2025 revisions, `input_required` rounds on
+   * 2026-07-28 (answered here, then the call is retried with the responses, as the SDK's own
+   * driver would).
+   */
   async callTool(
     name: string,
     args: Record<string, unknown>,
     options: RequestOptions,
     onProgress?: (progress: UpstreamProgress) => void,
     traceMeta?: Record<string, string>,
+    channel?: CallChannel,
   ): Promise<CallToolResult> {
     const meta = traceMeta && Object.keys(traceMeta).length > 0 ? traceMeta : undefined;
-    if (!onProgress)
+    if (!onProgress && !channel)
       return this.client.callTool({ name, arguments: args, ...(meta && { _meta: meta }) }, options);
-    const registration = this.progress.register(onProgress);
+    const registration = this.progress.register(onProgress ?? (() => {}));
+    const closeChannel = channel ? this.channels.open(registration.token, channel) : undefined;
     try {
-      return await this.client.callTool(
-        { name, arguments: args, _meta: { ...meta, progressToken: registration.token } },
-        options,
-      );
+      const envelope =
+        channel?.onLog && this.isModern ? { [LOG_LEVEL_META_KEY]: channel.logLevel ?? "debug" } : undefined;
+      const params = {
+        name,
+        arguments: args,
+        _meta: { ...meta, ...envelope, progressToken: registration.token },
+      };
+      if (!channel) return await this.client.callTool(params, options);
+      return await this.callWithInput(params, options, channel);
     } finally {
+      closeChannel?.();
       registration.dispose();
     }
   }
 
+  private async callWithInput(
+    params: Record<string, unknown>,
+    options: RequestOptions,
+    channel: CallChannel,
+  ): Promise<CallToolResult> {
+    const leg = { ...options, allowInputRequired: true };
+    let result = (await this.client.request({ method: "tools/call", params } as never, leg)) as Record<
+      string,
+      unknown
+    >;
+    for (let round = 0; result.resultType === "input_required"; round++) {
+      if (round >= MAX_INPUT_ROUNDS)
+        throw new Error(`the server asked for client input more than ${MAX_INPUT_ROUNDS} times in one call`);
+      const requests = (result.inputRequests ?? {}) as Record<string, { method: string; params?: unknown }>;
+      const responses: Record<string, unknown> = {};
+      for (const [key, request] of Object.entries(requests)) {
+        const method = request.method as ClientRequestMethod;
+        try {
+          responses[key] = await this.channels.answer(
+            channel,
+            method,
+            (request.params ?? {}) as Record<string, unknown>,
+          );
+        } catch (error) {
+          // 2026-07-28 has no error answer to an input request: a refused elicitation is a
+          // decline (the server goes on without it); a refused sampling or roots fails the call.
+          if (error instanceof ChannelRefusal && method === "elicitation/create") {
+            responses[key] = { action: "decline" };
+            continue;
+          }
+          if (error instanceof ChannelRefusal)
+            throw new UpstreamRpcError(this.serverName, error.code, error.message);
+          throw error;
+        }
+      }
+      const retry = {
+        ...params,
+        ...(Object.keys(responses).length > 0 && { inputResponses: responses }),
+        ...(result.requestState !== undefined && { requestState: result.requestState }),
+      };
+      result = (await this.client.request({ method: "tools/call", params: retry } as never, leg)) as Record<
+        string,
+        unknown
+      >;
+    }
+    return result as CallToolResult;
+  }
+
+  /**
+   * Tells `onUpdated` whenever the server says `uri` changed, until the returned function is
+   * called: `resources/subscribe` on 2025 revisions, a `subscriptions/listen` stream per URI on
+   * 2026-07-28. One upstream subscription per URI, however many watchers.
+   */
+  async watchResource(uri: string, onUpdated: () => void, options: RequestOptions): Promise<() => void> {
+    let watchers = this.watchers.get(uri);
+    if (!watchers) {
+      watchers = new Set();
+      this.watchers.set(uri, watchers);
+      try {
+        if (this.isModern)
+          this.listens.set(uri, await this.client.listen({ resourceSubscriptions: [uri] }, options));
+        else await this.client.subscribeResource({ uri }, options);
+      } catch (error) {
+        this.watchers.delete(uri);
+        throw error;
+      }
+    }
+    watchers.add(onUpdated);
+    const set = watchers;
+    return () => {
+      set.delete(onUpdated);
+      if (set.size > 0 || this.watchers.get(uri) !== set) return;
+      this.watchers.delete(uri);
+      const listen = this.listens.get(uri);
+      this.listens.delete(uri);
+      const done = listen ? listen.close() : this.client.unsubscribeResource({ uri }, options);
+      void done.catch(() => {});
+    };
+  }
+
   /** Whether the server declared this capability (listing an undeclared one is pointless). */
-  supports(capability: "tools" | "resources" | "prompts"): boolean {
+  supports(capability: "tools" | "resources" | "prompts" | "completions"): boolean {
     return this.client.getServerCapabilities()?.[capability] !== undefined;
   }
 

@@ -7,6 +7,7 @@ import {
   UnauthorizedError,
 } from "@modelcontextprotocol/client";
 import { AppError } from "@portcullis/contracts/errors";
+import { describeInvalidResult } from "./invalid-result";
 import { OutboundRefusedError } from "./outbound-guard";
 import { ProcessExitedError, ProcessStartError } from "./stdio-transport";
 
@@ -117,7 +118,9 @@ function describe(error: unknown): string {
         return "not connected";
       case SdkErrorCode.InvalidResult:
       case SdkErrorCode.UnsupportedResultType:
-        return "the server sent an invalid result";
+        // The SDK's message names the method and what was wrong (a path and an expectation,
+        // not the values), which is what the operator needs to tell the server's authors.
+        return `the server sent an invalid result (${clip(describeInvalidResult(error.message), 400)})`;
       case SdkErrorCode.EraNegotiationFailed:
         return "MCP protocol version negotiation failed";
       default:
@@ -126,6 +129,11 @@ function describe(error: unknown): string {
   }
   if (error instanceof Error && error.name === "SyntaxError") return "the server sent a malformed response";
   return "unexpected error";
+}
+
+function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
 function describeStatus(status: number | undefined): string {

@@ -1,4 +1,5 @@
 import { AppError } from "@portcullis/contracts/errors";
+import type { CallChannel } from "./call-channel";
 import type { UpstreamConnection } from "./connection";
 import { breaksConnection, neverDelivered, toUpstreamError } from "./errors";
 import { createOutboundGuard, type OutboundGuard } from "./outbound-guard";
@@ -7,6 +8,8 @@ import { specKey } from "./spec-key";
 import { NO_STDIO, type StdioLaunchPolicy } from "./stdio-launch";
 import type {
   CallToolResult,
+  CompleteRequestParams,
+  CompleteResult,
   GetPromptResult,
   Prompt,
   ReadResourceResult,
@@ -54,6 +57,8 @@ export interface CallToolOptions {
   /** Overrides the spec's timeoutMs for this call. */
   timeoutMs?: number;
   onProgress?: (progress: UpstreamProgress) => void;
+  /** Where the upstream's logs and client requests during the call go (see call-channel.ts). */
+  channel?: CallChannel;
 }
 
 interface RequestContext {
@@ -118,7 +123,7 @@ export class UpstreamPool {
   ): Promise<CallToolResult> {
     const run = () =>
       this.request(spec, false, opts, (c, o) =>
-        c.callTool(name, args, o, opts.onProgress, this.settings.traceContext?.()),
+        c.callTool(name, args, o, opts.onProgress, this.settings.traceContext?.(), opts.channel),
       );
     return this.aroundCall ? this.aroundCall({ spec, tool: name }, run) : run();
   }
@@ -150,6 +155,27 @@ export class UpstreamPool {
   getPrompt(spec: UpstreamSpec, name: string, args?: Record<string, string>): Promise<GetPromptResult> {
     return this.request(spec, true, {}, (c, o) =>
       c.client.getPrompt({ name, ...(args ? { arguments: args } : {}) }, o),
+    );
+  }
+
+  /**
+   * Tells `onUpdated` when the server reports that `uri` changed (`notifications/resources/
+   * updated`). Lasts as long as the connection it was made on: a replaced connection (broken,
+   * recycled, config change) ends it; callers watch again on demand.
+   */
+  watchResource(spec: UpstreamSpec, uri: string, onUpdated: () => void): Promise<() => void> {
+    return this.request(spec, true, {}, (c, o) => c.watchResource(uri, onUpdated, { timeout: o.timeout }));
+  }
+
+  /**
+   * completion/complete (argument suggestions for a prompt or a resource template). A server
+   * that declares no completions capability has no suggestions: an empty list, not an error.
+   */
+  complete(spec: UpstreamSpec, params: CompleteRequestParams): Promise<CompleteResult> {
+    return this.request(spec, true, {}, async (c, o) =>
+      c.supports("completions")
+        ? c.client.complete(params, o)
+        : { completion: { values: [], hasMore: false } },
     );
   }
 

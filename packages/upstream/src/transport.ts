@@ -6,6 +6,7 @@ import {
 import { getDefaultEnvironment } from "@modelcontextprotocol/client/stdio";
 import { unavailable } from "./errors";
 import { type OutboundGuard, OutboundRefusedError } from "./outbound-guard";
+import { markRelatedMessages } from "./related-stream";
 import { scopedAbortFetch } from "./scoped-abort-fetch";
 import { buildStdioLaunch, type StdioLaunchPolicy } from "./stdio-launch";
 import { ProcessGroupStdioTransport } from "./stdio-transport";
@@ -82,11 +83,13 @@ export function createTransport(
     if (error instanceof OutboundRefusedError) throw unavailable(spec.name, error.message, error);
     throw error;
   }
+  const guarded = traceContext
+    ? withTraceHeaders(scopedAbortFetch(policy.outbound.fetch), traceContext)
+    : scopedAbortFetch(policy.outbound.fetch);
   const options = {
     requestInit: { headers: { ...spec.headers } },
-    fetch: traceContext
-      ? withTraceHeaders(scopedAbortFetch(policy.outbound.fetch), traceContext)
-      : scopedAbortFetch(policy.outbound.fetch),
+    // Streamable HTTP answers a request on its own stream: tag what arrives there with it.
+    fetch: spec.transport === "sse" ? guarded : (markRelatedMessages(guarded) as FetchLike),
   };
   return spec.transport === "sse"
     ? new SSEClientTransport(url, options)

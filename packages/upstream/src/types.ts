@@ -4,6 +4,8 @@
  */
 export type {
   CallToolResult,
+  CompleteRequestParams,
+  CompleteResult,
   GetPromptResult,
   Prompt,
   ReadResourceResult,

@@ -8,6 +8,9 @@ export interface JsonRpcMessage {
   id?: string | number | null;
   method?: string;
   params?: Record<string, unknown>;
+  /** A response (to a request the gateway sent the client) has these instead of a method. */
+  result?: unknown;
+  error?: { code?: unknown; message?: unknown };
 }
 
 /**
@@ -20,6 +23,13 @@ export function checkEnvelope(body: unknown): { message: JsonRpcMessage } | { er
   if (typeof body !== "object" || body === null) return { error: "the body must be a JSON-RPC 2.0 object" };
   const m = body as Record<string, unknown>;
   if (m.jsonrpc !== "2.0") return { error: "missing or wrong 'jsonrpc' member: expected \"2.0\"" };
+  // A client answering a request of ours (elicitation, sampling, roots) POSTs a response.
+  if (
+    m.method === undefined &&
+    ("result" in m || "error" in m) &&
+    (typeof m.id === "string" || typeof m.id === "number")
+  )
+    return { message: m as unknown as JsonRpcMessage };
   if (typeof m.method !== "string" || m.method.length === 0)
     return { error: "missing 'method': expected a JSON-RPC request or notification" };
   if ("id" in m && m.id !== null && typeof m.id !== "string" && typeof m.id !== "number") {

@@ -5,8 +5,9 @@ import { AppError, isAppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
+import { admitListen, type PassthroughState, takeClientMessage } from "../mcp/passthrough-state";
 import { authenticate } from "../pipeline/authenticate";
-import { newAuditFields, type RequestContext } from "../pipeline/request-context";
+import { callContextOf, newAuditFields, type RequestContext } from "../pipeline/request-context";
 import type { SnapshotStore } from "../snapshot/snapshot-store";
 import {
   checkEnvelope,
@@ -24,6 +25,8 @@ export interface McpEndpointDeps {
   audit: AuditRecorderSink;
   logger: Logger;
   maxBodyBytes: number;
+  /** Responses and cancellations from clients go to the conversations waiting for them. */
+  passthrough?: PassthroughState;
   /** Told each parsed message (tracing reads the client's trace context from `params._meta`). */
   onMessage?: (message: JsonRpcMessage) => void;
 }
@@ -185,6 +188,14 @@ async function serveMcpRequest(
       "www-authenticate": `Bearer realm="portcullis", error="invalid_token", error_description="${appError.message.replaceAll('"', "'")}"`,
     });
   }
+
+  // A client's answer to our request, or its cancellation of a call: nothing for the SDK.
+  if (message && deps.passthrough && takeClientMessage(deps.passthrough, rc.identity.agent.id, message)) {
+    res.writeHead(202).end();
+    return "not_a_request";
+  }
+  const call = callContextOf(rc);
+  if (message && deps.passthrough && call) await admitListen(deps.passthrough, call, message);
 
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/mcp"}`;
   const controller = new AbortController();

@@ -101,7 +101,10 @@ export async function readResource(
   ctx.audit.toolName = uri;
   const ownerKey = `${identity.agent.orgId} ${uri}`;
   if (!deps.resourceOwners.has(ownerKey)) await listResources(deps, ctx);
-  const ownerId = deps.resourceOwners.get(ownerKey);
+  // The owner map is per organization: the server that listed the URI may be one this agent
+  // holds no grant on (two servers can serve the same URI), and then its own servers are tried.
+  const known = deps.resourceOwners.get(ownerKey);
+  const ownerId = known && grants.servers.some((s) => s.id === known) ? known : undefined;
   // Unlisted URIs (resource templates) are tried on each granted server in turn.
   const candidates = ownerId ? grants.servers.filter((s) => s.id === ownerId) : grants.servers;
   if (candidates.length === 0) throw new AppError("NOT_FOUND", `unknown resource '${uri}'`);

@@ -1,11 +1,23 @@
-import { type McpServerFactory, Server, type ServerContext } from "@modelcontextprotocol/server";
+import {
+  type McpServerFactory,
+  Server,
+  type ServerContext,
+  type ServerNotifier,
+} from "@modelcontextprotocol/server";
 import { AppError } from "@portcullis/contracts/errors";
+import type { ClientRequestRules } from "@portcullis/policy/client-requests";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { Logger } from "pino";
-import { type CallToolStages, callTool } from "../pipeline/call-tool";
+import type { AuditRecorderSink } from "../audit/audit-recorder";
+import type { CallToolStages } from "../pipeline/call-tool";
 import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
 import { listToolsFor } from "./list-tools";
+import { isLogLevel } from "./passthrough-channel";
+import { complete } from "./passthrough-completions";
+import type { PassthroughState } from "./passthrough-state";
+import { ResourceSubscriptions } from "./passthrough-subscriptions";
+import { serveToolsCall, type ToolsCallDeps } from "./passthrough-tools-call";
 import {
   type CatalogDeps,
   getPrompt,
@@ -14,12 +26,21 @@ import {
   listResourceTemplates,
   readResource,
 } from "./resources-and-prompts";
+import { itemResultForClient } from "./revision-bridge";
 
 export interface ServerFactoryDeps {
   pool: UpstreamPool;
   stages: CallToolStages;
   logger: Logger;
   version: string;
+  /** Where the audit events of server-to-client requests go (one per elicitation or sampling). */
+  audit: AuditRecorderSink;
+  /** Conversations that span requests (mcp/passthrough-state.ts); the endpoint feeds it too. */
+  passthrough: PassthroughState;
+  /** How URL-mode elicitation is judged (loopback URLs only where the operator allows loopback). */
+  clientRequestRules: ClientRequestRules;
+  /** The serving entry's change notifier (resource updates reach listening clients through it). */
+  notifier: () => ServerNotifier;
 }
 
 /** The HTTP layer passes the request context through the SDK's pass-through authInfo. */
@@ -41,13 +62,33 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     stages: deps.stages,
     resourceOwners: new Map(),
   };
+  const subscriptions = new ResourceSubscriptions(catalog, deps.notifier, deps.logger);
+  deps.passthrough.subscriptions = subscriptions;
+  const toolsCall: ToolsCallDeps = {
+    pool: deps.pool,
+    stages: deps.stages,
+    ...deps.passthrough,
+    passthrough: {
+      relay: deps.passthrough.relay,
+      audit: deps.audit,
+      dlp: deps.stages.dlp,
+      logger: deps.logger,
+      rules: deps.clientRequestRules,
+    },
+  };
 
-  return ({ authInfo }) => {
+  return ({ authInfo, era }) => {
     const rc = requestContextOf(authInfo?.extra);
     const server = new Server(
       { name: "portcullis", version: deps.version },
       {
-        capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} },
+        capabilities: {
+          tools: { listChanged: true },
+          resources: { subscribe: true },
+          prompts: {},
+          logging: {},
+          completions: {},
+        },
         instructions:
           "Portcullis MCP gateway: tools are named <server>__<tool>; only tools granted to this agent are listed.",
       },
@@ -83,20 +124,28 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       handle(async (call) => ({ tools: listToolsFor(call.snapshot.viewFor(call.identity.agent)) })),
     );
     server.setRequestHandler("tools/call", (request, ctx) =>
+      handle((call) => serveToolsCall(toolsCall, server, era, call, request.params, ctx))(request, ctx),
+    );
+    server.setRequestHandler("logging/setLevel", (request, ctx) =>
       handle(async (call) => {
-        const progressToken = ctx.mcpReq._meta?.progressToken;
-        return callTool(deps.pool, deps.stages, call, request.params, {
-          signal: ctx.mcpReq.signal,
-          onProgress:
-            progressToken === undefined
-              ? undefined
-              : (p) => {
-                  void ctx.mcpReq
-                    .notify({ method: "notifications/progress", params: { progressToken, ...p } })
-                    .catch(() => undefined);
-                },
-        });
+        // 2026-07-28 clients send their level with every request; 2025 ones set it once.
+        if (isLogLevel(request.params.level))
+          deps.passthrough.logLevels.set(call.identity.agent.id, request.params.level);
+        return {};
       })(request, ctx),
+    );
+    server.setRequestHandler("resources/subscribe", (request, ctx) =>
+      handle(async (call) => {
+        await subscriptions.subscribe(call, request.params.uri, era);
+        return {};
+      })(request, ctx),
+    );
+    // Nothing to undo: upstream watches are shared and outlive one client's interest.
+    server.setRequestHandler("resources/unsubscribe", (request, ctx) =>
+      handle(async () => ({}))(request, ctx),
+    );
+    server.setRequestHandler("completion/complete", (request, ctx) =>
+      handle((call) => complete(catalog, call, request.params))(request, ctx),
     );
     server.setRequestHandler(
       "resources/list",
@@ -107,17 +156,21 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       handle(async (call) => ({ resourceTemplates: await listResourceTemplates(catalog, call) })),
     );
     server.setRequestHandler("resources/read", (request, ctx) =>
-      handle(async (call) => readResource(catalog, call, request.params.uri))(request, ctx),
+      handle(async (call) =>
+        itemResultForClient(await readResource(catalog, call, request.params.uri), call.protocolVersion),
+      )(request, ctx),
     );
     server.setRequestHandler(
       "prompts/list",
       handle(async (call) => ({ prompts: await listPrompts(catalog, call) })),
     );
     server.setRequestHandler("prompts/get", (request, ctx) =>
-      handle(async (call) => getPrompt(catalog, call, request.params.name, request.params.arguments))(
-        request,
-        ctx,
-      ),
+      handle(async (call) =>
+        itemResultForClient(
+          await getPrompt(catalog, call, request.params.name, request.params.arguments),
+          call.protocolVersion,
+        ),
+      )(request, ctx),
     );
     return server;
   };

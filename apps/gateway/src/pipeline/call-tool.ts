@@ -1,6 +1,7 @@
 import { AppError } from "@portcullis/contracts/errors";
 import { decideToolCall } from "@portcullis/policy/decide";
 import type { VisibleTool } from "@portcullis/policy/visible-tools";
+import type { CallChannel } from "@portcullis/upstream/call-channel";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { CallToolResult } from "@portcullis/upstream/types";
 import { type ApprovalStage, approvalRequirement } from "./approval-stage";
@@ -26,6 +27,8 @@ export interface CallToolStages {
 export interface CallToolOptions {
   signal?: AbortSignal;
   onProgress?: (p: { progress: number; total?: number; message?: string }) => void;
+  /** The upstream's logs and requests to the client during the call (mcp/passthrough-channel.ts). */
+  channelFor?: (stage: StageInput) => CallChannel;
 }
 
 /**
@@ -108,6 +111,7 @@ export async function callTool(
         signal: options.signal,
         timeoutMs: server.timeoutMs,
         onProgress: options.onProgress,
+        ...(options.channelFor && { channel: options.channelFor(stage) }),
       })
       .catch((err: unknown) => {
         // An upstream error message reaches the agent too: DLP screens it like a result.

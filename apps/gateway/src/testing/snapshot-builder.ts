@@ -89,6 +89,8 @@ export class SnapshotBuilder {
       args: [],
       env: null,
       network: true,
+      allowElicitation: true,
+      allowSampling: false,
       timeoutMs: 5_000,
       status: "active",
       ...spec,

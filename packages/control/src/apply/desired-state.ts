@@ -22,6 +22,8 @@ export interface DesiredServer {
   secrets: UpstreamSecrets | null;
   timeoutMs: number;
   network: boolean;
+  allowElicitation: boolean;
+  allowSampling: boolean;
   status: "active" | "disabled";
 }
 
@@ -281,6 +283,8 @@ function desiredServer(
     secrets: Object.keys(secrets).length > 0 ? secrets : null,
     timeoutMs: s.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     network: s.transport === "stdio" ? (s.network ?? true) : true,
+    allowElicitation: s.allowElicitation ?? true,
+    allowSampling: s.allowSampling ?? false,
     status: s.disabled ? "disabled" : "active",
   };
 }

@@ -16,6 +16,8 @@ const COMPARED = [
   "env",
   "timeoutMs",
   "network",
+  "allowElicitation",
+  "allowSampling",
   "status",
 ] as const;
 
@@ -56,6 +58,8 @@ export function planServers(
               secrets: seal(want.secrets, ctx.secretKey),
               timeoutMs: want.timeoutMs,
               network: want.network,
+              allowElicitation: want.allowElicitation,
+              allowSampling: want.allowSampling,
               status: want.status,
             },
           });
@@ -98,6 +102,8 @@ export function planServers(
             env: Prisma.DbNull,
             timeoutMs: want.timeoutMs,
             network: want.network,
+            allowElicitation: want.allowElicitation,
+            allowSampling: want.allowSampling,
             status: want.status,
             ...(secretsChanged && { secrets: seal(want.secrets, ctx.secretKey) }),
           },

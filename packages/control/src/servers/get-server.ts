@@ -11,6 +11,8 @@ export interface ServerDetail extends ServerSummary {
   /** stdio: the exact command line started (quoted as a shell would read it); null for HTTP. */
   commandLine: string | null;
   network: boolean;
+  allowElicitation: boolean;
+  allowSampling: boolean;
   timeoutMs: number;
   /** Names of the stored secrets (never their values); null when they cannot be opened. */
   secretNames: { headers: string[]; bearer: boolean; env: string[] } | null;
@@ -41,6 +43,8 @@ export async function getServer(
     args: row.args,
     commandLine: row.command === null ? null : formatCommandLine(row.command, row.args),
     network: row.network,
+    allowElicitation: row.allowElicitation,
+    allowSampling: row.allowSampling,
     timeoutMs: row.timeoutMs,
     status: row.status,
     health: row.health,

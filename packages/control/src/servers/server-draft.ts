@@ -21,6 +21,10 @@ export interface ServerDraft {
   timeoutMs: number;
   /** stdio: false runs the server without network access (bubblewrap sandbox). Always true for HTTP. */
   network: boolean;
+  /** May ask the agent's user for input during a call (default true). */
+  allowElicitation: boolean;
+  /** May ask the agent's client to sample its model during a call (default false). */
+  allowSampling: boolean;
   status: "active" | "disabled";
 }
 
@@ -38,6 +42,8 @@ export interface ServerFields {
   bearer?: string | null;
   timeoutMs?: number;
   network?: boolean;
+  allowElicitation?: boolean;
+  allowSampling?: boolean;
   disabled?: boolean;
 }
 
@@ -54,6 +60,8 @@ export interface ServerChanges {
   bearer?: string | null;
   timeoutMs?: number;
   network?: boolean;
+  allowElicitation?: boolean;
+  allowSampling?: boolean;
   disabled?: boolean;
 }
 
@@ -69,6 +77,8 @@ export function draftFromFields(fields: ServerFields): ServerDraft {
       secrets: {},
       timeoutMs: DEFAULT_TIMEOUT_MS,
       network: true,
+      allowElicitation: true,
+      allowSampling: false,
       status: "active",
     },
     { ...fields, transport: fields.transport },
@@ -86,6 +96,8 @@ export function draftFromRow(row: Server, secretKey: Buffer): ServerDraft {
     secrets: openServerSecrets(row, secretKey),
     timeoutMs: row.timeoutMs,
     network: row.network,
+    allowElicitation: row.allowElicitation,
+    allowSampling: row.allowSampling,
     status: row.status,
   };
 }
@@ -104,6 +116,8 @@ export function applyServerChanges(draft: ServerDraft, changes: ServerChanges): 
   if (changes.args !== undefined) next.args = changes.args;
   if (changes.timeoutMs !== undefined) next.timeoutMs = changes.timeoutMs;
   if (changes.network !== undefined) next.network = changes.network;
+  if (changes.allowElicitation !== undefined) next.allowElicitation = changes.allowElicitation;
+  if (changes.allowSampling !== undefined) next.allowSampling = changes.allowSampling;
   if (changes.disabled !== undefined) next.status = changes.disabled ? "disabled" : "active";
   // Stored credentials were given for one origin: a change of scheme, host or port must not
   // carry them to another (whoever can edit a server could otherwise collect its bearer).
@@ -164,6 +178,8 @@ function toConfigEntry(draft: ServerDraft): Record<string, unknown> {
     ...(draft.description !== null && { description: draft.description }),
     timeoutMs: draft.timeoutMs,
     ...(draft.status === "disabled" && { disabled: true }),
+    ...(!draft.allowElicitation && { allowElicitation: false }),
+    ...(draft.allowSampling && { allowSampling: true }),
   };
   if (draft.transport === "stdio") {
     return {
@@ -198,6 +214,8 @@ export function serverRowData(draft: ServerDraft, secretKey: Buffer) {
     secrets: hasSecrets ? sealSecrets(draft.secrets, secretKey) : null,
     timeoutMs: draft.timeoutMs,
     network: draft.network,
+    allowElicitation: draft.allowElicitation,
+    allowSampling: draft.allowSampling,
     status: draft.status,
   };
 }

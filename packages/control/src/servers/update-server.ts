@@ -24,6 +24,8 @@ const COMPARED = [
   "args",
   "timeoutMs",
   "network",
+  "allowElicitation",
+  "allowSampling",
   "status",
 ] as const;
 

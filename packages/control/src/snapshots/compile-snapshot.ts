@@ -79,6 +79,8 @@ export async function compileSnapshot(
       args: s.args,
       env: stringRecord(s.env),
       network: s.network,
+      allowElicitation: s.allowElicitation,
+      allowSampling: s.allowSampling,
       secrets: s.secrets,
       timeoutMs: s.timeoutMs,
       status: s.status,

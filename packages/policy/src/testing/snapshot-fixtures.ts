@@ -30,6 +30,8 @@ export function fixtureServer(name: string): SnapshotServer {
     args: [],
     env: null,
     network: true,
+    allowElicitation: true,
+    allowSampling: false,
     secrets: null,
     timeoutMs: 1000,
     status: "active",

@@ -127,6 +127,11 @@ export function ServerDetailView({ serverId }: { serverId: string }) {
                 )}
               </Fact>
             )}
+            <Fact label="Requests to the client">
+              {[s.allowElicitation && "user input", s.allowSampling && "sampling"]
+                .filter(Boolean)
+                .join(", ") || "None allowed"}
+            </Fact>
             <Fact label="Credentials">
               {secrets === null ? (
                 <span className="text-red-700">Stored, but they cannot be opened with the current key</span>

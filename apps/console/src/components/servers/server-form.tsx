@@ -40,6 +40,10 @@ interface FormState {
   timeoutMs: string;
   /** stdio: the server may use the network (off: cut off in the bubblewrap sandbox). */
   network: boolean;
+  /** May ask the agent's user for input during a call (elicitation). */
+  allowElicitation: boolean;
+  /** May ask the agent's client to sample its model during a call. */
+  allowSampling: boolean;
   bearer: string;
   headers: KeyValueRow[];
   env: KeyValueRow[];
@@ -58,6 +62,8 @@ function initialState(server?: ServerDetail): FormState {
     args: server?.args.join("\n") ?? "",
     timeoutMs: String(server?.timeoutMs ?? 30_000),
     network: server?.network ?? true,
+    allowElicitation: server?.allowElicitation ?? true,
+    allowSampling: server?.allowSampling ?? false,
     bearer: "",
     headers: [],
     env: [],
@@ -93,6 +99,8 @@ function payload(state: FormState, editing: boolean) {
           .filter(Boolean),
     timeoutMs: Number(state.timeoutMs),
     network: http ? undefined : state.network,
+    allowElicitation: state.allowElicitation,
+    allowSampling: state.allowSampling,
     bearer: http ? secret(state.modes.bearer, state.bearer.trim() || undefined) : undefined,
     headers: http
       ? secret(state.modes.headers, Object.keys(headers).length ? headers : undefined)
@@ -290,6 +298,37 @@ export function ServerForm({ server }: { server?: ServerDetail }) {
               inputMode="numeric"
             />
           </Field>
+        </div>
+      </Card>
+
+      <Card title="Requests to the agent's client">
+        <p className="mb-3 text-sm text-slate-600">
+          During a call a server may ask the agent's client for something. Each request is audited; a refused
+          one gets an error the server can read.
+        </p>
+        <div className="grid gap-2">
+          <label className="inline-flex items-center gap-1.5 text-sm font-medium text-slate-800">
+            <input
+              type="checkbox"
+              className="h-4 w-4 rounded border-slate-300 text-indigo-600"
+              checked={state.allowElicitation}
+              onChange={(e) => set({ allowElicitation: e.target.checked })}
+            />
+            Ask the user for input{" "}
+            <span className="font-normal text-slate-500">
+              (elicitation: a form, or an https link to open)
+            </span>
+          </label>
+          <label className="inline-flex items-center gap-1.5 text-sm font-medium text-slate-800">
+            <input
+              type="checkbox"
+              className="h-4 w-4 rounded border-slate-300 text-indigo-600"
+              checked={state.allowSampling}
+              onChange={(e) => set({ allowSampling: e.target.checked })}
+            />
+            Use the client's model{" "}
+            <span className="font-normal text-slate-500">(sampling: spends the agent's model budget)</span>
+          </label>
         </div>
       </Card>
 

@@ -25,6 +25,10 @@ export const serverFieldsInput = z.object({
   timeoutMs: z.number().int().optional(),
   /** stdio only: false runs the server without network access (bubblewrap sandbox). */
   network: z.boolean().optional(),
+  /** May the server ask the agent's user for input during a call (default true). */
+  allowElicitation: z.boolean().optional(),
+  /** May the server ask the agent's client to sample its model during a call (default false). */
+  allowSampling: z.boolean().optional(),
   disabled: z.boolean().optional(),
 });
 
@@ -42,6 +46,8 @@ export const serverChangesInput = z.object({
   bearer: z.string().max(8192).nullable().optional(),
   timeoutMs: z.number().int().optional(),
   network: z.boolean().optional(),
+  allowElicitation: z.boolean().optional(),
+  allowSampling: z.boolean().optional(),
   disabled: z.boolean().optional(),
 });
 
@@ -66,6 +72,8 @@ export const serverDetail = serverSummary.extend({
   /** stdio: the exact command line the gateway and the worker start (null for HTTP servers). */
   commandLine: z.string().nullable(),
   network: z.boolean(),
+  allowElicitation: z.boolean(),
+  allowSampling: z.boolean(),
   timeoutMs: z.number().int(),
   secretNames: z
     .object({ headers: z.array(z.string()), bearer: z.boolean(), env: z.array(z.string()) })

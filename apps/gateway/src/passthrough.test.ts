@@ -1,0 +1,391 @@
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernTransport,
+} from "@modelcontextprotocol/client";
+import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { AuditEvent } from "@portcullis/contracts/audit";
+import {
+  type FixtureServer,
+  startLegacyHttpServer,
+  startModernHttpServer,
+} from "@portcullis/testkit/fixture-servers";
+import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
+import {
+  bumpCounter,
+  legacyPassthroughSurface,
+  modernPassthroughSurface,
+  waitCalls,
+} from "./testing/passthrough-surface";
+
+// Issue 9 points 2 and 3: what an upstream does during a call reaches the agent's client
+// (logs, elicitation, sampling, roots), completions and cancellation pass, each under policy.
+let legacy: FixtureServer;
+let modern: FixtureServer;
+let h: GatewayHarness;
+const keys: Record<string, string> = {};
+
+beforeAll(async () => {
+  legacy = await startLegacyHttpServer({ tag: "legacy", extend: legacyPassthroughSurface });
+  modern = await startModernHttpServer({ tag: "modern", extend: modernPassthroughSurface });
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
+  h = await startGatewayHarness({
+    configure: async (b) => {
+      // up25 may sample; strict is the same 2025 server with elicitation off and sampling at its default.
+      const up25 = b.server({
+        name: "up25",
+        transport: "streamable-http",
+        url: legacy.url,
+        allowSampling: true,
+      });
+      const up26 = b.server({
+        name: "up26",
+        transport: "streamable-http",
+        url: modern.url,
+        allowSampling: true,
+      });
+      const strict = b.server({
+        name: "strict",
+        transport: "streamable-http",
+        url: legacy.url,
+        allowElicitation: false,
+      });
+      for (const s of [up25, strict]) b.addTools(s, await pool.listTools(b.upstreamSpecForTest(s)));
+      b.addTools(up26, await pool.listTools(b.upstreamSpecForTest(up26)));
+      const agent = b.agent("relay-bot", "eng");
+      for (const s of [up25, up26, strict]) b.grant({ agent }, s, "*");
+      b.itemGrant("prompt", { agent }, up25, "pick");
+      b.itemGrant("resource", { agent }, up25, "fixture://counter");
+      keys.agent = b.key(agent).key;
+      const outsider = b.agent("outsider", "eng");
+      b.grant({ agent: outsider }, up25, "log");
+      keys.outsider = b.key(outsider).key;
+    },
+  });
+  await pool.close();
+});
+
+afterAll(async () => {
+  await h?.close();
+  await legacy?.close();
+  await modern?.close();
+});
+
+const CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: false } };
+
+/** What a test client answers when asked, and what it was sent. */
+interface Seen {
+  logs: Array<{ level: string; data: unknown }>;
+  elicitations: Array<Record<string, unknown>>;
+}
+
+interface RelayClient {
+  revision: string;
+  call(name: string, args?: Record<string, unknown>, signal?: AbortSignal): Promise<string>;
+  complete(prompt: string, value: string): Promise<string[]>;
+  setLevel(level: "debug" | "error"): Promise<void>;
+  ping(): Promise<void>;
+  seen: Seen;
+  close(): Promise<void>;
+}
+
+const textOf = (result: { content?: unknown }) =>
+  ((result.content as Array<{ text?: string }>) ?? []).map((b) => b.text).join("");
+
+async function connectLegacy(key: string): Promise<RelayClient> {
+  const seen: Seen = { logs: [], elicitations: [] };
+  const client = new LegacyClient({ name: "legacy-relay", version: "1" }, { capabilities: CAPABILITIES });
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    seen.logs.push({ level: n.params.level, data: n.params.data });
+  });
+  client.setRequestHandler(ElicitRequestSchema, (r) => {
+    seen.elicitations.push(r.params as Record<string, unknown>);
+    return r.params.mode === "url" ? { action: "accept" } : { action: "accept", content: { name: "Ada" } };
+  });
+  client.setRequestHandler(CreateMessageRequestSchema, () => ({
+    role: "assistant",
+    content: { type: "text", text: "old pond, a frog" },
+    model: "test-model",
+  }));
+  client.setRequestHandler(ListRootsRequestSchema, () => ({
+    roots: [{ uri: "file:///work/repo", name: "repo" }],
+  }));
+  await client.connect(
+    new LegacyTransport(new URL(h.gateway.url), {
+      requestInit: { headers: { Authorization: `Bearer ${key}` } },
+    }),
+  );
+  return {
+    revision: "2025-11-25",
+    call: async (name, args, signal) =>
+      textOf(
+        (await client.callTool({ name, arguments: args ?? {} }, undefined, { signal })) as {
+          content?: unknown;
+        },
+      ),
+    complete: async (prompt, value) =>
+      (
+        await client.complete({
+          ref: { type: "ref/prompt", name: prompt },
+          argument: { name: "fruit", value },
+        })
+      ).completion.values,
+    setLevel: async (level) => void (await client.setLoggingLevel(level)),
+    ping: async () => void (await client.ping()),
+    seen,
+    close: () => client.close(),
+  };
+}
+
+async function connectModern(key: string): Promise<RelayClient> {
+  const seen: Seen = { logs: [], elicitations: [] };
+  const client = new ModernClient(
+    { name: "modern-relay", version: "2" },
+    { capabilities: CAPABILITIES, versionNegotiation: { mode: { pin: "2026-07-28" } } },
+  );
+  client.setNotificationHandler("notifications/message", (n) => {
+    seen.logs.push({ level: n.params.level, data: n.params.data });
+  });
+  client.setRequestHandler("elicitation/create", (r) => {
+    seen.elicitations.push(r.params as Record<string, unknown>);
+    return r.params.mode === "url" ? { action: "accept" } : { action: "accept", content: { name: "Ada" } };
+  });
+  client.setRequestHandler("sampling/createMessage", () => ({
+    role: "assistant",
+    content: { type: "text", text: "old pond, a frog" },
+    model: "test-model",
+  }));
+  client.setRequestHandler("roots/list", () => ({ roots: [{ uri: "file:///work/repo", name: "repo" }] }));
+  await client.connect(
+    new ModernTransport(new URL(h.gateway.url), {
+      requestInit: { headers: { Authorization: `Bearer ${key}` } },
+    }),
+  );
+  return {
+    revision: "2026-07-28",
+    call: async (name, args, signal) =>
+      textOf((await client.callTool({ name, arguments: args ?? {} }, { signal })) as { content?: unknown }),
+    complete: async (prompt, value) =>
+      (
+        await client.complete({
+          ref: { type: "ref/prompt", name: prompt },
+          argument: { name: "fruit", value },
+        })
+      ).completion.values,
+    setLevel: async () => {},
+    ping: async () => {},
+    seen,
+    close: () => client.close(),
+  };
+}
+
+/** Waits for the audit event of a server-to-client request (each one is an event of its own). */
+const auditedRequest = (method: string, match: Partial<AuditEvent>) =>
+  h.waitForEvents((all) =>
+    all.some(
+      (e) => e.method === method && Object.entries(match).every(([k, v]) => e[k as keyof AuditEvent] === v),
+    ),
+  );
+
+describe.each([
+  { revision: "2025-11-25", connect: connectLegacy },
+  { revision: "2026-07-28", connect: connectModern },
+])("a client of revision $revision", ({ connect }) => {
+  it("gets the log messages an upstream sends during a call", async () => {
+    const client = await connect(keys.agent!);
+    try {
+      expect(await client.call("up25__log")).toBe("logged");
+      expect(client.seen.logs).toEqual([
+        { level: "info", data: "working" },
+        { level: "error", data: "almost failed" },
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("gets argument completions for a granted prompt, and none for an ungranted one", async () => {
+    const client = await connect(keys.agent!);
+    const outsider = await connect(keys.outsider!);
+    try {
+      expect(await client.complete("up25__pick", "ap")).toEqual(["apple", "apricot"]);
+      await expect(outsider.complete("up25__pick", "ap")).rejects.toThrow(/unknown prompt 'up25__pick'/);
+    } finally {
+      await client.close();
+      await outsider.close();
+    }
+  });
+
+  it.each(["up25", "up26"])("answers a form elicitation from the %s upstream, audited", async (server) => {
+    const client = await connect(keys.agent!);
+    try {
+      expect(await client.call(`${server}__ask`)).toBe('accept {"name":"Ada"}');
+      expect(client.seen.elicitations).toMatchObject([{ message: "Your name?" }]);
+      await auditedRequest("elicitation/create", {
+        serverName: server,
+        toolName: "ask",
+        decision: "allowed",
+        resultSummary: "action: accept",
+      });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("is never asked by a server whose elicitation is off; the upstream gets a clear error", async () => {
+    const client = await connect(keys.agent!);
+    try {
+      expect(await client.call("strict__ask")).toBe(
+        "elicitation failed: MCP error -32600: Portcullis refused elicitation/create: server 'strict' is not allowed to ask the user for input (allowElicitation is off)",
+      );
+      expect(client.seen.elicitations).toEqual([]);
+      await auditedRequest("elicitation/create", {
+        serverName: "strict",
+        toolName: "ask",
+        decision: "denied",
+      });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("opens an https URL elicitation and refuses a plain-http one", async () => {
+    const client = await connect(keys.agent!);
+    try {
+      expect(await client.call("up25__ask", { url: "https://login.example.com/start" })).toBe("accept");
+      expect(await client.call("up25__ask", { url: "http://login.example.com/start" })).toMatch(
+        /URL-mode elicitation only opens https URLs, not 'http:\/\/login\.example\.com'/,
+      );
+      expect(client.seen.elicitations).toMatchObject([
+        { mode: "url", url: "https://login.example.com/start" },
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it.each(["up25", "up26"])(
+    "relays sampling from the %s upstream when the server may sample",
+    async (server) => {
+      const client = await connect(keys.agent!);
+      try {
+        expect(await client.call(`${server}__sample`)).toBe("sampled: old pond, a frog");
+      } finally {
+        await client.close();
+      }
+    },
+  );
+
+  it("refuses sampling to a server at the default (sampling off)", async () => {
+    const client = await connect(keys.agent!);
+    try {
+      expect(await client.call("strict__sample")).toMatch(
+        /sampling failed: .*server 'strict' is not allowed to sample the client's model \(allowSampling is off\)/,
+      );
+      await auditedRequest("sampling/createMessage", {
+        serverName: "strict",
+        toolName: "sample",
+        decision: "denied",
+      });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("answers the upstream's roots/list with the client's roots", async () => {
+    const client = await connect(keys.agent!);
+    try {
+      expect(await client.call("up25__roots")).toBe("roots: file:///work/repo");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("cancelling a call cancels it upstream", async () => {
+    const client = await connect(keys.agent!);
+    try {
+      const before = waitCalls.aborted;
+      const controller = new AbortController();
+      const pending = client.call("up25__wait", {}, controller.signal).catch((e: Error) => e.message);
+      await new Promise((r) => setTimeout(r, 300));
+      controller.abort("user pressed stop");
+      await pending;
+      await expect.poll(() => waitCalls.aborted, { timeout: 3_000 }).toBe(before + 1);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("resource subscriptions", () => {
+  it("a 2026-07-28 client listens to the resources it may read and gets their updates", async () => {
+    const updates: string[] = [];
+    const client = new ModernClient(
+      { name: "listener", version: "2" },
+      { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    );
+    client.setNotificationHandler("notifications/resources/updated", (n) => {
+      updates.push(n.params.uri);
+    });
+    await client.connect(
+      new ModernTransport(new URL(h.gateway.url), {
+        requestInit: { headers: { Authorization: `Bearer ${keys.agent}` } },
+      }),
+    );
+    try {
+      const subscription = await client.listen({
+        resourceSubscriptions: ["fixture://counter", "fixture://secret"],
+      });
+      // The ungranted URI is not honoured: the acknowledgement says what the client will get.
+      expect(subscription.honoredFilter.resourceSubscriptions).toEqual(["fixture://counter"]);
+      await expect.poll(() => bumpCounter(), { timeout: 3_000 }).toBeGreaterThan(0);
+      await expect.poll(() => updates, { timeout: 3_000 }).toContain("fixture://counter");
+      await subscription.close();
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a 2025 client's subscribe is decided by its grants, then refused for want of a session", async () => {
+    const client = new LegacyClient({ name: "legacy-sub", version: "1" });
+    await client.connect(
+      new LegacyTransport(new URL(h.gateway.url), {
+        requestInit: { headers: { Authorization: `Bearer ${keys.agent}` } },
+      }),
+    );
+    try {
+      await expect(client.subscribeResource({ uri: "fixture://secret" })).rejects.toThrow(
+        /unknown resource 'fixture:\/\/secret'/,
+      );
+      await expect(client.subscribeResource({ uri: "fixture://counter" })).rejects.toThrow(
+        /resource update notifications need a session/,
+      );
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("a client of revision 2025-11-25", () => {
+  it("sets its log level: messages below it are not delivered; ping answers", async () => {
+    const client = await connectLegacy(keys.agent!);
+    try {
+      await client.ping();
+      await client.setLevel("error");
+      expect(await client.call("up25__log")).toBe("logged");
+      expect(client.seen.logs).toEqual([{ level: "error", data: "almost failed" }]);
+      await client.setLevel("debug");
+    } finally {
+      await client.close();
+    }
+  });
+});
