@@ -7,6 +7,8 @@ import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
 import { authenticate } from "../pipeline/authenticate";
 import { newAuditFields, type RequestContext } from "../pipeline/request-context";
+import { MCP_PATH, portalNameOf } from "../portals/portal-route";
+import { portalOf } from "../portals/portal-view";
 import type { SnapshotStore } from "../snapshot/snapshot-store";
 import {
   checkEnvelope,
@@ -81,6 +83,7 @@ export async function handleMcpRequest(
     startedAt: performance.now(),
     method: req.method === "POST" ? "unknown" : `http/${req.method}`,
     protocolVersion: null,
+    portal: portalNameOf(MCP_PATH, (req.url ?? "").split("?")[0] ?? ""),
     identity: null,
     snapshot: deps.store.current(),
     handlerDone: null,
@@ -184,6 +187,11 @@ async function serveMcpRequest(
     return refuse(401, appError, {
       "www-authenticate": `Bearer realm="portcullis", error="invalid_token", error_description="${appError.message.replaceAll('"', "'")}"`,
     });
+  }
+
+  // A portal of another organization is indistinguishable from a missing one.
+  if (rc.portal !== null && !portalOf(snapshot, rc.identity.agent.orgId, rc.portal)) {
+    return refuse(404, new AppError("NOT_FOUND", `unknown portal '${rc.portal}'`));
   }
 
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/mcp"}`;

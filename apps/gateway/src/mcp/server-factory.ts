@@ -5,6 +5,12 @@ import type { Logger } from "pino";
 import { type CallToolStages, callTool } from "../pipeline/call-tool";
 import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
+import {
+  listPortalTools,
+  portalCallParams,
+  portalPromptName,
+  portalPrompts,
+} from "../portals/portal-requests";
 import { listToolsFor } from "./list-tools";
 import {
   type CatalogDeps,
@@ -80,12 +86,15 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
 
     server.setRequestHandler(
       "tools/list",
-      handle(async (call) => ({ tools: listToolsFor(call.snapshot.viewFor(call.identity.agent)) })),
+      handle(async (call) => ({
+        tools: call.portal ? listPortalTools(call) : listToolsFor(call.snapshot.viewFor(call.identity.agent)),
+      })),
     );
     server.setRequestHandler("tools/call", (request, ctx) =>
       handle(async (call) => {
         const progressToken = ctx.mcpReq._meta?.progressToken;
-        return callTool(deps.pool, deps.stages, call, request.params, {
+        const params = call.portal ? portalCallParams(call, request.params) : request.params;
+        return callTool(deps.pool, deps.stages, call, params, {
           signal: ctx.mcpReq.signal,
           onProgress:
             progressToken === undefined
@@ -111,13 +120,18 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     );
     server.setRequestHandler(
       "prompts/list",
-      handle(async (call) => ({ prompts: await listPrompts(catalog, call) })),
+      handle(async (call) => {
+        const prompts = await listPrompts(catalog, call);
+        return { prompts: call.portal ? portalPrompts(call, prompts) : prompts };
+      }),
     );
     server.setRequestHandler("prompts/get", (request, ctx) =>
-      handle(async (call) => getPrompt(catalog, call, request.params.name, request.params.arguments))(
-        request,
-        ctx,
-      ),
+      handle(async (call) => {
+        const name = call.portal
+          ? portalPromptName(call, request.params.name, await listPrompts(catalog, call))
+          : request.params.name;
+        return getPrompt(catalog, call, name, request.params.arguments);
+      })(request, ctx),
     );
     return server;
   };
