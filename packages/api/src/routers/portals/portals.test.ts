@@ -5,7 +5,7 @@ import { seedServerWithTools, seedTeamWithAgent } from "../../testing/seed";
 
 // Issue 9 point 5: portals in the console. The checks are the apply file's (control/portals).
 let h: ApiHarness;
-const ids: Record<string, string> = {};
+const ids = { alpha: "", beta: "", agent: "", team: "" };
 
 beforeAll(async () => {
   h = await startApiHarness("portals");
