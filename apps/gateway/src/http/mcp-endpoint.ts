@@ -6,9 +6,11 @@ import { newId } from "@portcullis/contracts/ids";
 import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
 import { authenticate } from "../pipeline/authenticate";
-import { newAuditFields, type RequestContext } from "../pipeline/request-context";
+import { callContextOf, newAuditFields, type RequestContext } from "../pipeline/request-context";
 import { MCP_PATH, portalNameOf } from "../portals/portal-route";
 import { portalOf } from "../portals/portal-view";
+import type { SessionHttp } from "../sessions/session-http";
+import type { SessionRecord } from "../sessions/session-store";
 import type { SnapshotStore } from "../snapshot/snapshot-store";
 import {
   checkEnvelope,
@@ -28,6 +30,8 @@ export interface McpEndpointDeps {
   maxBodyBytes: number;
   /** Told each parsed message (tracing reads the client's trace context from `params._meta`). */
   onMessage?: (message: JsonRpcMessage) => void;
+  /** `Mcp-Session-Id` sessions shared by the replicas (sessions/session-http.ts); absent: none issued. */
+  sessions?: SessionHttp;
 }
 
 const HOP_BY_HOP = new Set([
@@ -194,6 +198,20 @@ async function serveMcpRequest(
     return refuse(404, new AppError("NOT_FOUND", `unknown portal '${rc.portal}'`));
   }
 
+  const call = callContextOf(rc)!;
+  let session: SessionRecord | null = null;
+  if (deps.sessions) {
+    try {
+      const before = await deps.sessions.before(req, res, call);
+      // GET streams and DELETE of a session: not MCP requests, as a GET stream served by the SDK is not.
+      if (before === "served") return "not_a_request";
+      session = before;
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      return refuse(err.httpStatus, err);
+    }
+  }
+
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/mcp"}`;
   const controller = new AbortController();
   // Cancels the handler (and its upstream call) when the client goes away before the answer.
@@ -214,7 +232,11 @@ async function serveMcpRequest(
       },
     },
   );
-  await writeResponse(res, response);
+  await writeResponse(
+    res,
+    response,
+    deps.sessions ? await deps.sessions.after(call, message, response, session) : {},
+  );
   // A handler ran: it filled in the audit fields. Otherwise the SDK answered itself
   // (initialize, ping, discover…); notifications carry no id and are not requests.
   if (rc.handlerDone || !message || message.id === undefined || message.id === null) return "not_a_request";
@@ -223,8 +245,12 @@ async function serveMcpRequest(
   return "audit";
 }
 
-async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string> = {};
+async function writeResponse(
+  res: ServerResponse,
+  response: Response,
+  extraHeaders: Record<string, string>,
+): Promise<void> {
+  const headers: Record<string, string> = { ...extraHeaders };
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
