@@ -22,6 +22,7 @@ import { GatewayTracing } from "./observability/tracing";
 import type { CallToolStages } from "./pipeline/call-tool";
 import { createDlpStage } from "./pipeline/dlp-stage";
 import { createRateLimitStage } from "./pipeline/rate-limit-stage";
+import { SessionHttp } from "./sessions/session-http";
 import { SnapshotStore } from "./snapshot/snapshot-store";
 
 export const GATEWAY_VERSION = "0.1.0";
@@ -162,6 +163,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     onerror: (err) => logger.debug({ err: err.message }, "mcp handler reported"),
   });
 
+  const sessions = new SessionHttp(redis, config.names, logger);
   const store = new SnapshotStore({
     redis,
     subscriber,
@@ -184,6 +186,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         .catch((err) => logger.warn({ err: String(err) }, "pool retain failed"));
       // Modern clients listening for changes re-list; the view may have changed.
       if (previous) mcp.notify.toolsChanged();
+      // 2025-era clients with a session hear it on their GET stream, whichever replica holds it.
+      if (previous) void sessions.toolsChanged(next.version).catch(() => undefined);
     },
   });
   await store.start();
@@ -210,6 +214,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             logger,
             maxBodyBytes: config.maxBodyBytes,
             passthrough,
+            sessions,
             ...(tracing && { onMessage: (message) => tracing.onMessage(message) }),
           },
           req,
@@ -253,6 +258,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         // First: calls waiting for a person are told to retry (their approval stays pending),
         // so they do not hold the drain for the whole grace.
         await stages.approval.close();
+        // Session streams are long-lived: end them so the drain does not wait the whole grace
+        // (their clients reconnect to another replica and resume with Last-Event-ID).
+        sessions.close();
         const { abandoned } = await http.drain(graceMs);
         if (abandoned > 0) logger.warn({ abandoned }, "shutdown grace elapsed with requests in flight");
         await mcp.close();

@@ -123,6 +123,21 @@ describe("publish after change, in one place", () => {
       admin.policies.setEnabled({ id: policyId, enabled: false }),
     );
     await expectPublished("policies.delete", () => admin.policies.delete({ id: policyId }));
+    const portal = {
+      name: "crm-only",
+      tools: [{ server: "crm", tools: ["echo"] }],
+      naming: "bare" as const,
+      exposure: "full" as const,
+      overrides: [],
+    };
+    let portalId = "";
+    await expectPublished("portals.create", async () => {
+      portalId = (await admin.portals.create(portal)).id;
+    });
+    await expectPublished("portals.update", () =>
+      admin.portals.update({ id: portalId, portal: { ...portal, naming: "prefixed" } }),
+    );
+    await expectPublished("portals.delete", () => admin.portals.delete({ id: portalId }));
     await expectPublished("agents.delete", () => admin.agents.delete({ id: agentId }));
     await expectPublished("teams.delete", () => admin.teams.delete({ id: teamId }));
     await expectPublished("servers.delete", () => admin.servers.delete({ id: serverId }));

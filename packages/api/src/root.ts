@@ -9,6 +9,7 @@ import { meRouter } from "./routers/me/router";
 import { membersRouter } from "./routers/members/router";
 import { overviewRouter } from "./routers/overview/router";
 import { policiesRouter } from "./routers/policies/router";
+import { portalsRouter } from "./routers/portals/router";
 import { reviewRouter } from "./routers/review/router";
 import { searchRouter } from "./routers/search/router";
 import { serversRouter } from "./routers/servers/router";
@@ -29,6 +30,7 @@ export const appRouter = router({
   grants: grantsRouter,
   itemGrants: itemGrantsRouter,
   policies: policiesRouter,
+  portals: portalsRouter,
   history: historyRouter,
   approvals: approvalsRouter,
   audit: auditRouter,

@@ -50,6 +50,8 @@ export const auditEventSchema = z.object({
   dlp: z.array(dlpFinding).nullable().optional(),
   /** The approval request this call waited for, when its grant required approval. */
   approvalId: z.string().nullable().optional(),
+  /** The portal (`/mcp/<portal>`) the request came through; absent or null: the default `/mcp`. */
+  portal: z.string().nullable().optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 

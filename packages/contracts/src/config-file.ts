@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { approvalCondition, MAX_APPROVAL_TIMEOUT_SEC } from "./approval-policy";
 import { configPolicy } from "./config-policies";
+import { configPortal } from "./portal";
 import { grantEffect, riskClass } from "./snapshot";
 
 /**
@@ -242,6 +243,10 @@ export const configFile = z
       .array(configPolicy)
       .default([])
       .describe("governance policies (dlp, rate_limit); names are unique across kinds"),
+    portals: z
+      .array(configPortal)
+      .default([])
+      .describe("named endpoints /mcp/<portal> exposing chosen servers and tools; grants still decide"),
   })
   .strict();
 export type ConfigFile = z.infer<typeof configFile>;

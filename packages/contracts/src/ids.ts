@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   tool: "tool",
   grant: "grt",
   policy: "pol",
+  portal: "ptl",
   approval: "apr",
   auditEvent: "evt",
   adminAudit: "adm",

@@ -76,3 +76,18 @@ export function approvalIndexKey(
 export function approvalClaimKey(names: RedisNames, approvalId: string): string {
   return `${names.prefix}:approval:claim:${approvalId}`;
 }
+
+/**
+ * An MCP session (`Mcp-Session-Id`, 2025-era clients) shared by every gateway replica:
+ * `record` is a hash (agent, organization, protocol version) with a sliding TTL, `events` a
+ * stream of the messages sent on the session's GET stream (entry ids are the SSE event ids
+ * `Last-Event-ID` resumes from), `sessionsIndex` a set of open session ids.
+ */
+export function sessionKeys(names: RedisNames, sessionId: string) {
+  return {
+    record: `${names.prefix}:session:${sessionId}`,
+    events: `${names.prefix}:session:${sessionId}:events`,
+    sessionsIndex: `${names.prefix}:sessions`,
+    notified: (what: string) => `${names.prefix}:session:${sessionId}:notified:${what}`,
+  };
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { snapshotPortal } from "./portal";
 
 /**
  * The config snapshot: the one contract between the control plane and the gateway.
@@ -163,6 +164,8 @@ export const configSnapshot = z.object({
   promptGrants: z.array(snapshotItemGrant).default([]),
   /** Enabled policies only, ordered by priority (lower first) then id. */
   policies: z.array(snapshotPolicy).default([]),
+  /** Portals (`/mcp/<portal>`, contracts/portal.ts). Absent in older snapshots: none. */
+  portals: z.array(snapshotPortal).default([]),
 });
 export type ConfigSnapshot = z.infer<typeof configSnapshot>;
 
@@ -179,6 +182,7 @@ export function emptySnapshot(version = 0): ConfigSnapshot {
     resourceGrants: [],
     promptGrants: [],
     policies: [],
+    portals: [],
   };
 }
 

@@ -16,6 +16,7 @@ export type {
   Membership,
   Organization,
   Policy,
+  Portal,
   Server,
   Team,
   TeamMember,

@@ -363,6 +363,25 @@ function fixtures(s: string): Fixture[] {
       update: { enabled: true, config: { perMinute: 30 } },
     },
     {
+      model: "Portal",
+      rows: [
+        {
+          id: `ptl_${s}`,
+          orgId: org,
+          name: "conformance",
+          description: "one server, its own names",
+          tools: [{ serverId: "srv_x", tools: ["*"] }],
+          naming: "bare",
+          exposure: "search",
+          overrides: [{ serverId: "srv_x", tool: "echo", name: "say" }],
+          createdBy: user,
+          createdAt: t("01-04T00:00:00.000"),
+          updatedAt: t("01-04T00:00:00.000"),
+        } satisfies Prisma.PortalUncheckedCreateInput,
+      ],
+      update: { naming: "prefixed" },
+    },
+    {
       model: "ApprovalRequest",
       rows: [
         {
@@ -417,6 +436,7 @@ function fixtures(s: string): Fixture[] {
           protocolVersion: "2025-06-18",
           dlp: { findings: [{ detector: "email", count: 1 }] },
           approvalId: `apr_${s}`,
+          portal: "conformance",
           snapshotVersion: 7,
           prevHash: "prev",
           hash: "hash",

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { type MetricsExposition, serveMetrics } from "../observability/metrics-server";
+import { portalNameOf } from "../portals/portal-route";
 import { checkHostOrigin, type HostOriginPolicy } from "./host-origin";
 import { jsonRpcError, sendJson } from "./json-rpc";
 
@@ -57,7 +58,7 @@ export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer
   server.requestTimeout = 0; // tool calls can be long; upstream timeouts bound them instead
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? "/").split("?")[0];
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path === "/healthz" && req.method === "GET") {
       sendJson(res, 200, { status: "ok" });
       return;
@@ -76,7 +77,7 @@ export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer
       await serveMetrics(deps.metrics, deps.logger, res);
       return;
     }
-    if (path !== deps.mcpPath) {
+    if (path !== deps.mcpPath && portalNameOf(deps.mcpPath, path) === null) {
       sendJson(res, 404, {
         error: {
           code: "NOT_FOUND",

@@ -8,6 +8,10 @@ import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
 import { admitListen, type PassthroughState, takeClientMessage } from "../mcp/passthrough-state";
 import { authenticate } from "../pipeline/authenticate";
 import { callContextOf, newAuditFields, type RequestContext } from "../pipeline/request-context";
+import { MCP_PATH, portalNameOf } from "../portals/portal-route";
+import { portalOf } from "../portals/portal-view";
+import type { SessionHttp } from "../sessions/session-http";
+import type { SessionRecord } from "../sessions/session-store";
 import type { SnapshotStore } from "../snapshot/snapshot-store";
 import {
   checkEnvelope,
@@ -29,6 +33,8 @@ export interface McpEndpointDeps {
   passthrough?: PassthroughState;
   /** Told each parsed message (tracing reads the client's trace context from `params._meta`). */
   onMessage?: (message: JsonRpcMessage) => void;
+  /** `Mcp-Session-Id` sessions shared by the replicas (sessions/session-http.ts); absent: none issued. */
+  sessions?: SessionHttp;
 }
 
 const HOP_BY_HOP = new Set([
@@ -84,6 +90,7 @@ export async function handleMcpRequest(
     startedAt: performance.now(),
     method: req.method === "POST" ? "unknown" : `http/${req.method}`,
     protocolVersion: null,
+    portal: portalNameOf(MCP_PATH, (req.url ?? "").split("?")[0] ?? ""),
     identity: null,
     snapshot: deps.store.current(),
     handlerDone: null,
@@ -189,13 +196,31 @@ async function serveMcpRequest(
     });
   }
 
+  // A portal of another organization is indistinguishable from a missing one.
+  if (rc.portal !== null && !portalOf(snapshot, rc.identity.agent.orgId, rc.portal)) {
+    return refuse(404, new AppError("NOT_FOUND", `unknown portal '${rc.portal}'`));
+  }
+
+  const call = callContextOf(rc)!;
+  let session: SessionRecord | null = null;
+  if (deps.sessions) {
+    try {
+      const before = await deps.sessions.before(req, res, call);
+      // GET streams and DELETE of a session: not MCP requests, as a GET stream served by the SDK is not.
+      if (before === "served") return "not_a_request";
+      session = before;
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      return refuse(err.httpStatus, err);
+    }
+  }
+
   // A client's answer to our request, or its cancellation of a call: nothing for the SDK.
   if (message && deps.passthrough && takeClientMessage(deps.passthrough, rc.identity.agent.id, message)) {
     res.writeHead(202).end();
     return "not_a_request";
   }
-  const call = callContextOf(rc);
-  if (message && deps.passthrough && call) await admitListen(deps.passthrough, call, message);
+  if (message && deps.passthrough) await admitListen(deps.passthrough, call, message);
 
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/mcp"}`;
   const controller = new AbortController();
@@ -217,7 +242,11 @@ async function serveMcpRequest(
       },
     },
   );
-  await writeResponse(res, response);
+  await writeResponse(
+    res,
+    response,
+    deps.sessions ? await deps.sessions.after(call, message, response, session) : {},
+  );
   // A handler ran: it filled in the audit fields. Otherwise the SDK answered itself
   // (initialize, ping, discover…); notifications carry no id and are not requests.
   if (rc.handlerDone || !message || message.id === undefined || message.id === null) return "not_a_request";
@@ -226,8 +255,12 @@ async function serveMcpRequest(
   return "audit";
 }
 
-async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string> = {};
+async function writeResponse(
+  res: ServerResponse,
+  response: Response,
+  extraHeaders: Record<string, string>,
+): Promise<void> {
+  const headers: Record<string, string> = { ...extraHeaders };
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });

@@ -3,6 +3,7 @@ import { type ItemGrants, itemGrantsFor } from "@portcullis/policy/resource-gran
 import type { AgentIdentity } from "../pipeline/authenticate";
 import type { CallContext } from "../pipeline/request-context";
 import type { StageInput } from "../pipeline/stage-input";
+import { portalItemViews } from "../portals/portal-items";
 import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
 
 export interface ItemViews {
@@ -13,8 +14,20 @@ export interface ItemViews {
 // Like an agent's tool view, its resource and prompt grants only change with the snapshot.
 const views = new WeakMap<CompiledSnapshot, Map<string, ItemViews>>();
 
-/** An agent's resource and prompt grants in a snapshot, computed once per version and agent. */
-export function itemViewsFor(snapshot: CompiledSnapshot, identity: AgentIdentity): ItemViews {
+/**
+ * An agent's resource and prompt grants in a snapshot, computed once per version and agent;
+ * through a portal, narrowed to the portal's servers (portal-items.ts).
+ */
+export function itemViewsFor(
+  snapshot: CompiledSnapshot,
+  identity: AgentIdentity,
+  portal: string | null = null,
+): ItemViews {
+  const all = agentItemViews(snapshot, identity);
+  return portal === null ? all : portalItemViews(snapshot, identity.agent.orgId, portal, all);
+}
+
+function agentItemViews(snapshot: CompiledSnapshot, identity: AgentIdentity): ItemViews {
   let byAgent = views.get(snapshot);
   if (!byAgent) {
     byAgent = new Map();

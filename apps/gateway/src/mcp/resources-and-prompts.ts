@@ -48,7 +48,7 @@ async function fanOut<T>(
 /** Resources of servers the agent holds a resource grant on, each listed only if its URI is granted. */
 export async function listResources(deps: CatalogDeps, ctx: CallContext): Promise<Resource[]> {
   const { snapshot, identity } = ctx;
-  const grants = itemViewsFor(snapshot, identity).resources;
+  const grants = itemViewsFor(snapshot, identity, ctx.portal).resources;
   const results = await fanOut(deps, grants.servers, "resources/list", (s) =>
     deps.pool.listResources(snapshot.upstreamSpec(s)),
   );
@@ -73,7 +73,7 @@ export async function listResourceTemplates(
   ctx: CallContext,
 ): Promise<ResourceTemplate[]> {
   const { snapshot, identity } = ctx;
-  const servers = itemViewsFor(snapshot, identity).resources.servers;
+  const servers = itemViewsFor(snapshot, identity, ctx.portal).resources.servers;
   const results = await fanOut(deps, servers, "resources/templates/list", (s) =>
     deps.pool.listResourceTemplates(snapshot.upstreamSpec(s)),
   );
@@ -97,7 +97,7 @@ export async function readResource(
   uri: string,
 ): Promise<ReadResourceResult> {
   const { snapshot, identity } = ctx;
-  const grants = itemViewsFor(snapshot, identity).resources;
+  const grants = itemViewsFor(snapshot, identity, ctx.portal).resources;
   ctx.audit.toolName = uri;
   const ownerKey = `${identity.agent.orgId} ${uri}`;
   if (!deps.resourceOwners.has(ownerKey)) await listResources(deps, ctx);
@@ -140,7 +140,7 @@ export async function readResource(
 /** Prompts of servers the agent holds a prompt grant on, each listed only if its name is granted. */
 export async function listPrompts(deps: CatalogDeps, ctx: CallContext): Promise<Prompt[]> {
   const { snapshot, identity } = ctx;
-  const grants = itemViewsFor(snapshot, identity).prompts;
+  const grants = itemViewsFor(snapshot, identity, ctx.portal).prompts;
   const results = await fanOut(deps, grants.servers, "prompts/list", (s) =>
     deps.pool.listPrompts(snapshot.upstreamSpec(s)),
   );
@@ -162,7 +162,7 @@ export async function getPrompt(
   const at = name.indexOf(TOOL_NAME_SEPARATOR);
   const serverName = at > 0 ? name.slice(0, at) : "";
   const promptName = at > 0 ? name.slice(at + TOOL_NAME_SEPARATOR.length) : "";
-  const grants = itemViewsFor(snapshot, identity).prompts;
+  const grants = itemViewsFor(snapshot, identity, ctx.portal).prompts;
   const server = grants.servers.find((s) => s.name === serverName);
   if (!server || !promptName) throw new AppError("NOT_FOUND", `unknown prompt '${name}'`);
   ctx.audit.serverId = server.id;

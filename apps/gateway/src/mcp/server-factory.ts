@@ -12,6 +12,12 @@ import type { AuditRecorderSink } from "../audit/audit-recorder";
 import type { CallToolStages } from "../pipeline/call-tool";
 import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
+import {
+  listPortalTools,
+  portalCallParams,
+  portalPromptName,
+  portalPrompts,
+} from "../portals/portal-requests";
 import { listToolsFor } from "./list-tools";
 import { isLogLevel } from "./passthrough-channel";
 import { complete } from "./passthrough-completions";
@@ -121,10 +127,21 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
 
     server.setRequestHandler(
       "tools/list",
-      handle(async (call) => ({ tools: listToolsFor(call.snapshot.viewFor(call.identity.agent)) })),
+      handle(async (call) => ({
+        tools: call.portal ? listPortalTools(call) : listToolsFor(call.snapshot.viewFor(call.identity.agent)),
+      })),
     );
     server.setRequestHandler("tools/call", (request, ctx) =>
-      handle((call) => serveToolsCall(toolsCall, server, era, call, request.params, ctx))(request, ctx),
+      handle((call) =>
+        serveToolsCall(
+          toolsCall,
+          server,
+          era,
+          call,
+          call.portal ? portalCallParams(call, request.params) : request.params,
+          ctx,
+        ),
+      )(request, ctx),
     );
     server.setRequestHandler("logging/setLevel", (request, ctx) =>
       handle(async (call) => {
@@ -162,15 +179,21 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     );
     server.setRequestHandler(
       "prompts/list",
-      handle(async (call) => ({ prompts: await listPrompts(catalog, call) })),
+      handle(async (call) => {
+        const prompts = await listPrompts(catalog, call);
+        return { prompts: call.portal ? portalPrompts(call, prompts) : prompts };
+      }),
     );
     server.setRequestHandler("prompts/get", (request, ctx) =>
-      handle(async (call) =>
-        itemResultForClient(
-          await getPrompt(catalog, call, request.params.name, request.params.arguments),
+      handle(async (call) => {
+        const name = call.portal
+          ? portalPromptName(call, request.params.name, await listPrompts(catalog, call))
+          : request.params.name;
+        return itemResultForClient(
+          await getPrompt(catalog, call, name, request.params.arguments),
           call.protocolVersion,
-        ),
-      )(request, ctx),
+        );
+      })(request, ctx),
     );
     return server;
   };

@@ -12,6 +12,8 @@ export interface RequestContext {
   startedAt: number;
   method: string;
   protocolVersion: string | null;
+  /** The portal the request came through (`/mcp/<portal>`); null: the default `/mcp`. */
+  portal: string | null;
   identity: AgentIdentity | null;
   snapshot: CompiledSnapshot | null;
   /**

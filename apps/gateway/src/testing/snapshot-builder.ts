@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { generateApiKey } from "@portcullis/auth/api-keys";
 import { sealSecrets, type UpstreamSecrets } from "@portcullis/auth/secrets";
 import { newId } from "@portcullis/contracts/ids";
+import type { SnapshotPortal } from "@portcullis/contracts/portal";
 import {
   type ConfigSnapshot,
   exposedToolName,
@@ -34,6 +35,7 @@ export class SnapshotBuilder {
     prompt: [],
   };
   private readonly policies: SnapshotPolicy[] = [];
+  private readonly portals: SnapshotPortal[] = [];
   private readonly teams = new Map<string, string>();
 
   constructor(private readonly secretKey: Buffer) {}
@@ -196,6 +198,25 @@ export class SnapshotBuilder {
     return policy;
   }
 
+  /** Adds a portal (`/mcp/<name>`); unchecked here, as the gateway must cope with any published one. */
+  portal(
+    name: string,
+    tools: Array<{ server: SnapshotServer; tools: string[] }>,
+    options: Partial<Pick<SnapshotPortal, "naming" | "exposure" | "overrides">> = {},
+  ): SnapshotPortal {
+    const portal: SnapshotPortal = {
+      id: newId("portal"),
+      orgId: this.orgId,
+      name,
+      naming: options.naming ?? "prefixed",
+      exposure: options.exposure ?? "full",
+      tools: tools.map((t) => ({ serverId: t.server.id, tools: t.tools })),
+      overrides: options.overrides ?? [],
+    };
+    this.portals.push(portal);
+    return portal;
+  }
+
   setServerUrl(server: SnapshotServer, url: string): void {
     server.url = url;
   }
@@ -213,6 +234,7 @@ export class SnapshotBuilder {
       resourceGrants: this.itemGrants.resource,
       promptGrants: this.itemGrants.prompt,
       policies: this.policies,
+      portals: this.portals,
     });
   }
 }

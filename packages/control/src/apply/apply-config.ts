@@ -10,6 +10,7 @@ import { resolveDesiredState } from "./desired-state";
 import { type Installation, loadInstallation } from "./load-installation";
 import type { ApplyContext, ApplyPlan, PlanChange, PlanKind } from "./plan";
 import { planChanges } from "./plan-changes";
+import { NO_PORTALS } from "./plan-portals";
 
 export interface ApplyOptions {
   actor: { type: "cli" | "user"; id?: string; name?: string };
@@ -35,6 +36,7 @@ const AUDIT_TARGET: Record<PlanKind, string> = {
   toolRisk: "tool_risk",
   tool: "tool",
   policy: "policy",
+  portal: "portal",
 };
 
 const EMPTY: Installation = {
@@ -45,6 +47,7 @@ const EMPTY: Installation = {
   itemGrants: [],
   tools: [],
   policies: [],
+  portals: NO_PORTALS,
 };
 
 /**

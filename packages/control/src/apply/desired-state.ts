@@ -9,6 +9,7 @@ import { grantKey, itemGrantKey, toolRiskKey } from "../change-plan/entry-keys";
 import { DEFAULT_TIMEOUT_MS } from "../change-plan/server-defaults";
 import { toDbTransport } from "../servers/transport";
 import { type DesiredPolicy, resolveDesiredPolicies } from "./plan-policies";
+import { type DesiredPortal, resolveDesiredPortals } from "./plan-portals";
 
 export interface DesiredServer {
   path: string;
@@ -91,6 +92,7 @@ export interface DesiredState {
   itemGrants: DesiredItemGrant[];
   tools: DesiredTool[];
   policies: DesiredPolicy[];
+  portals: DesiredPortal[];
 }
 
 /**
@@ -243,12 +245,14 @@ export function resolveDesiredState(file: ConfigFile, env: Record<string, string
     problems,
   );
 
+  const portals = resolveDesiredPortals(file.portals, serverNames, unique, problems);
+
   if (problems.length > 0) {
     throw new AppError("INVALID_INPUT", `invalid config file:\n  ${problems.join("\n  ")}`, {
       details: { problems },
     });
   }
-  return { servers, teams, agents, grants, itemGrants, tools, policies };
+  return { servers, teams, agents, grants, itemGrants, tools, policies, portals };
 }
 
 function desiredServer(

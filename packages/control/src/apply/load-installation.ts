@@ -2,6 +2,7 @@ import type { PolicyKind, Server } from "@portcullis/db/client";
 import { type StoredTeamWebhook, TEAM_WEBHOOK_COLUMNS } from "../approvals/team-webhook";
 import { grantKey, itemGrantKey, toolRiskKey } from "../change-plan/entry-keys";
 import type { Tx } from "../db";
+import { type InstalledPortals, loadInstalledPortals } from "./plan-portals";
 
 export interface InstalledTeam {
   id: string;
@@ -66,6 +67,7 @@ export interface Installation {
   itemGrants: InstalledItemGrant[];
   tools: InstalledTool[];
   policies: InstalledPolicy[];
+  portals: InstalledPortals;
 }
 
 /**
@@ -156,6 +158,7 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
       flags: t.flags,
     })),
     policies: await loadInstalledPolicies(tx, orgId),
+    portals: await loadInstalledPortals(tx, orgId),
   };
 }
 

@@ -4,6 +4,7 @@ import type { Operation } from "./plan";
 import { planGrants } from "./plan-grants";
 import { planItemGrants } from "./plan-item-grants";
 import { planPolicies } from "./plan-policies";
+import { planPortals } from "./plan-portals";
 import { planServers } from "./plan-servers";
 import { planAgents, planTeams } from "./plan-teams-agents";
 import { planTools } from "./plan-tools";
@@ -25,7 +26,13 @@ export function planChanges(
   const itemGrants = planItemGrants(installation.itemGrants, desired.itemGrants);
   const tools = planTools(installation.tools, desired.tools, new Set(desired.servers.map((s) => s.name)));
   const policies = planPolicies(installation, desired.policies);
+  const portals = planPortals(
+    installation.portals,
+    desired.portals,
+    desired.servers.map((s) => s.name),
+  );
   return [
+    ...portals.deletes,
     ...policies.deletes,
     ...grants.deletes,
     ...itemGrants.deletes,
@@ -38,5 +45,6 @@ export function planChanges(
     ...itemGrants.upserts,
     ...tools,
     ...policies.upserts,
+    ...portals.upserts,
   ];
 }

@@ -9,7 +9,8 @@ export type PlanKind =
   | "grant"
   | "toolRisk"
   | "tool"
-  | "policy";
+  | "policy"
+  | "portal";
 
 /** One line of an apply plan. */
 export interface PlanChange {

@@ -30,6 +30,8 @@ export interface AuditEventRecord {
   dlp: DlpFinding[] | null;
   approvalId: string | null;
   snapshotVersion: number | null;
+  /** The portal (`/mcp/<portal>`) the request came through; null: the default `/mcp`. */
+  portal: string | null;
   /** Position in the organization's hash chain; null for events stored before chaining. */
   chainSeq: number | null;
   prevHash: string | null;
@@ -45,7 +47,7 @@ export const RECORD_COLUMNS = Prisma.sql`
   e.result_summary AS "resultSummary", e.is_error AS "isError", e.latency_ms AS "latencyMs",
   e.upstream_latency_ms AS "upstreamLatencyMs", e.upstream_status AS "upstreamStatus",
   e.protocol_version AS "protocolVersion", e.dlp, e.approval_id AS "approvalId",
-  e.snapshot_version AS "snapshotVersion", e.chain_seq AS "chainSeq", e.prev_hash AS "prevHash", e.hash`;
+  e.snapshot_version AS "snapshotVersion", e.portal, e.chain_seq AS "chainSeq", e.prev_hash AS "prevHash", e.hash`;
 
 /** A raw row of RECORD_COLUMNS: chain_seq arrives as a bigint. */
 export type RawRecord = Omit<AuditEventRecord, "chainSeq"> & { chainSeq: bigint | null };

@@ -28,6 +28,8 @@ export interface AuditEventFilter {
   /** Exposed tool name (`server__tool`), exact. */
   tool?: string;
   decision?: string;
+  /** Portal name; `null`: requests through the default `/mcp` endpoint only. */
+  portal?: string | null;
   /** A DLP detector that fired on the call (`email`, `aws-key`…). */
   detector?: string;
   minLatencyMs?: number;
@@ -55,6 +57,8 @@ export function auditWhere(scope: AuditScope, filter: AuditEventFilter): Prisma.
   if (filter.serverId !== undefined) and.push(Prisma.sql`e.server_id = ${filter.serverId}`);
   if (filter.tool !== undefined) and.push(Prisma.sql`e.tool_name = ${filter.tool}`);
   if (filter.decision !== undefined) and.push(Prisma.sql`e.decision = ${filter.decision}`);
+  if (filter.portal === null) and.push(Prisma.sql`e.portal IS NULL`);
+  else if (filter.portal !== undefined) and.push(Prisma.sql`e.portal = ${filter.portal}`);
   if (filter.detector !== undefined) {
     const finding = JSON.stringify([{ detector: filter.detector }]);
     and.push(Prisma.sql`e.dlp @> ${finding}::jsonb`);

@@ -17,6 +17,7 @@ import { summarizeCondition } from "@portcullis/policy/condition-summary";
 import { visibleTools } from "@portcullis/policy/visible-tools";
 import type { Tx } from "../db";
 import { compileSnapshot } from "../snapshots/compile-snapshot";
+import { previewThroughPortal } from "./preview-through-portal";
 
 export interface PreviewedTool {
   toolId: string;
@@ -54,7 +55,7 @@ export interface AgentToolPreview {
  */
 export async function previewAgentTools(
   db: Tx,
-  input: { orgId: string; agentId: string },
+  input: { orgId: string; agentId: string; portalId?: string },
 ): Promise<AgentToolPreview> {
   const doc = await compileSnapshot(db, 0, { orgId: input.orgId });
   const agent = doc.agents.find((a) => a.id === input.agentId);
@@ -64,13 +65,18 @@ export async function previewAgentTools(
   for (const g of doc.grants) grantsByServer.set(g.serverId, [...(grantsByServer.get(g.serverId) ?? []), g]);
   // The gateway indexes an organization's tools through their server; a tool without one is skipped there too.
   const tools = doc.tools.filter((t) => serversById.has(t.serverId));
-  const visible = visibleTools(agent, tools, serversById, grantsByServer);
+  const all = visibleTools(agent, tools, serversById, grantsByServer);
+  // Through a portal: only what it selects, under the names its clients see.
+  const shown =
+    input.portalId === undefined
+      ? all.map((v) => ({ visible: v, name: v.tool.exposedName }))
+      : previewThroughPortal(doc, input.portalId, all, serversById);
   const rules = compileApprovalRules(doc.policies);
   return {
     agent: { id: agent.id, name: agent.name, teamName: agent.teamName, status: agent.status },
-    tools: visible.map((v) => ({
+    tools: shown.map(({ visible: v, name }) => ({
       toolId: v.tool.id,
-      exposedName: v.tool.exposedName,
+      exposedName: name,
       title: v.tool.title,
       serverName: v.server.name,
       effect: v.decision.effect,

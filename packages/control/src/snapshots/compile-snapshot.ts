@@ -9,6 +9,7 @@ import {
 import type { ItemGrant } from "@portcullis/db/client";
 import { effectiveRisk } from "@portcullis/policy/risk";
 import type { Tx } from "../db";
+import { snapshotPortalOf } from "../portals/stored-portal";
 import { toContractTransport } from "../servers/transport";
 
 /**
@@ -50,6 +51,7 @@ export async function compileSnapshot(
     where: { ...org, enabled: true },
     orderBy: [{ priority: "asc" }, { id: "asc" }],
   });
+  const portals = await db.portal.findMany({ where: org, orderBy: { id: "asc" } });
 
   const document: ConfigSnapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
@@ -122,6 +124,7 @@ export async function compileSnapshot(
       scope: policyScope.parse(p.scope ?? {}),
       config: (p.config ?? {}) as Record<string, unknown>,
     })),
+    portals: portals.map(snapshotPortalOf),
   };
   // The gateway refuses a document it cannot parse; failing here instead names the cause
   // while the admin is still looking, rather than leaving gateways on a stale version.

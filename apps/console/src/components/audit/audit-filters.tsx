@@ -22,6 +22,7 @@ interface Draft {
   tool: string;
   decision: string;
   detector: string;
+  portal: string;
   minLatencyMs: string;
   maxLatencyMs: string;
 }
@@ -38,6 +39,7 @@ function toDraft(filter: AuditFilterInput): Draft {
     tool: filter.tool ?? "",
     decision: filter.decision ?? "",
     detector: filter.detector ?? "",
+    portal: filter.portal ?? "",
     minLatencyMs: filter.minLatencyMs?.toString() ?? "",
     maxLatencyMs: filter.maxLatencyMs?.toString() ?? "",
   };
@@ -75,6 +77,7 @@ function fromDraft(
     tool: text(d.tool),
     decision: (text(d.decision) as AuditFilterInput["decision"]) ?? undefined,
     detector: text(d.detector),
+    portal: text(d.portal),
     minLatencyMs,
     maxLatencyMs,
   };
@@ -98,7 +101,14 @@ export function AuditFilters({
   const [draft, setDraft] = useState<Draft>(() => toDraft(value));
   const [errors, setErrors] = useState<Partial<Record<keyof Draft, string>>>({});
   const [more, setMore] = useState(() =>
-    Boolean(value.teamId || value.userId || value.detector || value.minLatencyMs || value.maxLatencyMs),
+    Boolean(
+      value.teamId ||
+        value.userId ||
+        value.detector ||
+        value.portal ||
+        value.minLatencyMs ||
+        value.maxLatencyMs,
+    ),
   );
   // Back/forward in the browser changes the applied filter: show it.
   useEffect(() => setDraft(toDraft(value)), [value]);
@@ -203,6 +213,9 @@ export function AuditFilters({
           </Field>
           <Field label="DLP detector" className="w-44">
             <Input value={draft.detector} onChange={set("detector")} placeholder="e.g. email" />
+          </Field>
+          <Field label="Portal" className="w-44">
+            <Input value={draft.portal} onChange={set("portal")} placeholder="e.g. conformance" />
           </Field>
           <Field label="Min latency (ms)" error={errors.minLatencyMs} className="w-36">
             <Input inputMode="decimal" value={draft.minLatencyMs} onChange={set("minLatencyMs")} />

@@ -11,6 +11,7 @@ import { Button } from "../ui/button";
 import { Card } from "../ui/card";
 import { cn } from "../ui/cn";
 import { ErrorState } from "../ui/error-state";
+import { Select } from "../ui/input";
 import { PageHeader } from "../ui/page-header";
 import { Skeleton } from "../ui/spinner";
 import { Table, TBody, Td, THead, Th, Tr } from "../ui/table";
@@ -37,23 +38,30 @@ export function DashboardView() {
   const params = useSearchParams();
   const rangeParam = params.get("range");
   const range: RangeKey = rangeParam && rangeParam in RANGES ? (rangeParam as RangeKey) : "24h";
+  // `?portal=<name>`: one portal's requests only (/mcp/<portal>).
+  const portal = params.get("portal") || undefined;
+  const portals = useQuery(trpc.portals.list.queryOptions());
   // The window ends when it was chosen (or refreshed), so the query key stays stable.
   const [endedAt, setEndedAt] = useState(() => Date.now());
   const period = useMemo(
-    () => ({ from: new Date(endedAt - RANGES[range].ms), to: new Date(endedAt) }),
-    [endedAt, range],
+    () => ({ from: new Date(endedAt - RANGES[range].ms), to: new Date(endedAt), ...(portal && { portal }) }),
+    [endedAt, range, portal],
   );
   const dashboard = useQuery({
     ...trpc.audit.dashboard.queryOptions(period),
     placeholderData: keepPreviousData,
   });
   const searchLink = (filter: Record<string, string>) =>
-    `/audit?${auditFilterToSearchParams({ from: period.from, ...filter })}`;
+    `/audit?${auditFilterToSearchParams({ from: period.from, ...(portal && { portal }), ...filter })}`;
 
-  const choose = (key: RangeKey) => {
+  const go = (next: { range?: RangeKey; portal?: string }) => {
     setEndedAt(Date.now());
-    router.replace(`${pathname}?range=${key}`, { scroll: false });
+    const query = new URLSearchParams({ range: next.range ?? range });
+    const chosenPortal = "portal" in next ? next.portal : portal;
+    if (chosenPortal) query.set("portal", chosenPortal);
+    router.replace(`${pathname}?${query}`, { scroll: false });
   };
+  const choose = (key: RangeKey) => go({ range: key });
 
   const d = dashboard.data;
   return (
@@ -63,6 +71,21 @@ export function DashboardView() {
         description="Requests through the gateways, from the audit log."
         actions={
           <>
+            {(portals.data?.length ?? 0) > 0 && (
+              <Select
+                aria-label="Portal"
+                className="w-48"
+                value={portal ?? ""}
+                onChange={(e) => go({ portal: e.target.value || undefined })}
+                options={[
+                  { value: "", label: "Every endpoint" },
+                  ...(portals.data ?? []).map((p) => ({
+                    value: p.portal.name,
+                    label: `portal ${p.portal.name}`,
+                  })),
+                ]}
+              />
+            )}
             <fieldset className="inline-flex rounded-md shadow-sm">
               <legend className="sr-only">Period</legend>
               {(Object.keys(RANGES) as RangeKey[]).map((key, i) => (

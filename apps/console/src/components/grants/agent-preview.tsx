@@ -38,7 +38,13 @@ export function AgentPreview({
 }) {
   const trpc = useTRPC();
   const [filter, setFilter] = useState("");
-  const preview = useQuery({ ...trpc.grants.preview.queryOptions({ agentId }), enabled: agentId !== "" });
+  // Scoped to a portal: what the agent's client sees at /mcp/<portal>, under the portal's names.
+  const [portalId, setPortalId] = useState("");
+  const portals = useQuery(trpc.portals.list.queryOptions());
+  const preview = useQuery({
+    ...trpc.grants.preview.queryOptions({ agentId, ...(portalId !== "" && { portalId }) }),
+    enabled: agentId !== "",
+  });
   const agent = agents.find((a) => a.id === agentId);
   const rows = useMemo(() => {
     const text = filter.trim().toLowerCase();
@@ -58,6 +64,18 @@ export function AgentPreview({
             options={agents.map((a) => ({ value: a.id, label: `${a.name} (team ${a.teamName})` }))}
           />
         </Field>
+        {(portals.data?.length ?? 0) > 0 && (
+          <Field label="Through" className="w-56">
+            <Select
+              value={portalId}
+              onChange={(e) => setPortalId(e.target.value)}
+              options={[
+                { value: "", label: "/mcp (every granted tool)" },
+                ...(portals.data ?? []).map((p) => ({ value: p.id, label: `portal ${p.portal.name}` })),
+              ]}
+            />
+          </Field>
+        )}
         {preview.data && preview.data.length > FILTER_FROM && (
           <Field label="Filter tools" className="w-64">
             <Input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />

@@ -10,6 +10,7 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/", label: "Overview", permission: "overview.read" },
   { href: "/servers", label: "Servers", permission: "servers.read" },
+  { href: "/portals", label: "Portals", permission: "servers.read" },
   { href: "/review", label: "Tool review", permission: "tools.read" },
   { href: "/agents", label: "Agents", permission: "agents.read" },
   { href: "/grants", label: "Grants", permission: "grants.read" },

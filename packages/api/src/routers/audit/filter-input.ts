@@ -18,6 +18,8 @@ export const auditFilterFields = z.object({
   serverId: id.optional(),
   tool: z.string().trim().min(1).max(300).optional(),
   decision: auditDecision.optional(),
+  /** Requests through this portal (`/mcp/<portal>`) only. */
+  portal: z.string().trim().min(1).max(64).optional(),
   detector: z.string().trim().min(1).max(100).optional(),
   minLatencyMs: z.number().nonnegative().optional(),
   maxLatencyMs: z.number().nonnegative().optional(),
@@ -46,6 +48,7 @@ const KEYS = [
   "serverId",
   "tool",
   "decision",
+  "portal",
   "detector",
   "minLatencyMs",
   "maxLatencyMs",

@@ -41,6 +41,7 @@ const record = z.object({
   protocolVersion: z.string().nullable(),
   dlp: z.array(dlpFinding.partial().extend({ detector: z.string() })).nullable(),
   approvalId: z.string().nullable(),
+  portal: z.string().nullable(),
   snapshotVersion: z.number().int().nullable(),
   chainSeq: z.number().int().nullable(),
   prevHash: z.string().nullable(),
@@ -131,7 +132,7 @@ export const auditRouter = router({
 
   /** Requests over time, denials and errors by reason, latency by server, busiest tools and agents. */
   dashboard: read
-    .input(z.object({ from: z.date(), to: z.date() }))
+    .input(z.object({ from: z.date(), to: z.date(), portal: z.string().trim().min(1).max(64).optional() }))
     .output(dashboard)
     .query(({ ctx, input }) => getAuditDashboard(ctx.db, ctx.org.id, input)),
 

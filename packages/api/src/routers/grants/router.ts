@@ -82,9 +82,10 @@ export const grantsRouter = router({
    * "What can this agent see?" — computed by the gateway's policy code on the current
    * configuration: per tool, its effect and whether calls wait for a person (`approval`:
    * never, always, or only when the arguments match `when`; from a grant or a policy).
+   * With `portalId`: what the agent sees through that portal, under the portal's names.
    */
   preview: read
-    .input(z.object({ agentId: entityId }))
+    .input(z.object({ agentId: entityId, portalId: entityId.optional() }))
     .output(
       z.array(
         z.object({

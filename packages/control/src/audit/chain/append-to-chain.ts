@@ -34,6 +34,8 @@ export interface AuditEventRow {
   dlp: unknown;
   approval_id: string | null;
   snapshot_version: number | null;
+  /** The portal the request came through (not in the digest: chain version 1 predates portals). */
+  portal: string | null;
 }
 
 interface ChainedRow extends AuditEventRow {
@@ -71,6 +73,7 @@ const INSERT_COLUMNS = Prisma.raw(
     "dlp",
     "approval_id",
     "snapshot_version",
+    "portal",
     "chain_seq",
     "prev_hash",
     "hash",

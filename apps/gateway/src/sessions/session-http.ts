@@ -1,0 +1,135 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AppError } from "@portcullis/contracts/errors";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { JsonRpcMessage } from "../http/json-rpc";
+import type { CallContext } from "../pipeline/request-context";
+import { type SessionRecord, SessionStore } from "./session-store";
+
+export const SESSION_HEADER = "mcp-session-id";
+/** How long one XREAD waits before the stream sends a keep-alive comment and checks the session. */
+const POLL_MS = 5_000;
+
+/**
+ * `Mcp-Session-Id` sessions for 2025-era clients (issue 9 point 4), kept in Redis so any
+ * replica continues a session another opened: the 2025 `initialize` answer carries a new
+ * session id; later requests that name it must name one of the same agent (else 404, which
+ * tells the client to initialize again); GET opens the session's event stream (resumable
+ * with `Last-Event-ID` on any replica); DELETE ends it. Requests themselves stay stateless
+ * (the SDK's legacy leg answers each one), so nothing else needs the session.
+ */
+export class SessionHttp {
+  readonly store: SessionStore;
+  private readonly streams = new Set<Redis>();
+
+  constructor(
+    private readonly redis: Redis,
+    names: ConstructorParameters<typeof SessionStore>[1],
+    private readonly logger: Logger,
+  ) {
+    this.store = new SessionStore(redis, names);
+  }
+
+  /**
+   * Before the SDK: checks the session a request names, and serves GET and DELETE on it.
+   * Returns "served" when the response is written here, else the session (or null: none named).
+   * @throws AppError NOT_FOUND for a session that does not exist or belongs to another agent.
+   */
+  async before(
+    req: IncomingMessage,
+    res: ServerResponse,
+    call: CallContext,
+  ): Promise<"served" | SessionRecord | null> {
+    const header = req.headers[SESSION_HEADER];
+    if (typeof header !== "string") return null;
+    const session = await this.store.touch(header);
+    if (!session || session.agentId !== call.identity.agent.id) {
+      throw new AppError("NOT_FOUND", "session not found: it ended or expired; initialize a new one");
+    }
+    // The SDK serves each request statelessly; the session is ours.
+    delete req.headers[SESSION_HEADER];
+    if (req.method === "DELETE") {
+      await this.store.end(session.id);
+      res.writeHead(200, { [SESSION_HEADER]: session.id }).end();
+      return "served";
+    }
+    if (req.method === "GET") {
+      const last = req.headers["last-event-id"];
+      await this.stream(res, session, typeof last === "string" ? last : null);
+      return "served";
+    }
+    return session;
+  }
+
+  /** After the SDK answered: a successful 2025 `initialize` opens a session (its id goes in a header). */
+  async after(
+    call: CallContext,
+    message: JsonRpcMessage | null,
+    response: Response,
+    session: SessionRecord | null,
+  ): Promise<Record<string, string>> {
+    if (session) return { [SESSION_HEADER]: session.id };
+    if (message?.method !== "initialize" || response.status !== 200) return {};
+    const created = await this.store.create({
+      agentId: call.identity.agent.id,
+      orgId: call.identity.agent.orgId,
+      protocolVersion: call.protocolVersion ?? "",
+    });
+    return { [SESSION_HEADER]: created.id };
+  }
+
+  /** Tells every open session that tools may have changed (once per version, whichever replica is first). */
+  async toolsChanged(version: number): Promise<void> {
+    const note = { jsonrpc: "2.0", method: "notifications/tools/list_changed" };
+    for (const id of await this.store.openIds()) {
+      await this.store.append(id, note, `tools:${version}`).catch(() => undefined);
+    }
+  }
+
+  /** Ends every open stream (shutdown): clients reconnect to another replica with Last-Event-ID. */
+  close(): void {
+    for (const reader of this.streams) reader.disconnect();
+    this.streams.clear();
+  }
+
+  private async stream(
+    res: ServerResponse,
+    session: SessionRecord,
+    lastEventId: string | null,
+  ): Promise<void> {
+    const reader = this.redis.duplicate({ maxRetriesPerRequest: 1, enableOfflineQueue: true });
+    reader.on("error", () => undefined);
+    this.streams.add(reader);
+    let open = true;
+    res.on("close", () => {
+      open = false;
+      reader.disconnect();
+    });
+    let after = lastEventId ?? (await this.store.lastEventId(session.id));
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache, no-transform",
+      [SESSION_HEADER]: session.id,
+    });
+    res.flushHeaders();
+    try {
+      while (open) {
+        const events = await this.store.read(reader, session.id, after, POLL_MS);
+        for (const e of events) {
+          res.write(`id: ${e.eventId}\nevent: message\ndata: ${e.message}\n\n`);
+          after = e.eventId;
+        }
+        if (events.length === 0) {
+          res.write(": keep-alive\n\n");
+          if (!(await this.store.touch(session.id))) break;
+        }
+      }
+    } catch (err) {
+      if (open) this.logger.debug({ err: String(err) }, "session stream ended");
+    } finally {
+      this.streams.delete(reader);
+      reader.disconnect();
+      res.end();
+    }
+  }
+}
