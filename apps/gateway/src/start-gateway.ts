@@ -7,6 +7,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type ApprovalStageOptions, createApprovalStage } from "./approvals/create-approval-stage";
 import { recordStdioLaunch } from "./audit/audit-recorder";
+import type { SandboxLimits } from "./context/sandbox-limits";
 import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
@@ -48,6 +49,8 @@ export interface GatewayConfig {
    * the OTEL_* variables ask for traces). Off: no tracing code runs per request.
    */
   tracing?: boolean;
+  /** Code mode's sandbox bounds (default: context/sandbox-limits.ts; tests tighten them). */
+  sandbox?: Partial<SandboxLimits>;
 }
 
 export interface RunningGateway {
@@ -128,7 +131,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     approval: metrics.countingApprovals(approval),
   };
   const stages = tracing ? tracing.tracedStages(plainStages) : plainStages;
-  const factory = createServerFactory({ pool, stages, logger, version: GATEWAY_VERSION });
+  const factory = createServerFactory({
+    pool,
+    stages,
+    logger,
+    version: GATEWAY_VERSION,
+    audit: recorder,
+    ...(config.sandbox && { sandbox: config.sandbox }),
+  });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
     maxRequestBodySize: config.maxBodyBytes,

@@ -50,6 +50,8 @@ export const auditEventSchema = z.object({
   dlp: z.array(dlpFinding).nullable().optional(),
   /** The approval request this call waited for, when its grant required approval. */
   approvalId: z.string().nullable().optional(),
+  /** The event of the request this call ran inside (a tool call made by code mode's `execute`). */
+  parentId: z.string().nullable().optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 

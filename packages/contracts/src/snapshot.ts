@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { toolExposure } from "./exposure";
 
 /**
  * The config snapshot: the one contract between the control plane and the gateway.
@@ -24,6 +25,8 @@ export const snapshotAgent = z.object({
   teamId: z.string(),
   teamName: z.string(),
   status: z.enum(["active", "disabled"]),
+  /** How tools reach this agent's context; null or absent (older snapshots) inherits, then `full`. */
+  exposure: toolExposure.nullish(),
 });
 export type SnapshotAgent = z.infer<typeof snapshotAgent>;
 

@@ -13,7 +13,7 @@ export function recordAudit(sink: AuditRecorderSink, ctx: RequestContext): void 
   const a = ctx.audit;
   const identity = ctx.identity;
   sink.record({
-    id: newId("auditEvent"),
+    id: ctx.eventId ?? newId("auditEvent"),
     orgId: identity?.agent.orgId ?? null,
     occurredAt: ctx.occurredAt.toISOString(),
     requestId: ctx.requestId,
@@ -38,6 +38,7 @@ export function recordAudit(sink: AuditRecorderSink, ctx: RequestContext): void 
     snapshotVersion: ctx.snapshot?.version ?? null,
     dlp: a.dlp,
     approvalId: a.approvalId,
+    ...(ctx.parentEventId && { parentId: ctx.parentEventId }),
   });
 }
 

@@ -2,10 +2,13 @@ import { type McpServerFactory, Server, type ServerContext } from "@modelcontext
 import { AppError } from "@portcullis/contracts/errors";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { Logger } from "pino";
+import type { AuditRecorderSink } from "../audit/audit-recorder";
+import { callMetaTool } from "../context/meta-tool-call";
+import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "../context/sandbox-limits";
+import { listToolsByExposure } from "../context/tools-list";
 import { type CallToolStages, callTool } from "../pipeline/call-tool";
 import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
-import { listToolsFor } from "./list-tools";
 import {
   type CatalogDeps,
   getPrompt,
@@ -20,6 +23,9 @@ export interface ServerFactoryDeps {
   stages: CallToolStages;
   logger: Logger;
   version: string;
+  /** Where code mode's inner tool calls are audited (each request's own event is the endpoint's). */
+  audit: AuditRecorderSink;
+  sandbox?: Partial<SandboxLimits>;
 }
 
 /** The HTTP layer passes the request context through the SDK's pass-through authInfo. */
@@ -40,6 +46,12 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     logger: deps.logger,
     stages: deps.stages,
     resourceOwners: new Map(),
+  };
+  const context = {
+    pool: deps.pool,
+    stages: deps.stages,
+    audit: deps.audit,
+    sandbox: { ...DEFAULT_SANDBOX_LIMITS, ...deps.sandbox },
   };
 
   return ({ authInfo }) => {
@@ -80,22 +92,26 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
 
     server.setRequestHandler(
       "tools/list",
-      handle(async (call) => ({ tools: listToolsFor(call.snapshot.viewFor(call.identity.agent)) })),
+      handle(async (call) => ({ tools: listToolsByExposure(call) })),
     );
     server.setRequestHandler("tools/call", (request, ctx) =>
       handle(async (call) => {
         const progressToken = ctx.mcpReq._meta?.progressToken;
-        return callTool(deps.pool, deps.stages, call, request.params, {
+        const options = {
           signal: ctx.mcpReq.signal,
           onProgress:
             progressToken === undefined
               ? undefined
-              : (p) => {
+              : (p: { progress: number; total?: number; message?: string }) => {
                   void ctx.mcpReq
                     .notify({ method: "notifications/progress", params: { progressToken, ...p } })
                     .catch(() => undefined);
                 },
-        });
+        };
+        return (
+          callMetaTool(context, call, request.params, options) ??
+          callTool(deps.pool, deps.stages, call, request.params, options)
+        );
       })(request, ctx),
     );
     server.setRequestHandler(
