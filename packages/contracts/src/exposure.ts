@@ -9,3 +9,9 @@ import { z } from "zod";
  */
 export const toolExposure = z.enum(["full", "search", "code"]);
 export type ToolExposure = z.infer<typeof toolExposure>;
+
+/**
+ * The audit `resultSummary` of a `search_tools` call that found nothing: the gateway writes
+ * it, the console's dashboard lists those queries.
+ */
+export const NO_TOOLS_MATCHED = "no tools matched";

@@ -1,4 +1,4 @@
-import type { ToolExposure } from "@portcullis/contracts/exposure";
+import { NO_TOOLS_MATCHED, type ToolExposure } from "@portcullis/contracts/exposure";
 import { toolSignature } from "@portcullis/policy/context/tool-signature";
 import type { CallToolResult } from "@portcullis/upstream/types";
 import type { CallContext } from "../pipeline/request-context";
@@ -14,9 +14,6 @@ export interface FoundTool {
   /** Code mode: how to call it from `execute`. */
   signature?: string;
 }
-
-/** What the audit event says for a search that found nothing (the dashboard lists these). */
-export const NO_TOOLS_MATCHED = "no tools matched";
 
 /**
  * `search_tools`: the best matches among the tools the caller may call (the index holds no
