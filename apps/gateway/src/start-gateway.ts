@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { type ApprovalStageOptions, createApprovalStage } from "./approvals/create-approval-stage";
 import { recordStdioLaunch } from "./audit/audit-recorder";
 import { recordGatewayEvent } from "./audit/gateway-events";
+import type { SandboxLimits } from "./context/sandbox-limits";
 import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
@@ -54,6 +55,8 @@ export interface GatewayConfig {
    * the OTEL_* variables ask for traces). Off: no tracing code runs per request.
    */
   tracing?: boolean;
+  /** Code mode's sandbox bounds (default: context/sandbox-limits.ts; tests tighten them). */
+  sandbox?: Partial<SandboxLimits>;
 }
 
 export interface RunningGateway {
@@ -156,6 +159,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     passthrough,
     clientRequestRules: clientRequestRulesFor(config.upstream?.outbound),
     notifier: () => mcp.notify,
+    ...(config.sandbox && { sandbox: config.sandbox }),
   });
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",

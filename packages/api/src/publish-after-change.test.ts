@@ -76,6 +76,9 @@ describe("publish after change, in one place", () => {
     await expectPublished("agents.setStatus", () =>
       admin.agents.setStatus({ id: agentId, status: "disabled" }),
     );
+    await expectPublished("agents.setExposure", () =>
+      admin.agents.setExposure({ id: agentId, exposure: "code" }),
+    );
     await expectPublished("keys.create", async () => {
       keyId = (await admin.keys.create({ agentId })).id;
     });

@@ -52,6 +52,8 @@ export const auditEventSchema = z.object({
   approvalId: z.string().nullable().optional(),
   /** The portal (`/mcp/<portal>`) the request came through; absent or null: the default `/mcp`. */
   portal: z.string().nullable().optional(),
+  /** The event of the request this call ran inside (a tool call made by code mode's `execute`). */
+  parentId: z.string().nullable().optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 

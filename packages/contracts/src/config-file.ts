@@ -2,6 +2,7 @@ import { z } from "zod";
 import { approvalCondition, MAX_APPROVAL_TIMEOUT_SEC } from "./approval-policy";
 import { configPolicy } from "./config-policies";
 import { configPortal } from "./portal";
+import { toolExposure } from "./exposure";
 import { grantEffect, riskClass } from "./snapshot";
 
 /**
@@ -218,7 +219,18 @@ export const configFile = z
     agents: z
       .array(
         z
-          .object({ name, team: name, description: z.string().optional(), disabled: z.boolean().optional() })
+          .object({
+            name,
+            team: name,
+            description: z.string().optional(),
+            disabled: z.boolean().optional(),
+            exposure: toolExposure
+              .optional()
+              .describe(
+                "how the agent's granted tools reach its context: full (every schema in tools/list), search " +
+                  "(search_tools + call_tool) or code (search_tools + execute); absent inherits its portal's, else full",
+              ),
+          })
           .strict(),
       )
       .default([]),

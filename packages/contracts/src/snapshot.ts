@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { snapshotPortal } from "./portal";
+import { toolExposure } from "./exposure";
 
 /**
  * The config snapshot: the one contract between the control plane and the gateway.
@@ -25,6 +26,8 @@ export const snapshotAgent = z.object({
   teamId: z.string(),
   teamName: z.string(),
   status: z.enum(["active", "disabled"]),
+  /** How tools reach this agent's context; null or absent (older snapshots) inherits, then `full`. */
+  exposure: toolExposure.nullish(),
 });
 export type SnapshotAgent = z.infer<typeof snapshotAgent>;
 

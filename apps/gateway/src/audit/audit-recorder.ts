@@ -13,7 +13,7 @@ export function recordAudit(sink: AuditRecorderSink, ctx: RequestContext): void 
   const a = ctx.audit;
   const identity = ctx.identity;
   sink.record({
-    id: newId("auditEvent"),
+    id: ctx.eventId ?? newId("auditEvent"),
     orgId: identity?.agent.orgId ?? null,
     occurredAt: ctx.occurredAt.toISOString(),
     requestId: ctx.requestId,
@@ -39,6 +39,7 @@ export function recordAudit(sink: AuditRecorderSink, ctx: RequestContext): void 
     dlp: a.dlp,
     approvalId: a.approvalId,
     portal: ctx.portal,
+    ...(ctx.parentEventId && { parentId: ctx.parentEventId }),
   });
 }
 

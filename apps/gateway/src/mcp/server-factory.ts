@@ -9,7 +9,10 @@ import type { ClientRequestRules } from "@portcullis/policy/client-requests";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { Logger } from "pino";
 import type { AuditRecorderSink } from "../audit/audit-recorder";
-import type { CallToolStages } from "../pipeline/call-tool";
+import { callMetaTool } from "../context/meta-tool-call";
+import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "../context/sandbox-limits";
+import { listToolsByExposure } from "../context/tools-list";
+import type { CallToolOptions, CallToolStages } from "../pipeline/call-tool";
 import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
 import {
@@ -47,6 +50,7 @@ export interface ServerFactoryDeps {
   clientRequestRules: ClientRequestRules;
   /** The serving entry's change notifier (resource updates reach listening clients through it). */
   notifier: () => ServerNotifier;
+  sandbox?: Partial<SandboxLimits>;
 }
 
 /** The HTTP layer passes the request context through the SDK's pass-through authInfo. */
@@ -81,6 +85,12 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       logger: deps.logger,
       rules: deps.clientRequestRules,
     },
+  };
+  const context = {
+    pool: deps.pool,
+    stages: deps.stages,
+    audit: deps.audit,
+    sandbox: { ...DEFAULT_SANDBOX_LIMITS, ...deps.sandbox },
   };
 
   return ({ authInfo, era }) => {
@@ -127,20 +137,21 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
 
     server.setRequestHandler(
       "tools/list",
-      handle(async (call) => ({
-        tools: call.portal ? listPortalTools(call) : listToolsFor(call.snapshot.viewFor(call.identity.agent)),
-      })),
+      handle(async (call) => ({ tools: listToolsByExposure(call) })),
     );
     server.setRequestHandler("tools/call", (request, ctx) =>
-      handle((call) =>
-        serveToolsCall(
-          toolsCall,
-          server,
-          era,
-          call,
-          call.portal ? portalCallParams(call, request.params) : request.params,
-          ctx,
-        ),
+      handle(
+        (call) =>
+          // search_tools, call_tool and execute in the search and code exposures; else the tool itself.
+          callMetaTool(context, call, request.params, metaCallOptions(ctx)) ??
+          serveToolsCall(
+            toolsCall,
+            server,
+            era,
+            call,
+            call.portal ? portalCallParams(call, request.params) : request.params,
+            ctx,
+          ),
       )(request, ctx),
     );
     server.setRequestHandler("logging/setLevel", (request, ctx) =>
@@ -196,5 +207,21 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       })(request, ctx),
     );
     return server;
+  };
+}
+
+/** Cancellation and progress of a meta-tool call (its inner calls report through it). */
+function metaCallOptions(ctx: ServerContext): CallToolOptions {
+  const progressToken = ctx.mcpReq._meta?.progressToken;
+  return {
+    signal: ctx.mcpReq.signal,
+    onProgress:
+      progressToken === undefined
+        ? undefined
+        : (p) => {
+            void ctx.mcpReq
+              .notify({ method: "notifications/progress", params: { progressToken, ...p } })
+              .catch(() => undefined);
+          },
   };
 }

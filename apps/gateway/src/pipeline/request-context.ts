@@ -21,6 +21,10 @@ export interface RequestContext {
    * approvals and aborts): the endpoint records the request's audit event only then.
    */
   handlerDone: Promise<void> | null;
+  /** The audit event's id when something must link to it before it is recorded (code mode). */
+  eventId?: string;
+  /** The event of the request this one ran inside (a tool call made by `execute`). */
+  parentEventId?: string;
   audit: {
     decision: AuditDecision;
     reason: string | null;

@@ -26,6 +26,7 @@ export interface TestGatewayOptions {
   logger?: Logger;
   approvals?: Parameters<typeof startGateway>[0]["approvals"];
   metrics?: Parameters<typeof startGateway>[0]["metrics"];
+  sandbox?: Parameters<typeof startGateway>[0]["sandbox"];
   /** The operator's outbound policy; default: loopback fixtures and `node`, unsandboxed. */
   upstream?: Parameters<typeof startGateway>[0]["upstream"];
 }
@@ -51,6 +52,7 @@ export function startTestGateway(options: TestGatewayOptions): Promise<RunningGa
     upstream: options.upstream ?? LOOPBACK_TEST_POLICY,
     ...(options.approvals && { approvals: options.approvals }),
     ...(options.metrics && { metrics: options.metrics }),
+    ...(options.sandbox && { sandbox: options.sandbox }),
   });
 }
 

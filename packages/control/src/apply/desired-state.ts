@@ -2,6 +2,7 @@ import type { UpstreamSecrets } from "@portcullis/auth/secrets";
 import type { ApprovalCondition } from "@portcullis/contracts/approval-policy";
 import type { ConfigFile, ConfigServer } from "@portcullis/contracts/config-file";
 import { AppError } from "@portcullis/contracts/errors";
+import type { ToolExposure } from "@portcullis/contracts/exposure";
 import type { GrantEffect, RiskClass } from "@portcullis/contracts/snapshot";
 import type { TransportKind } from "@portcullis/db/client";
 import { webhookHostOf } from "../approvals/set-team-webhook";
@@ -42,6 +43,8 @@ export interface DesiredAgent {
   team: string;
   description: string | null;
   status: "active" | "disabled";
+  /** null: inherit (its portal's setting, else full). */
+  exposure: ToolExposure | null;
 }
 
 export interface DesiredGrant {
@@ -155,6 +158,7 @@ export function resolveDesiredState(file: ConfigFile, env: Record<string, string
       team: a.team,
       description: a.description ?? null,
       status: a.disabled ? "disabled" : "active",
+      exposure: a.exposure ?? null,
     };
   });
   const agentNames = new Set(agents.map((a) => a.name));

@@ -1,3 +1,4 @@
+import { type ToolExposure, toolExposure } from "@portcullis/contracts/exposure";
 import type { PolicyKind, Server } from "@portcullis/db/client";
 import { type StoredTeamWebhook, TEAM_WEBHOOK_COLUMNS } from "../approvals/team-webhook";
 import { grantKey, itemGrantKey, toolRiskKey } from "../change-plan/entry-keys";
@@ -18,6 +19,7 @@ export interface InstalledAgent {
   team: string;
   description: string | null;
   status: "active" | "disabled";
+  exposure: ToolExposure | null;
 }
 
 export interface InstalledGrant {
@@ -84,7 +86,7 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
   });
   const agents = await tx.agent.findMany({
     where: { orgId },
-    select: { id: true, name: true, description: true, status: true, teamId: true },
+    select: { id: true, name: true, description: true, status: true, exposure: true, teamId: true },
     orderBy: { name: "asc" },
   });
   const grants = await tx.grant.findMany({
@@ -126,6 +128,7 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
       team: teamName.get(a.teamId)!,
       description: a.description,
       status: a.status,
+      exposure: a.exposure === null ? null : toolExposure.parse(a.exposure),
     })),
     grants: grants.map((g) => ({
       id: g.id,

@@ -127,6 +127,7 @@ export function planAgents(current: InstalledAgent[], desired: DesiredAgent[]): 
               name: want.name,
               description: want.description,
               status: want.status,
+              exposure: want.exposure,
             },
           });
           ctx.agentIds.set(want.name, id);
@@ -135,7 +136,7 @@ export function planAgents(current: InstalledAgent[], desired: DesiredAgent[]): 
       });
       continue;
     }
-    const fields = (["team", "description", "status"] as const).filter((f) => row[f] !== want[f]);
+    const fields = (["team", "description", "status", "exposure"] as const).filter((f) => row[f] !== want[f]);
     if (fields.length === 0) continue;
     ops.push({
       change: { action: "update", kind: "agent", name: want.name, fields: [...fields] },
@@ -143,7 +144,12 @@ export function planAgents(current: InstalledAgent[], desired: DesiredAgent[]): 
       run: async (tx, ctx) => {
         await tx.agent.update({
           where: { id: row.id },
-          data: { teamId: ctx.teamIds.get(want.team)!, description: want.description, status: want.status },
+          data: {
+            teamId: ctx.teamIds.get(want.team)!,
+            description: want.description,
+            status: want.status,
+            exposure: want.exposure,
+          },
         });
         return row.id;
       },

@@ -134,6 +134,7 @@ function toRow(event: AuditEvent, knownOrgs: Set<string>, ingestedAt: string): A
     approval_id: nullableName(event.approvalId ?? null),
     snapshot_version: int4(event.snapshotVersion),
     portal: nullableName(event.portal ?? null),
+    parent_id: nullableName(event.parentId ?? null),
   };
 }
 

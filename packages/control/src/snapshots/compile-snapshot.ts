@@ -1,3 +1,4 @@
+import { toolExposure } from "@portcullis/contracts/exposure";
 import {
   type ConfigSnapshot,
   configSnapshot,
@@ -64,6 +65,8 @@ export async function compileSnapshot(
       teamId: a.teamId,
       teamName: a.team.name,
       status: a.status,
+      // Only when set, so a snapshot of agents nobody configured reads as before (inherit).
+      ...(a.exposure !== null && { exposure: toolExposure.parse(a.exposure) }),
     })),
     keys: keys.map((k) => ({
       id: k.id,

@@ -14,6 +14,7 @@ import { ErrorState, errorMessage } from "../ui/error-state";
 import { PageHeader } from "../ui/page-header";
 import { SkeletonRows } from "../ui/spinner";
 import { useToast } from "../ui/toast";
+import { AgentExposure } from "./agent-exposure";
 import { AgentKeys } from "./agent-keys";
 
 export function AgentDetailView({ agentId }: { agentId: string }) {
@@ -126,6 +127,7 @@ export function AgentDetailView({ agentId }: { agentId: string }) {
           <dd className="font-medium">{dateTime(a.createdAt)}</dd>
         </div>
       </dl>
+      <AgentExposure agentId={a.id} />
       <AgentKeys agentId={a.id} agentName={a.name} />
       <ConfirmDialog
         open={deleting}

@@ -18,6 +18,7 @@ import { Table, TBody, Td, THead, Th, Tr } from "../ui/table";
 import { BarList } from "./bar-list";
 import { RequestsChart } from "./requests-chart";
 import { latency } from "./time-range";
+import { UnmatchedSearches } from "./unmatched-searches";
 
 const RANGES = {
   "24h": { label: "Last 24 hours", ms: 86_400_000 },
@@ -236,6 +237,7 @@ export function DashboardView() {
               </Table>
             )}
           </Card>
+          <UnmatchedSearches period={period} />
         </div>
       )}
     </>

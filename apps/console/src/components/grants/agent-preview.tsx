@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/trpc/react";
+import { ExposureCost } from "../agents/exposure-cost";
 import { StatusBadge } from "../ui/badge";
 import { EmptyState } from "../ui/empty-state";
 import { ErrorState } from "../ui/error-state";
@@ -101,6 +102,7 @@ export function AgentPreview({
             {preview.data.filter((t) => t.approval.mode === "always").length} need approval on every call,{" "}
             {preview.data.filter((t) => t.approval.mode === "conditional").length} for some arguments.
           </p>
+          <ExposureCost agentId={agentId} />
           <PreviewTable label={`Tools ${agent?.name ?? "the agent"} sees`} rows={rows} />
         </div>
       )}

@@ -1,8 +1,11 @@
+import { toolExposure } from "@portcullis/contracts/exposure";
+import { agentContextCost } from "@portcullis/control/agents/agent-context-cost";
 import { createAgent } from "@portcullis/control/agents/create-agent";
 import { deleteAgent } from "@portcullis/control/agents/delete-agent";
 import { findOrgAgent } from "@portcullis/control/agents/find-org-agent";
 import { listAgents } from "@portcullis/control/agents/list-agents";
 import { AGENT_SORTS, pageAgents } from "@portcullis/control/agents/page-agents";
+import { setAgentExposure } from "@portcullis/control/agents/set-agent-exposure";
 import { setAgentStatus } from "@portcullis/control/agents/set-agent-status";
 import { updateAgent } from "@portcullis/control/agents/update-agent";
 import { entityName } from "@portcullis/control/naming";
@@ -87,6 +90,31 @@ export const agentsRouter = router({
       if (agent.changed) ctx.change.describe(`agents.setStatus ${agent.name} ${input.status}`);
       else ctx.change.unchanged();
       return { id: agent.id, status: input.status };
+    }),
+
+  /** The agent's exposure setting and what `tools/list` costs its context in each mode. */
+  context: read
+    .input(byId)
+    .output(
+      z.object({
+        exposure: toolExposure.nullable(),
+        effective: toolExposure,
+        toolCount: z.number().int(),
+        tokens: z.object({ full: z.number().int(), search: z.number().int(), code: z.number().int() }),
+      }),
+    )
+    .query(({ ctx, input }) => agentContextCost(ctx.db, { orgId: ctx.org.id, agentId: input.id })),
+
+  /** full | search | code, or null to inherit (its portal's, else full); the gateways enforce it. */
+  setExposure: change
+    .input(z.object({ id: entityId, exposure: toolExposure.nullable() }))
+    .output(z.object({ id: z.string(), exposure: toolExposure.nullable() }))
+    .mutation(async ({ ctx, input }) => {
+      const agent = await setAgentExposure(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
+      if (agent.changed)
+        ctx.change.describe(`agents.setExposure ${agent.name} ${input.exposure ?? "inherit"}`);
+      else ctx.change.unchanged();
+      return { id: agent.id, exposure: input.exposure };
     }),
 
   delete: change

@@ -4,6 +4,7 @@ import { verifyAuditChain } from "@portcullis/control/audit/chain/verify-audit-c
 import { auditIntegrityStatus } from "@portcullis/control/audit/checkpoints/integrity-status";
 import { getAuditEvent } from "@portcullis/control/audit/get-audit-event";
 import { MAX_AUDIT_PAGE, searchAuditEvents } from "@portcullis/control/audit/search-audit-events";
+import { listUnmatchedSearches } from "@portcullis/control/audit/unmatched-searches";
 import { z } from "zod";
 import { permissionProcedure, router } from "../../trpc";
 import { auditFilterFields, withAuditFilterChecks } from "./filter-input";
@@ -135,6 +136,21 @@ export const auditRouter = router({
     .input(z.object({ from: z.date(), to: z.date(), portal: z.string().trim().min(1).max(64).optional() }))
     .output(dashboard)
     .query(({ ctx, input }) => getAuditDashboard(ctx.db, ctx.org.id, input)),
+
+  /** `search_tools` queries that found no tool in the range, most frequent first (issue 13). */
+  unmatchedSearches: read
+    .input(z.object({ from: z.date(), to: z.date() }))
+    .output(
+      z.array(
+        z.object({
+          query: z.string(),
+          count: z.number().int(),
+          lastAt: z.date(),
+          agentName: z.string().nullable(),
+        }),
+      ),
+    )
+    .query(({ ctx, input }) => listUnmatchedSearches(ctx.db, ctx.org.id, input)),
 
   /**
    * Checks the organization's audit hash chain: edited, deleted or reordered events break

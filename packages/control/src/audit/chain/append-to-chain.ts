@@ -34,8 +34,9 @@ export interface AuditEventRow {
   dlp: unknown;
   approval_id: string | null;
   snapshot_version: number | null;
-  /** The portal the request came through (not in the digest: chain version 1 predates portals). */
+  /** The portal the request came through (hashed when set: chain-hash.ts OPTIONAL_DIGEST_COLUMNS). */
   portal: string | null;
+  parent_id: string | null;
 }
 
 interface ChainedRow extends AuditEventRow {
@@ -74,6 +75,7 @@ const INSERT_COLUMNS = Prisma.raw(
     "approval_id",
     "snapshot_version",
     "portal",
+    "parent_id",
     "chain_seq",
     "prev_hash",
     "hash",

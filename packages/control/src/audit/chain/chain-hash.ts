@@ -52,6 +52,13 @@ const DIGEST_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
 ];
 
 /**
+ * Columns added after chain version 1, hashed only when set: `concat_ws` skips a NULL, so
+ * every event stored before they existed (and every event that leaves them empty) keeps
+ * the digest it was chained with, and an event that sets one has it covered.
+ */
+const OPTIONAL_DIGEST_COLUMNS: ReadonlyArray<string> = ["portal", "parent_id"];
+
+/**
  * One column, written so that the whole row reads back unambiguously and the same way
  * whatever the session's settings (DateStyle, extra_float_digits, TimeZone): text with its
  * length in front, floats as their IEEE 754 bytes, timestamps in a fixed pattern, jsonb in
@@ -77,7 +84,12 @@ function encodeColumn(alias: string, column: string, kind: ColumnKind): string {
 
 /** SQL for the hex digest of the audit_events row `alias` (chain version 1). */
 export function eventDigestSql(alias: string): Prisma.Sql {
-  const fields = DIGEST_COLUMNS.map(([column, kind]) => encodeColumn(alias, column, kind)).join(", ");
+  const fields = [
+    ...DIGEST_COLUMNS.map(([column, kind]) => encodeColumn(alias, column, kind)),
+    ...OPTIONAL_DIGEST_COLUMNS.map(
+      (column) => `'${column}:' || length(${alias}."${column}") || ':' || ${alias}."${column}"`,
+    ),
+  ].join(", ");
   return Prisma.raw(`encode(sha256(convert_to(concat_ws('|', 'v1', ${fields}), 'UTF8')), 'hex')`);
 }
 

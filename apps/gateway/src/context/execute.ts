@@ -1,0 +1,69 @@
+import { newId } from "@portcullis/contracts/ids";
+import { sandboxIdentifier } from "@portcullis/policy/context/tool-signature";
+import type { CallToolResult } from "@portcullis/upstream/types";
+import type { CallToolOptions } from "../pipeline/call-tool";
+import type { CallContext } from "../pipeline/request-context";
+import type { ContextDeps } from "./context-deps";
+import { innerToolCall } from "./inner-call";
+import { portalScopeOf } from "./portal-scope";
+import { parseExecuteArgs } from "./meta-arguments";
+import { runInSandbox } from "./sandbox";
+
+/**
+ * `execute`: runs the model's code in the sandbox with each tool the caller may call as
+ * `tools.<name>`. Every call the code makes is a request of its own through the pipeline
+ * (inner-call.ts), audited with this request's event as its parent. A failure of the code
+ * (its own error or a bound it hit) is a tool error result the model can read and fix.
+ */
+export async function executeCode(
+  deps: ContextDeps,
+  call: CallContext,
+  rawArgs: unknown,
+  options: CallToolOptions,
+): Promise<CallToolResult> {
+  const audit = call.audit;
+  audit.toolName = "execute";
+  audit.arguments = rawArgs ?? null;
+  const { code } = parseExecuteArgs(rawArgs);
+  call.eventId ??= newId("auditEvent");
+  const view = call.snapshot.viewFor(call.identity.agent);
+  const scope = portalScopeOf(call);
+  const tools = view.tools
+    .filter(({ tool }) => scope === null || scope.has(tool.exposedName))
+    .map(({ tool }) => ({
+    identifier: sandboxIdentifier(tool.exposedName),
+    name: tool.exposedName,
+  }));
+  const outcome = await runInSandbox(
+    code,
+    {
+      tools,
+      callTool: (name, args) => innerToolCall(deps, call, name, args, options),
+      signal: options.signal,
+    },
+    deps.sandbox,
+  );
+  audit.resultSummary = outcome.ok
+    ? `ok after ${outcome.toolCalls} tool calls`
+    : `failed after ${outcome.toolCalls} tool calls: ${outcome.message}`;
+  audit.isError = !outcome.ok;
+  if (outcome.ok) {
+    const structured = { result: outcome.value, logs: outcome.logs, toolCalls: outcome.toolCalls };
+    return { content: [{ type: "text", text: JSON.stringify(structured) }], structuredContent: structured };
+  }
+  const structured = {
+    error: { message: outcome.message, limit: outcome.limit },
+    logs: outcome.logs,
+    toolCalls: outcome.toolCalls,
+  };
+  return {
+    content: [
+      {
+        type: "text",
+        text: `${outcome.message}${outcome.logs.length ? `\nlogs:\n${outcome.logs.join("\n")}` : ""}`,
+      },
+    ],
+    structuredContent: structured,
+    isError: true,
+  };
+}

@@ -1,0 +1,50 @@
+import { NO_TOOLS_MATCHED, type ToolExposure } from "@portcullis/contracts/exposure";
+import { toolSignature } from "@portcullis/policy/context/tool-signature";
+import type { CallToolResult } from "@portcullis/upstream/types";
+import type { CallContext } from "../pipeline/request-context";
+import { parseSearchArgs } from "./meta-arguments";
+import { portalScopeOf } from "./portal-scope";
+import { searchIndexFor } from "./search-index-cache";
+
+/** One search hit as the model reads it. */
+export interface FoundTool {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema: Record<string, unknown>;
+  /** Code mode: how to call it from `execute`. */
+  signature?: string;
+}
+
+/**
+ * `search_tools`: the best matches among the tools the caller may call (the index holds no
+ * others). The query is audited, and so is a search that found nothing.
+ */
+export function searchTools(call: CallContext, rawArgs: unknown, exposure: ToolExposure): CallToolResult {
+  const audit = call.audit;
+  audit.toolName = "search_tools";
+  audit.arguments = rawArgs ?? null;
+  const { query, limit } = parseSearchArgs(rawArgs);
+  const view = call.snapshot.viewFor(call.identity.agent);
+  // The index is per agent view (cached); a portal keeps the hits among its own tools.
+  const scope = portalScopeOf(call);
+  const hits =
+    scope === null
+      ? searchIndexFor(call.snapshot, view).find(query, limit)
+      : searchIndexFor(call.snapshot, view)
+          .find(query, view.tools.length)
+          .filter(({ entry }) => scope.has(entry.tool.exposedName))
+          .slice(0, limit);
+  const tools: FoundTool[] = hits.map(({ entry: { tool } }) => {
+    const found: FoundTool = { name: tool.exposedName, inputSchema: tool.inputSchema };
+    if (tool.title) found.title = tool.title;
+    if (tool.description) found.description = tool.description;
+    if (exposure === "code")
+      found.signature = toolSignature(tool.exposedName, tool.inputSchema, tool.outputSchema);
+    return found;
+  });
+  audit.resultSummary =
+    tools.length === 0 ? NO_TOOLS_MATCHED : `${tools.length} tools: ${tools.map((t) => t.name).join(", ")}`;
+  const text = tools.length === 0 ? `No tools match '${query}'.` : JSON.stringify(tools);
+  return { content: [{ type: "text", text }], structuredContent: { tools } };
+}
