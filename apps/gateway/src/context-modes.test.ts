@@ -64,7 +64,7 @@ beforeAll(async () => {
     if (t.exposedName === "vault__echo") t.status = "quarantined";
     if (t.exposedName === "vault__add") t.status = "disabled";
   }
-  await writeSnapshotToRedis(redis, names, 1, JSON.stringify(doc));
+  await writeSnapshotToRedis(redis, names, 1, JSON.stringify(doc), TEST_SECRET_KEY);
 
   spoolDir = await mkdtemp(join(tmpdir(), "pc-context-spool-"));
   gateway = await startTestGateway({
@@ -271,6 +271,7 @@ describe.each(CLIENTS)("exposure modes, client $revision", ({ connect }) => {
         decidedAt: new Date().toISOString(),
       },
       new Date(Date.now() + 60_000),
+      TEST_SECRET_KEY,
     );
     const r = await pending;
     expect(r.structuredContent?.result).toBe("deleted everything");

@@ -28,7 +28,13 @@ const spoolDirs: string[] = [];
 
 const publish = async () => {
   version += 1;
-  await writeSnapshotToRedis(redis, names, version, JSON.stringify(builder.build(version)));
+  await writeSnapshotToRedis(
+    redis,
+    names,
+    version,
+    JSON.stringify(builder.build(version)),
+    TEST_SECRET_KEY,
+  );
 };
 
 beforeAll(async () => {

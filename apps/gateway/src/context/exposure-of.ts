@@ -7,5 +7,5 @@ import { portalOf } from "../portals/portal-view";
 export function exposureOf(call: CallContext): ToolExposure {
   const portal =
     call.portal === null ? undefined : portalOf(call.snapshot, call.identity.agent.orgId, call.portal);
-  return effectiveExposure(call.identity.agent.exposure, portal?.exposure);
+  return effectiveExposure(call.identity.agent.exposure, portal?.portal.exposure);
 }

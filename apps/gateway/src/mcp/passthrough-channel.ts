@@ -147,6 +147,7 @@ function auditOf(
     startedAt: performance.now(),
     method,
     protocolVersion: call.protocolVersion,
+    portal: call.portal,
     identity: call.identity,
     snapshot: call.snapshot,
     handlerDone: null,

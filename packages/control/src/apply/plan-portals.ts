@@ -163,5 +163,7 @@ const PENDING_SERVER: SnapshotServer = {
   network: true,
   secrets: null,
   timeoutMs: 1000,
+  allowElicitation: true,
+  allowSampling: false,
   status: "active",
 };
