@@ -11,6 +11,7 @@ import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
 import { createServerFactory } from "./mcp/server-factory";
+import type { GatewayOAuth } from "./oauth/authenticate-caller";
 import { GatewayMetrics } from "./observability/metrics";
 import { startMetricsServer } from "./observability/metrics-server";
 import { GatewayTracing } from "./observability/tracing";
@@ -48,6 +49,8 @@ export interface GatewayConfig {
    * the OTEL_* variables ask for traces). Off: no tracing code runs per request.
    */
   tracing?: boolean;
+  /** People's OAuth tokens (GATEWAY_PUBLIC_URL + the console's AS); absent: agent keys only. */
+  oauth?: GatewayOAuth;
 }
 
 export interface RunningGateway {
@@ -157,6 +160,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     hostOrigin,
     logger,
     mcpPath: "/mcp",
+    protectedResource: config.oauth?.resource ?? null,
     readiness: () => {
       const snap = store.current();
       const reasons: string[] = [];
@@ -173,6 +177,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             audit: recorder,
             logger,
             maxBodyBytes: config.maxBodyBytes,
+            oauth: config.oauth ?? null,
             ...(tracing && { onMessage: (message) => tracing.onMessage(message) }),
           },
           req,

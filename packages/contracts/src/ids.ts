@@ -20,6 +20,7 @@ export const ID_PREFIXES = {
   auditEvent: "evt",
   adminAudit: "adm",
   request: "req",
+  oauthConnection: "occ",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

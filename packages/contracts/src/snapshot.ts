@@ -27,6 +27,16 @@ export const snapshotAgent = z.object({
 });
 export type SnapshotAgent = z.infer<typeof snapshotAgent>;
 
+export const snapshotPerson = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  teamIds: z.array(z.string()),
+  status: z.enum(["active", "suspended"]),
+});
+export type SnapshotPerson = z.infer<typeof snapshotPerson>;
+
 /** Only live keys are published: a revoked key is simply absent. */
 export const snapshotKey = z.object({
   id: z.string(),
@@ -76,6 +86,7 @@ export const snapshotGrant = z.object({
   orgId: z.string(),
   teamId: z.string().nullable(),
   agentId: z.string().nullable(),
+  userId: z.string().nullable().default(null),
   serverId: z.string(),
   toolPattern: z.string(),
   effect: grantEffect,
@@ -159,6 +170,12 @@ export const configSnapshot = z.object({
   promptGrants: z.array(snapshotItemGrant).default([]),
   /** Enabled policies only, ordered by priority (lower first) then id. */
   policies: z.array(snapshotPolicy).default([]),
+  people: z.array(snapshotPerson).default([]),
+  /**
+   * OAuth grants (one per person and client connection) revoked in the console while their
+   * access tokens may still be live: gateways refuse tokens of these grants. Absent: none.
+   */
+  revokedOAuthGrants: z.array(z.string()).default([]),
 });
 export type ConfigSnapshot = z.infer<typeof configSnapshot>;
 
@@ -175,6 +192,8 @@ export function emptySnapshot(version = 0): ConfigSnapshot {
     resourceGrants: [],
     promptGrants: [],
     policies: [],
+    people: [],
+    revokedOAuthGrants: [],
   };
 }
 

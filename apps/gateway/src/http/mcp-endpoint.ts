@@ -5,7 +5,7 @@ import { AppError, isAppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
-import { authenticate } from "../pipeline/authenticate";
+import { AuthRefusal, authenticateCaller, type GatewayOAuth } from "../oauth/authenticate-caller";
 import { newAuditFields, type RequestContext } from "../pipeline/request-context";
 import type { SnapshotStore } from "../snapshot/snapshot-store";
 import {
@@ -24,6 +24,8 @@ export interface McpEndpointDeps {
   audit: AuditRecorderSink;
   logger: Logger;
   maxBodyBytes: number;
+  /** The OAuth protected-resource side (null: agent keys only, as before OAuth). */
+  oauth?: GatewayOAuth | null;
   /** Told each parsed message (tracing reads the client's trace context from `params._meta`). */
   onMessage?: (message: JsonRpcMessage) => void;
 }
@@ -178,8 +180,12 @@ async function serveMcpRequest(
     );
   }
   try {
-    rc.identity = authenticate(req.headers.authorization, snapshot);
+    const endpointPath = (req.url ?? "/mcp").split("?")[0]!;
+    rc.identity = await authenticateCaller(req, snapshot, deps.oauth ?? null, endpointPath);
   } catch (err) {
+    if (err instanceof AuthRefusal) {
+      return refuse(err.status, err.appError, { "www-authenticate": err.challenge });
+    }
     const appError = isAppError(err) ? err : new AppError("UNAUTHENTICATED", "authentication failed");
     return refuse(401, appError, {
       "www-authenticate": `Bearer realm="portcullis", error="invalid_token", error_description="${appError.message.replaceAll('"', "'")}"`,
@@ -200,7 +206,7 @@ async function serveMcpRequest(
       parsedBody,
       authInfo: {
         token: "",
-        clientId: rc.identity.agent.id,
+        clientId: rc.identity.kind === "agent" ? rc.identity.agent.id : rc.identity.client.id,
         scopes: [],
         extra: { requestContext: rc },
       },

@@ -80,7 +80,7 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
 
     server.setRequestHandler(
       "tools/list",
-      handle(async (call) => ({ tools: listToolsFor(call.snapshot.viewFor(call.identity.agent)) })),
+      handle(async (call) => ({ tools: listToolsFor(call.snapshot.viewOf(call.identity)) })),
     );
     server.setRequestHandler("tools/call", (request, ctx) =>
       handle(async (call) => {

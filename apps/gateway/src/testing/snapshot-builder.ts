@@ -11,6 +11,7 @@ import {
   type SnapshotGrant,
   type SnapshotItemGrant,
   type SnapshotKey,
+  type SnapshotPerson,
   type SnapshotPolicy,
   type SnapshotServer,
   type SnapshotTool,
@@ -34,6 +35,8 @@ export class SnapshotBuilder {
     prompt: [],
   };
   private readonly policies: SnapshotPolicy[] = [];
+  private readonly people: SnapshotPerson[] = [];
+  private readonly revokedOAuthGrants: string[] = [];
   private readonly teams = new Map<string, string>();
 
   constructor(private readonly secretKey: Buffer) {}
@@ -129,6 +132,7 @@ export class SnapshotBuilder {
       orgId: this.orgId,
       teamId: "team" in subject ? this.team(subject.team) : null,
       agentId: "agent" in subject ? subject.agent.id : null,
+      userId: null,
       serverId: server.id,
       toolPattern,
       effect,
@@ -194,6 +198,34 @@ export class SnapshotBuilder {
     return policy;
   }
 
+  /** A member of the organization, as an OAuth caller; `id` is the subject of their tokens. */
+  person(
+    id: string,
+    email: string,
+    teams: string[],
+    status: SnapshotPerson["status"] = "active",
+  ): SnapshotPerson {
+    const person: SnapshotPerson = {
+      id,
+      orgId: this.orgId,
+      email,
+      name: null,
+      teamIds: teams.map((t) => this.team(t)),
+      status,
+    };
+    this.people.push(person);
+    return person;
+  }
+
+  removePerson(id: string): void {
+    const at = this.people.findIndex((p) => p.id === id);
+    if (at >= 0) this.people.splice(at, 1);
+  }
+
+  revokeOAuthGrant(grantId: string): void {
+    this.revokedOAuthGrants.push(grantId);
+  }
+
   setServerUrl(server: SnapshotServer, url: string): void {
     server.url = url;
   }
@@ -211,6 +243,8 @@ export class SnapshotBuilder {
       resourceGrants: this.itemGrants.resource,
       promptGrants: this.itemGrants.prompt,
       policies: this.policies,
+      people: this.people,
+      revokedOAuthGrants: this.revokedOAuthGrants,
     });
   }
 }

@@ -8,8 +8,10 @@ import {
 } from "@portcullis/contracts/snapshot";
 import type { ItemGrant } from "@portcullis/db/client";
 import { effectiveRisk } from "@portcullis/policy/risk";
+import type { z } from "zod";
 import type { Tx } from "../db";
 import { toContractTransport } from "../servers/transport";
+import { compilePeople, compileRevokedOAuthGrants } from "./compile-people";
 
 /**
  * Reads the whole installation (every organization) into one self-contained snapshot
@@ -51,7 +53,8 @@ export async function compileSnapshot(
     orderBy: [{ priority: "asc" }, { id: "asc" }],
   });
 
-  const document: ConfigSnapshot = {
+  // The input type: fields the schema defaults (a grant's `userId`) may be left out here.
+  const document: z.input<typeof configSnapshot> = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     version,
     createdAt: now.toISOString(),
@@ -120,6 +123,8 @@ export async function compileSnapshot(
       scope: policyScope.parse(p.scope ?? {}),
       config: (p.config ?? {}) as Record<string, unknown>,
     })),
+    people: await compilePeople(db, scope),
+    revokedOAuthGrants: await compileRevokedOAuthGrants(db, now, scope),
   };
   // The gateway refuses a document it cannot parse; failing here instead names the cause
   // while the admin is still looking, rather than leaving gateways on a stale version.
