@@ -189,7 +189,7 @@ export function interactionHandler(deps: InteractionDeps) {
     const grant =
       (existing ? await provider.Grant.find(existing.grantId) : undefined) ??
       new provider.Grant({ accountId, clientId });
-    const oidcScopes = scopes.filter((s) => s === "openid" || s === "offline_access");
+    const oidcScopes = scopes.filter((s) => s === "openid" || s === "offline_access" || s === "mcp");
     if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(" "));
     for (const resource of resources) grant.addResourceScope(resource, "mcp");
     const grantId = await grant.save();
@@ -199,7 +199,7 @@ export function interactionHandler(deps: InteractionDeps) {
         where: { id: existing.id },
         data: {
           resources: [...new Set([...existing.resources, ...resources])],
-          scopes: ["mcp", ...oidcScopes],
+          scopes: oidcScopes,
         },
       });
     } else {
@@ -212,7 +212,7 @@ export function interactionHandler(deps: InteractionDeps) {
           clientName: client.clientName ?? clientId,
           redirectUri,
           grantId,
-          scopes: ["mcp", ...oidcScopes],
+          scopes: oidcScopes,
           resources,
         },
       });

@@ -39,6 +39,8 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     adapter: (model: string) => (model === "Client" ? clients : new redisAdapter(model)),
     jwks: { keys: deps.signingKeys },
     cookies: { keys: deps.cookieKeys },
+    // `mcp` is listed too so that clients may register and ask for it; the token carrying it is
+    // the resource's (getResourceServerInfo), with the endpoint as audience.
     scopes: ["openid", "offline_access", MCP_SCOPE],
     claims: { openid: ["sub"], email: ["email"], profile: ["name"] },
     pkce: { required: () => true },

@@ -28,6 +28,9 @@ export interface TestGatewayOptions {
   metrics?: Parameters<typeof startGateway>[0]["metrics"];
   /** The operator's outbound policy; default: loopback fixtures and `node`, unsandboxed. */
   upstream?: Parameters<typeof startGateway>[0]["upstream"];
+  /** A fixed port (OAuth tests name the gateway's public URL before it starts); default: a free one. */
+  port?: number;
+  oauth?: Parameters<typeof startGateway>[0]["oauth"];
 }
 
 /**
@@ -38,7 +41,7 @@ export interface TestGatewayOptions {
 export function startTestGateway(options: TestGatewayOptions): Promise<RunningGateway> {
   return startGateway({
     host: "127.0.0.1",
-    port: 0,
+    port: options.port ?? 0,
     allowedHosts: [],
     allowedOrigins: options.allowedOrigins ?? [],
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
@@ -51,6 +54,7 @@ export function startTestGateway(options: TestGatewayOptions): Promise<RunningGa
     upstream: options.upstream ?? LOOPBACK_TEST_POLICY,
     ...(options.approvals && { approvals: options.approvals }),
     ...(options.metrics && { metrics: options.metrics }),
+    ...(options.oauth && { oauth: options.oauth }),
   });
 }
 
@@ -81,6 +85,8 @@ export async function startGatewayHarness(
     logger?: Logger;
     /** The operator's outbound policy (default: loopback fixtures and `node`, unsandboxed). */
     upstream?: TestGatewayOptions["upstream"];
+    port?: number;
+    oauth?: TestGatewayOptions["oauth"];
   } = {},
 ): Promise<GatewayHarness> {
   const redisUrl = options.redisUrl ?? "redis://127.0.0.1:6379";
@@ -111,6 +117,8 @@ export async function startGatewayHarness(
     ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
     ...(options.maxBodyBytes && { maxBodyBytes: options.maxBodyBytes }),
     ...(options.upstream && { upstream: options.upstream }),
+    ...(options.port !== undefined && { port: options.port }),
+    ...(options.oauth && { oauth: options.oauth }),
   });
 
   const events: AuditEvent[] = [];

@@ -1,0 +1,239 @@
+import { createHmac, createPrivateKey } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernTransport,
+  UnauthorizedError,
+} from "@modelcontextprotocol/client";
+import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { secretKeyFrom } from "@portcullis/auth/secrets";
+import type { SnapshotAgent } from "@portcullis/contracts/snapshot";
+import {
+  type RunningAuthorizationServer,
+  startAuthorizationServer,
+} from "@portcullis/oauth/start-authorization-server";
+import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
+import { DEMO_PASSWORD } from "@portcullis/testkit/dev-idp/accounts";
+import { type RunningDevIdp, startDevIdp } from "@portcullis/testkit/dev-idp/start-dev-idp";
+import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
+import { freePort } from "@portcullis/testkit/ports";
+import { createOutboundGuard } from "@portcullis/upstream/outbound-guard";
+import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
+import { SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gatewayOAuthFrom } from "./oauth/gateway-oauth";
+import { type GatewayHarness, startGatewayHarness, waitForVersion } from "./testing/gateway-harness";
+import { authorizeOverHttp, MemoryOAuthClient } from "./testing/oauth-client";
+
+const SECRET = secretKeyFrom("oauth-tests-secret-key-0123456789abcdef0123");
+const PERSON_ID = "usr_oauthmember";
+const EMAIL = "member@example.com";
+
+let upstream: FixtureServer;
+let h: GatewayHarness;
+let idp: RunningDevIdp;
+let as: RunningAuthorizationServer;
+let tdb: TestDatabase;
+let agentKey: string;
+let callback: { server: Server; url: string };
+let gatewayUrl: string;
+
+beforeAll(async () => {
+  upstream = await startLegacyHttpServer();
+  tdb = await createTestDatabase({ name: "oauth" });
+  const [gatewayPort, asPort] = [await freePort(), await freePort()];
+  const asIssuer = `http://127.0.0.1:${asPort}`;
+  gatewayUrl = `http://127.0.0.1:${gatewayPort}/mcp`;
+  idp = await startDevIdp({
+    clients: [
+      {
+        clientId: "portcullis-oauth",
+        clientSecret: "oauth-sso-secret",
+        redirectUris: [`${asIssuer}/interaction/sso/callback`],
+        name: "Portcullis",
+      },
+    ],
+  });
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
+  let agent!: SnapshotAgent;
+  h = await startGatewayHarness({
+    port: gatewayPort,
+    oauth: gatewayOAuthFrom({
+      publicUrl: `http://127.0.0.1:${gatewayPort}`,
+      issuer: asIssuer,
+      jwksUrl: undefined,
+    }),
+    configure: async (b) => {
+      const server = b.server({ name: "alpha", transport: "streamable-http", url: upstream.url });
+      b.addTools(server, await pool.listTools(b.upstreamSpecForTest(server)));
+      b.person(PERSON_ID, EMAIL, ["platform"]);
+      b.grant({ team: "platform" }, server, "echo");
+      agent = b.agent("ci-bot", "robots");
+      b.grant({ team: "robots" }, server, "add");
+    },
+  });
+  agentKey = h.builder.key(agent).key;
+  await waitForVersion(h.gateway, await h.publish());
+  await pool.close();
+  // The person exists in the console's database (as the demo seed leaves them): signing in claims them.
+  await tdb.db.organization.create({ data: { id: h.builder.orgId, name: "Acme", slug: "acme" } });
+  await tdb.db.user.create({ data: { id: PERSON_ID, email: EMAIL, name: "Max Member" } });
+  await tdb.db.membership.create({
+    data: { id: "mem_oauth", orgId: h.builder.orgId, userId: PERSON_ID, role: "member" },
+  });
+  await tdb.db.oAuthSettings.create({ data: { id: "installation", dynamicRegistration: true } });
+  as = await startAuthorizationServer({
+    host: "127.0.0.1",
+    port: asPort,
+    db: tdb.db,
+    redis: h.redis,
+    prefix: h.names.prefix,
+    secretKey: SECRET,
+    sso: { issuer: idp.issuer, clientId: "portcullis-oauth", clientSecret: "oauth-sso-secret" },
+    gatewayPublicUrl: `http://127.0.0.1:${gatewayPort}`,
+    outbound: createOutboundGuard(["127.0.0.1"]),
+  });
+  // The MCP client's loopback redirect target (it only has to exist).
+  const cb = createServer((_req, res) => res.end("done"));
+  await new Promise<void>((resolve) => cb.listen(0, "127.0.0.1", () => resolve()));
+  callback = { server: cb, url: `http://127.0.0.1:${(cb.address() as AddressInfo).port}/callback` };
+}, 60_000);
+
+afterAll(async () => {
+  callback?.server.close();
+  await as?.close();
+  await h?.close();
+  await idp?.close();
+  await upstream?.close();
+  await tdb?.drop();
+});
+
+async function post(headers: Record<string, string>, url = gatewayUrl) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...headers,
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    challenge: res.headers.get("www-authenticate"),
+    body: (text.startsWith("{") ? JSON.parse(text) : { raw: text }) as { error?: { message: string } },
+  };
+}
+
+/** The whole dance with an SDK client: 401 → discovery → DCR → authorize → code → tokens. */
+async function signIn(provider: MemoryOAuthClient, revision: "modern" | "legacy") {
+  const url = new URL(gatewayUrl);
+  if (revision === "modern") {
+    const transport = new ModernTransport(url, { authProvider: provider });
+    await expect(new ModernClient({ name: "t", version: "1" }).connect(transport)).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
+    const { callbackUrl } = await authorizeOverHttp({
+      authorizationUrl: String(provider.authorizationUrl),
+      redirectUri: provider.redirect,
+      email: EMAIL,
+      password: DEMO_PASSWORD,
+    });
+    await transport.finishAuth(new URL(callbackUrl).searchParams);
+    const client = new ModernClient(
+      { name: "t", version: "1" },
+      { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    );
+    await client.connect(new ModernTransport(url, { authProvider: provider }));
+    return client;
+  }
+  const transport = new LegacyTransport(url, { authProvider: provider as never });
+  await expect(new LegacyClient({ name: "t", version: "1" }).connect(transport)).rejects.toThrow(
+    /nauthorized/,
+  );
+  const { callbackUrl } = await authorizeOverHttp({
+    authorizationUrl: String(provider.authorizationUrl),
+    redirectUri: provider.redirect,
+    email: EMAIL,
+    password: DEMO_PASSWORD,
+  });
+  await transport.finishAuth(new URL(callbackUrl).searchParams.get("code") as string);
+  const client = new LegacyClient({ name: "t", version: "1" });
+  await client.connect(new LegacyTransport(url, { authProvider: provider as never }));
+  return client;
+}
+
+describe("the gateway as a protected resource", () => {
+  it("publishes RFC 9728 metadata for /mcp, path-suffixed and at the root", async () => {
+    for (const path of [
+      "/.well-known/oauth-protected-resource/mcp",
+      "/.well-known/oauth-protected-resource",
+    ]) {
+      const res = await fetch(new URL(path, gatewayUrl));
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({
+        resource: gatewayUrl,
+        authorization_servers: [as.issuer],
+        scopes_supported: ["mcp"],
+        bearer_methods_supported: ["header"],
+        resource_name: "Portcullis MCP gateway (/mcp)",
+      });
+    }
+    const portal = await (
+      await fetch(new URL("/.well-known/oauth-protected-resource/mcp/sales", gatewayUrl))
+    ).json();
+    expect(portal.resource).toBe(`${gatewayUrl}/sales`);
+  });
+
+  it("answers no credentials with 401 and a challenge naming the metadata, without an error code", async () => {
+    const r = await post({});
+    expect(r.status).toBe(401);
+    expect(r.challenge).toBe(
+      `Bearer resource_metadata="${new URL("/.well-known/oauth-protected-resource/mcp", gatewayUrl)}", scope="mcp"`,
+    );
+  });
+
+  it("answers a malformed header with 400 invalid_request and a token in the query with 400", async () => {
+    const malformed = await post({ authorization: "Basic abc" });
+    expect(malformed.status).toBe(400);
+    expect(malformed.challenge).toMatch(/error="invalid_request"/);
+    const query = await post({}, `${gatewayUrl}?access_token=abc`);
+    expect(query.status).toBe(400);
+    expect(query.body.error?.message).toMatch(/query string are refused/);
+  });
+
+  it("keeps agent keys working exactly as before", async () => {
+    const r = await post({ authorization: `Bearer ${agentKey}` });
+    expect(r.status).toBe(200);
+    const bad = await post({ authorization: `Bearer pcs_${"x".repeat(40)}` });
+    expect(bad.status).toBe(401);
+    expect(bad.challenge).toMatch(/error="invalid_token"/);
+  });
+});
+
+describe("a person signs in from an MCP client", () => {
+  for (const revision of ["modern", "legacy"] as const) {
+    it(`registers by DCR, signs in at the SSO, consents and gets exactly their tools (${revision})`, async () => {
+      const provider = new MemoryOAuthClient(callback.url, `Test client ${revision}`);
+      const client = await signIn(provider, revision);
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(["alpha__echo"]);
+      const result = (await client.callTool({ name: "alpha__echo", arguments: { message: "hi" } })) as {
+        content: Array<{ text: string }>;
+      };
+      expect(result.content[0]?.text).toBe("echo: hi");
+      await expect(client.callTool({ name: "alpha__add", arguments: { a: 1, b: 2 } })).rejects.toThrow(
+        /denied/,
+      );
+      await client.close();
+      const events = await h.waitForEvents((e) =>
+        e.some((x) => x.userId === PERSON_ID && x.toolName === "echo"),
+      );
+      expect(events.find((x) => x.userId === PERSON_ID && x.toolName === "echo")?.agentId).toBeNull();
+    }, 30_000);
+  }
+});
