@@ -1,4 +1,4 @@
-import { createHmac, createPrivateKey } from "node:crypto";
+import { createHmac, createPublicKey } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -10,6 +10,7 @@ import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.j
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import type { SnapshotAgent } from "@portcullis/contracts/snapshot";
+import { loadSigningKeys } from "@portcullis/oauth/signing-keys";
 import {
   type RunningAuthorizationServer,
   startAuthorizationServer,
@@ -22,7 +23,7 @@ import { freePort } from "@portcullis/testkit/ports";
 import { createOutboundGuard } from "@portcullis/upstream/outbound-guard";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
-import { SignJWT } from "jose";
+import { importJWK, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewayOAuthFrom } from "./oauth/gateway-oauth";
 import { type GatewayHarness, startGatewayHarness, waitForVersion } from "./testing/gateway-harness";
@@ -236,4 +237,192 @@ describe("a person signs in from an MCP client", () => {
       expect(events.find((x) => x.userId === PERSON_ID && x.toolName === "echo")?.agentId).toBeNull();
     }, 30_000);
   }
+});
+
+/** A token signed with the AS's real key (as the AS would), with the claims a test changes. */
+async function mint(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
+  const [jwk] = await loadSigningKeys(h.redis, h.names.prefix, SECRET);
+  const key = await importJWK(jwk as JWK, "ES256");
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    client_id: "c1",
+    scope: "mcp",
+    org_id: h.builder.orgId,
+    grant_id: "g1",
+    jti: "j1",
+    ...claims,
+  })
+    .setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: jwk?.kid as string, ...header })
+    .setIssuer((claims.iss as string) ?? as.issuer)
+    .setAudience((claims.aud as string) ?? gatewayUrl)
+    .setSubject(PERSON_ID)
+    .setIssuedAt((claims.iat as number) ?? now)
+    .setExpirationTime((claims.exp as number) ?? now + 600)
+    .sign(key);
+}
+
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+
+describe("tokens the gateway refuses", () => {
+  it("accepts a well-formed token of the issuer (the control for the cases below)", async () => {
+    expect((await post({ authorization: `Bearer ${await mint({})}` })).status).toBe(200);
+  });
+
+  it("refuses a token for another resource, an expired one and one from another issuer", async () => {
+    const other = await post({ authorization: `Bearer ${await mint({ aud: `${gatewayUrl}/other` })}` });
+    expect(other.status).toBe(401);
+    expect(other.challenge).toMatch(/error="invalid_token"/);
+    expect(other.body.error?.message).toMatch(/not for this resource/);
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    const expired = await post({ authorization: `Bearer ${await mint({ iat: past, exp: past + 600 })}` });
+    expect(expired.status).toBe(401);
+    expect(expired.body.error?.message).toMatch(/expired/);
+    const foreign = await post({ authorization: `Bearer ${await mint({ iss: "http://127.0.0.1:1/evil" })}` });
+    expect(foreign.status).toBe(401);
+    expect(foreign.body.error?.message).toMatch(/another issuer/);
+  });
+
+  it("refuses alg none and HS256 signed with the issuer's public key", async () => {
+    const payload = {
+      iss: as.issuer,
+      aud: gatewayUrl,
+      sub: PERSON_ID,
+      client_id: "c1",
+      scope: "mcp",
+      org_id: h.builder.orgId,
+      grant_id: "g1",
+      jti: "j2",
+      iat: Math.floor(Date.now() / 1000),
+      exp: Math.floor(Date.now() / 1000) + 600,
+    };
+    const none = `${b64({ alg: "none", typ: "at+jwt" })}.${b64(payload)}.`;
+    const r1 = await post({ authorization: `Bearer ${none}` });
+    expect(r1.status).toBe(401);
+    expect(r1.challenge).toMatch(/error="invalid_token"/);
+    const [jwk] = await loadSigningKeys(h.redis, h.names.prefix, SECRET);
+    const { d: _private, ...publicJwk } = jwk as JWK;
+    const publicPem = createPublicKey({ key: publicJwk as never, format: "jwk" }).export({
+      type: "spki",
+      format: "pem",
+    });
+    for (const secret of [String(publicPem), JSON.stringify(publicJwk)]) {
+      const signingInput = `${b64({ alg: "HS256", typ: "at+jwt", kid: jwk?.kid })}.${b64(payload)}`;
+      const sig = createHmac("sha256", secret).update(signingInput).digest("base64url");
+      const r = await post({ authorization: `Bearer ${signingInput}.${sig}` });
+      expect(r.status).toBe(401);
+      expect(r.body.error?.message).toMatch(/algorithm is not accepted/);
+    }
+  });
+
+  it("answers a token without the endpoint's scope with 403 insufficient_scope", async () => {
+    const r = await post({ authorization: `Bearer ${await mint({ scope: "openid" })}` });
+    expect(r.status).toBe(403);
+    expect(r.challenge).toMatch(/error="insufficient_scope", scope="mcp"/);
+  });
+
+  it("refuses the tokens of a revoked client connection", async () => {
+    const grantId = "g-revoked";
+    const token = await mint({ grant_id: grantId });
+    expect((await post({ authorization: `Bearer ${token}` })).status).toBe(200);
+    h.builder.revokeOAuthGrant(grantId);
+    await waitForVersion(h.gateway, await h.publish());
+    const r = await post({ authorization: `Bearer ${token}` });
+    expect(r.status).toBe(401);
+    expect(r.body.error?.message).toMatch(/revoked/);
+  });
+});
+
+describe("the authorization server refuses", () => {
+  let clientId: string;
+  const resource = () => gatewayUrl;
+  beforeAll(async () => {
+    const reg = await fetch(`${as.issuer}/reg`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        client_name: "refusals",
+        redirect_uris: [callback.url],
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "none",
+        scope: "mcp",
+      }),
+    });
+    expect(reg.status).toBe(201);
+    clientId = ((await reg.json()) as { client_id: string }).client_id;
+  });
+
+  const authorize = async (params: Record<string, string>) => {
+    const url = new URL(`${as.issuer}/auth`);
+    const all = {
+      client_id: clientId,
+      response_type: "code",
+      redirect_uri: callback.url,
+      scope: "mcp",
+      resource: resource(),
+      state: "s",
+      ...params,
+    };
+    for (const [k, v] of Object.entries(all)) url.searchParams.set(k, v);
+    return fetch(url, { redirect: "manual" });
+  };
+
+  it("a request without PKCE, and one with plain PKCE", async () => {
+    const missing = await authorize({});
+    const m = new URL(missing.headers.get("location") ?? "", as.issuer);
+    expect(m.searchParams.get("error")).toBe("invalid_request");
+    expect(m.searchParams.get("error_description")).toMatch(/PKCE/);
+    expect(m.searchParams.get("iss")).toBe(as.issuer);
+    const plain = await authorize({ code_challenge: "a".repeat(43), code_challenge_method: "plain" });
+    const p = new URL(plain.headers.get("location") ?? "", as.issuer);
+    expect(p.searchParams.get("error")).toBe("invalid_request");
+    expect(p.searchParams.get("error_description")).toMatch(/code_challenge_method/);
+  });
+
+  it("a redirect URI that is not exactly the registered one", async () => {
+    const r = await authorize({
+      redirect_uri: `${callback.url}/evil`,
+      code_challenge: "a".repeat(43),
+      code_challenge_method: "S256",
+    });
+    expect(r.status).toBe(400);
+    expect(await r.text()).toMatch(/redirect_uri did not match/);
+  });
+
+  it("a resource that is not an endpoint of the gateway", async () => {
+    const r = await authorize({
+      resource: "https://elsewhere.example/mcp",
+      code_challenge: "a".repeat(43),
+      code_challenge_method: "S256",
+    });
+    expect(new URL(r.headers.get("location") ?? "", as.issuer).searchParams.get("error")).toBe(
+      "invalid_target",
+    );
+  });
+
+  it("a reused refresh token, and then the whole family", async () => {
+    const provider = new MemoryOAuthClient(callback.url, "Refresh client");
+    const client = await signIn(provider, "modern");
+    await client.close();
+    const first = provider.stored?.refresh_token as string;
+    const refresh = (token: string) =>
+      fetch(`${as.issuer}/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "refresh_token",
+          refresh_token: token,
+          client_id: provider.info?.client_id as string,
+        }),
+      });
+    const rotated = await refresh(first);
+    expect(rotated.status).toBe(200);
+    const second = ((await rotated.json()) as { refresh_token: string }).refresh_token;
+    expect(second).not.toBe(first);
+    const reuse = await refresh(first);
+    expect(reuse.status).toBe(400);
+    expect(((await reuse.json()) as { error: string }).error).toBe("invalid_grant");
+    const family = await refresh(second);
+    expect(family.status).toBe(400);
+  }, 30_000);
 });
