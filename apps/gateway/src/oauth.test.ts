@@ -1,6 +1,9 @@
 import { createHmac, createPublicKey } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   Client as ModernClient,
   StreamableHTTPClientTransport as ModernTransport,
@@ -27,6 +30,7 @@ import { importJWK, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewayOAuthFrom } from "./oauth/gateway-oauth";
 import { type GatewayHarness, startGatewayHarness, waitForVersion } from "./testing/gateway-harness";
+import { spawnGatewayProcess } from "./testing/gateway-process";
 import { authorizeOverHttp, MemoryOAuthClient } from "./testing/oauth-client";
 
 const SECRET = secretKeyFrom("oauth-tests-secret-key-0123456789abcdef0123");
@@ -425,4 +429,51 @@ describe("the authorization server refuses", () => {
     const family = await refresh(second);
     expect(family.status).toBe(400);
   }, 30_000);
+});
+
+describe("removing a person", () => {
+  it("makes two gateway processes refuse their token within a second", async () => {
+    const spool = await mkdtemp(join(tmpdir(), "pc-oauth-spool-"));
+    const env = {
+      REDIS_URL: "redis://127.0.0.1:6379",
+      REDIS_PREFIX: h.names.prefix,
+      PORTCULLIS_SECRET_KEY: "gateway-tests-secret-key-0123456789abcdef",
+      GATEWAY_PUBLIC_URL: new URL(gatewayUrl).origin,
+      GATEWAY_OAUTH_ISSUER: as.issuer,
+      GATEWAY_SPOOL_DIR: spool,
+      PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1",
+      LOG_LEVEL: "info",
+    };
+    const gateways = await Promise.all(
+      [0, 1].map(() => spawnGatewayProcess(["--import", "tsx", "apps/gateway/src/main.ts"], env)),
+    );
+    try {
+      const token = await mint({ jti: "j-removal" });
+      const statuses = () =>
+        Promise.all(
+          gateways.map(async (g) => (await post({ authorization: `Bearer ${token}` }, g.url)).status),
+        );
+      expect(await statuses()).toEqual([200, 200]);
+      h.builder.removePerson(PERSON_ID);
+      const started = performance.now();
+      await h.publish();
+      let elapsed = 0;
+      for (;;) {
+        const now = await statuses();
+        elapsed = performance.now() - started;
+        if (now.every((s) => s === 401) || elapsed > 5_000) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(await statuses()).toEqual([401, 401]);
+      expect(elapsed).toBeLessThan(1_000);
+      process.stdout.write(`removal reached both gateway processes in ${Math.round(elapsed)} ms\n`);
+      const r = await post({ authorization: `Bearer ${token}` }, gateways[0]!.url);
+      expect(r.body.error?.message).toMatch(/not a member/);
+    } finally {
+      await Promise.all(gateways.map((g) => g.stop()));
+      h.builder.person(PERSON_ID, EMAIL, ["platform"]);
+      await waitForVersion(h.gateway, await h.publish());
+      await rm(spool, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
