@@ -31,7 +31,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewayOAuthFrom } from "./oauth/gateway-oauth";
 import { type GatewayHarness, startGatewayHarness, waitForVersion } from "./testing/gateway-harness";
 import { spawnGatewayProcess } from "./testing/gateway-process";
-import { authorizeOverHttp, MemoryOAuthClient } from "./testing/oauth-client";
+import { authorizeInChromium, authorizeOverHttp, MemoryOAuthClient } from "./testing/oauth-client";
 
 const SECRET = secretKeyFrom("oauth-tests-secret-key-0123456789abcdef0123");
 const PERSON_ID = "usr_oauthmember";
@@ -134,20 +134,28 @@ async function post(headers: Record<string, string>, url = gatewayUrl) {
   };
 }
 
+let lastConsent = "";
+
 /** The whole dance with an SDK client: 401 → discovery → DCR → authorize → code → tokens. */
-async function signIn(provider: MemoryOAuthClient, revision: "modern" | "legacy") {
+async function signIn(
+  provider: MemoryOAuthClient,
+  revision: "modern" | "legacy",
+  browser: "chromium" | "http" = "http",
+) {
   const url = new URL(gatewayUrl);
+  const authorize = browser === "chromium" ? authorizeInChromium : authorizeOverHttp;
   if (revision === "modern") {
     const transport = new ModernTransport(url, { authProvider: provider });
     await expect(new ModernClient({ name: "t", version: "1" }).connect(transport)).rejects.toBeInstanceOf(
       UnauthorizedError,
     );
-    const { callbackUrl } = await authorizeOverHttp({
+    const { callbackUrl, ...rest } = await authorize({
       authorizationUrl: String(provider.authorizationUrl),
       redirectUri: provider.redirect,
       email: EMAIL,
       password: DEMO_PASSWORD,
     });
+    lastConsent = "consentText" in rest ? String(rest.consentText) : "";
     await transport.finishAuth(new URL(callbackUrl).searchParams);
     const client = new ModernClient(
       { name: "t", version: "1" },
@@ -160,12 +168,13 @@ async function signIn(provider: MemoryOAuthClient, revision: "modern" | "legacy"
   await expect(new LegacyClient({ name: "t", version: "1" }).connect(transport)).rejects.toThrow(
     /nauthorized/,
   );
-  const { callbackUrl } = await authorizeOverHttp({
+  const { callbackUrl, ...rest } = await authorize({
     authorizationUrl: String(provider.authorizationUrl),
     redirectUri: provider.redirect,
     email: EMAIL,
     password: DEMO_PASSWORD,
   });
+  lastConsent = "consentText" in rest ? String(rest.consentText) : "";
   await transport.finishAuth(new URL(callbackUrl).searchParams.get("code") as string);
   const client = new LegacyClient({ name: "t", version: "1" });
   await client.connect(new LegacyTransport(url, { authProvider: provider as never }));
@@ -224,7 +233,10 @@ describe("a person signs in from an MCP client", () => {
   for (const revision of ["modern", "legacy"] as const) {
     it(`registers by DCR, signs in at the SSO, consents and gets exactly their tools (${revision})`, async () => {
       const provider = new MemoryOAuthClient(callback.url, `Test client ${revision}`);
-      const client = await signIn(provider, revision);
+      const client = await signIn(provider, revision, "chromium");
+      // The consent page named the client, where it returns and what it reaches.
+      for (const shown of [provider.name, callback.url, gatewayUrl, EMAIL])
+        expect(lastConsent).toContain(shown);
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toEqual(["alpha__echo"]);
       const result = (await client.callTool({ name: "alpha__echo", arguments: { message: "hi" } })) as {
@@ -239,7 +251,7 @@ describe("a person signs in from an MCP client", () => {
         e.some((x) => x.userId === PERSON_ID && x.toolName === "echo"),
       );
       expect(events.find((x) => x.userId === PERSON_ID && x.toolName === "echo")?.agentId).toBeNull();
-    }, 30_000);
+    }, 60_000);
   }
 });
 

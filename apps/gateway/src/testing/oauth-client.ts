@@ -101,3 +101,36 @@ export async function authorizeOverHttp(input: {
     );
   return { callbackUrl: page.url, jar };
 }
+
+/**
+ * Opens the authorization URL in Chromium, as an MCP client opens the person's browser: the
+ * person types their password at the SSO and presses Allow on the consent page; resolves with
+ * the URL the browser was sent back to (the client's loopback redirect).
+ */
+export async function authorizeInChromium(input: {
+  authorizationUrl: string;
+  redirectUri: string;
+  email: string;
+  password: string;
+}): Promise<{ callbackUrl: string; consentText: string }> {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: process.env.E2E_CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu"],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(input.authorizationUrl);
+    await page.getByLabel(/email/i).fill(input.email);
+    await page.getByLabel(/password/i).fill(input.password);
+    await page.getByRole("button", { name: /sign in/i }).click();
+    await page.getByRole("button", { name: "Allow" }).waitFor();
+    const consentText = await page.locator("body").innerText();
+    const back = page.waitForURL((url) => url.toString().startsWith(input.redirectUri));
+    await page.getByRole("button", { name: "Allow" }).click();
+    await back;
+    return { callbackUrl: page.url(), consentText };
+  } finally {
+    await browser.close();
+  }
+}
