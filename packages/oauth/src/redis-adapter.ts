@@ -83,3 +83,12 @@ export function redisAdapterFactory(redis: Redis, prefix: string): new (model: s
     }
   };
 }
+
+/**
+ * Ends an oidc-provider grant from outside the provider (the console revoking a connection):
+ * the grant, its codes and its refresh tokens are deleted, so refreshing fails at once.
+ */
+export async function endGrantState(redis: Redis, prefix: string, grantId: string): Promise<void> {
+  const Adapter = redisAdapterFactory(redis, prefix);
+  await new Adapter("Grant").revokeByGrantId(grantId);
+}
