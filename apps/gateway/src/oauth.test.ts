@@ -12,7 +12,10 @@ import {
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { secretKeyFrom } from "@portcullis/auth/secrets";
+import { oauthLastUseKey } from "@portcullis/contracts/redis-keys";
 import type { SnapshotAgent } from "@portcullis/contracts/snapshot";
+import { revokeOAuthConnection } from "@portcullis/control/oauth/revoke-connection";
+import { endGrantState } from "@portcullis/oauth/redis-adapter";
 import { loadSigningKeys } from "@portcullis/oauth/signing-keys";
 import {
   type RunningAuthorizationServer,
@@ -488,4 +491,50 @@ describe("removing a person", () => {
       await rm(spool, { recursive: true, force: true });
     }
   }, 90_000);
+});
+
+describe("revoking in the console ends refreshing at once", () => {
+  const refresh = (provider: MemoryOAuthClient) =>
+    fetch(`${as.issuer}/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: provider.stored?.refresh_token as string,
+        client_id: provider.info?.client_id as string,
+      }),
+    });
+
+  it("a revoked client connection cannot refresh, and its last use was recorded", async () => {
+    const provider = new MemoryOAuthClient(callback.url, "Revoked client");
+    const client = await signIn(provider, "modern");
+    await client.listTools();
+    await client.close();
+    const connection = await tdb.db.oAuthConnection.findFirstOrThrow({
+      where: { clientName: "Revoked client" },
+    });
+    expect(await h.redis.hget(oauthLastUseKey(h.names), connection.grantId)).not.toBeNull();
+    const { grantId } = await revokeOAuthConnection(tdb.db, {
+      orgId: h.builder.orgId,
+      actor: { type: "user", id: "usr_admin", name: "admin" },
+      connectionId: connection.id,
+    });
+    await endGrantState(h.redis, h.names.prefix, grantId);
+    const r = await refresh(provider);
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { error: string }).error).toBe("invalid_grant");
+  }, 30_000);
+
+  it("a suspended person cannot refresh", async () => {
+    const provider = new MemoryOAuthClient(callback.url, "Suspended client");
+    (await signIn(provider, "modern")).close();
+    await tdb.db.membership.update({ where: { id: "mem_oauth" }, data: { suspendedAt: new Date() } });
+    try {
+      const r = await refresh(provider);
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: string }).error).toBe("invalid_grant");
+    } finally {
+      await tdb.db.membership.update({ where: { id: "mem_oauth" }, data: { suspendedAt: null } });
+    }
+  }, 30_000);
 });

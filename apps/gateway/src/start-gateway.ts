@@ -12,6 +12,7 @@ import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
 import { createServerFactory } from "./mcp/server-factory";
 import type { GatewayOAuth } from "./oauth/authenticate-caller";
+import { lastUseRecorder } from "./oauth/last-use";
 import { GatewayMetrics } from "./observability/metrics";
 import { startMetricsServer } from "./observability/metrics-server";
 import { GatewayTracing } from "./observability/tracing";
@@ -155,6 +156,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   await store.start();
 
+  const oauth = config.oauth
+    ? { ...config.oauth, onUse: lastUseRecorder(redis, config.names, logger) }
+    : null;
   const hostOrigin = buildHostOriginPolicy(config.port, config.allowedHosts, config.allowedOrigins);
   const http = createGatewayHttpServer({
     hostOrigin,
@@ -177,7 +181,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             audit: recorder,
             logger,
             maxBodyBytes: config.maxBodyBytes,
-            oauth: config.oauth ?? null,
+            oauth,
             ...(tracing && { onMessage: (message) => tracing.onMessage(message) }),
           },
           req,

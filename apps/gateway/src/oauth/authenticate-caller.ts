@@ -9,6 +9,8 @@ import { TokenRefusal, type TokenVerifier } from "./verify-access-token";
 export interface GatewayOAuth {
   resource: ProtectedResourceConfig;
   verifier: TokenVerifier;
+  /** Told each accepted token's grant (the Members page shows a connection's last use). */
+  onUse?: (grantId: string) => void;
 }
 
 /** A refused request with the status and `WWW-Authenticate` challenge RFC 6750 §3 asks for. */
@@ -112,6 +114,7 @@ export async function authenticateCaller(
   if (person.status !== "active") throw invalid(`'${person.email}' is suspended`);
   if (snapshot.revokedOAuthGrants.has(claims.grantId))
     throw invalid("this client's connection was revoked; sign in again");
+  oauth.onUse?.(claims.grantId);
   return {
     kind: "person",
     person,

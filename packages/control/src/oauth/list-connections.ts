@@ -3,6 +3,9 @@ import type { Db } from "../db";
 export interface OAuthConnectionSummary {
   id: string;
   userId: string;
+  personEmail: string;
+  /** The AS grant: gateways record its last use in Redis (merged in by the API). */
+  grantId: string;
   clientId: string;
   clientName: string;
   redirectUri: string;
@@ -18,7 +21,7 @@ export async function listOAuthConnections(
   orgId: string,
   userId?: string,
 ): Promise<OAuthConnectionSummary[]> {
-  return db.oAuthConnection.findMany({
+  const rows = await db.oAuthConnection.findMany({
     where: { orgId, revokedAt: null, ...(userId !== undefined && { userId }) },
     select: {
       id: true,
@@ -30,7 +33,14 @@ export async function listOAuthConnections(
       resources: true,
       createdAt: true,
       lastUsedAt: true,
+      grantId: true,
     },
     orderBy: { createdAt: "desc" },
   });
+  const users = await db.user.findMany({
+    where: { id: { in: [...new Set(rows.map((r) => r.userId))] } },
+    select: { id: true, email: true },
+  });
+  const emails = new Map(users.map((u) => [u.id, u.email]));
+  return rows.map(({ grantId, ...r }) => ({ ...r, grantId, personEmail: emails.get(r.userId) ?? r.userId }));
 }

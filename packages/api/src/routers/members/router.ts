@@ -1,4 +1,5 @@
 import { ROLES } from "@portcullis/auth/permissions";
+import { oauthLastUseKey } from "@portcullis/contracts/redis-keys";
 import { createInvitation } from "@portcullis/control/identity/create-invitation";
 import { invitationAcceptUrl } from "@portcullis/control/identity/invitation-token";
 import { listMembers, listPendingInvitations } from "@portcullis/control/members/list-members";
@@ -32,6 +33,7 @@ const change = changeProcedure("members.write");
 const connectionSummary = z.object({
   id: z.string(),
   userId: z.string(),
+  personEmail: z.string(),
   clientId: z.string(),
   clientName: z.string(),
   redirectUri: z.string(),
@@ -117,7 +119,18 @@ export const membersRouter = router({
   connections: read
     .input(z.object({ userId: entityId.optional() }).optional())
     .output(z.array(connectionSummary))
-    .query(({ ctx, input }) => listOAuthConnections(ctx.db, ctx.org.id, input?.userId)),
+    .query(async ({ ctx, input }) => {
+      const rows = await listOAuthConnections(ctx.db, ctx.org.id, input?.userId);
+      if (rows.length === 0) return [];
+      // Gateways record last use in Redis (once a minute per connection), not in Postgres.
+      const seen = await ctx.redis
+        .hmget(oauthLastUseKey(ctx.names), ...rows.map((r) => r.grantId))
+        .catch(() => rows.map(() => null));
+      return rows.map(({ grantId: _grant, ...r }, i) => ({
+        ...r,
+        lastUsedAt: seen[i] ? new Date(Number(seen[i])) : r.lastUsedAt,
+      }));
+    }),
 
   /** Revokes one client connection: its tokens are refused within a second and refreshing fails. */
   revokeConnection: change
