@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { approvalCondition, MAX_APPROVAL_TIMEOUT_SEC } from "./approval-policy";
 import { configPolicy } from "./config-policies";
+import { oauthConfig } from "./oauth-config";
 import { grantEffect, riskClass } from "./snapshot";
 
 /**
@@ -230,6 +231,9 @@ export const configFile = z
       .array(configPolicy)
       .default([])
       .describe("governance policies (dlp, rate_limit); names are unique across kinds"),
+    oauth: oauthConfig
+      .optional()
+      .describe("the OAuth authorization server for people's MCP clients (installation-wide)"),
   })
   .strict();
 export type ConfigFile = z.infer<typeof configFile>;

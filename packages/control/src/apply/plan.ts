@@ -9,7 +9,9 @@ export type PlanKind =
   | "grant"
   | "toolRisk"
   | "tool"
-  | "policy";
+  | "policy"
+  | "oauthSettings"
+  | "oauthClient";
 
 /** One line of an apply plan. */
 export interface PlanChange {

@@ -21,6 +21,7 @@ describe("portcullis.schema.json", () => {
       "tools",
       "toolRisk",
       "policies",
+      "oauth",
     ]);
     expect(schema.additionalProperties).toBe(false);
   });
