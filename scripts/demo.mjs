@@ -27,6 +27,11 @@ const env = process.env;
 // that (an .env made before these settings existed has neither).
 env.PORTCULLIS_OUTBOUND_ALLOW ??= "127.0.0.1,::1,localhost";
 env.PORTCULLIS_STDIO_ALLOW ??= "node,npx";
+// People sign in from MCP clients through the console's OAuth authorization server; the
+// gateway accepts its tokens for its public URL.
+env.OAUTH_ISSUER ??= "http://127.0.0.1:3100";
+env.GATEWAY_PUBLIC_URL ??= `http://${env.GATEWAY_HOST ?? "127.0.0.1"}:${env.GATEWAY_PORT ?? 4000}`;
+env.GATEWAY_OAUTH_ISSUER ??= env.OAUTH_ISSUER;
 await requireServices(env.DATABASE_URL, env.REDIS_URL);
 
 const tsx = `${root}node_modules/.bin/tsx`;
@@ -110,6 +115,8 @@ const snippet = {
     portcullis: { type: "http", url: `${gatewayUrl}/mcp`, headers: { Authorization: `Bearer ${key}` } },
   },
 };
+// An OAuth-capable client needs only the URL: the 401 names the authorization server.
+const oauthSnippet = { mcpServers: { portcullis: { type: "http", url: `${gatewayUrl}/mcp` } } };
 process.stdout.write(`
 Portcullis is running.
 
@@ -117,8 +124,11 @@ Portcullis is running.
   Metrics        ${env.GATEWAY_METRICS_PORT ? `http://127.0.0.1:${env.GATEWAY_METRICS_PORT}` : gatewayUrl}/metrics (gateway), http://127.0.0.1:${workerMetricsPort}/metrics (worker)
   Agent key      ${key}     (demo-agent, team platform; shown once)
 
-mcp.json for Claude Code / Cursor:
+mcp.json for Claude Code / Cursor (an agent, with its key):
 ${JSON.stringify(snippet, null, 2)}
+
+mcp.json for a person (the client signs you in through ${env.OAUTH_ISSUER}, with the dev SSO):
+${JSON.stringify(oauthSnippet, null, 2)}
 
 ${consoleStack.lines.join("\n")}
 

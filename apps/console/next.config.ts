@@ -23,6 +23,7 @@ const config: NextConfig = {
     "@portcullis/contracts",
     "@portcullis/control",
     "@portcullis/db",
+    "@portcullis/oauth",
     "@portcullis/policy",
     "@portcullis/queues",
     "@portcullis/telemetry",
@@ -45,6 +46,9 @@ const config: NextConfig = {
     "@opentelemetry/core",
     "@opentelemetry/context-async-hooks",
     "undici",
+    // Koa-based, loads its own parts at run time.
+    "oidc-provider",
+    "openid-client",
   ],
   // The monorepo root, so tracing and Turbopack see the workspace packages.
   turbopack: { root: fileURLToPath(new URL("../..", import.meta.url)) },

@@ -34,6 +34,14 @@ const schema = z.object({
     .default(8 * 3600),
   /** The gateway URL agents use; goes into the mcp.json snippet shown with a new key. */
   GATEWAY_PUBLIC_URL: url.default("http://127.0.0.1:4000"),
+  /**
+   * The OAuth authorization server MCP clients sign people in through (issue 11). Set, the
+   * console starts it on OAUTH_HOST:OAUTH_PORT (default: the issuer's port); its SSO sign-in is
+   * the console's OIDC client, with <OAUTH_ISSUER>/interaction/sso/callback registered too.
+   */
+  OAUTH_ISSUER: url.optional(),
+  OAUTH_HOST: z.string().default("127.0.0.1"),
+  OAUTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** SSRF allowlist for the connection tests the console makes (stdio tests run in the worker). */
   PORTCULLIS_OUTBOUND_ALLOW: operatorPolicyEnv.shape.PORTCULLIS_OUTBOUND_ALLOW,
 });

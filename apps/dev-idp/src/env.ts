@@ -24,6 +24,8 @@ const schema = z.object({
   DEV_IDP_POST_LOGOUT_REDIRECT_URIS: list,
   /** Where the console lives, to derive the default redirect URIs. */
   NEXTAUTH_URL: z.string().url().default("http://127.0.0.1:3000"),
+  /** The console's OAuth authorization server (its SSO callback is registered too). */
+  OAUTH_ISSUER: z.string().url().default("http://127.0.0.1:3100"),
 });
 
 export type DevIdpEnv = z.infer<typeof schema>;

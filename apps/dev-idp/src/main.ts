@@ -15,7 +15,11 @@ const idp = await startDevIdp({
       clientId: env.OIDC_CLIENT_ID,
       clientSecret: env.OIDC_CLIENT_SECRET,
       name: "Portcullis console",
-      redirectUris: env.DEV_IDP_REDIRECT_URIS ?? [`${consoleUrl}/api/auth/callback/oidc`],
+      // The console's sign-in, and its OAuth authorization server's (people signing in from MCP clients).
+      redirectUris: env.DEV_IDP_REDIRECT_URIS ?? [
+        `${consoleUrl}/api/auth/callback/oidc`,
+        `${env.OAUTH_ISSUER.replace(/\/$/, "")}/interaction/sso/callback`,
+      ],
       postLogoutRedirectUris: env.DEV_IDP_POST_LOGOUT_REDIRECT_URIS ?? [`${consoleUrl}/login`],
     },
   ],

@@ -27,6 +27,12 @@ const schema = z.object({
     (v) => (v === "" ? undefined : v),
     z.coerce.number().int().min(0).max(65535).optional(),
   ),
+  /** The URL clients reach the gateway at; each endpoint's OAuth resource is `<this>/mcp…`. */
+  GATEWAY_PUBLIC_URL: z.string().url().optional(),
+  /** The console's OAuth authorization server (OAUTH_ISSUER); set, people's tokens are accepted. */
+  GATEWAY_OAUTH_ISSUER: z.string().url().optional(),
+  /** Its JWKS; default `<issuer>/jwks`. */
+  GATEWAY_OAUTH_JWKS_URL: z.string().url().optional(),
   GATEWAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("portcullis"),

@@ -5,6 +5,7 @@ import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
 import { operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
 import { loadEnv } from "./env";
+import { gatewayOAuthFrom } from "./oauth/gateway-oauth";
 import { startGateway } from "./start-gateway";
 
 const env = loadEnv();
@@ -35,6 +36,11 @@ const gateway = await startGateway({
     ...(env.GATEWAY_METRICS_PORT !== undefined && { port: env.GATEWAY_METRICS_PORT }),
   },
   upstream: operatorPolicyFrom(env),
+  oauth: gatewayOAuthFrom({
+    publicUrl: env.GATEWAY_PUBLIC_URL,
+    issuer: env.GATEWAY_OAUTH_ISSUER,
+    jwksUrl: env.GATEWAY_OAUTH_JWKS_URL,
+  }),
 });
 
 let stopping = false;

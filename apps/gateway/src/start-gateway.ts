@@ -17,6 +17,8 @@ import { handleMcpRequest } from "./http/mcp-endpoint";
 import { clientRequestRulesFor } from "./mcp/passthrough-rules";
 import { createPassthroughState } from "./mcp/passthrough-state";
 import { createServerFactory } from "./mcp/server-factory";
+import type { GatewayOAuth } from "./oauth/authenticate-caller";
+import { lastUseRecorder } from "./oauth/last-use";
 import { GatewayMetrics } from "./observability/metrics";
 import { startMetricsServer } from "./observability/metrics-server";
 import { GatewayTracing } from "./observability/tracing";
@@ -57,6 +59,8 @@ export interface GatewayConfig {
   tracing?: boolean;
   /** Code mode's sandbox bounds (default: context/sandbox-limits.ts; tests tighten them). */
   sandbox?: Partial<SandboxLimits>;
+  /** People's OAuth tokens (GATEWAY_PUBLIC_URL + the console's AS); absent: agent keys only. */
+  oauth?: GatewayOAuth;
 }
 
 export interface RunningGateway {
@@ -196,11 +200,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   await store.start();
 
+  const oauth = config.oauth
+    ? { ...config.oauth, onUse: lastUseRecorder(redis, config.names, logger) }
+    : null;
   const hostOrigin = buildHostOriginPolicy(config.port, config.allowedHosts, config.allowedOrigins);
   const http = createGatewayHttpServer({
     hostOrigin,
     logger,
     mcpPath: "/mcp",
+    protectedResource: config.oauth?.resource ?? null,
     readiness: () => {
       const snap = store.current();
       const reasons: string[] = [];
@@ -219,6 +227,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             maxBodyBytes: config.maxBodyBytes,
             passthrough,
             sessions,
+            oauth,
             ...(tracing && { onMessage: (message) => tracing.onMessage(message) }),
           },
           req,

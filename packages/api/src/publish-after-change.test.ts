@@ -144,6 +144,26 @@ describe("publish after change, in one place", () => {
     await expectPublished("agents.delete", () => admin.agents.delete({ id: agentId }));
     await expectPublished("teams.delete", () => admin.teams.delete({ id: teamId }));
     await expectPublished("servers.delete", () => admin.servers.delete({ id: serverId }));
+    // People are gateway callers (OAuth): suspending, revoking a client and removing publish.
+    const member = h.userIds.member;
+    await expectPublished("members.setSuspended", () =>
+      admin.members.setSuspended({ userId: member, suspended: true }),
+    );
+    await db.oAuthConnection.create({
+      data: {
+        id: "occ_publish",
+        orgId: h.orgId,
+        userId: member,
+        clientId: "c1",
+        clientName: "Claude Code",
+        redirectUri: "http://127.0.0.1:1/cb",
+        grantId: "grant-publish",
+      },
+    });
+    await expectPublished("members.revokeConnection", () =>
+      admin.members.revokeConnection({ connectionId: "occ_publish" }),
+    );
+    await expectPublished("members.remove", () => admin.members.remove({ userId: member }));
 
     // A publishing mutation added to the API without a line here fails this test.
     expect(reached.sort()).toEqual([...publishing].sort());

@@ -3,6 +3,7 @@ import { approvalCondition, MAX_APPROVAL_TIMEOUT_SEC } from "./approval-policy";
 import { configPolicy } from "./config-policies";
 import { configPortal } from "./portal";
 import { toolExposure } from "./exposure";
+import { oauthConfig } from "./oauth-config";
 import { grantEffect, riskClass } from "./snapshot";
 
 /**
@@ -259,6 +260,9 @@ export const configFile = z
       .array(configPortal)
       .default([])
       .describe("named endpoints /mcp/<portal> exposing chosen servers and tools; grants still decide"),
+    oauth: oauthConfig
+      .optional()
+      .describe("the OAuth authorization server for people's MCP clients (installation-wide)"),
   })
   .strict();
 export type ConfigFile = z.infer<typeof configFile>;

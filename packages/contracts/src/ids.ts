@@ -22,6 +22,7 @@ export const ID_PREFIXES = {
   adminAudit: "adm",
   auditCheckpoint: "ack",
   request: "req",
+  oauthConnection: "occ",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

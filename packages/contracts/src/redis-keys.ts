@@ -30,6 +30,11 @@ export function redisNames(prefix = "portcullis"): RedisNames {
   };
 }
 
+/** Hash: OAuth grant id → when a gateway last served one of its tokens (epoch ms; the Members page). */
+export function oauthLastUseKey(names: RedisNames): string {
+  return `${names.prefix}:oauth:last-use`;
+}
+
 /**
  * The counter of one rate limit for one subject:
  * `<prefix>:rl:<policy id>:<limit id>:<subject ids>` (a sorted set for sliding windows,

@@ -31,6 +31,16 @@ export const snapshotAgent = z.object({
 });
 export type SnapshotAgent = z.infer<typeof snapshotAgent>;
 
+export const snapshotPerson = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  teamIds: z.array(z.string()),
+  status: z.enum(["active", "suspended"]),
+});
+export type SnapshotPerson = z.infer<typeof snapshotPerson>;
+
 /** Only live keys are published: a revoked key is simply absent. */
 export const snapshotKey = z.object({
   id: z.string(),
@@ -84,6 +94,7 @@ export const snapshotGrant = z.object({
   orgId: z.string(),
   teamId: z.string().nullable(),
   agentId: z.string().nullable(),
+  userId: z.string().nullable().default(null),
   serverId: z.string(),
   toolPattern: z.string(),
   effect: grantEffect,
@@ -169,6 +180,12 @@ export const configSnapshot = z.object({
   policies: z.array(snapshotPolicy).default([]),
   /** Portals (`/mcp/<portal>`, contracts/portal.ts). Absent in older snapshots: none. */
   portals: z.array(snapshotPortal).default([]),
+  people: z.array(snapshotPerson).default([]),
+  /**
+   * OAuth grants (one per person and client connection) revoked in the console while their
+   * access tokens may still be live: gateways refuse tokens of these grants. Absent: none.
+   */
+  revokedOAuthGrants: z.array(z.string()).default([]),
 });
 export type ConfigSnapshot = z.infer<typeof configSnapshot>;
 
@@ -186,6 +203,8 @@ export function emptySnapshot(version = 0): ConfigSnapshot {
     promptGrants: [],
     policies: [],
     portals: [],
+    people: [],
+    revokedOAuthGrants: [],
   };
 }
 

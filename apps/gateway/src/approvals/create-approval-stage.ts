@@ -88,6 +88,12 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
   ) {
     const { tool, server, ctx } = input;
     const { identity } = ctx;
+    // Held calls name an agent and its key; a person's request is issue 11 point 4's requester.
+    if (identity.kind !== "agent")
+      throw new AppError(
+        "APPROVAL_REQUIRED",
+        `call to '${tool.exposedName}' requires approval, which is not available for OAuth callers yet: ${requirement.reason}`,
+      );
     const call: PendingCall = { agentId: identity.agent.id, toolId: tool.id, argumentsHash: hash };
     const requestedAt = Date.now();
     const fresh: PendingApproval = {

@@ -1,5 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import {
+  endpointOfMetadataPath,
+  type ProtectedResourceConfig,
+  protectedResourceMetadata,
+} from "../oauth/protected-resource";
 import { type MetricsExposition, serveMetrics } from "../observability/metrics-server";
 import { portalNameOf } from "../portals/portal-route";
 import { checkHostOrigin, type HostOriginPolicy } from "./host-origin";
@@ -17,6 +22,8 @@ export interface HttpServerDeps {
   mcpPath: string;
   readiness: () => Readiness;
   handleMcp: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** Serves RFC 9728 protected-resource metadata when the gateway accepts OAuth tokens. */
+  protectedResource?: ProtectedResourceConfig | null;
   /** GET /metrics on this port (absent when metrics have a port of their own). */
   metrics?: MetricsExposition;
 }
@@ -75,6 +82,15 @@ export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer
     }
     if (path === "/metrics" && req.method === "GET" && deps.metrics) {
       await serveMetrics(deps.metrics, deps.logger, res);
+      return;
+    }
+    const metadataOf = deps.protectedResource ? endpointOfMetadataPath(path ?? "/") : null;
+    if (metadataOf !== null && deps.protectedResource && req.method === "GET") {
+      // Public, like the AS's metadata: MCP clients fetch it from anywhere (a browser included).
+      sendJson(res, 200, protectedResourceMetadata(deps.protectedResource, metadataOf), {
+        "access-control-allow-origin": "*",
+        "cache-control": "public, max-age=300",
+      });
       return;
     }
     if (path !== deps.mcpPath && portalNameOf(deps.mcpPath, path) === null) {

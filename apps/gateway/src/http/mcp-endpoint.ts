@@ -6,7 +6,7 @@ import { newId } from "@portcullis/contracts/ids";
 import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
 import { admitListen, type PassthroughState, takeClientMessage } from "../mcp/passthrough-state";
-import { authenticate } from "../pipeline/authenticate";
+import { AuthRefusal, authenticateCaller, type GatewayOAuth } from "../oauth/authenticate-caller";
 import { callContextOf, newAuditFields, type RequestContext } from "../pipeline/request-context";
 import { MCP_PATH, portalNameOf } from "../portals/portal-route";
 import { portalOf } from "../portals/portal-view";
@@ -31,6 +31,8 @@ export interface McpEndpointDeps {
   maxBodyBytes: number;
   /** Responses and cancellations from clients go to the conversations waiting for them. */
   passthrough?: PassthroughState;
+  /** The OAuth protected-resource side (null: agent keys only, as before OAuth). */
+  oauth?: GatewayOAuth | null;
   /** Told each parsed message (tracing reads the client's trace context from `params._meta`). */
   onMessage?: (message: JsonRpcMessage) => void;
   /** `Mcp-Session-Id` sessions shared by the replicas (sessions/session-http.ts); absent: none issued. */
@@ -188,8 +190,12 @@ async function serveMcpRequest(
     );
   }
   try {
-    rc.identity = authenticate(req.headers.authorization, snapshot);
+    const endpointPath = (req.url ?? "/mcp").split("?")[0]!;
+    rc.identity = await authenticateCaller(req, snapshot, deps.oauth ?? null, endpointPath);
   } catch (err) {
+    if (err instanceof AuthRefusal) {
+      return refuse(err.status, err.appError, { "www-authenticate": err.challenge });
+    }
     const appError = isAppError(err) ? err : new AppError("UNAUTHENTICATED", "authentication failed");
     return refuse(401, appError, {
       "www-authenticate": `Bearer realm="portcullis", error="invalid_token", error_description="${appError.message.replaceAll('"', "'")}"`,
@@ -236,7 +242,7 @@ async function serveMcpRequest(
       parsedBody,
       authInfo: {
         token: "",
-        clientId: rc.identity.agent.id,
+        clientId: rc.identity.kind === "agent" ? rc.identity.agent.id : rc.identity.client.id,
         scopes: [],
         extra: { requestContext: rc },
       },

@@ -1,6 +1,7 @@
 import type { SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
 import { type ItemGrants, itemGrantsFor } from "@portcullis/policy/resource-grants";
 import type { AgentIdentity } from "../pipeline/authenticate";
+import { policySubject } from "../pipeline/policy-subject";
 import type { CallContext } from "../pipeline/request-context";
 import type { StageInput } from "../pipeline/stage-input";
 import { portalItemViews } from "../portals/portal-items";
@@ -33,7 +34,7 @@ function agentItemViews(snapshot: CompiledSnapshot, identity: AgentIdentity): It
     byAgent = new Map();
     views.set(snapshot, byAgent);
   }
-  const { agent } = identity;
+  const agent = policySubject(identity);
   let view = byAgent.get(agent.id);
   if (!view) {
     view = {

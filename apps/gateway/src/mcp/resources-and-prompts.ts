@@ -11,6 +11,7 @@ import type {
 } from "@portcullis/upstream/types";
 import type { Logger } from "pino";
 import type { CallToolStages } from "../pipeline/call-tool";
+import { policySubject } from "../pipeline/policy-subject";
 import type { CallContext } from "../pipeline/request-context";
 import { ITEM_SCAN_SKIP, itemStageInput, itemViewsFor } from "./item-access";
 
@@ -56,7 +57,7 @@ export async function listResources(deps: CatalogDeps, ctx: CallContext): Promis
   for (const { server, items } of results) {
     for (const r of items) {
       if (decideItemAccess(grants, server, r.uri).effect !== "allow") continue;
-      deps.resourceOwners.set(`${identity.agent.orgId} ${r.uri}`, server.id);
+      deps.resourceOwners.set(`${policySubject(identity).orgId} ${r.uri}`, server.id);
       out.push(r);
     }
   }
@@ -99,7 +100,7 @@ export async function readResource(
   const { snapshot, identity } = ctx;
   const grants = itemViewsFor(snapshot, identity, ctx.portal).resources;
   ctx.audit.toolName = uri;
-  const ownerKey = `${identity.agent.orgId} ${uri}`;
+  const ownerKey = `${policySubject(identity).orgId} ${uri}`;
   if (!deps.resourceOwners.has(ownerKey)) await listResources(deps, ctx);
   // The owner map is per organization: the server that listed the URI may be one this agent
   // holds no grant on (two servers can serve the same URI), and then its own servers are tried.

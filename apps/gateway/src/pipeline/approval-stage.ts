@@ -5,6 +5,7 @@ import {
   requiredApproval,
 } from "@portcullis/policy/approval-rules";
 import type { Decision } from "@portcullis/policy/decide";
+import { policySubject } from "./policy-subject";
 import type { StageInput } from "./stage-input";
 
 /** Why a call must wait for a person, and for how long (see @portcullis/policy/approval-rules). */
@@ -49,7 +50,7 @@ export function approvalRequirement(
   const rules = snapshot.policiesCompiled("approval", compileApprovalRules);
   return requiredApproval(
     {
-      agent: identity.agent,
+      agent: policySubject(identity),
       server,
       tool,
       decision,

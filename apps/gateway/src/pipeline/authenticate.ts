@@ -1,12 +1,23 @@
 import { hashApiKey, looksLikeApiKey } from "@portcullis/auth/api-keys";
 import { AppError } from "@portcullis/contracts/errors";
-import type { SnapshotAgent, SnapshotKey } from "@portcullis/contracts/snapshot";
+import type { SnapshotAgent, SnapshotKey, SnapshotPerson } from "@portcullis/contracts/snapshot";
 import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
 
-export interface AgentIdentity {
-  agent: SnapshotAgent;
-  key: SnapshotKey;
-}
+/**
+ * Who is calling: an agent by its API key, or a person through an OAuth client (the token's
+ * subject, the client it was issued to and the token's id). Every stage switches on `kind`.
+ */
+export type AgentIdentity =
+  | { kind: "agent"; agent: SnapshotAgent; key: SnapshotKey }
+  | {
+      kind: "person";
+      person: SnapshotPerson;
+      client: { id: string; name: string };
+      tokenId: string;
+      /** The authorization server's grant (the person's consent to this client). */
+      grantId: string;
+    };
+export type PersonIdentity = Extract<AgentIdentity, { kind: "person" }>;
 
 // Hashing is cheap, but agents send the same key on every request: remember recent ones.
 const hashCache = new Map<string, string>();
@@ -51,5 +62,5 @@ export function authenticate(
   if (!agent) throw new AppError("CREDENTIAL_INVALID", "the agent of this key no longer exists");
   if (agent.status !== "active")
     throw new AppError("CREDENTIAL_INVALID", `agent '${agent.name}' is disabled`);
-  return { agent, key };
+  return { kind: "agent", agent, key };
 }

@@ -1,5 +1,5 @@
 import { AppError } from "@portcullis/contracts/errors";
-import { decideToolCall } from "@portcullis/policy/decide";
+import { decidePersonToolCall, decideToolCall } from "@portcullis/policy/decide";
 import type { VisibleTool } from "@portcullis/policy/visible-tools";
 import type { CallChannel } from "@portcullis/upstream/call-channel";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
@@ -37,22 +37,21 @@ export interface CallToolOptions {
  * organizations are indistinguishable from unknown ones.
  */
 export function resolveTool(ctx: CallContext, name: string): VisibleTool {
-  const { snapshot, audit } = ctx;
-  const { agent } = ctx.identity;
-  const visible = snapshot.viewFor(agent).byExposedName.get(name);
-  const tool = visible?.tool ?? snapshot.toolsByOrgAndName.get(`${agent.orgId}/${name}`);
+  const { snapshot, audit, identity } = ctx;
+  const orgId = identity.kind === "agent" ? identity.agent.orgId : identity.person.orgId;
+  const visible = snapshot.viewOf(identity).byExposedName.get(name);
+  const tool = visible?.tool ?? snapshot.toolsByOrgAndName.get(`${orgId}/${name}`);
   const server = visible?.server ?? (tool ? snapshot.serversById.get(tool.serverId) : undefined);
   if (!tool || !server) throw new AppError("NOT_FOUND", `unknown tool '${name}'`);
   audit.serverId = server.id;
   audit.serverName = server.name;
   audit.toolName = tool.upstreamName;
   if (visible) return visible;
-  const decision = decideToolCall({
-    agent,
-    server,
-    tool,
-    grants: snapshot.grantsByServer.get(server.id) ?? [],
-  });
+  const grants = snapshot.grantsByServer.get(server.id) ?? [];
+  const decision =
+    identity.kind === "agent"
+      ? decideToolCall({ agent: identity.agent, server, tool, grants })
+      : decidePersonToolCall({ person: identity.person, server, tool, grants });
   const reason = decision.effect === "deny" ? decision.reason : `tool '${name}' is not available`;
   throw new AppError("FORBIDDEN", `call to '${name}' denied: ${reason}`);
 }

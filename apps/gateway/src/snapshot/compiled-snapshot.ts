@@ -4,12 +4,15 @@ import type {
   SnapshotAgent,
   SnapshotGrant,
   SnapshotKey,
+  SnapshotPerson,
   SnapshotPolicy,
   SnapshotServer,
   SnapshotTool,
 } from "@portcullis/contracts/snapshot";
 import { type AgentView, agentView } from "@portcullis/policy/agent-view";
+import { personView } from "@portcullis/policy/person-view";
 import type { UpstreamSpec } from "@portcullis/upstream/types";
+import type { AgentIdentity } from "../pipeline/authenticate";
 
 /**
  * A parsed snapshot with the indexes the hot path needs. Built once when a version is
@@ -20,6 +23,10 @@ export class CompiledSnapshot {
   readonly doc: ConfigSnapshot;
   readonly keysByHash = new Map<string, SnapshotKey>();
   readonly agentsById = new Map<string, SnapshotAgent>();
+  /** `${orgId} ${personId}` → person: the people OAuth tokens are accepted for. */
+  readonly peopleByOrgAndId = new Map<string, SnapshotPerson>();
+  /** OAuth grants revoked in the console: their tokens are refused until they expire. */
+  readonly revokedOAuthGrants: ReadonlySet<string>;
   readonly serversById = new Map<string, SnapshotServer>();
   /** `${orgId}/${exposedName}` → tool, for telling "denied" from "unknown". */
   readonly toolsByOrgAndName = new Map<string, SnapshotTool>();
@@ -37,6 +44,8 @@ export class CompiledSnapshot {
     this.doc = doc;
     for (const k of doc.keys) this.keysByHash.set(k.hash, k);
     for (const a of doc.agents) this.agentsById.set(a.id, a);
+    for (const p of doc.people) this.peopleByOrgAndId.set(`${p.orgId} ${p.id}`, p);
+    this.revokedOAuthGrants = new Set(doc.revokedOAuthGrants);
     for (const s of doc.servers) this.serversById.set(s.id, s);
     for (const t of doc.tools) {
       const server = this.serversById.get(t.serverId);
@@ -59,6 +68,21 @@ export class CompiledSnapshot {
     view = agentView(agent, this.toolsByOrg.get(agent.orgId) ?? [], this.serversById, this.grantsByServer);
     this.views.set(agent.id, view);
     return view;
+  }
+
+  /** What a person sees, cached per version like an agent's view (ids never collide: `usr_` vs `agt_`). */
+  viewForPerson(person: SnapshotPerson): AgentView {
+    const cacheKey = `${person.orgId} ${person.id}`;
+    let view = this.views.get(cacheKey);
+    if (view) return view;
+    view = personView(person, this.toolsByOrg.get(person.orgId) ?? [], this.serversById, this.grantsByServer);
+    this.views.set(cacheKey, view);
+    return view;
+  }
+
+  /** The caller's view, agent or person. */
+  viewOf(identity: AgentIdentity): AgentView {
+    return identity.kind === "agent" ? this.viewFor(identity.agent) : this.viewForPerson(identity.person);
   }
 
   /**

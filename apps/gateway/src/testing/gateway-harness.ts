@@ -29,6 +29,9 @@ export interface TestGatewayOptions {
   sandbox?: Parameters<typeof startGateway>[0]["sandbox"];
   /** The operator's outbound policy; default: loopback fixtures and `node`, unsandboxed. */
   upstream?: Parameters<typeof startGateway>[0]["upstream"];
+  /** A fixed port (OAuth tests name the gateway's public URL before it starts); default: a free one. */
+  port?: number;
+  oauth?: Parameters<typeof startGateway>[0]["oauth"];
 }
 
 /**
@@ -39,7 +42,7 @@ export interface TestGatewayOptions {
 export function startTestGateway(options: TestGatewayOptions): Promise<RunningGateway> {
   return startGateway({
     host: "127.0.0.1",
-    port: 0,
+    port: options.port ?? 0,
     allowedHosts: [],
     allowedOrigins: options.allowedOrigins ?? [],
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
@@ -53,6 +56,7 @@ export function startTestGateway(options: TestGatewayOptions): Promise<RunningGa
     ...(options.approvals && { approvals: options.approvals }),
     ...(options.metrics && { metrics: options.metrics }),
     ...(options.sandbox && { sandbox: options.sandbox }),
+    ...(options.oauth && { oauth: options.oauth }),
   });
 }
 
@@ -83,6 +87,8 @@ export async function startGatewayHarness(
     logger?: Logger;
     /** The operator's outbound policy (default: loopback fixtures and `node`, unsandboxed). */
     upstream?: TestGatewayOptions["upstream"];
+    port?: number;
+    oauth?: TestGatewayOptions["oauth"];
   } = {},
 ): Promise<GatewayHarness> {
   const redisUrl = options.redisUrl ?? "redis://127.0.0.1:6379";
@@ -113,6 +119,8 @@ export async function startGatewayHarness(
     ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
     ...(options.maxBodyBytes && { maxBodyBytes: options.maxBodyBytes }),
     ...(options.upstream && { upstream: options.upstream }),
+    ...(options.port !== undefined && { port: options.port }),
+    ...(options.oauth && { oauth: options.oauth }),
   });
 
   const events: AuditEvent[] = [];

@@ -12,6 +12,7 @@ import {
   type SnapshotGrant,
   type SnapshotItemGrant,
   type SnapshotKey,
+  type SnapshotPerson,
   type SnapshotPolicy,
   type SnapshotServer,
   type SnapshotTool,
@@ -36,6 +37,8 @@ export class SnapshotBuilder {
   };
   private readonly policies: SnapshotPolicy[] = [];
   private readonly portals: SnapshotPortal[] = [];
+  private readonly people: SnapshotPerson[] = [];
+  private readonly revokedOAuthGrants: string[] = [];
   private readonly teams = new Map<string, string>();
 
   constructor(private readonly secretKey: Buffer) {}
@@ -133,6 +136,7 @@ export class SnapshotBuilder {
       orgId: this.orgId,
       teamId: "team" in subject ? this.team(subject.team) : null,
       agentId: "agent" in subject ? subject.agent.id : null,
+      userId: null,
       serverId: server.id,
       toolPattern,
       effect,
@@ -215,6 +219,32 @@ export class SnapshotBuilder {
     };
     this.portals.push(portal);
     return portal;
+  /** A member of the organization, as an OAuth caller; `id` is the subject of their tokens. */
+  person(
+    id: string,
+    email: string,
+    teams: string[],
+    status: SnapshotPerson["status"] = "active",
+  ): SnapshotPerson {
+    const person: SnapshotPerson = {
+      id,
+      orgId: this.orgId,
+      email,
+      name: null,
+      teamIds: teams.map((t) => this.team(t)),
+      status,
+    };
+    this.people.push(person);
+    return person;
+  }
+
+  removePerson(id: string): void {
+    const at = this.people.findIndex((p) => p.id === id);
+    if (at >= 0) this.people.splice(at, 1);
+  }
+
+  revokeOAuthGrant(grantId: string): void {
+    this.revokedOAuthGrants.push(grantId);
   }
 
   setServerUrl(server: SnapshotServer, url: string): void {
@@ -235,6 +265,8 @@ export class SnapshotBuilder {
       promptGrants: this.itemGrants.prompt,
       policies: this.policies,
       portals: this.portals,
+      people: this.people,
+      revokedOAuthGrants: this.revokedOAuthGrants,
     });
   }
 }

@@ -6,11 +6,13 @@ import { type Actor, actorLabel } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import { formatConfigPath } from "../change-plan/config-path";
 import { type Db, LONG_TRANSACTION, type Tx } from "../db";
+import { loadOAuthState } from "../oauth/oauth-settings";
 import { resolveDesiredState } from "./desired-state";
 import { type Installation, loadInstallation } from "./load-installation";
 import type { ApplyContext, ApplyPlan, PlanChange, PlanKind } from "./plan";
 import { planChanges } from "./plan-changes";
 import { NO_PORTALS } from "./plan-portals";
+import { planOAuth } from "./plan-oauth";
 
 export interface ApplyOptions {
   actor: { type: "cli" | "user"; id?: string; name?: string };
@@ -37,6 +39,8 @@ const AUDIT_TARGET: Record<PlanKind, string> = {
   tool: "tool",
   policy: "policy",
   portal: "portal",
+  oauthSettings: "oauth_settings",
+  oauthClient: "oauth_client",
 };
 
 const EMPTY: Installation = {
@@ -71,7 +75,10 @@ export async function applyConfig(db: Db, file: ConfigFile, opts: ApplyOptions):
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APPLY_LOCK}::bigint)`;
       const org = await targetOrganization(tx, parsed.organization);
       const installation = org.id === null ? EMPTY : await loadInstallation(tx, org.id);
-      const ops = planChanges(installation, desired, opts.secretKey);
+      const ops = [
+        ...planChanges(installation, desired, opts.secretKey),
+        ...planOAuth(await loadOAuthState(tx), parsed.oauth),
+      ];
       const plan: ApplyPlan = [
         ...(org.id === null
           ? [{ action: "create", kind: "organization", name: org.slug } satisfies PlanChange]

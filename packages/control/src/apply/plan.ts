@@ -10,7 +10,9 @@ export type PlanKind =
   | "toolRisk"
   | "tool"
   | "policy"
-  | "portal";
+  | "portal"
+  | "oauthSettings"
+  | "oauthClient";
 
 /** One line of an apply plan. */
 export interface PlanChange {

@@ -22,6 +22,7 @@ describe("portcullis.schema.json", () => {
       "toolRisk",
       "policies",
       "portals",
+      "oauth",
     ]);
     expect(schema.additionalProperties).toBe(false);
   });

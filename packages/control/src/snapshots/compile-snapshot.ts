@@ -9,9 +9,11 @@ import {
 } from "@portcullis/contracts/snapshot";
 import type { ItemGrant } from "@portcullis/db/client";
 import { effectiveRisk } from "@portcullis/policy/risk";
+import type { z } from "zod";
 import type { Tx } from "../db";
 import { snapshotPortalOf } from "../portals/stored-portal";
 import { toContractTransport } from "../servers/transport";
+import { compilePeople, compileRevokedOAuthGrants } from "./compile-people";
 
 /**
  * Reads the whole installation (every organization) into one self-contained snapshot
@@ -54,7 +56,8 @@ export async function compileSnapshot(
   });
   const portals = await db.portal.findMany({ where: org, orderBy: { id: "asc" } });
 
-  const document: ConfigSnapshot = {
+  // The input type: fields the schema defaults (a grant's `userId`) may be left out here.
+  const document: z.input<typeof configSnapshot> = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     version,
     createdAt: now.toISOString(),
@@ -128,6 +131,8 @@ export async function compileSnapshot(
       config: (p.config ?? {}) as Record<string, unknown>,
     })),
     portals: portals.map(snapshotPortalOf),
+    people: await compilePeople(db, scope),
+    revokedOAuthGrants: await compileRevokedOAuthGrants(db, now, scope),
   };
   // The gateway refuses a document it cannot parse; failing here instead names the cause
   // while the admin is still looking, rather than leaving gateways on a stale version.

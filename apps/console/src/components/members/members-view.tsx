@@ -15,6 +15,7 @@ import { PageHeader } from "../ui/page-header";
 import { DataTable, offsetPagination } from "../ui/table";
 import { useToast } from "../ui/toast";
 import { PAGE_SIZE, usePagedList } from "../ui/use-paged-list";
+import { ConnectedClients } from "./connected-clients";
 import { InviteDialog } from "./invite-dialog";
 import { ROLE_OPTIONS } from "./roles";
 
@@ -185,6 +186,8 @@ export function MembersView() {
           />
         </section>
       )}
+
+      <ConnectedClients />
 
       <InviteDialog open={inviting} onClose={() => setInviting(false)} />
       <ConfirmDialog

@@ -1,0 +1,31 @@
+import { AppError } from "@portcullis/contracts/errors";
+import type { Actor } from "../admin-audit/actor";
+import { recordAdminChange } from "../admin-audit/record-admin-change";
+import type { Db } from "../db";
+
+/**
+ * Revokes one of a person's MCP client connections: the row is marked revoked (the next
+ * snapshot lists its grant, so every gateway refuses its access tokens) and the caller ends
+ * the grant's refresh tokens at the authorization server with the returned `grantId`.
+ */
+export async function revokeOAuthConnection(
+  db: Db,
+  input: { orgId: string; actor: Actor; connectionId: string },
+): Promise<{ connectionId: string; grantId: string }> {
+  return db.$transaction(async (tx) => {
+    const row = await tx.oAuthConnection.findFirst({
+      where: { id: input.connectionId, orgId: input.orgId, revokedAt: null },
+    });
+    if (!row) throw new AppError("NOT_FOUND", `no connected client '${input.connectionId}'`);
+    await tx.oAuthConnection.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+    await recordAdminChange(tx, {
+      orgId: input.orgId,
+      actor: input.actor,
+      action: "oauth_connection.revoke",
+      targetType: "user",
+      targetId: row.userId,
+      details: { client: row.clientName, clientId: row.clientId },
+    });
+    return { connectionId: row.id, grantId: row.grantId };
+  });
+}
