@@ -123,6 +123,14 @@ describe("publish after change, in one place", () => {
       admin.policies.setEnabled({ id: policyId, enabled: false }),
     );
     await expectPublished("policies.delete", () => admin.policies.delete({ id: policyId }));
+    // A person's teams are in the snapshot (their grants), and so is the person.
+    await expectPublished("teams.addMember", () =>
+      admin.teams.addMember({ teamId, email: "member@example.com" }),
+    );
+    await expectPublished("teams.removeMember", () =>
+      admin.teams.removeMember({ teamId, userId: h.userIds.member }),
+    );
+    await expectPublished("members.remove", () => admin.members.remove({ userId: h.userIds.member }));
     await expectPublished("agents.delete", () => admin.agents.delete({ id: agentId }));
     await expectPublished("teams.delete", () => admin.teams.delete({ id: teamId }));
     await expectPublished("servers.delete", () => admin.servers.delete({ id: serverId }));

@@ -27,6 +27,17 @@ export const snapshotAgent = z.object({
 });
 export type SnapshotAgent = z.infer<typeof snapshotAgent>;
 
+/** A person of the organization (a member), with the teams whose grants apply to them. */
+export const snapshotPerson = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  teamIds: z.array(z.string()),
+  status: z.enum(["active", "suspended"]),
+});
+export type SnapshotPerson = z.infer<typeof snapshotPerson>;
+
 /** Only live keys are published: a revoked key is simply absent. */
 export const snapshotKey = z.object({
   id: z.string(),
@@ -76,6 +87,8 @@ export const snapshotGrant = z.object({
   orgId: z.string(),
   teamId: z.string().nullable(),
   agentId: z.string().nullable(),
+  /** A grant naming a person (exactly one of teamId, agentId, userId). Absent in older snapshots. */
+  userId: z.string().nullable().default(null),
   serverId: z.string(),
   toolPattern: z.string(),
   effect: grantEffect,
@@ -105,6 +118,8 @@ export const snapshotItemGrant = z.object({
   orgId: z.string(),
   teamId: z.string().nullable(),
   agentId: z.string().nullable(),
+  /** A grant naming a person. Absent in older snapshots. */
+  userId: z.string().nullable().default(null),
   serverId: z.string(),
   pattern: z.string(),
   effect: itemGrantEffect,
@@ -159,6 +174,7 @@ export const configSnapshot = z.object({
   promptGrants: z.array(snapshotItemGrant).default([]),
   /** Enabled policies only, ordered by priority (lower first) then id. */
   policies: z.array(snapshotPolicy).default([]),
+  people: z.array(snapshotPerson).default([]),
 });
 export type ConfigSnapshot = z.infer<typeof configSnapshot>;
 
@@ -175,6 +191,7 @@ export function emptySnapshot(version = 0): ConfigSnapshot {
     resourceGrants: [],
     promptGrants: [],
     policies: [],
+    people: [],
   };
 }
 

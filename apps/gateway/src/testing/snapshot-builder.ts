@@ -129,6 +129,7 @@ export class SnapshotBuilder {
       orgId: this.orgId,
       teamId: "team" in subject ? this.team(subject.team) : null,
       agentId: "agent" in subject ? subject.agent.id : null,
+      userId: null,
       serverId: server.id,
       toolPattern,
       effect,
@@ -152,6 +153,7 @@ export class SnapshotBuilder {
       orgId: this.orgId,
       teamId: "team" in subject ? this.team(subject.team) : null,
       agentId: "agent" in subject ? subject.agent.id : null,
+      userId: null,
       serverId: server.id,
       pattern,
       effect,
@@ -211,6 +213,7 @@ export class SnapshotBuilder {
       resourceGrants: this.itemGrants.resource,
       promptGrants: this.itemGrants.prompt,
       policies: this.policies,
+      people: [],
     });
   }
 }

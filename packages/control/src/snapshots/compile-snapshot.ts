@@ -10,6 +10,7 @@ import type { ItemGrant } from "@portcullis/db/client";
 import { effectiveRisk } from "@portcullis/policy/risk";
 import type { Tx } from "../db";
 import { toContractTransport } from "../servers/transport";
+import { compilePeople } from "./compile-people";
 
 /**
  * Reads the whole installation (every organization) into one self-contained snapshot
@@ -28,7 +29,10 @@ import { toContractTransport } from "../servers/transport";
 export async function compileSnapshot(
   db: Tx,
   version: number,
-  scope: { orgId?: string } = {},
+  scope: {
+    orgId?: string /** false: leave `people` empty (the agent preview needs none). */;
+    people?: boolean;
+  } = {},
 ): Promise<ConfigSnapshot> {
   const now = new Date();
   const org = scope.orgId === undefined ? {} : { orgId: scope.orgId };
@@ -102,6 +106,7 @@ export async function compileSnapshot(
       orgId: g.orgId,
       teamId: g.teamId,
       agentId: g.agentId,
+      userId: g.userId,
       serverId: g.serverId,
       toolPattern: g.toolPattern,
       effect: g.effect,
@@ -120,6 +125,7 @@ export async function compileSnapshot(
       scope: policyScope.parse(p.scope ?? {}),
       config: (p.config ?? {}) as Record<string, unknown>,
     })),
+    people: scope.people === false ? [] : await compilePeople(db, org),
   };
   // The gateway refuses a document it cannot parse; failing here instead names the cause
   // while the admin is still looking, rather than leaving gateways on a stale version.
@@ -138,6 +144,7 @@ function snapshotItemGrant(g: ItemGrant): SnapshotItemGrant {
     orgId: g.orgId,
     teamId: g.teamId,
     agentId: g.agentId,
+    userId: g.userId,
     serverId: g.serverId,
     pattern: g.pattern,
     effect: g.effect === "allow" ? "allow" : "deny",

@@ -68,6 +68,7 @@ export function fixtureGrant(over: Partial<SnapshotGrant>): SnapshotGrant {
     orgId: "org_1",
     teamId: null,
     agentId: null,
+    userId: null,
     serverId: "srv_1",
     toolPattern: "*",
     effect: "allow",

@@ -7,7 +7,7 @@ import { removeMember } from "@portcullis/control/members/remove-member";
 import { setMemberRole } from "@portcullis/control/members/set-member-role";
 import { z } from "zod";
 import { DEFAULT_CONSOLE_URL } from "../../context";
-import { permissionProcedure, router } from "../../trpc";
+import { changeProcedure, permissionProcedure, router } from "../../trpc";
 import { entityId } from "../inputs";
 import { pageInput, pageOutput } from "../page-input";
 
@@ -69,16 +69,18 @@ export const membersRouter = router({
       };
     }),
 
-  remove: write
-    .meta({ notInSnapshot: "memberships are console access, not in the snapshot" })
+  // Publishes: the snapshot's people, and the grants naming the person, change.
+  remove: changeProcedure("members.write")
     .input(z.object({ userId: entityId }))
     .output(z.object({ userId: z.string() }))
-    .mutation(({ ctx, input }) =>
-      removeMember(ctx.db, {
+    .mutation(async ({ ctx, input }) => {
+      const removed = await removeMember(ctx.db, {
         orgId: ctx.org.id,
         actor: ctx.actor,
         actorRole: ctx.org.role,
         userId: input.userId,
-      }),
-    ),
+      });
+      ctx.change.describe(`members.remove ${removed.userId}`);
+      return removed;
+    }),
 });
