@@ -129,13 +129,16 @@ export type SnapshotItemGrant = z.infer<typeof snapshotItemGrant>;
 
 /**
  * Scope of a policy, by id; an empty list means "all". A policy applies to a call when
- * every non-empty list contains the call's team / agent / server / tool.
+ * every non-empty list contains the call's team / agent / server / tool / person (`users`:
+ * only calls made for one of these people, through OAuth).
  */
 export const policyScope = z.object({
   teams: z.array(z.string()).default([]),
   agents: z.array(z.string()).default([]),
   servers: z.array(z.string()).default([]),
   tools: z.array(z.string()).default([]),
+  /** Absent (older scopes, and most): every caller, as an empty list. */
+  users: z.array(z.string()).optional(),
 });
 export type PolicyScope = z.infer<typeof policyScope>;
 

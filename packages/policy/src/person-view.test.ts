@@ -26,10 +26,9 @@ describe("decidePersonToolCall", () => {
       fixtureGrant({ agentId: "agt_1" }),
       fixtureGrant({ teamId: "team_z" }),
     ];
-    expect(decide(read, grants)).toMatchObject({ effect: "deny", grantId: null });
-    expect(decide(read, grants).effect === "deny" && decide(read, grants).reason).toContain(
-      "person 'alice@example.com'",
-    );
+    const decision = decide(read, grants);
+    expect(decision).toMatchObject({ effect: "deny", grantId: null });
+    expect(decision.effect === "deny" && decision.reason).toContain("person 'alice@example.com'");
   });
 
   it("unions the person's own grants with every team's", () => {

@@ -14,6 +14,7 @@ import { ApprovalQueue } from "@portcullis/queues/approval-queue";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ApprovalDecision, ApprovalStage, ApprovalWaitOptions } from "../pipeline/approval-stage";
+import { personIdOf } from "../pipeline/person-of";
 import type { StageInput } from "../pipeline/stage-input";
 import { DecisionWaiters } from "./decision-waiters";
 import { formatDuration } from "./format-duration";
@@ -82,7 +83,14 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
   ) {
     const { tool, server, ctx } = input;
     const { identity } = ctx;
-    const call: PendingCall = { agentId: identity.agent.id, toolId: tool.id, argumentsHash: hash };
+    // Two people asking through one client are two requests, each naming its requester.
+    const requester = personIdOf(identity);
+    const call: PendingCall = {
+      agentId: identity.agent.id,
+      toolId: tool.id,
+      argumentsHash: hash,
+      personId: requester,
+    };
     const requestedAt = Date.now();
     const fresh: PendingApproval = {
       id: newId("approval"),
@@ -109,7 +117,7 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
         agentName: identity.agent.name,
         teamId: identity.agent.teamId,
         keyId: identity.key.id,
-        onBehalfOf: null,
+        onBehalfOf: requester,
         serverId: server.id,
         serverName: server.name,
         toolName: tool.upstreamName,

@@ -5,6 +5,7 @@ import {
   requiredApproval,
 } from "@portcullis/policy/approval-rules";
 import type { Decision } from "@portcullis/policy/decide";
+import { personIdOf } from "./person-of";
 import type { StageInput } from "./stage-input";
 
 /** Why a call must wait for a person, and for how long (see @portcullis/policy/approval-rules). */
@@ -55,6 +56,7 @@ export function approvalRequirement(
       decision,
       grants: snapshot.grantsByServer.get(server.id) ?? [],
       rules,
+      personId: personIdOf(identity),
     },
     args,
   );

@@ -10,6 +10,7 @@ import {
 import { formatRetry } from "@portcullis/policy/rate-limit/describe-limit";
 import type { Logger } from "pino";
 import { LimitStore } from "../rate-limit/limit-store";
+import { personIdOf } from "./person-of";
 import type { RequestContext } from "./request-context";
 import type { StageInput } from "./stage-input";
 
@@ -66,7 +67,9 @@ export function createRateLimitStage(options: RateLimitStageOptions): RateLimitS
   return {
     async enforce({ ctx, server, tool }) {
       const { snapshot, identity } = ctx;
-      const plan = snapshot.policiesCompiled("rate_limit", compile).planFor(identity.agent, server, tool);
+      const plan = snapshot
+        .policiesCompiled("rate_limit", compile)
+        .planFor(identity.agent, server, tool, personIdOf(identity));
       if (!plan) return;
       sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
       let verdict: Awaited<ReturnType<LimitStore["check"]>>;
