@@ -140,6 +140,28 @@ describe("grants that name people in the apply file (user: email)", () => {
     expect(error?.code).toBe("NOT_FOUND");
   });
 
+  it("scopes a policy to people by email: stored by id, re-applied as a no-op, unknown people refused", async () => {
+    const policy = (users: string) => `${GRANTS}policies:
+  - name: bob-limit
+    kind: rate_limit
+    scope: { users: [${users}] }
+    config: { limits: [{ per: user, window: minute, max: 5 }] }
+`;
+    const withPolicy = (users: string) => file(policy(users));
+    expect((await apply(withPolicy("Bob@Example.com"))).map((c) => `${c.action} ${c.name}`)).toEqual([
+      "create bob-limit",
+    ]);
+    const row = await database.db.policy.findFirstOrThrow({ where: { orgId, name: "bob-limit" } });
+    expect(row.scope).toMatchObject({ users: ["usr_bob"] });
+    expect(await apply(withPolicy("bob@example.com"))).toEqual([]);
+    const snapshot = await compileSnapshot(database.db, 3);
+    expect(snapshot.policies.find((p) => p.name === "bob-limit")?.scope.users).toEqual(["usr_bob"]);
+    const error = await caught(apply(withPolicy("carol@example.com")));
+    expect(error?.message).toContain(
+      'policies[0].scope.users[0]: "carol@example.com" is not a member of the organization "acme"',
+    );
+  });
+
   it("deletes a person's grants when they leave the organization", async () => {
     await removeMember(database.db, { orgId, actor, actorRole: "owner", userId: "usr_alice" });
     expect(await listGrants(database.db, { orgId, subject: { type: "user", id: "usr_alice" } })).toEqual([]);

@@ -1,9 +1,11 @@
 import { AppError } from "@portcullis/contracts/errors";
+import { formatConfigPath } from "../change-plan/config-path";
+import { unknownScopeUsers } from "../policies/policy-scope";
 import type { DesiredState } from "./desired-state";
 import type { Installation } from "./load-installation";
 
 /**
- * The file names people by email (`user: alice@example.com`) but never creates them: they
+ * The file names people by email (`user: alice@example.com`, a policy scope's `users:`) but never creates them: they
  * join by signing in or by invitation. Every person a grant names must be a member of the
  * target organization; all unknown ones are reported at once, each at its place in the file,
  * before anything is written.
@@ -28,6 +30,11 @@ export function assertPeopleAreMembers(
       `${entry}.user: "${g.subject.name}" is not a member of organization "${orgSlug}" ` +
         "(people join by signing in or by invitation; check the email)",
     );
+  }
+  for (const policy of desired.policies) {
+    for (const problem of unknownScopeUsers(policy.scope, members)) {
+      problems.push(`${policy.path}.${formatConfigPath(problem.path)}: ${problem.message} "${orgSlug}"`);
+    }
   }
   if (problems.length > 0) {
     throw new AppError("INVALID_INPUT", `invalid config file:\n  ${problems.join("\n  ")}`, {

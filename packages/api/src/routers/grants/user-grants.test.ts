@@ -161,3 +161,27 @@ describe("grants naming people · happy path", () => {
     expect(listed.every((g) => g.subject.type === "user")).toBe(true);
   });
 });
+
+describe("policies scoped to people (console parity with the file's scope.users)", () => {
+  it("stores the person by id, shows their email, publishes the scope, and refuses a non-member", async () => {
+    const admin = await h.as("admin");
+    const policy = {
+      name: "member-limit",
+      kind: "rate_limit" as const,
+      scope: { users: ["Member@Example.com"] },
+      config: { limits: [{ per: "user" as const, window: "minute" as const, max: 5 }] },
+    };
+    const { id } = await admin.policies.create({ policy });
+    const view = await admin.policies.get({ id });
+    expect(view.scope.users).toEqual([{ ref: ids.member, name: "member@example.com" }]);
+    const served = await servedSnapshot(h.redis, h.names());
+    expect(served.policies.find((p) => p.id === id)?.scope.users).toEqual([ids.member]);
+    const error = await caught(
+      admin.policies.create({
+        policy: { ...policy, name: "nobody", scope: { users: ["nobody@example.com"] } },
+      }),
+    );
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.message).toContain('"nobody@example.com" is not a member of the organization');
+  });
+});
