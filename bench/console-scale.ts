@@ -23,6 +23,16 @@ const h = await startApiHarness("bench_console_scale");
 try {
   log("seeding the installation");
   await seedLargeInstallation(h.database.db, h.orgId, size);
+  // People as principals: each person in two teams, and every tenth with a grant of their own.
+  await h.database.db.$executeRawUnsafe(`
+    INSERT INTO team_members (id, team_id, user_id)
+    SELECT 'big_tm_' || g || '_' || k, 'big_team_' || ((g + k * 7) % ${size.teams}), 'big_usr_' || g
+      FROM generate_series(0, ${size.people - 1}) AS g, generate_series(0, 1) AS k`);
+  await h.database.db.$executeRawUnsafe(`
+    INSERT INTO grants (id, org_id, user_id, server_id, tool_pattern, effect, created_by, updated_at)
+    SELECT 'big_ugrant_' || g, '${h.orgId}', 'big_usr_' || g, 'big_srv_' || (g % ${size.servers}),
+           'get_*', 'allow'::"GrantEffect", 'seed', now()
+      FROM generate_series(0, ${size.people - 1}, 10) AS g`);
   await h.database.db.$executeRawUnsafe("ANALYZE");
   log("seeded");
   const admin = await h.as("admin");
@@ -79,6 +89,14 @@ try {
         }),
     ],
     ["grants.preview (what can agent-003 see)", () => admin.grants.preview({ agentId: "big_agt_3" })],
+    [
+      "grants.previewPerson (a person in 2 teams)",
+      () => admin.grants.previewPerson({ userId: "big_usr_30" }),
+    ],
+    [
+      "grants.access.byServer (person, 5,000 tools)",
+      () => admin.grants.access.byServer({ principal: { type: "user", id: "big_usr_30" } }),
+    ],
     ['search.everything ("tool-004")', () => admin.search.everything({ query: "tool-004" })],
     ['search.everything ("person-0042")', () => admin.search.everything({ query: "person-0042" })],
   ];
@@ -113,6 +131,7 @@ function countOf(result: unknown): number | string {
   if (result && typeof result === "object" && "items" in result) return (result.items as unknown[]).length;
   if (result && typeof result === "object" && "rows" in result) return (result.rows as unknown[]).length;
   if (result && typeof result === "object" && "grants" in result) return (result.grants as unknown[]).length;
+  if (result && typeof result === "object" && "tools" in result) return (result.tools as unknown[]).length;
   return "";
 }
 

@@ -141,6 +141,14 @@ describe("publish after change, in one place", () => {
       admin.portals.update({ id: portalId, portal: { ...portal, naming: "prefixed" } }),
     );
     await expectPublished("portals.delete", () => admin.portals.delete({ id: portalId }));
+    // A person's teams are in the snapshot (their grants), and so is the person.
+    await expectPublished("teams.addMember", () =>
+      admin.teams.addMember({ teamId, email: "member@example.com" }),
+    );
+    await expectPublished("teams.removeMember", () =>
+      admin.teams.removeMember({ teamId, userId: h.userIds.member }),
+    );
+    await expectPublished("members.remove", () => admin.members.remove({ userId: h.userIds.member }));
     await expectPublished("agents.delete", () => admin.agents.delete({ id: agentId }));
     await expectPublished("teams.delete", () => admin.teams.delete({ id: teamId }));
     await expectPublished("servers.delete", () => admin.servers.delete({ id: serverId }));

@@ -122,6 +122,11 @@ export const configGrant = z
   .object({
     team: name.optional(),
     agent: name.optional(),
+    user: z
+      .string()
+      .email()
+      .optional()
+      .describe("a person, by the email they sign in with: a member of the organization (case-insensitive)"),
     server: name,
     tools: z
       .array(z.string().min(1))
@@ -151,8 +156,8 @@ export const configGrant = z
   })
   .strict()
   .refine(
-    (g) => (g.team === undefined) !== (g.agent === undefined),
-    "a grant names exactly one of team or agent",
+    (g) => [g.team, g.agent, g.user].filter((v) => v !== undefined).length === 1,
+    "a grant names exactly one of team, agent or user",
   )
   .refine((g) => g.tools.length + g.resources.length + g.prompts.length > 0, {
     path: ["tools"],

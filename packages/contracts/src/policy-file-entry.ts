@@ -8,8 +8,8 @@ const name = z
 
 /**
  * A policy as written in the apply file: the fields every kind shares, plus that kind's
- * config schema. Scope lists name teams, agents and servers, and tools as `<server>__<tool>`;
- * an empty or absent list means "all".
+ * config schema. Scope lists name teams, agents and servers, tools as `<server>__<tool>`, and
+ * people (`users`) by email; an empty or absent list means "all".
  */
 export function policyFileEntry<K extends string, C extends z.ZodType>(kind: K, config: C) {
   return z
@@ -24,6 +24,10 @@ export function policyFileEntry<K extends string, C extends z.ZodType>(kind: K, 
           agents: z.array(z.string().min(1)).optional(),
           servers: z.array(z.string().min(1)).optional(),
           tools: z.array(z.string().min(1)).optional(),
+          users: z
+            .array(z.string().email())
+            .optional()
+            .describe("people by the email they sign in with (members): only calls made for them"),
         })
         .strict()
         .optional(),

@@ -27,7 +27,9 @@ import { riskClass } from "./snapshot";
 /**
  * Whose budget a call draws from: one counter per agent, per team (all its agents share
  * it), per server, per tool, or per combination (`agent+tool`: each agent has its own
- * budget on each tool).
+ * budget on each tool). `user` (and `user+server`, `user+tool`): one counter per person
+ * signed in through OAuth, whichever client they use; a call made by no person (an agent's
+ * API key) is not counted by a per-user limit.
  */
 export const rateLimitPer = z.enum([
   "agent",
@@ -38,6 +40,9 @@ export const rateLimitPer = z.enum([
   "agent+tool",
   "team+server",
   "team+tool",
+  "user",
+  "user+server",
+  "user+tool",
 ]);
 export type RateLimitPer = z.infer<typeof rateLimitPer>;
 

@@ -31,6 +31,7 @@ export const snapshotAgent = z.object({
 });
 export type SnapshotAgent = z.infer<typeof snapshotAgent>;
 
+/** A person of the organization (a member), with the teams whose grants apply to them. */
 export const snapshotPerson = z.object({
   id: z.string(),
   orgId: z.string(),
@@ -94,6 +95,7 @@ export const snapshotGrant = z.object({
   orgId: z.string(),
   teamId: z.string().nullable(),
   agentId: z.string().nullable(),
+  /** A grant naming a person (exactly one of teamId, agentId, userId). Absent in older snapshots. */
   userId: z.string().nullable().default(null),
   serverId: z.string(),
   toolPattern: z.string(),
@@ -124,6 +126,8 @@ export const snapshotItemGrant = z.object({
   orgId: z.string(),
   teamId: z.string().nullable(),
   agentId: z.string().nullable(),
+  /** A grant naming a person. Absent in older snapshots. */
+  userId: z.string().nullable().default(null),
   serverId: z.string(),
   pattern: z.string(),
   effect: itemGrantEffect,
@@ -133,13 +137,16 @@ export type SnapshotItemGrant = z.infer<typeof snapshotItemGrant>;
 
 /**
  * Scope of a policy, by id; an empty list means "all". A policy applies to a call when
- * every non-empty list contains the call's team / agent / server / tool.
+ * every non-empty list contains the call's team / agent / server / tool / person (`users`:
+ * only calls made for one of these people, through OAuth).
  */
 export const policyScope = z.object({
   teams: z.array(z.string()).default([]),
   agents: z.array(z.string()).default([]),
   servers: z.array(z.string()).default([]),
   tools: z.array(z.string()).default([]),
+  /** Absent (older scopes, and most): every caller, as an empty list. */
+  users: z.array(z.string()).optional(),
 });
 export type PolicyScope = z.infer<typeof policyScope>;
 

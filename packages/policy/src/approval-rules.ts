@@ -64,11 +64,16 @@ export class CompiledApprovalRules {
   ) {}
 
   /** The rules whose scope and risk classes cover this agent's calls to this tool, in priority order. */
-  rulesFor(agent: SnapshotAgent, server: SnapshotServer, tool: SnapshotTool): CompiledApprovalRule[] {
-    const key = `${agent.id}/${tool.id}`;
+  rulesFor(
+    agent: SnapshotAgent,
+    server: SnapshotServer,
+    tool: SnapshotTool,
+    personId: string | null = null,
+  ): CompiledApprovalRule[] {
+    const key = `${agent.id}/${personId ?? ""}/${tool.id}`;
     let rules = this.applicable.get(key);
     if (!rules) {
-      const call = scopedCall(agent, server, tool);
+      const call = scopedCall(agent, server, tool, personId);
       rules = this.rules.filter(
         (r) => scopeCovers(r.scope, call) && (r.riskClasses === null || r.riskClasses.has(tool.riskClass)),
       );
@@ -129,6 +134,8 @@ export interface ApprovalInput {
   /** Grants that name the tool's server (any subject), as `decideToolCall` got them. */
   grants: readonly SnapshotGrant[];
   rules: CompiledApprovalRules;
+  /** The person the call is made for (an OAuth caller): approval policies scoped to users match it. */
+  personId?: string | null;
 }
 
 /** The `approve` grants that match this call, the same way `decideToolCall` matches grants. */
@@ -181,7 +188,7 @@ export function requiredApproval(
       if (result.matched) return grantRequirement(input, grant, result.paths);
     }
   }
-  for (const rule of input.rules.rulesFor(input.agent, input.server, input.tool)) {
+  for (const rule of input.rules.rulesFor(input.agent, input.server, input.tool, input.personId ?? null)) {
     if (rule.when === null) return policyRequirement(rule, []);
     const result = evaluateCondition(rule.when, args);
     if (result.matched) return policyRequirement(rule, result.paths);
@@ -216,7 +223,7 @@ export function approvalPreview(input: ApprovalInput): ApprovalPreview {
       if (found) return strip(found);
     }
   }
-  for (const rule of input.rules.rulesFor(input.agent, input.server, input.tool)) {
+  for (const rule of input.rules.rulesFor(input.agent, input.server, input.tool, input.personId ?? null)) {
     const found = consider(policyRequirement(rule, []), rule.when === null);
     if (found) return strip(found);
   }

@@ -2,11 +2,10 @@ import type {
   GrantEffect,
   SnapshotAgent,
   SnapshotGrant,
-  SnapshotPerson,
   SnapshotServer,
   SnapshotTool,
 } from "@portcullis/contracts/snapshot";
-import { grantAppliesTo, grantAppliesToPerson, grantCoversTool } from "./grant-match";
+import { grantAppliesTo, grantCoversTool } from "./grant-match";
 
 export type Decision =
   | { effect: "allow"; grantId: string }
@@ -45,30 +44,6 @@ export function decideToolCall({ agent, server, tool, grants }: DecisionInput): 
   }
 
   return decideByGrants(grants, (g) => grantAppliesTo(g, agent), tool, `agent '${agent.name}'`);
-}
-
-export interface PersonDecisionInput {
-  person: SnapshotPerson;
-  server: SnapshotServer;
-  tool: SnapshotTool;
-  /** Grants of the person's organization that name this server (any subject). */
-  grants: readonly SnapshotGrant[];
-}
-
-/**
- * Decides whether a person (an OAuth caller) may call a tool: the same precedence as
- * decideToolCall over the grants that name the person or one of their teams
- * (grantAppliesToPerson). A suspended person is denied first.
- */
-export function decidePersonToolCall({ person, server, tool, grants }: PersonDecisionInput): Decision {
-  if (person.status !== "active")
-    return { effect: "deny", grantId: null, reason: `person '${person.email}' is suspended` };
-  if (server.status !== "active")
-    return { effect: "deny", grantId: null, reason: `server '${server.name}' is disabled` };
-  if (tool.status !== "active") {
-    return { effect: "deny", grantId: null, reason: `tool '${tool.exposedName}' is ${tool.status}` };
-  }
-  return decideByGrants(grants, (g) => grantAppliesToPerson(g, person), tool, `person '${person.email}'`);
 }
 
 /** The precedence rule, said once: among the subject's grants covering the tool, the most restrictive wins. */

@@ -1,7 +1,6 @@
 import type {
   SnapshotAgent,
   SnapshotGrant,
-  SnapshotPerson,
   SnapshotTool,
 } from "@portcullis/contracts/snapshot";
 import { matchesToolPattern } from "./tool-pattern";
@@ -31,20 +30,6 @@ export function grantNames(
  */
 export function grantAppliesTo(grant: SnapshotGrant, agent: SnapshotAgent): boolean {
   return grant.orgId === agent.orgId && grantNames(grant, agent);
-}
-
-/**
- * Whether a grant is about this person (an OAuth caller): it belongs to the person's
- * organization and names the person, or names no agent and no person and is one of the
- * person's teams' grants. Agent grants never apply to a person.
- */
-export function grantAppliesToPerson(
-  grant: Pick<SnapshotGrant, "orgId" | "agentId" | "userId" | "teamId">,
-  person: SnapshotPerson,
-): boolean {
-  if (grant.orgId !== person.orgId) return false;
-  if (grant.userId !== null && grant.userId !== undefined) return grant.userId === person.id;
-  return grant.agentId === null && grant.teamId !== null && person.teamIds.includes(grant.teamId);
 }
 
 /** Whether a grant covers a tool: it names the tool's server and its pattern matches the upstream name. */

@@ -32,4 +32,18 @@ describe("decidingGrant", () => {
     // A team does not see its agents' own grants.
     expect(decidingGrant(team, "srv_a", "delete_row", grants)?.id).toBe("allow-all");
   });
+
+  it("gives a person their own grants and every team's, and nobody else sees a person's grants", () => {
+    const person = { type: "user", id: "usr_1", teamIds: ["team_1", "team_2"] } as const;
+    const grants = [
+      grant("team-2-read", { teamId: "team_2", toolPattern: "read" }),
+      grant("own-deny", { userId: "usr_1", toolPattern: "delete_*", effect: "deny" }),
+      grant("agent-allow", { agentId: "agt_1" }),
+    ];
+    expect(decidingGrant(person, "srv_a", "read", grants)?.id).toBe("team-2-read");
+    expect(decidingGrant(person, "srv_a", "delete_db", grants)?.id).toBe("own-deny");
+    expect(decidingGrant(person, "srv_a", "write", grants)).toBeNull();
+    expect(decidingGrant(agent, "srv_a", "delete_db", grants)?.id).toBe("agent-allow");
+    expect(decidingGrant(team, "srv_a", "delete_db", grants)).toBeNull();
+  });
 });

@@ -2,16 +2,20 @@ import type { GrantEffect } from "@portcullis/contracts/snapshot";
 import { matchesToolPattern } from "./tool-pattern";
 
 /**
- * Who a grant names, and who is asking. A principal is keyed by its kind so that people
- * (OAuth principals) can be added as one more kind: a person would match grants naming
- * them and the teams they belong to.
+ * Who a grant names (exactly one of the three; `userId` absent means null), and who is
+ * asking. A person (`user`) matches the grants naming them and those of every team they
+ * belong to; an agent its own and its team's; a team only its own.
  */
 export interface GrantSubjectFields {
   teamId: string | null;
   agentId: string | null;
+  userId?: string | null;
 }
 
-export type GrantPrincipal = { type: "team"; id: string } | { type: "agent"; id: string; teamId: string };
+export type GrantPrincipal =
+  | { type: "team"; id: string }
+  | { type: "agent"; id: string; teamId: string }
+  | { type: "user"; id: string; teamIds: readonly string[] };
 
 export interface RankedGrant extends GrantSubjectFields {
   id: string;
@@ -24,8 +28,8 @@ export interface RankedGrant extends GrantSubjectFields {
 export const EFFECT_RANK: Record<GrantEffect, number> = { allow: 0, approve: 1, deny: 2 };
 
 /**
- * Whether a grant applies to the principal: its own grants, and for an agent its team's
- * (the rule `decideToolCall` enforces at the gateway).
+ * Whether a grant applies to the principal: its own grants, and for an agent its team's,
+ * for a person their teams' (the rule `decideToolCall` and `decidePersonToolCall` enforce).
  */
 export function grantAppliesTo(grant: GrantSubjectFields, principal: GrantPrincipal): boolean {
   switch (principal.type) {
@@ -33,7 +37,15 @@ export function grantAppliesTo(grant: GrantSubjectFields, principal: GrantPrinci
       return grant.agentId === null && grant.teamId === principal.id;
     case "agent":
       return grant.agentId !== null ? grant.agentId === principal.id : grant.teamId === principal.teamId;
+    case "user":
+      if (grant.userId != null) return grant.userId === principal.id;
+      return grant.agentId === null && grant.teamId !== null && principal.teamIds.includes(grant.teamId);
   }
+}
+
+/** Whether a grant reaches the principal through a team rather than naming it (shown as inherited). */
+export function grantIsInherited(grant: GrantSubjectFields, principal: GrantPrincipal): boolean {
+  return principal.type !== "team" && grant.teamId !== null;
 }
 
 /**

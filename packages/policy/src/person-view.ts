@@ -1,25 +1,107 @@
 import type {
   SnapshotGrant,
+  SnapshotItemGrant,
   SnapshotPerson,
   SnapshotServer,
   SnapshotTool,
 } from "@portcullis/contracts/snapshot";
-import type { AgentView } from "./agent-view";
-import { decidePersonToolCall } from "./decide";
-import { grantAppliesToPerson } from "./grant-match";
+import type { Decision } from "./decide";
+import { decidingGrant, type GrantPrincipal, grantAppliesTo } from "./grant-precedence";
+import type { ItemDecision, ItemKind } from "./resource-grants";
+import { matchesGlob } from "./resource-grants";
 import type { VisibleTool } from "./visible-tools";
 
 /**
- * What one person (an OAuth caller) can see: the tools whose decision for them is not deny,
- * and the servers they hold a non-deny grant on — the same shape and rules as an agent's view,
- * with the person's subject rule (their own grants and their teams').
+ * What a person (an OAuth caller) may see and call: the union of their own grants and
+ * those of every team they belong to, under the precedence agents have (deny, then
+ * approve, then allow; default deny). Pure, like decide.ts: the gateway serves a person's
+ * MCP client from it and the console's "what can this person see" preview calls it.
  */
+
+/** The person as grant precedence knows principals. */
+export function personPrincipal(person: SnapshotPerson): GrantPrincipal {
+  return { type: "user", id: person.id, teamIds: person.teamIds };
+}
+
+/** Whether a grant (tool, resource or prompt) is about this person: same organization, and it names them or one of their teams. */
+export function grantReachesPerson(
+  grant: Pick<SnapshotGrant, "orgId" | "teamId" | "agentId" | "userId">,
+  person: SnapshotPerson,
+): boolean {
+  return grant.orgId === person.orgId && grantAppliesTo(grant, personPrincipal(person));
+}
+
+export interface PersonDecisionInput {
+  person: SnapshotPerson;
+  server: SnapshotServer;
+  tool: SnapshotTool;
+  /** Grants that name this server (any subject); those of other organizations never match. */
+  grants: readonly SnapshotGrant[];
+}
+
+/**
+ * Decides whether a person may call a tool. A suspended person, a disabled server or a tool
+ * that is not active is denied first; then the most restrictive grant of theirs or of their
+ * teams wins, so a team-wide deny cannot be undone by a grant naming the person.
+ */
+export function decidePersonToolCall({ person, server, tool, grants }: PersonDecisionInput): Decision {
+  const who = `person '${person.email}'`;
+  if (person.status !== "active") return { effect: "deny", grantId: null, reason: `${who} is suspended` };
+  if (server.status !== "active")
+    return { effect: "deny", grantId: null, reason: `server '${server.name}' is disabled` };
+  if (tool.status !== "active") {
+    return { effect: "deny", grantId: null, reason: `tool '${tool.exposedName}' is ${tool.status}` };
+  }
+  const best =
+    server.orgId === person.orgId
+      ? decidingGrant(
+          personPrincipal(person),
+          tool.serverId,
+          tool.upstreamName,
+          grants.filter((g) => g.orgId === person.orgId),
+        )
+      : null;
+  if (best === null) {
+    return {
+      effect: "deny",
+      grantId: null,
+      reason: `no grant gives ${who} access to '${tool.exposedName}' (default deny)`,
+    };
+  }
+  switch (best.effect) {
+    case "allow":
+      return { effect: "allow", grantId: best.id };
+    case "approve":
+      return {
+        effect: "approve",
+        grantId: best.id,
+        reason: best.reason ?? `calls to '${tool.exposedName}' require approval`,
+        timeoutSec: best.approvalTimeoutSec,
+      };
+    case "deny":
+      return {
+        effect: "deny",
+        grantId: best.id,
+        reason: best.reason ?? `a deny grant forbids '${tool.exposedName}'`,
+      };
+  }
+}
+
+/** What one person can see: their listed tools, and the servers whose tool grants reach them. */
+export interface PersonView {
+  tools: VisibleTool[];
+  byExposedName: Map<string, VisibleTool>;
+  /** Active servers the person holds any non-deny tool grant on, by name. */
+  grantedServers: SnapshotServer[];
+}
+
+/** The tools a person's MCP client lists (every tool not denied) and the servers granted to them. */
 export function personView(
   person: SnapshotPerson,
   toolsOfOrg: readonly SnapshotTool[],
   serversById: ReadonlyMap<string, SnapshotServer>,
   grantsByServer: ReadonlyMap<string, readonly SnapshotGrant[]>,
-): AgentView {
+): PersonView {
   const tools: VisibleTool[] = [];
   for (const tool of toolsOfOrg) {
     const server = serversById.get(tool.serverId);
@@ -30,12 +112,41 @@ export function personView(
   }
   const granted = new Set<string>();
   for (const grants of grantsByServer.values()) {
-    for (const g of grants)
-      if (g.effect !== "deny" && grantAppliesToPerson(g, person)) granted.add(g.serverId);
+    for (const g of grants) if (g.effect !== "deny" && grantReachesPerson(g, person)) granted.add(g.serverId);
   }
   const grantedServers = [...granted]
     .map((id) => serversById.get(id))
     .filter((s): s is SnapshotServer => s !== undefined && s.status === "active")
     .sort((a, b) => a.name.localeCompare(b.name));
   return { tools, byExposedName: new Map(tools.map((v) => [v.tool.exposedName, v])), grantedServers };
+}
+
+/**
+ * Decides whether a person may read a resource (by URI) or get a prompt (by upstream name):
+ * default deny, and deny wins over allow among the grants of the person and their teams.
+ */
+export function decidePersonItemAccess(
+  kind: ItemKind,
+  person: SnapshotPerson,
+  server: SnapshotServer,
+  name: string,
+  grants: readonly SnapshotItemGrant[],
+): ItemDecision {
+  if (person.status !== "active")
+    return { effect: "deny", grantId: null, reason: `person '${person.email}' is suspended` };
+  if (server.status !== "active")
+    return { effect: "deny", grantId: null, reason: `server '${server.name}' is disabled` };
+  let allow: SnapshotItemGrant | null = null;
+  for (const g of grants) {
+    if (g.serverId !== server.id || !grantReachesPerson(g, person) || !matchesGlob(g.pattern, name)) continue;
+    if (g.effect === "deny")
+      return { effect: "deny", grantId: g.id, reason: g.reason ?? `a deny grant forbids ${kind} '${name}'` };
+    allow ??= g;
+  }
+  if (allow) return { effect: "allow", grantId: allow.id };
+  return {
+    effect: "deny",
+    grantId: null,
+    reason: `no grant gives person '${person.email}' access to ${kind} '${name}' on '${server.name}' (default deny)`,
+  };
 }

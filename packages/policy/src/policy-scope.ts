@@ -14,6 +14,8 @@ export interface ScopedCall {
   toolId: string;
   /** `<server>__<tool>`: a scope may name a tool by exposed name as well as by id. */
   toolName: string;
+  /** The person the call is made for (an OAuth caller); null or absent: none. */
+  userId?: string | null;
 }
 
 /** A policy's scope as sets of ids; null: no restriction on that dimension. */
@@ -23,6 +25,7 @@ export interface CompiledScope {
   agents: ReadonlySet<string> | null;
   servers: ReadonlySet<string> | null;
   tools: ReadonlySet<string> | null;
+  users: ReadonlySet<string> | null;
 }
 
 const asSet = (ids: readonly string[]): Set<string> | null => (ids.length > 0 ? new Set(ids) : null);
@@ -35,12 +38,13 @@ export function compileScope(policy: Pick<SnapshotPolicy, "orgId" | "scope">): C
     agents: asSet(policy.scope.agents),
     servers: asSet(policy.scope.servers),
     tools: asSet(policy.scope.tools),
+    users: asSet(policy.scope.users ?? []),
   };
 }
 
 /**
  * Whether a policy covers a call: it belongs to the call's organization and each non-empty
- * scope list names the call's team, agent, server and tool. The control plane stores a tool
+ * scope list names the call's team, agent, server, tool and person. The control plane stores a tool
  * by id, or by exposed name until its catalog lists it, so both are looked up. The one scope
  * rule of DLP, rate-limit and approval policies.
  */
@@ -50,12 +54,18 @@ export function scopeCovers(scope: CompiledScope, call: ScopedCall): boolean {
     (scope.teams === null || scope.teams.has(call.teamId)) &&
     (scope.agents === null || scope.agents.has(call.agentId)) &&
     (scope.servers === null || scope.servers.has(call.serverId)) &&
-    (scope.tools === null || scope.tools.has(call.toolId) || scope.tools.has(call.toolName))
+    (scope.tools === null || scope.tools.has(call.toolId) || scope.tools.has(call.toolName)) &&
+    (scope.users === null || (call.userId != null && scope.users.has(call.userId)))
   );
 }
 
-/** The scope facts of an agent's call to a tool. */
-export function scopedCall(agent: SnapshotAgent, server: SnapshotServer, tool: SnapshotTool): ScopedCall {
+/** The scope facts of an agent's call to a tool, made for `personId` when a person is signed in. */
+export function scopedCall(
+  agent: SnapshotAgent,
+  server: SnapshotServer,
+  tool: SnapshotTool,
+  personId: string | null = null,
+): ScopedCall {
   return {
     orgId: agent.orgId,
     teamId: agent.teamId,
@@ -63,5 +73,6 @@ export function scopedCall(agent: SnapshotAgent, server: SnapshotServer, tool: S
     serverId: server.id,
     toolId: tool.id,
     toolName: tool.exposedName,
+    userId: personId,
   };
 }

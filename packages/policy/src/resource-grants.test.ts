@@ -37,6 +37,7 @@ const grant = (over: Partial<SnapshotItemGrant>): SnapshotItemGrant => ({
   orgId: "org_1",
   teamId: "team_a",
   agentId: null,
+  userId: null,
   serverId: "srv_docs",
   pattern: "*",
   effect: "allow",

@@ -146,11 +146,17 @@ export interface PendingCall {
   agentId: string;
   toolId: string;
   argumentsHash: string;
+  /** The person asking (an OAuth caller); null or absent: the agent itself. */
+  personId?: string | null;
 }
 
-/** The index entry of a call, for releasePendingApproval. */
+/**
+ * The index entry of a call, for releasePendingApproval. A person's call is indexed apart
+ * from the same call by another person (or by the agent's key): each waits for its own decision.
+ */
 export function pendingApprovalKey(names: RedisNames, call: PendingCall): string {
-  return approvalIndexKey(names, call.agentId, call.toolId, call.argumentsHash);
+  const caller = call.personId ? `${call.agentId}~${call.personId}` : call.agentId;
+  return approvalIndexKey(names, caller, call.toolId, call.argumentsHash);
 }
 
 /**

@@ -15,6 +15,7 @@ import type { RedisTarget } from "@portcullis/queues/redis-config";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ApprovalDecision, ApprovalStage, ApprovalWaitOptions } from "../pipeline/approval-stage";
+import { personIdOf } from "../pipeline/person-of";
 import type { StageInput } from "../pipeline/stage-input";
 import { DecisionWaiters } from "./decision-waiters";
 import { formatDuration } from "./format-duration";
@@ -88,13 +89,18 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
   ) {
     const { tool, server, ctx } = input;
     const { identity } = ctx;
-    // Held calls name an agent and its key; a person's request is issue 11 point 4's requester.
+    // Held calls name an agent and its key; a person's own requests wait for approvals keyed by person.
     if (identity.kind !== "agent")
       throw new AppError(
         "APPROVAL_REQUIRED",
         `call to '${tool.exposedName}' requires approval, which is not available for OAuth callers yet: ${requirement.reason}`,
       );
-    const call: PendingCall = { agentId: identity.agent.id, toolId: tool.id, argumentsHash: hash };
+    const call: PendingCall = {
+      agentId: identity.agent.id,
+      toolId: tool.id,
+      argumentsHash: hash,
+      personId: personIdOf(identity),
+    };
     const requestedAt = Date.now();
     const fresh: PendingApproval = {
       id: newId("approval"),
@@ -121,7 +127,7 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
         agentName: identity.agent.name,
         teamId: identity.agent.teamId,
         keyId: identity.key.id,
-        onBehalfOf: null,
+        onBehalfOf: requester,
         serverId: server.id,
         serverName: server.name,
         toolName: tool.upstreamName,

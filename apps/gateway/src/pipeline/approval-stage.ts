@@ -5,6 +5,7 @@ import {
   requiredApproval,
 } from "@portcullis/policy/approval-rules";
 import type { Decision } from "@portcullis/policy/decide";
+import { personIdOf } from "./person-of";
 import { policySubject } from "./policy-subject";
 import type { StageInput } from "./stage-input";
 
@@ -56,6 +57,7 @@ export function approvalRequirement(
       decision,
       grants: snapshot.grantsByServer.get(server.id) ?? [],
       rules,
+      personId: personIdOf(identity),
     },
     args,
   );

@@ -1,5 +1,6 @@
 import { AppError } from "@portcullis/contracts/errors";
-import { decidePersonToolCall, decideToolCall } from "@portcullis/policy/decide";
+import { decideToolCall } from "@portcullis/policy/decide";
+import { decidePersonToolCall } from "@portcullis/policy/person-view";
 import type { VisibleTool } from "@portcullis/policy/visible-tools";
 import type { CallChannel } from "@portcullis/upstream/call-channel";
 import type { UpstreamPool } from "@portcullis/upstream/pool";

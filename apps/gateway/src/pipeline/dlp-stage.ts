@@ -12,6 +12,7 @@ import { scopedCall } from "@portcullis/policy/policy-scope";
 import { isUpstreamRpcError, UpstreamRpcError } from "@portcullis/upstream/errors";
 import type { CallToolResult } from "@portcullis/upstream/types";
 import type { Logger } from "pino";
+import { personIdOf } from "./person-of";
 import { policySubject } from "./policy-subject";
 import type { StageInput } from "./stage-input";
 import { summarizeResult } from "./summarize-result";
@@ -99,7 +100,9 @@ export function createDlpStage(options: { logger: Logger }): DlpStage {
   const rulesFor = (input: StageInput) =>
     input.ctx.snapshot
       .policiesCompiled("dlp", compile)
-      .forCall(scopedCall(policySubject(input.ctx.identity), input.server, input.tool));
+      .forCall(
+        scopedCall(policySubject(input.ctx.identity), input.server, input.tool, personIdOf(input.ctx.identity)),
+      );
   const record = (input: StageInput, findings: DlpFinding[]) => {
     const audit = input.ctx.audit;
     audit.dlp = audit.dlp ? [...audit.dlp, ...findings] : findings;

@@ -11,6 +11,7 @@ import { formatRetry } from "@portcullis/policy/rate-limit/describe-limit";
 import type { RedisTarget } from "@portcullis/queues/redis-config";
 import type { Logger } from "pino";
 import { LimitStore } from "../rate-limit/limit-store";
+import { personIdOf } from "./person-of";
 import { policySubject } from "./policy-subject";
 import type { RequestContext } from "./request-context";
 import type { StageInput } from "./stage-input";
@@ -70,7 +71,7 @@ export function createRateLimitStage(options: RateLimitStageOptions): RateLimitS
       const { snapshot, identity } = ctx;
       const plan = snapshot
         .policiesCompiled("rate_limit", compile)
-        .planFor(policySubject(identity), server, tool);
+        .planFor(policySubject(identity), server, tool, personIdOf(identity));
       if (!plan) return;
       sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
       let verdict: Awaited<ReturnType<LimitStore["check"]>>;

@@ -160,6 +160,7 @@ export class SnapshotBuilder {
       orgId: this.orgId,
       teamId: "team" in subject ? this.team(subject.team) : null,
       agentId: "agent" in subject ? subject.agent.id : null,
+      userId: null,
       serverId: server.id,
       pattern,
       effect,

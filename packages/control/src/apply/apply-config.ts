@@ -11,8 +11,9 @@ import { resolveDesiredState } from "./desired-state";
 import { type Installation, loadInstallation } from "./load-installation";
 import type { ApplyContext, ApplyPlan, PlanChange, PlanKind } from "./plan";
 import { planChanges } from "./plan-changes";
-import { NO_PORTALS } from "./plan-portals";
 import { planOAuth } from "./plan-oauth";
+import { NO_PORTALS } from "./plan-portals";
+import { assertPeopleAreMembers } from "./resolve-people";
 
 export interface ApplyOptions {
   actor: { type: "cli" | "user"; id?: string; name?: string };
@@ -52,6 +53,7 @@ const EMPTY: Installation = {
   tools: [],
   policies: [],
   portals: NO_PORTALS,
+  people: [],
 };
 
 /**
@@ -75,6 +77,7 @@ export async function applyConfig(db: Db, file: ConfigFile, opts: ApplyOptions):
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APPLY_LOCK}::bigint)`;
       const org = await targetOrganization(tx, parsed.organization);
       const installation = org.id === null ? EMPTY : await loadInstallation(tx, org.id);
+      assertPeopleAreMembers(desired, installation, org.slug);
       const ops = [
         ...planChanges(installation, desired, opts.secretKey),
         ...planOAuth(await loadOAuthState(tx), parsed.oauth),
@@ -97,6 +100,7 @@ export async function applyConfig(db: Db, file: ConfigFile, opts: ApplyOptions):
         serverIds: new Map(installation.servers.map((s) => [s.name, s.id])),
         teamIds: new Map(installation.teams.map((t) => [t.name, t.id])),
         agentIds: new Map(installation.agents.map((a) => [a.name, a.id])),
+        userIds: new Map(installation.people.map((p) => [p.email, p.id])),
       };
       for (const op of ops) {
         if (!op.run) continue;

@@ -8,6 +8,7 @@ import type { TransportKind } from "@portcullis/db/client";
 import { webhookHostOf } from "../approvals/set-team-webhook";
 import { grantKey, itemGrantKey, toolRiskKey } from "../change-plan/entry-keys";
 import { DEFAULT_TIMEOUT_MS } from "../change-plan/server-defaults";
+import { normalizeEmail } from "../identity/normalize-email";
 import { toDbTransport } from "../servers/transport";
 import { type DesiredPolicy, resolveDesiredPolicies } from "./plan-policies";
 import { type DesiredPortal, resolveDesiredPortals } from "./plan-portals";
@@ -51,7 +52,7 @@ export interface DesiredGrant {
   path: string;
   /** Identity of a grant: who, which server, which tool pattern. */
   key: string;
-  subject: { kind: "team" | "agent"; name: string };
+  subject: { kind: "team" | "agent" | "user"; name: string };
   server: string;
   toolPattern: string;
   effect: GrantEffect;
@@ -66,7 +67,7 @@ export interface DesiredItemGrant {
   path: string;
   /** Identity: who, which server, which kind and pattern (`team:platform/docs/resource:docs://*`). */
   key: string;
-  subject: { kind: "team" | "agent"; name: string };
+  subject: { kind: "team" | "agent" | "user"; name: string };
   server: string;
   kind: "resource" | "prompt";
   pattern: string;
@@ -167,12 +168,15 @@ export function resolveDesiredState(file: ConfigFile, env: Record<string, string
   const itemGrants: DesiredItemGrant[] = [];
   file.grants.forEach((g, i) => {
     const path = `grants[${i}]`;
+    // People are not declared in the file (they sign in): apply checks they are members.
     const subject =
       g.team !== undefined
         ? { kind: "team" as const, name: g.team }
-        : { kind: "agent" as const, name: g.agent! };
+        : g.agent !== undefined
+          ? { kind: "agent" as const, name: g.agent }
+          : { kind: "user" as const, name: normalizeEmail(g.user!) };
     const known = subject.kind === "team" ? teamNames : agentNames;
-    if (!known.has(subject.name)) {
+    if (subject.kind !== "user" && !known.has(subject.name)) {
       problems.push(
         `${path}.${subject.kind}: unknown ${subject.kind} "${subject.name}" (declare it under ${subject.kind}s:)`,
       );

@@ -4,6 +4,7 @@ import { type StoredTeamWebhook, TEAM_WEBHOOK_COLUMNS } from "../approvals/team-
 import { grantKey, itemGrantKey, toolRiskKey } from "../change-plan/entry-keys";
 import type { Tx } from "../db";
 import { type InstalledPortals, loadInstalledPortals } from "./plan-portals";
+import { normalizeEmail } from "../identity/normalize-email";
 
 export interface InstalledTeam {
   id: string;
@@ -49,6 +50,13 @@ export interface InstalledTool {
   flags: string[];
 }
 
+/** A member of the organization, as grants and policy scopes of the file name them (by email). */
+export interface InstalledPerson {
+  id: string;
+  /** Normalized (lower-case). */
+  email: string;
+}
+
 /** A policy row, with its scope as stored (ids). */
 export interface InstalledPolicy {
   id: string;
@@ -70,6 +78,7 @@ export interface Installation {
   tools: InstalledTool[];
   policies: InstalledPolicy[];
   portals: InstalledPortals;
+  people: InstalledPerson[];
 }
 
 /**
@@ -97,6 +106,7 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
     where: { orgId },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
+  const people = await loadInstalledPeople(tx, orgId);
   const tools = await tx.tool.findMany({
     where: { orgId },
     select: {
@@ -114,6 +124,18 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
   const serverName = new Map(servers.map((s) => [s.id, s.name]));
   const teamName = new Map(teams.map((t) => [t.id, t.name]));
   const agentName = new Map(agents.map((a) => [a.id, a.name]));
+  const email = new Map(people.map((p) => [p.id, p.email]));
+  const subjectKey = (g: {
+    teamId: string | null;
+    agentId: string | null;
+    userId: string | null;
+  }): ["team" | "agent" | "user", string] =>
+    g.teamId !== null
+      ? ["team", teamName.get(g.teamId)!]
+      : g.agentId !== null
+        ? ["agent", agentName.get(g.agentId)!]
+        : // Someone no longer a member (removing one deletes their grants) keys by id, so apply deletes it.
+          ["user", email.get(g.userId!) ?? g.userId!];
   return {
     servers,
     teams: teams.map((t) => ({
@@ -132,10 +154,7 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
     })),
     grants: grants.map((g) => ({
       id: g.id,
-      key:
-        g.teamId !== null
-          ? grantKey("team", teamName.get(g.teamId)!, serverName.get(g.serverId)!, g.toolPattern)
-          : grantKey("agent", agentName.get(g.agentId!)!, serverName.get(g.serverId)!, g.toolPattern),
+      key: grantKey(...subjectKey(g), serverName.get(g.serverId)!, g.toolPattern),
       effect: g.effect,
       approvalTimeoutSec: g.approvalTimeoutSec,
       reason: g.reason,
@@ -143,10 +162,7 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
     })),
     itemGrants: itemGrants.map((g) => ({
       id: g.id,
-      key:
-        g.teamId !== null
-          ? itemGrantKey("team", teamName.get(g.teamId)!, serverName.get(g.serverId)!, g.kind, g.pattern)
-          : itemGrantKey("agent", agentName.get(g.agentId!)!, serverName.get(g.serverId)!, g.kind, g.pattern),
+      key: itemGrantKey(...subjectKey(g), serverName.get(g.serverId)!, g.kind, g.pattern),
       effect: g.effect,
       reason: g.reason,
     })),
@@ -162,7 +178,17 @@ export async function loadInstallation(tx: Tx, orgId: string): Promise<Installat
     })),
     policies: await loadInstalledPolicies(tx, orgId),
     portals: await loadInstalledPortals(tx, orgId),
+    people,
   };
+}
+
+/** The organization's members by normalized email (emails are stored lower-cased; normalized again to be sure). */
+export async function loadInstalledPeople(tx: Tx, orgId: string): Promise<InstalledPerson[]> {
+  const rows = await tx.membership.findMany({
+    where: { orgId },
+    select: { user: { select: { id: true, email: true } } },
+  });
+  return rows.map((r) => ({ id: r.user.id, email: normalizeEmail(r.user.email) }));
 }
 
 export async function loadInstalledPolicies(tx: Tx, orgId: string): Promise<InstalledPolicy[]> {

@@ -53,6 +53,7 @@ export function planGrants(
               orgId: ctx.orgId,
               teamId: want.subject.kind === "team" ? ctx.teamIds.get(want.subject.name)! : null,
               agentId: want.subject.kind === "agent" ? ctx.agentIds.get(want.subject.name)! : null,
+              userId: want.subject.kind === "user" ? ctx.userIds.get(want.subject.name)! : null,
               serverId: ctx.serverIds.get(want.server)!,
               toolPattern: want.toolPattern,
               effect: want.effect,

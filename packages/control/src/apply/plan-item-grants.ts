@@ -49,6 +49,7 @@ export function planItemGrants(
               orgId: ctx.orgId,
               teamId: want.subject.kind === "team" ? ctx.teamIds.get(want.subject.name)! : null,
               agentId: want.subject.kind === "agent" ? ctx.agentIds.get(want.subject.name)! : null,
+              userId: want.subject.kind === "user" ? ctx.userIds.get(want.subject.name)! : null,
               serverId: ctx.serverIds.get(want.server)!,
               kind: want.kind,
               pattern: want.pattern,

@@ -64,12 +64,14 @@ export function planPolicies(
     agents: new Map(installation.agents.map((a) => [a.name, a.id])),
     servers: new Map(installation.servers.map((s) => [s.name, s.id])),
     tools: installedTools,
+    users: new Map(installation.people.map((p) => [p.email, p.id])),
   };
   const runIds = (ctx: ApplyContext): ScopeIds => ({
     teams: ctx.teamIds,
     agents: ctx.agentIds,
     servers: ctx.serverIds,
     tools: installedTools,
+    users: ctx.userIds,
   });
   const resolved = (want: DesiredPolicy, ctx: ApplyContext): StoredScope =>
     storedPolicyScope(want.scope, runIds(ctx))!;

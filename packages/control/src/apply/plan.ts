@@ -48,6 +48,8 @@ export interface ApplyContext {
   serverIds: Map<string, string>;
   teamIds: Map<string, string>;
   agentIds: Map<string, string>;
+  /** People by normalized email (the apply file never creates people: they sign in). */
+  userIds: Map<string, string>;
 }
 
 /** A planned change and how to carry it out. */

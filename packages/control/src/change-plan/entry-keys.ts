@@ -1,6 +1,6 @@
-/** How a grant is named in plans and messages: `team:platform/everything/echo`. */
+/** How a grant is named in plans and messages: `team:platform/everything/echo`, `user:alice@example.com/…`. */
 export function grantKey(
-  subjectKind: "team" | "agent",
+  subjectKind: "team" | "agent" | "user",
   subject: string,
   server: string,
   toolPattern: string,
@@ -15,7 +15,7 @@ export function toolRiskKey(server: string, tool: string): string {
 
 /** How a resource or prompt grant is named: `team:platform/docs/resource:docs://*`. */
 export function itemGrantKey(
-  subjectKind: "team" | "agent",
+  subjectKind: "team" | "agent" | "user",
   subject: string,
   server: string,
   kind: "resource" | "prompt",

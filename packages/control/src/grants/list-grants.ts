@@ -1,10 +1,12 @@
 import type { ApprovalCondition } from "@portcullis/contracts/approval-policy";
 import type { GrantEffect } from "@portcullis/contracts/snapshot";
 import type { Tx } from "../db";
+import type { GrantSubjectRef } from "./grant-subject";
+import { type NamedSubject, subjectNamer } from "./subject-names";
 
 export interface GrantSummary {
   id: string;
-  subject: { type: "team" | "agent"; id: string; name: string };
+  subject: NamedSubject;
   serverId: string;
   serverName: string;
   toolPattern: string;
@@ -23,32 +25,27 @@ export interface GrantSummary {
  */
 export async function listGrants(
   db: Tx,
-  input: { orgId: string; serverId?: string; subject?: { type: "team" | "agent"; id: string } },
+  input: { orgId: string; serverId?: string; subject?: GrantSubjectRef },
 ): Promise<GrantSummary[]> {
   const { orgId } = input;
-  const [grants, teams, agents, servers] = await Promise.all([
+  const [grants, servers] = await Promise.all([
     db.grant.findMany({
       where: {
         orgId,
         ...(input.serverId !== undefined && { serverId: input.serverId }),
         ...(input.subject?.type === "team" && { teamId: input.subject.id }),
         ...(input.subject?.type === "agent" && { agentId: input.subject.id }),
+        ...(input.subject?.type === "user" && { userId: input.subject.id }),
       },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     }),
-    db.team.findMany({ where: { orgId }, select: { id: true, name: true } }),
-    db.agent.findMany({ where: { orgId }, select: { id: true, name: true } }),
     db.server.findMany({ where: { orgId }, select: { id: true, name: true } }),
   ]);
-  const teamName = new Map(teams.map((t) => [t.id, t.name]));
-  const agentName = new Map(agents.map((a) => [a.id, a.name]));
+  const subjectOf = await subjectNamer(db, orgId, grants);
   const serverName = new Map(servers.map((s) => [s.id, s.name]));
   return grants.map((g) => ({
     id: g.id,
-    subject:
-      g.teamId !== null
-        ? { type: "team" as const, id: g.teamId, name: teamName.get(g.teamId) ?? "" }
-        : { type: "agent" as const, id: g.agentId!, name: agentName.get(g.agentId!) ?? "" },
+    subject: subjectOf(g),
     serverId: g.serverId,
     serverName: serverName.get(g.serverId) ?? "",
     toolPattern: g.toolPattern,

@@ -16,7 +16,7 @@ import { fieldChanges } from "../change-plan/field-changes";
 import { jsonOrDbNull } from "../change-plan/json-column";
 import type { Db, Tx } from "../db";
 import { findServer } from "../servers/find-server";
-import { findGrantSubject, type GrantSubjectRef } from "./grant-subject";
+import { findGrantSubject, type GrantSubjectRef, subjectColumns } from "./grant-subject";
 
 export interface GrantInput {
   subject: GrantSubjectRef;
@@ -80,7 +80,7 @@ export async function setGrantIn(
       orgId: input.orgId,
       serverId: server.id,
       toolPattern,
-      ...(subject.type === "team" ? { teamId: subject.id } : { agentId: subject.id }),
+      ...subjectColumns(subject),
     },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
@@ -108,8 +108,7 @@ export async function setGrantIn(
     data: {
       id,
       orgId: input.orgId,
-      teamId: subject.type === "team" ? subject.id : null,
-      agentId: subject.type === "agent" ? subject.id : null,
+      ...subjectColumns(subject),
       serverId: server.id,
       toolPattern,
       ...values,

@@ -1,8 +1,10 @@
 import type { Tx } from "../db";
+import type { GrantSubjectRef } from "../grants/grant-subject";
+import { type NamedSubject, subjectNamer } from "../grants/subject-names";
 
 export interface ItemGrantSummary {
   id: string;
-  subject: { type: "team" | "agent"; id: string; name: string };
+  subject: NamedSubject;
   serverId: string;
   serverName: string;
   kind: "resource" | "prompt";
@@ -16,32 +18,27 @@ export interface ItemGrantSummary {
 /** The organization's resource and prompt grants (optionally those naming one server or subject). */
 export async function listItemGrants(
   db: Tx,
-  input: { orgId: string; serverId?: string; subject?: { type: "team" | "agent"; id: string } },
+  input: { orgId: string; serverId?: string; subject?: GrantSubjectRef },
 ): Promise<ItemGrantSummary[]> {
   const { orgId } = input;
-  const [grants, teams, agents, servers] = await Promise.all([
+  const [grants, servers] = await Promise.all([
     db.itemGrant.findMany({
       where: {
         orgId,
         ...(input.serverId !== undefined && { serverId: input.serverId }),
         ...(input.subject?.type === "team" && { teamId: input.subject.id }),
         ...(input.subject?.type === "agent" && { agentId: input.subject.id }),
+        ...(input.subject?.type === "user" && { userId: input.subject.id }),
       },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     }),
-    db.team.findMany({ where: { orgId }, select: { id: true, name: true } }),
-    db.agent.findMany({ where: { orgId }, select: { id: true, name: true } }),
     db.server.findMany({ where: { orgId }, select: { id: true, name: true } }),
   ]);
-  const teamName = new Map(teams.map((t) => [t.id, t.name]));
-  const agentName = new Map(agents.map((a) => [a.id, a.name]));
+  const subjectOf = await subjectNamer(db, orgId, grants);
   const serverName = new Map(servers.map((s) => [s.id, s.name]));
   return grants.map((g) => ({
     id: g.id,
-    subject:
-      g.teamId !== null
-        ? { type: "team" as const, id: g.teamId, name: teamName.get(g.teamId) ?? "" }
-        : { type: "agent" as const, id: g.agentId!, name: agentName.get(g.agentId!) ?? "" },
+    subject: subjectOf(g),
     serverId: g.serverId,
     serverName: serverName.get(g.serverId) ?? "",
     kind: g.kind,

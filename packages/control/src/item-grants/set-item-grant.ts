@@ -7,7 +7,7 @@ import { recordAdminChange } from "../admin-audit/record-admin-change";
 import { itemGrantKey } from "../change-plan/entry-keys";
 import { fieldChanges } from "../change-plan/field-changes";
 import type { Db } from "../db";
-import { findGrantSubject, type GrantSubjectRef } from "../grants/grant-subject";
+import { findGrantSubject, type GrantSubjectRef, subjectColumns } from "../grants/grant-subject";
 import { findServer } from "../servers/find-server";
 
 export interface ItemGrantInput {
@@ -50,7 +50,7 @@ export async function setItemGrant(
         serverId: server.id,
         kind: want.kind,
         pattern,
-        ...(subject.type === "team" ? { teamId: subject.id } : { agentId: subject.id }),
+        ...subjectColumns(subject),
       },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     });
@@ -73,8 +73,7 @@ export async function setItemGrant(
       data: {
         id,
         orgId: input.orgId,
-        teamId: subject.type === "team" ? subject.id : null,
-        agentId: subject.type === "agent" ? subject.id : null,
+        ...subjectColumns(subject),
         serverId: server.id,
         kind: want.kind,
         pattern,

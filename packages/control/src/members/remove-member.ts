@@ -6,7 +6,7 @@ import type { Db } from "../db";
 import { assertAnotherOwner, findMembership } from "./find-membership";
 
 /**
- * Removes a member from the organization and from its teams. Their console access ends
+ * Removes a member from the organization, from its teams and from the grants naming them. Their console access ends
  * with their next request (membership is checked on every call). Owners are removed only
  * by owners, and never the last one.
  */
@@ -22,6 +22,9 @@ export async function removeMember(
       await assertAnotherOwner(tx, input.orgId, input.userId);
     }
     await tx.teamMember.deleteMany({ where: { userId: input.userId, team: { orgId: input.orgId } } });
+    // Grants naming the person go with their membership: a returning member starts from their teams.
+    const grants = await tx.grant.deleteMany({ where: { orgId: input.orgId, userId: input.userId } });
+    const itemGrants = await tx.itemGrant.deleteMany({ where: { orgId: input.orgId, userId: input.userId } });
     await tx.membership.delete({ where: { id: membership.id } });
     await recordAdminChange(tx, {
       orgId: input.orgId,
@@ -29,7 +32,11 @@ export async function removeMember(
       action: "member.remove",
       targetType: "user",
       targetId: input.userId,
-      details: { email: membership.email, role: membership.role },
+      details: {
+        email: membership.email,
+        role: membership.role,
+        ...(grants.count + itemGrants.count > 0 && { grantsDeleted: grants.count + itemGrants.count }),
+      },
     });
     return { userId: input.userId };
   });

@@ -8,6 +8,7 @@ import {
   type ScopeDirectory,
   scopeProblems,
   storedPolicyScope,
+  unknownScopeUsers,
 } from "./policy-scope";
 
 /**
@@ -27,7 +28,7 @@ export function parsePolicyEntry(input: unknown): ConfigPolicy {
  * The scope as stored (ids, sorted), resolved against the organization the way apply
  * resolves a file's names against what it declares.
  *
- * @throws AppError INVALID_INPUT naming each unknown team, agent or server.
+ * @throws AppError INVALID_INPUT naming each unknown team, agent, server or person.
  */
 export async function resolvePolicyScope(
   tx: Tx,
@@ -41,7 +42,7 @@ export async function resolvePolicyScope(
     agents: new Set(ids.agents.keys()),
     servers: new Set(ids.servers.keys()),
   };
-  const problems = scopeProblems(scope, known);
+  const problems = [...scopeProblems(scope, known), ...unknownScopeUsers(scope, new Set(ids.users.keys()))];
   if (problems.length > 0) throw invalid(problems);
   return storedPolicyScope(scope, ids)!;
 }

@@ -3,6 +3,7 @@ import { TOOL_NAME_SEPARATOR } from "@portcullis/contracts/snapshot";
 import type { PolicyKind } from "@portcullis/db/client";
 import { toolRiskKey } from "../change-plan/entry-keys";
 import type { Tx } from "../db";
+import { normalizeEmail } from "../identity/normalize-email";
 
 /**
  * A policy's scope and the rest of its row, shared by `portcullis apply` (plan-policies)
@@ -13,11 +14,15 @@ import type { Tx } from "../db";
 /** Matches the column default, so a file that omits `priority` agrees with a fresh row. */
 export const DEFAULT_POLICY_PRIORITY = 100;
 
-export const SCOPE_LISTS = ["teams", "agents", "servers", "tools"] as const;
+export const SCOPE_LISTS = ["teams", "agents", "servers", "tools", "users"] as const;
 export type ScopeList = (typeof SCOPE_LISTS)[number];
 
-/** Scope lists as a file names them (tools as `<server>__<tool>`), or as stored (ids); empty means all. */
-export type PolicyScopeLists = Record<ScopeList, string[]>;
+/**
+ * Scope lists as a file names them (tools as `<server>__<tool>`, people by lower-cased
+ * email), or as stored (ids); empty means all. A stored scope has `users` only when it names
+ * someone, so scopes written before people were principals compare equal.
+ */
+export type PolicyScopeLists = Record<Exclude<ScopeList, "users">, string[]> & { users?: string[] };
 
 /** A policy row's values, from a file entry (or a console form, which sends the same entry). */
 export interface PolicyValues {
@@ -42,6 +47,7 @@ export function policyValues(entry: ConfigPolicy): PolicyValues {
       agents: entry.scope?.agents ?? [],
       servers: entry.scope?.servers ?? [],
       tools: entry.scope?.tools ?? [],
+      ...(entry.scope?.users?.length && { users: entry.scope.users.map(normalizeEmail) }),
     },
     config: entry.config as Record<string, unknown>,
   };
@@ -53,6 +59,24 @@ export interface ScopeProblem {
   message: string;
   /** The list a file declares the missing thing under (`teams`, `servers`…). */
   missing: "teams" | "agents" | "servers" | null;
+}
+
+/**
+ * People a scope names who are not members (`known`: member emails, lower-cased). A file
+ * declares no people, so apply checks them against the organization (resolve-people.ts).
+ */
+export function unknownScopeUsers(scope: PolicyScopeLists, known: ReadonlySet<string>): ScopeProblem[] {
+  return (scope.users ?? []).flatMap((email, j) =>
+    known.has(email)
+      ? []
+      : [
+          {
+            path: ["scope", "users", j] as ScopeProblem["path"],
+            message: `"${email}" is not a member of the organization`,
+            missing: null,
+          },
+        ],
+  );
 }
 
 /**
@@ -98,6 +122,8 @@ export interface ScopeIds {
   agents: Map<string, string>;
   servers: Map<string, string>;
   tools: Map<string, string>;
+  /** Member email (lower-cased) → user id. */
+  users: Map<string, string>;
 }
 
 /**
@@ -112,14 +138,21 @@ export function storedPolicyScope(scope: PolicyScopeLists, ids: ScopeIds): Polic
   const teams = byName(scope.teams, ids.teams);
   const agents = byName(scope.agents, ids.agents);
   const servers = byName(scope.servers, ids.servers);
-  if ([...teams, ...agents, ...servers].some((id) => id === undefined)) return null;
+  const users = byName(scope.users ?? [], ids.users);
+  if ([...teams, ...agents, ...servers, ...users].some((id) => id === undefined)) return null;
   const tools = scope.tools.map((exposed) => {
     const at = exposed.indexOf(TOOL_NAME_SEPARATOR);
     const key = toolRiskKey(exposed.slice(0, at), exposed.slice(at + TOOL_NAME_SEPARATOR.length));
     return ids.tools.get(key) ?? exposed;
   });
   const sorted = (xs: Array<string | undefined>) => [...new Set(xs as string[])].sort();
-  return { teams: sorted(teams), agents: sorted(agents), servers: sorted(servers), tools: sorted(tools) };
+  return {
+    teams: sorted(teams),
+    agents: sorted(agents),
+    servers: sorted(servers),
+    tools: sorted(tools),
+    ...(users.length > 0 && { users: sorted(users) }),
+  };
 }
 
 /** What a scope can name in an organization: names → ids, and back. */
@@ -129,7 +162,7 @@ export interface ScopeDirectory {
   names: Record<ScopeList, Map<string, string>>;
 }
 
-/** The organization's teams, agents, servers and tools by name and by id. */
+/** The organization's teams, agents, servers, tools and members (by email) by name and by id. */
 export async function loadScopeDirectory(tx: Tx, orgId: string): Promise<ScopeDirectory> {
   // One query at a time: overlapping queries on a transaction's connection are a pg deprecation.
   const teams = await tx.team.findMany({ where: { orgId }, select: { id: true, name: true } });
@@ -138,6 +171,10 @@ export async function loadScopeDirectory(tx: Tx, orgId: string): Promise<ScopeDi
   const tools = await tx.tool.findMany({
     where: { orgId },
     select: { id: true, upstreamName: true, serverId: true },
+  });
+  const people = await tx.membership.findMany({
+    where: { orgId },
+    select: { user: { select: { id: true, email: true } } },
   });
   const serverName = new Map(servers.map((s) => [s.id, s.name]));
   const catalog = tools
@@ -149,12 +186,14 @@ export async function loadScopeDirectory(tx: Tx, orgId: string): Promise<ScopeDi
       agents: new Map(agents.map((a) => [a.name, a.id])),
       servers: new Map(servers.map((s) => [s.name, s.id])),
       tools: new Map(catalog.map((t) => [toolRiskKey(t.server, t.tool), t.id])),
+      users: new Map(people.map((p) => [normalizeEmail(p.user.email), p.user.id])),
     },
     names: {
       teams: new Map(teams.map((t) => [t.id, t.name])),
       agents: new Map(agents.map((a) => [a.id, a.name])),
       servers: serverName,
       tools: new Map(catalog.map((t) => [t.id, `${t.server}${TOOL_NAME_SEPARATOR}${t.tool}`])),
+      users: new Map(people.map((p) => [p.user.id, normalizeEmail(p.user.email)])),
     },
   };
 }

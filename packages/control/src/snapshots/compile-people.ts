@@ -2,39 +2,44 @@ import type { SnapshotPerson } from "@portcullis/contracts/snapshot";
 import type { Tx } from "../db";
 
 /**
- * The people gateways accept OAuth tokens for: every member of every organization (one entry
- * per membership), with the teams they belong to in that organization. A removed member is
- * absent, a suspended one is `suspended`: either way their tokens stop working when the
- * gateways load the version.
+ * The people of the organizations compiled (optionally one person): each member with the
+ * teams of that organization they belong to, whose grants apply to them too. Gateways
+ * accept OAuth tokens for them: a removed member is absent, a suspended one is
+ * `suspended`, and either way their tokens stop working when the version loads. Two
+ * queries, joined in memory: no per-person lookups at 10,000 people.
  */
-export async function compilePeople(db: Tx, scope: { orgId?: string }): Promise<SnapshotPerson[]> {
+export async function compilePeople(
+  db: Tx,
+  scope: { orgId?: string; userId?: string },
+): Promise<SnapshotPerson[]> {
   const memberships = await db.membership.findMany({
-    where: scope.orgId === undefined ? {} : { orgId: scope.orgId },
-    select: {
-      orgId: true,
-      userId: true,
-      suspendedAt: true,
-      user: {
-        select: {
-          email: true,
-          name: true,
-          teamMembers: { select: { team: { select: { id: true, orgId: true } } } },
-        },
-      },
+    where: {
+      ...(scope.orgId !== undefined && { orgId: scope.orgId }),
+      ...(scope.userId !== undefined && { userId: scope.userId }),
     },
-    orderBy: [{ orgId: "asc" }, { userId: "asc" }],
+    select: { orgId: true, suspendedAt: true, user: { select: { id: true, email: true, name: true } } },
+    orderBy: [{ userId: "asc" }, { orgId: "asc" }],
   });
+  const teamRows = await db.teamMember.findMany({
+    where: {
+      ...(scope.userId !== undefined && { userId: scope.userId }),
+      ...(scope.orgId !== undefined && { team: { orgId: scope.orgId } }),
+    },
+    select: { userId: true, teamId: true, team: { select: { orgId: true } } },
+    orderBy: { teamId: "asc" },
+  });
+  const teamsOf = new Map<string, string[]>();
+  for (const row of teamRows) {
+    const key = `${row.team.orgId}\0${row.userId}`;
+    teamsOf.set(key, [...(teamsOf.get(key) ?? []), row.teamId]);
+  }
   return memberships.map((m) => ({
-    id: m.userId,
+    id: m.user.id,
     orgId: m.orgId,
     email: m.user.email,
     name: m.user.name,
-    teamIds: m.user.teamMembers
-      .map((tm) => tm.team)
-      .filter((t) => t.orgId === m.orgId)
-      .map((t) => t.id)
-      .sort(),
-    status: m.suspendedAt === null ? "active" : "suspended",
+    teamIds: teamsOf.get(`${m.orgId}\0${m.user.id}`) ?? [],
+    status: m.suspendedAt === null ? ("active" as const) : ("suspended" as const),
   }));
 }
 

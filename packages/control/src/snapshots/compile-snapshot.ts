@@ -32,7 +32,10 @@ import { compilePeople, compileRevokedOAuthGrants } from "./compile-people";
 export async function compileSnapshot(
   db: Tx,
   version: number,
-  scope: { orgId?: string } = {},
+  scope: {
+    orgId?: string /** false: leave `people` empty (the agent preview needs none). */;
+    people?: boolean;
+  } = {},
 ): Promise<ConfigSnapshot> {
   const now = new Date();
   const org = scope.orgId === undefined ? {} : { orgId: scope.orgId };
@@ -112,6 +115,7 @@ export async function compileSnapshot(
       orgId: g.orgId,
       teamId: g.teamId,
       agentId: g.agentId,
+      userId: g.userId,
       serverId: g.serverId,
       toolPattern: g.toolPattern,
       effect: g.effect,
@@ -131,7 +135,7 @@ export async function compileSnapshot(
       config: (p.config ?? {}) as Record<string, unknown>,
     })),
     portals: portals.map(snapshotPortalOf),
-    people: await compilePeople(db, scope),
+    people: scope.people === false ? [] : await compilePeople(db, scope),
     revokedOAuthGrants: await compileRevokedOAuthGrants(db, now, scope),
   };
   // The gateway refuses a document it cannot parse; failing here instead names the cause
@@ -151,6 +155,7 @@ function snapshotItemGrant(g: ItemGrant): SnapshotItemGrant {
     orgId: g.orgId,
     teamId: g.teamId,
     agentId: g.agentId,
+    userId: g.userId,
     serverId: g.serverId,
     pattern: g.pattern,
     effect: g.effect === "allow" ? "allow" : "deny",

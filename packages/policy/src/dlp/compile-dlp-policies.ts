@@ -63,7 +63,7 @@ export class CompiledDlpPolicies {
    * call's team, agent, server and tool. Cached: the answer only changes with the snapshot.
    */
   forCall(call: DlpCall): { arguments: DlpRuleSet | null; results: DlpRuleSet | null } {
-    const key = `${call.agentId}/${call.toolId}`;
+    const key = `${call.agentId}/${call.userId ?? ""}/${call.toolId}`;
     let rules = this.byCall.get(key);
     if (rules) return rules;
     const covering = this.policies.filter((p) => scopeCovers(p.scope, call));

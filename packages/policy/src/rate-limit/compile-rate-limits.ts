@@ -67,7 +67,7 @@ export interface SkippedPolicy {
  * lifetime, and is null when nothing applies (the call never touches Redis).
  */
 export class CompiledRateLimits {
-  /** agent id → tool id → plan (null: nothing applies). */
+  /** caller (agent id, or agent id and person id) → tool id → plan (null: nothing applies). */
   private readonly plans = new Map<string, Map<string, CallPlan | null>>();
 
   constructor(
@@ -76,34 +76,49 @@ export class CompiledRateLimits {
     private readonly names: RedisNames,
   ) {}
 
-  planFor(agent: SnapshotAgent, server: SnapshotServer, tool: SnapshotTool): CallPlan | null {
+  /**
+   * @param personId the person the call is made for (an OAuth caller), or null: per-user
+   *   limits count only calls that name a person, and a policy scoped to users covers only theirs.
+   */
+  planFor(
+    agent: SnapshotAgent,
+    server: SnapshotServer,
+    tool: SnapshotTool,
+    personId: string | null = null,
+  ): CallPlan | null {
     if (this.policies.length === 0) return null;
-    let byTool = this.plans.get(agent.id);
+    const caller = personId === null ? agent.id : `${agent.id}\0${personId}`;
+    let byTool = this.plans.get(caller);
     if (!byTool) {
       byTool = new Map();
-      this.plans.set(agent.id, byTool);
+      this.plans.set(caller, byTool);
     }
     let plan = byTool.get(tool.id);
     if (plan === undefined) {
-      plan = this.buildPlan(agent, server, tool);
+      plan = this.buildPlan(agent, server, tool, personId);
       byTool.set(tool.id, plan);
     }
     return plan;
   }
 
-  private buildPlan(agent: SnapshotAgent, server: SnapshotServer, tool: SnapshotTool): CallPlan | null {
+  private buildPlan(
+    agent: SnapshotAgent,
+    server: SnapshotServer,
+    tool: SnapshotTool,
+    personId: string | null,
+  ): CallPlan | null {
     const plan: CallPlan = { limits: [], policies: [], keys: [], args: [] };
-    const call = scopedCall(agent, server, tool);
+    const call = scopedCall(agent, server, tool, personId);
     for (const policy of this.policies) {
       if (!scopeCovers(policy.scope, call)) continue;
       let applied = false;
       for (const limit of policy.limits) {
         if (limit.risks && !limit.risks.includes(tool.riskClass)) continue;
+        const subject = subjectOf(limit.per, agent, server, tool, personId);
+        if (subject === null) continue;
         applied = true;
         plan.limits.push({ policy, limit });
-        plan.keys.push(
-          rateLimitKey(this.names, policy.id, limit.id, subjectOf(limit.per, agent, server, tool)),
-        );
+        plan.keys.push(rateLimitKey(this.names, policy.id, limit.id, subject));
         plan.args.push(
           limit.window === "day" ? "d" : "s",
           String(RATE_LIMIT_WINDOW_MS[limit.window]),
@@ -116,12 +131,14 @@ export class CompiledRateLimits {
   }
 }
 
+/** Whose counter a call draws from under `per`; null: a per-user limit and no person. */
 function subjectOf(
   per: RateLimitPer,
   agent: SnapshotAgent,
   server: SnapshotServer,
   tool: SnapshotTool,
-): string {
+  personId: string | null,
+): string | null {
   switch (per) {
     case "agent":
       return agent.id;
@@ -139,6 +156,12 @@ function subjectOf(
       return `${agent.teamId}:${server.id}`;
     case "team+tool":
       return `${agent.teamId}:${tool.id}`;
+    case "user":
+      return personId;
+    case "user+server":
+      return personId === null ? null : `${personId}:${server.id}`;
+    case "user+tool":
+      return personId === null ? null : `${personId}:${tool.id}`;
   }
 }
 

@@ -10,6 +10,9 @@ const PER_TEXT: Record<RateLimitPer, string> = {
   "agent+tool": "per agent and tool",
   "team+server": "per team and server",
   "team+tool": "per team and tool",
+  user: "per person",
+  "user+server": "per person and server",
+  "user+tool": "per person and tool",
 };
 
 /** `10 calls per minute per agent`, `5 write or destructive calls per day per team`. */

@@ -115,7 +115,7 @@ export function AgentPreview({
  * few around them) are in the DOM, so 5,000 tools scroll smoothly. `aria-rowcount` and
  * `aria-rowindex` tell screen readers where they are in the whole list.
  */
-function PreviewTable({ label, rows }: { label: string; rows: PreviewedTool[] }) {
+export function PreviewTable({ label, rows }: { label: string; rows: PreviewedTool[] }) {
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,

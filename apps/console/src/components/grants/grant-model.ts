@@ -82,7 +82,8 @@ export function effectiveGrant(
       : { id: null, teamId: subject.id };
   let best: Grant | null = null;
   for (const g of grants) {
-    if (g.serverId !== serverId) continue;
+    // The matrix shows teams and agents: a person's grants never reach them (see the person's own view).
+    if (g.serverId !== serverId || g.subject.type === "user") continue;
     const named =
       g.subject.type === "agent"
         ? { agentId: g.subject.id, teamId: null }

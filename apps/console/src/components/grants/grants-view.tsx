@@ -21,6 +21,7 @@ import { PrincipalPicker } from "./focus/principal-picker";
 import { ServerAccessView } from "./focus/server-access-view";
 import { subjectsOf } from "./grant-model";
 import { GrantsMatrix } from "./grants-matrix";
+import { PersonPreview } from "./person-preview";
 import { ServerItemGrants } from "./server-item-grants";
 import { ServerToolGrants } from "./server-tool-grants";
 import { useGrantEditor } from "./use-grant-editor";
@@ -53,6 +54,7 @@ export function GrantsView() {
 
   const selectedServerId = params.get("server");
   const agentId = params.get("agent") ?? "";
+  const personId = params.get("person") ?? "";
   const setParam = (key: string, value: string | null) => {
     const next = new URLSearchParams(params);
     if (value) next.set(key, value);
@@ -132,7 +134,7 @@ export function GrantsView() {
             ))}
           </fieldset>
           {view === "principal" && (
-            <Card title="Access of a team or agent">
+            <Card title="Access of a team, agent or person">
               <div className="space-y-4">
                 <PrincipalPicker onPick={(ref) => setParams({ for: principalParam(ref) })} />
                 {focus ? (
@@ -144,8 +146,8 @@ export function GrantsView() {
                   />
                 ) : (
                   <p className="text-sm text-slate-600">
-                    Find a team or agent to see its access to every server, filter it by server, tool name,
-                    risk and access, and change many tools at once.
+                    Find a team, agent or person to see their access to every server, filter it by server,
+                    tool name, risk and access, and change many tools at once.
                   </p>
                 )}
               </div>
@@ -170,7 +172,8 @@ export function GrantsView() {
                   />
                 ) : (
                   <p className="text-sm text-slate-600">
-                    Choose a server to see every team's and agent's access to it.
+                    Choose a server to see every team's and agent's access to it, and that of people with
+                    grants of their own there.
                   </p>
                 )}
               </div>
@@ -219,6 +222,9 @@ export function GrantsView() {
                 />
               </div>
             )}
+          </Card>
+          <Card title="What can this person see?">
+            <PersonPreview userId={personId} onPersonChange={(id) => setParam("person", id || null)} />
           </Card>
         </div>
       )}

@@ -93,6 +93,8 @@ export function PolicyDialog({
       value: t.name,
       label: `${t.name}${t.title ? ` — ${t.title}` : ""} (${t.riskClass})`,
     })),
+    // People are added by email (an organization may have 10,000): the server checks membership.
+    users: [],
   };
   const others = unshownErrors(errors);
   const title = readOnly

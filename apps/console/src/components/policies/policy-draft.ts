@@ -22,8 +22,8 @@ import { conditionToText, parseConditionText } from "../ui/condition-field";
  */
 
 export type EditableKind = "dlp" | "rate_limit" | "approval";
-export type ScopeListName = "teams" | "agents" | "servers" | "tools";
-export const SCOPE_LIST_NAMES: readonly ScopeListName[] = ["teams", "agents", "servers", "tools"];
+export type ScopeListName = "teams" | "agents" | "servers" | "tools" | "users";
+export const SCOPE_LIST_NAMES: readonly ScopeListName[] = ["teams", "agents", "servers", "tools", "users"];
 
 /** One scope entry: a name, or (name null) a stored id whose team/agent/server/tool was deleted since. */
 export interface ScopeItem {
@@ -90,7 +90,7 @@ export function emptyDraft(kind: EditableKind = "dlp"): PolicyDraft {
     kind,
     enabled: true,
     priority: "100",
-    scope: { teams: [], agents: [], servers: [], tools: [] },
+    scope: { teams: [], agents: [], servers: [], tools: [], users: [] },
     dlp: { all: false, detectors: [], custom: [], direction: "both", action: "block" },
     rateLimit: {
       limits: [{ per: "agent", window: "minute", max: "60", appliesToRisk: [] }],

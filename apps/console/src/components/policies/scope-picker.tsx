@@ -1,9 +1,10 @@
 "use client";
 
+import { useState } from "react";
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
 import { Field } from "../ui/field";
-import { Select } from "../ui/input";
+import { Input, Select } from "../ui/input";
 import type { ScopeItem, ScopeListName } from "./policy-draft";
 
 const NOUNS: Record<ScopeListName, { one: string; all: string }> = {
@@ -11,6 +12,7 @@ const NOUNS: Record<ScopeListName, { one: string; all: string }> = {
   agents: { one: "agent", all: "All agents" },
   servers: { one: "server", all: "All servers" },
   tools: { one: "tool", all: "All tools" },
+  users: { one: "person", all: "Every caller (people and agents' keys)" },
 };
 
 /**
@@ -71,7 +73,12 @@ export function ScopePicker({
           </Button>
         )}
       </div>
-      {!disabled && (
+      {!disabled && list === "users" && (
+        <EmailAdder
+          onAdd={(email) => !chosen.has(email) && onChange([...value, { ref: email, name: email }])}
+        />
+      )}
+      {!disabled && list !== "users" && (
         <Select
           aria-label={`Add a ${noun.one}`}
           value=""
@@ -88,5 +95,37 @@ export function ScopePicker({
         />
       )}
     </Field>
+  );
+}
+
+/** Adds a person by the email they sign in with; the server says if they are not a member. */
+function EmailAdder({ onAdd }: { onAdd: (email: string) => void }) {
+  const [email, setEmail] = useState("");
+  const add = () => {
+    const value = email.trim().toLowerCase();
+    if (value === "") return;
+    onAdd(value);
+    setEmail("");
+  };
+  return (
+    <div className="mt-1.5 flex items-center gap-2">
+      <Input
+        type="email"
+        aria-label="Add a person by email"
+        placeholder="person@example.com"
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") {
+            e.preventDefault();
+            add();
+          }
+        }}
+        className="w-72"
+      />
+      <Button variant="secondary" size="sm" onClick={add} disabled={email.trim() === ""}>
+        Add
+      </Button>
+    </div>
   );
 }

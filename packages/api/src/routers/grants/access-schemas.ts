@@ -35,6 +35,8 @@ export const principalView = z.object({
   id: z.string(),
   name: z.string(),
   team: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** A person's teams (empty for teams and agents). */
+  teams: z.array(z.object({ id: z.string(), name: z.string() })),
   status: z.enum(["active", "disabled"]),
 });
 

@@ -2,8 +2,10 @@ import { approvalCondition } from "@portcullis/contracts/approval-policy";
 import { grantApprovalTimeoutSec } from "@portcullis/contracts/config-file";
 import { approvalSource } from "@portcullis/contracts/jobs";
 import { deleteGrant } from "@portcullis/control/grants/delete-grant";
+import { GRANT_SUBJECT_TYPES } from "@portcullis/control/grants/grant-subject";
 import { listGrants } from "@portcullis/control/grants/list-grants";
 import { previewAgentTools } from "@portcullis/control/grants/preview-agent-tools";
+import { previewPersonTools } from "@portcullis/control/grants/preview-person-tools";
 import { setGrant } from "@portcullis/control/grants/set-grant";
 import { z } from "zod";
 import { changeProcedure, permissionProcedure, router } from "../../trpc";
@@ -11,7 +13,29 @@ import { byId, entityId } from "../inputs";
 import { grantAccessRouter, grantBulkRouter } from "./access-router";
 
 const effect = z.enum(["allow", "approve", "deny"]);
-const subject = z.object({ type: z.enum(["team", "agent"]), id: entityId });
+/** A team, an agent or a person (`user`: a member's user id; named by email). */
+const subject = z.object({ type: z.enum(GRANT_SUBJECT_TYPES), id: entityId });
+
+/** One tool a preview lists: its effect, and whether calls wait for a person. */
+const previewedTool = z.object({
+  toolId: z.string(),
+  exposedName: z.string(),
+  title: z.string().nullable(),
+  serverName: z.string(),
+  effect: z.enum(["allow", "approve"]),
+  grantId: z.string(),
+  riskClass: z.enum(["read", "write", "destructive"]),
+  approval: z.discriminatedUnion("mode", [
+    z.object({ mode: z.literal("never") }),
+    z.object({
+      mode: z.enum(["always", "conditional"]),
+      source: approvalSource,
+      reason: z.string(),
+      timeoutSec: z.number().int(),
+      when: z.string().nullable(),
+    }),
+  ]),
+});
 
 const read = permissionProcedure("grants.read");
 const change = changeProcedure("grants.write");
@@ -86,30 +110,28 @@ export const grantsRouter = router({
    */
   preview: read
     .input(z.object({ agentId: entityId, portalId: entityId.optional() }))
-    .output(
-      z.array(
-        z.object({
-          toolId: z.string(),
-          exposedName: z.string(),
-          title: z.string().nullable(),
-          serverName: z.string(),
-          effect: z.enum(["allow", "approve"]),
-          grantId: z.string(),
-          riskClass: z.enum(["read", "write", "destructive"]),
-          approval: z.discriminatedUnion("mode", [
-            z.object({ mode: z.literal("never") }),
-            z.object({
-              mode: z.enum(["always", "conditional"]),
-              source: approvalSource,
-              reason: z.string(),
-              timeoutSec: z.number().int(),
-              when: z.string().nullable(),
-            }),
-          ]),
-        }),
-      ),
-    )
+    .output(z.array(previewedTool))
     .query(
       async ({ ctx, input }) => (await previewAgentTools(ctx.db, { orgId: ctx.org.id, ...input })).tools,
     ),
+
+  /**
+   * "What can this person see?" — the tools a person's MCP client lists: their own grants
+   * and every one of their teams', by the policy package's precedence (`personView`).
+   */
+  previewPerson: read
+    .input(z.object({ userId: entityId }))
+    .output(
+      z.object({
+        person: z.object({
+          id: z.string(),
+          email: z.string(),
+          name: z.string().nullable(),
+          teamIds: z.array(z.string()),
+          status: z.enum(["active", "suspended"]),
+        }),
+        tools: z.array(previewedTool),
+      }),
+    )
+    .query(({ ctx, input }) => previewPersonTools(ctx.db, { orgId: ctx.org.id, ...input })),
 });

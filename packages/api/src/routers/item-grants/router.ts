@@ -1,3 +1,4 @@
+import { GRANT_SUBJECT_TYPES } from "@portcullis/control/grants/grant-subject";
 import { deleteItemGrant } from "@portcullis/control/item-grants/delete-item-grant";
 import { listItemGrants } from "@portcullis/control/item-grants/list-item-grants";
 import { previewAgentItems } from "@portcullis/control/item-grants/preview-agent-items";
@@ -8,7 +9,8 @@ import { byId, entityId } from "../inputs";
 
 const kind = z.enum(["resource", "prompt"]);
 const effect = z.enum(["allow", "deny"]);
-const subject = z.object({ type: z.enum(["team", "agent"]), id: entityId });
+/** A team, an agent or a person (`user`: a member's user id; named by email). */
+const subject = z.object({ type: z.enum(GRANT_SUBJECT_TYPES), id: entityId });
 
 const read = permissionProcedure("grants.read");
 const change = changeProcedure("grants.write");

@@ -88,17 +88,20 @@ export const membersRouter = router({
       };
     }),
 
+  // Publishes: the snapshot's people, and the grants naming the person, change.
   remove: change
     .input(z.object({ userId: entityId }))
     .output(z.object({ userId: z.string() }))
-    .mutation(({ ctx, input }) =>
-      removeMember(ctx.db, {
+    .mutation(async ({ ctx, input }) => {
+      const removed = await removeMember(ctx.db, {
         orgId: ctx.org.id,
         actor: ctx.actor,
         actorRole: ctx.org.role,
         userId: input.userId,
-      }),
-    ),
+      });
+      ctx.change.describe(`members.remove ${removed.userId}`);
+      return removed;
+    }),
 
   /** Suspends a member (or lifts it): their OAuth tokens stop working at every gateway. */
   setSuspended: change

@@ -62,17 +62,23 @@ export const teamsRouter = router({
       return { id: team.id };
     }),
 
-  addMember: write
-    .meta({ notInSnapshot: "team members are people (approvers), not in the snapshot" })
+  // Team membership publishes: a person's teams' grants are theirs (snapshot `people[].teamIds`).
+  addMember: change
     .input(z.object({ teamId: entityId, email: z.string().trim().min(3).max(320) }))
     .output(z.object({ teamId: z.string(), userId: z.string(), added: z.boolean() }))
-    .mutation(({ ctx, input }) => addTeamMember(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input })),
+    .mutation(async ({ ctx, input }) => {
+      const result = await addTeamMember(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
+      if (result.added) ctx.change.describe(`teams.addMember ${result.teamId} ${result.userId}`);
+      else ctx.change.unchanged();
+      return result;
+    }),
 
-  removeMember: write
-    .meta({ notInSnapshot: "team members are people (approvers), not in the snapshot" })
+  removeMember: change
     .input(z.object({ teamId: entityId, userId: entityId }))
     .output(z.object({ teamId: z.string(), userId: z.string() }))
-    .mutation(({ ctx, input }) =>
-      removeTeamMember(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const result = await removeTeamMember(ctx.db, { orgId: ctx.org.id, actor: ctx.actor, ...input });
+      ctx.change.describe(`teams.removeMember ${result.teamId} ${result.userId}`);
+      return result;
+    }),
 });

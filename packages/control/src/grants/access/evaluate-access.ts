@@ -1,5 +1,5 @@
 import type { GrantEffect, RiskClass } from "@portcullis/contracts/snapshot";
-import { decidingGrant, type GrantPrincipal } from "@portcullis/policy/grant-precedence";
+import { decidingGrant, type GrantPrincipal, grantIsInherited } from "@portcullis/policy/grant-precedence";
 import { effectiveRisk } from "@portcullis/policy/risk";
 import type { Tx } from "../../db";
 import { type AccessEffect, matchesPattern, type ToolFilter, toolWhere } from "./access-filter";
@@ -17,13 +17,14 @@ export interface AccessGrant {
   id: string;
   teamId: string | null;
   agentId: string | null;
+  userId: string | null;
   serverId: string;
   toolPattern: string;
   effect: GrantEffect;
   reason: string | null;
 }
 
-/** A grant as an access view shows it: `inherited` when it names the agent's team, not the agent. */
+/** A grant as an access view shows it: `inherited` when it names the agent's or person's team, not them. */
 export interface GrantRef {
   id: string;
   toolPattern: string;
@@ -62,6 +63,7 @@ export async function loadAccessInputs(db: Tx, orgId: string, filter: ToolFilter
         id: true,
         teamId: true,
         agentId: true,
+        userId: true,
         serverId: true,
         toolPattern: true,
         effect: true,
@@ -104,7 +106,7 @@ export function grantRef(principal: GrantPrincipal, grant: AccessGrant): GrantRe
     id: grant.id,
     toolPattern: grant.toolPattern,
     effect: grant.effect,
-    inherited: principal.type === "agent" && grant.agentId === null,
+    inherited: grantIsInherited(grant, principal),
   };
 }
 

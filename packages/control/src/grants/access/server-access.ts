@@ -39,7 +39,7 @@ export async function serverAccessByPrincipal(
   const filter = { ...input.filter, serverId: input.serverId };
   const [{ tools, grants, servers }, principals] = await Promise.all([
     loadAccessInputs(db, input.orgId, filter),
-    listPrincipals(db, input.orgId, input.search),
+    listPrincipals(db, input.orgId, input.search, input.serverId),
   ]);
   const server = servers[0];
   if (!server) throw new AppError("NOT_FOUND", `server ${input.serverId} does not exist`);

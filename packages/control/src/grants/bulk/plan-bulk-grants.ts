@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { AppError } from "@portcullis/contracts/errors";
 import type { GrantEffect } from "@portcullis/contracts/snapshot";
-import { grantAppliesTo } from "@portcullis/policy/grant-precedence";
+import { grantAppliesTo, grantIsInherited } from "@portcullis/policy/grant-precedence";
 import { canonicalJson } from "../../canonical-json";
 import type { Tx } from "../../db";
 import { type AccessEffect, matchesEffect, narrows, type ToolFilter } from "../access/access-filter";
@@ -78,9 +78,7 @@ export async function planBulkGrants(
       const serverGrants = byServer.get(t.serverId) ?? [];
       const exact = serverGrants.some(
         (g) =>
-          g.toolPattern === t.upstreamName &&
-          grantAppliesTo(g, principal) &&
-          !(principal.type === "agent" && g.agentId === null),
+          g.toolPattern === t.upstreamName && grantAppliesTo(g, principal) && !grantIsInherited(g, principal),
       );
       if (!exact && accessOf(principal, t, serverGrants).effect === change.effect) continue;
       patterns.set(t.serverId, (patterns.get(t.serverId) ?? new Set()).add(t.upstreamName));
@@ -91,7 +89,7 @@ export async function planBulkGrants(
   const after = new Map(byServer);
   for (const [serverId, names] of patterns) {
     const own = (byServer.get(serverId) ?? []).filter(
-      (g) => grantAppliesTo(g, principal) && !(principal.type === "agent" && g.agentId === null),
+      (g) => grantAppliesTo(g, principal) && !grantIsInherited(g, principal),
     );
     let simulated = [...(byServer.get(serverId) ?? [])];
     for (const toolPattern of names) {
@@ -107,6 +105,7 @@ export async function planBulkGrants(
         id: existing?.id ?? `planned:${serverId}:${toolPattern}`,
         teamId: principal.type === "team" ? principal.id : null,
         agentId: principal.type === "agent" ? principal.id : null,
+        userId: principal.type === "user" ? principal.id : null,
         serverId,
         toolPattern,
         effect: change.effect,

@@ -21,14 +21,14 @@ export const ACCESS_LABELS: Record<AccessEffect, string> = {
   none: "No grant",
 };
 
-/** `team:team_…` / `agent:agt_…` in the URL; people will be `person:usr_…`. */
+/** `team:team_…` / `agent:agt_…` / `user:<user id>` (a person) in the URL. */
 export function principalParam(ref: PrincipalRef): string {
   return `${ref.type}:${ref.id}`;
 }
 
 export function parsePrincipal(param: string | null): PrincipalRef | null {
   const [type, id] = (param ?? "").split(":");
-  if (!id || (type !== "team" && type !== "agent")) return null;
+  if (!id || (type !== "team" && type !== "agent" && type !== "user")) return null;
   return { type, id };
 }
 

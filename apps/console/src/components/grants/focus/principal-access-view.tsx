@@ -35,8 +35,8 @@ export function PrincipalAccessView({
     placeholderData: (previous) => previous,
   });
   const name = access.data
-    ? `${access.data.principal.type} ${access.data.principal.name}`
-    : `${principal.type} …`;
+    ? `${kindLabel(access.data.principal.type)} ${access.data.principal.name}`
+    : `${kindLabel(principal.type)} …`;
   return (
     <div className="space-y-4">
       {access.data && (
@@ -44,6 +44,16 @@ export function PrincipalAccessView({
           Access of <strong>{name}</strong>
           {access.data.principal.team && (
             <> (its team {access.data.principal.team.name}'s grants apply too)</>
+          )}
+          {access.data.principal.type === "user" && (
+            <>
+              {" "}
+              (their own grants and{" "}
+              {access.data.principal.teams.length === 0
+                ? "no team's: they belong to none"
+                : `those of ${access.data.principal.teams.map((t) => t.name).join(", ")}`}
+              )
+            </>
           )}
           {access.data.principal.status === "disabled" && " — disabled: the gateway denies it everything"}
         </p>
@@ -158,4 +168,9 @@ function ToolRows({ principal, filter }: { principal: PrincipalRef; filter: Tool
       />
     </div>
   );
+}
+
+/** People are `user` principals in the API; the page calls them persons. */
+function kindLabel(type: PrincipalRef["type"]): string {
+  return type === "user" ? "person" : type;
 }

@@ -95,7 +95,9 @@ export function ServerAccessView({
                     >
                       {row.principal.name}
                     </Button>
-                    <Badge className="ml-1">{row.principal.type}</Badge>
+                    <Badge className="ml-1">
+                      {row.principal.type === "user" ? "person" : row.principal.type}
+                    </Badge>
                     {row.principal.team && (
                       <span className="ml-2 text-xs text-slate-600">team {row.principal.team.name}</span>
                     )}
