@@ -7,6 +7,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type ApprovalStageOptions, createApprovalStage } from "./approvals/create-approval-stage";
 import { recordStdioLaunch } from "./audit/audit-recorder";
+import { createFastPath, type FastPath } from "./fast-path/fast-path";
 import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
@@ -48,6 +49,8 @@ export interface GatewayConfig {
    * the OTEL_* variables ask for traces). Off: no tracing code runs per request.
    */
   tracing?: boolean;
+  /** Serve plain tools/call and tools/list on the lean path (fast-path/). Default true. */
+  fastPath?: boolean;
 }
 
 export interface RunningGateway {
@@ -57,6 +60,8 @@ export interface RunningGateway {
   pool: UpstreamPool;
   audit: AuditSink;
   metrics: GatewayMetrics;
+  /** The lean path (absent when off, or with tracing on). */
+  fastPath: FastPath | undefined;
   /** The port /metrics is served on (the gateway's own unless configured apart). */
   metricsPort: number;
   /** Graceful: stop accepting, finish in-flight calls, flush audit, close upstreams. */
@@ -129,6 +134,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   };
   const stages = tracing ? tracing.tracedStages(plainStages) : plainStages;
   const factory = createServerFactory({ pool, stages, logger, version: GATEWAY_VERSION });
+  // Tracing wraps the SDK path's stages and handlers; with it on, every request takes that path.
+  const fastPath =
+    config.fastPath !== false && !tracing
+      ? createFastPath({ pool, stages, logger, version: GATEWAY_VERSION, maxBodyBytes: config.maxBodyBytes })
+      : undefined;
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
     maxRequestBodySize: config.maxBodyBytes,
@@ -174,6 +184,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             logger,
             maxBodyBytes: config.maxBodyBytes,
             ...(tracing && { onMessage: (message) => tracing.onMessage(message) }),
+            ...(fastPath && { fastPath }),
           },
           req,
           res,
@@ -210,6 +221,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     pool,
     audit,
     metrics,
+    fastPath,
     metricsPort,
     close(graceMs = 30_000) {
       closing ??= (async () => {
@@ -219,6 +231,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         const { abandoned } = await http.drain(graceMs);
         if (abandoned > 0) logger.warn({ abandoned }, "shutdown grace elapsed with requests in flight");
         await mcp.close();
+        await fastPath?.close();
         await store.close();
         await metricsServer?.close();
         await audit.close();

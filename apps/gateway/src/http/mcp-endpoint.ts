@@ -5,6 +5,7 @@ import { AppError, isAppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
+import type { FastPath } from "../fast-path/fast-path";
 import { authenticate } from "../pipeline/authenticate";
 import { newAuditFields, type RequestContext } from "../pipeline/request-context";
 import type { SnapshotStore } from "../snapshot/snapshot-store";
@@ -26,6 +27,8 @@ export interface McpEndpointDeps {
   maxBodyBytes: number;
   /** Told each parsed message (tracing reads the client's trace context from `params._meta`). */
   onMessage?: (message: JsonRpcMessage) => void;
+  /** The lean path for plain tools/call and tools/list (fast-path/); absent: the SDK serves all. */
+  fastPath?: FastPath;
 }
 
 const HOP_BY_HOP = new Set([
@@ -185,6 +188,9 @@ async function serveMcpRequest(
       "www-authenticate": `Bearer realm="portcullis", error="invalid_token", error_description="${appError.message.replaceAll('"', "'")}"`,
     });
   }
+
+  // Plain tools/call and tools/list: the lean path, which audits as a handler run does.
+  if (message && deps.fastPath && (await deps.fastPath.serve(req, res, message, rc))) return "not_a_request";
 
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/mcp"}`;
   const controller = new AbortController();

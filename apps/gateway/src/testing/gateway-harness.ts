@@ -28,6 +28,8 @@ export interface TestGatewayOptions {
   metrics?: Parameters<typeof startGateway>[0]["metrics"];
   /** The operator's outbound policy; default: loopback fixtures and `node`, unsandboxed. */
   upstream?: Parameters<typeof startGateway>[0]["upstream"];
+  /** The lean path for plain tools/call and tools/list (default on). */
+  fastPath?: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export function startTestGateway(options: TestGatewayOptions): Promise<RunningGa
     upstream: options.upstream ?? LOOPBACK_TEST_POLICY,
     ...(options.approvals && { approvals: options.approvals }),
     ...(options.metrics && { metrics: options.metrics }),
+    ...(options.fastPath !== undefined && { fastPath: options.fastPath }),
   });
 }
 
