@@ -27,6 +27,11 @@ const schema = z.object({
     (v) => (v === "" ? undefined : v),
     z.coerce.number().int().min(0).max(65535).optional(),
   ),
+  /** Gateway processes: `auto` (one per core) or a count; 1 (the default) serves in this process. */
+  GATEWAY_WORKERS: z
+    .string()
+    .default("1")
+    .refine((v) => v === "auto" || /^[1-9]\d*$/.test(v), 'must be "auto" or a positive integer'),
   GATEWAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("portcullis"),
