@@ -82,11 +82,11 @@ export function createTransport(
     if (error instanceof OutboundRefusedError) throw unavailable(spec.name, error.message, error);
     throw error;
   }
+  // Streamable HTTP requests take the guard's lean fetch (the hot path); SSE keeps fetch's.
+  const base = spec.transport === "sse" ? policy.outbound.fetch : policy.outbound.leanFetch;
   const options = {
     requestInit: { headers: { ...spec.headers } },
-    fetch: traceContext
-      ? withTraceHeaders(scopedAbortFetch(policy.outbound.fetch), traceContext)
-      : scopedAbortFetch(policy.outbound.fetch),
+    fetch: traceContext ? withTraceHeaders(scopedAbortFetch(base), traceContext) : scopedAbortFetch(base),
   };
   return spec.transport === "sse"
     ? new SSEClientTransport(url, options)
