@@ -159,9 +159,10 @@ try {
       worker: per(cpuSecondsOfAll(processTree(worker.pid!)) - cpu0.worker),
       postgres: per((await postgresCpu()) - cpu0.postgres),
     };
+    const processes = processTree(gateway.pid!).length;
     await client.close();
     await stop(gateway);
-    return { ...result, cpu, stored: stored - stored0, processes: processTree(gateway.pid!).length };
+    return { ...result, cpu, stored: stored - stored0, processes };
   };
 
   const rateOnly = async (call: () => Promise<unknown>) => {

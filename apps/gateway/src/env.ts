@@ -32,6 +32,8 @@ const schema = z.object({
     .string()
     .default("1")
     .refine((v) => v === "auto" || /^[1-9]\d*$/.test(v), 'must be "auto" or a positive integer'),
+  /** `off` serves every request through the SDK (the lean path for tools/call and tools/list is on by default). */
+  GATEWAY_FAST_PATH: z.enum(["on", "off"]).default("on"),
   GATEWAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("portcullis"),

@@ -40,7 +40,7 @@ interface Case {
   fast: boolean;
   /** Whether the lean path hands the encoding to the SDK (replay). */
   replayed?: boolean;
-  key?: "main" | "limited";
+  key?: "main" | "limited" | "optedOut";
   /** Replaces the usual headers (null removes one). */
   headers?: Record<string, string | null>;
   /** Sends this body instead of the JSON-RPC request built from method and params. */
@@ -247,7 +247,7 @@ let modern: FixtureServer;
 let h: GatewayHarness;
 let oldGateway: RunningGateway;
 let oldSpool: string;
-const keys = { main: "", limited: "" };
+const keys = { main: "", limited: "", optedOut: "" };
 
 const extraTools = {
   structured: {
@@ -286,6 +286,8 @@ beforeAll(async () => {
   const deadPort = await freePort();
   const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
+    // How a feature the lean path does not serve keeps its requests on the SDK path.
+    fastPathOptOuts: [(rc) => rc.identity?.agent.name === "sdk-only-bot"],
     configure: async (b) => {
       const a = b.server({ name: "legacy", transport: "streamable-http", url: legacy.url });
       const m = b.server({ name: "modern", transport: "streamable-http", url: modern.url });
@@ -317,6 +319,7 @@ beforeAll(async () => {
       );
       keys.main = b.key(agent).key;
       keys.limited = b.key(limited).key;
+      keys.optedOut = b.key(b.agent("sdk-only-bot", "platform")).key;
     },
   });
   await pool.close();

@@ -47,6 +47,7 @@ const gateway = await startGateway({
     ...(env.GATEWAY_METRICS_PORT !== undefined && { port: env.GATEWAY_METRICS_PORT }),
   },
   upstream: operatorPolicyFrom(env),
+  fastPath: env.GATEWAY_FAST_PATH === "on",
 });
 
 let stopping = false;

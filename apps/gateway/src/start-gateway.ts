@@ -7,6 +7,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type ApprovalStageOptions, createApprovalStage } from "./approvals/create-approval-stage";
 import { recordStdioLaunch } from "./audit/audit-recorder";
+import type { FastPathOptOut } from "./fast-path/eligibility";
 import { createFastPath, type FastPath } from "./fast-path/fast-path";
 import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
@@ -51,6 +52,8 @@ export interface GatewayConfig {
   tracing?: boolean;
   /** Serve plain tools/call and tools/list on the lean path (fast-path/). Default true. */
   fastPath?: boolean;
+  /** Requests the lean path must leave to the SDK (features it does not serve add theirs). */
+  fastPathOptOuts?: FastPathOptOut[];
 }
 
 export interface RunningGateway {
@@ -137,7 +140,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   // Tracing wraps the SDK path's stages and handlers; with it on, every request takes that path.
   const fastPath =
     config.fastPath !== false && !tracing
-      ? createFastPath({ pool, stages, logger, version: GATEWAY_VERSION, maxBodyBytes: config.maxBodyBytes })
+      ? createFastPath({
+          pool,
+          stages,
+          logger,
+          version: GATEWAY_VERSION,
+          maxBodyBytes: config.maxBodyBytes,
+          optOuts: config.fastPathOptOuts ?? [],
+        })
       : undefined;
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",

@@ -30,6 +30,7 @@ export interface TestGatewayOptions {
   upstream?: Parameters<typeof startGateway>[0]["upstream"];
   /** The lean path for plain tools/call and tools/list (default on). */
   fastPath?: boolean;
+  fastPathOptOuts?: Parameters<typeof startGateway>[0]["fastPathOptOuts"];
 }
 
 /**
@@ -54,6 +55,7 @@ export function startTestGateway(options: TestGatewayOptions): Promise<RunningGa
     ...(options.approvals && { approvals: options.approvals }),
     ...(options.metrics && { metrics: options.metrics }),
     ...(options.fastPath !== undefined && { fastPath: options.fastPath }),
+    ...(options.fastPathOptOuts && { fastPathOptOuts: options.fastPathOptOuts }),
   });
 }
 
@@ -84,6 +86,7 @@ export async function startGatewayHarness(
     logger?: Logger;
     /** The operator's outbound policy (default: loopback fixtures and `node`, unsandboxed). */
     upstream?: TestGatewayOptions["upstream"];
+    fastPathOptOuts?: TestGatewayOptions["fastPathOptOuts"];
   } = {},
 ): Promise<GatewayHarness> {
   const redisUrl = options.redisUrl ?? "redis://127.0.0.1:6379";
@@ -114,6 +117,7 @@ export async function startGatewayHarness(
     ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
     ...(options.maxBodyBytes && { maxBodyBytes: options.maxBodyBytes }),
     ...(options.upstream && { upstream: options.upstream }),
+    ...(options.fastPathOptOuts && { fastPathOptOuts: options.fastPathOptOuts }),
   });
 
   const events: AuditEvent[] = [];
