@@ -31,6 +31,8 @@ const ENVELOPE_KEYS = new Set([
 ]);
 const MESSAGE_KEYS = new Set(["jsonrpc", "id", "method", "params"]);
 const CALL_PARAM_KEYS = new Set(["name", "arguments", "_meta"]);
+const LIST_PARAM_KEYS = new Set(["_meta"]);
+const CLIENT_INFO_KEYS = new Set(["name", "version", "title"]);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -57,7 +59,7 @@ function plainModernEnvelope(meta: Record<string, unknown>): boolean {
   if (info === undefined) return true;
   return (
     isPlainObject(info) &&
-    onlyKeys(info, new Set(["name", "version", "title"])) &&
+    onlyKeys(info, CLIENT_INFO_KEYS) &&
     typeof info.name === "string" &&
     typeof info.version === "string" &&
     (info.title === undefined || typeof info.title === "string")
@@ -84,7 +86,7 @@ export function fastRouteOf(req: IncomingMessage, message: JsonRpcMessage): Fast
   if (method === "tools/call") {
     if (!params || !onlyKeys(params, CALL_PARAM_KEYS) || typeof params.name !== "string") return null;
     if (params.arguments !== undefined && !isPlainObject(params.arguments)) return null;
-  } else if (params && !onlyKeys(params, new Set(["_meta"]))) return null;
+  } else if (params && !onlyKeys(params, LIST_PARAM_KEYS)) return null;
 
   const version = req.headers["mcp-protocol-version"];
   if (version === "2025-11-25") {
