@@ -12,6 +12,10 @@ import type { Dispatcher } from "undici";
  * Anything it does not handle like fetch (a body that is not a string or bytes) goes to
  * `fallback`, the guard's ordinary fetch. Failures look like fetch's: a TypeError "fetch
  * failed" whose cause is the network error, or the signal's reason once aborted.
+ *
+ * The caller's signal is scoped to the request, as scoped-abort-fetch.ts does for fetch:
+ * the SDK passes one long-lived signal per transport, so one listener is added per request
+ * and removed once its answer is read (or its stream ends), never left behind.
  */
 export function createLeanFetch(
   dispatcher: Dispatcher,
@@ -27,6 +31,7 @@ export function createLeanFetch(
     checkUrl(url);
     const signal = init?.signal ?? undefined;
     signal?.throwIfAborted();
+    const scoped = signal ? scope(signal) : undefined;
     let res: Dispatcher.ResponseData;
     try {
       res = await dispatcher.request({
@@ -35,14 +40,16 @@ export function createLeanFetch(
         method: (init?.method ?? "GET") as Dispatcher.HttpMethod,
         headers: headerRecord(init?.headers),
         body: body ?? null,
-        ...(signal && { signal }),
+        ...(scoped && { signal: scoped.signal }),
       });
     } catch (error) {
+      scoped?.release();
       if (signal?.aborted) throw signal.reason;
       throw new TypeError("fetch failed", { cause: error });
     }
     const status = res.statusCode;
     if (status >= 300 && status < 400 && status !== 304) {
+      scoped?.release();
       res.body.dump().catch(() => undefined);
       throw onRedirect(status);
     }
@@ -53,6 +60,7 @@ export function createLeanFetch(
     }
     const statusText = STATUS_CODES[status] ?? "";
     if (status === 204 || status === 205 || status === 304 || init?.method === "HEAD") {
+      scoped?.release();
       res.body.dump().catch(() => undefined);
       return new Response(null, { status, statusText, headers });
     }
@@ -65,15 +73,34 @@ export function createLeanFetch(
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         throw new TypeError("fetch failed", { cause: error });
+      } finally {
+        scoped?.release();
       }
       return new Response(bytes, { status, statusText, headers });
     }
-    // A stream (progress, server requests) is handed on as it comes.
+    // A stream (progress, server requests) is handed on as it comes, linked until it closes.
+    if (scoped) res.body.once("close", scoped.release);
     return new Response(Readable.toWeb(res.body) as ReadableStream<Uint8Array>, {
       status,
       statusText,
       headers,
     });
+  };
+}
+
+/** An inner signal that follows `outer` until released (then `outer` keeps no listener of ours). */
+function scope(outer: AbortSignal): { signal: AbortSignal; release(): void } {
+  const inner = new AbortController();
+  const forward = () => inner.abort(outer.reason);
+  outer.addEventListener("abort", forward, { once: true });
+  let released = false;
+  return {
+    signal: inner.signal,
+    release() {
+      if (released) return;
+      released = true;
+      outer.removeEventListener("abort", forward);
+    },
   };
 }
 
