@@ -29,7 +29,7 @@ import { Redis } from "ioredis";
 import { LeanMcpClient } from "./lib/lean-client";
 import { cpuSecondsOf, cpuSecondsOfAll, processTree } from "./lib/proc-cpu";
 import { root, startService, stop, waitForHttp } from "./lib/processes";
-import { fmt, measureSequential, measureThroughput, percentile } from "./lib/stats";
+import { fmt, measureThroughput, percentile } from "./lib/stats";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -55,23 +55,34 @@ async function postgresCpu(): Promise<number> {
   return cpuSecondsOfAll(rows.map((r) => Number(r.pid)));
 }
 
-interface Phase {
-  p50: number;
-  p99: number;
-  rate: number;
-  calls: number;
+/**
+ * Direct and gateway measured interleaved (a call of one, then of the other; throughput in
+ * alternating half-second slices), so both see the same load on a shared machine.
+ */
+async function sequentialPair(a: () => Promise<unknown>, b: () => Promise<unknown>) {
+  for (let i = 0; i < 300; i++) await Promise.all([a(), b()]);
+  const sa: number[] = [];
+  const sb: number[] = [];
+  for (let i = 0; i < CALLS; i++) {
+    let t = performance.now();
+    await a();
+    sa.push(performance.now() - t);
+    t = performance.now();
+    await b();
+    sb.push(performance.now() - t);
+  }
+  return [sa.sort((x, y) => x - y), sb.sort((x, y) => x - y)] as const;
 }
 
-async function measure(call: () => Promise<unknown>): Promise<Phase & { samples: number[] }> {
-  const samples = await measureSequential(call, 300, CALLS);
-  const rate = await measureThroughput(call, CONCURRENCY, SECONDS * 1000);
-  return {
-    samples,
-    p50: percentile(samples, 50),
-    p99: percentile(samples, 99),
-    rate,
-    calls: 300 + CALLS + Math.round(rate * SECONDS),
-  };
+async function throughputPair(a: () => Promise<unknown>, b: () => Promise<unknown>) {
+  let ra = 0;
+  let rb = 0;
+  const slices = Math.max(1, SECONDS * 2);
+  for (let i = 0; i < slices; i++) {
+    ra += await measureThroughput(a, CONCURRENCY, 500);
+    rb += await measureThroughput(b, CONCURRENCY, 500);
+  }
+  return [ra / slices, rb / slices] as const;
 }
 
 try {
@@ -116,11 +127,9 @@ try {
   const direct = new LeanMcpClient(upstreamUrl);
   const directCall = () =>
     direct.request("tools/call", { name: "echo", arguments: { message: MESSAGE } }).then(expectEcho);
-  log(`direct: ${CALLS} sequential calls, then ${SECONDS} s at concurrency ${CONCURRENCY}`);
   const upstreamCpu0 = cpuSecondsOf(upstream.pid!);
-  const d = await measure(directCall);
-  const upstreamCpuPerCall = ((cpuSecondsOf(upstream.pid!) - upstreamCpu0) / d.calls) * 1e6;
-  await direct.close();
+  for (let i = 0; i < 1000; i++) await directCall();
+  const upstreamCpuPerCall = ((cpuSecondsOf(upstream.pid!) - upstreamCpu0) / 1000) * 1e6;
 
   /** Starts a gateway with `workers` processes and measures it; CPU per call of each component. */
   const viaGateway = async (workers: string, full: boolean) => {
@@ -143,11 +152,20 @@ try {
       postgres: await postgresCpu(),
     };
     const stored0 = await countCalls();
-    const result = full
-      ? await measure(call)
-      : { p50: Number.NaN, p99: Number.NaN, samples: [], ...(await rateOnly(call)) };
+    let calls = 0;
+    const counted = () => {
+      calls++;
+      return call();
+    };
+    const [ds, gs] = full ? await sequentialPair(directCall, counted) : [[], []];
+    const [dRate, gRate] = await throughputPair(directCall, counted);
+    const result = {
+      calls,
+      direct: { p50: percentile(ds, 50), p99: percentile(ds, 99), rate: dRate },
+      gateway: { p50: percentile(gs, 50), p99: percentile(gs, 99), rate: gRate },
+    };
     // The audit path must keep up: wait for the worker to have stored every call.
-    const expected = stored0 + result.calls;
+    const expected = stored0 + calls;
     let stored = await countCalls();
     for (let i = 0; i < 150 && stored < expected; i++) {
       await new Promise((r) => setTimeout(r, 200));
@@ -165,30 +183,28 @@ try {
     return { ...result, cpu, stored: stored - stored0, processes };
   };
 
-  const rateOnly = async (call: () => Promise<unknown>) => {
-    const rate = await measureThroughput(call, CONCURRENCY, SECONDS * 1000);
-    return { rate, calls: Math.round(rate * SECONDS) };
-  };
   const countCalls = async () => database.db.auditEvent.count({ where: { method: "tools/call" } });
 
-  log("through the gateway (1 process)");
+  log(`gateway (1 process): ${CALLS} sequential calls each way, then ${SECONDS} s each at c=${CONCURRENCY}`);
   const g = await viaGateway("1", true);
   const multi = process.env.GATEWAY_WORKERS ?? "auto";
-  log(`through the gateway (GATEWAY_WORKERS=${multi}), concurrency ${CONCURRENCY} only`);
+  log(`gateway (GATEWAY_WORKERS=${multi}): ${SECONDS} s each at c=${CONCURRENCY}`);
   const gN = multi === "1" ? null : await viaGateway(multi, false);
+  await direct.close();
 
+  const { direct: d, gateway: gw } = g;
   const rows = [
     ["", "direct", "via gateway", "added / ratio"],
-    ["p50 latency, c=1 (ms)", fmt(d.p50), fmt(g.p50), `+${fmt(g.p50 - d.p50)}`],
-    ["p99 latency, c=1 (ms)", fmt(d.p99), fmt(g.p99), `+${fmt(g.p99 - d.p99)}`],
-    [`calls/s, c=${CONCURRENCY}`, d.rate.toFixed(0), g.rate.toFixed(0), `${(g.rate / d.rate).toFixed(2)}×`],
+    ["p50 latency, c=1 (ms)", fmt(d.p50), fmt(gw.p50), `+${fmt(gw.p50 - d.p50)}`],
+    ["p99 latency, c=1 (ms)", fmt(d.p99), fmt(gw.p99), `+${fmt(gw.p99 - d.p99)}`],
+    [`calls/s, c=${CONCURRENCY}`, d.rate.toFixed(0), gw.rate.toFixed(0), `${(gw.rate / d.rate).toFixed(2)}×`],
   ];
   if (gN) {
     rows.push([
-      `calls/s, c=${CONCURRENCY}, GATEWAY_WORKERS=${multi}`,
-      d.rate.toFixed(0),
-      gN.rate.toFixed(0),
-      `${(gN.rate / d.rate).toFixed(2)}×`,
+      `calls/s, c=${CONCURRENCY}, GATEWAY_WORKERS=${multi} (${gN.processes - 1} workers)`,
+      gN.direct.rate.toFixed(0),
+      gN.gateway.rate.toFixed(0),
+      `${(gN.gateway.rate / gN.direct.rate).toFixed(2)}×`,
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
