@@ -20,11 +20,11 @@ export function startProcess(name: string, entry: string, env: Record<string, st
   return child;
 }
 
-export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
+export async function waitForHttp(url: string, timeoutMs = 30_000, method = "GET"): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(url);
+      const res = await fetch(url, { method });
       await res.body?.cancel();
       if (res.status < 500) return;
     } catch {}
@@ -39,4 +39,30 @@ export async function stop(child: ChildProcess): Promise<void> {
   child.kill("SIGTERM");
   await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
   if (child.exitCode === null) child.kill("SIGKILL");
+}
+
+/**
+ * Starts a TypeScript entry point as `node [nodeArgs] --import tsx <entry>` (the loader in
+ * the process itself, no tsx CLI wrapper in between: its pid is the service's own, so /proc
+ * CPU readings are the service's).
+ */
+export function startService(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", `${root}${entry}`], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  child.on("exit", (code) => {
+    if (code && code !== 0 && code !== 143) process.stderr.write(`${name} exited ${code}: ${stderr}\n`);
+  });
+  return child;
 }

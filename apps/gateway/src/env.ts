@@ -33,6 +33,13 @@ const schema = z.object({
   GATEWAY_OAUTH_ISSUER: z.string().url().optional(),
   /** Its JWKS; default `<issuer>/jwks`. */
   GATEWAY_OAUTH_JWKS_URL: z.string().url().optional(),
+  /** Gateway processes: `auto` (one per core) or a count; 1 (the default) serves in this process. */
+  GATEWAY_WORKERS: z
+    .string()
+    .default("1")
+    .refine((v) => v === "auto" || /^[1-9]\d*$/.test(v), 'must be "auto" or a positive integer'),
+  /** `off` serves every request through the SDK (the lean path for tools/call and tools/list is on by default). */
+  GATEWAY_FAST_PATH: z.enum(["on", "off"]).default("on"),
   GATEWAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("portcullis"),

@@ -4,12 +4,25 @@ import { redisSettingsFrom } from "@portcullis/queues/redis-config";
 import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
 import { operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
+import {
+  isClusterPrimary,
+  spoolDirFor,
+  superviseWorkers,
+  workerCount,
+  workerLogFields,
+} from "./cluster/workers";
 import { loadEnv } from "./env";
 import { gatewayOAuthFrom } from "./oauth/gateway-oauth";
 import { startGateway } from "./start-gateway";
 
 const env = loadEnv();
-const logger = pino({ level: env.LOG_LEVEL, base: { service: "gateway" } });
+const logger = pino({ level: env.LOG_LEVEL, base: { service: "gateway", ...workerLogFields() } });
+// GATEWAY_WORKERS=auto|N: this process only supervises N gateway processes (cluster/workers.ts).
+const workers = workerCount(env.GATEWAY_WORKERS);
+if (isClusterPrimary(workers)) {
+  await superviseWorkers(workers, logger);
+  process.exit(0);
+}
 // OpenTelemetry is configured by its standard OTEL_* variables alone; unset, the SDK is never loaded.
 const tracing = tracingEnabled(process.env)
   ? await (await import("@portcullis/telemetry/start-tracing")).startTracing({
@@ -28,7 +41,7 @@ const gateway = await startGateway({
   redisUrl: redisSettingsFrom(env),
   names: redisNames(env.REDIS_PREFIX),
   secretKey: secretKeyFrom(env.PORTCULLIS_SECRET_KEY),
-  spoolDir: env.GATEWAY_SPOOL_DIR,
+  spoolDir: spoolDirFor(env.GATEWAY_SPOOL_DIR),
   logger,
   tracing: tracing !== null,
   metrics: {
@@ -41,6 +54,7 @@ const gateway = await startGateway({
     issuer: env.GATEWAY_OAUTH_ISSUER,
     jwksUrl: env.GATEWAY_OAUTH_JWKS_URL,
   }),
+  fastPath: env.GATEWAY_FAST_PATH === "on",
 });
 
 let stopping = false;

@@ -11,6 +11,9 @@ import { type ApprovalStageOptions, createApprovalStage } from "./approvals/crea
 import { recordStdioLaunch } from "./audit/audit-recorder";
 import { recordGatewayEvent } from "./audit/gateway-events";
 import type { SandboxLimits } from "./context/sandbox-limits";
+import type { FastPathOptOut } from "./fast-path/eligibility";
+import { createFastPath, type FastPath } from "./fast-path/fast-path";
+import { featureOptOuts } from "./fast-path/feature-opt-outs";
 import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
@@ -61,6 +64,10 @@ export interface GatewayConfig {
   sandbox?: Partial<SandboxLimits>;
   /** People's OAuth tokens (GATEWAY_PUBLIC_URL + the console's AS); absent: agent keys only. */
   oauth?: GatewayOAuth;
+  /** Serve plain tools/call and tools/list on the lean path (fast-path/). Default true. */
+  fastPath?: boolean;
+  /** Requests the lean path must leave to the SDK (features it does not serve add theirs). */
+  fastPathOptOuts?: FastPathOptOut[];
 }
 
 export interface RunningGateway {
@@ -70,6 +77,8 @@ export interface RunningGateway {
   pool: UpstreamPool;
   audit: AuditSink;
   metrics: GatewayMetrics;
+  /** The lean path (absent when off, or with tracing on). */
+  fastPath: FastPath | undefined;
   /** The port /metrics is served on (the gateway's own unless configured apart). */
   metricsPort: number;
   /** Graceful: stop accepting, finish in-flight calls, flush audit, close upstreams. */
@@ -165,6 +174,19 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     notifier: () => mcp.notify,
     ...(config.sandbox && { sandbox: config.sandbox }),
   });
+  // Tracing wraps the SDK path's stages and handlers; with it on, every request takes that path.
+  const fastPath =
+    config.fastPath !== false && !tracing
+      ? createFastPath({
+          pool,
+          stages,
+          logger,
+          version: GATEWAY_VERSION,
+          maxBodyBytes: config.maxBodyBytes,
+          // Portals, search/code exposures and calls that may need the client's answers take the SDK path.
+          optOuts: [...featureOptOuts(passthrough), ...(config.fastPathOptOuts ?? [])],
+        })
+      : undefined;
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
     maxRequestBodySize: config.maxBodyBytes,
@@ -229,6 +251,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             sessions,
             oauth,
             ...(tracing && { onMessage: (message) => tracing.onMessage(message) }),
+            ...(fastPath && { fastPath }),
           },
           req,
           res,
@@ -265,6 +288,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     pool,
     audit,
     metrics,
+    fastPath,
     metricsPort,
     close(graceMs = 30_000) {
       closing ??= (async () => {
@@ -277,6 +301,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         const { abandoned } = await http.drain(graceMs);
         if (abandoned > 0) logger.warn({ abandoned }, "shutdown grace elapsed with requests in flight");
         await mcp.close();
+        await fastPath?.close();
         await store.close();
         await metricsServer?.close();
         await audit.close();

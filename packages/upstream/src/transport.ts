@@ -83,9 +83,11 @@ export function createTransport(
     if (error instanceof OutboundRefusedError) throw unavailable(spec.name, error.message, error);
     throw error;
   }
+  // Streamable HTTP requests take the guard's lean fetch (the hot path); SSE keeps fetch's.
+  const base = spec.transport === "sse" ? policy.outbound.fetch : policy.outbound.leanFetch;
   const guarded = traceContext
-    ? withTraceHeaders(scopedAbortFetch(policy.outbound.fetch), traceContext)
-    : scopedAbortFetch(policy.outbound.fetch);
+    ? withTraceHeaders(scopedAbortFetch(base), traceContext)
+    : scopedAbortFetch(base);
   const options = {
     requestInit: { headers: { ...spec.headers } },
     // Streamable HTTP answers a request on its own stream: tag what arrives there with it.

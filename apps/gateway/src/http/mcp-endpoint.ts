@@ -5,6 +5,7 @@ import { AppError, isAppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
+import type { FastPath } from "../fast-path/fast-path";
 import { admitListen, type PassthroughState, takeClientMessage } from "../mcp/passthrough-state";
 import { AuthRefusal, authenticateCaller, type GatewayOAuth } from "../oauth/authenticate-caller";
 import { callContextOf, newAuditFields, type RequestContext } from "../pipeline/request-context";
@@ -37,6 +38,8 @@ export interface McpEndpointDeps {
   onMessage?: (message: JsonRpcMessage) => void;
   /** `Mcp-Session-Id` sessions shared by the replicas (sessions/session-http.ts); absent: none issued. */
   sessions?: SessionHttp;
+  /** The lean path for plain tools/call and tools/list (fast-path/); absent: the SDK serves all. */
+  fastPath?: FastPath;
 }
 
 const HOP_BY_HOP = new Set([
@@ -227,6 +230,10 @@ async function serveMcpRequest(
     return "not_a_request";
   }
   if (message && deps.passthrough) await admitListen(deps.passthrough, call, message);
+
+  // Plain tools/call and tools/list outside a session: the lean path, which audits as a handler run does.
+  if (message && session === null && deps.fastPath && (await deps.fastPath.serve(req, res, message, rc)))
+    return "not_a_request";
 
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/mcp"}`;
   const controller = new AbortController();

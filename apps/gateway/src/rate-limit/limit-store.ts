@@ -38,6 +38,8 @@ export class LimitStore {
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs ?? 2_000,
       connectTimeout: connectTimeoutMs,
+      // Checks made in the same tick (concurrent calls) leave in one write, not one each.
+      enableAutoPipelining: true,
       // Reconnect quickly: limits are unchecked until we are back.
       retryStrategy: (times) => Math.min(times * 100, 1_000),
     });

@@ -32,6 +32,9 @@ export interface TestGatewayOptions {
   /** A fixed port (OAuth tests name the gateway's public URL before it starts); default: a free one. */
   port?: number;
   oauth?: Parameters<typeof startGateway>[0]["oauth"];
+  /** The lean path for plain tools/call and tools/list (default on). */
+  fastPath?: boolean;
+  fastPathOptOuts?: Parameters<typeof startGateway>[0]["fastPathOptOuts"];
 }
 
 /**
@@ -57,6 +60,8 @@ export function startTestGateway(options: TestGatewayOptions): Promise<RunningGa
     ...(options.metrics && { metrics: options.metrics }),
     ...(options.sandbox && { sandbox: options.sandbox }),
     ...(options.oauth && { oauth: options.oauth }),
+    ...(options.fastPath !== undefined && { fastPath: options.fastPath }),
+    ...(options.fastPathOptOuts && { fastPathOptOuts: options.fastPathOptOuts }),
   });
 }
 
@@ -89,6 +94,7 @@ export async function startGatewayHarness(
     upstream?: TestGatewayOptions["upstream"];
     port?: number;
     oauth?: TestGatewayOptions["oauth"];
+    fastPathOptOuts?: TestGatewayOptions["fastPathOptOuts"];
   } = {},
 ): Promise<GatewayHarness> {
   const redisUrl = options.redisUrl ?? "redis://127.0.0.1:6379";
@@ -121,6 +127,7 @@ export async function startGatewayHarness(
     ...(options.upstream && { upstream: options.upstream }),
     ...(options.port !== undefined && { port: options.port }),
     ...(options.oauth && { oauth: options.oauth }),
+    ...(options.fastPathOptOuts && { fastPathOptOuts: options.fastPathOptOuts }),
   });
 
   const events: AuditEvent[] = [];

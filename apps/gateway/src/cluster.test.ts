@@ -1,0 +1,148 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeSnapshotToRedis } from "@portcullis/queues/snapshot-protocol";
+import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
+import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
+import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { workerCount } from "./cluster/workers";
+import { TEST_SECRET_KEY } from "./testing/gateway-harness";
+import { type GatewayProcess, spawnGatewayProcess } from "./testing/gateway-process";
+import { SnapshotBuilder } from "./testing/snapshot-builder";
+
+// GATEWAY_WORKERS=2: one primary supervising two gateway processes on one port. Whatever
+// process a connection lands on, the snapshot and the rate-limit counters are the shared ones,
+// and a worker that dies is replaced while the other keeps serving.
+
+/** One tools/call on a connection of its own (so node:cluster may hand it to either worker). */
+function callOnNewConnection(
+  url: string,
+  key: string,
+  id: number,
+): Promise<{ status: number; body: string }> {
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    id,
+    method: "tools/call",
+    params: { name: "alpha__echo", arguments: { message: `m${id}` } },
+  });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent: false,
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "mcp-protocol-version": "2025-11-25",
+          authorization: `Bearer ${key}`,
+          connection: "close",
+        },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (d) => {
+          text += String(d);
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+function listeningPids(output: string): number[] {
+  return output
+    .split("\n")
+    .filter((l) => l.includes('"gateway listening"'))
+    .map((l) => (JSON.parse(l) as { pid: number }).pid);
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("GATEWAY_WORKERS", () => {
+  it("reads auto as one process per core and refuses nonsense", () => {
+    expect(workerCount("auto", 8)).toBe(8);
+    expect(workerCount("3")).toBe(3);
+    expect(() => workerCount("0")).toThrow(/positive integer/);
+  });
+
+  describe("two worker processes", () => {
+    const names = testRedisNames("cluster");
+    const redis = new Redis({ maxRetriesPerRequest: 1 });
+    let upstream: FixtureServer;
+    let gateway: GatewayProcess;
+    let spoolDir: string;
+    let key = "";
+
+    beforeAll(async () => {
+      upstream = await startLegacyHttpServer({ jsonResponse: true });
+      const b = new SnapshotBuilder(TEST_SECRET_KEY);
+      const alpha = b.server({ name: "alpha", transport: "streamable-http", url: upstream.url });
+      const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
+      b.addTools(alpha, await pool.listTools(b.upstreamSpecForTest(alpha)));
+      await pool.close();
+      const agent = b.agent("cluster-bot", "platform");
+      b.grant({ team: "platform" }, alpha, "echo");
+      b.policy(
+        "rate_limit",
+        { limits: [{ per: "agent", window: "minute", max: 3 }] },
+        { agents: [agent.id] },
+      );
+      key = b.key(agent).key;
+      await writeSnapshotToRedis(redis, names, 1, JSON.stringify(b.build(1)));
+      spoolDir = await mkdtemp(join(tmpdir(), "pc-cluster-spool-"));
+      gateway = await spawnGatewayProcess(["--import", "tsx", "apps/gateway/src/main.ts"], {
+        REDIS_URL: "redis://127.0.0.1:6379",
+        REDIS_PREFIX: names.prefix,
+        PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1",
+        PORTCULLIS_SECRET_KEY: "gateway-tests-secret-key-0123456789abcdef",
+        GATEWAY_SPOOL_DIR: spoolDir,
+        GATEWAY_WORKERS: "2",
+        LOG_LEVEL: "info",
+      });
+      await until(() => new Set(listeningPids(gateway.output())).size === 2, "both workers to listen");
+    }, 60_000);
+
+    afterAll(async () => {
+      await gateway?.stop();
+      await upstream?.close();
+      await cleanupRedisPrefix(redis, names.prefix);
+      redis.disconnect();
+      await rm(spoolDir, { recursive: true, force: true });
+    });
+
+    it("shares rate limits across processes, gives each its own spool and replaces a dead one", async () => {
+      const answers = [];
+      for (let i = 1; i <= 6; i++) answers.push(await callOnNewConnection(gateway.url, key, i));
+      const ok = answers.filter((a) => a.body.includes('"echo: m'));
+      const limited = answers.filter((a) => a.body.includes("RATE_LIMITED"));
+      // One counter for the installation: three calls pass, whichever process served them.
+      expect([ok.length, limited.length]).toEqual([3, 3]);
+      expect((await readdir(spoolDir)).sort()).toEqual(["worker-0", "worker-1"]);
+
+      const [first] = listeningPids(gateway.output());
+      process.kill(first!, "SIGKILL");
+      await until(() => new Set(listeningPids(gateway.output())).size === 3, "a replacement worker");
+      expect(gateway.output()).toContain("gateway worker exited; starting a new one");
+      const after = await callOnNewConnection(gateway.url, key, 7);
+      expect(after.body).toContain("RATE_LIMITED");
+    }, 60_000);
+
+    it("stops every worker on SIGTERM and exits 0", async () => {
+      expect(await gateway.stop(15_000)).toBe(0);
+    }, 20_000);
+  });
+});

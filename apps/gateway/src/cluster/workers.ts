@@ -1,0 +1,76 @@
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import type { Logger } from "pino";
+
+/** `GATEWAY_WORKERS`: `auto` (one process per core) or a count; 1 serves in this process. */
+export function workerCount(setting: string, cores = availableParallelism()): number {
+  if (setting === "auto") return Math.max(1, cores);
+  const n = Number(setting);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`GATEWAY_WORKERS must be "auto" or a positive integer, not '${setting}'`);
+  return n;
+}
+
+/** The env variable that tells a worker its slot (stable across restarts, so its spool is its own). */
+const SLOT_ENV = "GATEWAY_WORKER_SLOT";
+
+/**
+ * The spool directory of this process: the configured one, or a slot's own directory under
+ * it in a worker (two processes never share a spool; a restarted worker replays its slot's).
+ */
+export function spoolDirFor(spoolDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const slot = env[SLOT_ENV];
+  return slot === undefined ? spoolDir : join(spoolDir, `worker-${slot}`);
+}
+
+/** Log fields that tell a worker's lines apart (its pid and slot); none outside a cluster. */
+export function workerLogFields(env: NodeJS.ProcessEnv = process.env): Record<string, number> {
+  const slot = env[SLOT_ENV];
+  return cluster.isWorker && slot !== undefined ? { pid: process.pid, workerSlot: Number(slot) } : {};
+}
+
+/** Whether this process is the primary of a cluster (it supervises, the workers serve). */
+export function isClusterPrimary(workers: number): boolean {
+  return workers > 1 && cluster.isPrimary;
+}
+
+/**
+ * The primary of `GATEWAY_WORKERS=N`: forks N gateway processes sharing the listening port
+ * (node:cluster hands connections round-robin), restarts one that dies, and on SIGTERM/SIGINT
+ * passes the signal on and resolves once every worker has drained and exited. Everything a
+ * worker shares with the others lives in Redis (snapshot, rate-limit counters, approvals);
+ * the MCP serving is stateless, so any worker can take any request.
+ */
+export function superviseWorkers(workers: number, logger: Logger): Promise<void> {
+  let stopping = false;
+  const slots = new Map<number, number>();
+  const fork = (slot: number) => {
+    const worker = cluster.fork({ [SLOT_ENV]: String(slot) });
+    slots.set(worker.id, slot);
+  };
+  for (let slot = 0; slot < workers; slot++) fork(slot);
+  logger.info({ workers }, "gateway cluster started");
+
+  return new Promise<void>((resolve) => {
+    cluster.on("exit", (worker, code, signal) => {
+      const slot = slots.get(worker.id);
+      slots.delete(worker.id);
+      if (stopping) {
+        if (slots.size === 0) resolve();
+        return;
+      }
+      logger.error({ slot, code, signal }, "gateway worker exited; starting a new one");
+      if (slot !== undefined) setTimeout(() => fork(slot), 500).unref();
+    });
+    for (const name of ["SIGTERM", "SIGINT"] as const) {
+      process.on(name, () => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal: name }, "stopping gateway workers");
+        for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(name);
+        if (slots.size === 0) resolve();
+      });
+    }
+  });
+}

@@ -1,0 +1,450 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AuditEvent } from "@portcullis/contracts/audit";
+import {
+  type FixtureServer,
+  progressTool,
+  startLegacyHttpServer,
+  startModernHttpServer,
+} from "@portcullis/testkit/fixture-servers";
+import { freePort } from "@portcullis/testkit/ports";
+import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningGateway } from "./start-gateway";
+import { type GatewayHarness, startGatewayHarness, startTestGateway } from "./testing/gateway-harness";
+
+/**
+ * The lean path (fast-path/) against the SDK's serving: the same corpus of requests of both
+ * revisions goes to a gateway with the lean path off (old) and one with it on (new), on the
+ * same snapshot and upstreams, and every answer must match byte for byte (request ids,
+ * dates and HTTP framing aside), and so must the audit event each request leaves. Each case
+ * also says whether the lean path must take it, so a lean path that silently never runs, or
+ * runs where it must not, fails here too.
+ */
+
+type Revision = "2025-11-25" | "2026-07-28";
+const ENVELOPE = {
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientInfo": { name: "differential", version: "1.0.0" },
+  "io.modelcontextprotocol/clientCapabilities": {},
+};
+
+interface Case {
+  name: string;
+  revision: Revision;
+  method: string;
+  params?: Record<string, unknown>;
+  /** Whether the lean path serves it (false: the SDK path must). */
+  fast: boolean;
+  /** Whether the lean path hands the encoding to the SDK (replay). */
+  replayed?: boolean;
+  key?: "main" | "limited" | "optedOut";
+  /** Replaces the usual headers (null removes one). */
+  headers?: Record<string, string | null>;
+  /** Sends this body instead of the JSON-RPC request built from method and params. */
+  rawBody?: string;
+  id?: string | number;
+}
+
+function call(name: string, args?: Record<string, unknown>): Record<string, unknown> {
+  return args === undefined ? { name } : { name, arguments: args };
+}
+
+/** The corpus: every case is sent once per revision unless it names one. */
+const shared: Array<Omit<Case, "revision">> = [
+  { name: "tools/list (first: the SDK encodes it)", method: "tools/list", fast: true, replayed: true },
+  { name: "tools/list again (cached encoding)", method: "tools/list", fast: true },
+  { name: "echo", method: "tools/call", params: call("legacy__echo", { message: "hi" }), fast: true },
+  {
+    name: "echo, string id",
+    method: "tools/call",
+    params: call("legacy__echo", { message: "ü ✓ \u2028" }),
+    fast: true,
+    id: "req-1",
+  },
+  {
+    name: "echo on a 2026 upstream",
+    method: "tools/call",
+    params: call("modern__echo", { message: "x" }),
+    fast: true,
+  },
+  { name: "add", method: "tools/call", params: call("legacy__add", { a: 2, b: 3 }), fast: true },
+  { name: "tool error result", method: "tools/call", params: call("legacy__fail", {}), fast: true },
+  { name: "no arguments", method: "tools/call", params: call("legacy__fail"), fast: true },
+  {
+    name: "structured content",
+    method: "tools/call",
+    params: call("legacy__structured", {}),
+    fast: true,
+    replayed: true,
+  },
+  {
+    name: "image content",
+    method: "tools/call",
+    params: call("modern__image", {}),
+    fast: true,
+    replayed: true,
+  },
+  { name: "result _meta", method: "tools/call", params: call("legacy__with-meta", {}), fast: true },
+  {
+    name: "result _meta from a 2026 upstream",
+    method: "tools/call",
+    params: call("modern__with-meta", {}),
+    fast: true,
+  },
+  { name: "DLP redacts a result", method: "tools/call", params: call("legacy__leak", {}), fast: true },
+  {
+    name: "DLP blocks arguments",
+    method: "tools/call",
+    params: call("modern__echo", {
+      message: "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----",
+    }),
+    fast: true,
+  },
+  { name: "unknown tool", method: "tools/call", params: call("legacy__nope", {}), fast: true },
+  { name: "denied tool", method: "tools/call", params: call("modern__add", { a: 1, b: 2 }), fast: true },
+  { name: "invalid arguments", method: "tools/call", params: call("legacy__add", { a: "two" }), fast: true },
+  {
+    name: "upstream unreachable",
+    method: "tools/call",
+    params: call("gone__echo", { message: "x" }),
+    fast: true,
+  },
+  { name: "upstream JSON-RPC error", method: "tools/call", params: call("legacy__throws", {}), fast: true },
+  {
+    name: "rate limit: first call",
+    method: "tools/call",
+    params: call("legacy__echo", { message: "1" }),
+    fast: true,
+    key: "limited",
+  },
+  {
+    name: "rate limit: refused",
+    method: "tools/call",
+    params: call("legacy__echo", { message: "2" }),
+    fast: true,
+    key: "limited",
+  },
+  {
+    name: "progress tool without a token",
+    method: "tools/call",
+    params: call("modern__progress", { steps: 3 }),
+    fast: true,
+  },
+  { name: "missing name", method: "tools/call", params: { arguments: {} }, fast: false },
+  {
+    name: "arguments not an object",
+    method: "tools/call",
+    params: { name: "legacy__echo", arguments: [1] },
+    fast: false,
+  },
+  {
+    name: "extra param",
+    method: "tools/call",
+    params: { ...call("legacy__echo", { message: "x" }), task: { ttl: 1000 } },
+    fast: false,
+  },
+  { name: "tools/list with a cursor", method: "tools/list", params: { cursor: "abc" }, fast: false },
+  { name: "resources/list", method: "resources/list", fast: false },
+  { name: "ping", method: "ping", fast: false },
+  { name: "unknown method", method: "tools/nope", fast: false },
+  {
+    name: "notification",
+    method: "notifications/cancelled",
+    params: { requestId: 5 },
+    fast: false,
+    id: undefined,
+  },
+  {
+    name: "accepts JSON only",
+    method: "tools/call",
+    params: call("legacy__echo", { message: "x" }),
+    fast: false,
+    headers: { accept: "application/json" },
+  },
+];
+
+const corpus: Case[] = [
+  ...shared.flatMap((c) => (["2025-11-25", "2026-07-28"] as const).map((revision) => ({ ...c, revision }))),
+  // Revision-specific forms the lean path must leave to the SDK.
+  {
+    name: "legacy with a progress token",
+    revision: "2025-11-25",
+    method: "tools/call",
+    params: { ...call("legacy__progress", { steps: 2 }), _meta: { progressToken: "p1" } },
+    fast: false,
+  },
+  {
+    name: "legacy without a version header",
+    revision: "2025-11-25",
+    method: "tools/call",
+    params: call("legacy__echo", { message: "x" }),
+    fast: false,
+    headers: { "mcp-protocol-version": null },
+  },
+  {
+    name: "modern without the envelope",
+    revision: "2026-07-28",
+    method: "tools/call",
+    params: call("legacy__echo", { message: "x" }),
+    fast: false,
+    rawBody: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 9,
+      method: "tools/call",
+      params: call("legacy__echo", { message: "x" }),
+    }),
+  },
+  {
+    name: "modern, mcp-name header disagrees",
+    revision: "2026-07-28",
+    method: "tools/call",
+    params: call("legacy__echo", { message: "x" }),
+    fast: false,
+    headers: { "mcp-name": "legacy__add" },
+  },
+  {
+    name: "modern, no mcp-method header",
+    revision: "2026-07-28",
+    method: "tools/list",
+    fast: false,
+    headers: { "mcp-method": null },
+  },
+  {
+    name: "modern with a progress token",
+    revision: "2026-07-28",
+    method: "tools/call",
+    params: { ...call("legacy__progress", { steps: 2 }), _meta: { ...ENVELOPE, progressToken: "p2" } },
+    fast: false,
+  },
+  {
+    name: "modern, bad client info",
+    revision: "2026-07-28",
+    method: "tools/list",
+    params: { _meta: { ...ENVELOPE, "io.modelcontextprotocol/clientInfo": { name: 1 } } },
+    fast: false,
+  },
+  {
+    name: "modern, capabilities with sampling",
+    revision: "2026-07-28",
+    method: "tools/list",
+    params: { _meta: { ...ENVELOPE, "io.modelcontextprotocol/clientCapabilities": { sampling: {} } } },
+    fast: true,
+  },
+  {
+    name: "modern, 2025 version in the envelope",
+    revision: "2026-07-28",
+    method: "tools/list",
+    params: { _meta: { ...ENVELOPE, "io.modelcontextprotocol/protocolVersion": "2025-11-25" } },
+    fast: false,
+  },
+];
+
+let legacy: FixtureServer;
+let modern: FixtureServer;
+let h: GatewayHarness;
+let oldGateway: RunningGateway;
+let oldSpool: string;
+const keys = { main: "", limited: "", optedOut: "" };
+
+const extraTools = {
+  structured: {
+    description: "Answers with structured content.",
+    inputSchema: {},
+    handler: () => ({ content: [{ type: "text", text: '{"n":1}' }], structuredContent: { n: 1 } }),
+  },
+  image: {
+    description: "Answers with an image.",
+    inputSchema: {},
+    handler: () => ({ content: [{ type: "image", data: "iVBORw0KGgo=", mimeType: "image/png" }] }),
+  },
+  "with-meta": {
+    description: "Answers with _meta.",
+    inputSchema: {},
+    handler: () => ({ content: [{ type: "text", text: "m" }], _meta: { "example.com/trace": "t1" } }),
+  },
+  leak: {
+    description: "Answers with something DLP redacts.",
+    inputSchema: {},
+    handler: () => ({ content: [{ type: "text", text: "key AKIAIOSFODNN7EXAMPLE here" }] }),
+  },
+  throws: {
+    description: "Throws (the SDK answers a JSON-RPC error).",
+    inputSchema: {},
+    handler: () => {
+      throw new Error("boom from upstream");
+    },
+  },
+  progress: progressTool,
+};
+
+beforeAll(async () => {
+  legacy = await startLegacyHttpServer({ tag: "legacy", tools: extraTools });
+  modern = await startModernHttpServer({ tag: "modern", tools: extraTools });
+  const deadPort = await freePort();
+  const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
+  h = await startGatewayHarness({
+    // How a feature the lean path does not serve keeps its requests on the SDK path.
+    fastPathOptOuts: [(rc) => rc.identity?.agent.name === "sdk-only-bot"],
+    configure: async (b) => {
+      const a = b.server({ name: "legacy", transport: "streamable-http", url: legacy.url });
+      const m = b.server({ name: "modern", transport: "streamable-http", url: modern.url });
+      const gone = b.server({
+        name: "gone",
+        transport: "streamable-http",
+        url: `http://127.0.0.1:${deadPort}/mcp`,
+      });
+      const tools = await pool.listTools(b.upstreamSpecForTest(a));
+      b.addTools(a, tools);
+      b.addTools(m, await pool.listTools(b.upstreamSpecForTest(m)));
+      b.addTools(
+        gone,
+        tools.filter((t) => t.name === "echo"),
+      );
+      const agent = b.agent("diff-bot", "platform");
+      const limited = b.agent("limited-bot", "platform");
+      b.grant({ team: "platform" }, a, "*");
+      b.grant({ team: "platform" }, m, "*");
+      b.grant({ team: "platform" }, m, "add", "deny");
+      b.grant({ team: "platform" }, gone, "*");
+      b.policy("dlp", { detectors: "all", direction: "both", action: "redact" }, { tools: [] });
+      b.policy("dlp", { detectors: ["private-key"], direction: "arguments", action: "block" }, {}, 50);
+      // Two calls per minute: old and new each get one, then both are refused.
+      b.policy(
+        "rate_limit",
+        { limits: [{ per: "agent", window: "minute", max: 2 }] },
+        { agents: [limited.id] },
+      );
+      keys.main = b.key(agent).key;
+      keys.limited = b.key(limited).key;
+      keys.optedOut = b.key(b.agent("sdk-only-bot", "platform")).key;
+    },
+  });
+  await pool.close();
+  oldSpool = await mkdtemp(join(tmpdir(), "pc-gw-old-spool-"));
+  oldGateway = await startTestGateway({ names: h.names, spoolDir: oldSpool, fastPath: false });
+}, 30_000);
+
+afterAll(async () => {
+  await oldGateway?.close(2_000);
+  await h?.close();
+  await rm(oldSpool, { recursive: true, force: true });
+  await legacy?.close();
+  await modern?.close();
+});
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  requestId: string;
+}
+
+const FRAMING = new Set([
+  "date",
+  "x-request-id",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "content-length",
+]);
+
+async function send(url: string, c: Case, id: string | number | undefined): Promise<Answer> {
+  const params =
+    c.revision === "2026-07-28" && !c.params?._meta ? { ...c.params, _meta: ENVELOPE } : c.params;
+  const message = {
+    jsonrpc: "2.0",
+    ...(id !== undefined && { id }),
+    method: c.method,
+    ...(params && { params }),
+  };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    "mcp-protocol-version": c.revision,
+    authorization: `Bearer ${keys[c.key ?? "main"]}`,
+  };
+  if (c.revision === "2026-07-28") {
+    headers["mcp-method"] = c.method;
+    if (typeof c.params?.name === "string") headers["mcp-name"] = c.params.name;
+  }
+  for (const [name, value] of Object.entries(c.headers ?? {})) {
+    if (value === null) delete headers[name];
+    else headers[name] = value;
+  }
+  const res = await fetch(url, { method: "POST", headers, body: c.rawBody ?? JSON.stringify(message) });
+  const kept: Record<string, string> = {};
+  res.headers.forEach((value, name) => {
+    if (!FRAMING.has(name)) kept[name] = value;
+  });
+  return {
+    status: res.status,
+    headers: kept,
+    body: await res.text(),
+    requestId: res.headers.get("x-request-id") ?? "",
+  };
+}
+
+/** Request ids differ per request; so do the numbers a rate-limit refusal computes from the clock. */
+function normalized(body: string): string {
+  return body
+    .replace(/req_[A-Za-z0-9]+/g, "req_*")
+    .replace(/"retryAfterMs":\d+/g, '"retryAfterMs":*')
+    .replace(/retry in \d+(\.\d+)? ?m?s/g, "retry in *");
+}
+
+function comparableEvent(event: AuditEvent | undefined): Record<string, unknown> | undefined {
+  if (!event) return undefined;
+  const { id: _id, requestId: _r, occurredAt: _o, latencyMs: _l, upstreamLatencyMs, ...rest } = event;
+  return {
+    ...rest,
+    reason: rest.reason && normalized(rest.reason),
+    upstreamLatencyMs: upstreamLatencyMs === null ? null : "set",
+  };
+}
+
+describe("lean path vs the SDK's serving", () => {
+  it("answers every request of the corpus byte for byte as the SDK path does, and audits it the same", async () => {
+    const mismatches: string[] = [];
+    let nextId = 100;
+    for (const c of corpus) {
+      const id = "id" in c ? c.id : nextId++;
+      const before = { ...h.gateway.fastPath!.stats };
+      const old = await send(oldGateway.url, c, id);
+      const mid = { ...h.gateway.fastPath!.stats };
+      const now = await send(h.gateway.url, c, id);
+      const after = h.gateway.fastPath!.stats;
+      const label = `${c.revision} ${c.name}`;
+      if (mid.served !== before.served) mismatches.push(`${label}: the old gateway took the lean path`);
+      if (after.served - mid.served !== (c.fast ? 1 : 0))
+        mismatches.push(`${label}: lean path ${c.fast ? "not taken" : "taken"}`);
+      if (c.fast && after.replayed - mid.replayed !== (c.replayed ? 1 : 0))
+        mismatches.push(
+          `${label}: ${c.replayed ? "not replayed" : "replayed"} (fine if identical, but the corpus says otherwise)`,
+        );
+      const pair = (a: Answer) => ({ status: a.status, headers: a.headers, body: normalized(a.body) });
+      try {
+        expect(pair(now)).toEqual(pair(old));
+      } catch {
+        mismatches.push(`${label}:\n  old ${JSON.stringify(pair(old))}\n  new ${JSON.stringify(pair(now))}`);
+      }
+      if (id !== undefined && c.method.startsWith("tools/") && old.status === 200) {
+        const events = await h.waitForEvents((es) =>
+          [old, now].every((a) => es.some((e) => e.requestId === a.requestId)),
+        );
+        const byRequest = (a: Answer) => comparableEvent(events.find((e) => e.requestId === a.requestId));
+        try {
+          expect(byRequest(now)).toEqual(byRequest(old));
+        } catch {
+          mismatches.push(
+            `${label} audit:\n  old ${JSON.stringify(byRequest(old))}\n  new ${JSON.stringify(byRequest(now))}`,
+          );
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(h.gateway.fastPath!.stats.served).toBeGreaterThan(20);
+  }, 60_000);
+});

@@ -1,0 +1,159 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { McpHttpHandler, ProtocolError } from "@modelcontextprotocol/server";
+import { AppError } from "@portcullis/contracts/errors";
+import type { UpstreamPool } from "@portcullis/upstream/pool";
+import type { Logger } from "pino";
+import type { JsonRpcMessage } from "../http/json-rpc";
+import { listToolsFor } from "../mcp/list-tools";
+import { type CallToolParams, type CallToolStages, callTool } from "../pipeline/call-tool";
+import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
+import { toWireError } from "../pipeline/wire-errors";
+import { type FastPathOptOut, type FastRoute, fastRouteOf } from "./eligibility";
+import { type Encoded, encodeCallResult, errorMessage, frame, resultMessage } from "./encode";
+import { createReplayHandler, type Outcome, replay } from "./replay";
+
+export interface FastPathDeps {
+  pool: UpstreamPool;
+  stages: CallToolStages;
+  logger: Logger;
+  version: string;
+  maxBodyBytes: number;
+  /** Features that need the SDK's serving for some requests say so here (see FastPathOptOut). */
+  optOuts?: FastPathOptOut[];
+}
+
+export interface FastPath {
+  /**
+   * Serves an authenticated request on the lean path when it qualifies (fastRouteOf and no
+   * opt-out): true once answered, with the audit fields filled and `rc.handlerDone` set, as
+   * the SDK path leaves them. False: not taken, nothing written; the SDK path serves it.
+   */
+  serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    message: JsonRpcMessage,
+    rc: RequestContext,
+  ): Promise<boolean>;
+  /** Requests answered on the lean path, and how many of those answers the SDK encoded (replay). */
+  readonly stats: { served: number; replayed: number };
+  close(): Promise<void>;
+}
+
+/**
+ * The lean path for tools/call and tools/list beside the SDK's serving: the same pipeline
+ * (call-tool.ts, list-tools.ts) and audit, without a Request, a Response, web streams or an
+ * SDK server per request. Answers are written as the SDK writes them; those it does not
+ * encode itself (uncommon result shapes) are replayed through the SDK with the computed
+ * outcome, and tools/list answers are encoded once per agent view and revision.
+ */
+export function createFastPath(deps: FastPathDeps): FastPath {
+  const serverInfo = { name: "portcullis", version: deps.version };
+  const replayHandler: McpHttpHandler = createReplayHandler(deps.version, deps.maxBodyBytes);
+  const optOuts = deps.optOuts ?? [];
+  /** tools/list result JSON per tool list (one per agent view) and revision, as the SDK encoded it. */
+  const listCache = new WeakMap<object, Map<string, string>>();
+  const stats = { served: 0, replayed: 0 };
+
+  /** Runs the pipeline as server-factory.ts's handler wrapper does: same audit, same wire errors. */
+  async function run(
+    rc: RequestContext,
+    fn: (call: CallContext) => Promise<Record<string, unknown>>,
+  ): Promise<Outcome> {
+    let done!: () => void;
+    rc.handlerDone = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    try {
+      const call = callContextOf(rc);
+      if (!call) throw new AppError("UNAVAILABLE", "gateway has no configuration yet");
+      return { result: await fn(call) };
+    } catch (err) {
+      const wire: ProtocolError = toWireError(err, rc);
+      if (rc.audit.decision === "error")
+        deps.logger.error({ requestId: rc.requestId, err }, "request failed");
+      return { error: wire };
+    } finally {
+      done();
+    }
+  }
+
+  async function encodeOrReplay(
+    req: IncomingMessage,
+    message: JsonRpcMessage,
+    route: FastRoute,
+    outcome: Outcome,
+  ): Promise<Encoded | Response> {
+    if ("error" in outcome) return frame(route, errorMessage(route, outcome.error));
+    if (route.method === "tools/call") {
+      const json = encodeCallResult(route, outcome.result, serverInfo);
+      if (json !== null) return frame(route, resultMessage(route, json));
+      return replay(replayHandler, req, message, outcome);
+    }
+    const tools = outcome.result.tools as object;
+    let byRevision = listCache.get(tools);
+    const cached = byRevision?.get(route.revision);
+    if (cached !== undefined) return frame(route, resultMessage(route, cached));
+    // First answer for this view: the SDK encodes it; its result is kept for the next ones.
+    const response = await replay(replayHandler, req, message, outcome);
+    const text = await response.text();
+    const json = route.revision === "2026-07-28" ? text : sseData(text);
+    const parsed = JSON.parse(json) as { result?: unknown };
+    if (response.status === 200 && parsed.result !== undefined) {
+      if (!byRevision) {
+        byRevision = new Map();
+        listCache.set(tools, byRevision);
+      }
+      byRevision.set(route.revision, JSON.stringify(parsed.result));
+    }
+    return new Response(text, { status: response.status, headers: response.headers });
+  }
+
+  return {
+    async serve(req, res, message, rc) {
+      const route = fastRouteOf(req, message);
+      if (!route || optOuts.some((optOut) => optOut(rc, message))) return false;
+      let outcome: Outcome;
+      if (route.method === "tools/list") {
+        outcome = await run(rc, async (call) => ({
+          tools: listToolsFor(call.snapshot.viewFor(call.identity.agent)),
+        }));
+      } else {
+        const controller = new AbortController();
+        // As on the SDK path: a client that goes away cancels the call (and its upstream request).
+        res.on("close", () => {
+          if (!res.writableFinished) controller.abort();
+        });
+        const params = message.params as unknown as CallToolParams;
+        outcome = await run(
+          rc,
+          (call) =>
+            callTool(deps.pool, deps.stages, call, params, { signal: controller.signal }) as Promise<
+              Record<string, unknown>
+            >,
+        );
+      }
+      const answer = await encodeOrReplay(req, message, route, outcome);
+      stats.served++;
+      if (answer instanceof Response) {
+        stats.replayed++;
+        const headers: Record<string, string> = {};
+        answer.headers.forEach((value, name) => {
+          headers[name] = value;
+        });
+        res.writeHead(answer.status, headers);
+        res.end(Buffer.from(await answer.arrayBuffer()));
+      } else {
+        res.writeHead(200, answer.headers);
+        res.end(answer.body);
+      }
+      return true;
+    },
+    stats,
+    close: () => replayHandler.close(),
+  };
+}
+
+function sseData(text: string): string {
+  const line = text.split("\n").find((l) => l.startsWith("data: "));
+  return line ? line.slice(6) : "{}";
+}
