@@ -102,7 +102,7 @@ describe("GATEWAY_WORKERS", () => {
         { agents: [agent.id] },
       );
       key = b.key(agent).key;
-      await writeSnapshotToRedis(redis, names, 1, JSON.stringify(b.build(1)));
+      await writeSnapshotToRedis(redis, names, 1, JSON.stringify(b.build(1)), TEST_SECRET_KEY);
       spoolDir = await mkdtemp(join(tmpdir(), "pc-cluster-spool-"));
       gateway = await spawnGatewayProcess(["--import", "tsx", "apps/gateway/src/main.ts"], {
         REDIS_URL: "redis://127.0.0.1:6379",

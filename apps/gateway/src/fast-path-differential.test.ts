@@ -287,7 +287,7 @@ beforeAll(async () => {
   const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
     // How a feature the lean path does not serve keeps its requests on the SDK path.
-    fastPathOptOuts: [(rc) => rc.identity?.agent.name === "sdk-only-bot"],
+    fastPathOptOuts: [(rc) => rc.identity?.kind === "agent" && rc.identity.agent.name === "sdk-only-bot"],
     configure: async (b) => {
       const a = b.server({ name: "legacy", transport: "streamable-http", url: legacy.url });
       const m = b.server({ name: "modern", transport: "streamable-http", url: modern.url });

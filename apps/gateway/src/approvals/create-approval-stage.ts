@@ -101,6 +101,7 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
       argumentsHash: hash,
       personId: personIdOf(identity),
     };
+    const requester = call.personId ?? null;
     const requestedAt = Date.now();
     const fresh: PendingApproval = {
       id: newId("approval"),

@@ -26,7 +26,7 @@ export async function executeCode(
   audit.arguments = rawArgs ?? null;
   const { code } = parseExecuteArgs(rawArgs);
   call.eventId ??= newId("auditEvent");
-  const view = call.snapshot.viewFor(call.identity.agent);
+  const view = call.snapshot.viewOf(call.identity);
   const scope = portalScopeOf(call);
   const tools = view.tools
     .filter(({ tool }) => scope === null || scope.has(tool.exposedName))

@@ -25,7 +25,7 @@ export function searchTools(call: CallContext, rawArgs: unknown, exposure: ToolE
   audit.toolName = "search_tools";
   audit.arguments = rawArgs ?? null;
   const { query, limit } = parseSearchArgs(rawArgs);
-  const view = call.snapshot.viewFor(call.identity.agent);
+  const view = call.snapshot.viewOf(call.identity);
   // The index is per agent view (cached); a portal keeps the hits among its own tools.
   const scope = portalScopeOf(call);
   const hits =

@@ -11,7 +11,7 @@ export function listToolsByExposure(call: CallContext): Tool[] {
   if (exposure === "full") {
     return call.portal !== null
       ? listPortalTools(call)
-      : listToolsFor(call.snapshot.viewFor(call.identity.agent));
+      : listToolsFor(call.snapshot.viewOf(call.identity));
   }
   return metaToolsFor(exposure) as Tool[];
 }

@@ -115,7 +115,7 @@ export function createFastPath(deps: FastPathDeps): FastPath {
       let outcome: Outcome;
       if (route.method === "tools/list") {
         outcome = await run(rc, async (call) => ({
-          tools: listToolsFor(call.snapshot.viewFor(call.identity.agent)),
+          tools: listToolsFor(call.snapshot.viewOf(call.identity)),
         }));
       } else {
         const controller = new AbortController();

@@ -23,6 +23,7 @@ import {
   sendJson,
 } from "./json-rpc";
 import { readBody } from "./read-body";
+import { policySubject } from "../pipeline/policy-subject";
 
 export interface McpEndpointDeps {
   mcp: McpHttpHandler;
@@ -206,7 +207,7 @@ async function serveMcpRequest(
   }
 
   // A portal of another organization is indistinguishable from a missing one.
-  if (rc.portal !== null && !portalOf(snapshot, rc.identity.agent.orgId, rc.portal)) {
+  if (rc.portal !== null && !portalOf(snapshot, policySubject(rc.identity).orgId, rc.portal)) {
     return refuse(404, new AppError("NOT_FOUND", `unknown portal '${rc.portal}'`));
   }
 
@@ -225,7 +226,7 @@ async function serveMcpRequest(
   }
 
   // A client's answer to our request, or its cancellation of a call: nothing for the SDK.
-  if (message && deps.passthrough && takeClientMessage(deps.passthrough, rc.identity.agent.id, message)) {
+  if (message && deps.passthrough && takeClientMessage(deps.passthrough, policySubject(rc.identity).id, message)) {
     res.writeHead(202).end();
     return "not_a_request";
   }

@@ -25,7 +25,7 @@ export function itemViewsFor(
   portal: string | null = null,
 ): ItemViews {
   const all = agentItemViews(snapshot, identity);
-  return portal === null ? all : portalItemViews(snapshot, identity.agent.orgId, portal, all);
+  return portal === null ? all : portalItemViews(snapshot, policySubject(identity).orgId, portal, all);
 }
 
 function agentItemViews(snapshot: CompiledSnapshot, identity: AgentIdentity): ItemViews {

@@ -13,6 +13,7 @@ import { type CallContext, newAuditFields, type RequestContext } from "../pipeli
 import type { StageInput } from "../pipeline/stage-input";
 import type { ClientRequestRelay } from "./passthrough-client-requests";
 import type { InputConversation } from "./passthrough-input-rounds";
+import { policySubject } from "../pipeline/policy-subject";
 
 /** RFC 5424 severities in MCP's order (logging/setLevel: this level and above are sent). */
 const LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
@@ -91,7 +92,7 @@ export function callChannelFor(deps: PassthroughDeps, call: CallContext, client:
             ? await deps.relay.request(
                 client.transport,
                 client.relatedRequestId,
-                call.identity.agent.id,
+                policySubject(call.identity).id,
                 method,
                 asked,
                 client.signal,

@@ -3,6 +3,7 @@ import { AppError } from "@portcullis/contracts/errors";
 import type { Logger } from "pino";
 import type { CallContext } from "../pipeline/request-context";
 import { type CatalogDeps, listResources } from "./resources-and-prompts";
+import { policySubject } from "../pipeline/policy-subject";
 
 /** Upstream watches kept at most (each is one subscription on an upstream connection). */
 const MAX_WATCHES = 10_000;
@@ -49,7 +50,7 @@ export class ResourceSubscriptions {
   }
 
   private watch(ctx: CallContext, uri: string): void {
-    const ownerId = this.catalog.resourceOwners.get(`${ctx.identity.agent.orgId} ${uri}`);
+    const ownerId = this.catalog.resourceOwners.get(`${policySubject(ctx.identity).orgId} ${uri}`);
     const server = ownerId ? ctx.snapshot.serversById.get(ownerId) : undefined;
     if (!server) return;
     const key = `${server.id} ${uri}`;

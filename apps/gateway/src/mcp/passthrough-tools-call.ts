@@ -12,6 +12,7 @@ import { callChannelFor, isLogLevel, type LogLevel, type PassthroughDeps } from 
 import type { CancellableCalls } from "./passthrough-client-requests";
 import { InputConversation, type SuspendedCalls } from "./passthrough-input-rounds";
 import { callResultForClient } from "./revision-bridge";
+import { policySubject } from "../pipeline/policy-subject";
 
 export interface ToolsCallDeps {
   pool: UpstreamPool;
@@ -41,7 +42,7 @@ export async function serveToolsCall(
   params: CallToolParams,
   ctx: ServerContext,
 ): Promise<CallToolResult> {
-  const agentId = call.identity.agent.id;
+  const agentId = policySubject(call.identity).id;
   const progressToken = ctx.mcpReq._meta?.progressToken;
   const onProgress =
     progressToken === undefined

@@ -36,6 +36,7 @@ import {
   readResource,
 } from "./resources-and-prompts";
 import { itemResultForClient } from "./revision-bridge";
+import { policySubject } from "../pipeline/policy-subject";
 
 export interface ServerFactoryDeps {
   pool: UpstreamPool;
@@ -158,7 +159,7 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       handle(async (call) => {
         // 2026-07-28 clients send their level with every request; 2025 ones set it once.
         if (isLogLevel(request.params.level))
-          deps.passthrough.logLevels.set(call.identity.agent.id, request.params.level);
+          deps.passthrough.logLevels.set(policySubject(call.identity).id, request.params.level);
         return {};
       })(request, ctx),
     );

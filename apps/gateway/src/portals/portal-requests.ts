@@ -4,13 +4,14 @@ import type { Prompt, Tool } from "@portcullis/upstream/types";
 import type { CallToolParams } from "../pipeline/call-tool";
 import type { CallContext } from "../pipeline/request-context";
 import { type PortalView, portalOf, portalViewFor } from "./portal-view";
+import { policySubject } from "../pipeline/policy-subject";
 
 /** The portal view of a request through `/mcp/<portal>`. */
 export function portalViewOf(call: CallContext): PortalView {
-  const { agent } = call.identity;
+  const agent = policySubject(call.identity);
   const portal = call.portal === null ? undefined : portalOf(call.snapshot, agent.orgId, call.portal);
   if (!portal) throw new AppError("NOT_FOUND", `unknown portal '${call.portal}'`);
-  return portalViewFor(portal, call.snapshot.viewFor(agent));
+  return portalViewFor(portal, call.snapshot.viewOf(call.identity));
 }
 
 export function listPortalTools(call: CallContext): Tool[] {

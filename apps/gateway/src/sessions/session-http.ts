@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { JsonRpcMessage } from "../http/json-rpc";
 import type { CallContext } from "../pipeline/request-context";
 import { type SessionRecord, SessionStore } from "./session-store";
+import { policySubject } from "../pipeline/policy-subject";
 
 export const SESSION_HEADER = "mcp-session-id";
 /** How long one XREAD waits before the stream sends a keep-alive comment and checks the session. */
@@ -43,7 +44,7 @@ export class SessionHttp {
     const header = req.headers[SESSION_HEADER];
     if (typeof header !== "string") return null;
     const session = await this.store.touch(header);
-    if (!session || session.agentId !== call.identity.agent.id) {
+    if (!session || session.agentId !== policySubject(call.identity).id) {
       throw new AppError("NOT_FOUND", "session not found: it ended or expired; initialize a new one");
     }
     // The SDK serves each request statelessly; the session is ours.
@@ -71,8 +72,8 @@ export class SessionHttp {
     if (session) return { [SESSION_HEADER]: session.id };
     if (message?.method !== "initialize" || response.status !== 200) return {};
     const created = await this.store.create({
-      agentId: call.identity.agent.id,
-      orgId: call.identity.agent.orgId,
+      agentId: policySubject(call.identity).id,
+      orgId: policySubject(call.identity).orgId,
       protocolVersion: call.protocolVersion ?? "",
     });
     return { [SESSION_HEADER]: created.id };

@@ -220,6 +220,8 @@ export class SnapshotBuilder {
     };
     this.portals.push(portal);
     return portal;
+  }
+
   /** A member of the organization, as an OAuth caller; `id` is the subject of their tokens. */
   person(
     id: string,

@@ -18,6 +18,8 @@ const server = (name: string): SnapshotServer => ({
   network: true,
   secrets: null,
   timeoutMs: 1000,
+  allowElicitation: true,
+  allowSampling: false,
   status: "active",
 });
 const tool = (s: SnapshotServer, name: string, description: string, props: string[] = []): SnapshotTool => ({
