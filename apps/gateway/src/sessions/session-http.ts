@@ -42,7 +42,18 @@ export class SessionHttp {
   ): Promise<"served" | SessionRecord | null> {
     const header = req.headers[SESSION_HEADER];
     if (typeof header !== "string") return null;
-    const session = await this.store.touch(header);
+    let session: SessionRecord | null;
+    try {
+      session = await this.store.touch(header);
+    } catch (err) {
+      // Redis is down: requests are served statelessly anyway, so serve this one without its
+      // session rather than refuse it (its GET stream cannot be served until Redis is back).
+      this.logger.warn({ err: String(err) }, "session store unreachable; serving without the session");
+      delete req.headers[SESSION_HEADER];
+      if (req.method === "GET" || req.method === "DELETE")
+        throw new AppError("UNAVAILABLE", "sessions are unavailable right now; retry shortly");
+      return null;
+    }
     if (!session || session.agentId !== call.identity.agent.id) {
       throw new AppError("NOT_FOUND", "session not found: it ended or expired; initialize a new one");
     }
@@ -70,12 +81,18 @@ export class SessionHttp {
   ): Promise<Record<string, string>> {
     if (session) return { [SESSION_HEADER]: session.id };
     if (message?.method !== "initialize" || response.status !== 200) return {};
-    const created = await this.store.create({
-      agentId: call.identity.agent.id,
-      orgId: call.identity.agent.orgId,
-      protocolVersion: call.protocolVersion ?? "",
-    });
-    return { [SESSION_HEADER]: created.id };
+    try {
+      const created = await this.store.create({
+        agentId: call.identity.agent.id,
+        orgId: call.identity.agent.orgId,
+        protocolVersion: call.protocolVersion ?? "",
+      });
+      return { [SESSION_HEADER]: created.id };
+    } catch (err) {
+      // Without Redis no session is issued: the client works statelessly, as before sessions.
+      this.logger.warn({ err: String(err) }, "session store unreachable; no session issued");
+      return {};
+    }
   }
 
   /** Tells every open session that tools may have changed (once per version, whichever replica is first). */
