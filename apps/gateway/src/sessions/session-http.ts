@@ -5,10 +5,9 @@ import type { Logger } from "pino";
 import type { JsonRpcMessage } from "../http/json-rpc";
 import type { CallContext } from "../pipeline/request-context";
 import { type SessionRecord, SessionStore } from "./session-store";
+import { SessionStreams } from "./session-streams";
 
 export const SESSION_HEADER = "mcp-session-id";
-/** How long one XREAD waits before the stream sends a keep-alive comment and checks the session. */
-const POLL_MS = 5_000;
 
 /**
  * `Mcp-Session-Id` sessions for 2025-era clients (issue 9 point 4), kept in Redis so any
@@ -20,14 +19,15 @@ const POLL_MS = 5_000;
  */
 export class SessionHttp {
   readonly store: SessionStore;
-  private readonly streams = new Set<Redis>();
+  private readonly streams: SessionStreams;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     names: ConstructorParameters<typeof SessionStore>[1],
     private readonly logger: Logger,
   ) {
     this.store = new SessionStore(redis, names);
+    this.streams = new SessionStreams(redis, names, this.store, logger);
   }
 
   /**
@@ -105,8 +105,7 @@ export class SessionHttp {
 
   /** Ends every open stream (shutdown): clients reconnect to another replica with Last-Event-ID. */
   close(): void {
-    for (const reader of this.streams) reader.disconnect();
-    this.streams.clear();
+    this.streams.close();
   }
 
   private async stream(
@@ -114,39 +113,25 @@ export class SessionHttp {
     session: SessionRecord,
     lastEventId: string | null,
   ): Promise<void> {
-    const reader = this.redis.duplicate({ maxRetriesPerRequest: 1, enableOfflineQueue: true });
-    reader.on("error", () => undefined);
-    this.streams.add(reader);
-    let open = true;
-    res.on("close", () => {
-      open = false;
-      reader.disconnect();
-    });
-    let after = lastEventId ?? (await this.store.lastEventId(session.id));
+    const after = lastEventId ?? (await this.store.lastEventId(session.id));
     res.writeHead(200, {
       "content-type": "text/event-stream",
       "cache-control": "no-cache, no-transform",
       [SESSION_HEADER]: session.id,
     });
     res.flushHeaders();
-    try {
-      while (open) {
-        const events = await this.store.read(reader, session.id, after, POLL_MS);
-        for (const e of events) {
-          res.write(`id: ${e.eventId}\nevent: message\ndata: ${e.message}\n\n`);
-          after = e.eventId;
-        }
-        if (events.length === 0) {
-          res.write(": keep-alive\n\n");
-          if (!(await this.store.touch(session.id))) break;
-        }
-      }
-    } catch (err) {
-      if (open) this.logger.debug({ err: String(err) }, "session stream ended");
-    } finally {
-      this.streams.delete(reader);
-      reader.disconnect();
-      res.end();
-    }
+    await new Promise<void>((resolve) => {
+      const remove = this.streams.add({
+        sessionId: session.id,
+        after,
+        send: (eventId, message) => void res.write(`id: ${eventId}\nevent: message\ndata: ${message}\n\n`),
+        keepAlive: () => void res.write(": keep-alive\n\n"),
+        end: () => res.end(),
+      });
+      res.on("close", () => {
+        remove();
+        resolve();
+      });
+    });
   }
 }

@@ -107,26 +107,4 @@ export class SessionStore {
     )) as Array<[string, string[]]>;
     return last?.[0] ?? "0-0";
   }
-
-  /**
-   * Events after `afterId` (exclusive; "0" for all kept, "$" for only new ones), waiting up
-   * to `blockMs` for one. Needs a connection of its own: XREAD BLOCK holds it.
-   */
-  async read(
-    reader: Redis,
-    id: string,
-    afterId: string,
-    blockMs: number,
-  ): Promise<Array<{ eventId: string; message: string }>> {
-    const answer = (await reader.xread(
-      "COUNT",
-      100,
-      "BLOCK",
-      blockMs,
-      "STREAMS",
-      sessionKeys(this.names, id).events,
-      afterId,
-    )) as Array<[string, Array<[string, string[]]>]> | null;
-    return (answer?.[0]?.[1] ?? []).map(([eventId, fields]) => ({ eventId, message: fields[1] ?? "null" }));
-  }
 }
