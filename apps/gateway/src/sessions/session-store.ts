@@ -70,9 +70,17 @@ export class SessionStore {
     await this.redis.multi().del(keys.record, keys.events).srem(keys.sessionsIndex, id).exec();
   }
 
-  /** Open sessions' ids (expired ones are pruned as they are touched). */
+  /** Open sessions' ids; ones that expired meanwhile are dropped from the index here. */
   async openIds(): Promise<string[]> {
-    return this.redis.smembers(sessionKeys(this.names, "").sessionsIndex);
+    const index = sessionKeys(this.names, "").sessionsIndex;
+    const ids = await this.redis.smembers(index);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.exists(sessionKeys(this.names, id).record);
+    const found = (await pipeline.exec()) ?? [];
+    const expired = ids.filter((_, i) => found[i]?.[1] === 0);
+    if (expired.length > 0) await this.redis.srem(index, ...expired);
+    return ids.filter((_, i) => found[i]?.[1] === 1);
   }
 
   /**
