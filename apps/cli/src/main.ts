@@ -8,6 +8,7 @@ import { registerApprovalsList } from "./commands/approvals-list";
 import { registerAuditSearch } from "./commands/audit-search";
 import { registerCatalogSync } from "./commands/catalog-sync";
 import { registerMigrate } from "./commands/migrate";
+import { registerPortalsExport } from "./commands/portals-export";
 import { registerSnapshotPublish } from "./commands/snapshot-publish";
 import { registerToolsList } from "./commands/tools-list";
 
@@ -27,6 +28,7 @@ registerAuditSearch(program.command("audit").description("the audit log of MCP r
 registerSnapshotPublish(program.command("snapshot").description("config snapshots served to gateways"));
 registerCatalogSync(program.command("catalog").description("tool catalogs of upstream servers"));
 registerToolsList(program.command("tools").description("the tool catalog: status, risk, definition hashes"));
+registerPortalsExport(program.command("portals").description("portals (/mcp/<portal>)"));
 const approvals = program.command("approvals").description("tool calls waiting for a human decision");
 registerApprovalsList(approvals);
 registerApprovalsDecide(approvals);

@@ -184,6 +184,32 @@ describe("sessions across gateway processes", () => {
     );
   }, 60_000);
 
+  it("streams of several sessions on one process are served together (one Redis reader) and each hears a change", async () => {
+    const [a, b] = gateways.map((g) => g.url) as [string, string];
+    const sessions = await Promise.all(
+      [a, b, a].map(async (url) => {
+        const res = await post(url, INITIALIZE);
+        await res.text();
+        return res.headers.get("mcp-session-id")!;
+      }),
+    );
+    expect(new Set(sessions).size).toBe(3);
+    let opened = 0;
+    const heard = await Promise.all(
+      sessions.map((session) =>
+        readEvents(b, session, 1, undefined, async () => {
+          opened += 1;
+          // Publish once every stream is open.
+          if (opened === sessions.length) {
+            await new Promise((r) => setTimeout(r, 300));
+            await publish();
+          }
+        }),
+      ),
+    );
+    expect(heard.map((events) => events[0]?.data)).toEqual([LIST_CHANGED, LIST_CHANGED, LIST_CHANGED]);
+  }, 60_000);
+
   it("the v1 SDK client keeps its session across requests", async () => {
     const client = await connectLegacyClient(gateways[0]!.url, key);
     expect((await client.listTools()).tools.map((t) => t.name)).toContain("docs__echo");

@@ -10,6 +10,7 @@ interface AuditSearchOptions {
   agent?: string;
   tool?: string;
   decision?: string;
+  portal?: string;
   since?: string;
   limit?: string;
   cursor?: string;
@@ -23,6 +24,7 @@ export function registerAuditSearch(audit: Command): void {
     .option("--agent <agent>", "agent name or id")
     .option("--tool <tool>", "exposed tool name (server__tool)")
     .option("--decision <decision>", "allowed, denied, invalid, unauthenticated or error")
+    .option("--portal <portal>", "only requests through this portal (/mcp/<portal>)")
     .option("--since <when>", "a duration back from now (10m, 2h, 7d) or an ISO date")
     .option("--limit <n>", "rows per page (1-500)", "50")
     .option("--cursor <cursor>", "continue after a previous page")
@@ -43,6 +45,7 @@ export function registerAuditSearch(audit: Command): void {
           ...(opts.agent !== undefined && { agent: opts.agent }),
           ...(opts.tool !== undefined && { tool: opts.tool }),
           ...(opts.decision !== undefined && { decision: opts.decision }),
+          ...(opts.portal !== undefined && { portal: opts.portal }),
           ...(opts.since !== undefined && { since: parseTimeInput(opts.since, "past", "--since") }),
           ...(opts.cursor !== undefined && { cursor: opts.cursor }),
         });

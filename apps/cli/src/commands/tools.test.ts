@@ -4,10 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { newId } from "@portcullis/contracts/ids";
+import { savePortal } from "@portcullis/control/portals/save-portal";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 
 // `portcullis tools list` and `apply --strict`, run as a person runs them.
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -79,6 +81,38 @@ afterAll(async () => {
   await cleanupRedisPrefix(redis, names.prefix);
   redis.disconnect();
   await database?.drop();
+});
+
+describe("portcullis portals export", () => {
+  it("prints the portals: section a config file takes, console-made portals included", {
+    timeout: 180_000,
+  }, async () => {
+    const orgId = (await database.db.organization.findFirstOrThrow()).id;
+    await savePortal(database.db, {
+      orgId,
+      actor: { type: "user", name: "console" },
+      portal: {
+        name: "readers",
+        tools: [{ server: "db", tools: ["query"] }],
+        naming: "bare",
+        exposure: "full",
+        overrides: [{ server: "db", tool: "query", name: "ask" }],
+      },
+    });
+    const exported = await cli("portals", "export");
+    expect(exported.code).toBe(0);
+    expect(parse(exported.stdout)).toEqual({
+      portals: [
+        {
+          name: "readers",
+          tools: [{ server: "db", tools: ["query"] }],
+          naming: "bare",
+          exposure: "full",
+          overrides: [{ server: "db", tool: "query", name: "ask" }],
+        },
+      ],
+    });
+  });
 });
 
 describe("portcullis tools", () => {

@@ -107,7 +107,9 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
           completions: {},
         },
         instructions:
-          "Portcullis MCP gateway: tools are named <server>__<tool>; only tools granted to this agent are listed.",
+          rc.portal === null
+            ? "Portcullis MCP gateway: tools are named <server>__<tool>; only tools granted to this agent are listed."
+            : `Portcullis MCP gateway, portal '${rc.portal}': only the portal's tools granted to this agent are listed.`,
       },
     );
 

@@ -6,10 +6,9 @@ import type { JsonRpcMessage } from "../http/json-rpc";
 import type { CallContext } from "../pipeline/request-context";
 import { type SessionRecord, SessionStore } from "./session-store";
 import { policySubject } from "../pipeline/policy-subject";
+import { SessionStreams } from "./session-streams";
 
 export const SESSION_HEADER = "mcp-session-id";
-/** How long one XREAD waits before the stream sends a keep-alive comment and checks the session. */
-const POLL_MS = 5_000;
 
 /**
  * `Mcp-Session-Id` sessions for 2025-era clients (issue 9 point 4), kept in Redis so any
@@ -21,14 +20,15 @@ const POLL_MS = 5_000;
  */
 export class SessionHttp {
   readonly store: SessionStore;
-  private readonly streams = new Set<Redis>();
+  private readonly streams: SessionStreams;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     names: ConstructorParameters<typeof SessionStore>[1],
     private readonly logger: Logger,
   ) {
     this.store = new SessionStore(redis, names);
+    this.streams = new SessionStreams(redis, names, this.store, logger);
   }
 
   /**
@@ -43,7 +43,18 @@ export class SessionHttp {
   ): Promise<"served" | SessionRecord | null> {
     const header = req.headers[SESSION_HEADER];
     if (typeof header !== "string") return null;
-    const session = await this.store.touch(header);
+    let session: SessionRecord | null;
+    try {
+      session = await this.store.touch(header);
+    } catch (err) {
+      // Redis is down: requests are served statelessly anyway, so serve this one without its
+      // session rather than refuse it (its GET stream cannot be served until Redis is back).
+      this.logger.warn({ err: String(err) }, "session store unreachable; serving without the session");
+      delete req.headers[SESSION_HEADER];
+      if (req.method === "GET" || req.method === "DELETE")
+        throw new AppError("UNAVAILABLE", "sessions are unavailable right now; retry shortly");
+      return null;
+    }
     if (!session || session.agentId !== policySubject(call.identity).id) {
       throw new AppError("NOT_FOUND", "session not found: it ended or expired; initialize a new one");
     }
@@ -71,12 +82,18 @@ export class SessionHttp {
   ): Promise<Record<string, string>> {
     if (session) return { [SESSION_HEADER]: session.id };
     if (message?.method !== "initialize" || response.status !== 200) return {};
-    const created = await this.store.create({
-      agentId: policySubject(call.identity).id,
-      orgId: policySubject(call.identity).orgId,
-      protocolVersion: call.protocolVersion ?? "",
-    });
-    return { [SESSION_HEADER]: created.id };
+    try {
+      const created = await this.store.create({
+        agentId: policySubject(call.identity).id,
+        orgId: policySubject(call.identity).orgId,
+        protocolVersion: call.protocolVersion ?? "",
+      });
+      return { [SESSION_HEADER]: created.id };
+    } catch (err) {
+      // Without Redis no session is issued: the client works statelessly, as before sessions.
+      this.logger.warn({ err: String(err) }, "session store unreachable; no session issued");
+      return {};
+    }
   }
 
   /** Tells every open session that tools may have changed (once per version, whichever replica is first). */
@@ -89,8 +106,7 @@ export class SessionHttp {
 
   /** Ends every open stream (shutdown): clients reconnect to another replica with Last-Event-ID. */
   close(): void {
-    for (const reader of this.streams) reader.disconnect();
-    this.streams.clear();
+    this.streams.close();
   }
 
   private async stream(
@@ -98,39 +114,25 @@ export class SessionHttp {
     session: SessionRecord,
     lastEventId: string | null,
   ): Promise<void> {
-    const reader = this.redis.duplicate({ maxRetriesPerRequest: 1, enableOfflineQueue: true });
-    reader.on("error", () => undefined);
-    this.streams.add(reader);
-    let open = true;
-    res.on("close", () => {
-      open = false;
-      reader.disconnect();
-    });
-    let after = lastEventId ?? (await this.store.lastEventId(session.id));
+    const after = lastEventId ?? (await this.store.lastEventId(session.id));
     res.writeHead(200, {
       "content-type": "text/event-stream",
       "cache-control": "no-cache, no-transform",
       [SESSION_HEADER]: session.id,
     });
     res.flushHeaders();
-    try {
-      while (open) {
-        const events = await this.store.read(reader, session.id, after, POLL_MS);
-        for (const e of events) {
-          res.write(`id: ${e.eventId}\nevent: message\ndata: ${e.message}\n\n`);
-          after = e.eventId;
-        }
-        if (events.length === 0) {
-          res.write(": keep-alive\n\n");
-          if (!(await this.store.touch(session.id))) break;
-        }
-      }
-    } catch (err) {
-      if (open) this.logger.debug({ err: String(err) }, "session stream ended");
-    } finally {
-      this.streams.delete(reader);
-      reader.disconnect();
-      res.end();
-    }
+    await new Promise<void>((resolve) => {
+      const remove = this.streams.add({
+        sessionId: session.id,
+        after,
+        send: (eventId, message) => void res.write(`id: ${eventId}\nevent: message\ndata: ${message}\n\n`),
+        keepAlive: () => void res.write(": keep-alive\n\n"),
+        end: () => res.end(),
+      });
+      res.on("close", () => {
+        remove();
+        resolve();
+      });
+    });
   }
 }

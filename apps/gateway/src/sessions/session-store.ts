@@ -70,9 +70,17 @@ export class SessionStore {
     await this.redis.multi().del(keys.record, keys.events).srem(keys.sessionsIndex, id).exec();
   }
 
-  /** Open sessions' ids (expired ones are pruned as they are touched). */
+  /** Open sessions' ids; ones that expired meanwhile are dropped from the index here. */
   async openIds(): Promise<string[]> {
-    return this.redis.smembers(sessionKeys(this.names, "").sessionsIndex);
+    const index = sessionKeys(this.names, "").sessionsIndex;
+    const ids = await this.redis.smembers(index);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.exists(sessionKeys(this.names, id).record);
+    const found = (await pipeline.exec()) ?? [];
+    const expired = ids.filter((_, i) => found[i]?.[1] === 0);
+    if (expired.length > 0) await this.redis.srem(index, ...expired);
+    return ids.filter((_, i) => found[i]?.[1] === 1);
   }
 
   /**
@@ -106,27 +114,5 @@ export class SessionStore {
       1,
     )) as Array<[string, string[]]>;
     return last?.[0] ?? "0-0";
-  }
-
-  /**
-   * Events after `afterId` (exclusive; "0" for all kept, "$" for only new ones), waiting up
-   * to `blockMs` for one. Needs a connection of its own: XREAD BLOCK holds it.
-   */
-  async read(
-    reader: Redis,
-    id: string,
-    afterId: string,
-    blockMs: number,
-  ): Promise<Array<{ eventId: string; message: string }>> {
-    const answer = (await reader.xread(
-      "COUNT",
-      100,
-      "BLOCK",
-      blockMs,
-      "STREAMS",
-      sessionKeys(this.names, id).events,
-      afterId,
-    )) as Array<[string, Array<[string, string[]]>]> | null;
-    return (answer?.[0]?.[1] ?? []).map(([eventId, fields]) => ({ eventId, message: fields[1] ?? "null" }));
   }
 }

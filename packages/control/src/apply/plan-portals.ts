@@ -28,9 +28,19 @@ export interface InstalledPortals {
 
 export async function loadInstalledPortals(tx: Tx, orgId: string): Promise<InstalledPortals> {
   const rows = await tx.portal.findMany({ where: { orgId }, orderBy: { name: "asc" } });
+  const catalog = await loadPortalCatalog(tx, orgId);
+  // A selection of a server deleted since selects nothing, and export leaves it out: compare without it.
+  const known = (e: { serverId: string }) => catalog.serversById.has(e.serverId);
   return {
-    portals: rows.map((row) => ({ id: row.id, name: row.name, values: storedPortalValues(row) })),
-    catalog: await loadPortalCatalog(tx, orgId),
+    portals: rows.map((row) => {
+      const values = storedPortalValues(row);
+      return {
+        id: row.id,
+        name: row.name,
+        values: { ...values, tools: values.tools.filter(known), overrides: values.overrides.filter(known) },
+      };
+    }),
+    catalog,
   };
 }
 

@@ -6,6 +6,7 @@ import { getAuditDashboard } from "./audit-dashboard";
 import { verifyAuditChain } from "./chain/verify-audit-chain";
 import { getAuditEvent } from "./get-audit-event";
 import { ingestAuditEvents } from "./ingest-audit-events";
+import { searchAudit } from "./search-audit";
 import { searchAuditEvents } from "./search-audit-events";
 
 // Issue 9 point 5: every portal has its own audit field, search filter and dashboard filter.
@@ -61,6 +62,10 @@ describe("the portal of an audit event", () => {
     expect(found.items.map((e) => e.id).sort()).toEqual(viaPortal.map((e) => e.id).sort());
     const direct = await searchAuditEvents(database.db, { orgId: org }, { portal: null });
     expect(direct.items.map((e) => e.id)).toEqual([viaMcp.id]);
+    // The CLI's search (`portcullis audit search --portal`), over the installation.
+    expect((await searchAudit(database.db, { portal: "other" })).rows.map((e) => e.id)).toEqual([
+      viaOther.id,
+    ]);
     const range = { from: new Date(t0), to: new Date(t0 + 3_600_000) };
     expect((await getAuditDashboard(database.db, org, range)).totals.total).toBe(4);
     expect(

@@ -10,6 +10,8 @@ export interface AuditSearch {
   /** Exposed tool name (`server__tool`). */
   tool?: string;
   decision?: string;
+  /** Requests through this portal (`/mcp/<portal>`) only. */
+  portal?: string;
   since?: Date;
   /** Page size, 1…500; default 50. */
   limit?: number;
@@ -35,6 +37,7 @@ export async function searchAudit(db: Tx, search: AuditSearch): Promise<AuditPag
       ...(search.agent !== undefined && { agent: search.agent }),
       ...(search.tool !== undefined && { tool: search.tool }),
       ...(search.decision !== undefined && { decision: search.decision }),
+      ...(search.portal !== undefined && { portal: search.portal }),
       ...(search.since !== undefined && { from: search.since }),
     },
     {

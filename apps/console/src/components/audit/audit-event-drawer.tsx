@@ -85,6 +85,7 @@ function EventDetails({ event }: { event: AuditRecord }) {
         <Row label="Tool">{event.toolName ?? "—"}</Row>
         <Row label="Request id">{event.requestId}</Row>
         <Row label="Protocol">{event.protocolVersion ?? "—"}</Row>
+        <Row label="Endpoint">{event.portal ? `portal ${event.portal} (/mcp/${event.portal})` : "/mcp"}</Row>
         <Row label="Config version">{event.snapshotVersion ?? "—"}</Row>
       </Section>
       <Section title="Decision and outcome">
