@@ -41,6 +41,7 @@ const record = z.object({
   protocolVersion: z.string().nullable(),
   dlp: z.array(dlpFinding.partial().extend({ detector: z.string() })).nullable(),
   approvalId: z.string().nullable(),
+  parentId: z.string().nullable(),
   snapshotVersion: z.number().int().nullable(),
   chainSeq: z.number().int().nullable(),
   prevHash: z.string().nullable(),
