@@ -72,7 +72,13 @@ beforeAll(async () => {
     spoolDir,
     redisUrl: REDIS_URL,
     approvals: { progressIntervalMs: 150, expiryGraceMs: 500 },
-    sandbox: { cpuMs: 300, memoryBytes: 16 * 1024 * 1024, outputBytes: 8 * 1024, toolCalls: 5 },
+    sandbox: {
+      cpuMs: 300,
+      memoryBytes: 16 * 1024 * 1024,
+      outputBytes: 8 * 1024,
+      toolCalls: 5,
+      concurrentRuns: 1,
+    },
   });
   await waitForVersion(gateway, 1, 5_000);
   auditWorker = startAuditWorker({
@@ -257,8 +263,9 @@ describe.each(CLIENTS)("exposure modes, client $revision", ({ connect }) => {
       if (!approvalId) await new Promise((r) => setTimeout(r, 25));
     }
     expect(approvalId).toBeTruthy();
-    // Still waiting: nothing reached the upstream.
+    // Still waiting: nothing reached the upstream, and the run holds this gateway's one sandbox slot.
     expect(upstreamCalls.filter((n) => n === "delete-everything")).toHaveLength(0);
+    expect(await errorOf(run("return 1"))).toMatch(/execute refused: 1 runs are already in progress/);
     await publishApprovalDecision(
       redis,
       names,
