@@ -30,6 +30,18 @@ let spoolDir: string;
 const events: AuditEvent[] = [];
 const keys = { search: "", code: "", full: "" };
 let coder: SnapshotAgent;
+let builder: SnapshotBuilder;
+let alphaServer: ReturnType<SnapshotBuilder["server"]>;
+
+/** Publishes the builder's state, with vault's two tools quarantined and disabled. */
+async function publish(version: number): Promise<void> {
+  const doc = builder.build(version);
+  for (const t of doc.tools) {
+    if (t.exposedName === "vault__echo") t.status = "quarantined";
+    if (t.exposedName === "vault__add") t.status = "disabled";
+  }
+  await writeSnapshotToRedis(redis, names, version, JSON.stringify(doc), TEST_SECRET_KEY);
+}
 const upstreamCalls: string[] = [];
 
 type Result = { content?: unknown; isError?: boolean; structuredContent?: Record<string, unknown> };
@@ -37,7 +49,9 @@ type Result = { content?: unknown; isError?: boolean; structuredContent?: Record
 beforeAll(async () => {
   fixture = await startLegacyHttpServer({ tag: "context", onCall: (name) => upstreamCalls.push(name) });
   const b = new SnapshotBuilder(TEST_SECRET_KEY);
+  builder = b;
   const alpha = b.server({ name: "alpha", transport: "streamable-http", url: fixture.url });
+  alphaServer = alpha;
   const vault = b.server({ name: "vault", transport: "streamable-http", url: fixture.url });
   const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   const tools = await pool.listTools(b.upstreamSpecForTest(alpha));
@@ -59,12 +73,7 @@ beforeAll(async () => {
   keys.search = b.key(searcher).key;
   keys.code = b.key(coder).key;
   keys.full = b.key(full).key;
-  const doc = b.build(1);
-  for (const t of doc.tools) {
-    if (t.exposedName === "vault__echo") t.status = "quarantined";
-    if (t.exposedName === "vault__add") t.status = "disabled";
-  }
-  await writeSnapshotToRedis(redis, names, 1, JSON.stringify(doc), TEST_SECRET_KEY);
+  await publish(1);
 
   spoolDir = await mkdtemp(join(tmpdir(), "pc-context-spool-"));
   gateway = await startTestGateway({
@@ -72,7 +81,13 @@ beforeAll(async () => {
     spoolDir,
     redisUrl: REDIS_URL,
     approvals: { progressIntervalMs: 150, expiryGraceMs: 500 },
-    sandbox: { cpuMs: 300, memoryBytes: 16 * 1024 * 1024, outputBytes: 8 * 1024, toolCalls: 5 },
+    sandbox: {
+      cpuMs: 300,
+      memoryBytes: 16 * 1024 * 1024,
+      outputBytes: 8 * 1024,
+      toolCalls: 5,
+      concurrentRuns: 1,
+    },
   });
   await waitForVersion(gateway, 1, 5_000);
   auditWorker = startAuditWorker({
@@ -257,8 +272,9 @@ describe.each(CLIENTS)("exposure modes, client $revision", ({ connect }) => {
       if (!approvalId) await new Promise((r) => setTimeout(r, 25));
     }
     expect(approvalId).toBeTruthy();
-    // Still waiting: nothing reached the upstream.
+    // Still waiting: nothing reached the upstream, and the run holds this gateway's one sandbox slot.
     expect(upstreamCalls.filter((n) => n === "delete-everything")).toHaveLength(0);
+    expect(await errorOf(run("return 1"))).toMatch(/execute refused: 1 runs are already in progress/);
     await publishApprovalDecision(
       redis,
       names,
@@ -339,5 +355,19 @@ describe.each(CLIENTS)("exposure modes, client $revision", ({ connect }) => {
       expect(({} as Record<string, unknown>).admin).toBeUndefined();
       expect(Object.prototype).not.toHaveProperty("admin");
     });
+  });
+});
+
+describe("the search index follows the snapshot", () => {
+  it("finds a tool once a new version grants it, with no restart", async () => {
+    const client = await CLIENTS[0].connect(gateway.url, keys.search);
+    const slowSearch = async () =>
+      foundNames((await client.callTool("search_tools", { query: "sleeps for milliseconds" })) as Result);
+    expect(await slowSearch()).not.toContain("alpha__slow");
+    builder.grant({ team: "platform" }, alphaServer, "slow");
+    await publish(2);
+    await waitForVersion(gateway, 2, 5_000);
+    expect((await slowSearch())[0]).toBe("alpha__slow");
+    await client.close();
   });
 });

@@ -9,4 +9,6 @@ export interface ContextDeps {
   stages: CallToolStages;
   audit: AuditRecorderSink;
   sandbox: SandboxLimits;
+  /** `execute` runs in progress on this process (bounded by `sandbox.concurrentRuns`). */
+  running: { count: number };
 }

@@ -1,3 +1,4 @@
+import { AppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import { sandboxIdentifier } from "@portcullis/policy/context/tool-signature";
 import type { CallToolResult } from "@portcullis/upstream/types";
@@ -34,15 +35,27 @@ export async function executeCode(
     identifier: sandboxIdentifier(tool.exposedName),
     name: tool.exposedName,
   }));
-  const outcome = await runInSandbox(
-    code,
-    {
-      tools,
-      callTool: (name, args) => innerToolCall(deps, call, name, args, options),
-      signal: options.signal,
-    },
-    deps.sandbox,
-  );
+  if (deps.running.count >= deps.sandbox.concurrentRuns) {
+    throw new AppError(
+      "RATE_LIMITED",
+      `execute refused: ${deps.sandbox.concurrentRuns} runs are already in progress on this gateway; retry shortly`,
+    );
+  }
+  deps.running.count += 1;
+  let outcome: Awaited<ReturnType<typeof runInSandbox>>;
+  try {
+    outcome = await runInSandbox(
+      code,
+      {
+        tools,
+        callTool: (name, args) => innerToolCall(deps, call, name, args, options),
+        signal: options.signal,
+      },
+      deps.sandbox,
+    );
+  } finally {
+    deps.running.count -= 1;
+  }
   audit.resultSummary = outcome.ok
     ? `ok after ${outcome.toolCalls} tool calls`
     : `failed after ${outcome.toolCalls} tool calls: ${outcome.message}`;

@@ -7,6 +7,8 @@ export interface SandboxLimits {
   /** console output and the returned value's JSON together. */
   outputBytes: number;
   toolCalls: number;
+  /** Runs at once on one gateway process (each holds its own WebAssembly memory). */
+  concurrentRuns: number;
 }
 
 export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
@@ -16,6 +18,7 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   stackBytes: 256 * 1024,
   outputBytes: 64 * 1024,
   toolCalls: 50,
+  concurrentRuns: 8,
 };
 
 export type SandboxLimitKind = "cpu" | "memory" | "output" | "toolCalls";

@@ -92,6 +92,7 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     stages: deps.stages,
     audit: deps.audit,
     sandbox: { ...DEFAULT_SANDBOX_LIMITS, ...deps.sandbox },
+    running: { count: 0 },
   };
 
   return ({ authInfo, era }) => {

@@ -29,6 +29,8 @@ export interface AuditEventRecord {
   protocolVersion: string | null;
   dlp: DlpFinding[] | null;
   approvalId: string | null;
+  /** The `execute` event this tool call ran inside (code mode); null for a direct call. */
+  parentId: string | null;
   snapshotVersion: number | null;
   /** The portal (`/mcp/<portal>`) the request came through; null: the default `/mcp`. */
   portal: string | null;
@@ -46,7 +48,7 @@ export const RECORD_COLUMNS = Prisma.sql`
   e.tool_name AS "toolName", e.decision, e.reason, e.error_code AS "errorCode", e.arguments,
   e.result_summary AS "resultSummary", e.is_error AS "isError", e.latency_ms AS "latencyMs",
   e.upstream_latency_ms AS "upstreamLatencyMs", e.upstream_status AS "upstreamStatus",
-  e.protocol_version AS "protocolVersion", e.dlp, e.approval_id AS "approvalId",
+  e.protocol_version AS "protocolVersion", e.dlp, e.approval_id AS "approvalId", e.parent_id AS "parentId",
   e.snapshot_version AS "snapshotVersion", e.portal, e.chain_seq AS "chainSeq", e.prev_hash AS "prevHash", e.hash`;
 
 /** A raw row of RECORD_COLUMNS: chain_seq arrives as a bigint. */

@@ -98,6 +98,7 @@ function EventDetails({ event }: { event: AuditRecord }) {
         </Row>
         <Row label="Upstream status">{event.upstreamStatus ?? "—"}</Row>
         <Row label="Approval">{event.approvalId ?? "—"}</Row>
+        <Row label="Run by execute">{event.parentId ?? "—"}</Row>
       </Section>
       <Section
         title="Arguments"

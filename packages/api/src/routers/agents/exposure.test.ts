@@ -95,7 +95,16 @@ describe("agent exposure · happy path", () => {
       event(h.orgId, "send email", "1 tools: mail__send", 1_000),
       event(h.otherOrgId, "their secret search", NO_TOOLS_MATCHED, 1_000),
     ]);
+    // A tool call made by execute keeps its parent through ingest, the chain and the API.
+    const inner = { ...event(h.orgId, "x", "ok", 500), toolName: "echo", parentId: "evt_outer" };
+    await ingestAuditEvents(h.database.db, [inner]);
     const admin = await h.as("admin");
+    expect((await admin.audit.get({ id: inner.id })).parentId).toBe("evt_outer");
+    expect((await admin.audit.verifyChain()).ok).toBe(true);
+    // The parent is covered by the event's hash: rewriting it breaks the chain.
+    await h.database.db.$executeRaw`UPDATE audit_events SET parent_id = 'evt_forged' WHERE id = ${inner.id}`;
+    expect((await admin.audit.verifyChain()).ok).toBe(false);
+    await h.database.db.$executeRaw`UPDATE audit_events SET parent_id = 'evt_outer' WHERE id = ${inner.id}`;
     const found = await admin.audit.unmatchedSearches({
       from: new Date(now - 60_000),
       to: new Date(now + 1_000),

@@ -43,6 +43,7 @@ const record = z.object({
   dlp: z.array(dlpFinding.partial().extend({ detector: z.string() })).nullable(),
   approvalId: z.string().nullable(),
   portal: z.string().nullable(),
+  parentId: z.string().nullable(),
   snapshotVersion: z.number().int().nullable(),
   chainSeq: z.number().int().nullable(),
   prevHash: z.string().nullable(),
