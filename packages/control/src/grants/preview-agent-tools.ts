@@ -57,7 +57,7 @@ export async function previewAgentTools(
   db: Tx,
   input: { orgId: string; agentId: string; portalId?: string },
 ): Promise<AgentToolPreview> {
-  const doc = await compileSnapshot(db, 0, { orgId: input.orgId, people: false });
+  const doc = await compileSnapshot(db, 0, { orgId: input.orgId, preview: true });
   const agent = doc.agents.find((a) => a.id === input.agentId);
   if (!agent) throw new AppError("NOT_FOUND", `agent ${input.agentId} does not exist`);
   const serversById = new Map<string, SnapshotServer>(doc.servers.map((s) => [s.id, s]));

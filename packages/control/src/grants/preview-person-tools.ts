@@ -34,7 +34,7 @@ export async function previewPersonTools(
 ): Promise<PersonToolPreview> {
   // Only this person is compiled: an organization may hold 10,000 people.
   const [doc, [person]] = await Promise.all([
-    compileSnapshot(db, 0, { orgId: input.orgId, people: false }),
+    compileSnapshot(db, 0, { orgId: input.orgId, preview: true }),
     compilePeople(db, { orgId: input.orgId, userId: input.userId }),
   ]);
   if (!person) throw new AppError("NOT_FOUND", `user ${input.userId} is not a member of this organization`);

@@ -24,7 +24,7 @@ export async function previewAgentItems(
   db: Tx,
   input: { orgId: string; agentId: string },
 ): Promise<PreviewedItemRule[]> {
-  const doc = await compileSnapshot(db, 0, { orgId: input.orgId, people: false });
+  const doc = await compileSnapshot(db, 0, { orgId: input.orgId, preview: true });
   const agent = doc.agents.find((a) => a.id === input.agentId);
   if (!agent) throw new AppError("NOT_FOUND", `agent ${input.agentId} does not exist`);
   const serversById = new Map<string, SnapshotServer>(doc.servers.map((s) => [s.id, s]));

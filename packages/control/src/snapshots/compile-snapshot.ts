@@ -33,8 +33,13 @@ export async function compileSnapshot(
   db: Tx,
   version: number,
   scope: {
-    orgId?: string /** false: leave `people` empty (the agent preview needs none). */;
-    people?: boolean;
+    orgId?: string;
+    /**
+     * For the console's previews: no people and no keys, and tools without their
+     * descriptions, schemas and annotations (a decision reads none of them), so that
+     * "what can this agent see" stays fast at 5,000 tools. Never published.
+     */
+    preview?: boolean;
   } = {},
 ): Promise<ConfigSnapshot> {
   const now = new Date();
@@ -45,12 +50,23 @@ export async function compileSnapshot(
     orderBy: { id: "asc" },
   });
   const keys = await db.apiKey.findMany({
-    where: { ...org, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    where: {
+      ...org,
+      ...(scope.preview && { id: { in: [] } }),
+      revokedAt: null,
+      OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+    },
     select: { id: true, agentId: true, hash: true, expiresAt: true },
     orderBy: { id: "asc" },
   });
   const servers = await db.server.findMany({ where: org, orderBy: { id: "asc" } });
-  const tools = await db.tool.findMany({ where: org, orderBy: { id: "asc" } });
+  const tools = await db.tool.findMany({
+    where: org,
+    orderBy: { id: "asc" },
+    ...(scope.preview && {
+      omit: { description: true, inputSchema: true, outputSchema: true, annotations: true },
+    }),
+  });
   const grants = await db.grant.findMany({ where: org, orderBy: { id: "asc" } });
   const itemGrants = await db.itemGrant.findMany({ where: org, orderBy: { id: "asc" } });
   const policies = await db.policy.findMany({
@@ -102,7 +118,7 @@ export async function compileSnapshot(
       upstreamName: t.upstreamName,
       exposedName: t.exposedName,
       title: t.title,
-      description: t.description,
+      description: t.description ?? null,
       inputSchema: (t.inputSchema ?? {}) as Record<string, unknown>,
       outputSchema: (t.outputSchema ?? null) as Record<string, unknown> | null,
       annotations: (t.annotations ?? null) as Record<string, unknown> | null,
@@ -135,8 +151,8 @@ export async function compileSnapshot(
       config: (p.config ?? {}) as Record<string, unknown>,
     })),
     portals: portals.map(snapshotPortalOf),
-    people: scope.people === false ? [] : await compilePeople(db, scope),
-    revokedOAuthGrants: await compileRevokedOAuthGrants(db, now, scope),
+    people: scope.preview ? [] : await compilePeople(db, scope),
+    revokedOAuthGrants: scope.preview ? [] : await compileRevokedOAuthGrants(db, now, scope),
   };
   // The gateway refuses a document it cannot parse; failing here instead names the cause
   // while the admin is still looking, rather than leaving gateways on a stale version.

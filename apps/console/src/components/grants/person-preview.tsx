@@ -82,7 +82,7 @@ export function PersonPreview({
 }
 
 /** Finds a member by name or email (the server searches, 10,000 people stay out of the page). */
-function PersonPicker({ onPick }: { onPick: (id: string) => void }) {
+export function PersonPicker({ onPick }: { onPick: (id: string, name: string) => void }) {
   const trpc = useTRPC();
   const [query, setQuery] = useState("");
   const debounced = useDebounced(query.trim(), 200);
@@ -115,7 +115,7 @@ function PersonPicker({ onPick }: { onPick: (id: string) => void }) {
             key={hit.id}
             value={hit.id}
             onSelect={() => {
-              onPick(hit.id);
+              onPick(hit.id, hit.name);
               setQuery("");
             }}
             className="flex cursor-pointer items-center justify-between gap-3 px-3 py-1.5 text-sm text-slate-800 data-[selected=true]:bg-indigo-50 data-[selected=true]:text-indigo-900"

@@ -10,10 +10,13 @@ import { Field } from "../ui/field";
 import { Input, Select } from "../ui/input";
 import { SkeletonRows } from "../ui/spinner";
 import type { Subject } from "./grant-model";
+import { PersonPicker } from "./person-preview";
 
 type Kind = "resource" | "prompt";
 const KIND_LABELS: Record<Kind, string> = { resource: "Resources", prompt: "Prompts" };
 const PLACEHOLDER: Record<Kind, string> = { resource: "docs://public/*", prompt: "summarize" };
+/** The subject option that opens the person picker (people are too many for a select). */
+const PERSON = "person";
 
 /**
  * Grants on one server's resources (URI patterns) and prompts (name patterns), the parity
@@ -41,6 +44,8 @@ export function ServerItemGrants({
   const save = useMutation(trpc.itemGrants.set.mutationOptions({ onSettled: refresh }));
   const remove = useMutation(trpc.itemGrants.delete.mutationOptions({ onSettled: refresh }));
   const [subjectKey, setSubjectKey] = useState("");
+  /** Chosen with the person picker when the subject is "A person…". */
+  const [person, setPerson] = useState<{ id: string; name: string } | null>(null);
   const [kind, setKind] = useState<Kind>("resource");
   const [pattern, setPattern] = useState("");
   const [effect, setEffect] = useState<"allow" | "deny">("allow");
@@ -49,9 +54,13 @@ export function ServerItemGrants({
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const subject = subjects.find((s) => `${s.type}:${s.id}` === subjectKey);
+    const subject =
+      subjectKey === PERSON
+        ? person && { type: "user" as const, id: person.id }
+        : subjects.find((s) => `${s.type}:${s.id}` === subjectKey);
     const problems: Record<string, string> = {};
-    if (!subject) problems.subject = "Choose a team or an agent";
+    if (!subject)
+      problems.subject = subjectKey === PERSON ? "Find the person" : "Choose a team, an agent or a person";
     if (pattern.trim() === "")
       problems.pattern = `Enter a ${kind === "resource" ? "URI" : "prompt name"} or a pattern`;
     setErrors(problems);
@@ -133,10 +142,13 @@ export function ServerItemGrants({
               value={subjectKey}
               onChange={(e) => setSubjectKey(e.target.value)}
               placeholder="Choose…"
-              options={subjects.map((s) => ({
-                value: `${s.type}:${s.id}`,
-                label: `${s.type === "team" ? "Team" : "Agent"} ${s.name}`,
-              }))}
+              options={[
+                ...subjects.map((s) => ({
+                  value: `${s.type}:${s.id}`,
+                  label: `${s.type === "team" ? "Team" : "Agent"} ${s.name}`,
+                })),
+                { value: PERSON, label: "A person…" },
+              ]}
             />
           </Field>
           <Field label="Kind">
@@ -171,6 +183,12 @@ export function ServerItemGrants({
           <Field label="Reason" error={errors.reason}>
             <Input value={reason} onChange={(e) => setReason(e.target.value)} />
           </Field>
+          {subjectKey === PERSON && (
+            <div className="space-y-1 md:col-span-6">
+              <PersonPicker onPick={(id, name) => setPerson({ id, name })} />
+              {person && <p className="text-xs text-slate-700">Person: {person.name}</p>}
+            </div>
+          )}
           <div className="flex items-center gap-3 md:col-span-6">
             <Button type="submit" loading={save.isPending}>
               Add rule
