@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,14 +124,13 @@ describe("GATEWAY_WORKERS", () => {
       await rm(spoolDir, { recursive: true, force: true });
     });
 
-    it("shares rate limits across processes, gives each its own spool and replaces a dead one", async () => {
+    it("shares rate limits across processes and replaces a dead one", async () => {
       const answers = [];
       for (let i = 1; i <= 6; i++) answers.push(await callOnNewConnection(gateway.url, key, i));
       const ok = answers.filter((a) => a.body.includes('"echo: m'));
       const limited = answers.filter((a) => a.body.includes("RATE_LIMITED"));
       // One counter for the installation: three calls pass, whichever process served them.
       expect([ok.length, limited.length]).toEqual([3, 3]);
-      expect((await readdir(spoolDir)).sort()).toEqual(["worker-0", "worker-1"]);
 
       const [first] = listeningPids(gateway.output());
       process.kill(first!, "SIGKILL");

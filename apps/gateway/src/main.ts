@@ -3,13 +3,7 @@ import { redisNames } from "@portcullis/contracts/redis-keys";
 import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
 import { operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
-import {
-  isClusterPrimary,
-  spoolDirFor,
-  superviseWorkers,
-  workerCount,
-  workerLogFields,
-} from "./cluster/workers";
+import { isClusterPrimary, superviseWorkers, workerCount, workerLogFields } from "./cluster/workers";
 import { loadEnv } from "./env";
 import { startGateway } from "./start-gateway";
 
@@ -39,7 +33,7 @@ const gateway = await startGateway({
   redisUrl: env.REDIS_URL,
   names: redisNames(env.REDIS_PREFIX),
   secretKey: secretKeyFrom(env.PORTCULLIS_SECRET_KEY),
-  spoolDir: spoolDirFor(env.GATEWAY_SPOOL_DIR),
+  spoolDir: env.GATEWAY_SPOOL_DIR,
   logger,
   tracing: tracing !== null,
   metrics: {
