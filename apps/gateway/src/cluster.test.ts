@@ -188,7 +188,17 @@ describe("GATEWAY_WORKERS", () => {
     }, 150_000);
 
     it("stops every worker on SIGTERM and exits 0", async () => {
+      const pids = [...new Set(listeningPids(gateway.output()))];
       expect(await gateway.stop()).toBe(0);
+      const alive = pids.filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      expect(alive).toEqual([]);
     }, 20_000);
   });
 });

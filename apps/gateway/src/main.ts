@@ -3,7 +3,13 @@ import { redisNames } from "@portcullis/contracts/redis-keys";
 import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
 import { operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
-import { isClusterPrimary, superviseWorkers, workerCount, workerLogFields } from "./cluster/workers";
+import {
+  isClusterPrimary,
+  stopWhenPrimaryLeaves,
+  superviseWorkers,
+  workerCount,
+  workerLogFields,
+} from "./cluster/workers";
 import { loadEnv } from "./env";
 import { startGateway } from "./start-gateway";
 
@@ -15,6 +21,7 @@ if (isClusterPrimary(workers)) {
   await superviseWorkers(workers, logger);
   process.exit(0);
 }
+stopWhenPrimaryLeaves();
 // OpenTelemetry is configured by its standard OTEL_* variables alone; unset, the SDK is never loaded.
 const tracing = tracingEnabled(process.env)
   ? await (await import("@portcullis/telemetry/start-tracing")).startTracing({

@@ -66,3 +66,11 @@ export function superviseWorkers(workers: number, logger: Logger): Promise<void>
     }
   });
 }
+
+/**
+ * In a worker: shut down as on SIGTERM when the primary goes away (killed, crashed), so no
+ * worker is left serving without a supervisor.
+ */
+export function stopWhenPrimaryLeaves(): void {
+  if (cluster.isWorker) process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
+}
