@@ -6,7 +6,7 @@ import { operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
 import {
   isClusterPrimary,
-  spoolDirFor,
+  stopWhenPrimaryLeaves,
   superviseWorkers,
   workerCount,
   workerLogFields,
@@ -23,6 +23,7 @@ if (isClusterPrimary(workers)) {
   await superviseWorkers(workers, logger);
   process.exit(0);
 }
+stopWhenPrimaryLeaves();
 // OpenTelemetry is configured by its standard OTEL_* variables alone; unset, the SDK is never loaded.
 const tracing = tracingEnabled(process.env)
   ? await (await import("@portcullis/telemetry/start-tracing")).startTracing({
@@ -41,7 +42,7 @@ const gateway = await startGateway({
   redisUrl: redisSettingsFrom(env),
   names: redisNames(env.REDIS_PREFIX),
   secretKey: secretKeyFrom(env.PORTCULLIS_SECRET_KEY),
-  spoolDir: spoolDirFor(env.GATEWAY_SPOOL_DIR),
+  spoolDir: env.GATEWAY_SPOOL_DIR,
   logger,
   tracing: tracing !== null,
   metrics: {

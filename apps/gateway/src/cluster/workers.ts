@@ -1,6 +1,5 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
 import type { Logger } from "pino";
 
 /** `GATEWAY_WORKERS`: `auto` (one process per core) or a count; 1 serves in this process. */
@@ -12,17 +11,8 @@ export function workerCount(setting: string, cores = availableParallelism()): nu
   return n;
 }
 
-/** The env variable that tells a worker its slot (stable across restarts, so its spool is its own). */
+/** The env variable that tells a worker its slot (0…N-1, kept by its replacement), for logs. */
 const SLOT_ENV = "GATEWAY_WORKER_SLOT";
-
-/**
- * The spool directory of this process: the configured one, or a slot's own directory under
- * it in a worker (two processes never share a spool; a restarted worker replays its slot's).
- */
-export function spoolDirFor(spoolDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  const slot = env[SLOT_ENV];
-  return slot === undefined ? spoolDir : join(spoolDir, `worker-${slot}`);
-}
 
 /** Log fields that tell a worker's lines apart (its pid and slot); none outside a cluster. */
 export function workerLogFields(env: NodeJS.ProcessEnv = process.env): Record<string, number> {
@@ -40,7 +30,9 @@ export function isClusterPrimary(workers: number): boolean {
  * (node:cluster hands connections round-robin), restarts one that dies, and on SIGTERM/SIGINT
  * passes the signal on and resolves once every worker has drained and exited. Everything a
  * worker shares with the others lives in Redis (snapshot, rate-limit counters, approvals);
- * the MCP serving is stateless, so any worker can take any request.
+ * the MCP serving is stateless, so any worker can take any request. The workers share the
+ * spool directory as replicas on one host may: each spool file has one owner, and a dead
+ * worker's files are taken over by a live one (packages/queues spool-owners.ts).
  */
 export function superviseWorkers(workers: number, logger: Logger): Promise<void> {
   let stopping = false;
@@ -73,4 +65,12 @@ export function superviseWorkers(workers: number, logger: Logger): Promise<void>
       });
     }
   });
+}
+
+/**
+ * In a worker: shut down as on SIGTERM when the primary goes away (killed, crashed), so no
+ * worker is left serving without a supervisor.
+ */
+export function stopWhenPrimaryLeaves(): void {
+  if (cluster.isWorker) process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
 }
