@@ -69,6 +69,9 @@ beforeAll(async () => {
       const outsider = b.agent("outsider", "eng");
       b.grant({ agent: outsider }, up25, "log");
       keys.outsider = b.key(outsider).key;
+      const careful = b.agent("careful", "eng");
+      b.grant({ agent: careful }, strict, "wait", "approve");
+      keys.careful = b.key(careful).key;
     },
   });
   await pool.close();
@@ -326,6 +329,30 @@ describe.each([
   });
 });
 
+describe("cancellation", () => {
+  it("a 2025 client's notifications/cancelled ends a call waiting for approval", async () => {
+    const client = await connectLegacy(keys.careful!);
+    try {
+      const before = waitCalls.aborted;
+      const controller = new AbortController();
+      const pending = client.call("strict__wait", {}, controller.signal).catch((e: Error) => e.message);
+      // Waiting for a human: without the cancellation this call would wait for the approval timeout.
+      await new Promise((r) => setTimeout(r, 500));
+      controller.abort("changed my mind");
+      await pending;
+      const events = await h.waitForEvents(
+        (all) => all.some((e) => e.agentName === "careful" && e.method === "tools/call"),
+        3_000,
+      );
+      const call = events.find((e) => e.agentName === "careful" && e.method === "tools/call");
+      expect(call?.upstreamStatus).toBeNull();
+      expect(waitCalls.aborted).toBe(before);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe("resource subscriptions", () => {
   it("a 2026-07-28 client listens to the resources it may read and gets their updates", async () => {
     const updates: string[] = [];
@@ -369,6 +396,41 @@ describe("resource subscriptions", () => {
       await expect(client.subscribeResource({ uri: "fixture://counter" })).rejects.toThrow(
         /resource update notifications need a session/,
       );
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("list_changed", () => {
+  it("a listening 2026-07-28 client is told when a re-sync changes what it may see", async () => {
+    let told = 0;
+    const client = new ModernClient(
+      { name: "watcher", version: "2" },
+      { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    );
+    client.setNotificationHandler("notifications/tools/list_changed", () => {
+      told++;
+    });
+    await client.connect(
+      new ModernTransport(new URL(h.gateway.url), {
+        requestInit: { headers: { Authorization: `Bearer ${keys.outsider}` } },
+      }),
+    );
+    try {
+      const subscription = await client.listen({ toolsListChanged: true });
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["up25__log"]);
+      const up25 = h.builder.build(0).servers.find((s) => s.name === "up25")!;
+      const outsider = h.builder.build(0).agents.find((a) => a.name === "outsider")!;
+      h.builder.grant({ agent: outsider }, up25, "roots");
+      await h.publish();
+      await expect.poll(() => told, { timeout: 3_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(async () => (await client.listTools({}, { cacheMode: "refresh" })).tools.map((t) => t.name), {
+          timeout: 3_000,
+        })
+        .toEqual(["up25__log", "up25__roots"]);
+      await subscription.close();
     } finally {
       await client.close();
     }
