@@ -19,6 +19,7 @@ import {
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIENTS } from "./testing/clients";
 import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
 import {
   bumpCounter,
@@ -325,6 +326,26 @@ describe.each([
       await expect.poll(() => waitCalls.aborted, { timeout: 3_000 }).toBe(before + 1);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe.each(CLIENTS)("MCP Apps, for a client of revision $revision", ({ connect }) => {
+  it("a granted tool's ui:// resource is listed with the tool and readable without a resource grant", async () => {
+    const client = await connect(h.gateway.url, keys.agent!);
+    const outsider = await connect(h.gateway.url, keys.outsider!);
+    try {
+      const tool = (await client.listTools()).tools.find((t) => t.name === "up26__dashboard") as
+        | { _meta?: unknown }
+        | undefined;
+      expect(tool?._meta).toEqual({ ui: { resourceUri: "ui://dashboard/main" } });
+      const read = await client.readResource("ui://dashboard/main");
+      expect(read.contents[0]?.text).toBe("<main>dashboard</main>");
+      // Not granted the tool: the interface is as unknown as any ungranted resource.
+      await expect(outsider.readResource("ui://dashboard/main")).rejects.toThrow(/unknown resource/);
+    } finally {
+      await client.close();
+      await outsider.close();
     }
   });
 });

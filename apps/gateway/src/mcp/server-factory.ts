@@ -13,6 +13,7 @@ import type { CallToolStages } from "../pipeline/call-tool";
 import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
 import { listToolsFor } from "./list-tools";
+import { readAppResource } from "./passthrough-apps";
 import { isLogLevel } from "./passthrough-channel";
 import { complete } from "./passthrough-completions";
 import type { PassthroughState } from "./passthrough-state";
@@ -157,7 +158,11 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     );
     server.setRequestHandler("resources/read", (request, ctx) =>
       handle(async (call) =>
-        itemResultForClient(await readResource(catalog, call, request.params.uri), call.protocolVersion),
+        itemResultForClient(
+          (await readAppResource(catalog, call, request.params.uri)) ??
+            (await readResource(catalog, call, request.params.uri)),
+          call.protocolVersion,
+        ),
       )(request, ctx),
     );
     server.setRequestHandler(

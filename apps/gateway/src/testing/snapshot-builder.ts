@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { generateApiKey } from "@portcullis/auth/api-keys";
 import { sealSecrets, type UpstreamSecrets } from "@portcullis/auth/secrets";
 import { newId } from "@portcullis/contracts/ids";
+import { uiResourceUriOf } from "@portcullis/contracts/mcp-apps";
 import {
   type ConfigSnapshot,
   exposedToolName,
@@ -113,6 +114,7 @@ export class SnapshotBuilder {
         inputSchema: t.inputSchema as Record<string, unknown>,
         outputSchema: (t.outputSchema as Record<string, unknown> | undefined) ?? null,
         annotations: (t.annotations as Record<string, unknown> | undefined) ?? null,
+        uiResourceUri: uiResourceUriOf(t),
         riskClass: riskFromAnnotations(t.annotations),
         status: "active",
         definitionHash: createHash("sha256").update(JSON.stringify(t)).digest("hex"),
