@@ -204,10 +204,10 @@ describe.each([
   { revision: "2025-11-25", connect: connectLegacy },
   { revision: "2026-07-28", connect: connectModern },
 ])("a client of revision $revision", ({ connect }) => {
-  it("gets the log messages an upstream sends during a call", async () => {
+  it.each(["up25", "up26"])("gets the log messages the %s upstream sends during a call", async (server) => {
     const client = await connect(keys.agent!);
     try {
-      expect(await client.call("up25__log")).toBe("logged");
+      expect(await client.call(`${server}__log`)).toBe("logged");
       expect(client.seen.logs).toEqual([
         { level: "info", data: "working" },
         { level: "error", data: "almost failed" },
