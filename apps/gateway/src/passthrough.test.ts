@@ -15,6 +15,7 @@ import {
   type FixtureServer,
   startLegacyHttpServer,
   startModernHttpServer,
+  startSseServer,
 } from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
@@ -32,12 +33,14 @@ import {
 // (logs, elicitation, sampling, roots), completions and cancellation pass, each under policy.
 let legacy: FixtureServer;
 let modern: FixtureServer;
+let sse: FixtureServer;
 let h: GatewayHarness;
 const keys: Record<string, string> = {};
 
 beforeAll(async () => {
   legacy = await startLegacyHttpServer({ tag: "legacy", extend: legacyPassthroughSurface });
   modern = await startModernHttpServer({ tag: "modern", extend: modernPassthroughSurface });
+  sse = await startSseServer({ tag: "sse", extend: legacyPassthroughSurface });
   const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
     configure: async (b) => {
@@ -62,8 +65,11 @@ beforeAll(async () => {
       });
       for (const s of [up25, strict]) b.addTools(s, await pool.listTools(b.upstreamSpecForTest(s)));
       b.addTools(up26, await pool.listTools(b.upstreamSpecForTest(up26)));
+      // HTTP+SSE has one stream for everything: requests can be attributed only to a lone call.
+      const overSse = b.server({ name: "oversse", transport: "sse", url: sse.url });
+      b.addTools(overSse, await pool.listTools(b.upstreamSpecForTest(overSse)));
       const agent = b.agent("relay-bot", "eng");
-      for (const s of [up25, up26, strict]) b.grant({ agent }, s, "*");
+      for (const s of [up25, up26, strict, overSse]) b.grant({ agent }, s, "*");
       b.itemGrant("prompt", { agent }, up25, "pick");
       b.itemGrant("resource", { agent }, up25, "fixture://counter");
       keys.agent = b.key(agent).key;
@@ -82,6 +88,7 @@ afterAll(async () => {
   await h?.close();
   await legacy?.close();
   await modern?.close();
+  await sse?.close();
 });
 
 const CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: false } };
@@ -346,6 +353,43 @@ describe.each(CLIENTS)("MCP Apps, for a client of revision $revision", ({ connec
     } finally {
       await client.close();
       await outsider.close();
+    }
+  });
+});
+
+describe("an upstream without per-request streams (HTTP+SSE)", () => {
+  it("gets its elicitation relayed while one call runs, and refused when it cannot tell whose call it is", async () => {
+    const client = await connectLegacy(keys.agent!);
+    try {
+      expect(await client.call("oversse__ask")).toBe('accept {"name":"Ada"}');
+      const controller = new AbortController();
+      const waiting = client.call("oversse__wait", {}, controller.signal).catch(() => "cancelled");
+      await new Promise((r) => setTimeout(r, 300));
+      // Two calls on the shared connection: the request could be either agent's, so nobody is asked.
+      expect(await client.call("oversse__ask")).toBe(
+        "elicitation failed: MCP error -32600: Portcullis relays elicitation/create only during a tools/call it can attribute to one client; this request has none",
+      );
+      controller.abort("done");
+      await waiting;
+      expect(client.seen.elicitations).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("an upstream over Streamable HTTP", () => {
+  it("has each request attributed to the call whose stream carried it, however many run", async () => {
+    const client = await connectLegacy(keys.agent!);
+    try {
+      const controller = new AbortController();
+      const waiting = client.call("up25__wait", {}, controller.signal).catch(() => "cancelled");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await client.call("up25__ask")).toBe('accept {"name":"Ada"}');
+      controller.abort("done");
+      await waiting;
+    } finally {
+      await client.close();
     }
   });
 });
