@@ -69,7 +69,15 @@ beforeAll(async () => {
       const overSse = b.server({ name: "oversse", transport: "sse", url: sse.url });
       b.addTools(overSse, await pool.listTools(b.upstreamSpecForTest(overSse)));
       const agent = b.agent("relay-bot", "eng");
-      for (const s of [up25, up26, strict, overSse]) b.grant({ agent }, s, "*");
+      // The 2026-07-28 server with elicitation off: it sees a decline (that revision has no error answer).
+      const strict26 = b.server({
+        name: "strict26",
+        transport: "streamable-http",
+        url: modern.url,
+        allowElicitation: false,
+      });
+      b.addTools(strict26, await pool.listTools(b.upstreamSpecForTest(strict26)));
+      for (const s of [up25, up26, strict, overSse, strict26]) b.grant({ agent }, s, "*");
       b.itemGrant("prompt", { agent }, up25, "pick");
       b.itemGrant("resource", { agent }, up25, "fixture://counter");
       keys.agent = b.key(agent).key;
@@ -261,6 +269,21 @@ describe.each([
       expect(client.seen.elicitations).toEqual([]);
       await auditedRequest("elicitation/create", {
         serverName: "strict",
+        toolName: "ask",
+        decision: "denied",
+      });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a 2026-07-28 server whose elicitation is off gets a decline, and the client is not asked", async () => {
+    const client = await connect(keys.agent!);
+    try {
+      expect(await client.call("strict26__ask")).toBe("decline");
+      expect(client.seen.elicitations).toEqual([]);
+      await auditedRequest("elicitation/create", {
+        serverName: "strict26",
         toolName: "ask",
         decision: "denied",
       });
