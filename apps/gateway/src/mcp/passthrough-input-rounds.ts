@@ -57,6 +57,8 @@ export class InputConversation<T> {
   async round(): Promise<RoundOutcome<T>> {
     if (!this.outcome) throw new Error("InputConversation.round() before run()");
     const settled = this.outcome.then((value) => ({ kind: "done" as const, value }));
+    // A round that ends with questions leaves this copy behind: its failure is the next round's.
+    settled.catch(() => undefined);
     while (this.asks.length === 0) {
       const woken = new Promise<"woken">((resolve) => {
         this.wake = () => resolve("woken");
@@ -108,6 +110,7 @@ export class SuspendedCalls {
     const timer = setTimeout(() => {
       this.byState.delete(state);
       conversation.abandon("the client did not retry the call in time");
+      conversation.controller.abort(new Error("the client did not retry the call in time"));
     }, this.ttlMs);
     timer.unref();
     this.byState.set(state, { conversation, timer });
