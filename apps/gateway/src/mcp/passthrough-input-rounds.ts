@@ -33,6 +33,8 @@ export class InputConversation<T> {
   /** Notifications for the client go to the request of the current round (set per round). */
   notify: (notification: { method: string; params: Record<string, unknown> }) => Promise<void> =
     async () => {};
+  /** Progress for the client, to the request of the current round (set per round). */
+  progress: ((p: { progress: number; total?: number; message?: string }) => void) | undefined;
   /** Cancels the call: it outlives the request that started it, so only this stops it. */
   readonly controller = new AbortController();
 
