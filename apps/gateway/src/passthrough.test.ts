@@ -15,10 +15,12 @@ import {
   type FixtureServer,
   startLegacyHttpServer,
   startModernHttpServer,
+  startSseServer,
 } from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIENTS } from "./testing/clients";
 import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
 import {
   bumpCounter,
@@ -31,12 +33,14 @@ import {
 // (logs, elicitation, sampling, roots), completions and cancellation pass, each under policy.
 let legacy: FixtureServer;
 let modern: FixtureServer;
+let sse: FixtureServer;
 let h: GatewayHarness;
 const keys: Record<string, string> = {};
 
 beforeAll(async () => {
   legacy = await startLegacyHttpServer({ tag: "legacy", extend: legacyPassthroughSurface });
   modern = await startModernHttpServer({ tag: "modern", extend: modernPassthroughSurface });
+  sse = await startSseServer({ tag: "sse", extend: legacyPassthroughSurface });
   const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
     configure: async (b) => {
@@ -61,14 +65,28 @@ beforeAll(async () => {
       });
       for (const s of [up25, strict]) b.addTools(s, await pool.listTools(b.upstreamSpecForTest(s)));
       b.addTools(up26, await pool.listTools(b.upstreamSpecForTest(up26)));
+      // HTTP+SSE has one stream for everything: requests can be attributed only to a lone call.
+      const overSse = b.server({ name: "oversse", transport: "sse", url: sse.url });
+      b.addTools(overSse, await pool.listTools(b.upstreamSpecForTest(overSse)));
       const agent = b.agent("relay-bot", "eng");
-      for (const s of [up25, up26, strict]) b.grant({ agent }, s, "*");
+      // The 2026-07-28 server with elicitation off: it sees a decline (that revision has no error answer).
+      const strict26 = b.server({
+        name: "strict26",
+        transport: "streamable-http",
+        url: modern.url,
+        allowElicitation: false,
+      });
+      b.addTools(strict26, await pool.listTools(b.upstreamSpecForTest(strict26)));
+      for (const s of [up25, up26, strict, overSse, strict26]) b.grant({ agent }, s, "*");
       b.itemGrant("prompt", { agent }, up25, "pick");
       b.itemGrant("resource", { agent }, up25, "fixture://counter");
       keys.agent = b.key(agent).key;
       const outsider = b.agent("outsider", "eng");
       b.grant({ agent: outsider }, up25, "log");
       keys.outsider = b.key(outsider).key;
+      const careful = b.agent("careful", "eng");
+      b.grant({ agent: careful }, strict, "wait", "approve");
+      keys.careful = b.key(careful).key;
     },
   });
   await pool.close();
@@ -78,6 +96,7 @@ afterAll(async () => {
   await h?.close();
   await legacy?.close();
   await modern?.close();
+  await sse?.close();
 });
 
 const CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: false } };
@@ -200,10 +219,10 @@ describe.each([
   { revision: "2025-11-25", connect: connectLegacy },
   { revision: "2026-07-28", connect: connectModern },
 ])("a client of revision $revision", ({ connect }) => {
-  it("gets the log messages an upstream sends during a call", async () => {
+  it.each(["up25", "up26"])("gets the log messages the %s upstream sends during a call", async (server) => {
     const client = await connect(keys.agent!);
     try {
-      expect(await client.call("up25__log")).toBe("logged");
+      expect(await client.call(`${server}__log`)).toBe("logged");
       expect(client.seen.logs).toEqual([
         { level: "info", data: "working" },
         { level: "error", data: "almost failed" },
@@ -250,6 +269,21 @@ describe.each([
       expect(client.seen.elicitations).toEqual([]);
       await auditedRequest("elicitation/create", {
         serverName: "strict",
+        toolName: "ask",
+        decision: "denied",
+      });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a 2026-07-28 server whose elicitation is off gets a decline, and the client is not asked", async () => {
+    const client = await connect(keys.agent!);
+    try {
+      expect(await client.call("strict26__ask")).toBe("decline");
+      expect(client.seen.elicitations).toEqual([]);
+      await auditedRequest("elicitation/create", {
+        serverName: "strict26",
         toolName: "ask",
         decision: "denied",
       });
@@ -326,6 +360,87 @@ describe.each([
   });
 });
 
+describe.each(CLIENTS)("MCP Apps, for a client of revision $revision", ({ connect }) => {
+  it("a granted tool's ui:// resource is listed with the tool and readable without a resource grant", async () => {
+    const client = await connect(h.gateway.url, keys.agent!);
+    const outsider = await connect(h.gateway.url, keys.outsider!);
+    try {
+      const tool = (await client.listTools()).tools.find((t) => t.name === "up26__dashboard") as
+        | { _meta?: unknown }
+        | undefined;
+      expect(tool?._meta).toEqual({ ui: { resourceUri: "ui://dashboard/main" } });
+      const read = await client.readResource("ui://dashboard/main");
+      expect(read.contents[0]?.text).toBe("<main>dashboard</main>");
+      // Not granted the tool: the interface is as unknown as any ungranted resource.
+      await expect(outsider.readResource("ui://dashboard/main")).rejects.toThrow(/unknown resource/);
+    } finally {
+      await client.close();
+      await outsider.close();
+    }
+  });
+});
+
+describe("an upstream without per-request streams (HTTP+SSE)", () => {
+  it("gets its elicitation relayed while one call runs, and refused when it cannot tell whose call it is", async () => {
+    const client = await connectLegacy(keys.agent!);
+    try {
+      expect(await client.call("oversse__ask")).toBe('accept {"name":"Ada"}');
+      const controller = new AbortController();
+      const waiting = client.call("oversse__wait", {}, controller.signal).catch(() => "cancelled");
+      await new Promise((r) => setTimeout(r, 300));
+      // Two calls on the shared connection: the request could be either agent's, so nobody is asked.
+      expect(await client.call("oversse__ask")).toBe(
+        "elicitation failed: MCP error -32600: Portcullis relays elicitation/create only during a tools/call it can attribute to one client; this request has none",
+      );
+      controller.abort("done");
+      await waiting;
+      expect(client.seen.elicitations).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("an upstream over Streamable HTTP", () => {
+  it("has each request attributed to the call whose stream carried it, however many run", async () => {
+    const client = await connectLegacy(keys.agent!);
+    try {
+      const controller = new AbortController();
+      const waiting = client.call("up25__wait", {}, controller.signal).catch(() => "cancelled");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await client.call("up25__ask")).toBe('accept {"name":"Ada"}');
+      controller.abort("done");
+      await waiting;
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("cancellation", () => {
+  it("a 2025 client's notifications/cancelled ends a call waiting for approval", async () => {
+    const client = await connectLegacy(keys.careful!);
+    try {
+      const before = waitCalls.aborted;
+      const controller = new AbortController();
+      const pending = client.call("strict__wait", {}, controller.signal).catch((e: Error) => e.message);
+      // Waiting for a human: without the cancellation this call would wait for the approval timeout.
+      await new Promise((r) => setTimeout(r, 500));
+      controller.abort("changed my mind");
+      await pending;
+      const events = await h.waitForEvents(
+        (all) => all.some((e) => e.agentName === "careful" && e.method === "tools/call"),
+        3_000,
+      );
+      const call = events.find((e) => e.agentName === "careful" && e.method === "tools/call");
+      expect(call?.upstreamStatus).toBeNull();
+      expect(waitCalls.aborted).toBe(before);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe("resource subscriptions", () => {
   it("a 2026-07-28 client listens to the resources it may read and gets their updates", async () => {
     const updates: string[] = [];
@@ -369,6 +484,41 @@ describe("resource subscriptions", () => {
       await expect(client.subscribeResource({ uri: "fixture://counter" })).rejects.toThrow(
         /resource update notifications need a session/,
       );
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("list_changed", () => {
+  it("a listening 2026-07-28 client is told when a re-sync changes what it may see", async () => {
+    let told = 0;
+    const client = new ModernClient(
+      { name: "watcher", version: "2" },
+      { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    );
+    client.setNotificationHandler("notifications/tools/list_changed", () => {
+      told++;
+    });
+    await client.connect(
+      new ModernTransport(new URL(h.gateway.url), {
+        requestInit: { headers: { Authorization: `Bearer ${keys.outsider}` } },
+      }),
+    );
+    try {
+      const subscription = await client.listen({ toolsListChanged: true });
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["up25__log"]);
+      const up25 = h.builder.build(0).servers.find((s) => s.name === "up25")!;
+      const outsider = h.builder.build(0).agents.find((a) => a.name === "outsider")!;
+      h.builder.grant({ agent: outsider }, up25, "roots");
+      await h.publish();
+      await expect.poll(() => told, { timeout: 3_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(async () => (await client.listTools({}, { cacheMode: "refresh" })).tools.map((t) => t.name), {
+          timeout: 3_000,
+        })
+        .toEqual(["up25__log", "up25__roots"]);
+      await subscription.close();
     } finally {
       await client.close();
     }

@@ -84,6 +84,8 @@ export const snapshotTool = z.object({
   inputSchema: z.record(z.string(), z.unknown()),
   outputSchema: z.record(z.string(), z.unknown()).nullable(),
   annotations: z.record(z.string(), z.unknown()).nullable(),
+  /** MCP Apps: the `ui://` resource the tool's `_meta` names (readable by agents granted the tool). */
+  uiResourceUri: z.string().nullable().optional(),
   riskClass: riskClass,
   status: z.enum(["active", "disabled", "quarantined", "removed"]),
   definitionHash: z.string(),

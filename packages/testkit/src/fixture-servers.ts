@@ -144,7 +144,7 @@ export async function startModernHttpServer(options: ModernHttpServerOptions = {
 }
 
 /** A 2025-era server over the deprecated HTTP+SSE transport (v1 SDK): GET /sse, POST /messages. */
-export async function startSseServer(options: FixtureServerOptions = {}): Promise<FixtureServer> {
+export async function startSseServer(options: LegacyHttpServerOptions = {}): Promise<FixtureServer> {
   const state = new FixtureState("sse", options);
   const sessions = new Map<string, SSEServerTransport>();
 
@@ -154,6 +154,7 @@ export async function startSseServer(options: FixtureServerOptions = {}): Promis
     if (req.method === "GET" && path === "/sse") {
       const server = new LegacyMcpServer({ name: `portcullis-fixture-${state.tag}`, version: "1.0.0" });
       const registration = state.register(server, "v1");
+      options.extend?.(server);
       const transport = new SSEServerTransport("/messages", res);
       sessions.set(transport.sessionId, transport);
       state.sessionsOpened++;

@@ -5,3 +5,7 @@
 -- AlterTable
 ALTER TABLE "servers" ADD COLUMN     "allow_elicitation" BOOLEAN NOT NULL DEFAULT true,
 ADD COLUMN     "allow_sampling" BOOLEAN NOT NULL DEFAULT false;
+
+-- MCP Apps: the ui:// resource a tool's _meta names, kept with the tool so a client granted
+-- the tool may read it. Outside the pinned definition: existing tools keep their hashes.
+ALTER TABLE "tools" ADD COLUMN     "ui_resource_uri" TEXT;

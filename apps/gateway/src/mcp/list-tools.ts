@@ -18,6 +18,8 @@ export function listToolsFor(view: AgentView): Tool[] {
     if (tool.title) out.title = tool.title;
     if (tool.outputSchema) out.outputSchema = tool.outputSchema as Tool["outputSchema"];
     if (tool.annotations) out.annotations = tool.annotations as Tool["annotations"];
+    // MCP Apps: the client learns the tool's interface resource (readable under the tool grant).
+    if (tool.uiResourceUri) out._meta = { ui: { resourceUri: tool.uiResourceUri } };
     return out;
   });
   cache.set(view, tools);

@@ -33,6 +33,8 @@ export class InputConversation<T> {
   /** Notifications for the client go to the request of the current round (set per round). */
   notify: (notification: { method: string; params: Record<string, unknown> }) => Promise<void> =
     async () => {};
+  /** Progress for the client, to the request of the current round (set per round). */
+  progress: ((p: { progress: number; total?: number; message?: string }) => void) | undefined;
   /** Cancels the call: it outlives the request that started it, so only this stops it. */
   readonly controller = new AbortController();
 
@@ -57,6 +59,8 @@ export class InputConversation<T> {
   async round(): Promise<RoundOutcome<T>> {
     if (!this.outcome) throw new Error("InputConversation.round() before run()");
     const settled = this.outcome.then((value) => ({ kind: "done" as const, value }));
+    // A round that ends with questions leaves this copy behind: its failure is the next round's.
+    settled.catch(() => undefined);
     while (this.asks.length === 0) {
       const woken = new Promise<"woken">((resolve) => {
         this.wake = () => resolve("woken");
@@ -108,6 +112,7 @@ export class SuspendedCalls {
     const timer = setTimeout(() => {
       this.byState.delete(state);
       conversation.abandon("the client did not retry the call in time");
+      conversation.controller.abort(new Error("the client did not retry the call in time"));
     }, this.ttlMs);
     timer.unref();
     this.byState.set(state, { conversation, timer });

@@ -105,7 +105,8 @@ export async function serveToolsCall(
     started.run(
       callTool(deps.pool, deps.stages, call, params, {
         signal: started.controller.signal,
-        onProgress,
+        // Progress goes to the request of the current round, with that request's token.
+        onProgress: (p) => started.progress?.(p),
         channelFor,
       }),
     );
@@ -113,6 +114,7 @@ export async function serveToolsCall(
   }
   const active = conversation;
   active.notify = notify;
+  active.progress = onProgress;
   const onAbort = () => {
     active.controller.abort(ctx.mcpReq.signal.reason);
     active.abandon("the client went away");

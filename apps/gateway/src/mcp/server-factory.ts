@@ -22,6 +22,7 @@ import {
   portalPrompts,
 } from "../portals/portal-requests";
 import { listToolsFor } from "./list-tools";
+import { readAppResource } from "./passthrough-apps";
 import { isLogLevel } from "./passthrough-channel";
 import { complete } from "./passthrough-completions";
 import type { PassthroughState } from "./passthrough-state";
@@ -189,7 +190,11 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     );
     server.setRequestHandler("resources/read", (request, ctx) =>
       handle(async (call) =>
-        itemResultForClient(await readResource(catalog, call, request.params.uri), call.protocolVersion),
+        itemResultForClient(
+          (await readAppResource(catalog, call, request.params.uri)) ??
+            (await readResource(catalog, call, request.params.uri)),
+          call.protocolVersion,
+        ),
       )(request, ctx),
     );
     server.setRequestHandler(

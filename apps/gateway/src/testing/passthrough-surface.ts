@@ -127,6 +127,34 @@ export function legacyPassthroughSurface(server: LegacyMcpServer): void {
 
 /** The same questions from a 2026-07-28 server (v2 SDK): `input_required` rounds instead of requests. */
 export function modernPassthroughSurface(server: ModernMcpServer): void {
+  server.server.registerCapabilities({ logging: {} });
+  server.registerTool(
+    "log",
+    { description: "Logs twice, then answers.", inputSchema: z.object({}) },
+    async (_args, ctx) => {
+      await ctx.mcpReq.log("info", "working", "fixture");
+      await ctx.mcpReq.log("error", "almost failed");
+      return text("logged");
+    },
+  );
+  // MCP Apps: a tool whose interface is a ui:// resource.
+  server.registerTool(
+    "dashboard",
+    {
+      description: "Shows a dashboard.",
+      inputSchema: z.object({}),
+      _meta: { ui: { resourceUri: "ui://dashboard/main" } },
+    },
+    async () => text("dashboard shown"),
+  );
+  server.registerResource(
+    "dashboard-ui",
+    "ui://dashboard/main",
+    { mimeType: "text/html;profile=mcp-app" },
+    async (uri) => ({
+      contents: [{ uri: uri.href, mimeType: "text/html;profile=mcp-app", text: "<main>dashboard</main>" }],
+    }),
+  );
   server.registerTool(
     "ask",
     { description: "Asks the user for their name.", inputSchema: z.object({}) },

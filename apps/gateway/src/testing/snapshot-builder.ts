@@ -3,6 +3,7 @@ import { generateApiKey } from "@portcullis/auth/api-keys";
 import { sealSecrets, type UpstreamSecrets } from "@portcullis/auth/secrets";
 import { newId } from "@portcullis/contracts/ids";
 import type { SnapshotPortal } from "@portcullis/contracts/portal";
+import { uiResourceUriOf } from "@portcullis/contracts/mcp-apps";
 import {
   type ConfigSnapshot,
   exposedToolName,
@@ -118,6 +119,7 @@ export class SnapshotBuilder {
         inputSchema: t.inputSchema as Record<string, unknown>,
         outputSchema: (t.outputSchema as Record<string, unknown> | undefined) ?? null,
         annotations: (t.annotations as Record<string, unknown> | undefined) ?? null,
+        uiResourceUri: uiResourceUriOf(t),
         riskClass: riskFromAnnotations(t.annotations),
         status: "active",
         definitionHash: createHash("sha256").update(JSON.stringify(t)).digest("hex"),

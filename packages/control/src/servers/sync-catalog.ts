@@ -1,5 +1,6 @@
 import { AppError, isAppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
+import { uiResourceUriOf } from "@portcullis/contracts/mcp-apps";
 import { exposedToolName } from "@portcullis/contracts/snapshot";
 import { Prisma, type Tool } from "@portcullis/db/client";
 import { riskFromAnnotations, type ToolAnnotationHints } from "@portcullis/policy/risk";
@@ -191,6 +192,7 @@ function definitionFields(tool: ListedTool, hash: string) {
     inputSchema: (tool.inputSchema ?? { type: "object" }) as Prisma.InputJsonValue,
     outputSchema: jsonOrNull(tool.outputSchema),
     annotations: jsonOrNull(tool.annotations),
+    uiResourceUri: uiResourceUriOf(tool),
     riskClass: riskFromAnnotations(tool.annotations as ToolAnnotationHints | undefined),
     definitionHash: hash,
   };

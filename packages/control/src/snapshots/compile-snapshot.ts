@@ -122,6 +122,7 @@ export async function compileSnapshot(
       inputSchema: (t.inputSchema ?? {}) as Record<string, unknown>,
       outputSchema: (t.outputSchema ?? null) as Record<string, unknown> | null,
       annotations: (t.annotations ?? null) as Record<string, unknown> | null,
+      uiResourceUri: t.uiResourceUri,
       riskClass: effectiveRisk(t.riskClass, t.riskOverride),
       status: t.status,
       definitionHash: t.definitionHash,
