@@ -35,6 +35,15 @@ const gateway = await startGateway({
     ...(env.GATEWAY_METRICS_PORT !== undefined && { port: env.GATEWAY_METRICS_PORT }),
   },
   upstream: operatorPolicyFrom(env),
+  hardening: {
+    timeouts: {
+      headersTimeoutMs: env.GATEWAY_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.GATEWAY_REQUEST_TIMEOUT_MS,
+    },
+    maxSnapshotAgeMs: env.GATEWAY_MAX_SNAPSHOT_AGE_MS,
+    snapshotFailOpen: env.GATEWAY_SNAPSHOT_FAIL_OPEN,
+    unauthenticated: { limit: env.GATEWAY_UNAUTH_LIMIT, windowMs: env.GATEWAY_UNAUTH_WINDOW_MS },
+  },
 });
 
 let stopping = false;

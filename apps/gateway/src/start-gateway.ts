@@ -9,6 +9,12 @@ import type { Logger } from "pino";
 import { type ApprovalStageOptions, createApprovalStage } from "./approvals/create-approval-stage";
 import { recordStdioLaunch } from "./audit/audit-recorder";
 import { recordGatewayEvent } from "./audit/gateway-events";
+import {
+  DEFAULT_MAX_SNAPSHOT_AGE_MS,
+  DEFAULT_UNAUTHENTICATED,
+  type GatewayHardening,
+  UnauthenticatedGuard,
+} from "./http/hardening";
 import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
@@ -50,6 +56,8 @@ export interface GatewayConfig {
    * the OTEL_* variables ask for traces). Off: no tracing code runs per request.
    */
   tracing?: boolean;
+  /** HTTP timeouts, maximum snapshot age, unauthenticated limits (#10 point 12). */
+  hardening?: GatewayHardening;
 }
 
 export interface RunningGateway {
@@ -173,6 +181,24 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   await store.start();
 
+  const hardening = config.hardening ?? {};
+  const freshness = {
+    maxAgeMs: hardening.maxSnapshotAgeMs ?? DEFAULT_MAX_SNAPSHOT_AGE_MS,
+    failOpen: hardening.snapshotFailOpen ?? false,
+  };
+  // One audit event per window for every unauthenticated request, not one each.
+  const unauthenticated = new UnauthenticatedGuard({
+    ...(hardening.unauthenticated ?? DEFAULT_UNAUTHENTICATED),
+    onSummary: (s) =>
+      recordGatewayEvent(audit, {
+        method: "gateway/unauthenticated",
+        decision: "unauthenticated",
+        reason: `${s.total} unauthenticated requests in ${Math.round(s.windowMs / 1000)} s from ${s.addresses.length} address(es), ${s.limited} answered 429`,
+        summary: JSON.stringify(s.addresses),
+        snapshotVersion: store.current()?.version ?? null,
+      }),
+  });
+
   const hostOrigin = buildHostOriginPolicy(config.port, config.allowedHosts, config.allowedOrigins);
   const http = createGatewayHttpServer({
     hostOrigin,
@@ -183,6 +209,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       const reasons: string[] = [];
       if (!snap) reasons.push("no configuration snapshot loaded yet");
       if (store.lastError) reasons.push(store.lastError);
+      if (snap && !freshness.failOpen && store.ageMs() > freshness.maxAgeMs)
+        reasons.push("snapshot older than the maximum age: calls are refused");
       return { ready: snap !== null, reasons, snapshotVersion: snap?.version ?? null };
     },
     handleMcp: (req, res) => {
@@ -194,6 +222,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             audit: recorder,
             logger,
             maxBodyBytes: config.maxBodyBytes,
+            freshness,
+            unauthenticated,
             ...(tracing && { onMessage: (message) => tracing.onMessage(message) }),
           },
           req,
@@ -202,6 +232,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       return tracing ? tracing.traceRequest(req, serve) : serve();
     },
     ...(config.metrics?.port === undefined && { metrics: () => metrics.exposition() }),
+    ...(hardening.timeouts && { timeouts: hardening.timeouts }),
   });
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);
@@ -242,6 +273,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         await mcp.close();
         await store.close();
         await metricsServer?.close();
+        unauthenticated.close();
         await audit.close();
         await pool.close();
         await stages.rateLimit.close();

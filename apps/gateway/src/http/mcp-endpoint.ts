@@ -8,6 +8,7 @@ import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
 import { authenticate } from "../pipeline/authenticate";
 import { newAuditFields, type RequestContext } from "../pipeline/request-context";
 import type { SnapshotStore } from "../snapshot/snapshot-store";
+import type { UnauthenticatedGuard } from "./hardening";
 import {
   checkEnvelope,
   JSON_RPC_INVALID_REQUEST,
@@ -26,6 +27,10 @@ export interface McpEndpointDeps {
   maxBodyBytes: number;
   /** Told each parsed message (tracing reads the client's trace context from `params._meta`). */
   onMessage?: (message: JsonRpcMessage) => void;
+  /** Refuse requests while the snapshot is older than `maxAgeMs` (unless `failOpen`). */
+  freshness?: { maxAgeMs: number; failOpen: boolean };
+  /** Rate-limits and summarizes unauthenticated requests (no audit row each). */
+  unauthenticated?: UnauthenticatedGuard;
 }
 
 const HOP_BY_HOP = new Set([
@@ -57,8 +62,11 @@ function protocolVersionOf(req: IncomingMessage, message: JsonRpcMessage | null)
   return typeof header === "string" ? header : null;
 }
 
-/** Whether serving a request left it to be audited here: refused, or answered by the SDK itself. */
-type Served = "audit" | "not_a_request";
+/**
+ * Whether serving a request left it to be audited here: refused, or answered by the SDK
+ * itself; or counted in the unauthenticated summary instead of an event of its own.
+ */
+type Served = "audit" | "not_a_request" | "summarized";
 
 /**
  * POST/GET/DELETE /mcp: envelope checks, authentication and request context, then the
@@ -177,13 +185,26 @@ async function serveMcpRequest(
       new AppError("UNAVAILABLE", "gateway has no configuration yet; publish a snapshot (portcullis apply)"),
     );
   }
+  const stale =
+    deps.freshness && !deps.freshness.failOpen ? staleSnapshot(deps.store, deps.freshness.maxAgeMs) : null;
+  if (stale) return refuse(503, stale);
   try {
     rc.identity = authenticate(req.headers.authorization, snapshot);
   } catch (err) {
     const appError = isAppError(err) ? err : new AppError("UNAUTHENTICATED", "authentication failed");
-    return refuse(401, appError, {
+    const guard = deps.unauthenticated;
+    if (guard?.refuse(req.socket.remoteAddress ?? "unknown")) {
+      refuse(
+        429,
+        new AppError("RATE_LIMITED", "too many unauthenticated requests from this address; retry later"),
+        { "retry-after": String(guard.retryAfterSec()) },
+      );
+      return "summarized";
+    }
+    refuse(401, appError, {
       "www-authenticate": `Bearer realm="portcullis", error="invalid_token", error_description="${appError.message.replaceAll('"', "'")}"`,
     });
+    return guard ? "summarized" : "audit";
   }
 
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/mcp"}`;
@@ -242,4 +263,18 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     stream.pipe(res);
     stream.on("end", () => resolve());
   });
+}
+
+/**
+ * The refusal while the held snapshot is older than `maxAgeMs` (Redis has not confirmed it
+ * since): keys revoked meanwhile would still work, so the gateway stops serving instead.
+ */
+function staleSnapshot(store: SnapshotStore, maxAgeMs: number): AppError | null {
+  const age = store.ageMs();
+  if (age <= maxAgeMs) return null;
+  const seconds = Number.isFinite(age) ? `${Math.round(age / 1000)} s ago` : "never";
+  return new AppError(
+    "UNAVAILABLE",
+    `gateway configuration is stale: Redis last confirmed it ${seconds} (the maximum is ${Math.round(maxAgeMs / 1000)} s); revoked keys could still work, so calls are refused until Redis is reachable again`,
+  );
 }

@@ -28,6 +28,8 @@ export interface TestGatewayOptions {
   metrics?: Parameters<typeof startGateway>[0]["metrics"];
   /** The operator's outbound policy; default: loopback fixtures and `node`, unsandboxed. */
   upstream?: Parameters<typeof startGateway>[0]["upstream"];
+  /** HTTP timeouts, snapshot age, unauthenticated limits (production defaults otherwise). */
+  hardening?: Parameters<typeof startGateway>[0]["hardening"];
 }
 
 /**
@@ -51,6 +53,7 @@ export function startTestGateway(options: TestGatewayOptions): Promise<RunningGa
     upstream: options.upstream ?? LOOPBACK_TEST_POLICY,
     ...(options.approvals && { approvals: options.approvals }),
     ...(options.metrics && { metrics: options.metrics }),
+    ...(options.hardening && { hardening: options.hardening }),
   });
 }
 
@@ -81,6 +84,7 @@ export async function startGatewayHarness(
     logger?: Logger;
     /** The operator's outbound policy (default: loopback fixtures and `node`, unsandboxed). */
     upstream?: TestGatewayOptions["upstream"];
+    hardening?: TestGatewayOptions["hardening"];
   } = {},
 ): Promise<GatewayHarness> {
   const redisUrl = options.redisUrl ?? "redis://127.0.0.1:6379";
@@ -111,6 +115,7 @@ export async function startGatewayHarness(
     ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
     ...(options.maxBodyBytes && { maxBodyBytes: options.maxBodyBytes }),
     ...(options.upstream && { upstream: options.upstream }),
+    ...(options.hardening && { hardening: options.hardening }),
   });
 
   const events: AuditEvent[] = [];
