@@ -77,20 +77,27 @@ const doc = {
 await writeSnapshotToRedis(redis, names, 1, JSON.stringify(doc), secretKeyFrom(SECRET));
 
 const port = await freePort();
-// Node with tsx's loader (not the tsx CLI, whose signal relay kills a busy child).
-const gateway = spawn(process.execPath, ["--import", "tsx", `${root}apps/gateway/src/main.ts`], {
-  cwd: root,
-  env: {
-    PATH: process.env.PATH ?? "",
-    GATEWAY_PORT: String(port),
-    REDIS_PREFIX: names.prefix,
-    PORTCULLIS_SECRET_KEY: SECRET,
-    PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1,::1,localhost",
-    GATEWAY_UNAUTH_LIMIT: "100000000",
-    LOG_LEVEL: "warn",
+// Node with tsx's loader (not the tsx CLI, whose signal relay kills a busy child). The old
+// generation is capped (FUZZ_MAX_OLD_SPACE_MB): a leak then ends the run as a crash instead
+// of hiding as heap V8 has not bothered to collect yet.
+const MAX_OLD_SPACE_MB = Number(process.env.FUZZ_MAX_OLD_SPACE_MB ?? 128);
+const gateway = spawn(
+  process.execPath,
+  [`--max-old-space-size=${MAX_OLD_SPACE_MB}`, "--import", "tsx", `${root}apps/gateway/src/main.ts`],
+  {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? "",
+      GATEWAY_PORT: String(port),
+      REDIS_PREFIX: names.prefix,
+      PORTCULLIS_SECRET_KEY: SECRET,
+      PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1,::1,localhost",
+      GATEWAY_UNAUTH_LIMIT: "100000000",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
   },
-  stdio: ["ignore", "ignore", "inherit"],
-});
+);
 const base = `http://127.0.0.1:${port}`;
 await waitForHttp(`${base}/readyz`);
 
@@ -127,6 +134,7 @@ console.log(
     {
       seed: SEED,
       cases: CASES,
+      maxOldSpaceMb: MAX_OLD_SPACE_MB,
       byKind: Object.fromEntries(byKind),
       seconds: Math.round(seconds * 10) / 10,
       casesPerSecond: Math.round(CASES / seconds),

@@ -22,6 +22,7 @@ let redisServer: PrivateRedisServer;
 let upstream: FixtureServer;
 let h: GatewayHarness;
 let key: string;
+let keyId: string;
 
 beforeAll(async () => {
   redisServer = await startRedisServer();
@@ -39,7 +40,7 @@ beforeAll(async () => {
       b.addTools(server, await pool.listTools(b.upstreamSpecForTest(server)));
       const agent = b.agent("ci-bot", "platform");
       b.grant({ agent }, server, "echo");
-      key = b.key(agent).key;
+      ({ key, id: keyId } = b.key(agent));
     },
   });
   await pool.close();
@@ -125,6 +126,9 @@ describe("unauthenticated requests", () => {
       { address: expect.stringMatching(/127\.0\.0\.1/), count: 5 },
     ]);
     expect(events.filter((e) => requestIds.includes(e.requestId))).toEqual([]);
+    // The authenticated requests' events name the key they used.
+    const listed = events.find((e) => e.method === "tools/list");
+    expect(listed?.keyId).toBe(keyId);
   });
 });
 

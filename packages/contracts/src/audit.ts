@@ -50,6 +50,8 @@ export const auditEventSchema = z.object({
   dlp: z.array(dlpFinding).nullable().optional(),
   /** The approval request this call waited for, when its grant required approval. */
   approvalId: z.string().nullable().optional(),
+  /** The agent key the request authenticated with (`key_…`), when it did. */
+  keyId: z.string().nullable().optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 

@@ -418,6 +418,7 @@ function fixtures(s: string): Fixture[] {
           dlp: { findings: [{ detector: "email", count: 1 }] },
           approvalId: `apr_${s}`,
           snapshotVersion: 7,
+          keyId: `key_${s}`,
           prevHash: "prev",
           hash: "hash",
           chainSeq: 7n,

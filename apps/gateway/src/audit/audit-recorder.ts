@@ -38,6 +38,7 @@ export function recordAudit(sink: AuditRecorderSink, ctx: RequestContext): void 
     snapshotVersion: ctx.snapshot?.version ?? null,
     dlp: a.dlp,
     approvalId: a.approvalId,
+    keyId: identity?.key.id ?? null,
   });
 }
 

@@ -29,6 +29,8 @@ export interface AuditEventRecord {
   protocolVersion: string | null;
   dlp: DlpFinding[] | null;
   approvalId: string | null;
+  /** The agent key the request authenticated with. */
+  keyId: string | null;
   snapshotVersion: number | null;
   /** Position in the organization's hash chain; null for events stored before chaining. */
   chainSeq: number | null;
@@ -44,7 +46,7 @@ export const RECORD_COLUMNS = Prisma.sql`
   e.tool_name AS "toolName", e.decision, e.reason, e.error_code AS "errorCode", e.arguments,
   e.result_summary AS "resultSummary", e.is_error AS "isError", e.latency_ms AS "latencyMs",
   e.upstream_latency_ms AS "upstreamLatencyMs", e.upstream_status AS "upstreamStatus",
-  e.protocol_version AS "protocolVersion", e.dlp, e.approval_id AS "approvalId",
+  e.protocol_version AS "protocolVersion", e.dlp, e.approval_id AS "approvalId", e.key_id AS "keyId",
   e.snapshot_version AS "snapshotVersion", e.chain_seq AS "chainSeq", e.prev_hash AS "prevHash", e.hash`;
 
 /** A raw row of RECORD_COLUMNS: chain_seq arrives as a bigint. */

@@ -131,6 +131,7 @@ function toRow(event: AuditEvent, knownOrgs: Set<string>, ingestedAt: string): A
     dlp: event.dlp && event.dlp.length > 0 ? safeJson(event.dlp) : null,
     approval_id: nullableName(event.approvalId ?? null),
     snapshot_version: int4(event.snapshotVersion),
+    key_id: nullableName(event.keyId ?? null),
   };
 }
 

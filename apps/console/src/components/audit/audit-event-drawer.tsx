@@ -97,6 +97,7 @@ function EventDetails({ event }: { event: AuditRecord }) {
         </Row>
         <Row label="Upstream status">{event.upstreamStatus ?? "—"}</Row>
         <Row label="Approval">{event.approvalId ?? "—"}</Row>
+        <Row label="Agent key">{event.keyId ?? "—"}</Row>
       </Section>
       <Section
         title="Arguments"

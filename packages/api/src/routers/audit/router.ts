@@ -41,6 +41,8 @@ const record = z.object({
   protocolVersion: z.string().nullable(),
   dlp: z.array(dlpFinding.partial().extend({ detector: z.string() })).nullable(),
   approvalId: z.string().nullable(),
+  /** The agent key the request authenticated with (null before keys were recorded). */
+  keyId: z.string().nullable().optional(),
   snapshotVersion: z.number().int().nullable(),
   chainSeq: z.number().int().nullable(),
   prevHash: z.string().nullable(),

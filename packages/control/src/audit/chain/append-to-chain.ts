@@ -34,6 +34,7 @@ export interface AuditEventRow {
   dlp: unknown;
   approval_id: string | null;
   snapshot_version: number | null;
+  key_id: string | null;
 }
 
 interface ChainedRow extends AuditEventRow {
@@ -71,6 +72,7 @@ const INSERT_COLUMNS = Prisma.raw(
     "dlp",
     "approval_id",
     "snapshot_version",
+    "key_id",
     "chain_seq",
     "prev_hash",
     "hash",

@@ -75,10 +75,15 @@ function encodeColumn(alias: string, column: string, kind: ColumnKind): string {
   }
 }
 
-/** SQL for the hex digest of the audit_events row `alias` (chain version 1). */
+/**
+ * SQL for the hex digest of the audit_events row `alias` (chain version 1). `key_id` came
+ * later: it is covered when set, and rows without it hash as they always did.
+ */
 export function eventDigestSql(alias: string): Prisma.Sql {
   const fields = DIGEST_COLUMNS.map(([column, kind]) => encodeColumn(alias, column, kind)).join(", ");
-  return Prisma.raw(`encode(sha256(convert_to(concat_ws('|', 'v1', ${fields}), 'UTF8')), 'hex')`);
+  const keyId = `${alias}."key_id"`;
+  const later = `CASE WHEN ${keyId} IS NULL THEN '' ELSE '|key:' || length(${keyId}) || ':' || ${keyId} END`;
+  return Prisma.raw(`encode(sha256(convert_to(concat_ws('|', 'v1', ${fields}) || ${later}, 'UTF8')), 'hex')`);
 }
 
 /** SQL for the link hash of `prevHash` (text, may be null: the chain's first event) and `digest`. */
