@@ -41,6 +41,19 @@ const schema = z.object({
   /** `off` serves every request through the SDK (the lean path for tools/call and tools/list is on by default). */
   GATEWAY_FAST_PATH: z.enum(["on", "off"]).default("on"),
   GATEWAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
+  /** Slowloris: complete headers within this (ms), the whole request within the next; answers are not bounded. */
+  GATEWAY_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Calls are refused once Redis has not confirmed the snapshot for this long (revoked keys must not live on). */
+  GATEWAY_MAX_SNAPSHOT_AGE_MS: z.coerce.number().int().min(1_000).default(300_000),
+  /** true: keep serving a stale snapshot instead (availability over revocation). */
+  GATEWAY_SNAPSHOT_FAIL_OPEN: z
+    .enum(["true", "false", ""])
+    .default("false")
+    .transform((v) => v === "true"),
+  /** Unauthenticated requests one client address may make per window before it gets 429s. */
+  GATEWAY_UNAUTH_LIMIT: z.coerce.number().int().min(1).default(30),
+  GATEWAY_UNAUTH_WINDOW_MS: z.coerce.number().int().min(1_000).default(60_000),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("portcullis"),
   /** An ACL user and its password for Redis (win over any in REDIS_URL). */
@@ -61,6 +74,12 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): GatewayEnv {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     process.stderr.write(`portcullis gateway: invalid environment\n${lines.join("\n")}\n`);
+    process.exit(1);
+  }
+  if (parsed.data.GATEWAY_HEADERS_TIMEOUT_MS > parsed.data.GATEWAY_REQUEST_TIMEOUT_MS) {
+    process.stderr.write(
+      "portcullis gateway: invalid environment\n  GATEWAY_HEADERS_TIMEOUT_MS: must not exceed GATEWAY_REQUEST_TIMEOUT_MS\n",
+    );
     process.exit(1);
   }
   return parsed.data;

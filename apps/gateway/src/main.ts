@@ -56,6 +56,15 @@ const gateway = await startGateway({
     jwksUrl: env.GATEWAY_OAUTH_JWKS_URL,
   }),
   fastPath: env.GATEWAY_FAST_PATH === "on",
+  hardening: {
+    timeouts: {
+      headersTimeoutMs: env.GATEWAY_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.GATEWAY_REQUEST_TIMEOUT_MS,
+    },
+    maxSnapshotAgeMs: env.GATEWAY_MAX_SNAPSHOT_AGE_MS,
+    snapshotFailOpen: env.GATEWAY_SNAPSHOT_FAIL_OPEN,
+    unauthenticated: { limit: env.GATEWAY_UNAUTH_LIMIT, windowMs: env.GATEWAY_UNAUTH_WINDOW_MS },
+  },
 });
 
 let stopping = false;

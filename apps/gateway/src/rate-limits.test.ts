@@ -212,7 +212,8 @@ describe("rate limits against the shared Redis", () => {
     second = await spawnGateway({
       REDIS_URL: "redis://127.0.0.1:6379",
       REDIS_PREFIX: h.names.prefix,
-      PORTCULLIS_SECRET_KEY: "rate-limit-tests-any-key-0123456789abcdef",
+      // The key the harness signs its snapshots with (TEST_SECRET_KEY).
+      PORTCULLIS_SECRET_KEY: "gateway-tests-secret-key-0123456789abcdef",
       GATEWAY_SPOOL_DIR: spoolDir,
       GATEWAY_SHUTDOWN_GRACE_MS: "2000",
     });

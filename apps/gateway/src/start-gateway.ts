@@ -14,6 +14,12 @@ import type { SandboxLimits } from "./context/sandbox-limits";
 import type { FastPathOptOut } from "./fast-path/eligibility";
 import { createFastPath, type FastPath } from "./fast-path/fast-path";
 import { featureOptOuts } from "./fast-path/feature-opt-outs";
+import {
+  DEFAULT_MAX_SNAPSHOT_AGE_MS,
+  DEFAULT_UNAUTHENTICATED,
+  type GatewayHardening,
+  UnauthenticatedGuard,
+} from "./http/hardening";
 import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
@@ -68,6 +74,8 @@ export interface GatewayConfig {
   fastPath?: boolean;
   /** Requests the lean path must leave to the SDK (features it does not serve add theirs). */
   fastPathOptOuts?: FastPathOptOut[];
+  /** HTTP timeouts, maximum snapshot age, unauthenticated limits (#10 point 12). */
+  hardening?: GatewayHardening;
 }
 
 export interface RunningGateway {
@@ -225,6 +233,24 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const oauth = config.oauth
     ? { ...config.oauth, onUse: lastUseRecorder(redis, config.names, logger) }
     : null;
+  const hardening = config.hardening ?? {};
+  const freshness = {
+    maxAgeMs: hardening.maxSnapshotAgeMs ?? DEFAULT_MAX_SNAPSHOT_AGE_MS,
+    failOpen: hardening.snapshotFailOpen ?? false,
+  };
+  // One audit event per window for every unauthenticated request, not one each.
+  const unauthenticated = new UnauthenticatedGuard({
+    ...(hardening.unauthenticated ?? DEFAULT_UNAUTHENTICATED),
+    onSummary: (s) =>
+      recordGatewayEvent(audit, {
+        method: "gateway/unauthenticated",
+        decision: "unauthenticated",
+        reason: `${s.total} unauthenticated requests in ${Math.round(s.windowMs / 1000)} s from ${s.addresses.length} address(es), ${s.limited} answered 429`,
+        summary: JSON.stringify(s.addresses),
+        snapshotVersion: store.current()?.version ?? null,
+      }),
+  });
+
   const hostOrigin = buildHostOriginPolicy(config.port, config.allowedHosts, config.allowedOrigins);
   const http = createGatewayHttpServer({
     hostOrigin,
@@ -236,6 +262,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       const reasons: string[] = [];
       if (!snap) reasons.push("no configuration snapshot loaded yet");
       if (store.lastError) reasons.push(store.lastError);
+      if (snap && !freshness.failOpen && store.ageMs() > freshness.maxAgeMs)
+        reasons.push("snapshot older than the maximum age: calls are refused");
       return { ready: snap !== null, reasons, snapshotVersion: snap?.version ?? null };
     },
     handleMcp: (req, res) => {
@@ -250,6 +278,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             passthrough,
             sessions,
             oauth,
+            freshness,
+            unauthenticated,
             ...(tracing && { onMessage: (message) => tracing.onMessage(message) }),
             ...(fastPath && { fastPath }),
           },
@@ -259,6 +289,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       return tracing ? tracing.traceRequest(req, serve) : serve();
     },
     ...(config.metrics?.port === undefined && { metrics: () => metrics.exposition() }),
+    ...(hardening.timeouts && { timeouts: hardening.timeouts }),
   });
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);
@@ -304,6 +335,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         await fastPath?.close();
         await store.close();
         await metricsServer?.close();
+        unauthenticated.close();
         await audit.close();
         await pool.close();
         await stages.rateLimit.close();

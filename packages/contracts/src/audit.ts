@@ -54,6 +54,8 @@ export const auditEventSchema = z.object({
   portal: z.string().nullable().optional(),
   /** The event of the request this call ran inside (a tool call made by code mode's `execute`). */
   parentId: z.string().nullable().optional(),
+  /** The agent key the request authenticated with (`key_…`), when it did. */
+  keyId: z.string().nullable().optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 

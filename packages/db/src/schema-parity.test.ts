@@ -443,6 +443,7 @@ function fixtures(s: string): Fixture[] {
           portal: "conformance",
           parentId: `evt_parent_${s}`,
           snapshotVersion: 7,
+          keyId: `key_${s}`,
           prevHash: "prev",
           hash: "hash",
           chainSeq: 7n,

@@ -1,3 +1,6 @@
+-- Audit events name the agent key a request authenticated with (issue 10 point 12).
+ALTER TABLE "audit_events" ADD COLUMN     "key_id" TEXT;
+
 -- Keyed tamper evidence (issue 10 point 11).
 -- The admin change log becomes a hash chain per organization, like audit_events: chain_seq
 -- 1, 2, 3... with prev_hash and hash (see control/admin-audit/admin-chain.ts). Rows written

@@ -40,6 +40,7 @@ export function recordAudit(sink: AuditRecorderSink, ctx: RequestContext): void 
     approvalId: a.approvalId,
     portal: ctx.portal,
     ...(ctx.parentEventId && { parentId: ctx.parentEventId }),
+    keyId: identity?.kind === "agent" ? identity.key.id : null,
   });
 }
 

@@ -26,7 +26,18 @@ export interface HttpServerDeps {
   protectedResource?: ProtectedResourceConfig | null;
   /** GET /metrics on this port (absent when metrics have a port of their own). */
   metrics?: MetricsExposition;
+  /** Slowloris limits (GATEWAY_HEADERS_TIMEOUT_MS, GATEWAY_REQUEST_TIMEOUT_MS); see createGatewayHttpServer. */
+  timeouts?: HttpTimeouts;
 }
+
+export interface HttpTimeouts {
+  /** A client must have sent its complete headers this long after its request started. */
+  headersTimeoutMs: number;
+  /** …and the complete request (headers and body). Answers may take longer (tool calls). */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
 
 export interface GatewayHttpServer {
   server: Server;
@@ -43,7 +54,11 @@ export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer
   let draining = false;
   let idle: (() => void) | null = null;
 
-  const server = createServer((req, res) => {
+  const timeouts = deps.timeouts ?? DEFAULT_HTTP_TIMEOUTS;
+  // Node checks both timeouts on this interval (default 30 s): a slow client is dropped
+  // within a fraction of the limit rather than up to 30 s after it.
+  const checkEveryMs = Math.max(100, Math.min(1_000, Math.floor(timeouts.headersTimeoutMs / 4)));
+  const server = createServer({ connectionsCheckingInterval: checkEveryMs }, (req, res) => {
     inFlight++;
     res.on("close", () => {
       inFlight--;
@@ -56,13 +71,17 @@ export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer
     });
   });
   // Malformed HTTP never reaches a handler; answer it and keep going.
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    // A client too slow with its headers or body (headersTimeout, requestTimeout) gets a 408.
+    const status = err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n\r\n`);
     else socket.destroy();
   });
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 0; // tool calls can be long; upstream timeouts bound them instead
+  // Against slowloris: headers and the request body must arrive in time (a 408 otherwise).
+  // Receiving the request is all these bound: long tool calls answer after it, unaffected.
+  server.headersTimeout = timeouts.headersTimeoutMs;
+  server.requestTimeout = timeouts.requestTimeoutMs;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";

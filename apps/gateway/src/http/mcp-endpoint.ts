@@ -14,6 +14,7 @@ import { portalOf } from "../portals/portal-view";
 import type { SessionHttp } from "../sessions/session-http";
 import type { SessionRecord } from "../sessions/session-store";
 import type { SnapshotStore } from "../snapshot/snapshot-store";
+import type { UnauthenticatedGuard } from "./hardening";
 import {
   checkEnvelope,
   JSON_RPC_INVALID_REQUEST,
@@ -41,6 +42,10 @@ export interface McpEndpointDeps {
   sessions?: SessionHttp;
   /** The lean path for plain tools/call and tools/list (fast-path/); absent: the SDK serves all. */
   fastPath?: FastPath;
+  /** Refuse requests while the snapshot is older than `maxAgeMs` (unless `failOpen`). */
+  freshness?: { maxAgeMs: number; failOpen: boolean };
+  /** Rate-limits and summarizes unauthenticated requests (no audit row each). */
+  unauthenticated?: UnauthenticatedGuard;
 }
 
 const HOP_BY_HOP = new Set([
@@ -72,8 +77,11 @@ function protocolVersionOf(req: IncomingMessage, message: JsonRpcMessage | null)
   return typeof header === "string" ? header : null;
 }
 
-/** Whether serving a request left it to be audited here: refused, or answered by the SDK itself. */
-type Served = "audit" | "not_a_request";
+/**
+ * Whether serving a request left it to be audited here: refused, or answered by the SDK
+ * itself; or counted in the unauthenticated summary instead of an event of its own.
+ */
+type Served = "audit" | "not_a_request" | "summarized";
 
 /**
  * POST/GET/DELETE /mcp: envelope checks, authentication and request context, then the
@@ -193,17 +201,32 @@ async function serveMcpRequest(
       new AppError("UNAVAILABLE", "gateway has no configuration yet; publish a snapshot (portcullis apply)"),
     );
   }
+  const stale =
+    deps.freshness && !deps.freshness.failOpen ? staleSnapshot(deps.store, deps.freshness.maxAgeMs) : null;
+  if (stale) return refuse(503, stale);
   try {
     const endpointPath = (req.url ?? "/mcp").split("?")[0]!;
     rc.identity = await authenticateCaller(req, snapshot, deps.oauth ?? null, endpointPath);
   } catch (err) {
+    const guard = deps.unauthenticated;
+    if (guard?.refuse(req.socket.remoteAddress ?? "unknown")) {
+      refuse(
+        429,
+        new AppError("RATE_LIMITED", "too many unauthenticated requests from this address; retry later"),
+        { "retry-after": String(guard.retryAfterSec()) },
+      );
+      return "summarized";
+    }
     if (err instanceof AuthRefusal) {
-      return refuse(err.status, err.appError, { "www-authenticate": err.challenge });
+      // OAuth's challenge (RFC 6750/9728): the client learns where to get a token.
+      refuse(err.status, err.appError, { "www-authenticate": err.challenge });
+      return guard ? "summarized" : "audit";
     }
     const appError = isAppError(err) ? err : new AppError("UNAUTHENTICATED", "authentication failed");
-    return refuse(401, appError, {
+    refuse(401, appError, {
       "www-authenticate": `Bearer realm="portcullis", error="invalid_token", error_description="${appError.message.replaceAll('"', "'")}"`,
     });
+    return guard ? "summarized" : "audit";
   }
 
   // A portal of another organization is indistinguishable from a missing one.
@@ -300,4 +323,18 @@ async function writeResponse(
     stream.pipe(res);
     stream.on("end", () => resolve());
   });
+}
+
+/**
+ * The refusal while the held snapshot is older than `maxAgeMs` (Redis has not confirmed it
+ * since): keys revoked meanwhile would still work, so the gateway stops serving instead.
+ */
+function staleSnapshot(store: SnapshotStore, maxAgeMs: number): AppError | null {
+  const age = store.ageMs();
+  if (age <= maxAgeMs) return null;
+  const seconds = Number.isFinite(age) ? `${Math.round(age / 1000)} s ago` : "never";
+  return new AppError(
+    "UNAVAILABLE",
+    `gateway configuration is stale: Redis last confirmed it ${seconds} (the maximum is ${Math.round(maxAgeMs / 1000)} s); revoked keys could still work, so calls are refused until Redis is reachable again`,
+  );
 }

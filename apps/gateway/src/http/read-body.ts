@@ -25,6 +25,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on("error", (err) =>
       reject(new AppError("INVALID_INPUT", `request body could not be read: ${err.message}`)),
     );
+    // The connection went away mid-body (a client too slow for GATEWAY_REQUEST_TIMEOUT_MS is
+    // cut off): settle, or the request would wait for its body forever.
+    req.on("close", () => {
+      if (!req.complete)
+        reject(new AppError("INVALID_INPUT", "request body incomplete: the connection closed"));
+    });
   });
 }
 

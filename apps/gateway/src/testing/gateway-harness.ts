@@ -35,6 +35,8 @@ export interface TestGatewayOptions {
   /** The lean path for plain tools/call and tools/list (default on). */
   fastPath?: boolean;
   fastPathOptOuts?: Parameters<typeof startGateway>[0]["fastPathOptOuts"];
+  /** HTTP timeouts, snapshot age, unauthenticated limits (production defaults otherwise). */
+  hardening?: Parameters<typeof startGateway>[0]["hardening"];
 }
 
 /**
@@ -62,6 +64,7 @@ export function startTestGateway(options: TestGatewayOptions): Promise<RunningGa
     ...(options.oauth && { oauth: options.oauth }),
     ...(options.fastPath !== undefined && { fastPath: options.fastPath }),
     ...(options.fastPathOptOuts && { fastPathOptOuts: options.fastPathOptOuts }),
+    ...(options.hardening && { hardening: options.hardening }),
   });
 }
 
@@ -95,6 +98,7 @@ export async function startGatewayHarness(
     port?: number;
     oauth?: TestGatewayOptions["oauth"];
     fastPathOptOuts?: TestGatewayOptions["fastPathOptOuts"];
+    hardening?: TestGatewayOptions["hardening"];
   } = {},
 ): Promise<GatewayHarness> {
   const redisUrl = options.redisUrl ?? "redis://127.0.0.1:6379";
@@ -128,6 +132,7 @@ export async function startGatewayHarness(
     ...(options.port !== undefined && { port: options.port }),
     ...(options.oauth && { oauth: options.oauth }),
     ...(options.fastPathOptOuts && { fastPathOptOuts: options.fastPathOptOuts }),
+    ...(options.hardening && { hardening: options.hardening }),
   });
 
   const events: AuditEvent[] = [];

@@ -1,4 +1,5 @@
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import { recordKeyUse } from "@portcullis/control/agents/record-key-use";
 import { ingestAuditEvents } from "@portcullis/control/audit/ingest-audit-events";
 import type { Db } from "@portcullis/db/client";
 import { type AuditWorker, startAuditWorker } from "@portcullis/queues/audit-worker";
@@ -41,6 +42,10 @@ export function startAuditProcessor(options: AuditProcessorOptions): AuditWorker
         if (detached > 0)
           logger.warn({ detached }, "audit events of unknown organizations stored without org");
         logger.debug({ events: events.length, inserted }, "audit batch stored");
+        // Keys' last use follows from the events (throttled per key); losing it is not losing audit.
+        await recordKeyUse(options.db, events).catch((err: unknown) =>
+          logger.warn({ err }, "could not record agent keys' last use"),
+        );
       };
       await (options.runIngest ? options.runIngest(events, ingest) : ingest());
     },

@@ -31,6 +31,8 @@ export interface AuditEventRecord {
   approvalId: string | null;
   /** The `execute` event this tool call ran inside (code mode); null for a direct call. */
   parentId: string | null;
+  /** The agent key the request authenticated with. */
+  keyId: string | null;
   snapshotVersion: number | null;
   /** The portal (`/mcp/<portal>`) the request came through; null: the default `/mcp`. */
   portal: string | null;
@@ -49,7 +51,8 @@ export const RECORD_COLUMNS = Prisma.sql`
   e.result_summary AS "resultSummary", e.is_error AS "isError", e.latency_ms AS "latencyMs",
   e.upstream_latency_ms AS "upstreamLatencyMs", e.upstream_status AS "upstreamStatus",
   e.protocol_version AS "protocolVersion", e.dlp, e.approval_id AS "approvalId", e.parent_id AS "parentId",
-  e.snapshot_version AS "snapshotVersion", e.portal, e.chain_seq AS "chainSeq", e.prev_hash AS "prevHash", e.hash`;
+  e.key_id AS "keyId", e.snapshot_version AS "snapshotVersion", e.portal, e.chain_seq AS "chainSeq",
+  e.prev_hash AS "prevHash", e.hash`;
 
 /** A raw row of RECORD_COLUMNS: chain_seq arrives as a bigint. */
 export type RawRecord = Omit<AuditEventRecord, "chainSeq"> & { chainSeq: bigint | null };

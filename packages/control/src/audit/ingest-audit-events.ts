@@ -135,6 +135,7 @@ function toRow(event: AuditEvent, knownOrgs: Set<string>, ingestedAt: string): A
     snapshot_version: int4(event.snapshotVersion),
     portal: nullableName(event.portal ?? null),
     parent_id: nullableName(event.parentId ?? null),
+    key_id: nullableName(event.keyId ?? null),
   };
 }
 

@@ -99,6 +99,7 @@ function EventDetails({ event }: { event: AuditRecord }) {
         <Row label="Upstream status">{event.upstreamStatus ?? "—"}</Row>
         <Row label="Approval">{event.approvalId ?? "—"}</Row>
         <Row label="Run by execute">{event.parentId ?? "—"}</Row>
+        <Row label="Agent key">{event.keyId ?? "—"}</Row>
       </Section>
       <Section
         title="Arguments"

@@ -44,6 +44,8 @@ const record = z.object({
   approvalId: z.string().nullable(),
   portal: z.string().nullable(),
   parentId: z.string().nullable(),
+  /** The agent key the request authenticated with (null before keys were recorded). */
+  keyId: z.string().nullable().optional(),
   snapshotVersion: z.number().int().nullable(),
   chainSeq: z.number().int().nullable(),
   prevHash: z.string().nullable(),

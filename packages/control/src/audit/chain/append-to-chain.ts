@@ -37,6 +37,7 @@ export interface AuditEventRow {
   /** The portal the request came through (hashed when set: chain-hash.ts OPTIONAL_DIGEST_COLUMNS). */
   portal: string | null;
   parent_id: string | null;
+  key_id: string | null;
 }
 
 interface ChainedRow extends AuditEventRow {
@@ -76,6 +77,7 @@ const INSERT_COLUMNS = Prisma.raw(
     "snapshot_version",
     "portal",
     "parent_id",
+    "key_id",
     "chain_seq",
     "prev_hash",
     "hash",

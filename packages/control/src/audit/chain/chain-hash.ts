@@ -56,7 +56,7 @@ const DIGEST_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
  * every event stored before they existed (and every event that leaves them empty) keeps
  * the digest it was chained with, and an event that sets one has it covered.
  */
-const OPTIONAL_DIGEST_COLUMNS: ReadonlyArray<string> = ["portal", "parent_id"];
+const OPTIONAL_DIGEST_COLUMNS: ReadonlyArray<string> = ["portal", "parent_id", "key_id"];
 
 /**
  * One column, written so that the whole row reads back unambiguously and the same way
@@ -82,7 +82,11 @@ function encodeColumn(alias: string, column: string, kind: ColumnKind): string {
   }
 }
 
-/** SQL for the hex digest of the audit_events row `alias` (chain version 1). */
+/**
+ * SQL for the hex digest of the audit_events row `alias` (chain version 1). `portal`,
+ * `parent_id` and `key_id` came later: each is covered when set, and rows without them
+ * hash as they always did.
+ */
 export function eventDigestSql(alias: string): Prisma.Sql {
   const fields = [
     ...DIGEST_COLUMNS.map(([column, kind]) => encodeColumn(alias, column, kind)),
