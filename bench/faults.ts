@@ -167,6 +167,9 @@ try {
       "worker-kill",
       "worker SIGKILLed mid-batch",
       async () => {
+        // Mid-batch: while the worker holds a job (BullMQ's active list is not empty).
+        const active = `${names.bullPrefix}:audit:active`;
+        for (let i = 0; i < 200 && (await redis.llen(active).catch(() => 0)) === 0; i++) await sleep(5);
         await stopProcess(worker.child, "SIGKILL");
       },
       async () => {
