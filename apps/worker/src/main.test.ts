@@ -138,6 +138,7 @@ describe("apps/worker", () => {
       REDIS_URL,
       REDIS_PREFIX: forgedNames.prefix,
       PORTCULLIS_SECRET_KEY: secret,
+      WORKER_METRICS_PORT: "0",
       LOG_LEVEL: "info",
     });
     await until(() => worker.logs.some((l) => l.msg === "worker started"), "the worker to start");
@@ -172,6 +173,9 @@ describe("apps/worker", () => {
       );
       expect(await database.db.auditEvent.count({ where: { id: { in: forged.map((e) => e.id) } } })).toBe(0);
       expect((await queue.getJobCounts("failed")).failed).toBe(2);
+      const port = worker.logs.find((l) => l.msg === "worker started")?.metricsPort;
+      const exposition = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(exposition).toMatch(/^portcullis_worker_audit_jobs_refused_total 2$/m);
     } finally {
       await queue.close();
       worker.child.kill("SIGTERM");
