@@ -28,6 +28,7 @@ import { configFile } from "@portcullis/contracts/config-file";
 import { redisNames } from "@portcullis/contracts/redis-keys";
 import { createApiKey } from "@portcullis/control/agents/create-api-key";
 import { applyAndPublish } from "@portcullis/control/apply/apply-and-publish";
+import { verifyAuditChain } from "@portcullis/control/audit/chain/verify-audit-chain";
 import { publishSnapshot, republishLatest } from "@portcullis/control/snapshots/publish-snapshot";
 import { createDb, type Db } from "@portcullis/db/client";
 import { migrate } from "@portcullis/db/migrate";
@@ -167,6 +168,9 @@ try {
       "worker-kill",
       "worker SIGKILLed mid-batch",
       async () => {
+        // Mid-batch: while the worker holds a job (BullMQ's active list is not empty).
+        const active = `${names.bullPrefix}:audit:active`;
+        for (let i = 0; i < 200 && (await redis.llen(active).catch(() => 0)) === 0; i++) await sleep(5);
         await stopProcess(worker.child, "SIGKILL");
       },
       async () => {
@@ -209,7 +213,15 @@ try {
     `\nall phases: ${calls.length} requests, ${calls.filter((c) => !c.ok).length} failed, ` +
       `${final.lost} audit events lost, ${final.duplicates} duplicates`,
   );
-  if (final.lost > 0 || final.duplicates > 0) process.exitCode = 1;
+  // The hash chains too: gapless and verifying after every fault (worker killed mid-batch included).
+  const chains = [...(await db.organization.findMany({ select: { id: true } })).map((o) => o.id), null];
+  const verified = await Promise.all(chains.map((orgId) => verifyAuditChain(db, orgId)));
+  const broken = verified.filter((v) => !v.ok).length;
+  log(
+    `hash chains: ${verified.length} checked, ${verified.reduce((n, v) => n + v.checked, 0)} events, ` +
+      `${broken === 0 ? "all verify" : `${broken} BROKEN`}`,
+  );
+  if (final.lost > 0 || final.duplicates > 0 || broken > 0) process.exitCode = 1;
 } finally {
   await cleanup();
 }

@@ -2,11 +2,15 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { secretKeyFrom } from "@portcullis/auth/secrets";
 import type { AuditEvent } from "@portcullis/contracts/audit";
 import { newId } from "@portcullis/contracts/ids";
+import { JOBS, QUEUES } from "@portcullis/contracts/jobs";
+import { auditJobKey, signAuditJob } from "@portcullis/queues/audit-job-mac";
 import { AuditSink } from "@portcullis/queues/audit-sink";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
+import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -124,5 +128,59 @@ describe("apps/worker", () => {
     expect(await worker.exited).toBe(0);
     expect(worker.logs.map((l) => l.msg)).toContain("worker stopped");
     expect(worker.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+  }, 120_000);
+
+  it("with PORTCULLIS_SECRET_KEY, refuses audit jobs forged in Redis and stores the gateways' signed ones", async () => {
+    const secret = "worker-app-test-secret-0123456789abcdef";
+    const forgedNames = testRedisNames("worker-app-mac");
+    const worker = spawnWorker({
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_PREFIX: forgedNames.prefix,
+      PORTCULLIS_SECRET_KEY: secret,
+      WORKER_METRICS_PORT: "0",
+      LOG_LEVEL: "info",
+    });
+    await until(() => worker.logs.some((l) => l.msg === "worker started"), "the worker to start");
+    const queue = new Queue(QUEUES.audit, { connection: { url: REDIS_URL }, prefix: forgedNames.bullPrefix });
+    try {
+      // Written straight into BullMQ: no MAC, and a MAC under another key.
+      const forged = [auditEvent(), auditEvent()];
+      await queue.add(JOBS.auditIngest, { events: [forged[0]] });
+      const otherKey = auditJobKey(secretKeyFrom("someone-else-secret-0123456789abcdef"));
+      await queue.add(JOBS.auditIngest, {
+        events: [forged[1]],
+        mac: signAuditJob(otherKey, { events: [forged[1]] }),
+      });
+      // A gateway's sink signs with the installation's key.
+      const sink = new AuditSink({
+        redis: { url: REDIS_URL },
+        names: forgedNames,
+        spoolDir: join(spoolDir, "signed"),
+        macKey: auditJobKey(secretKeyFrom(secret)),
+      });
+      const genuine = [auditEvent(), auditEvent()];
+      for (const event of genuine) sink.record(event);
+      await sink.close();
+      await until(
+        async () =>
+          (await database.db.auditEvent.count({ where: { id: { in: genuine.map((e) => e.id) } } })) === 2,
+        "the signed events to reach Postgres",
+      );
+      await until(
+        () => worker.logs.filter((l) => l.msg === "forged audit job refused").length === 2,
+        "both forged jobs to be refused",
+      );
+      expect(await database.db.auditEvent.count({ where: { id: { in: forged.map((e) => e.id) } } })).toBe(0);
+      expect((await queue.getJobCounts("failed")).failed).toBe(2);
+      const port = worker.logs.find((l) => l.msg === "worker started")?.metricsPort;
+      const exposition = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(exposition).toMatch(/^portcullis_worker_audit_jobs_refused_total 2$/m);
+    } finally {
+      await queue.close();
+      worker.child.kill("SIGTERM");
+      await worker.exited;
+      await cleanupRedisPrefix(redis, forgedNames.prefix);
+    }
   }, 120_000);
 });

@@ -49,23 +49,23 @@ const metrics =
     ? null
     : new WorkerMetrics({ redisUrl: redisTarget, names, logger, processMetrics: true });
 
-// One entry per queue this worker consumes (approvals, catalog sync… join here).
 const secretKey =
   env.PORTCULLIS_SECRET_KEY !== undefined ? secretKeyFrom(env.PORTCULLIS_SECRET_KEY) : undefined;
 if (secretKey === undefined)
   logger.warn({}, "PORTCULLIS_SECRET_KEY is not set: audit jobs are not authenticated");
-const processors: Array<{ ready(): Promise<void>; close(): Promise<void> }> = [
-  startAuditProcessor({
-    db,
-    redisUrl: redisTarget,
-    names,
-    concurrency: env.AUDIT_CONCURRENCY,
-    logger,
-    // Gateways sign every audit job: with the key, a job forged in Redis is refused.
-    ...(secretKey !== undefined && { macKey: auditJobKey(secretKey) }),
-    ...ingestHooks(),
-  }),
-];
+const auditProcessor = startAuditProcessor({
+  db,
+  redisUrl: redisTarget,
+  names,
+  concurrency: env.AUDIT_CONCURRENCY,
+  logger,
+  // Gateways sign every audit job: with the key, a job forged in Redis is refused.
+  ...(secretKey !== undefined && { macKey: auditJobKey(secretKey) }),
+  ...ingestHooks(),
+});
+metrics?.countRefusedAuditJobs(() => auditProcessor.stats().refused);
+// One entry per queue this worker consumes (approvals, catalog sync… join here).
+const processors: Array<{ ready(): Promise<void>; close(): Promise<void> }> = [auditProcessor];
 const processorNames = ["audit"];
 processors.push(
   startAuditRetentionProcessor({

@@ -71,6 +71,12 @@ export function startAuditWorker(options: AuditWorkerOptions): AuditWorker {
     concurrency: options.jobsAtOnce ?? 16,
   });
   worker.on("error", (error) => logger.warn({ err: error }, "audit worker error"));
+  // Acked once BullMQ has marked the job completed (and removed it): until then a resend
+  // of the same batch id would be dropped as a copy of the job in progress.
+  worker.on("completed", (job: Job) => {
+    const sink = (job.data as { sink?: unknown })?.sink;
+    if (typeof sink === "string" && job.id !== undefined) void ack(context, sink, job.id);
+  });
   worker.on("failed", (job, error) => {
     const final =
       error instanceof UnrecoverableError || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
@@ -111,8 +117,6 @@ async function processAuditJob(job: Job, context: JobContext): Promise<void> {
   const payload = auditIngestPayload.safeParse(job.data);
   if (payload.success) {
     await context.coalescer.submit(payload.data.events);
-    if (payload.data.sink !== undefined && job.id !== undefined)
-      await ack(context, payload.data.sink, job.id);
     return;
   }
   // Salvage what can be salvaged: one malformed event must not take its batch with it.

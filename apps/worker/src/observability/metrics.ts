@@ -27,6 +27,20 @@ export class WorkerMetrics implements AuditIngestObserver {
   private readonly batchDuration: Histogram;
   private readonly queue: Queue;
 
+  /** Counts the audit jobs `read()` says were refused as forged (their MAC did not verify). */
+  countRefusedAuditJobs(read: () => number): void {
+    new Counter({
+      name: "portcullis_worker_audit_jobs_refused_total",
+      help: "Audit jobs refused because their MAC did not verify (forged or written with another key)",
+      registers: [this.registry],
+      collect() {
+        // The worker keeps the running total; the counter is set from it at each scrape.
+        this.reset();
+        this.inc(read());
+      },
+    });
+  }
+
   constructor(options: {
     redisUrl: RedisTarget;
     names: RedisNames;

@@ -141,9 +141,14 @@ function toRow(event: AuditEvent, knownOrgs: Set<string>, ingestedAt: string): A
 
 /** Text Postgres stores as given: no NUL, no lone surrogate (which UTF-8 cannot encode). */
 function text(value: string): string {
+  // Most strings hold neither: a cheap test first (this runs for every field of every event).
+  if (!MAYBE_UNSAFE.test(value)) return value;
   // In a unicode-mode regex a surrogate pair is one code point: \p{Cs} matches only lone halves.
   return value.replace(/\0|\p{Cs}/gu, "\uFFFD");
 }
+
+/** NUL or any surrogate half (paired ones too: the replace above sorts them out). */
+const MAYBE_UNSAFE = /[\0\uD800-\uDFFF]/;
 
 function name(value: string): string {
   return truncate(text(value), NAME_MAX);
