@@ -26,6 +26,7 @@ import {
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { DEMO_PASSWORD } from "@portcullis/testkit/dev-idp/accounts";
 import { type RunningDevIdp, startDevIdp } from "@portcullis/testkit/dev-idp/start-dev-idp";
+import { CookieJar } from "@portcullis/testkit/dev-idp/testing/cookie-jar";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { freePort } from "@portcullis/testkit/ports";
 import { createOutboundGuard, type OutboundGuard } from "@portcullis/upstream/outbound-guard";
@@ -490,6 +491,62 @@ describe("the authorization server refuses", () => {
     });
     expect(r.status).toBe(400);
     expect(await r.text()).toMatch(/redirect_uri did not match/);
+  });
+
+  it("a person the console would not admit, with a page that says so", async () => {
+    const url = new URL(`${as.issuer}/auth`);
+    const params = {
+      client_id: clientId,
+      response_type: "code",
+      redirect_uri: callback.url,
+      scope: "mcp",
+      resource: gatewayUrl,
+      state: "s",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    };
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    await expect(
+      authorizeOverHttp({
+        authorizationUrl: url.toString(),
+        redirectUri: callback.url,
+        email: "auditor@example.com",
+        password: DEMO_PASSWORD,
+      }),
+    ).rejects.toThrow(/403 at .*\/interaction\/sso\/callback[\s\S]*You are not a member here/);
+  });
+
+  it("a consent form without its CSRF token, on a page that cannot be framed", async () => {
+    const url = new URL(`${as.issuer}/auth`);
+    const params = {
+      client_id: clientId,
+      response_type: "code",
+      redirect_uri: callback.url,
+      scope: "mcp",
+      resource: gatewayUrl,
+      state: "s",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    };
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    const jar = new CookieJar();
+    const login = await jar.follow(url.toString());
+    const action = /action="([^"]+)"/.exec(await login.res.text())?.[1] as string;
+    const consent = await jar.follow(new URL(action, login.url).toString(), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ email: EMAIL, password: DEMO_PASSWORD }).toString(),
+    });
+    expect(await consent.res.text()).toMatch(/Allow refusals to use Portcullis as you/);
+    expect(consent.res.headers.get("x-frame-options")).toBe("DENY");
+    expect(consent.res.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+    const forged = await jar.fetch(`${consent.url}/consent`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf: "forged", decision: "allow" }).toString(),
+    });
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toMatch(/did not come from this page/);
   });
 
   it("a resource that is not an endpoint of the gateway", async () => {
