@@ -23,6 +23,8 @@ const memberSummary = z.object({
   name: z.string().nullable(),
   role,
   joinedAt: z.date(),
+  /** Suspended members keep their membership; gateways refuse their OAuth tokens. */
+  suspended: z.boolean().optional(),
   teams: z.array(z.object({ id: z.string(), name: z.string() })),
 });
 const read = permissionProcedure("members.read");
