@@ -8,7 +8,7 @@ import { removeMember } from "@portcullis/control/members/remove-member";
 import { setMemberRole } from "@portcullis/control/members/set-member-role";
 import { setMemberSuspended } from "@portcullis/control/members/suspend-member";
 import { listOAuthConnections } from "@portcullis/control/oauth/list-connections";
-import { revokeOAuthConnection } from "@portcullis/control/oauth/revoke-connection";
+import { revokeOAuthConnection, revokePersonConnections } from "@portcullis/control/oauth/revoke-connection";
 import { endGrantState } from "@portcullis/oauth/redis-adapter";
 import { z } from "zod";
 import { DEFAULT_CONSOLE_URL } from "../../context";
@@ -93,14 +93,20 @@ export const membersRouter = router({
   remove: change
     .input(z.object({ userId: entityId }))
     .output(z.object({ userId: z.string() }))
-    .mutation(({ ctx, input }) =>
-      removeMember(ctx.db, {
+    .mutation(async ({ ctx, input }) => {
+      const removed = await removeMember(ctx.db, {
         orgId: ctx.org.id,
         actor: ctx.actor,
         actorRole: ctx.org.role,
         userId: input.userId,
-      }),
-    ),
+      });
+      // Their MCP clients go too: tokens are refused (they are out of the snapshot) and the
+      // grants are ended, so an invitation back does not revive an old connection.
+      for (const grantId of await revokePersonConnections(ctx.db, ctx.org.id, input.userId)) {
+        await endGrantState(ctx.redis, ctx.names.prefix, grantId);
+      }
+      return removed;
+    }),
 
   /** Suspends a member (or lifts it): their OAuth tokens stop working at every gateway. */
   setSuspended: change
