@@ -1,6 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { createHmac, createPublicKey } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,12 +26,14 @@ import {
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { DEMO_PASSWORD } from "@portcullis/testkit/dev-idp/accounts";
 import { type RunningDevIdp, startDevIdp } from "@portcullis/testkit/dev-idp/start-dev-idp";
+import { CookieJar } from "@portcullis/testkit/dev-idp/testing/cookie-jar";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { freePort } from "@portcullis/testkit/ports";
-import { createOutboundGuard } from "@portcullis/upstream/outbound-guard";
+import { createOutboundGuard, type OutboundGuard } from "@portcullis/upstream/outbound-guard";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { importJWK, type JWK, SignJWT } from "jose";
+import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewayOAuthFrom } from "./oauth/gateway-oauth";
 import { type GatewayHarness, startGatewayHarness, waitForVersion } from "./testing/gateway-harness";
@@ -48,6 +52,72 @@ let tdb: TestDatabase;
 let agentKey: string;
 let callback: { server: Server; url: string };
 let gatewayUrl: string;
+let cimd: { server: Server; url: string };
+let tlsDir: string;
+
+/**
+ * A Client ID Metadata Document on https (CIMD client ids must be https URLs), with a
+ * certificate made for this run; the AS's guard trusts it and still checks every address.
+ */
+async function startCimdHost(redirectUri: string) {
+  tlsDir = await mkdtemp(join(tmpdir(), "pc-oauth-tls-"));
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      join(tlsDir, "key.pem"),
+      "-out",
+      join(tlsDir, "cert.pem"),
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
+    { stdio: "ignore" },
+  );
+  const [key, cert] = await Promise.all([
+    readFile(join(tlsDir, "key.pem")),
+    readFile(join(tlsDir, "cert.pem")),
+  ]);
+  let url = "";
+  const server = createHttpsServer({ key, cert }, (_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        client_id: url,
+        client_name: "CIMD test client",
+        redirect_uris: [redirectUri],
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "none",
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/client.json`;
+  return { server: server as unknown as Server, url, cert };
+}
+
+function guardTrusting(ca: Buffer): OutboundGuard {
+  const guard = createOutboundGuard(["127.0.0.1"]);
+  const agent = new Agent({ connect: { lookup: guard.lookup, ca } });
+  return {
+    ...guard,
+    fetch: (async (url: string | URL, init?: RequestInit) => {
+      guard.checkUrl(new URL(url));
+      return undiciFetch(url, { ...(init as object), dispatcher: agent, redirect: "manual" });
+    }) as OutboundGuard["fetch"],
+  };
+}
 
 beforeAll(async () => {
   upstream = await startLegacyHttpServer();
@@ -93,6 +163,12 @@ beforeAll(async () => {
     data: { id: "mem_oauth", orgId: h.builder.orgId, userId: PERSON_ID, role: "member" },
   });
   await tdb.db.oAuthSettings.create({ data: { id: "installation", dynamicRegistration: true } });
+  // The MCP client's loopback redirect target (it only has to exist).
+  const cb = createServer((_req, res) => res.end("done"));
+  await new Promise<void>((resolve) => cb.listen(0, "127.0.0.1", () => resolve()));
+  callback = { server: cb, url: `http://127.0.0.1:${(cb.address() as AddressInfo).port}/callback` };
+  const host = await startCimdHost(callback.url);
+  cimd = { server: host.server, url: host.url };
   as = await startAuthorizationServer({
     host: "127.0.0.1",
     port: asPort,
@@ -102,16 +178,14 @@ beforeAll(async () => {
     secretKey: SECRET,
     sso: { issuer: idp.issuer, clientId: "portcullis-oauth", clientSecret: "oauth-sso-secret" },
     gatewayPublicUrl: `http://127.0.0.1:${gatewayPort}`,
-    outbound: createOutboundGuard(["127.0.0.1"]),
+    outbound: guardTrusting(host.cert),
   });
-  // The MCP client's loopback redirect target (it only has to exist).
-  const cb = createServer((_req, res) => res.end("done"));
-  await new Promise<void>((resolve) => cb.listen(0, "127.0.0.1", () => resolve()));
-  callback = { server: cb, url: `http://127.0.0.1:${(cb.address() as AddressInfo).port}/callback` };
 }, 60_000);
 
 afterAll(async () => {
   callback?.server.close();
+  cimd?.server.close();
+  if (tlsDir) await rm(tlsDir, { recursive: true, force: true });
   await as?.close();
   await h?.close();
   await idp?.close();
@@ -183,6 +257,17 @@ async function signIn(
   await client.connect(new LegacyTransport(url, { authProvider: provider as never }));
   return client;
 }
+
+describe("a client identified by its metadata document (CIMD)", () => {
+  it("signs in with the document URL as client id, fetched through the SSRF guard", async () => {
+    const provider = new MemoryOAuthClient(callback.url, "ignored", { clientMetadataUrl: cimd.url });
+    const client = await signIn(provider, "modern", "chromium");
+    expect(String(provider.authorizationUrl)).toContain(`client_id=${encodeURIComponent(cimd.url)}`);
+    expect(lastConsent).toContain("CIMD test client");
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["alpha__echo"]);
+    await client.close();
+  }, 60_000);
+});
 
 describe("the gateway as a protected resource", () => {
   it("publishes RFC 9728 metadata for /mcp, path-suffixed and at the root", async () => {
@@ -406,6 +491,62 @@ describe("the authorization server refuses", () => {
     });
     expect(r.status).toBe(400);
     expect(await r.text()).toMatch(/redirect_uri did not match/);
+  });
+
+  it("a person the console would not admit, with a page that says so", async () => {
+    const url = new URL(`${as.issuer}/auth`);
+    const params = {
+      client_id: clientId,
+      response_type: "code",
+      redirect_uri: callback.url,
+      scope: "mcp",
+      resource: gatewayUrl,
+      state: "s",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    };
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    await expect(
+      authorizeOverHttp({
+        authorizationUrl: url.toString(),
+        redirectUri: callback.url,
+        email: "auditor@example.com",
+        password: DEMO_PASSWORD,
+      }),
+    ).rejects.toThrow(/403 at .*\/interaction\/sso\/callback[\s\S]*You are not a member here/);
+  });
+
+  it("a consent form without its CSRF token, on a page that cannot be framed", async () => {
+    const url = new URL(`${as.issuer}/auth`);
+    const params = {
+      client_id: clientId,
+      response_type: "code",
+      redirect_uri: callback.url,
+      scope: "mcp",
+      resource: gatewayUrl,
+      state: "s",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    };
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    const jar = new CookieJar();
+    const login = await jar.follow(url.toString());
+    const action = /action="([^"]+)"/.exec(await login.res.text())?.[1] as string;
+    const consent = await jar.follow(new URL(action, login.url).toString(), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ email: EMAIL, password: DEMO_PASSWORD }).toString(),
+    });
+    expect(await consent.res.text()).toMatch(/Allow refusals to use Portcullis as you/);
+    expect(consent.res.headers.get("x-frame-options")).toBe("DENY");
+    expect(consent.res.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+    const forged = await jar.fetch(`${consent.url}/consent`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf: "forged", decision: "allow" }).toString(),
+    });
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toMatch(/did not come from this page/);
   });
 
   it("a resource that is not an endpoint of the gateway", async () => {

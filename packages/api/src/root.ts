@@ -7,6 +7,7 @@ import { itemGrantsRouter } from "./routers/item-grants/router";
 import { keysRouter } from "./routers/keys/router";
 import { meRouter } from "./routers/me/router";
 import { membersRouter } from "./routers/members/router";
+import { oauthRouter } from "./routers/oauth/router";
 import { overviewRouter } from "./routers/overview/router";
 import { policiesRouter } from "./routers/policies/router";
 import { portalsRouter } from "./routers/portals/router";
@@ -36,6 +37,7 @@ export const appRouter = router({
   audit: auditRouter,
   review: reviewRouter,
   search: searchRouter,
+  oauth: oauthRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@ import type { OutboundGuard } from "@portcullis/upstream/outbound-guard";
 import type { Redis } from "ioredis";
 import { type Configuration, errors, type JWK, type KoaContextWithOIDC } from "oidc-provider";
 import { clientAdapter } from "./client-adapter";
+import { renderRefusalPage } from "./pages";
 import { redisAdapterFactory } from "./redis-adapter";
 import type { OAuthSettings } from "./settings";
 
@@ -155,7 +156,6 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     },
     async renderError(ctx, out) {
       ctx.type = "html";
-      const { renderRefusalPage } = await import("./pages");
       ctx.body = renderRefusalPage("Sign-in failed", `${out.error}: ${out.error_description ?? ""}`);
     },
   };

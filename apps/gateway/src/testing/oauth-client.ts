@@ -125,7 +125,7 @@ export async function authorizeInChromium(input: {
     await page.getByLabel(/password/i).fill(input.password);
     await page.getByRole("button", { name: /sign in/i }).click();
     await page.getByRole("button", { name: "Allow" }).waitFor();
-    const consentText = await page.locator("body").innerText();
+    const consentText = (await page.locator("body").textContent()) ?? "";
     const back = page.waitForURL((url) => url.toString().startsWith(input.redirectUri));
     await page.getByRole("button", { name: "Allow" }).click();
     await back;

@@ -7,6 +7,8 @@ export interface MemberSummary {
   name: string | null;
   role: Role;
   joinedAt: Date;
+  /** Set where the list reads it (the paged list): suspended members' OAuth tokens are refused. */
+  suspended?: boolean;
   teams: Array<{ id: string; name: string }>;
 }
 

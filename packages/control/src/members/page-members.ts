@@ -48,6 +48,7 @@ export async function pageMembers(db: Tx, request: MemberPageRequest): Promise<P
       select: {
         role: true,
         createdAt: true,
+        suspendedAt: true,
         user: {
           select: {
             id: true,
@@ -72,6 +73,7 @@ export async function pageMembers(db: Tx, request: MemberPageRequest): Promise<P
       name: m.user.name,
       role: m.role,
       joinedAt: m.createdAt,
+      suspended: m.suspendedAt !== null,
       teams: m.user.teamMembers.map((t) => t.team).sort((a, b) => a.name.localeCompare(b.name)),
     })),
     total,

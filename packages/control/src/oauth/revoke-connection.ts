@@ -29,3 +29,19 @@ export async function revokeOAuthConnection(
     return { connectionId: row.id, grantId: row.grantId };
   });
 }
+
+/**
+ * Revokes every client connection a person has in the organization (they were removed): a
+ * person invited back later starts with no connected clients. Returns the grants to end.
+ */
+export async function revokePersonConnections(db: Db, orgId: string, userId: string): Promise<string[]> {
+  const rows = await db.oAuthConnection.findMany({
+    where: { orgId, userId, revokedAt: null },
+    select: { grantId: true },
+  });
+  await db.oAuthConnection.updateMany({
+    where: { orgId, userId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  return rows.map((r) => r.grantId);
+}

@@ -48,6 +48,15 @@ export function MembersView() {
       },
     }),
   );
+  const suspend = useMutation(
+    trpc.members.setSuspended.mutationOptions({
+      onSuccess: async (r) => {
+        toast.success(r.suspended ? "Suspended; their MCP clients are refused now" : "Suspension lifted");
+        await refresh();
+      },
+      onError: (e) => toast.error(errorMessage(e)),
+    }),
+  );
   const remove = useMutation(
     trpc.members.remove.mutationOptions({
       onSuccess: async () => {
@@ -106,6 +115,7 @@ export function MembersView() {
                   <p className="font-medium text-slate-900">
                     {m.name ?? m.email}
                     {m.userId === me.user.id && <Badge className="ml-2">you</Badge>}
+                    {m.suspended && <Badge className="ml-2">suspended</Badge>}
                   </p>
                   <p className="text-xs text-slate-500">{m.email}</p>
                 </div>
@@ -151,17 +161,28 @@ export function MembersView() {
               className: "text-right",
               cell: (m) =>
                 canWrite && m.userId !== me.user.id ? (
-                  <Button
-                    variant="ghost"
-                    size="sm"
-                    aria-label={`Remove ${m.email}`}
-                    onClick={() => {
-                      remove.reset();
-                      setRemoving({ userId: m.userId, email: m.email });
-                    }}
-                  >
-                    Remove
-                  </Button>
+                  <>
+                    <Button
+                      variant="ghost"
+                      size="sm"
+                      aria-label={`${m.suspended ? "Lift suspension of" : "Suspend"} ${m.email}`}
+                      disabled={suspend.isPending && suspend.variables?.userId === m.userId}
+                      onClick={() => suspend.mutate({ userId: m.userId, suspended: !m.suspended })}
+                    >
+                      {m.suspended ? "Unsuspend" : "Suspend"}
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      size="sm"
+                      aria-label={`Remove ${m.email}`}
+                      onClick={() => {
+                        remove.reset();
+                        setRemoving({ userId: m.userId, email: m.email });
+                      }}
+                    >
+                      Remove
+                    </Button>
+                  </>
                 ) : null,
             },
           ]}

@@ -18,6 +18,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/approvals", label: "Approvals", permission: "approvals.read" },
   { href: "/teams", label: "Teams", permission: "teams.read" },
   { href: "/members", label: "Members", permission: "members.read" },
+  { href: "/oauth", label: "MCP sign-in", permission: "config.read" },
   { href: "/history", label: "History", permission: "config.read" },
   { href: "/dashboard", label: "Dashboard", permission: "audit.read" },
   { href: "/audit", label: "Audit log", permission: "audit.read" },

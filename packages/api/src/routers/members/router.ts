@@ -8,7 +8,7 @@ import { removeMember } from "@portcullis/control/members/remove-member";
 import { setMemberRole } from "@portcullis/control/members/set-member-role";
 import { setMemberSuspended } from "@portcullis/control/members/suspend-member";
 import { listOAuthConnections } from "@portcullis/control/oauth/list-connections";
-import { revokeOAuthConnection } from "@portcullis/control/oauth/revoke-connection";
+import { revokeOAuthConnection, revokePersonConnections } from "@portcullis/control/oauth/revoke-connection";
 import { endGrantState } from "@portcullis/oauth/redis-adapter";
 import { z } from "zod";
 import { DEFAULT_CONSOLE_URL } from "../../context";
@@ -23,6 +23,8 @@ const memberSummary = z.object({
   name: z.string().nullable(),
   role,
   joinedAt: z.date(),
+  /** Suspended members keep their membership; gateways refuse their OAuth tokens. */
+  suspended: z.boolean().optional(),
   teams: z.array(z.object({ id: z.string(), name: z.string() })),
 });
 const read = permissionProcedure("members.read");
@@ -100,6 +102,11 @@ export const membersRouter = router({
         userId: input.userId,
       });
       ctx.change.describe(`members.remove ${removed.userId}`);
+      // Their MCP clients go too: tokens are refused (they are out of the snapshot) and the
+      // grants are ended, so an invitation back does not revive an old connection.
+      for (const grantId of await revokePersonConnections(ctx.db, ctx.org.id, input.userId)) {
+        await endGrantState(ctx.redis, ctx.names.prefix, grantId);
+      }
       return removed;
     }),
 
