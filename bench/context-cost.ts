@@ -68,6 +68,8 @@ function loadCatalog(): SearchableTool[] {
         network: true,
         secrets: null,
         timeoutMs: 30_000,
+        allowElicitation: true,
+        allowSampling: false,
         status: "active",
       };
       continue;

@@ -111,7 +111,7 @@ try {
     await createApiKey(db, { agentName: "load-bot", actor: { type: "cli", name: "faults-bench" } })
   ).key;
   // The key reaches gateways with the next snapshot.
-  await publishSnapshot(db, redis, names, { createdBy: "faults-bench" });
+  await publishSnapshot(db, redis, names, { secretKey, createdBy: "faults-bench" });
   gateway = await startGatewayProcess({
     REDIS_URL: redisServer.url,
     REDIS_PREFIX: names.prefix,
@@ -151,7 +151,7 @@ try {
         // What an operator does (`portcullis snapshot publish`): put the latest snapshot back.
         for (let attempt = 1; ; attempt++) {
           try {
-            await republishLatest(db, redis, names);
+            await republishLatest(db, redis, names, secretKeyFrom(BENCH_SECRET));
             break;
           } catch (error) {
             if (attempt >= 40) {

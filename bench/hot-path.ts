@@ -110,7 +110,7 @@ try {
   );
   await guardedPool.close();
   const { key } = await createApiKey(database.db, { agentName: "bench-agent", actor });
-  await publishSnapshot(database.db, redis, names, { createdBy: "bench" });
+  await publishSnapshot(database.db, redis, names, { secretKey: secretKeyFrom(SECRET), createdBy: "bench" });
 
   const baseEnv = {
     REDIS_URL: "redis://127.0.0.1:6379",

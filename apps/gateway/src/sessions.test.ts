@@ -28,13 +28,7 @@ const spoolDirs: string[] = [];
 
 const publish = async () => {
   version += 1;
-  await writeSnapshotToRedis(
-    redis,
-    names,
-    version,
-    JSON.stringify(builder.build(version)),
-    TEST_SECRET_KEY,
-  );
+  await writeSnapshotToRedis(redis, names, version, JSON.stringify(builder.build(version)), TEST_SECRET_KEY);
 };
 
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { redisNames } from "@portcullis/contracts/redis-keys";
 import { createDb } from "@portcullis/db/client";
-import { redisSettingsFrom } from "@portcullis/queues/redis-config";
 import { auditJobKey } from "@portcullis/queues/audit-job-mac";
+import { redisSettingsFrom } from "@portcullis/queues/redis-config";
 import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
 import { type OperatorPolicy, operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { approvalCondition, MAX_APPROVAL_TIMEOUT_SEC } from "./approval-policy";
 import { configPolicy } from "./config-policies";
-import { configPortal } from "./portal";
 import { toolExposure } from "./exposure";
 import { oauthConfig } from "./oauth-config";
+import { configPortal } from "./portal";
 import { grantEffect, riskClass } from "./snapshot";
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { snapshotPortal } from "./portal";
 import { toolExposure } from "./exposure";
+import { snapshotPortal } from "./portal";
 
 /**
  * The config snapshot: the one contract between the control plane and the gateway.

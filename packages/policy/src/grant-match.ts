@@ -1,8 +1,4 @@
-import type {
-  SnapshotAgent,
-  SnapshotGrant,
-  SnapshotTool,
-} from "@portcullis/contracts/snapshot";
+import type { SnapshotAgent, SnapshotGrant, SnapshotTool } from "@portcullis/contracts/snapshot";
 import { matchesToolPattern } from "./tool-pattern";
 
 /** Who a grant names: an agent (agentId set) or, when it names no agent, a team. */

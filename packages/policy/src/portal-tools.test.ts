@@ -14,6 +14,8 @@ const server = (id: string, name: string): SnapshotServer => ({
   network: true,
   secrets: null,
   timeoutMs: 1000,
+  allowElicitation: true,
+  allowSampling: false,
   status: "active",
 });
 const tool = (

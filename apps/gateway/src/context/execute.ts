@@ -6,8 +6,8 @@ import type { CallToolOptions } from "../pipeline/call-tool";
 import type { CallContext } from "../pipeline/request-context";
 import type { ContextDeps } from "./context-deps";
 import { innerToolCall } from "./inner-call";
-import { portalScopeOf } from "./portal-scope";
 import { parseExecuteArgs } from "./meta-arguments";
+import { portalScopeOf } from "./portal-scope";
 import { runInSandbox } from "./sandbox";
 
 /**
@@ -32,9 +32,9 @@ export async function executeCode(
   const tools = view.tools
     .filter(({ tool }) => scope === null || scope.has(tool.exposedName))
     .map(({ tool }) => ({
-    identifier: sandboxIdentifier(tool.exposedName),
-    name: tool.exposedName,
-  }));
+      identifier: sandboxIdentifier(tool.exposedName),
+      name: tool.exposedName,
+    }));
   if (deps.running.count >= deps.sandbox.concurrentRuns) {
     throw new AppError(
       "RATE_LIMITED",

@@ -1,8 +1,8 @@
 import type { ToolExposure } from "@portcullis/contracts/exposure";
 import { effectiveExposure } from "@portcullis/policy/context/exposure";
+import { policySubject } from "../pipeline/policy-subject";
 import type { CallContext } from "../pipeline/request-context";
 import { portalOf } from "../portals/portal-view";
-import { policySubject } from "../pipeline/policy-subject";
 
 /** The caller's exposure: the agent's own setting wins over its portal's, then `full`. */
 export function exposureOf(call: CallContext): ToolExposure {

@@ -3,10 +3,10 @@ import type { CallToolResult } from "@portcullis/upstream/types";
 import { type CallToolOptions, type CallToolParams, callTool } from "../pipeline/call-tool";
 import type { CallContext } from "../pipeline/request-context";
 import type { ContextDeps } from "./context-deps";
-import { scopedInnerCall } from "./portal-scope";
 import { executeCode } from "./execute";
 import { exposureOf } from "./exposure-of";
 import { parseCallArgs } from "./meta-arguments";
+import { scopedInnerCall } from "./portal-scope";
 import { searchTools } from "./search-tools";
 
 /**

@@ -1,17 +1,15 @@
 import { metaToolsFor } from "@portcullis/policy/context/meta-tools";
 import type { Tool } from "@portcullis/upstream/types";
 import { listToolsFor } from "../mcp/list-tools";
-import { listPortalTools } from "../portals/portal-requests";
 import type { CallContext } from "../pipeline/request-context";
+import { listPortalTools } from "../portals/portal-requests";
 import { exposureOf } from "./exposure-of";
 
 /** tools/list by exposure: every granted tool in `full`, the mode's meta-tools otherwise. */
 export function listToolsByExposure(call: CallContext): Tool[] {
   const exposure = exposureOf(call);
   if (exposure === "full") {
-    return call.portal !== null
-      ? listPortalTools(call)
-      : listToolsFor(call.snapshot.viewOf(call.identity));
+    return call.portal !== null ? listPortalTools(call) : listToolsFor(call.snapshot.viewOf(call.identity));
   }
   return metaToolsFor(exposure) as Tool[];
 }

@@ -25,7 +25,11 @@ export function featureOptOuts(passthrough: PassthroughState): FastPathOptOut[] 
   ];
 }
 
-function mayNeedTheClient(rc: RequestContext, message: JsonRpcMessage, passthrough: PassthroughState): boolean {
+function mayNeedTheClient(
+  rc: RequestContext,
+  message: JsonRpcMessage,
+  passthrough: PassthroughState,
+): boolean {
   if (rc.identity === null || rc.snapshot === null) return true;
   const subject = policySubject(rc.identity);
   if (passthrough.logLevels.has(subject.id)) return true;

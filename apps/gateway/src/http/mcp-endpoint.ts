@@ -8,6 +8,7 @@ import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
 import type { FastPath } from "../fast-path/fast-path";
 import { admitListen, type PassthroughState, takeClientMessage } from "../mcp/passthrough-state";
 import { AuthRefusal, authenticateCaller, type GatewayOAuth } from "../oauth/authenticate-caller";
+import { policySubject } from "../pipeline/policy-subject";
 import { callContextOf, newAuditFields, type RequestContext } from "../pipeline/request-context";
 import { MCP_PATH, portalNameOf } from "../portals/portal-route";
 import { portalOf } from "../portals/portal-view";
@@ -24,7 +25,6 @@ import {
   sendJson,
 } from "./json-rpc";
 import { readBody } from "./read-body";
-import { policySubject } from "../pipeline/policy-subject";
 
 export interface McpEndpointDeps {
   mcp: McpHttpHandler;
@@ -249,7 +249,11 @@ async function serveMcpRequest(
   }
 
   // A client's answer to our request, or its cancellation of a call: nothing for the SDK.
-  if (message && deps.passthrough && takeClientMessage(deps.passthrough, policySubject(rc.identity).id, message)) {
+  if (
+    message &&
+    deps.passthrough &&
+    takeClientMessage(deps.passthrough, policySubject(rc.identity).id, message)
+  ) {
     res.writeHead(202).end();
     return "not_a_request";
   }

@@ -9,11 +9,11 @@ import { type CallChannel, ChannelRefusal, REFUSED } from "@portcullis/upstream/
 import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
 import type { DlpStage } from "../pipeline/dlp-stage";
+import { policySubject } from "../pipeline/policy-subject";
 import { type CallContext, newAuditFields, type RequestContext } from "../pipeline/request-context";
 import type { StageInput } from "../pipeline/stage-input";
 import type { ClientRequestRelay } from "./passthrough-client-requests";
 import type { InputConversation } from "./passthrough-input-rounds";
-import { policySubject } from "../pipeline/policy-subject";
 
 /** RFC 5424 severities in MCP's order (logging/setLevel: this level and above are sent). */
 const LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;

@@ -1,9 +1,9 @@
 import type { ServerNotifier } from "@modelcontextprotocol/server";
 import { AppError } from "@portcullis/contracts/errors";
 import type { Logger } from "pino";
+import { policySubject } from "../pipeline/policy-subject";
 import type { CallContext } from "../pipeline/request-context";
 import { type CatalogDeps, listResources } from "./resources-and-prompts";
-import { policySubject } from "../pipeline/policy-subject";
 
 /** Upstream watches kept at most (each is one subscription on an upstream connection). */
 const MAX_WATCHES = 10_000;

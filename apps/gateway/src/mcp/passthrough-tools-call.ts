@@ -7,12 +7,12 @@ import {
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { CallToolResult } from "@portcullis/upstream/types";
 import { type CallToolParams, type CallToolStages, callTool } from "../pipeline/call-tool";
+import { policySubject } from "../pipeline/policy-subject";
 import type { CallContext } from "../pipeline/request-context";
 import { callChannelFor, isLogLevel, type LogLevel, type PassthroughDeps } from "./passthrough-channel";
 import type { CancellableCalls } from "./passthrough-client-requests";
 import { InputConversation, type SuspendedCalls } from "./passthrough-input-rounds";
 import { callResultForClient } from "./revision-bridge";
-import { policySubject } from "../pipeline/policy-subject";
 
 export interface ToolsCallDeps {
   pool: UpstreamPool;

@@ -13,6 +13,7 @@ import { callMetaTool } from "../context/meta-tool-call";
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "../context/sandbox-limits";
 import { listToolsByExposure } from "../context/tools-list";
 import type { CallToolOptions, CallToolStages } from "../pipeline/call-tool";
+import { policySubject } from "../pipeline/policy-subject";
 import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
 import {
@@ -37,7 +38,6 @@ import {
   readResource,
 } from "./resources-and-prompts";
 import { itemResultForClient } from "./revision-bridge";
-import { policySubject } from "../pipeline/policy-subject";
 
 export interface ServerFactoryDeps {
   pool: UpstreamPool;

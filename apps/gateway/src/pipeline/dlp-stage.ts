@@ -101,7 +101,12 @@ export function createDlpStage(options: { logger: Logger }): DlpStage {
     input.ctx.snapshot
       .policiesCompiled("dlp", compile)
       .forCall(
-        scopedCall(policySubject(input.ctx.identity), input.server, input.tool, personIdOf(input.ctx.identity)),
+        scopedCall(
+          policySubject(input.ctx.identity),
+          input.server,
+          input.tool,
+          personIdOf(input.ctx.identity),
+        ),
       );
   const record = (input: StageInput, findings: DlpFinding[]) => {
     const audit = input.ctx.audit;

@@ -2,9 +2,9 @@ import { AppError } from "@portcullis/contracts/errors";
 import { TOOL_NAME_SEPARATOR } from "@portcullis/contracts/snapshot";
 import type { Prompt, Tool } from "@portcullis/upstream/types";
 import type { CallToolParams } from "../pipeline/call-tool";
+import { policySubject } from "../pipeline/policy-subject";
 import type { CallContext } from "../pipeline/request-context";
 import { type PortalView, portalOf, portalViewFor } from "./portal-view";
-import { policySubject } from "../pipeline/policy-subject";
 
 /** The portal view of a request through `/mcp/<portal>`. */
 export function portalViewOf(call: CallContext): PortalView {

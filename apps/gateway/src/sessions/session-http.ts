@@ -3,9 +3,9 @@ import { AppError } from "@portcullis/contracts/errors";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { JsonRpcMessage } from "../http/json-rpc";
+import { policySubject } from "../pipeline/policy-subject";
 import type { CallContext } from "../pipeline/request-context";
 import { type SessionRecord, SessionStore } from "./session-store";
-import { policySubject } from "../pipeline/policy-subject";
 import { SessionStreams } from "./session-streams";
 
 export const SESSION_HEADER = "mcp-session-id";

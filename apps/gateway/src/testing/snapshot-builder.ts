@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { generateApiKey } from "@portcullis/auth/api-keys";
 import { sealSecrets, type UpstreamSecrets } from "@portcullis/auth/secrets";
 import { newId } from "@portcullis/contracts/ids";
-import type { SnapshotPortal } from "@portcullis/contracts/portal";
 import { uiResourceUriOf } from "@portcullis/contracts/mcp-apps";
+import type { SnapshotPortal } from "@portcullis/contracts/portal";
 import {
   type ConfigSnapshot,
   exposedToolName,

@@ -3,8 +3,8 @@ import type { PolicyKind, Server } from "@portcullis/db/client";
 import { type StoredTeamWebhook, TEAM_WEBHOOK_COLUMNS } from "../approvals/team-webhook";
 import { grantKey, itemGrantKey, toolRiskKey } from "../change-plan/entry-keys";
 import type { Tx } from "../db";
-import { type InstalledPortals, loadInstalledPortals } from "./plan-portals";
 import { normalizeEmail } from "../identity/normalize-email";
+import { type InstalledPortals, loadInstalledPortals } from "./plan-portals";
 
 export interface InstalledTeam {
   id: string;
