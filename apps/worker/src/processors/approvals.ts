@@ -5,7 +5,6 @@ import type { Db } from "@portcullis/db/client";
 import { ApprovalQueue } from "@portcullis/queues/approval-queue";
 import { type ApprovalWorker, startApprovalWorker } from "@portcullis/queues/approval-worker";
 import { createRedisClient, type RedisTarget, redisConnectionOptions } from "@portcullis/queues/redis-config";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
 export interface ApprovalProcessorOptions {
