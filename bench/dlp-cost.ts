@@ -45,7 +45,7 @@ function input(agent: typeof none): StageInput {
     startedAt: 0,
     method: "tools/call",
     protocolVersion: null,
-    identity: { agent, key },
+    identity: { kind: "agent", agent, key },
     snapshot,
     handlerDone: null,
     audit: newAuditFields(),

@@ -58,7 +58,7 @@ function input(agent: typeof free): StageInput {
     startedAt: 0,
     method: "tools/call",
     protocolVersion: null,
-    identity: { agent, key },
+    identity: { kind: "agent", agent, key },
     snapshot,
     handlerDone: null,
     audit: newAuditFields(),
