@@ -45,6 +45,7 @@ function input(agent: typeof none): StageInput {
     startedAt: 0,
     method: "tools/call",
     protocolVersion: null,
+    portal: null,
     identity: { kind: "agent", agent, key },
     snapshot,
     handlerDone: null,

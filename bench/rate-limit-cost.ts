@@ -58,6 +58,7 @@ function input(agent: typeof free): StageInput {
     startedAt: 0,
     method: "tools/call",
     protocolVersion: null,
+    portal: null,
     identity: { kind: "agent", agent, key },
     snapshot,
     handlerDone: null,

@@ -1,8 +1,6 @@
 import type { SnapshotPerson } from "@portcullis/contracts/snapshot";
 import { describe, expect, it } from "vitest";
-import { decidePersonToolCall } from "./decide";
-import { grantAppliesToPerson } from "./grant-match";
-import { personView } from "./person-view";
+import { decidePersonToolCall, grantReachesPerson as grantAppliesToPerson, personView } from "./person-view";
 import { fixtureGrant, fixtureServer, fixtureTool } from "./testing/snapshot-fixtures";
 
 const person: SnapshotPerson = {

@@ -16,7 +16,7 @@ export async function readAppResource(
   uri: string,
 ): Promise<ReadResourceResult | null> {
   if (!uri.startsWith("ui://")) return null;
-  const owner = ctx.snapshot.viewFor(ctx.identity.agent).tools.find((t) => t.tool.uiResourceUri === uri);
+  const owner = ctx.snapshot.viewOf(ctx.identity).tools.find((t) => t.tool.uiResourceUri === uri);
   if (!owner) return null;
   const { server } = owner;
   ctx.audit.toolName = uri;
