@@ -289,11 +289,14 @@ beforeAll(async () => {
     // How a feature the lean path does not serve keeps its requests on the SDK path.
     fastPathOptOuts: [(rc) => rc.identity?.kind === "agent" && rc.identity.agent.name === "sdk-only-bot"],
     configure: async (b) => {
-      const a = b.server({ name: "legacy", transport: "streamable-http", url: legacy.url });
-      const m = b.server({ name: "modern", transport: "streamable-http", url: modern.url });
+      // Servers that never ask the client anything: the lean path may take their calls.
+      const quiet = { allowElicitation: false, allowSampling: false };
+      const a = b.server({ name: "legacy", transport: "streamable-http", url: legacy.url, ...quiet });
+      const m = b.server({ name: "modern", transport: "streamable-http", url: modern.url, ...quiet });
       const gone = b.server({
         name: "gone",
         transport: "streamable-http",
+        ...quiet,
         url: `http://127.0.0.1:${deadPort}/mcp`,
       });
       const tools = await pool.listTools(b.upstreamSpecForTest(a));

@@ -14,6 +14,7 @@ import type { SandboxLimits } from "./context/sandbox-limits";
 import type { FastPathOptOut } from "./fast-path/eligibility";
 import { createFastPath, type FastPath } from "./fast-path/fast-path";
 import { featureOptOuts } from "./fast-path/feature-opt-outs";
+import { refusingChannelFor } from "./fast-path/refusing-channel";
 import {
   DEFAULT_MAX_SNAPSHOT_AGE_MS,
   DEFAULT_UNAUTHENTICATED,
@@ -193,6 +194,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           maxBodyBytes: config.maxBodyBytes,
           // Portals, search/code exposures and calls that may need the client's answers take the SDK path.
           optOuts: [...featureOptOuts(passthrough), ...(config.fastPathOptOuts ?? [])],
+          channelFor: (call) =>
+            refusingChannelFor(
+              {
+                relay: passthrough.relay,
+                audit: recorder,
+                dlp: stages.dlp,
+                logger,
+                rules: clientRequestRulesFor(config.upstream?.outbound),
+              },
+              call,
+            ),
         })
       : undefined;
   const mcp = createMcpHandler(factory, {

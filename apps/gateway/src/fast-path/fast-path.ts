@@ -5,7 +5,8 @@ import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { Logger } from "pino";
 import type { JsonRpcMessage } from "../http/json-rpc";
 import { listToolsFor } from "../mcp/list-tools";
-import { type CallToolParams, type CallToolStages, callTool } from "../pipeline/call-tool";
+import { type CallToolOptions, type CallToolParams, type CallToolStages, callTool } from "../pipeline/call-tool";
+import { callResultForClient } from "../mcp/revision-bridge";
 import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
 import { type FastPathOptOut, type FastRoute, fastRouteOf } from "./eligibility";
@@ -20,6 +21,8 @@ export interface FastPathDeps {
   maxBodyBytes: number;
   /** Features that need the SDK's serving for some requests say so here (see FastPathOptOut). */
   optOuts?: FastPathOptOut[];
+  /** What an upstream asks the client during a call gets (refusing-channel.ts); absent: none. */
+  channelFor?: (call: CallContext) => CallToolOptions["channelFor"];
 }
 
 export interface FastPath {
@@ -127,9 +130,13 @@ export function createFastPath(deps: FastPathDeps): FastPath {
         outcome = await run(
           rc,
           (call) =>
-            callTool(deps.pool, deps.stages, call, params, { signal: controller.signal }) as Promise<
-              Record<string, unknown>
-            >,
+            callTool(deps.pool, deps.stages, call, params, {
+              signal: controller.signal,
+              ...(deps.channelFor && { channelFor: deps.channelFor(call) }),
+            }).then(
+              // Bridged to the client's revision exactly as the SDK path's handler does.
+              (result) => callResultForClient(result, call.protocolVersion) as Record<string, unknown>,
+            ),
         );
       }
       const answer = await encodeOrReplay(req, message, route, outcome);
