@@ -9,6 +9,7 @@ describe("loadEnv", () => {
       REDIS_URL: "redis://127.0.0.1:6379",
       REDIS_PREFIX: "portcullis",
       LOG_LEVEL: "info",
+      AUDIT_CHECKPOINT_EVERY_MS: 600_000,
       AUDIT_CONCURRENCY: 2,
       AUDIT_RETENTION_DAYS: 90,
     });

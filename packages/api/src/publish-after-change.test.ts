@@ -148,7 +148,6 @@ describe("publish after change, in one place", () => {
     await expectPublished("teams.removeMember", () =>
       admin.teams.removeMember({ teamId, userId: h.userIds.member }),
     );
-    await expectPublished("members.remove", () => admin.members.remove({ userId: h.userIds.member }));
     await expectPublished("agents.delete", () => admin.agents.delete({ id: agentId }));
     await expectPublished("teams.delete", () => admin.teams.delete({ id: teamId }));
     await expectPublished("servers.delete", () => admin.servers.delete({ id: serverId }));

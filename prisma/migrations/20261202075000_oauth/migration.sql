@@ -44,3 +44,7 @@ CREATE TABLE "oauth_settings" (
     "updated_at" TIMESTAMP(3) NOT NULL,
     CONSTRAINT "oauth_settings_pkey" PRIMARY KEY ("id")
 );
+
+-- A person's client connections go with the person and with the organization.
+ALTER TABLE "oauth_connections" ADD CONSTRAINT "oauth_connections_org_id_fkey" FOREIGN KEY ("org_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "oauth_connections" ADD CONSTRAINT "oauth_connections_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -112,6 +112,8 @@ describe("portcullis portals export", () => {
         },
       ],
     });
+    // The next tests apply files without a portals: section, which would delete it.
+    await database.db.portal.deleteMany({ where: { orgId, name: "readers" } });
   });
 });
 

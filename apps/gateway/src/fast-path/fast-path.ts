@@ -5,8 +5,13 @@ import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { Logger } from "pino";
 import type { JsonRpcMessage } from "../http/json-rpc";
 import { listToolsFor } from "../mcp/list-tools";
-import { type CallToolOptions, type CallToolParams, type CallToolStages, callTool } from "../pipeline/call-tool";
 import { callResultForClient } from "../mcp/revision-bridge";
+import {
+  type CallToolOptions,
+  type CallToolParams,
+  type CallToolStages,
+  callTool,
+} from "../pipeline/call-tool";
 import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
 import { type FastPathOptOut, type FastRoute, fastRouteOf } from "./eligibility";
@@ -127,16 +132,14 @@ export function createFastPath(deps: FastPathDeps): FastPath {
           if (!res.writableFinished) controller.abort();
         });
         const params = message.params as unknown as CallToolParams;
-        outcome = await run(
-          rc,
-          (call) =>
-            callTool(deps.pool, deps.stages, call, params, {
-              signal: controller.signal,
-              ...(deps.channelFor && { channelFor: deps.channelFor(call) }),
-            }).then(
-              // Bridged to the client's revision exactly as the SDK path's handler does.
-              (result) => callResultForClient(result, call.protocolVersion) as Record<string, unknown>,
-            ),
+        outcome = await run(rc, (call) =>
+          callTool(deps.pool, deps.stages, call, params, {
+            signal: controller.signal,
+            ...(deps.channelFor && { channelFor: deps.channelFor(call) }),
+          }).then(
+            // Bridged to the client's revision exactly as the SDK path's handler does.
+            (result) => callResultForClient(result, call.protocolVersion) as Record<string, unknown>,
+          ),
         );
       }
       const answer = await encodeOrReplay(req, message, route, outcome);

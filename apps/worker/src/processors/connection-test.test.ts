@@ -64,7 +64,9 @@ describe("stdio connection tests run in the worker", () => {
     ]);
     expect(rows[1]?.details).toMatchObject({ commandLine, sandbox: "none", network: true });
     expect(rows[2]?.details).toMatchObject({ commandLine, ok: true, transport: "stdio" });
-    expect(JSON.stringify(rows)).not.toContain("worker-tested");
+    expect(
+      JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? String(value) : value)),
+    ).not.toContain("worker-tested");
   });
 
   it("answers with the worker's refusal when the operator did not allow the command", async () => {

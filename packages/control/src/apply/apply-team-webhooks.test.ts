@@ -71,7 +71,9 @@ describe("apply · team webhooks", () => {
       },
     ]);
     const everything = await database.db.adminAuditLog.findMany();
-    expect(JSON.stringify(everything)).not.toContain("s3cr3t");
+    expect(
+      JSON.stringify(everything, (_key, value) => (typeof value === "bigint" ? String(value) : value)),
+    ).not.toContain("s3cr3t");
 
     expect(await apply(text, { env, dryRun: true })).toEqual([]);
     expect(await apply(text, { env })).toEqual([]);

@@ -18,7 +18,7 @@ export async function compilePeople(
       ...(scope.userId !== undefined && { userId: scope.userId }),
     },
     select: { orgId: true, suspendedAt: true, user: { select: { id: true, email: true, name: true } } },
-    orderBy: [{ userId: "asc" }, { orgId: "asc" }],
+    orderBy: [{ orgId: "asc" }, { userId: "asc" }],
   });
   const teamRows = await db.teamMember.findMany({
     where: {
