@@ -28,7 +28,7 @@ test("the grant editor finds a team, filters its access and requires approval fo
   await expect(page.getByRole("button", { name: "By team or agent", pressed: true })).toBeVisible();
   await expect(page.getByRole("table", { name: /^Access by server/ })).toHaveCount(0);
 
-  await page.getByRole("combobox", { name: "Find a team or agent" }).fill("team-03");
+  await page.getByRole("combobox", { name: "Find a team, agent or person" }).fill("team-03");
   await page.getByRole("option", { name: /^team-03/ }).click();
   await expect(page).toHaveURL(/for=team%3Ae2ebig_team_3|for=team:e2ebig_team_3/);
   const byServer = page.getByRole("table", { name: "Access of team team-03 by server" });
