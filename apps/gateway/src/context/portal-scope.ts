@@ -9,11 +9,22 @@ import { portalViewOf } from "../portals/portal-requests";
  * narrows, whichever way its tools reach the model. Tools keep their gateway names here
  * (search results name them), so null means "no portal: every granted tool".
  */
-export function portalScopeOf(call: CallContext): ReadonlyMap<string, Record<string, unknown> | null> | null {
+type PortalScope = ReadonlyMap<string, Record<string, unknown> | null>;
+
+// Built once per portal view (views are cached per snapshot and agent), not per inner call.
+const scopes = new WeakMap<object, PortalScope>();
+
+export function portalScopeOf(call: CallContext): PortalScope | null {
   if (call.portal === null) return null;
-  const scope = new Map<string, Record<string, unknown> | null>();
-  for (const presented of portalViewOf(call).byName.values()) {
-    scope.set(presented.tool.exposedName, presented.fixedArguments ?? null);
+  const view = portalViewOf(call);
+  let scope = scopes.get(view);
+  if (!scope) {
+    const byName = new Map<string, Record<string, unknown> | null>();
+    for (const presented of view.byName.values()) {
+      byName.set(presented.tool.exposedName, presented.fixedArguments ?? null);
+    }
+    scope = byName;
+    scopes.set(view, scope);
   }
   return scope;
 }
