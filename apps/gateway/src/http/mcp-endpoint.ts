@@ -14,6 +14,7 @@ import { MCP_PATH, portalNameOf } from "../portals/portal-route";
 import { portalOf } from "../portals/portal-view";
 import type { SessionHttp } from "../sessions/session-http";
 import type { SessionRecord } from "../sessions/session-store";
+import { catchUpSnapshot } from "../snapshot/catch-up";
 import type { SnapshotStore } from "../snapshot/snapshot-store";
 import type { UnauthenticatedGuard } from "./hardening";
 import {
@@ -194,7 +195,9 @@ async function serveMcpRequest(
     deps.onMessage?.(message);
   }
 
-  const snapshot = rc.snapshot;
+  // A gateway that has not read its first configuration yet may be a moment behind the console.
+  rc.snapshot ??= await catchUpSnapshot(deps.store, null);
+  let snapshot = rc.snapshot;
   if (!snapshot) {
     return refuse(
       503,
@@ -206,7 +209,16 @@ async function serveMcpRequest(
   if (stale) return refuse(503, stale);
   try {
     const endpointPath = (req.url ?? "/mcp").split("?")[0]!;
-    rc.identity = await authenticateCaller(req, snapshot, deps.oauth ?? null, endpointPath);
+    try {
+      rc.identity = await authenticateCaller(req, snapshot, deps.oauth ?? null, endpointPath);
+    } catch (err) {
+      // A key or a person refused by this snapshot may be one the console has just added.
+      if (!isCredentialRefusal(err)) throw err;
+      const newer = await catchUpSnapshot(deps.store, snapshot);
+      if (newer === null) throw err;
+      rc.snapshot = snapshot = newer;
+      rc.identity = await authenticateCaller(req, snapshot, deps.oauth ?? null, endpointPath);
+    }
   } catch (err) {
     const guard = deps.unauthenticated;
     if (guard?.refuse(req.socket.remoteAddress ?? "unknown")) {
@@ -333,6 +345,12 @@ async function writeResponse(
  * The refusal while the held snapshot is older than `maxAgeMs` (Redis has not confirmed it
  * since): keys revoked meanwhile would still work, so the gateway stops serving instead.
  */
+/** Refused credentials (unknown, revoked, expired), not malformed requests or missing headers. */
+function isCredentialRefusal(err: unknown): boolean {
+  const appError = err instanceof AuthRefusal ? err.appError : err;
+  return isAppError(appError) && appError.code === "CREDENTIAL_INVALID";
+}
+
 function staleSnapshot(store: SnapshotStore, maxAgeMs: number): AppError | null {
   const age = store.ageMs();
   if (age <= maxAgeMs) return null;
