@@ -10,10 +10,7 @@ import { stack } from "../support/stack-env";
 // Issue 13 in the browser: an admin switches an agent to `search` exposure on its page (the
 // token cost of each mode shown), the gateway then lists only the meta-tools to that agent,
 // and a search that finds nothing shows up on the dashboard.
-// fixme: after the session-4 merge the dashboard card stays empty within 30 s in the full e2e run
-// (run alone, the stack has no snapshot yet when the agent connects). The gateway side is covered
-// by apps/gateway/src/context-modes.test.ts and the query by packages/api exposure tests.
-test.fixme("an admin sets an agent's exposure to search; its searches that found nothing reach the dashboard", async ({
+test("an admin sets an agent's exposure to search; its searches that found nothing reach the dashboard", async ({
   page,
 }) => {
   test.setTimeout(180_000);
