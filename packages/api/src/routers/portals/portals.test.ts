@@ -85,7 +85,7 @@ describe("portals · happy path", () => {
     });
     expect(edited.changed).toEqual(["naming", "overrides"]);
     expect(
-      (await admin.grants.preview({ agentId: ids.agent, portalId: id })).map((t) => t.exposedName),
+      (await admin.grants.preview({ agentId: ids.agent, portalId: id })).map((t) => t.exposedName).sort(),
     ).toEqual(["alpha__echo", "alpha__list"]);
 
     await admin.portals.delete({ id });
