@@ -1,5 +1,5 @@
 import type { SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
-import MiniSearch from "minisearch";
+import SearchableMap from "minisearch/SearchableMap";
 import { expandQuery, processTerm, tokenize } from "./tool-text";
 
 /** One searchable tool: what the index reads and what a hit hands back. */
@@ -13,56 +13,116 @@ export interface ToolHit<T extends SearchableTool = SearchableTool> {
   score: number;
 }
 
-interface IndexedDoc {
-  id: number;
-  name: string;
-  title: string;
-  description: string;
-  args: string;
-  server: string;
-}
+export const FIELDS = ["name", "title", "description", "args", "server"] as const;
+export type Field = (typeof FIELDS)[number];
 
-// Field weights, tuned on bench/context-cost.ts (its tasks are not read here): the tool's own
-// name says most, then its server's (a task often names the product), then the rest.
-const BOOST = { name: 2, title: 2, server: 3, args: 1, description: 2 };
+/**
+ * How tools are ranked, in MiniSearch's terms (tool-index.test.ts checks the compiled index
+ * against a MiniSearch configured with these). Field weights, tuned on bench/context-cost.ts
+ * (its tasks are not read here): the tool's own name says most, then its server's (a task
+ * often names the product), then the rest. BM25+ with MiniSearch's k1, b and d. Prefix
+ * matches from three letters (they complete the light stemming), one typo from seven; a term
+ * found that way weighs less than the word itself, and less the further it is from it.
+ */
+export const RANKING = {
+  boost: { name: 2, title: 2, server: 3, args: 1, description: 2 } satisfies Record<Field, number>,
+  bm25: { k: 1.2, b: 0.7, d: 0.5 },
+  prefixFrom: 3,
+  fuzzyFrom: 7,
+  weights: { prefix: 0.4, fuzzy: 0.25 },
+};
+const { boost: BOOST, bm25: BM25, prefixFrom: PREFIX_FROM, fuzzyFrom: FUZZY_FROM, weights: WEIGHT } = RANKING;
 
 function argumentNames(schema: Record<string, unknown>): string {
   const props = schema.properties;
   return props && typeof props === "object" ? Object.keys(props).join(" ") : "";
 }
 
+/** The text of each indexed field of a tool. */
+export function fieldsOf({ tool, server }: SearchableTool): Record<Field, string> {
+  return {
+    name: tool.upstreamName,
+    title: tool.title ?? "",
+    description: tool.description ?? "",
+    args: argumentNames(tool.inputSchema),
+    server: server.name,
+  };
+}
+
+/** The tools holding one index term, and what the term adds to each one's score. */
+interface Posting {
+  docs: Int32Array;
+  scores: Float64Array;
+}
+
 /**
- * A BM25 index (MiniSearch) over one caller's tools: names, titles, descriptions, argument
- * names and server names. Built over exactly the tools the caller may call, so a hit can
- * never be a tool it was not granted (and no per-result filter runs on the search path).
+ * A BM25 index over one caller's tools: names, titles, descriptions, argument names and
+ * server names, each field boosted. Built over exactly the tools the caller may call, so a
+ * hit can never be a tool it was not granted (no per-result filter runs on the search path).
+ *
+ * Ranking is MiniSearch's (BM25+, prefix and fuzzy matches weighted down, a tool's score
+ * multiplied by how many of the query's words it matched), but compiled: each term's
+ * per-tool score is summed over the fields once, when the index is built, and the term
+ * dictionary is MiniSearch's radix tree (`SearchableMap`) for the prefix and typo lookups. A
+ * query then adds a few arrays of numbers, instead of scoring every field of every matching
+ * tool and allocating a result per tool: at 10,000 tools that is the difference between
+ * milliseconds and a tenth of one.
  */
 export class ToolSearchIndex<T extends SearchableTool = SearchableTool> {
-  private readonly search = new MiniSearch<IndexedDoc>({
-    fields: ["name", "title", "description", "args", "server"],
-    tokenize,
-    processTerm,
-    searchOptions: {
-      boost: BOOST,
-      // Prefix from three letters (it completes the light stemming), one typo from six.
-      prefix: (term) => term.length >= 3,
-      fuzzy: (term) => (term.length >= 7 ? 1 : false),
-      weights: { prefix: 0.4, fuzzy: 0.25 },
-      combineWith: "OR",
-    },
-  });
+  private readonly dictionary = new SearchableMap<Posting>();
   private readonly recent = new Map<string, ToolHit<T>[]>();
+  // Scratch space of one query, reused (the index serves one query at a time).
+  private readonly scores: Float64Array;
+  private readonly matched: Uint16Array;
+  private readonly lastTerm: Int32Array;
 
   constructor(private readonly entries: readonly T[]) {
-    this.search.addAll(
-      entries.map(({ tool, server }, id) => ({
-        id,
-        name: tool.upstreamName,
-        title: tool.title ?? "",
-        description: tool.description ?? "",
-        args: argumentNames(tool.inputSchema),
-        server: server.name,
-      })),
-    );
+    const count = entries.length;
+    this.scores = new Float64Array(count);
+    this.matched = new Uint16Array(count);
+    this.lastTerm = new Int32Array(count).fill(-1);
+    // term → field → doc → term frequency; per doc and field, its length in distinct words.
+    const frequencies = new Map<string, Map<Field, Map<number, number>>>();
+    const lengths = FIELDS.map(() => new Float64Array(count));
+    entries.forEach((entry, doc) => {
+      const fields = fieldsOf(entry);
+      FIELDS.forEach((field, f) => {
+        const tokens = tokenize(fields[field]);
+        (lengths[f] as Float64Array)[doc] = new Set(tokens).size;
+        for (const token of tokens) {
+          const term = processTerm(token);
+          if (!term) continue;
+          let byField = frequencies.get(term);
+          if (!byField) {
+            byField = new Map();
+            frequencies.set(term, byField);
+          }
+          let byDoc = byField.get(field);
+          if (!byDoc) {
+            byDoc = new Map();
+            byField.set(field, byDoc);
+          }
+          byDoc.set(doc, (byDoc.get(doc) ?? 0) + 1);
+        }
+      });
+    });
+    const average = lengths.map((l) => (count === 0 ? 0 : l.reduce((a, b) => a + b, 0) / count));
+    for (const [term, byField] of frequencies) {
+      const perDoc = new Map<number, number>();
+      for (const [field, byDoc] of byField) {
+        const f = FIELDS.indexOf(field);
+        const idf = Math.log(1 + (count - byDoc.size + 0.5) / (byDoc.size + 0.5));
+        const avg = average[f] as number;
+        for (const [doc, tf] of byDoc) {
+          const length = (lengths[f] as Float64Array)[doc] as number;
+          const bm25 =
+            idf * (BM25.d + (tf * (BM25.k + 1)) / (tf + BM25.k * (1 - BM25.b + (BM25.b * length) / avg)));
+          perDoc.set(doc, (perDoc.get(doc) ?? 0) + BOOST[field] * bm25);
+        }
+      }
+      const docs = Int32Array.from(perDoc.keys());
+      this.dictionary.set(term, { docs, scores: Float64Array.from(docs, (d) => perDoc.get(d) as number) });
+    }
   }
 
   get size(): number {
@@ -83,9 +143,73 @@ export class ToolSearchIndex<T extends SearchableTool = SearchableTool> {
 
   /** `find` without the cache of recent queries (what the bench measures). */
   rank(query: string, limit: number): ToolHit<T>[] {
-    return this.search
-      .search(expandQuery(query))
-      .slice(0, limit)
-      .map((r) => ({ entry: this.entries[r.id as number] as T, score: r.score }));
+    // A word said twice counts twice in the score, once in how many words matched.
+    const words = new Map<string, number>();
+    for (const token of tokenize(expandQuery(query))) {
+      const term = processTerm(token);
+      if (term) words.set(term, (words.get(term) ?? 0) + 1);
+    }
+    const touched: number[] = [];
+    let wordIndex = 0;
+    for (const [word, times] of words) {
+      this.addWord(word, times, wordIndex++, touched);
+    }
+    const hits = this.best(touched, limit);
+    for (const doc of touched) {
+      this.scores[doc] = 0;
+      this.matched[doc] = 0;
+      this.lastTerm[doc] = -1;
+    }
+    return hits;
+  }
+
+  /** Adds one query word's postings: the word itself, its longer forms, its near misspellings. */
+  private addWord(word: string, times: number, wordIndex: number, touched: number[]): void {
+    const exact = this.dictionary.get(word);
+    if (exact) this.addPosting(exact, times, wordIndex, touched);
+    const seen = new Set<string>([word]);
+    if (word.length >= PREFIX_FROM) {
+      for (const [term, posting] of this.dictionary.atPrefix(word)) {
+        if (seen.has(term)) continue;
+        seen.add(term);
+        const distance = term.length - word.length;
+        const weight = (WEIGHT.prefix * term.length) / (term.length + 0.3 * distance);
+        this.addPosting(posting, times * weight, wordIndex, touched);
+      }
+    }
+    if (word.length >= FUZZY_FROM) {
+      for (const [term, [posting, distance]] of this.dictionary.fuzzyGet(word, 1)) {
+        if (seen.has(term) || distance === 0) continue;
+        const weight = (WEIGHT.fuzzy * term.length) / (term.length + distance);
+        this.addPosting(posting, times * weight, wordIndex, touched);
+      }
+    }
+  }
+
+  private addPosting(posting: Posting, weight: number, wordIndex: number, touched: number[]): void {
+    const { docs, scores } = posting;
+    for (let i = 0; i < docs.length; i++) {
+      const doc = docs[i] as number;
+      if (this.lastTerm[doc] !== wordIndex) {
+        if (this.lastTerm[doc] === -1) touched.push(doc);
+        this.lastTerm[doc] = wordIndex;
+        (this.matched[doc] as number) += 1;
+      }
+      (this.scores[doc] as number) += weight * (scores[i] as number);
+    }
+  }
+
+  /** The `limit` best of the touched tools (score × words matched), best first. */
+  private best(touched: number[], limit: number): ToolHit<T>[] {
+    const top: Array<{ doc: number; score: number }> = [];
+    for (const doc of touched) {
+      const score = (this.scores[doc] as number) * (this.matched[doc] as number);
+      if (top.length === limit && score <= (top[limit - 1] as { score: number }).score) continue;
+      let at = top.length;
+      while (at > 0 && (top[at - 1] as { score: number }).score < score) at--;
+      top.splice(at, 0, { doc, score });
+      if (top.length > limit) top.pop();
+    }
+    return top.map(({ doc, score }) => ({ entry: this.entries[doc] as T, score }));
   }
 }
