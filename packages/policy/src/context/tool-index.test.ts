@@ -2,7 +2,7 @@ import type { SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapsho
 import MiniSearch from "minisearch";
 import { describe, expect, it } from "vitest";
 import { FIELDS, fieldsOf, RANKING, type SearchableTool, ToolSearchIndex } from "./tool-index";
-import { expandQuery, processTerm, tokenize } from "./tool-text";
+import { expandQuery, processTerm, queryAction, tokenize, toolAction } from "./tool-text";
 
 // The compiled index must rank exactly as MiniSearch does with the same settings: it is an
 // optimisation of MiniSearch's scoring, not a ranking of its own.
@@ -97,12 +97,20 @@ describe("ToolSearchIndex", () => {
       "updat user",
       "the of and",
       "gitlab 2 merge",
+      "which users are pinned?",
+      "remove the draft branch",
     ];
     for (const query of queries) {
-      const expected = reference
-        .search(expandQuery(query))
-        .slice(0, 10)
-        .map((r) => r.score);
+      // The action bonus is a per-tool factor on every term's score: MiniSearch's boostDocument.
+      const action = queryAction(query);
+      const boostDocument = (id: unknown) => {
+        const { tool } = entries[id as number] as SearchableTool;
+        return action !== null && toolAction(tool.upstreamName, tool.description ?? "") === action
+          ? 1 + RANKING.actionBoost
+          : 1;
+      };
+      const results = reference.search(expandQuery(query), { boostDocument });
+      const expected = results.slice(0, 10).map((r) => r.score);
       const got = index.rank(query, 10);
       expect(
         got.map((h) => h.score),
@@ -112,7 +120,7 @@ describe("ToolSearchIndex", () => {
         expect(hit.score, `${query} #${i}`).toBeCloseTo(expected[i] as number, 9);
       });
       // The same tools at each distinct score (ties may come in either order).
-      const scoreOf = new Map(reference.search(expandQuery(query)).map((r) => [r.id as number, r.score]));
+      const scoreOf = new Map(results.map((r) => [r.id as number, r.score]));
       for (const hit of got) {
         expect(scoreOf.get(entries.indexOf(hit.entry)), query).toBeCloseTo(hit.score, 9);
       }
@@ -126,5 +134,41 @@ describe("ToolSearchIndex", () => {
     const first = index.rank("list open issues", 5).map((h) => h.score);
     index.rank("send message", 5);
     expect(index.rank("list open issues", 5).map((h) => h.score)).toEqual(first);
+  });
+});
+
+describe("actions of tasks and tools", () => {
+  it("reads a question, else takes the first verb's class", () => {
+    expect(queryAction("Which Docker containers are running?")).toBe("read");
+    expect(queryAction("Please remove the stale branch")).toBe("delete");
+    expect(queryAction("Change the port to 9090")).toBe("update");
+    expect(queryAction("Email the weekly status to Jane")).toBe("create");
+    expect(queryAction("the Q3 budget")).toBeNull();
+  });
+
+  it("takes a tool's action from its name, else from its description's first word", () => {
+    expect(toolAction("list_issues", "")).toBe("read");
+    expect(toolAction("createPullRequest", "")).toBe("create");
+    expect(toolAction("jira_link_issues", "Deletes a link between two issues")).toBe("delete");
+    expect(toolAction("maps_distance_matrix", "Travel distance and time")).toBeNull();
+  });
+
+  it("ranks the tool that does what the task asks above one that only shares its words", () => {
+    const s = server("docker");
+    const make = (name: string, description: string): SearchableTool => ({
+      server: s,
+      tool: {
+        ...(catalog()[0] as SearchableTool).tool,
+        id: name,
+        upstreamName: name,
+        exposedName: `docker__${name}`,
+        description,
+      },
+    });
+    const index = new ToolSearchIndex([
+      make("stop_container", "Stops a container"),
+      make("list_containers", "Lists every container on the host, with its state"),
+    ]);
+    expect(index.rank("Which containers are there?", 2)[0]?.entry.tool.upstreamName).toBe("list_containers");
   });
 });

@@ -1,6 +1,8 @@
 import type { SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
 import SearchableMap from "minisearch/SearchableMap";
-import { expandQuery, processTerm, tokenize } from "./tool-text";
+import { type Action, processTerm, queryAction, queryTerms, tokenize, toolAction } from "./tool-text";
+
+const ACTIONS: readonly Action[] = ["read", "create", "update", "delete"];
 
 /** One searchable tool: what the index reads and what a hit hands back. */
 export interface SearchableTool {
@@ -18,9 +20,9 @@ export type Field = (typeof FIELDS)[number];
 
 /**
  * How tools are ranked, in MiniSearch's terms (tool-index.test.ts checks the compiled index
- * against a MiniSearch configured with these). Field weights, tuned on bench/context-cost.ts
- * (its tasks are not read here): the tool's own name says most, then its server's (a task
- * often names the product), then the rest. BM25+ with MiniSearch's k1, b and d. Prefix
+ * against a MiniSearch configured with these). Field weights, tuned on the tuning half of
+ * bench/context-cost.ts's tasks (not read here): the tool's own name says most, then its
+ * server's (a task often names the product), then the rest. BM25+ with MiniSearch's k1, b and d. Prefix
  * matches from three letters (they complete the light stemming), one typo from seven; a term
  * found that way weighs less than the word itself, and less the further it is from it.
  */
@@ -30,8 +32,9 @@ export const RANKING = {
   prefixFrom: 3,
   fuzzyFrom: 7,
   weights: { prefix: 0.4, fuzzy: 0.25 },
-};
-const { boost: BOOST, bm25: BM25, prefixFrom: PREFIX_FROM, fuzzyFrom: FUZZY_FROM, weights: WEIGHT } = RANKING;
+  /** A tool that does what the task asks (reads for a question, deletes for "remove …") scores this much more. */
+  actionBoost: 0.25,
+} as const;
 
 function argumentNames(schema: Record<string, unknown>): string {
   const props = schema.properties;
@@ -61,7 +64,8 @@ interface Posting {
  * hit can never be a tool it was not granted (no per-result filter runs on the search path).
  *
  * Ranking is MiniSearch's (BM25+, prefix and fuzzy matches weighted down, a tool's score
- * multiplied by how many of the query's words it matched), but compiled: each term's
+ * multiplied by how many of the query's words it matched, and by 1 + `actionBoost` when the
+ * tool does what the task asks: MiniSearch's `boostDocument`), but compiled: each term's
  * per-tool score is summed over the fields once, when the index is built, and the term
  * dictionary is MiniSearch's radix tree (`SearchableMap`) for the prefix and typo lookups. A
  * query then adds a few arrays of numbers, instead of scoring every field of every matching
@@ -75,12 +79,17 @@ export class ToolSearchIndex<T extends SearchableTool = SearchableTool> {
   private readonly scores: Float64Array;
   private readonly matched: Uint16Array;
   private readonly lastTerm: Int32Array;
+  /** Per tool, its action (tool-text.ts), as an index into ACTIONS; -1 none. */
+  private readonly actions: Int8Array;
 
   constructor(private readonly entries: readonly T[]) {
     const count = entries.length;
     this.scores = new Float64Array(count);
     this.matched = new Uint16Array(count);
     this.lastTerm = new Int32Array(count).fill(-1);
+    this.actions = Int8Array.from(entries, ({ tool }) =>
+      ACTIONS.indexOf(toolAction(tool.upstreamName, tool.description ?? "") as Action),
+    );
     // term → field → doc → term frequency; per doc and field, its length in distinct words.
     const frequencies = new Map<string, Map<Field, Map<number, number>>>();
     const lengths = FIELDS.map(() => new Float64Array(count));
@@ -116,8 +125,11 @@ export class ToolSearchIndex<T extends SearchableTool = SearchableTool> {
         for (const [doc, tf] of byDoc) {
           const length = (lengths[f] as Float64Array)[doc] as number;
           const bm25 =
-            idf * (BM25.d + (tf * (BM25.k + 1)) / (tf + BM25.k * (1 - BM25.b + (BM25.b * length) / avg)));
-          perDoc.set(doc, (perDoc.get(doc) ?? 0) + BOOST[field] * bm25);
+            idf *
+            (RANKING.bm25.d +
+              (tf * (RANKING.bm25.k + 1)) /
+                (tf + RANKING.bm25.k * (1 - RANKING.bm25.b + (RANKING.bm25.b * length) / avg)));
+          perDoc.set(doc, (perDoc.get(doc) ?? 0) + RANKING.boost[field] * bm25);
         }
       }
       const docs = Int32Array.from(perDoc.keys());
@@ -144,17 +156,13 @@ export class ToolSearchIndex<T extends SearchableTool = SearchableTool> {
   /** `find` without the cache of recent queries (what the bench measures). */
   rank(query: string, limit: number): ToolHit<T>[] {
     // A word said twice counts twice in the score, once in how many words matched.
-    const words = new Map<string, number>();
-    for (const token of tokenize(expandQuery(query))) {
-      const term = processTerm(token);
-      if (term) words.set(term, (words.get(term) ?? 0) + 1);
-    }
+    const words = queryTerms(query);
     const touched: number[] = [];
     let wordIndex = 0;
     for (const [word, times] of words) {
       this.addWord(word, times, wordIndex++, touched);
     }
-    const hits = this.best(touched, limit);
+    const hits = this.best(touched, limit, ACTIONS.indexOf(queryAction(query) as Action));
     for (const doc of touched) {
       this.scores[doc] = 0;
       this.matched[doc] = 0;
@@ -168,19 +176,19 @@ export class ToolSearchIndex<T extends SearchableTool = SearchableTool> {
     const exact = this.dictionary.get(word);
     if (exact) this.addPosting(exact, times, wordIndex, touched);
     const seen = new Set<string>([word]);
-    if (word.length >= PREFIX_FROM) {
+    if (word.length >= RANKING.prefixFrom) {
       for (const [term, posting] of this.dictionary.atPrefix(word)) {
         if (seen.has(term)) continue;
         seen.add(term);
         const distance = term.length - word.length;
-        const weight = (WEIGHT.prefix * term.length) / (term.length + 0.3 * distance);
+        const weight = (RANKING.weights.prefix * term.length) / (term.length + 0.3 * distance);
         this.addPosting(posting, times * weight, wordIndex, touched);
       }
     }
-    if (word.length >= FUZZY_FROM) {
+    if (word.length >= RANKING.fuzzyFrom) {
       for (const [term, [posting, distance]] of this.dictionary.fuzzyGet(word, 1)) {
         if (seen.has(term) || distance === 0) continue;
-        const weight = (WEIGHT.fuzzy * term.length) / (term.length + distance);
+        const weight = (RANKING.weights.fuzzy * term.length) / (term.length + distance);
         this.addPosting(posting, times * weight, wordIndex, touched);
       }
     }
@@ -200,10 +208,14 @@ export class ToolSearchIndex<T extends SearchableTool = SearchableTool> {
   }
 
   /** The `limit` best of the touched tools (score × words matched), best first. */
-  private best(touched: number[], limit: number): ToolHit<T>[] {
+  private best(touched: number[], limit: number, action: number): ToolHit<T>[] {
     const top: Array<{ doc: number; score: number }> = [];
+    const boosted = 1 + RANKING.actionBoost;
     for (const doc of touched) {
-      const score = (this.scores[doc] as number) * (this.matched[doc] as number);
+      const score =
+        (this.scores[doc] as number) *
+        (this.matched[doc] as number) *
+        (action !== -1 && this.actions[doc] === action ? boosted : 1);
       if (top.length === limit && score <= (top[limit - 1] as { score: number }).score) continue;
       let at = top.length;
       while (at > 0 && (top[at - 1] as { score: number }).score < score) at--;
