@@ -7,10 +7,10 @@ import type { StageInput } from "../pipeline/stage-input";
 /**
  * For policy scopes, `search_tools` and `execute` are tools of a built-in `gateway` server
  * that no upstream can be (server ids come from the id helper, `srv_…`). So a DLP or rate-limit
- * policy that names no server or tool (the organization's, a team's, an agent's) covers the
- * meta-tools too, one scoped to the tool `search_tools` or `execute` covers that meta-tool
- * alone, and one scoped to upstream servers or tools does not (the inner calls of `execute`
- * and `call_tool` pass those as direct calls do). `call_tool` is not here: its request *is*
+ * policy that names no server or tool (the organization's, a team's, an agent's, a
+ * person's) covers the meta-tools too, and one scoped to upstream servers or tools does not
+ * (the inner calls of `execute` and `call_tool` pass those as direct calls do). Scopes name
+ * tools as `<server>__<tool>` of a known server, so no stored scope names a meta-tool alone. `call_tool` is not here: its request *is*
  * the inner call.
  */
 const GATEWAY_SERVER: SnapshotServer = {
