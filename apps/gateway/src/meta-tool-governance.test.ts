@@ -39,6 +39,11 @@ beforeAll(async () => {
       add("searcher", "search");
       add("limited-0", "code");
       add("limited-1", "code");
+      // No exposure of its own: it takes the portal's (search), and finds only the portal's tools.
+      const viaPortal = b.agent("via-portal", "platform");
+      agents["via-portal"] = viaPortal;
+      keys["via-portal"] = b.key(viaPortal).key;
+      b.portal("echo-only", [{ server: alpha, tools: ["echo"] }], { exposure: "search" });
       const policy = (
         name: string,
         kind: "dlp" | "rate_limit",
@@ -195,6 +200,24 @@ describe.each(CLIENTS)("meta-tool governance, client $revision", ({ revision, co
       const event = await eventOf(name, "search_tools", before, (e) => e.decision !== "allowed");
       expect(event.decision).toBe("denied");
       expect(event.errorCode).toBe(-32029);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("searches through a portal among the portal's tools only", async () => {
+    const client = await connect(`${h.gateway.url}/echo-only`, keys["via-portal"]!);
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["search_tools", "call_tool"]);
+      const names = async (query: string) =>
+        (
+          ((await client.callTool("search_tools", { query, limit: 20 })) as Result).structuredContent
+            ?.tools as Array<{
+            name: string;
+          }>
+        ).map((t) => t.name);
+      expect(await names("echo the message back")).toEqual(["alpha__echo"]);
+      expect(await names("add two numbers")).not.toContain("alpha__add");
     } finally {
       await client.close();
     }

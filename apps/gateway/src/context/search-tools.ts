@@ -35,13 +35,11 @@ export async function searchTools(
   const view = call.snapshot.viewOf(call.identity);
   // The index is per agent view (cached); a portal keeps the hits among its own tools.
   const scope = portalScopeOf(call);
+  const index = searchIndexFor(call.snapshot, view);
   const hits =
     scope === null
-      ? searchIndexFor(call.snapshot, view).find(query, limit)
-      : searchIndexFor(call.snapshot, view)
-          .find(query, view.tools.length)
-          .filter(({ entry }) => scope.has(entry.tool.exposedName))
-          .slice(0, limit);
+      ? index.find(query, limit)
+      : index.find(query, limit, ({ tool }) => scope.has(tool.exposedName));
   const tools: FoundTool[] = hits.map(({ entry: { tool } }) => {
     const found: FoundTool = { name: tool.exposedName, inputSchema: tool.inputSchema };
     if (tool.title) found.title = tool.title;

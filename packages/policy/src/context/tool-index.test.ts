@@ -172,3 +172,20 @@ describe("actions of tasks and tools", () => {
     expect(index.rank("Which containers are there?", 2)[0]?.entry.tool.upstreamName).toBe("list_containers");
   });
 });
+
+describe("ToolSearchIndex narrowed", () => {
+  it("keeps the best `limit` of the accepted tools only, ranked as without the filter", () => {
+    const entries = catalog();
+    const index = new ToolSearchIndex(entries);
+    const accept = (e: SearchableTool) => e.server.name === "slack";
+    const all = index.rank("send a message to the shared channel", entries.length);
+    const narrowed = index.find("send a message to the shared channel", 5, accept);
+    expect(narrowed.map((h) => h.entry)).toEqual(
+      all
+        .filter((h) => accept(h.entry))
+        .slice(0, 5)
+        .map((h) => h.entry),
+    );
+    expect(narrowed.every((h) => h.entry.server.name === "slack")).toBe(true);
+  });
+});

@@ -141,8 +141,13 @@ export class ToolSearchIndex<T extends SearchableTool = SearchableTool> {
     return this.entries.length;
   }
 
-  /** The best `limit` tools for a query, best first; an empty query finds nothing. */
-  find(query: string, limit: number): ToolHit<T>[] {
+  /**
+   * The best `limit` tools for a query, best first; an empty query finds nothing. `accept`
+   * narrows the hits further (a portal's tools among the caller's): those searches skip the
+   * cache of recent queries.
+   */
+  find(query: string, limit: number, accept?: (entry: T) => boolean): ToolHit<T>[] {
+    if (accept) return this.rank(query, limit, accept);
     const key = `${limit}\u0000${query}`;
     const cached = this.recent.get(key);
     if (cached) return cached;
@@ -154,7 +159,7 @@ export class ToolSearchIndex<T extends SearchableTool = SearchableTool> {
   }
 
   /** `find` without the cache of recent queries (what the bench measures). */
-  rank(query: string, limit: number): ToolHit<T>[] {
+  rank(query: string, limit: number, accept?: (entry: T) => boolean): ToolHit<T>[] {
     // A word said twice counts twice in the score, once in how many words matched.
     const words = queryTerms(query);
     const touched: number[] = [];
@@ -162,7 +167,7 @@ export class ToolSearchIndex<T extends SearchableTool = SearchableTool> {
     for (const [word, times] of words) {
       this.addWord(word, times, wordIndex++, touched);
     }
-    const hits = this.best(touched, limit, ACTIONS.indexOf(queryAction(query) as Action));
+    const hits = this.best(touched, limit, ACTIONS.indexOf(queryAction(query) as Action), accept);
     for (const doc of touched) {
       this.scores[doc] = 0;
       this.matched[doc] = 0;
@@ -208,10 +213,16 @@ export class ToolSearchIndex<T extends SearchableTool = SearchableTool> {
   }
 
   /** The `limit` best of the touched tools (score × words matched), best first. */
-  private best(touched: number[], limit: number, action: number): ToolHit<T>[] {
+  private best(
+    touched: number[],
+    limit: number,
+    action: number,
+    accept: ((entry: T) => boolean) | undefined,
+  ): ToolHit<T>[] {
     const top: Array<{ doc: number; score: number }> = [];
     const boosted = 1 + RANKING.actionBoost;
     for (const doc of touched) {
+      if (accept && !accept(this.entries[doc] as T)) continue;
       const score =
         (this.scores[doc] as number) *
         (this.matched[doc] as number) *
