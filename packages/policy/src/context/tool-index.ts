@@ -90,50 +90,60 @@ export class ToolSearchIndex<T extends SearchableTool = SearchableTool> {
     this.actions = Int8Array.from(entries, ({ tool }) =>
       ACTIONS.indexOf(toolAction(tool.upstreamName, tool.description ?? "") as Action),
     );
-    // term → field → doc → term frequency; per doc and field, its length in distinct words.
-    const frequencies = new Map<string, Map<Field, Map<number, number>>>();
+    // Per term, its occurrences as (doc, field, frequency) in doc order, and per field how
+    // many docs hold it; per doc and field, its length in distinct words (as MiniSearch counts).
     const lengths = FIELDS.map(() => new Float64Array(count));
+    const occurrences = new Map<string, { at: number[]; docsPerField: Int32Array }>();
+    const processed = new Map<string, string | null>();
+    const local = new Map<string, number>();
     entries.forEach((entry, doc) => {
       const fields = fieldsOf(entry);
       FIELDS.forEach((field, f) => {
         const tokens = tokenize(fields[field]);
         (lengths[f] as Float64Array)[doc] = new Set(tokens).size;
+        local.clear();
         for (const token of tokens) {
-          const term = processTerm(token);
-          if (!term) continue;
-          let byField = frequencies.get(term);
-          if (!byField) {
-            byField = new Map();
-            frequencies.set(term, byField);
+          let term = processed.get(token);
+          if (term === undefined) {
+            term = processTerm(token);
+            processed.set(token, term);
           }
-          let byDoc = byField.get(field);
-          if (!byDoc) {
-            byDoc = new Map();
-            byField.set(field, byDoc);
+          if (term) local.set(term, (local.get(term) ?? 0) + 1);
+        }
+        for (const [term, tf] of local) {
+          let o = occurrences.get(term);
+          if (!o) {
+            o = { at: [], docsPerField: new Int32Array(FIELDS.length) };
+            occurrences.set(term, o);
           }
-          byDoc.set(doc, (byDoc.get(doc) ?? 0) + 1);
+          o.at.push(doc, f, tf);
+          (o.docsPerField[f] as number) += 1;
         }
       });
     });
     const average = lengths.map((l) => (count === 0 ? 0 : l.reduce((a, b) => a + b, 0) / count));
-    for (const [term, byField] of frequencies) {
-      const perDoc = new Map<number, number>();
-      for (const [field, byDoc] of byField) {
-        const f = FIELDS.indexOf(field);
-        const idf = Math.log(1 + (count - byDoc.size + 0.5) / (byDoc.size + 0.5));
-        const avg = average[f] as number;
-        for (const [doc, tf] of byDoc) {
-          const length = (lengths[f] as Float64Array)[doc] as number;
-          const bm25 =
-            idf *
-            (RANKING.bm25.d +
-              (tf * (RANKING.bm25.k + 1)) /
-                (tf + RANKING.bm25.k * (1 - RANKING.bm25.b + (RANKING.bm25.b * length) / avg)));
-          perDoc.set(doc, (perDoc.get(doc) ?? 0) + RANKING.boost[field] * bm25);
+    const { k, b, d } = RANKING.bm25;
+    const idf = (n: number) => Math.log(1 + (count - n + 0.5) / (n + 0.5));
+    for (const [term, { at, docsPerField }] of occurrences) {
+      const docs: number[] = [];
+      const scores: number[] = [];
+      for (let i = 0; i < at.length; i += 3) {
+        const doc = at[i] as number;
+        const f = at[i + 1] as number;
+        const tf = at[i + 2] as number;
+        const length = (lengths[f] as Float64Array)[doc] as number;
+        const bm25 =
+          idf(docsPerField[f] as number) *
+          (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * length) / (average[f] as number))));
+        const score = RANKING.boost[FIELDS[f] as Field] * bm25;
+        // A doc's fields come one after another: sum them into one entry.
+        if (docs[docs.length - 1] === doc) (scores[scores.length - 1] as number) += score;
+        else {
+          docs.push(doc);
+          scores.push(score);
         }
       }
-      const docs = Int32Array.from(perDoc.keys());
-      this.dictionary.set(term, { docs, scores: Float64Array.from(docs, (d) => perDoc.get(d) as number) });
+      this.dictionary.set(term, { docs: Int32Array.from(docs), scores: Float64Array.from(scores) });
     }
   }
 
