@@ -1,5 +1,6 @@
 import { operatorPolicyEnv } from "@portcullis/upstream/operator-policy";
 import { z } from "zod";
+import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "./context/sandbox-limits";
 
 const list = z
   .string()
@@ -54,6 +55,24 @@ const schema = z.object({
   /** Unauthenticated requests one client address may make per window before it gets 429s. */
   GATEWAY_UNAUTH_LIMIT: z.coerce.number().int().min(1).default(30),
   GATEWAY_UNAUTH_WINDOW_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** Code mode's `execute` bounds (each has its own error): interpreter time per run, ms. */
+  GATEWAY_SANDBOX_CPU_MS: z.coerce.number().int().min(1).default(DEFAULT_SANDBOX_LIMITS.cpuMs),
+  /** Memory one run may take on top of QuickJS's initial 16 MiB, in MiB. */
+  GATEWAY_SANDBOX_MEMORY_MB: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_SANDBOX_LIMITS.memoryBytes / 1024 / 1024),
+  /** console output plus the returned value's JSON, bytes. */
+  GATEWAY_SANDBOX_OUTPUT_BYTES: z.coerce.number().int().min(1).default(DEFAULT_SANDBOX_LIMITS.outputBytes),
+  /** Tool calls one run may make. */
+  GATEWAY_SANDBOX_TOOL_CALLS: z.coerce.number().int().min(1).default(DEFAULT_SANDBOX_LIMITS.toolCalls),
+  /** Runs at once per gateway process; more are refused as rate limited. */
+  GATEWAY_SANDBOX_CONCURRENT_RUNS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_SANDBOX_LIMITS.concurrentRuns),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("portcullis"),
   /** An ACL user and its password for Redis (win over any in REDIS_URL). */
@@ -83,4 +102,16 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): GatewayEnv {
     process.exit(1);
   }
   return parsed.data;
+}
+
+/** The sandbox bounds the operator set (the stack size stays the built-in one: see sandbox-limits.ts). */
+export function sandboxLimitsOf(env: GatewayEnv): SandboxLimits {
+  return {
+    ...DEFAULT_SANDBOX_LIMITS,
+    cpuMs: env.GATEWAY_SANDBOX_CPU_MS,
+    memoryBytes: env.GATEWAY_SANDBOX_MEMORY_MB * 1024 * 1024,
+    outputBytes: env.GATEWAY_SANDBOX_OUTPUT_BYTES,
+    toolCalls: env.GATEWAY_SANDBOX_TOOL_CALLS,
+    concurrentRuns: env.GATEWAY_SANDBOX_CONCURRENT_RUNS,
+  };
 }

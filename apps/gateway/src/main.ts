@@ -11,7 +11,7 @@ import {
   workerCount,
   workerLogFields,
 } from "./cluster/workers";
-import { loadEnv } from "./env";
+import { loadEnv, sandboxLimitsOf } from "./env";
 import { gatewayOAuthFrom } from "./oauth/gateway-oauth";
 import { startGateway } from "./start-gateway";
 
@@ -56,6 +56,7 @@ const gateway = await startGateway({
     jwksUrl: env.GATEWAY_OAUTH_JWKS_URL,
   }),
   fastPath: env.GATEWAY_FAST_PATH === "on",
+  sandbox: sandboxLimitsOf(env),
   hardening: {
     timeouts: {
       headersTimeoutMs: env.GATEWAY_HEADERS_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 import { AppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
+import { EXECUTE } from "@portcullis/policy/context/meta-tools";
 import { sandboxIdentifier } from "@portcullis/policy/context/tool-signature";
 import type { CallToolResult } from "@portcullis/upstream/types";
 import type { CallToolOptions } from "../pipeline/call-tool";
@@ -7,13 +8,15 @@ import type { CallContext } from "../pipeline/request-context";
 import type { ContextDeps } from "./context-deps";
 import { innerToolCall } from "./inner-call";
 import { parseExecuteArgs } from "./meta-arguments";
+import { governMetaCall } from "./meta-tool-governance";
 import { portalScopeOf } from "./portal-scope";
 import { runInSandbox } from "./sandbox";
 
 /**
  * `execute`: runs the model's code in the sandbox with each tool the caller may call as
  * `tools.<name>`. Every call the code makes is a request of its own through the pipeline
- * (inner-call.ts), audited with this request's event as its parent. A failure of the code
+ * (inner-call.ts), audited with this request's event as its parent. The run itself first
+ * passes rate limits and DLP on its code (meta-tool-governance.ts). A failure of the code
  * (its own error or a bound it hit) is a tool error result the model can read and fix.
  */
 export async function executeCode(
@@ -23,9 +26,7 @@ export async function executeCode(
   options: CallToolOptions,
 ): Promise<CallToolResult> {
   const audit = call.audit;
-  audit.toolName = "execute";
-  audit.arguments = rawArgs ?? null;
-  const { code } = parseExecuteArgs(rawArgs);
+  const { code } = await governMetaCall(deps.stages, call, EXECUTE, rawArgs, parseExecuteArgs);
   call.eventId ??= newId("auditEvent");
   const view = call.snapshot.viewOf(call.identity);
   const scope = portalScopeOf(call);

@@ -21,8 +21,7 @@ export function callMetaTool(
 ): Promise<CallToolResult> | null {
   const exposure = exposureOf(call);
   if (exposure === "full") return null;
-  if (params.name === SEARCH_TOOLS)
-    return Promise.resolve().then(() => searchTools(call, params.arguments, exposure));
+  if (params.name === SEARCH_TOOLS) return searchTools(deps.stages, call, params.arguments, exposure);
   if (exposure === "code" && params.name === EXECUTE)
     return executeCode(deps, call, params.arguments, options);
   if (exposure === "search" && params.name === CALL_TOOL) {

@@ -1,8 +1,11 @@
 import { NO_TOOLS_MATCHED, type ToolExposure } from "@portcullis/contracts/exposure";
+import { SEARCH_TOOLS } from "@portcullis/policy/context/meta-tools";
 import { toolSignature } from "@portcullis/policy/context/tool-signature";
 import type { CallToolResult } from "@portcullis/upstream/types";
+import type { CallToolStages } from "../pipeline/call-tool";
 import type { CallContext } from "../pipeline/request-context";
 import { parseSearchArgs } from "./meta-arguments";
+import { governMetaCall } from "./meta-tool-governance";
 import { portalScopeOf } from "./portal-scope";
 import { searchIndexFor } from "./search-index-cache";
 
@@ -18,23 +21,25 @@ export interface FoundTool {
 
 /**
  * `search_tools`: the best matches among the tools the caller may call (the index holds no
- * others). The query is audited, and so is a search that found nothing.
+ * others). It passes rate limits and DLP first (meta-tool-governance.ts); the query is
+ * audited (masked where a detector matched), and so is a search that found nothing.
  */
-export function searchTools(call: CallContext, rawArgs: unknown, exposure: ToolExposure): CallToolResult {
+export async function searchTools(
+  stages: CallToolStages,
+  call: CallContext,
+  rawArgs: unknown,
+  exposure: ToolExposure,
+): Promise<CallToolResult> {
   const audit = call.audit;
-  audit.toolName = "search_tools";
-  audit.arguments = rawArgs ?? null;
-  const { query, limit } = parseSearchArgs(rawArgs);
+  const { query, limit } = await governMetaCall(stages, call, SEARCH_TOOLS, rawArgs, parseSearchArgs);
   const view = call.snapshot.viewOf(call.identity);
   // The index is per agent view (cached); a portal keeps the hits among its own tools.
   const scope = portalScopeOf(call);
+  const index = searchIndexFor(call.snapshot, view);
   const hits =
     scope === null
-      ? searchIndexFor(call.snapshot, view).find(query, limit)
-      : searchIndexFor(call.snapshot, view)
-          .find(query, view.tools.length)
-          .filter(({ entry }) => scope.has(entry.tool.exposedName))
-          .slice(0, limit);
+      ? index.find(query, limit)
+      : index.find(query, limit, ({ tool }) => scope.has(tool.exposedName));
   const tools: FoundTool[] = hits.map(({ entry: { tool } }) => {
     const found: FoundTool = { name: tool.exposedName, inputSchema: tool.inputSchema };
     if (tool.title) found.title = tool.title;
