@@ -4,6 +4,7 @@ import { uiResourceUriOf } from "@portcullis/contracts/mcp-apps";
 import { exposedToolName } from "@portcullis/contracts/snapshot";
 import { Prisma, type Tool } from "@portcullis/db/client";
 import { riskFromAnnotations, type ToolAnnotationHints } from "@portcullis/policy/risk";
+import { NEW_TOOL_FLAG } from "@portcullis/policy/tool-availability";
 import { INJECTION_FLAG_PREFIX } from "@portcullis/policy/tool-scan/findings";
 import { injectionFlags, scanToolDefinition } from "@portcullis/policy/tool-scan/scan-tool";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
@@ -27,11 +28,8 @@ export interface CatalogSyncResult {
 /** Flag set on a tool whose definition differs from the one first seen or last approved. */
 export const DEFINITION_CHANGED = "definition_changed";
 
-/**
- * Flag set on a tool first listed after its server's first sync, held for review because
- * the server does not trust new tools (issue 10 point 12).
- */
-export const NEW_TOOL = "new_tool";
+/** Flag set on a tool first listed after its server's first sync (held for review). */
+export const NEW_TOOL = NEW_TOOL_FLAG;
 
 const SYSTEM_ACTOR: Actor = { type: "system", name: "catalog-sync" };
 
