@@ -1,9 +1,16 @@
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
+import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
+import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
+import { UpstreamPool } from "@portcullis/upstream/pool";
+import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "../servers/create-server";
 import { getServer } from "../servers/get-server";
+import { NEW_TOOL, syncServerCatalog } from "../servers/sync-catalog";
 import { updateServer } from "../servers/update-server";
+import { applyAndPublish } from "./apply-and-publish";
 import { applyConfig } from "./apply-config";
 import { parseConfigText } from "./load-config-file";
 
@@ -30,10 +37,29 @@ const lastUpdate = () =>
     orderBy: { createdAt: "desc" },
   });
 
+let fixture: FixtureServer;
+let pool: UpstreamPool;
+let redis: Redis;
+const names = testRedisNames("control-apply-trust-new-tools");
+
 beforeAll(async () => {
-  database = await createTestDatabase({ name: "control_apply_trust_new_tools" });
+  [database, fixture] = await Promise.all([
+    createTestDatabase({ name: "control_apply_trust_new_tools" }),
+    startLegacyHttpServer({
+      tools: {
+        purge: { unlisted: true, description: "Purges.", handler: () => ({ content: [] }) },
+        export: { unlisted: true, description: "Exports.", handler: () => ({ content: [] }) },
+      },
+    }),
+  ]);
+  pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
+  redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
 });
 afterAll(async () => {
+  await cleanupRedisPrefix(redis, names.prefix);
+  redis?.disconnect();
+  await pool?.close();
+  await fixture?.close();
   await database?.drop();
 });
 
@@ -127,5 +153,50 @@ describe("trustNewTools", () => {
     expect(() => parseConfigText(FILE('    trustNewTools: "yes"'), "portcullis.yaml")).toThrow(
       "portcullis.yaml:6: servers[0].trustNewTools: Invalid input: expected boolean, received string",
     );
+  });
+
+  it("lets the file approve a held new tool by its hash, and trust the next one in the same apply", async () => {
+    const upstream = (settings: string, tools = "") => `
+servers:
+  - name: growing
+    transport: streamable-http
+    url: "${fixture.url}"
+${settings}
+${tools}`;
+    const applyAll = (text: string) =>
+      applyAndPublish(
+        { db: database.db, redis, names, pool, secretKey },
+        parseConfigText(text, "portcullis.yaml"),
+        {
+          actor,
+          env: {},
+        },
+      );
+    await applyAll(upstream(""));
+    const server = await database.db.server.findFirstOrThrow({ where: { name: "growing" } });
+    fixture.listTool("purge");
+    await syncServerCatalog(database.db, pool, server.id, { secretKey, actor });
+    const purge = await database.db.tool.findFirstOrThrow({ where: { exposedName: "growing__purge" } });
+    expect(purge).toMatchObject({ status: "quarantined", flags: [NEW_TOOL] });
+
+    const approving = `tools:
+  - { server: growing, tool: purge, approvedDefinition: ${purge.definitionHash} }`;
+    await applyAll(upstream("", approving));
+    expect(await database.db.tool.findUniqueOrThrow({ where: { id: purge.id } })).toMatchObject({
+      status: "active",
+      flags: [],
+      approvedHash: purge.definitionHash,
+    });
+
+    // The setting changes the server, so this apply syncs it after the change: trusted already.
+    fixture.listTool("export");
+    const applied = await applyAll(upstream("    trustNewTools: true", approving));
+    expect(applied.syncs.growing).toMatchObject({ added: ["export"] });
+    expect(
+      await database.db.tool.findFirstOrThrow({ where: { exposedName: "growing__export" } }),
+    ).toMatchObject({
+      status: "active",
+      flags: [],
+    });
   });
 });
