@@ -42,6 +42,13 @@ const serverBase = {
     .describe(
       "whether the server may ask the agent's client to sample its model during a call. Default false",
     ),
+  trustNewTools: z
+    .boolean()
+    .optional()
+    .describe(
+      "whether a tool the server first lists after its first catalog sync is served at once. Default false: " +
+        "it is quarantined as a new tool until an admin approves it (console Review page, or tools: approvedDefinition)",
+    ),
 };
 
 export const configTeam = z

@@ -88,6 +88,8 @@ export const snapshotTool = z.object({
   uiResourceUri: z.string().nullable().optional(),
   riskClass: riskClass,
   status: z.enum(["active", "disabled", "quarantined", "removed"]),
+  /** Quarantined as a new tool (first listed after its server's first sync), for the refusal's message. */
+  newTool: z.boolean().optional(),
   definitionHash: z.string(),
 });
 export type SnapshotTool = z.infer<typeof snapshotTool>;

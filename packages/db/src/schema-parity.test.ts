@@ -253,6 +253,7 @@ function fixtures(s: string): Fixture[] {
           network: false,
           allowElicitation: false,
           allowSampling: true,
+          trustNewTools: true,
           timeoutMs: 12_000,
           status: "disabled",
           health: "unhealthy",

@@ -6,6 +6,7 @@ import type {
   SnapshotTool,
 } from "@portcullis/contracts/snapshot";
 import { grantAppliesTo, grantCoversTool } from "./grant-match";
+import { unavailableToolReason } from "./tool-availability";
 
 export type Decision =
   | { effect: "allow"; grantId: string }
@@ -40,7 +41,7 @@ export function decideToolCall({ agent, server, tool, grants }: DecisionInput): 
   if (server.status !== "active")
     return { effect: "deny", grantId: null, reason: `server '${server.name}' is disabled` };
   if (tool.status !== "active") {
-    return { effect: "deny", grantId: null, reason: `tool '${tool.exposedName}' is ${tool.status}` };
+    return { effect: "deny", grantId: null, reason: unavailableToolReason(tool) };
   }
 
   return decideByGrants(grants, (g) => grantAppliesTo(g, agent), tool, `agent '${agent.name}'`);

@@ -9,6 +9,7 @@ import type { Decision } from "./decide";
 import { decidingGrant, type GrantPrincipal, grantAppliesTo } from "./grant-precedence";
 import type { ItemDecision, ItemKind } from "./resource-grants";
 import { matchesGlob } from "./resource-grants";
+import { unavailableToolReason } from "./tool-availability";
 import type { VisibleTool } from "./visible-tools";
 
 /**
@@ -50,7 +51,7 @@ export function decidePersonToolCall({ person, server, tool, grants }: PersonDec
   if (server.status !== "active")
     return { effect: "deny", grantId: null, reason: `server '${server.name}' is disabled` };
   if (tool.status !== "active") {
-    return { effect: "deny", grantId: null, reason: `tool '${tool.exposedName}' is ${tool.status}` };
+    return { effect: "deny", grantId: null, reason: unavailableToolReason(tool) };
   }
   const best =
     server.orgId === person.orgId

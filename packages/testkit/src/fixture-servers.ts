@@ -39,6 +39,7 @@ function handle(
       return state.sessionsOpened;
     },
     setToolDescription: (name, description) => state.setToolDescription(name, description),
+    listTool: (name) => state.listTool(name),
     dropSessions,
     close,
   };

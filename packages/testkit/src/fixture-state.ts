@@ -30,6 +30,8 @@ export interface FixtureServer {
   readonly sessionsOpened: number;
   /** Changes a tool's description; sessions that are already open see it on their next tools/list. */
   setToolDescription(name: string, description: string): void;
+  /** Starts listing a tool declared `unlisted`, as an upstream that adds a tool does (open sessions too). */
+  listTool(name: string): void;
   /**
    * Forgets every open MCP session, as a restarted or expiring server does: requests that
    * carry an old session id get 404. No-op on the stateless modern server.
@@ -76,5 +78,12 @@ export class FixtureState {
     if (!tool) throw new Error(`fixture has no tool '${name}'`);
     this.tools[name] = { ...tool, description };
     for (const registered of this.live) registered.get(name)?.update({ description });
+  }
+
+  listTool(name: string): void {
+    const tool = this.tools[name];
+    if (!tool) throw new Error(`fixture has no tool '${name}'`);
+    this.tools[name] = { ...tool, unlisted: false };
+    for (const registered of this.live) registered.get(name)?.enable();
   }
 }

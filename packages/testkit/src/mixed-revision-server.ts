@@ -59,6 +59,7 @@ export async function startMixedRevisionServer(
     },
     sessionsOpened: 0,
     setToolDescription: (name, description) => state.setToolDescription(name, description),
+    listTool: (name) => state.listTool(name),
     dropSessions: async () => {},
     close: () => listening.close(),
   };

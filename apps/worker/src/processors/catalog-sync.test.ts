@@ -13,17 +13,24 @@ import { type CatalogSyncProcessor, startCatalogSyncProcessor } from "./catalog-
 const TOKEN = "catalog-sync-fixture-token";
 let h: ApiHarness;
 let fixture: FixtureServer;
+let growing: FixtureServer;
 let processor: CatalogSyncProcessor | undefined;
 let events: QueueEvents | undefined;
 
 beforeAll(async () => {
-  [h, fixture] = await Promise.all([
+  [h, fixture, growing] = await Promise.all([
     startApiHarness("catalog_sync"),
     startLegacyHttpServer({ requireBearer: TOKEN }),
+    startLegacyHttpServer({
+      tools: {
+        purge: { unlisted: true, description: "Purges.", handler: () => ({ content: [] }) },
+        export: { unlisted: true, description: "Exports.", handler: () => ({ content: [] }) },
+      },
+    }),
   ]);
 });
 afterAll(async () => {
-  await fixture?.close();
+  await Promise.all([fixture?.close(), growing?.close()]);
   await h?.close();
 });
 beforeEach(async () => {
@@ -95,6 +102,73 @@ describe("catalog.sync", () => {
     const unchanged = await finished(again.jobId, () => admin.servers.syncStatus({ jobId: again.jobId }));
     expect(unchanged).toMatchObject({ state: "completed", progress: 100 });
     expect((await admin.servers.syncStatus({ jobId: again.jobId })).result?.snapshotVersion).toBeNull();
+  });
+
+  it("holds a tool the server adds later for review, unless the console marks the server to trust new tools", async () => {
+    const admin = await h.as("admin");
+    const { id } = await admin.servers.create({
+      name: "growing",
+      transport: "streamable-http",
+      url: growing.url,
+    });
+    expect((await admin.servers.get({ id })).trustNewTools).toBe(false);
+    const sync = async () => {
+      const { jobId } = await admin.servers.sync({ id });
+      expect(await finished(jobId, () => admin.servers.syncStatus({ jobId }))).toMatchObject({
+        state: "completed",
+      });
+      return (await admin.servers.syncStatus({ jobId })).result!;
+    };
+    await sync();
+
+    growing.listTool("purge");
+    const second = await sync();
+    expect(second.added).toEqual(["purge"]);
+    const served = await servedSnapshot(h.redis, h.names());
+    expect(served.version).toBe(second.snapshotVersion);
+    expect(served.tools.find((t) => t.exposedName === "growing__purge")).toMatchObject({
+      status: "quarantined",
+      newTool: true,
+    });
+    // Quarantined: only the new tool (the others are in the queue for sharing names with "everything").
+    const held = async () =>
+      (await admin.review.list({ serverId: id })).items.filter((t) => t.status === "quarantined");
+    const queue = await held();
+    expect(queue.map((t) => [t.exposedName, t.reasons.map((r) => r.kind)])).toEqual([
+      ["growing__purge", ["new_tool"]],
+    ]);
+    const diff = await admin.review.diff({ id: queue[0]!.id });
+    expect(diff.approved).toBeNull();
+    expect(diff.current.description).toBe("Purges.");
+    expect(
+      await admin.review.approve({ id: diff.tool.id, definitionHash: diff.tool.definitionHash }),
+    ).toEqual({
+      id: diff.tool.id,
+      changed: true,
+    });
+    expect(await held()).toEqual([]);
+
+    // Trusting new tools is a server setting the console changes, audited like any other.
+    expect(await admin.servers.update({ id, trustNewTools: true })).toEqual({
+      id,
+      changed: ["trustNewTools"],
+    });
+    expect((await admin.servers.get({ id })).trustNewTools).toBe(true);
+    const audit = await h.database.db.adminAuditLog.findFirstOrThrow({
+      where: { targetId: id, action: "server.update" },
+    });
+    expect(audit).toMatchObject({ actorName: "admin@example.com" });
+    expect(audit.details).toMatchObject({ changes: { trustNewTools: { from: false, to: true } } });
+    const member = await h.as("member");
+    await expect(member.servers.update({ id, trustNewTools: false })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+
+    growing.listTool("export");
+    expect((await sync()).added).toEqual(["export"]);
+    expect(await held()).toEqual([]);
+    const tools = await admin.tools.list({ serverId: id });
+    expect(tools.items.find((t) => t.exposedName === "growing__export")).toMatchObject({ status: "active" });
   });
 
   it("fails with the upstream's reason and marks the server unhealthy", async () => {

@@ -27,6 +27,7 @@ export interface DesiredServer {
   network: boolean;
   allowElicitation: boolean;
   allowSampling: boolean;
+  trustNewTools: boolean;
   status: "active" | "disabled";
 }
 
@@ -297,6 +298,7 @@ function desiredServer(
     network: s.transport === "stdio" ? (s.network ?? true) : true,
     allowElicitation: s.allowElicitation ?? true,
     allowSampling: s.allowSampling ?? false,
+    trustNewTools: s.trustNewTools ?? false,
     status: s.disabled ? "disabled" : "active",
   };
 }

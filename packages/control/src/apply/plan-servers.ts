@@ -18,6 +18,7 @@ const COMPARED = [
   "network",
   "allowElicitation",
   "allowSampling",
+  "trustNewTools",
   "status",
 ] as const;
 
@@ -42,6 +43,7 @@ export function planServers(
           url: want.url,
           command: want.command,
           ...(want.command !== null && { commandLine: formatCommandLine(want.command, want.args) }),
+          ...(want.trustNewTools && { trustNewTools: true }),
         },
         run: async (tx, ctx) => {
           const id = newId("server");
@@ -60,6 +62,7 @@ export function planServers(
               network: want.network,
               allowElicitation: want.allowElicitation,
               allowSampling: want.allowSampling,
+              trustNewTools: want.trustNewTools,
               status: want.status,
             },
           });
@@ -104,6 +107,7 @@ export function planServers(
             network: want.network,
             allowElicitation: want.allowElicitation,
             allowSampling: want.allowSampling,
+            trustNewTools: want.trustNewTools,
             status: want.status,
             ...(secretsChanged && { secrets: seal(want.secrets, ctx.secretKey) }),
           },

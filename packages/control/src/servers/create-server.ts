@@ -40,6 +40,8 @@ export async function createServer(
             network: draft.network,
           }),
           hasSecrets: Object.keys(draft.secrets).length > 0,
+          // Said at creation: this server's later tools will reach agents without a review.
+          ...(draft.trustNewTools && { trustNewTools: true }),
         },
       });
     });

@@ -13,6 +13,8 @@ export interface ServerDetail extends ServerSummary {
   network: boolean;
   allowElicitation: boolean;
   allowSampling: boolean;
+  /** Tools first listed after the first sync are served without review (false: quarantined as new). */
+  trustNewTools: boolean;
   timeoutMs: number;
   /** Names of the stored secrets (never their values); null when they cannot be opened. */
   secretNames: { headers: string[]; bearer: boolean; env: string[] } | null;
@@ -45,6 +47,7 @@ export async function getServer(
     network: row.network,
     allowElicitation: row.allowElicitation,
     allowSampling: row.allowSampling,
+    trustNewTools: row.trustNewTools,
     timeoutMs: row.timeoutMs,
     status: row.status,
     health: row.health,

@@ -25,6 +25,8 @@ export interface ServerDraft {
   allowElicitation: boolean;
   /** May ask the agent's client to sample its model during a call (default false). */
   allowSampling: boolean;
+  /** Tools first listed after the first catalog sync are served without review (default false: quarantined). */
+  trustNewTools: boolean;
   status: "active" | "disabled";
 }
 
@@ -44,6 +46,7 @@ export interface ServerFields {
   network?: boolean;
   allowElicitation?: boolean;
   allowSampling?: boolean;
+  trustNewTools?: boolean;
   disabled?: boolean;
 }
 
@@ -62,6 +65,7 @@ export interface ServerChanges {
   network?: boolean;
   allowElicitation?: boolean;
   allowSampling?: boolean;
+  trustNewTools?: boolean;
   disabled?: boolean;
 }
 
@@ -79,6 +83,7 @@ export function draftFromFields(fields: ServerFields): ServerDraft {
       network: true,
       allowElicitation: true,
       allowSampling: false,
+      trustNewTools: false,
       status: "active",
     },
     { ...fields, transport: fields.transport },
@@ -98,6 +103,7 @@ export function draftFromRow(row: Server, secretKey: Buffer): ServerDraft {
     network: row.network,
     allowElicitation: row.allowElicitation,
     allowSampling: row.allowSampling,
+    trustNewTools: row.trustNewTools,
     status: row.status,
   };
 }
@@ -118,6 +124,7 @@ export function applyServerChanges(draft: ServerDraft, changes: ServerChanges): 
   if (changes.network !== undefined) next.network = changes.network;
   if (changes.allowElicitation !== undefined) next.allowElicitation = changes.allowElicitation;
   if (changes.allowSampling !== undefined) next.allowSampling = changes.allowSampling;
+  if (changes.trustNewTools !== undefined) next.trustNewTools = changes.trustNewTools;
   if (changes.disabled !== undefined) next.status = changes.disabled ? "disabled" : "active";
   // Stored credentials were given for one origin: a change of scheme, host or port must not
   // carry them to another (whoever can edit a server could otherwise collect its bearer).
@@ -180,6 +187,7 @@ function toConfigEntry(draft: ServerDraft): Record<string, unknown> {
     ...(draft.status === "disabled" && { disabled: true }),
     ...(!draft.allowElicitation && { allowElicitation: false }),
     ...(draft.allowSampling && { allowSampling: true }),
+    ...(draft.trustNewTools && { trustNewTools: true }),
   };
   if (draft.transport === "stdio") {
     return {
@@ -216,6 +224,7 @@ export function serverRowData(draft: ServerDraft, secretKey: Buffer) {
     network: draft.network,
     allowElicitation: draft.allowElicitation,
     allowSampling: draft.allowSampling,
+    trustNewTools: draft.trustNewTools,
     status: draft.status,
   };
 }

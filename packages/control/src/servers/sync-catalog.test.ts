@@ -8,7 +8,10 @@ import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { DEFINITION_CHANGED, syncServerCatalog } from "./sync-catalog";
+import { approveToolDefinition } from "../tools/review/approve-tool-definition";
+import { getToolDiff } from "../tools/review/get-tool-diff";
+import { listToolsForReview } from "../tools/review/list-tools-for-review";
+import { DEFINITION_CHANGED, NEW_TOOL, syncServerCatalog } from "./sync-catalog";
 
 const secretKey = secretKeyFrom("sync-catalog-test-secret-0123456789abcdef");
 let database: TestDatabase;
@@ -108,6 +111,81 @@ describe("syncServerCatalog", () => {
     const fourth = await syncServerCatalog(database.db, pool, serverId, { secretKey });
     expect(fourth).toEqual({ added: [], changed: [], removed: [], unchanged: defaults });
     expect(await database.db.adminAuditLog.count({ where: { targetId: serverId } })).toBe(3);
+  });
+
+  it("quarantines a tool first listed after the first sync as a new tool, until an admin approves it", async () => {
+    const serverId = await createServer("grows", fixture.url);
+    const first = await syncServerCatalog(database.db, pool, serverId, { secretKey });
+    expect(first.added).toContain("echo");
+    // Other servers of the organization share some names: flagged for that, never held as new.
+    expect(
+      (await tools(serverId)).filter((t) => t.status !== "active" || t.flags.includes(NEW_TOOL)),
+    ).toEqual([]);
+
+    // The same server now offers one more tool (here: its URL serves a larger catalog).
+    await database.db.server.update({ where: { id: serverId }, data: { url: fixtureWithExtra.url } });
+    const second = await syncServerCatalog(database.db, pool, serverId, { secretKey });
+    expect(second.added).toEqual(["extra"]);
+    const extra = (await tools(serverId)).find((t) => t.upstreamName === "extra")!;
+    expect(extra).toMatchObject({ status: "quarantined", flags: [NEW_TOOL], approvedHash: null });
+    expect(
+      (await tools(serverId)).filter((t) => t.flags.includes(NEW_TOOL)).map((t) => t.upstreamName),
+    ).toEqual(["extra"]);
+    const audit = await database.db.adminAuditLog.findFirstOrThrow({
+      where: { targetId: serverId, action: "server.catalog_sync" },
+      orderBy: { createdAt: "desc" },
+    });
+    expect(audit.details).toMatchObject({
+      added: ["extra"],
+      quarantined: expect.arrayContaining(["grows__extra"]),
+      newToolsHeldForReview: ["grows__extra"],
+    });
+
+    // The review queue shows it as a new tool, with no previous definition.
+    const queued = (await listToolsForReview(database.db, orgId)).items.find((t) => t.id === extra.id)!;
+    expect(queued.reasons).toEqual([{ flag: NEW_TOOL, kind: "new_tool", detail: null }]);
+    const diff = await getToolDiff(database.db, orgId, extra.id);
+    expect(diff.approved).toBeNull();
+    expect(diff.current.description).toBe("Only here for a while.");
+
+    // A later sync keeps it held, without calling it a changed definition.
+    const third = await syncServerCatalog(database.db, pool, serverId, { secretKey });
+    expect(third.added).toEqual([]);
+    expect((await tools(serverId)).find((t) => t.id === extra.id)).toMatchObject({
+      status: "quarantined",
+      flags: [NEW_TOOL],
+    });
+
+    await approveToolDefinition(database.db, {
+      orgId,
+      toolId: extra.id,
+      definitionHash: extra.definitionHash,
+      actor: { type: "user", name: "admin@example.com" },
+    });
+    expect((await tools(serverId)).find((t) => t.id === extra.id)).toMatchObject({
+      status: "active",
+      approvedHash: extra.definitionHash,
+    });
+  });
+
+  it("serves new tools at once on a server marked trustNewTools, and counts only a sync that succeeded as the first", async () => {
+    const trusted = await createServer("trusted", fixture.url);
+    await database.db.server.update({ where: { id: trusted }, data: { trustNewTools: true } });
+    await syncServerCatalog(database.db, pool, trusted, { secretKey });
+    await database.db.server.update({ where: { id: trusted }, data: { url: fixtureWithExtra.url } });
+    expect((await syncServerCatalog(database.db, pool, trusted, { secretKey })).added).toEqual(["extra"]);
+    const extra = (await tools(trusted)).find((t) => t.upstreamName === "extra")!;
+    expect(extra).toMatchObject({ status: "active", approvedHash: extra.definitionHash });
+    expect(extra.flags).not.toContain(NEW_TOOL);
+
+    const empty = await createServer("late", `http://127.0.0.1:${await freePort()}/mcp`);
+    await expect(syncServerCatalog(database.db, pool, empty, { secretKey })).rejects.toMatchObject({
+      code: "UPSTREAM_UNAVAILABLE",
+    });
+    // A failed sync is no first sync: the first one that succeeds accepts the catalog.
+    await database.db.server.update({ where: { id: empty }, data: { url: fixture.url } });
+    await syncServerCatalog(database.db, pool, empty, { secretKey });
+    expect((await tools(empty)).filter((t) => t.status !== "active")).toEqual([]);
   });
 
   it("marks an unreachable server unhealthy with a clear error and leaves its tools alone", async () => {

@@ -4,6 +4,7 @@ import { uiResourceUriOf } from "@portcullis/contracts/mcp-apps";
 import { exposedToolName } from "@portcullis/contracts/snapshot";
 import { Prisma, type Tool } from "@portcullis/db/client";
 import { riskFromAnnotations, type ToolAnnotationHints } from "@portcullis/policy/risk";
+import { NEW_TOOL_FLAG } from "@portcullis/policy/tool-availability";
 import { INJECTION_FLAG_PREFIX } from "@portcullis/policy/tool-scan/findings";
 import { injectionFlags, scanToolDefinition } from "@portcullis/policy/tool-scan/scan-tool";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
@@ -27,13 +28,21 @@ export interface CatalogSyncResult {
 /** Flag set on a tool whose definition differs from the one first seen or last approved. */
 export const DEFINITION_CHANGED = "definition_changed";
 
+/** Flag set on a tool first listed after its server's first sync (held for review). */
+export const NEW_TOOL = NEW_TOOL_FLAG;
+
 const SYSTEM_ACTOR: Actor = { type: "system", name: "catalog-sync" };
 
 /**
  * Lists a server's tools upstream and reconciles the Tool rows with them.
  *
- * - New tools are stored active, with risk derived from their annotations and their
- *   first definition accepted (`approvedHash = definitionHash`, `approvedDefinition` kept).
+ * - The first sync of a server accepts its tools: they are stored active, with risk derived
+ *   from their annotations and their first definition accepted (`approvedHash =
+ *   definitionHash`, `approvedDefinition` kept).
+ * - A tool name first listed by a later sync is flagged `new_tool` and quarantined, with
+ *   nothing approved, unless the server has `trustNewTools`: an upstream that adds a tool
+ *   (a compromised package, a server behind the same URL now offering `delete_all`) must
+ *   not reach agents because an old grant's `*` happens to cover it.
  * - A changed definition is stored and flagged `definition_changed`; when it differs from
  *   the approved one the tool is `quarantined` until an admin approves it (tool pinning:
  *   a rug-pulled description must not reach models silently).
@@ -84,7 +93,18 @@ export async function syncServerCatalog(
     await tx.$executeRaw`SELECT 1 FROM servers WHERE id = ${server.id} FOR UPDATE`;
     // And syncs within one organization, before any tool is written: name collisions span servers.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`portcullis:catalog:${server.orgId}`}))`;
-    const { result, addedIds, quarantined } = await reconcileTools(tx, server, listed);
+    // Read under the lock: of two concurrent first syncs, only the first one accepts tools.
+    const settings = await tx.server.findUniqueOrThrow({
+      where: { id: server.id },
+      select: { lastSyncAt: true, trustNewTools: true },
+    });
+    const holdNewTools = settings.lastSyncAt !== null && !settings.trustNewTools;
+    const { result, addedIds, quarantined, heldAsNew } = await reconcileTools(
+      tx,
+      server,
+      listed,
+      holdNewTools,
+    );
     const collisions = await flagNameCollisions(tx, server.orgId, addedIds);
     await tx.server.update({
       where: { id: server.id },
@@ -101,6 +121,7 @@ export async function syncServerCatalog(
           name: server.name,
           ...result,
           ...(quarantined.length > 0 && { quarantined }),
+          ...(heldAsNew.length > 0 && { newToolsHeldForReview: heldAsNew }),
           ...(collisions.length > 0 && { nameCollisions: collisions }),
         },
       });
@@ -113,13 +134,15 @@ async function reconcileTools(
   tx: Tx,
   server: { id: string; orgId: string; name: string },
   listed: ListedTool[],
-): Promise<{ result: CatalogSyncResult; addedIds: Set<string>; quarantined: string[] }> {
+  holdNewTools: boolean,
+): Promise<{ result: CatalogSyncResult; addedIds: Set<string>; quarantined: string[]; heldAsNew: string[] }> {
   const existing = new Map(
     (await tx.tool.findMany({ where: { serverId: server.id } })).map((t) => [t.upstreamName, t]),
   );
   const result: CatalogSyncResult = { added: [], changed: [], removed: [], unchanged: 0 };
   const addedIds = new Set<string>();
   const quarantined: string[] = [];
+  const heldAsNew: string[] = [];
   const created: Prisma.ToolCreateManyInput[] = [];
   const seen = new Set<string>();
 
@@ -129,10 +152,11 @@ async function reconcileTools(
     const hash = toolDefinitionHash(tool);
     const current = existing.get(tool.name);
     if (!current) {
-      const flags = injectionFlags(scanToolDefinition(tool));
+      const flags = [...injectionFlags(scanToolDefinition(tool)), ...(holdNewTools ? [NEW_TOOL] : [])];
       const id = newId("tool");
       const exposedName = exposedToolName(server.name, tool.name);
-      // Markers on first sight: nothing is approved, and the tool waits for a review.
+      // Markers on first sight, or a tool the server added later: nothing is approved, and
+      // the tool waits for a review.
       created.push({
         id,
         orgId: server.orgId,
@@ -145,6 +169,7 @@ async function reconcileTools(
           : { approvedHash: null, status: "quarantined" as const, flags }),
       });
       if (flags.length > 0) quarantined.push(exposedName);
+      if (holdNewTools) heldAsNew.push(exposedName);
       addedIds.add(id);
       result.added.push(tool.name);
       continue;
@@ -178,7 +203,7 @@ async function reconcileTools(
     await tx.tool.updateMany({ where: { id: { in: gone.map((t) => t.id) } }, data: { status: "removed" } });
     result.removed.push(...gone.map((t) => t.upstreamName));
   }
-  return { result, addedIds, quarantined };
+  return { result, addedIds, quarantined, heldAsNew };
 }
 
 function approvedDefinition(tool: ListedTool): Prisma.InputJsonValue {
@@ -203,8 +228,9 @@ function definitionFields(tool: ListedTool, hash: string) {
  * `injection` flags its scan found. Back to the approved definition clears the review
  * flags (an upstream reverted a change; what an admin approved stands, markers or not).
  * Any other definition is flagged `definition_changed` and quarantined: it departs from
- * the approved one, or nothing was ever approved (the first one had markers). An admin's
- * `disabled` always stands.
+ * the approved one, or nothing was ever approved (the first one had markers). A new tool
+ * still waiting for its first review stays `new_tool` alone: there is no approved
+ * definition it could have changed from. An admin's `disabled` always stands.
  */
 function pinningState(
   current: Tool,
@@ -216,7 +242,11 @@ function pinningState(
   );
   const keep = (status: Tool["status"]) => (current.status === "disabled" ? "disabled" : status);
   if (current.approvedHash === hash) return { status: keep("active"), flags: otherFlags };
-  return { status: keep("quarantined"), flags: [...otherFlags, ...injection, DEFINITION_CHANGED] };
+  const unreviewedNew = current.approvedHash === null && otherFlags.includes(NEW_TOOL);
+  return {
+    status: keep("quarantined"),
+    flags: [...otherFlags, ...injection, ...(unreviewedNew ? [] : [DEFINITION_CHANGED])],
+  };
 }
 
 function jsonOrNull(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {

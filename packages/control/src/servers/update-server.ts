@@ -26,6 +26,7 @@ const COMPARED = [
   "network",
   "allowElicitation",
   "allowSampling",
+  "trustNewTools",
   "status",
 ] as const;
 

@@ -9,6 +9,7 @@ import {
 } from "@portcullis/contracts/snapshot";
 import type { ItemGrant } from "@portcullis/db/client";
 import { effectiveRisk } from "@portcullis/policy/risk";
+import { NEW_TOOL_FLAG } from "@portcullis/policy/tool-availability";
 import type { z } from "zod";
 import type { Tx } from "../db";
 import { snapshotPortalOf } from "../portals/stored-portal";
@@ -125,6 +126,7 @@ export async function compileSnapshot(
       uiResourceUri: t.uiResourceUri,
       riskClass: effectiveRisk(t.riskClass, t.riskOverride),
       status: t.status,
+      ...(t.status === "quarantined" && t.flags.includes(NEW_TOOL_FLAG) && { newTool: true }),
       definitionHash: t.definitionHash,
     })),
     grants: grants.map((g) => ({

@@ -3,7 +3,7 @@ import { Badge, type BadgeTone } from "../ui/badge";
 /** Why a tool is in the review queue, as the API reports it. */
 export interface Reason {
   flag: string;
-  kind: "definition_changed" | "prompt_injection" | "name_collision" | "other";
+  kind: "definition_changed" | "new_tool" | "prompt_injection" | "name_collision" | "other";
   detail: string | null;
 }
 
@@ -19,6 +19,8 @@ export function reasonLabel(reason: Reason): string {
   switch (reason.kind) {
     case "definition_changed":
       return "Definition changed";
+    case "new_tool":
+      return "New tool";
     case "prompt_injection":
       return `Injection marker: ${INJECTION_LABELS[reason.detail ?? ""] ?? reason.detail}`;
     case "name_collision":
@@ -30,6 +32,7 @@ export function reasonLabel(reason: Reason): string {
 
 const TONE: Record<Reason["kind"], BadgeTone> = {
   definition_changed: "yellow",
+  new_tool: "blue",
   prompt_injection: "red",
   name_collision: "purple",
   other: "neutral",

@@ -27,7 +27,7 @@ export function ReviewQueueView() {
     <>
       <PageHeader
         title="Tool review"
-        description="Tools whose definition changed since it was approved, whose description carries prompt-injection markers, or whose name another server also uses. Quarantined tools are hidden from every agent until approved."
+        description="Tools whose definition changed since it was approved, new tools a server listed after its first sync (unless it trusts new tools), tools whose description carries prompt-injection markers, or whose name another server also uses. Quarantined tools are hidden from every agent until approved."
       />
       <div className="mb-4">
         <div className="w-80">

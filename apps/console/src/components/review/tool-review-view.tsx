@@ -126,9 +126,11 @@ export function ToolReviewView({ toolId }: { toolId: string }) {
       )}
       {approved === null && (
         <p className="mb-4 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-          {tool.approvedHash === null
-            ? "No definition of this tool has been approved: it was quarantined the first time it was seen."
-            : "The approved definition was not recorded (approved before definitions were kept); the current one is shown alone."}
+          {tool.approvedHash === null && tool.reasons.some((r) => r.kind === "new_tool")
+            ? "A new tool: the server first listed it after its first sync, so nothing about it has been approved yet. Approving it serves this definition to agents whose grants cover it."
+            : tool.approvedHash === null
+              ? "No definition of this tool has been approved: it was quarantined the first time it was seen."
+              : "The approved definition was not recorded (approved before definitions were kept); the current one is shown alone."}
         </p>
       )}
 

@@ -132,6 +132,16 @@ export function ServerDetailView({ serverId }: { serverId: string }) {
                 .filter(Boolean)
                 .join(", ") || "None allowed"}
             </Fact>
+            <Fact label="New tools">
+              {s.trustNewTools ? (
+                "Trusted: served without review"
+              ) : (
+                <span>
+                  Quarantined until reviewed{" "}
+                  <span className="text-slate-500">(tools listed after the first sync)</span>
+                </span>
+              )}
+            </Fact>
             <Fact label="Credentials">
               {secrets === null ? (
                 <span className="text-red-700">Stored, but they cannot be opened with the current key</span>

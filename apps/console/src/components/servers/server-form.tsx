@@ -44,6 +44,8 @@ interface FormState {
   allowElicitation: boolean;
   /** May ask the agent's client to sample its model during a call. */
   allowSampling: boolean;
+  /** Tools the server first lists after its first sync are served without review. */
+  trustNewTools: boolean;
   bearer: string;
   headers: KeyValueRow[];
   env: KeyValueRow[];
@@ -64,6 +66,7 @@ function initialState(server?: ServerDetail): FormState {
     network: server?.network ?? true,
     allowElicitation: server?.allowElicitation ?? true,
     allowSampling: server?.allowSampling ?? false,
+    trustNewTools: server?.trustNewTools ?? false,
     bearer: "",
     headers: [],
     env: [],
@@ -101,6 +104,7 @@ function payload(state: FormState, editing: boolean) {
     network: http ? undefined : state.network,
     allowElicitation: state.allowElicitation,
     allowSampling: state.allowSampling,
+    trustNewTools: state.trustNewTools,
     bearer: http ? secret(state.modes.bearer, state.bearer.trim() || undefined) : undefined,
     headers: http
       ? secret(state.modes.headers, Object.keys(headers).length ? headers : undefined)
@@ -330,6 +334,25 @@ export function ServerForm({ server }: { server?: ServerDetail }) {
             <span className="font-normal text-slate-500">(sampling: spends the agent's model budget)</span>
           </label>
         </div>
+      </Card>
+
+      <Card title="New tools">
+        <p className="mb-3 text-sm text-slate-600">
+          The first sync accepts the server's tools. A tool it lists later is quarantined as a new tool: no
+          agent sees or calls it until an admin approves it on the Review page.
+        </p>
+        <label className="inline-flex items-center gap-1.5 text-sm font-medium text-slate-800">
+          <input
+            type="checkbox"
+            className="h-4 w-4 rounded border-slate-300 text-indigo-600"
+            checked={state.trustNewTools}
+            onChange={(e) => set({ trustNewTools: e.target.checked })}
+          />
+          Trust new tools{" "}
+          <span className="font-normal text-slate-500">
+            (serve them at once to agents whose grants cover them, without review)
+          </span>
+        </label>
       </Card>
 
       <Card title="Credentials">

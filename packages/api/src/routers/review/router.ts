@@ -9,7 +9,7 @@ import { byId, entityId } from "../inputs";
 
 const reason = z.object({
   flag: z.string(),
-  kind: z.enum(["definition_changed", "prompt_injection", "name_collision", "other"]),
+  kind: z.enum(["definition_changed", "new_tool", "prompt_injection", "name_collision", "other"]),
   detail: z.string().nullable(),
 });
 

@@ -29,6 +29,8 @@ export const serverFieldsInput = z.object({
   allowElicitation: z.boolean().optional(),
   /** May the server ask the agent's client to sample its model during a call (default false). */
   allowSampling: z.boolean().optional(),
+  /** Serve tools the server first lists after its first sync without review (default false: quarantined). */
+  trustNewTools: z.boolean().optional(),
   disabled: z.boolean().optional(),
 });
 
@@ -48,6 +50,7 @@ export const serverChangesInput = z.object({
   network: z.boolean().optional(),
   allowElicitation: z.boolean().optional(),
   allowSampling: z.boolean().optional(),
+  trustNewTools: z.boolean().optional(),
   disabled: z.boolean().optional(),
 });
 
@@ -74,6 +77,7 @@ export const serverDetail = serverSummary.extend({
   network: z.boolean(),
   allowElicitation: z.boolean(),
   allowSampling: z.boolean(),
+  trustNewTools: z.boolean(),
   timeoutMs: z.number().int(),
   secretNames: z
     .object({ headers: z.array(z.string()), bearer: z.boolean(), env: z.array(z.string()) })

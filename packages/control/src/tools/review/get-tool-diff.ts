@@ -44,7 +44,8 @@ export interface ToolDiff {
     updatedAt: Date;
   };
   /**
-   * The approved definition; null when none was ever approved (markers on first sight) or
+   * The approved definition; null when none was ever approved (markers on first sight, a new
+   * tool held for review) or
    * when it was approved before approved definitions were kept (`approvedHash` set).
    */
   approved: ToolDefinition | null;

@@ -13,7 +13,7 @@ export interface ReviewQueueItem {
   flags: string[];
   reasons: ReviewReason[];
   definitionHash: string;
-  /** Null when no definition of this tool was ever approved (markers on first sight). */
+  /** Null when no definition of this tool was ever approved (markers on first sight, or a new tool). */
   approvedHash: string | null;
   updatedAt: Date;
 }
@@ -30,8 +30,8 @@ export interface ReviewQueuePage {
 }
 
 /**
- * The organization's tools that need an admin's eyes: quarantined ones (hidden from every
- * agent until reviewed) first, then flagged ones (name collisions, markers on a tool an
+ * The organization's tools that need an admin's eyes: quarantined ones (changed or new
+ * definitions, injection markers; hidden from every agent until reviewed) first, then flagged ones (name collisions, markers on a tool an
  * admin disabled), most recently changed first. Tools their server no longer lists are left out.
  */
 export async function listToolsForReview(
