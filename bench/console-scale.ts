@@ -5,6 +5,7 @@
  * (input and output validation included) as an admin. Goal: each under 300 ms.
  *
  *   pnpm tsx bench/console-scale.ts     (env: BENCH_AUDIT_EVENTS=1000000 BENCH_RUNS=5)
+ *   BENCH_ONLY=grants.preview pnpm tsx bench/console-scale.ts   (only the cases whose name contains it)
  *
  * Needs the local Postgres and Redis; creates and drops its own database.
  */
@@ -101,8 +102,9 @@ try {
     ['search.everything ("person-0042")', () => admin.search.everything({ query: "person-0042" })],
   ];
 
+  const only = process.env.BENCH_ONLY;
   const rows: string[][] = [];
-  for (const [name, run] of cases) {
+  for (const [name, run] of cases.filter(([name]) => only === undefined || name.includes(only))) {
     const times: number[] = [];
     let result: unknown;
     for (let i = 0; i < RUNS + 1; i++) {

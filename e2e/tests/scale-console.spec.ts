@@ -104,6 +104,25 @@ test("the command palette finds agents and tools by keyboard", async ({ page }) 
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/servers\/e2ebig_srv_7\/tools\/e2ebig_tool_7_10$/);
 
+  // Portals and people too, each opening the page that shows it.
+  await page.keyboard.press("Control+k");
+  await page.keyboard.type("oncall");
+  await expect(palette.getByRole("option", { name: /oncall-desk/ })).toBeVisible();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/portals\?portal=e2ebig_ptl_oncall$/);
+  await expect(page.getByRole("status").filter({ hasText: "Showing portal oncall-desk." })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Portals" }).getByRole("row")).toHaveCount(2);
+
+  await page.keyboard.press("Control+k");
+  await page.keyboard.type("person-04242");
+  await expect(palette.getByRole("option", { name: /person-04242@example\.com/ })).toBeVisible();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/members\?search=person-04242%40example\.com$/);
+  await expect(page.getByRole("searchbox", { name: "Search members" })).toHaveValue(
+    "person-04242@example.com",
+  );
+  await expect(page.getByRole("table", { name: "Members" }).getByRole("row")).toHaveCount(2);
+
   // Pages are in the box too, and Escape closes it where it was.
   await page.keyboard.press("Control+k");
   await page.keyboard.type("audit");
