@@ -91,6 +91,16 @@ try {
     ],
     ["grants.preview (what can agent-003 see)", () => admin.grants.preview({ agentId: "big_agt_3" })],
     [
+      // The organization compiled afresh each run: a grant is rewritten first (as after an edit).
+      "grants.preview (after a grant change: compiles)",
+      async () => {
+        await h.database.db.$executeRawUnsafe(
+          `UPDATE grants SET reason = NULL WHERE id = (SELECT min(id) FROM grants WHERE org_id = '${h.orgId}')`,
+        );
+        return admin.grants.preview({ agentId: "big_agt_3" });
+      },
+    ],
+    [
       "grants.previewPerson (a person in 2 teams)",
       () => admin.grants.previewPerson({ userId: "big_usr_30" }),
     ],
