@@ -13,13 +13,28 @@ export async function seedScaleOrganization(): Promise<{ orgId: string }> {
   const db = createDb(stack().databaseUrl, { max: 1 });
   try {
     const existing = await db.organization.findUnique({ where: { slug: SCALE_ADMIN.orgSlug } });
-    if (existing && (await db.server.count({ where: { orgId: existing.id } })) > 0)
-      return { orgId: existing.id };
-    const { orgId } = await seedDemoIdentities(db, {
-      orgSlug: SCALE_ADMIN.orgSlug,
-      users: [{ email: SCALE_ADMIN.email, name: SCALE_ADMIN.name, role: "admin" }],
+    let orgId = existing?.id;
+    if (!orgId || (await db.server.count({ where: { orgId } })) === 0) {
+      orgId = (
+        await seedDemoIdentities(db, {
+          orgSlug: SCALE_ADMIN.orgSlug,
+          users: [{ email: SCALE_ADMIN.email, name: SCALE_ADMIN.name, role: "admin" }],
+        })
+      ).orgId;
+      await seedLargeInstallation(db, orgId, { ...REAL_INSTALLATION, auditEvents: 20_000 }, "e2ebig");
+    }
+    // A portal for the palette to find (upserted: a database seeded by an earlier run has none).
+    await db.portal.upsert({
+      where: { id: "e2ebig_ptl_oncall" },
+      create: {
+        id: "e2ebig_ptl_oncall",
+        orgId,
+        name: "oncall-desk",
+        description: "read tools of srv-007 for the on-call rota",
+        tools: [{ serverId: "e2ebig_srv_7", tools: ["get_*"] }],
+      },
+      update: {},
     });
-    await seedLargeInstallation(db, orgId, { ...REAL_INSTALLATION, auditEvents: 20_000 }, "e2ebig");
     return { orgId };
   } finally {
     await db.$disconnect();

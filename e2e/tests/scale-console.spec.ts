@@ -104,12 +104,61 @@ test("the command palette finds agents and tools by keyboard", async ({ page }) 
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/servers\/e2ebig_srv_7\/tools\/e2ebig_tool_7_10$/);
 
+  // Portals and people too, each opening the page that shows it.
+  await page.keyboard.press("Control+k");
+  await page.keyboard.type("oncall");
+  await expect(palette.getByRole("option", { name: /oncall-desk/ })).toBeVisible();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/portals\?portal=e2ebig_ptl_oncall$/);
+  await expect(page.getByRole("status").filter({ hasText: "Showing portal oncall-desk." })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Portals" }).getByRole("row")).toHaveCount(2);
+
+  await page.keyboard.press("Control+k");
+  await page.keyboard.type("person-04242");
+  await expect(palette.getByRole("option", { name: /person-04242@example\.com/ })).toBeVisible();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/members\?search=person-04242%40example\.com$/);
+  await expect(page.getByRole("searchbox", { name: "Search members" })).toHaveValue(
+    "person-04242@example.com",
+  );
+  await expect(page.getByRole("table", { name: "Members" }).getByRole("row")).toHaveCount(2);
+
   // Pages are in the box too, and Escape closes it where it was.
   await page.keyboard.press("Control+k");
   await page.keyboard.type("audit");
   await expect(palette.getByRole("option", { name: "Audit log" })).toBeVisible();
   await page.keyboard.press("Escape");
   await expect(palette).toHaveCount(0);
+});
+
+test("the policy editor finds a person among 10,000 by keyboard and saves them by email", async ({
+  page,
+}) => {
+  await signIn(page, SCALE_ADMIN.email, "/policies");
+  await page.getByRole("button", { name: "New policy" }).first().click();
+  const dialog = page.getByRole("dialog", { name: "New policy" });
+  const name = `people-${Date.now()}`;
+  await dialog.getByLabel("Name").fill(name);
+  await dialog.getByRole("checkbox", { name: "email", exact: true }).check();
+  const picker = dialog.getByRole("combobox", { name: "Add a person" });
+  await picker.fill("person-04242");
+  await expect(dialog.getByRole("option", { name: /Person 4242.*person-04242@example\.com/ })).toBeVisible();
+  await picker.press("Enter");
+  const chips = dialog.getByTestId("scope-users");
+  await expect(chips).toContainText("person-04242@example.com");
+  await expect(picker).toHaveValue("");
+  // Someone already chosen is not offered again.
+  await picker.fill("person-04242");
+  await expect(dialog.getByText("No one else matches.")).toBeVisible();
+  await picker.fill("Person 77");
+  await expect(dialog.getByRole("option", { name: /person-00077@example\.com/ })).toBeVisible();
+  await expectNoAxeViolations(page);
+  await screenshot(page, "policy-people-picker");
+  await picker.fill("");
+  await dialog.getByRole("button", { name: "Create policy" }).click();
+  await expect(dialog).toBeHidden();
+  const row = page.getByRole("table", { name: "Policies" }).getByRole("row").filter({ hasText: name });
+  await expect(row).toContainText("users: person-04242@example.com");
 });
 
 test("lists page on the server and the agent preview scrolls through hundreds of tools", async ({ page }) => {

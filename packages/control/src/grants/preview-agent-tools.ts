@@ -1,23 +1,13 @@
 import { approvalPolicyConfig } from "@portcullis/contracts/approval-policy";
 import { AppError } from "@portcullis/contracts/errors";
 import type { ApprovalSource } from "@portcullis/contracts/jobs";
-import type {
-  ConfigSnapshot,
-  GrantEffect,
-  RiskClass,
-  SnapshotGrant,
-  SnapshotServer,
-} from "@portcullis/contracts/snapshot";
-import {
-  type ApprovalPreview,
-  approvalPreview,
-  compileApprovalRules,
-} from "@portcullis/policy/approval-rules";
+import type { GrantEffect, RiskClass } from "@portcullis/contracts/snapshot";
+import { type ApprovalPreview, approvalPreview } from "@portcullis/policy/approval-rules";
 import { summarizeCondition } from "@portcullis/policy/condition-summary";
 import { visibleTools } from "@portcullis/policy/visible-tools";
 import type { Tx } from "../db";
-import { compileSnapshot } from "../snapshots/compile-snapshot";
 import { previewThroughPortal } from "./preview-through-portal";
+import { type PreviewView, previewView } from "./preview-view";
 
 export interface PreviewedTool {
   toolId: string;
@@ -52,26 +42,23 @@ export interface AgentToolPreview {
  * "What can this agent see?": the tools the gateway would list for the agent, computed by
  * the gateway's own code path — the organization compiled exactly as a snapshot is, then
  * `visibleTools` from @portcullis/policy — so the preview cannot drift from enforcement.
+ * The compiled organization is reused while its rows are unchanged (`previewView`).
  */
 export async function previewAgentTools(
   db: Tx,
   input: { orgId: string; agentId: string; portalId?: string },
 ): Promise<AgentToolPreview> {
-  const doc = await compileSnapshot(db, 0, { orgId: input.orgId, preview: true });
+  const view = await previewView(db, input.orgId);
+  const { doc, serversById, grantsByServer } = view;
   const agent = doc.agents.find((a) => a.id === input.agentId);
   if (!agent) throw new AppError("NOT_FOUND", `agent ${input.agentId} does not exist`);
-  const serversById = new Map<string, SnapshotServer>(doc.servers.map((s) => [s.id, s]));
-  const grantsByServer = new Map<string, SnapshotGrant[]>();
-  for (const g of doc.grants) grantsByServer.set(g.serverId, [...(grantsByServer.get(g.serverId) ?? []), g]);
-  // The gateway indexes an organization's tools through their server; a tool without one is skipped there too.
-  const tools = doc.tools.filter((t) => serversById.has(t.serverId));
-  const all = visibleTools(agent, tools, serversById, grantsByServer);
+  const all = visibleTools(agent, view.tools, serversById, grantsByServer);
   // Through a portal: only what it selects, under the names its clients see.
   const shown =
     input.portalId === undefined
       ? all.map((v) => ({ visible: v, name: v.tool.exposedName }))
       : previewThroughPortal(doc, input.portalId, all, serversById);
-  const rules = compileApprovalRules(doc.policies);
+  const rules = view.approvalRules;
   return {
     agent: { id: agent.id, name: agent.name, teamName: agent.teamName, status: agent.status },
     tools: shown.map(({ visible: v, name }) => ({
@@ -83,7 +70,7 @@ export async function previewAgentTools(
       grantId: v.decision.grantId,
       riskClass: v.tool.riskClass,
       approval: withCondition(
-        doc,
+        view,
         approvalPreview({
           agent,
           server: v.server,
@@ -98,13 +85,13 @@ export async function previewAgentTools(
 }
 
 /** Adds the asking rule's condition, in words, to what `approvalPreview` found. */
-function withCondition(doc: ConfigSnapshot, preview: ApprovalPreview): PreviewedApproval {
+function withCondition(view: PreviewView, preview: ApprovalPreview): PreviewedApproval {
   if (preview.mode === "never") return preview;
   let condition: unknown;
   if (preview.source.type === "grant") {
-    condition = doc.grants.find((g) => g.id === preview.source.id)?.condition;
+    condition = view.grantById.get(preview.source.id)?.condition;
   } else {
-    const config = doc.policies.find((p) => p.id === preview.source.id)?.config;
+    const config = view.doc.policies.find((p) => p.id === preview.source.id)?.config;
     condition = approvalPolicyConfig.safeParse(config).data?.when;
   }
   return {

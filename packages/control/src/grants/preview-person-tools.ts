@@ -1,12 +1,12 @@
 import { DEFAULT_APPROVAL_TIMEOUT_SEC } from "@portcullis/contracts/approval-policy";
 import { AppError } from "@portcullis/contracts/errors";
-import type { SnapshotGrant, SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
+import type { SnapshotGrant, SnapshotTool } from "@portcullis/contracts/snapshot";
 import { summarizeCondition } from "@portcullis/policy/condition-summary";
 import { personView } from "@portcullis/policy/person-view";
 import type { Tx } from "../db";
 import { compilePeople } from "../snapshots/compile-people";
-import { compileSnapshot } from "../snapshots/compile-snapshot";
 import type { PreviewedApproval, PreviewedTool } from "./preview-agent-tools";
+import { previewView } from "./preview-view";
 
 export interface PersonToolPreview {
   person: {
@@ -24,7 +24,9 @@ export interface PersonToolPreview {
  * organization compiled exactly as a snapshot is and the policy package's `personView`
  * (their own grants and every team's, deny then approve then allow), so the preview cannot
  * drift from enforcement. Approval here comes from the deciding grant; approval policies
- * are scoped by team and agent and are shown by the agent preview.
+ * are scoped by team and agent and are shown by the agent preview. The compiled
+ * organization is reused while its rows are unchanged (`previewView`); the person is read
+ * fresh each time.
  *
  * @throws AppError NOT_FOUND when the user is not a member of the organization.
  */
@@ -33,20 +35,15 @@ export async function previewPersonTools(
   input: { orgId: string; userId: string },
 ): Promise<PersonToolPreview> {
   // Only this person is compiled: an organization may hold 10,000 people.
-  const [doc, [person]] = await Promise.all([
-    compileSnapshot(db, 0, { orgId: input.orgId, preview: true }),
+  const [{ serversById, grantsByServer, grantById, tools }, [person]] = await Promise.all([
+    previewView(db, input.orgId),
     compilePeople(db, { orgId: input.orgId, userId: input.userId }),
   ]);
   if (!person) throw new AppError("NOT_FOUND", `user ${input.userId} is not a member of this organization`);
-  const serversById = new Map<string, SnapshotServer>(doc.servers.map((s) => [s.id, s]));
-  const grantsByServer = new Map<string, SnapshotGrant[]>();
-  for (const g of doc.grants) grantsByServer.set(g.serverId, [...(grantsByServer.get(g.serverId) ?? []), g]);
-  const grantById = new Map(doc.grants.map((g) => [g.id, g]));
-  const tools = doc.tools.filter((t) => serversById.has(t.serverId));
-  const view = personView(person, tools, serversById, grantsByServer);
+  const seen = personView(person, tools, serversById, grantsByServer);
   return {
     person,
-    tools: view.tools.map((v) => ({
+    tools: seen.tools.map((v) => ({
       toolId: v.tool.id,
       exposedName: v.tool.exposedName,
       title: v.tool.title,

@@ -1,8 +1,7 @@
 import { AppError } from "@portcullis/contracts/errors";
-import type { SnapshotServer } from "@portcullis/contracts/snapshot";
 import { itemGrantsFor } from "@portcullis/policy/resource-grants";
 import type { Tx } from "../db";
-import { compileSnapshot } from "../snapshots/compile-snapshot";
+import { previewView } from "../grants/preview-view";
 
 export interface PreviewedItemRule {
   serverName: string;
@@ -24,10 +23,9 @@ export async function previewAgentItems(
   db: Tx,
   input: { orgId: string; agentId: string },
 ): Promise<PreviewedItemRule[]> {
-  const doc = await compileSnapshot(db, 0, { orgId: input.orgId, preview: true });
+  const { doc, serversById } = await previewView(db, input.orgId);
   const agent = doc.agents.find((a) => a.id === input.agentId);
   if (!agent) throw new AppError("NOT_FOUND", `agent ${input.agentId} does not exist`);
-  const serversById = new Map<string, SnapshotServer>(doc.servers.map((s) => [s.id, s]));
   const out: PreviewedItemRule[] = [];
   for (const [kind, grants] of [
     ["resource", doc.resourceGrants],

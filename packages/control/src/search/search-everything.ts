@@ -1,7 +1,7 @@
 import type { Tx } from "../db";
 
-/** What the console's one search box finds. Portals join when they exist; people are members today. */
-export const SEARCH_KINDS = ["server", "tool", "team", "agent", "person", "policy"] as const;
+/** What the console's one search box finds; people are the organization's members. */
+export const SEARCH_KINDS = ["server", "tool", "team", "agent", "person", "policy", "portal"] as const;
 export type SearchKind = (typeof SEARCH_KINDS)[number];
 
 export interface SearchHit {
@@ -12,6 +12,8 @@ export interface SearchHit {
   detail: string | null;
   /** The server of a tool (its page lives under the server's). */
   parentId: string | null;
+  /** A person's sign-in email (what policies' `users:` scope and the members page name them by). */
+  email?: string;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function searchEverything(
   const has = (kind: SearchKind) => input.kinds.includes(kind);
   const like = { contains: text, mode: "insensitive" as const };
   const { orgId } = input;
-  const [servers, tools, teams, agents, people, policies] = await Promise.all([
+  const [servers, tools, teams, agents, people, policies, portals] = await Promise.all([
     has("server")
       ? db.server.findMany({
           where: { orgId, OR: [{ name: like }, { description: like }] },
@@ -78,16 +80,28 @@ export async function searchEverything(
           take,
         })
       : [],
+    has("portal")
+      ? db.portal.findMany({
+          where: { orgId, OR: [{ name: like }, { description: like }] },
+          select: { id: true, name: true, description: true },
+          orderBy: { name: "asc" },
+          take,
+        })
+      : [],
   ]);
   const hits: SearchHit[] = [
     ...servers.map((s) => hit("server", s.id, s.name, s.description)),
     ...tools.map((t) => ({ ...hit("tool", t.id, t.exposedName, t.title), parentId: t.serverId })),
     ...teams.map((t) => hit("team", t.id, t.name, t.description)),
     ...agents.map((a) => hit("agent", a.id, a.name, `team ${a.team.name}`)),
-    ...people.map((m) =>
-      hit("person", m.user.id, m.user.name ?? m.user.email, `${m.user.email} · ${m.role}`),
-    ),
+    ...people.map((m) => ({
+      ...hit("person", m.user.id, m.user.name ?? m.user.email, `${m.user.email} · ${m.role}`),
+      email: m.user.email,
+    })),
     ...policies.map((p) => hit("policy", p.id, p.name, `${p.kind.replace("_", " ")} policy`)),
+    ...portals.map((p) =>
+      hit("portal", p.id, p.name, `/mcp/${p.name}${p.description ? ` · ${p.description}` : ""}`),
+    ),
   ];
   // Names that start with the query rank above those that only contain it; kinds keep their order.
   const lower = text.toLowerCase();

@@ -19,13 +19,14 @@ import { ConnectedClients } from "./connected-clients";
 import { InviteDialog } from "./invite-dialog";
 import { ROLE_OPTIONS } from "./roles";
 
-export function MembersView() {
+/** `initialSearch`: the search a link opened the page with (the palette opens a person by email). */
+export function MembersView({ initialSearch = "" }: { initialSearch?: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const toast = useToast();
   const me = useMe();
   const canWrite = useCan("members.write");
-  const list = usePagedList<"email" | "name" | "role" | "joinedAt">("email");
+  const list = usePagedList<"email" | "name" | "role" | "joinedAt">("email", "asc", initialSearch);
   const [role, setRoleFilter] = useState<Role | "">("");
   const members = useQuery({
     ...trpc.members.page.queryOptions({ ...list.input, ...(role && { role }) }),

@@ -93,7 +93,7 @@ export function PolicyDialog({
       value: t.name,
       label: `${t.name}${t.title ? ` — ${t.title}` : ""} (${t.riskClass})`,
     })),
-    // People are added by email (an organization may have 10,000): the server checks membership.
+    // People are found by a search of the server (an organization may have 10,000), saved by email.
     users: [],
   };
   const others = unshownErrors(errors);

@@ -1,10 +1,10 @@
 "use client";
 
-import { useState } from "react";
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
 import { Field } from "../ui/field";
-import { Input, Select } from "../ui/input";
+import { Select } from "../ui/input";
+import { PeoplePicker } from "./people-picker";
 import type { ScopeItem, ScopeListName } from "./policy-draft";
 
 const NOUNS: Record<ScopeListName, { one: string; all: string }> = {
@@ -17,7 +17,8 @@ const NOUNS: Record<ScopeListName, { one: string; all: string }> = {
 
 /**
  * A multi-select of names for one scope list: chips for what is chosen (red for something
- * deleted since), and a select to add more. Nothing chosen means "all", said in words.
+ * deleted since), and a select to add more (people: a search of the organization's people,
+ * saved by email). Nothing chosen means "all", said in words.
  */
 export function ScopePicker({
   list,
@@ -74,8 +75,9 @@ export function ScopePicker({
         )}
       </div>
       {!disabled && list === "users" && (
-        <EmailAdder
-          onAdd={(email) => !chosen.has(email) && onChange([...value, { ref: email, name: email }])}
+        <PeoplePicker
+          chosen={chosen}
+          onPick={(email) => !chosen.has(email) && onChange([...value, { ref: email, name: email }])}
         />
       )}
       {!disabled && list !== "users" && (
@@ -95,37 +97,5 @@ export function ScopePicker({
         />
       )}
     </Field>
-  );
-}
-
-/** Adds a person by the email they sign in with; the server says if they are not a member. */
-function EmailAdder({ onAdd }: { onAdd: (email: string) => void }) {
-  const [email, setEmail] = useState("");
-  const add = () => {
-    const value = email.trim().toLowerCase();
-    if (value === "") return;
-    onAdd(value);
-    setEmail("");
-  };
-  return (
-    <div className="mt-1.5 flex items-center gap-2">
-      <Input
-        type="email"
-        aria-label="Add a person by email"
-        placeholder="person@example.com"
-        value={email}
-        onChange={(e) => setEmail(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === "Enter") {
-            e.preventDefault();
-            add();
-          }
-        }}
-        className="w-72"
-      />
-      <Button variant="secondary" size="sm" onClick={add} disabled={email.trim() === ""}>
-        Add
-      </Button>
-    </div>
   );
 }

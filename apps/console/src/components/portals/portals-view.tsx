@@ -15,12 +15,15 @@ import { DataTable } from "../ui/table";
 import { useToast } from "../ui/toast";
 import { PortalDialog } from "./portal-dialog";
 
-export function PortalsView() {
+/** `focusId`: one portal to show (the palette opens a portal so), with a way back to all. */
+export function PortalsView({ focusId = null }: { focusId?: string | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const toast = useToast();
   const canWrite = useCan("servers.write");
   const portals = useQuery(trpc.portals.list.queryOptions());
+  const [focus, setFocus] = useState(focusId);
+  const shown = focus === null ? portals.data : portals.data?.filter((p) => p.id === focus);
   const [editing, setEditing] = useState<{ id: string; portal: ConfigPortal } | null>(null);
   const [dialogOpen, setDialogOpen] = useState(false);
   const [deleting, setDeleting] = useState<{ id: string; name: string } | null>(null);
@@ -46,12 +49,20 @@ export function PortalsView() {
         description="Endpoints /mcp/<portal> that expose chosen servers and tools, optionally under their own names. Grants still decide what each agent sees."
         actions={newButton}
       />
+      {focus !== null && shown !== undefined && (
+        <p className="mb-3 flex items-center gap-2 text-sm text-slate-700" role="status">
+          {shown.length === 0 ? "That portal no longer exists." : `Showing portal ${shown[0]!.portal.name}.`}
+          <Button variant="ghost" size="sm" onClick={() => setFocus(null)}>
+            Show all portals
+          </Button>
+        </p>
+      )}
       {portals.error ? (
         <ErrorState error={portals.error} />
       ) : (
         <DataTable
           label="Portals"
-          rows={portals.data}
+          rows={shown}
           rowKey={(p) => p.id}
           empty={
             <EmptyState

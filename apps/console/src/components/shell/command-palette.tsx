@@ -12,11 +12,12 @@ import { useMe } from "./me-context";
 import { NAV_ITEMS } from "./nav-items";
 
 type Hit = {
-  kind: "server" | "tool" | "team" | "agent" | "person" | "policy";
+  kind: "server" | "tool" | "team" | "agent" | "person" | "policy" | "portal";
   id: string;
   name: string;
   detail: string | null;
   parentId: string | null;
+  email?: string;
 };
 
 const GROUPS: Array<{ kind: Hit["kind"]; heading: string }> = [
@@ -26,6 +27,7 @@ const GROUPS: Array<{ kind: Hit["kind"]; heading: string }> = [
   { kind: "agent", heading: "Agents" },
   { kind: "person", heading: "People" },
   { kind: "policy", heading: "Policies" },
+  { kind: "portal", heading: "Portals" },
 ];
 
 /** Where a hit opens: its own page, or the page that shows it (a team opens its access). */
@@ -40,9 +42,11 @@ function hrefOf(hit: Hit): string {
     case "agent":
       return `/agents/${hit.id}`;
     case "person":
-      return "/members";
+      return `/members?search=${encodeURIComponent(hit.email ?? hit.name)}`;
     case "policy":
       return "/policies";
+    case "portal":
+      return `/portals?portal=${hit.id}`;
   }
 }
 
@@ -61,7 +65,7 @@ export function useCommandPaletteShortcut(open: () => void) {
 }
 
 /**
- * The console's one search box: pages, servers, tools, teams, agents, people and policies,
+ * The console's one search box: pages, servers, tools, teams, agents, people, policies and portals,
  * found by the server (`search.everything`, only what the role may read) and chosen by
  * keyboard (cmdk: arrows, Enter, Escape) in a Radix dialog that traps focus.
  */
@@ -120,7 +124,7 @@ export function CommandPalette({
             <Command.Input
               value={query}
               onValueChange={setQuery}
-              placeholder="Search servers, tools, teams, agents, people, policies…"
+              placeholder="Search servers, tools, teams, agents, people, policies, portals…"
               className="h-12 w-full border-0 border-b border-slate-200 px-4 text-sm text-slate-900 placeholder:text-slate-500 focus:outline-none"
             />
             <Command.List className="max-h-96 overflow-y-auto p-2">

@@ -9,8 +9,13 @@ export const PAGE_SIZE = 50;
  * The state of a server-side list (search, sort, page) and the input its `page` procedure
  * takes. Changing the search or the sort goes back to the first page.
  */
-export function usePagedList<Sort extends string>(defaultSort: Sort, defaultOrder: "asc" | "desc" = "asc") {
-  const [search, setSearchText] = useState("");
+export function usePagedList<Sort extends string>(
+  defaultSort: Sort,
+  defaultOrder: "asc" | "desc" = "asc",
+  /** The search a link opened the page with (the palette opens a person's row by email). */
+  initialSearch = "",
+) {
+  const [search, setSearchText] = useState(initialSearch);
   const [sort, setSortKey] = useState<Sort>(defaultSort);
   const [order, setOrder] = useState<"asc" | "desc">(defaultOrder);
   const [offset, setOffset] = useState(0);

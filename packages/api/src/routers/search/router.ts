@@ -15,6 +15,8 @@ const READ_PERMISSION: Record<SearchKind, Permission> = {
   agent: "agents.read",
   person: "members.read",
   policy: "policies.read",
+  // Portals are listed and edited with the servers they expose.
+  portal: "servers.read",
 };
 
 /** The command palette's global search. */
@@ -36,6 +38,7 @@ export const searchRouter = router({
           name: z.string(),
           detail: z.string().nullable(),
           parentId: z.string().nullable(),
+          email: z.string().optional(),
         }),
       ),
     )

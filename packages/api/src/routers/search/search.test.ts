@@ -16,12 +16,15 @@ beforeAll(async () => {
   await seedServerWithTools(db, { orgId: h.orgId, name: "repo-mirror", tools: [] });
   await seedTeamWithAgent(db, { orgId: h.orgId, team: "repo-owners", agent: "repo-bot" });
   await db.policy.create({ data: { id: newId("policy"), orgId: h.orgId, name: "repo-guard", kind: "dlp" } });
+  await db.portal.create({
+    data: { id: newId("portal"), orgId: h.orgId, name: "code-review", description: "for repo reviewers" },
+  });
   await seedServerWithTools(db, { orgId: h.otherOrgId, name: "their-repo", tools: ["repo-x"] });
 });
 afterAll(async () => h?.close());
 
 describe("search · happy path", () => {
-  it("finds servers, tools, teams, agents and policies in one box, prefix matches first", async () => {
+  it("finds servers, tools, teams, agents, policies and portals in one box, prefix matches first", async () => {
     const hits = await (await h.as("admin")).search.everything({ query: "REPO" });
     expect(hits.map((x) => `${x.kind}:${x.name}`)).toEqual([
       "server:repo-mirror",
@@ -29,7 +32,9 @@ describe("search · happy path", () => {
       "agent:repo-bot",
       "policy:repo-guard",
       "tool:github__delete-repo",
+      "portal:code-review",
     ]);
+    expect(hits.find((x) => x.kind === "portal")?.detail).toBe("/mcp/code-review · for repo reviewers");
     expect(hits.find((x) => x.kind === "tool")).toMatchObject({ parentId: serverId });
     expect(hits.find((x) => x.kind === "agent")?.detail).toBe("team repo-owners");
   });
@@ -37,8 +42,17 @@ describe("search · happy path", () => {
   it("finds people by email, with their role", async () => {
     const hits = await (await h.as("admin")).search.everything({ query: "auditor@" });
     expect(hits).toEqual([
-      expect.objectContaining({ kind: "person", detail: "auditor@example.com · auditor" }),
+      expect.objectContaining({
+        kind: "person",
+        detail: "auditor@example.com · auditor",
+        email: "auditor@example.com",
+      }),
     ]);
+  });
+
+  it("finds a portal by its name", async () => {
+    const hits = await (await h.as("auditor")).search.everything({ query: "code-rev", kinds: ["portal"] });
+    expect(hits).toEqual([expect.objectContaining({ kind: "portal", name: "code-review" })]);
   });
 
   it("narrows to the kinds asked for (a principal picker: teams and agents)", async () => {

@@ -4,7 +4,12 @@ import { requirePermission } from "@/server/guard";
 
 export const metadata: Metadata = { title: "Members" };
 
-export default async function MembersPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function MembersPage({ searchParams }: { searchParams: SearchParams }) {
   await requirePermission("members.read", "/members");
-  return <MembersView />;
+  const search = (await searchParams).search;
+  const initial = typeof search === "string" ? search : "";
+  // Keyed by the search: the palette opening another person while on this page starts afresh.
+  return <MembersView key={initial} initialSearch={initial} />;
 }

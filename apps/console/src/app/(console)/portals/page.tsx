@@ -4,7 +4,10 @@ import { requirePermission } from "@/server/guard";
 
 export const metadata: Metadata = { title: "Portals" };
 
-export default async function PortalsPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function PortalsPage({ searchParams }: { searchParams: SearchParams }) {
   await requirePermission("servers.read", "/portals");
-  return <PortalsView />;
+  const portal = (await searchParams).portal;
+  return <PortalsView key={String(portal)} focusId={typeof portal === "string" ? portal : null} />;
 }
