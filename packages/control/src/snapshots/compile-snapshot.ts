@@ -171,6 +171,7 @@ const PREVIEW_TOOL_FIELDS = {
   riskOverride: true,
   status: true,
   definitionHash: true,
+  flags: true,
 } as const satisfies Partial<Record<keyof Tool, true>>;
 
 /** A tool row as compiled: every field, or (preview) those a decision reads. */
