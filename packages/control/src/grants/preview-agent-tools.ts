@@ -98,7 +98,7 @@ export async function previewAgentTools(
 }
 
 /** Adds the asking rule's condition, in words, to what `approvalPreview` found. */
-function withCondition(doc: ConfigSnapshot, preview: ApprovalPreview): PreviewedApproval {
+export function withCondition(doc: ConfigSnapshot, preview: ApprovalPreview): PreviewedApproval {
   if (preview.mode === "never") return preview;
   let condition: unknown;
   if (preview.source.type === "grant") {

@@ -1,12 +1,12 @@
-import { DEFAULT_APPROVAL_TIMEOUT_SEC } from "@portcullis/contracts/approval-policy";
 import { AppError } from "@portcullis/contracts/errors";
-import type { SnapshotGrant, SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
-import { summarizeCondition } from "@portcullis/policy/condition-summary";
+import type { SnapshotGrant, SnapshotServer } from "@portcullis/contracts/snapshot";
+import { approvalPreview, compileApprovalRules } from "@portcullis/policy/approval-rules";
 import { personView } from "@portcullis/policy/person-view";
+import { personSubject } from "@portcullis/policy/policy-subject";
 import type { Tx } from "../db";
 import { compilePeople } from "../snapshots/compile-people";
 import { compileSnapshot } from "../snapshots/compile-snapshot";
-import type { PreviewedApproval, PreviewedTool } from "./preview-agent-tools";
+import { type PreviewedTool, withCondition } from "./preview-agent-tools";
 
 export interface PersonToolPreview {
   person: {
@@ -23,8 +23,9 @@ export interface PersonToolPreview {
  * "What can this person see?": the tools a person's MCP client would list, from the
  * organization compiled exactly as a snapshot is and the policy package's `personView`
  * (their own grants and every team's, deny then approve then allow), so the preview cannot
- * drift from enforcement. Approval here comes from the deciding grant; approval policies
- * are scoped by team and agent and are shown by the agent preview.
+ * drift from enforcement. Whether calls wait for a person comes from the same rules the
+ * gateway applies to them: their and their teams' `approve` grants, then the approval
+ * policies whose scope names them or any team of theirs.
  *
  * @throws AppError NOT_FOUND when the user is not a member of the organization.
  */
@@ -41,9 +42,10 @@ export async function previewPersonTools(
   const serversById = new Map<string, SnapshotServer>(doc.servers.map((s) => [s.id, s]));
   const grantsByServer = new Map<string, SnapshotGrant[]>();
   for (const g of doc.grants) grantsByServer.set(g.serverId, [...(grantsByServer.get(g.serverId) ?? []), g]);
-  const grantById = new Map(doc.grants.map((g) => [g.id, g]));
   const tools = doc.tools.filter((t) => serversById.has(t.serverId));
   const view = personView(person, tools, serversById, grantsByServer);
+  const rules = compileApprovalRules(doc.policies);
+  const subject = personSubject(person);
   return {
     person,
     tools: view.tools.map((v) => ({
@@ -54,21 +56,18 @@ export async function previewPersonTools(
       effect: v.decision.effect,
       grantId: v.decision.grantId,
       riskClass: v.tool.riskClass,
-      approval: approvalOf(v.tool, grantById.get(v.decision.grantId)),
+      approval: withCondition(
+        doc,
+        approvalPreview({
+          agent: subject,
+          server: v.server,
+          tool: v.tool,
+          decision: v.decision,
+          grants: grantsByServer.get(v.tool.serverId) ?? [],
+          rules,
+          personId: person.id,
+        }),
+      ),
     })),
-  };
-}
-
-/** Whether the deciding grant holds calls: an `approve` grant does, always or when its condition matches. */
-function approvalOf(tool: SnapshotTool, grant: SnapshotGrant | undefined): PreviewedApproval {
-  if (grant?.effect !== "approve") return { mode: "never" };
-  const condition = grant.condition;
-  const when = condition === undefined || condition === null ? null : summarizeCondition(condition);
-  return {
-    mode: when === null ? "always" : "conditional",
-    source: { type: "grant", id: grant.id, name: null },
-    reason: grant.reason ?? `calls to '${tool.exposedName}' require approval`,
-    timeoutSec: grant.approvalTimeoutSec ?? DEFAULT_APPROVAL_TIMEOUT_SEC,
-    when,
   };
 }
