@@ -6,6 +6,7 @@ import type {
   SnapshotTool,
 } from "@portcullis/contracts/snapshot";
 import type { Decision } from "./decide";
+import { grantCoversTool } from "./grant-match";
 import { decidingGrant, type GrantPrincipal, grantAppliesTo } from "./grant-precedence";
 import type { ItemDecision, ItemKind } from "./resource-grants";
 import { matchesGlob } from "./resource-grants";
@@ -149,4 +150,22 @@ export function decidePersonItemAccess(
     grantId: null,
     reason: `no grant gives person '${person.email}' access to ${kind} '${name}' on '${server.name}' (default deny)`,
   };
+}
+
+/**
+ * The person's teams that grant them a tool (an allow or approve grant of the team covering
+ * it), in the person's team order: the approvers of any of them may decide the person's
+ * held calls to it. Empty when only the person's own grant gives it (owners and admins decide).
+ */
+export function grantingTeams(
+  person: SnapshotPerson,
+  tool: SnapshotTool,
+  grants: readonly SnapshotGrant[],
+): string[] {
+  const granting = new Set<string>();
+  for (const g of grants) {
+    if (g.orgId !== person.orgId || g.effect === "deny" || g.teamId === null || g.agentId !== null) continue;
+    if (grantCoversTool(g, tool)) granting.add(g.teamId);
+  }
+  return person.teamIds.filter((t) => granting.has(t));
 }
