@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from "@modelcontextprotocol/client";
 import { secretKeyFrom } from "@portcullis/auth/secrets";
 import { newId } from "@portcullis/contracts/ids";
+import type { SnapshotPolicy } from "@portcullis/contracts/snapshot";
 import { decideApproval } from "@portcullis/control/approvals/decide-approval";
 import { type ApprovalView, listApprovals } from "@portcullis/control/approvals/list-approvals";
 import {
@@ -38,7 +39,7 @@ const SECRET = secretKeyFrom("person-approvals-secret-key-0123456789abcdef");
 const PERSON_ID = "usr_dana";
 const EMAIL = "member@example.com";
 const CLIENT_NAME = "Approvals test client";
-const users = { dataApprover: "usr_dataappr", opsApprover: "usr_opsappr" };
+const users = { dataApprover: "usr_dataappr", opsApprover: "usr_opsappr", platformApprover: "usr_platappr" };
 
 let upstream: FixtureServer;
 let h: GatewayHarness;
@@ -97,12 +98,13 @@ beforeAll(async () => {
     [PERSON_ID, EMAIL, "approver"],
     [users.dataApprover, "data-approver@example.com", "approver"],
     [users.opsApprover, "ops-approver@example.com", "approver"],
+    [users.platformApprover, "platform-approver@example.com", "approver"],
   ] as const) {
     await db.user.create({ data: { id, email, name: email } });
     await db.membership.create({ data: { id: newId("membership"), orgId, userId: id, role } });
   }
   for (const [team, members] of [
-    ["platform", [PERSON_ID]],
+    ["platform", [PERSON_ID, users.platformApprover]],
     ["data", [PERSON_ID, users.dataApprover]],
     ["ops", [users.opsApprover]],
   ] as const) {
@@ -256,3 +258,78 @@ describe("a person's call that needs approval", () => {
     expect(calls.filter((c) => c.name === "add")).toHaveLength(1);
   }, 60_000);
 });
+
+describe("policies scoped to the person's second team (data)", () => {
+  const data = () => [h.builder.team("data")];
+  let limit: SnapshotPolicy;
+
+  it("a DLP policy blocks their call; one scoped to a team they are not in does not apply", async () => {
+    const dlp = h.builder.policy(
+      "dlp",
+      { detectors: ["email"], direction: "arguments", action: "block" },
+      { teams: data(), tools: [toolId("alpha__echo")] },
+    );
+    dlp.name = "data-no-emails";
+    const other = h.builder.policy(
+      "dlp",
+      { detectors: ["credit-card"], direction: "arguments", action: "block" },
+      { teams: [h.builder.team("ops")] },
+    );
+    other.name = "ops-no-cards";
+    await waitForVersion(h.gateway, await h.publish());
+    await expect(
+      client.callTool({ name: "alpha__echo", arguments: { message: "mail ann@acme.io" } }),
+    ).rejects.toThrow(/blocked by DLP policy 'data-no-emails': email in \$\.arguments\.message/);
+    const passed = (await client.callTool({
+      name: "alpha__echo",
+      arguments: { message: "card 4111 1111 1111 1111" },
+    })) as CallResult;
+    expect(passed.content[0]?.text).toBe("echo: card 4111 1111 1111 1111");
+  });
+
+  it("a per-team rate limit counts them on data's budget", async () => {
+    limit = h.builder.policy(
+      "rate_limit",
+      { limits: [{ per: "team", window: "minute", max: 2 }] },
+      { teams: data(), tools: [toolId("alpha__echo")] },
+    );
+    limit.name = "data-budget";
+    await waitForVersion(h.gateway, await h.publish());
+    const outcomes = [];
+    for (const i of [1, 2, 3])
+      outcomes.push(
+        await client.callTool({ name: "alpha__echo", arguments: { message: `hi ${i}` } }).then(
+          () => "ok",
+          (e: unknown) => String(e),
+        ),
+      );
+    expect(outcomes.slice(0, 2)).toEqual(["ok", "ok"]);
+    expect(outcomes[2]).toMatch(/rate limit 'data-budget' exceeded: 2 calls per minute per team/);
+  });
+
+  it("an approval policy holds their call; approvers of the team granting the tool decide", async () => {
+    const ask = h.builder.policy(
+      "approval",
+      { reason: "data asks about echoes" },
+      { teams: data(), tools: [toolId("alpha__echo")] },
+    );
+    ask.name = "data-asks";
+    // The rate limit of the test above is out of the way (the builder keeps the policy it returned).
+    limit.scope.tools = ["no-such-tool"];
+    await waitForVersion(h.gateway, await h.publish());
+    const held = client.callTool(
+      { name: "alpha__echo", arguments: { message: "held" } },
+      { timeout: 30_000 },
+    ) as Promise<CallResult>;
+    const request = await pendingRequest();
+    expect(request).toMatchObject({ reason: "data asks about echoes", teams: [{ name: "platform" }] });
+    await expect(decide(request.id, users.dataApprover, "approve")).rejects.toThrow(
+      /not an approver of team 'platform'/,
+    );
+    await decide(request.id, users.platformApprover, "approve");
+    expect((await held).content[0]?.text).toBe("echo: held");
+  }, 60_000);
+});
+
+const toolId = (exposedName: string) =>
+  h.builder.build(0).tools.find((t) => t.exposedName === exposedName)!.id;
