@@ -47,8 +47,8 @@ export function matchesGlob(pattern: string, text: string): boolean {
 }
 
 /**
- * Collects an agent's resource or prompt grants (a person's: their own and every team's,
- * as `decidePersonItemAccess` reads them). Only grants of this kind count: a tool
+ * Collects an agent's resource or prompt grants (a person's: their own and every team's).
+ * Only grants of this kind count: a tool
  * grant (allow or deny, on one tool or `*`) exposes no resource and no prompt.
  */
 export function itemGrantsFor(
