@@ -15,7 +15,11 @@ import type { ApprovalWorker } from "@portcullis/queues/approval-worker";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { DEMO_PASSWORD } from "@portcullis/testkit/dev-idp/accounts";
 import { type RunningDevIdp, startDevIdp } from "@portcullis/testkit/dev-idp/start-dev-idp";
-import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
+import {
+  type FixtureServer,
+  startLegacyHttpServer,
+  startModernHttpServer,
+} from "@portcullis/testkit/fixture-servers";
 import { freePort } from "@portcullis/testkit/ports";
 import { createOutboundGuard } from "@portcullis/upstream/outbound-guard";
 import { UpstreamPool } from "@portcullis/upstream/pool";
@@ -34,7 +38,8 @@ import { authorizeOverHttp, MemoryOAuthClient } from "./testing/oauth-client";
 // Issue 11: a person's call that needs approval waits for an approver exactly like an
 // agent's. A real SDK client signs in with a real OAuth token (DCR, the dev SSO, consent);
 // the worker's handlers store the request in Postgres; decisions go through the use case
-// the console calls. The person is in teams platform and data; only data's grant asks.
+// the console calls. The person is in teams platform and data; only data's grant asks. Then
+// the policies and resource grants of data, their second team, bind them as well.
 const SECRET = secretKeyFrom("person-approvals-secret-key-0123456789abcdef");
 const PERSON_ID = "usr_dana";
 const EMAIL = "member@example.com";
@@ -42,6 +47,7 @@ const CLIENT_NAME = "Approvals test client";
 const users = { dataApprover: "usr_dataappr", opsApprover: "usr_opsappr", platformApprover: "usr_platappr" };
 
 let upstream: FixtureServer;
+let docsUpstream: FixtureServer;
 let h: GatewayHarness;
 let idp: RunningDevIdp;
 let as: RunningAuthorizationServer;
@@ -55,7 +61,8 @@ const calls: Array<{ name: string; args: Record<string, unknown> }> = [];
 
 beforeAll(async () => {
   upstream = await startLegacyHttpServer({ onCall: (name, args) => calls.push({ name, args }) });
-  tdb = await createTestDatabase({ name: "person_approvals" });
+  docsUpstream = await startModernHttpServer({ tag: "docs" });
+  tdb = await createTestDatabase({ name: "person_governance" });
   const [gatewayPort, asPort] = [await freePort(), await freePort()];
   const asIssuer = `http://127.0.0.1:${asPort}`;
   gatewayUrl = `http://127.0.0.1:${gatewayPort}/mcp`;
@@ -86,6 +93,9 @@ beforeAll(async () => {
       const ask = b.grant({ team: "data" }, server, "add", "approve");
       ask.reason = "data reviews additions";
       b.team("ops");
+      // Resources come from the second team's grant only.
+      const docs = b.server({ name: "docs", transport: "streamable-http", url: docsUpstream.url });
+      b.itemGrant("resource", { team: "data" }, docs, "fixture://*");
     },
   });
   await waitForVersion(h.gateway, await h.publish());
@@ -163,6 +173,7 @@ afterAll(async () => {
   callback?.close();
   await idp?.close();
   await upstream?.close();
+  await docsUpstream?.close();
   await tdb?.drop();
 });
 
@@ -285,6 +296,13 @@ describe("policies scoped to the person's second team (data)", () => {
       arguments: { message: "card 4111 1111 1111 1111" },
     })) as CallResult;
     expect(passed.content[0]?.text).toBe("echo: card 4111 1111 1111 1111");
+  });
+
+  it("a resource grant of data lets them list and read the resource", async () => {
+    expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(["fixture://readme"]);
+    expect((await client.readResource({ uri: "fixture://readme" })).contents[0]).toMatchObject({
+      uri: "fixture://readme",
+    });
   });
 
   it("a per-team rate limit counts them on data's budget", async () => {
