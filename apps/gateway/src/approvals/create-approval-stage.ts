@@ -91,8 +91,8 @@ const KEEP_MS = 24 * 3600 * 1000;
 /**
  * The approval stage: holds a call until a person decides, without touching Postgres.
  *
- * 1. The call's identity is (agent, or person and OAuth client; tool; SHA-256 of the arguments). A Redis index maps it
- *    to its approval id, set only if absent (`SET NX GET`): the same call retried after a
+ * 1. The call's identity is (agent, or person and OAuth client; tool; SHA-256 of the
+ *    arguments). A Redis index maps it to its approval id, set only if absent (`SET NX GET`): the same call retried after a
  *    restart, on another replica or concurrently re-attaches to the same request instead
  *    of asking again. A new request is enqueued (`approval.request`) for the worker to store.
  * 2. The call waits on the shared decision subscriber, with progress notifications to a
@@ -187,7 +187,8 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
     logger.info(
       {
         approvalId: fresh.id,
-        caller: caller.payload.agentName,
+        // An agent by name; a person by id (their email stays out of the logs).
+        caller: caller.payload.agentId === null ? requester : caller.payload.agentName,
         tool: tool.exposedName,
         requestId: ctx.requestId,
       },
