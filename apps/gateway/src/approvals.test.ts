@@ -277,7 +277,7 @@ describe("a call whose grant requires approval", () => {
     const before = calls("delete-everything");
     const held = call(client, "fx__delete-everything", { confirm: true });
     const request = await pending(
-      (a) => a.agent.name === "ops-bot" && a.exposedName === "fx__delete-everything",
+      (a) => a.agent?.name === "ops-bot" && a.exposedName === "fx__delete-everything",
     );
     expect(request).toMatchObject({
       status: "pending",
@@ -333,7 +333,7 @@ describe("a call whose grant requires approval", () => {
 
     // One approval, one run: the same call again asks again.
     const again = call(client, "fx__delete-everything", { confirm: true });
-    const second = await pending((a) => a.agent.name === "ops-bot" && a.id !== request.id);
+    const second = await pending((a) => a.agent?.name === "ops-bot" && a.id !== request.id);
     await decide(second.id, "deny", "approver", "once was enough");
     await expect(again.result).rejects.toThrow(/denied by approver@example.com: once was enough/);
     await client.close();
@@ -344,7 +344,7 @@ describe("a call whose grant requires approval", () => {
     const before = calls("delete-everything");
     const held = call(client, "fx__delete-everything", { confirm: false });
     const request = await pending(
-      (a) => a.agent.name === "ops-bot" && (a.arguments as { confirm?: boolean }).confirm === false,
+      (a) => a.agent?.name === "ops-bot" && (a.arguments as { confirm?: boolean }).confirm === false,
     );
     await decide(request.id, "deny", "approver", "not during the freeze");
     const error = await held.result.then(
@@ -542,7 +542,7 @@ describe("an approval policy on a risk class, with a condition", () => {
       text((await client.callTool({ name: "fx__echo", arguments: { message: "hi" } })) as CallResult),
     ).toBe("echo: hi");
     const held = call(client, "fx__delete-everything", { confirm: true });
-    const request = await pending((a) => a.agent.name === "policy-bot");
+    const request = await pending((a) => a.agent?.name === "policy-bot");
     expect(request).toMatchObject({
       reason: "Confirmed destructive calls need a human",
       highlights: ["confirm"],
@@ -587,7 +587,7 @@ describe("team webhook", () => {
     failNextHook = 1;
     const client = await connect("hook-bot");
     const held = call(client, "fx__delete-everything", { confirm: true });
-    const request = await pending((a) => a.agent.name === "hook-bot");
+    const request = await pending((a) => a.agent?.name === "hook-bot");
     await eventually(
       async () => hooks.length,
       (n) => n >= 1,

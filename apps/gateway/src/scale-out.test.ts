@@ -196,7 +196,7 @@ describe("two gateways and two workers on one Redis and Postgres", () => {
     let approvalId: string | undefined;
     for (const deadline = Date.now() + 15_000; !approvalId && Date.now() < deadline; ) {
       const page = await listApprovals(database.db, { orgId, status: "pending" });
-      approvalId = page.items.find((a) => a.agent.name === "approve-bot")?.id;
+      approvalId = page.items.find((a) => a.agent?.name === "approve-bot")?.id;
       if (!approvalId) await new Promise((r) => setTimeout(r, 50));
     }
     expect(approvalId).toBeDefined();

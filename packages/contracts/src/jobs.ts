@@ -111,9 +111,21 @@ export type ApprovalSource = z.infer<typeof approvalSource>;
 export const approvalRequestPayload = z.object({
   approvalId: z.string().min(1),
   orgId: z.string().min(1),
-  agentId: z.string().min(1),
+  /** Null: a person's own call through an OAuth client (`client`); `onBehalfOf` names them. */
+  agentId: z.string().min(1).nullable(),
+  /** The agent's name, or the person's email for a person's call. */
   agentName: z.string(),
+  /** The OAuth client a person called through (its id and the name it gave itself). */
+  client: z
+    .object({ id: z.string().min(1), name: z.string() })
+    .nullable()
+    .default(null),
   teamId: z.string().nullable(),
+  /**
+   * The teams whose approvers may decide: the agent's team, or each team of the person whose
+   * grant gives them the tool (none when only the person's own grant does: owners and admins decide).
+   */
+  teamIds: z.array(z.string()).default([]),
   /** The key the agent called with: its creator is the person on whose behalf it acts. */
   keyId: z.string().nullable(),
   /** A person the call is made for, when the credential names one (OAuth); else resolved from the key. */
@@ -138,6 +150,8 @@ export const approvalRequestPayload = z.object({
   expiresAt: z.string().datetime(),
 });
 export type ApprovalRequestPayload = z.infer<typeof approvalRequestPayload>;
+/** A request before parsing: `client`, `teamIds` and `highlights` may be left out (older gateways). */
+export type ApprovalRequestInput = z.input<typeof approvalRequestPayload>;
 
 /** `approval.expire`: delayed until the request's expiry; expires it if nobody decided. */
 export const approvalExpirePayload = z.object({ approvalId: z.string().min(1) });

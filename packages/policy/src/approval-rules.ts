@@ -2,7 +2,6 @@ import { approvalPolicyConfig, DEFAULT_APPROVAL_TIMEOUT_SEC } from "@portcullis/
 import type { ApprovalSource } from "@portcullis/contracts/jobs";
 import type {
   RiskClass,
-  SnapshotAgent,
   SnapshotGrant,
   SnapshotPolicy,
   SnapshotServer,
@@ -13,6 +12,7 @@ import { describeConfigProblems } from "./config-problems";
 import type { Decision } from "./decide";
 import { grantAppliesTo, grantCoversTool } from "./grant-match";
 import { type CompiledScope, compileScope, scopeCovers, scopedCall } from "./policy-scope";
+import type { PolicySubject } from "./policy-subject";
 
 /**
  * Which calls wait for a person (issue 4). Evaluated after the grant decision
@@ -65,7 +65,7 @@ export class CompiledApprovalRules {
 
   /** The rules whose scope and risk classes cover this agent's calls to this tool, in priority order. */
   rulesFor(
-    agent: SnapshotAgent,
+    agent: PolicySubject,
     server: SnapshotServer,
     tool: SnapshotTool,
     personId: string | null = null,
@@ -126,7 +126,8 @@ export function compileApprovalRules(policies: readonly SnapshotPolicy[]): Compi
 }
 
 export interface ApprovalInput {
-  agent: SnapshotAgent;
+  /** The caller: an agent, or a person with all their teams (their teams' `approve` grants hold their calls). */
+  agent: PolicySubject;
   server: SnapshotServer;
   tool: SnapshotTool;
   /** The grant decision for the call (a denied call never gets this far). */

@@ -1,4 +1,5 @@
-import type { SnapshotAgent, SnapshotGrant, SnapshotTool } from "@portcullis/contracts/snapshot";
+import type { SnapshotGrant, SnapshotTool } from "@portcullis/contracts/snapshot";
+import { grantReachesSubject, type PolicySubject } from "./policy-subject";
 import { matchesToolPattern } from "./tool-pattern";
 
 /** Who a grant names: an agent (agentId set) or, when it names no agent, a team. */
@@ -21,10 +22,12 @@ export function grantNames(
 
 /**
  * Whether a grant is about this agent: it belongs to the agent's organization and its
- * subject is the agent or the agent's team (grantNames). The one rule decisions,
- * approvals and resource/prompt visibility share.
+ * subject is the agent or the agent's team (grantNames); for a person standing in as an
+ * agent, the person or any of their teams. The one rule decisions, approvals and
+ * resource/prompt visibility share.
  */
-export function grantAppliesTo(grant: SnapshotGrant, agent: SnapshotAgent): boolean {
+export function grantAppliesTo(grant: SnapshotGrant, agent: PolicySubject): boolean {
+  if (agent.teamIds) return grantReachesSubject(grant, agent);
   return grant.orgId === agent.orgId && grantNames(grant, agent);
 }
 

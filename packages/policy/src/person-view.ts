@@ -6,9 +6,10 @@ import type {
   SnapshotTool,
 } from "@portcullis/contracts/snapshot";
 import type { Decision } from "./decide";
+import { grantCoversTool } from "./grant-match";
 import { decidingGrant, type GrantPrincipal, grantAppliesTo } from "./grant-precedence";
-import type { ItemDecision, ItemKind } from "./resource-grants";
-import { matchesGlob } from "./resource-grants";
+import { personSubject } from "./policy-subject";
+import { decideItemAccess, type ItemDecision, type ItemKind, itemGrantsFor } from "./resource-grants";
 import { unavailableToolReason } from "./tool-availability";
 import type { VisibleTool } from "./visible-tools";
 
@@ -124,7 +125,8 @@ export function personView(
 
 /**
  * Decides whether a person may read a resource (by URI) or get a prompt (by upstream name):
- * default deny, and deny wins over allow among the grants of the person and their teams.
+ * default deny, and deny wins over allow among the grants of the person and their teams —
+ * the gateway's rule for every caller (`decideItemAccess` on the person as policy subject).
  */
 export function decidePersonItemAccess(
   kind: ItemKind,
@@ -133,21 +135,24 @@ export function decidePersonItemAccess(
   name: string,
   grants: readonly SnapshotItemGrant[],
 ): ItemDecision {
-  if (person.status !== "active")
-    return { effect: "deny", grantId: null, reason: `person '${person.email}' is suspended` };
-  if (server.status !== "active")
-    return { effect: "deny", grantId: null, reason: `server '${server.name}' is disabled` };
-  let allow: SnapshotItemGrant | null = null;
+  const view = itemGrantsFor(kind, personSubject(person), grants, new Map([[server.id, server]]));
+  return decideItemAccess(view, server, name);
+}
+
+/**
+ * The person's teams that grant them a tool (an allow or approve grant of the team covering
+ * it), in the person's team order: the approvers of any of them may decide the person's
+ * held calls to it. Empty when only the person's own grant gives it (owners and admins decide).
+ */
+export function grantingTeams(
+  person: SnapshotPerson,
+  tool: SnapshotTool,
+  grants: readonly SnapshotGrant[],
+): string[] {
+  const granting = new Set<string>();
   for (const g of grants) {
-    if (g.serverId !== server.id || !grantReachesPerson(g, person) || !matchesGlob(g.pattern, name)) continue;
-    if (g.effect === "deny")
-      return { effect: "deny", grantId: g.id, reason: g.reason ?? `a deny grant forbids ${kind} '${name}'` };
-    allow ??= g;
+    if (g.orgId !== person.orgId || g.effect === "deny" || g.teamId === null || g.agentId !== null) continue;
+    if (grantCoversTool(g, tool)) granting.add(g.teamId);
   }
-  if (allow) return { effect: "allow", grantId: allow.id };
-  return {
-    effect: "deny",
-    grantId: null,
-    reason: `no grant gives person '${person.email}' access to ${kind} '${name}' on '${server.name}' (default deny)`,
-  };
+  return person.teamIds.filter((t) => granting.has(t));
 }

@@ -1,14 +1,12 @@
-import type {
-  SnapshotAgent,
-  SnapshotPolicy,
-  SnapshotServer,
-  SnapshotTool,
-} from "@portcullis/contracts/snapshot";
+import type { SnapshotPolicy, SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
+import type { PolicySubject } from "./policy-subject";
 
 /** The facts about a call that decide which policies' scopes cover it. */
 export interface ScopedCall {
   orgId: string;
   teamId: string;
+  /** A person's teams, all of them (a scope naming any one covers the call); absent: `teamId`. */
+  teamIds?: readonly string[];
   agentId: string;
   serverId: string;
   toolId: string;
@@ -44,14 +42,15 @@ export function compileScope(policy: Pick<SnapshotPolicy, "orgId" | "scope">): C
 
 /**
  * Whether a policy covers a call: it belongs to the call's organization and each non-empty
- * scope list names the call's team, agent, server, tool and person. The control plane stores a tool
+ * scope list names the call's team (for a person: any of their teams), agent, server, tool
+ * and person. The control plane stores a tool
  * by id, or by exposed name until its catalog lists it, so both are looked up. The one scope
  * rule of DLP, rate-limit and approval policies.
  */
 export function scopeCovers(scope: CompiledScope, call: ScopedCall): boolean {
   return (
     scope.orgId === call.orgId &&
-    (scope.teams === null || scope.teams.has(call.teamId)) &&
+    (scope.teams === null || coversTeam(scope.teams, call)) &&
     (scope.agents === null || scope.agents.has(call.agentId)) &&
     (scope.servers === null || scope.servers.has(call.serverId)) &&
     (scope.tools === null || scope.tools.has(call.toolId) || scope.tools.has(call.toolName)) &&
@@ -59,9 +58,16 @@ export function scopeCovers(scope: CompiledScope, call: ScopedCall): boolean {
   );
 }
 
+/** Whether a scope's team list names the call's team, or for a person any of their teams. */
+function coversTeam(teams: ReadonlySet<string>, call: ScopedCall): boolean {
+  if (call.teamIds === undefined) return teams.has(call.teamId);
+  for (const id of call.teamIds) if (teams.has(id)) return true;
+  return false;
+}
+
 /** The scope facts of an agent's call to a tool, made for `personId` when a person is signed in. */
 export function scopedCall(
-  agent: SnapshotAgent,
+  agent: PolicySubject,
   server: SnapshotServer,
   tool: SnapshotTool,
   personId: string | null = null,
@@ -69,6 +75,7 @@ export function scopedCall(
   return {
     orgId: agent.orgId,
     teamId: agent.teamId,
+    ...(agent.teamIds && { teamIds: agent.teamIds }),
     agentId: agent.id,
     serverId: server.id,
     toolId: tool.id,

@@ -1,4 +1,5 @@
-import type { SnapshotAgent, SnapshotItemGrant, SnapshotServer } from "@portcullis/contracts/snapshot";
+import type { SnapshotItemGrant, SnapshotServer } from "@portcullis/contracts/snapshot";
+import { grantReachesSubject, type PolicySubject } from "./policy-subject";
 
 /** What an item grant covers: a resource by URI, or a prompt by its upstream name. */
 export type ItemKind = "resource" | "prompt";
@@ -10,7 +11,8 @@ export type ItemDecision =
 /** The grants of one kind that can apply to an agent, by server (computed once per view). */
 export interface ItemGrants {
   kind: ItemKind;
-  agent: SnapshotAgent;
+  /** An agent, or a person standing in as one (their own grants and every team's). */
+  agent: PolicySubject;
   byServer: ReadonlyMap<string, readonly SnapshotItemGrant[]>;
   /** Active servers on which some grant of this kind allows something, by name. */
   servers: SnapshotServer[];
@@ -44,22 +46,20 @@ export function matchesGlob(pattern: string, text: string): boolean {
   return p === pattern.length;
 }
 
-const forAgent = (g: SnapshotItemGrant, agent: SnapshotAgent) =>
-  g.orgId === agent.orgId && (g.agentId !== null ? g.agentId === agent.id : g.teamId === agent.teamId);
-
 /**
- * Collects an agent's resource or prompt grants. Only grants of this kind count: a tool
+ * Collects an agent's resource or prompt grants (a person's: their own and every team's).
+ * Only grants of this kind count: a tool
  * grant (allow or deny, on one tool or `*`) exposes no resource and no prompt.
  */
 export function itemGrantsFor(
   kind: ItemKind,
-  agent: SnapshotAgent,
+  agent: PolicySubject,
   grants: readonly SnapshotItemGrant[],
   serversById: ReadonlyMap<string, SnapshotServer>,
 ): ItemGrants {
   const byServer = new Map<string, SnapshotItemGrant[]>();
   for (const g of grants) {
-    if (!forAgent(g, agent)) continue;
+    if (!grantReachesSubject(g, agent)) continue;
     const list = byServer.get(g.serverId) ?? [];
     list.push(g);
     byServer.set(g.serverId, list);
@@ -82,8 +82,13 @@ export function itemGrantsFor(
  */
 export function decideItemAccess(grants: ItemGrants, server: SnapshotServer, name: string): ItemDecision {
   const { agent, kind } = grants;
+  const who = agent.teamIds ? `person '${agent.name}'` : `agent '${agent.name}'`;
   if (agent.status !== "active")
-    return { effect: "deny", grantId: null, reason: `agent '${agent.name}' is disabled` };
+    return {
+      effect: "deny",
+      grantId: null,
+      reason: agent.teamIds ? `${who} is suspended` : `${who} is disabled`,
+    };
   if (server.status !== "active")
     return { effect: "deny", grantId: null, reason: `server '${server.name}' is disabled` };
   let allow: SnapshotItemGrant | null = null;
@@ -97,6 +102,6 @@ export function decideItemAccess(grants: ItemGrants, server: SnapshotServer, nam
   return {
     effect: "deny",
     grantId: null,
-    reason: `no grant gives agent '${agent.name}' access to ${kind} '${name}' on '${server.name}' (default deny)`,
+    reason: `no grant gives ${who} access to ${kind} '${name}' on '${server.name}' (default deny)`,
   };
 }

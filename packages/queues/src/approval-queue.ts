@@ -1,7 +1,7 @@
 import {
   type ApprovalExecutedPayload,
   type ApprovalNotifyPayload,
-  type ApprovalRequestPayload,
+  type ApprovalRequestInput,
   approvalExecutedPayload,
   approvalRequestPayload,
   JOBS,
@@ -66,7 +66,7 @@ export class ApprovalQueue {
   }
 
   /** `approval.request`: the worker persists the request (job id = approval id). */
-  async request(payload: ApprovalRequestPayload): Promise<void> {
+  async request(payload: ApprovalRequestInput): Promise<void> {
     const data = approvalRequestPayload.parse(payload);
     await this.queue.add(JOBS.approvalRequest, data, { ...DURABLE, jobId: data.approvalId });
   }

@@ -55,7 +55,7 @@ export function registerApprovalsList(approvals: Command): void {
                   opts.decided
                     ? `${v.status}${v.decidedBy ? ` by ${v.decidedBy.email}` : ""}`
                     : expiresIn(v, now),
-                  v.agent.name,
+                  v.agent?.name ?? v.caller,
                   v.requester?.email ?? "-",
                   v.exposedName,
                   v.riskClass,

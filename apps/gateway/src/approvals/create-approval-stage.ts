@@ -1,8 +1,9 @@
 import { approvalArgumentsHash } from "@portcullis/contracts/approval-policy";
 import { AppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
-import type { ApprovalDecisionMessage } from "@portcullis/contracts/jobs";
+import type { ApprovalDecisionMessage, ApprovalRequestPayload } from "@portcullis/contracts/jobs";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
+import { grantingTeams } from "@portcullis/policy/person-view";
 import {
   claimApprovedCall,
   indexPendingApproval,
@@ -39,14 +40,59 @@ export interface ApprovalStageOptions {
   expiryGraceMs?: number;
 }
 
+/**
+ * Who a held call is from, as the index keys it and the request names it: an agent and its
+ * key and team; or a person, through their OAuth client, decided by the approvers of any
+ * team of theirs that grants the tool. A person's calls are indexed per client: the same
+ * call from two of their clients waits for two decisions.
+ */
+function callerOf(input: StageInput): {
+  indexId: string;
+  payload: Pick<
+    ApprovalRequestPayload,
+    "orgId" | "agentId" | "agentName" | "client" | "teamId" | "teamIds" | "keyId"
+  >;
+} {
+  const { identity, snapshot } = input.ctx;
+  if (identity.kind === "agent") {
+    const { agent, key } = identity;
+    return {
+      indexId: agent.id,
+      payload: {
+        orgId: agent.orgId,
+        agentId: agent.id,
+        agentName: agent.name,
+        client: null,
+        teamId: agent.teamId,
+        teamIds: [agent.teamId],
+        keyId: key.id,
+      },
+    };
+  }
+  const { person, client } = identity;
+  const teamIds = grantingTeams(person, input.tool, snapshot.grantsByServer.get(input.server.id) ?? []);
+  return {
+    indexId: `oauth:${client.id}`,
+    payload: {
+      orgId: person.orgId,
+      agentId: null,
+      agentName: person.email,
+      client: { id: client.id, name: client.name },
+      teamId: teamIds[0] ?? null,
+      teamIds,
+      keyId: null,
+    },
+  };
+}
+
 /** Index entries and claims outlive the request by a day: a client may retry a while later. */
 const KEEP_MS = 24 * 3600 * 1000;
 
 /**
  * The approval stage: holds a call until a person decides, without touching Postgres.
  *
- * 1. The call's identity is (agent, tool, SHA-256 of the arguments). A Redis index maps it
- *    to its approval id, set only if absent (`SET NX GET`): the same call retried after a
+ * 1. The call's identity is (agent, or person and OAuth client; tool; SHA-256 of the
+ *    arguments). A Redis index maps it to its approval id, set only if absent (`SET NX GET`): the same call retried after a
  *    restart, on another replica or concurrently re-attaches to the same request instead
  *    of asking again. A new request is enqueued (`approval.request`) for the worker to store.
  * 2. The call waits on the shared decision subscriber, with progress notifications to a
@@ -88,18 +134,12 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
     args: Record<string, unknown>,
   ) {
     const { tool, server, ctx } = input;
-    const { identity } = ctx;
-    // Held calls name an agent and its key; a person's own requests wait for approvals keyed by person.
-    if (identity.kind !== "agent")
-      throw new AppError(
-        "APPROVAL_REQUIRED",
-        `call to '${tool.exposedName}' requires approval, which is not available for OAuth callers yet: ${requirement.reason}`,
-      );
+    const caller = callerOf(input);
     const call: PendingCall = {
-      agentId: identity.agent.id,
+      agentId: caller.indexId,
       toolId: tool.id,
       argumentsHash: hash,
-      personId: personIdOf(identity),
+      personId: personIdOf(ctx.identity),
     };
     const requester = call.personId ?? null;
     const requestedAt = Date.now();
@@ -123,11 +163,7 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
     try {
       await queue.request({
         approvalId: fresh.id,
-        orgId: identity.agent.orgId,
-        agentId: identity.agent.id,
-        agentName: identity.agent.name,
-        teamId: identity.agent.teamId,
-        keyId: identity.key.id,
+        ...caller.payload,
         onBehalfOf: requester,
         serverId: server.id,
         serverName: server.name,
@@ -149,7 +185,13 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
       throw unavailable("the request could not be enqueued", cause);
     }
     logger.info(
-      { approvalId: fresh.id, agent: identity.agent.name, tool: tool.exposedName, requestId: ctx.requestId },
+      {
+        approvalId: fresh.id,
+        // An agent by name; a person by id (their email stays out of the logs).
+        caller: caller.payload.agentId === null ? requester : caller.payload.agentName,
+        tool: tool.exposedName,
+        requestId: ctx.requestId,
+      },
       "call held for approval",
     );
     return { entry: fresh, call };

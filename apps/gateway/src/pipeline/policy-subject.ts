@@ -1,30 +1,12 @@
-import type { SnapshotAgent, SnapshotPerson } from "@portcullis/contracts/snapshot";
+import { type PolicySubject, personSubject } from "@portcullis/policy/policy-subject";
 import type { AgentIdentity } from "./authenticate";
-
-// One stand-in per person object: snapshot objects live as long as their version.
-const standIns = new WeakMap<SnapshotPerson, SnapshotAgent>();
 
 /**
  * The agent-shaped subject the governance stages key on (rate-limit counters, DLP and
- * approval-policy scopes, resource and prompt grants). An agent is itself. A person stands in
- * with their own id (so `per: agent` limits count per person) and their first team: policies
- * scoped to one of their other teams do not reach them yet — the person-aware scopes of
- * issue 11 point 4 replace this.
+ * approval-policy scopes, `approve` grants, resource and prompt grants). An agent is itself.
+ * A person stands in with their own id (so `per: agent` limits count per person) and all
+ * their teams: a policy scoped to any team of theirs binds them (@portcullis/policy/policy-subject).
  */
-export function policySubject(identity: AgentIdentity): SnapshotAgent {
-  if (identity.kind === "agent") return identity.agent;
-  const { person } = identity;
-  let standIn = standIns.get(person);
-  if (!standIn) {
-    standIn = {
-      id: person.id,
-      orgId: person.orgId,
-      name: person.email,
-      teamId: person.teamIds[0] ?? "",
-      teamName: "",
-      status: person.status === "active" ? "active" : "disabled",
-    };
-    standIns.set(person, standIn);
-  }
-  return standIn;
+export function policySubject(identity: AgentIdentity): PolicySubject {
+  return identity.kind === "agent" ? identity.agent : personSubject(identity.person);
 }

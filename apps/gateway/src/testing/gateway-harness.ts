@@ -99,6 +99,7 @@ export async function startGatewayHarness(
     oauth?: TestGatewayOptions["oauth"];
     fastPathOptOuts?: TestGatewayOptions["fastPathOptOuts"];
     hardening?: TestGatewayOptions["hardening"];
+    approvals?: TestGatewayOptions["approvals"];
   } = {},
 ): Promise<GatewayHarness> {
   const redisUrl = options.redisUrl ?? "redis://127.0.0.1:6379";
@@ -133,6 +134,7 @@ export async function startGatewayHarness(
     ...(options.oauth && { oauth: options.oauth }),
     ...(options.fastPathOptOuts && { fastPathOptOuts: options.fastPathOptOuts }),
     ...(options.hardening && { hardening: options.hardening }),
+    ...(options.approvals && { approvals: options.approvals }),
   });
 
   const events: AuditEvent[] = [];

@@ -75,20 +75,20 @@ export async function decideApproval(
     }
     const row = await tx.approvalRequest.findFirst({ where: { id: input.approvalId, orgId: input.orgId } });
     if (!row) throw new AppError("NOT_FOUND", `approval ${input.approvalId} does not exist`);
-    const team = row.teamId
-      ? await tx.team.findFirst({
-          where: { id: row.teamId, orgId: input.orgId },
-          select: { id: true, name: true },
-        })
-      : null;
+    const teamIds = row.teamIds.length > 0 ? row.teamIds : row.teamId ? [row.teamId] : [];
+    const found = await tx.team.findMany({
+      where: { id: { in: teamIds }, orgId: input.orgId },
+      select: { id: true, name: true },
+    });
+    const teams = teamIds.flatMap((id) => found.find((t) => t.id === id) ?? []);
     const right = mayDecideApproval(
       { userId: member.user.id, role: member.role as Role },
       await memberTeamIds(tx, input.orgId, member.user.id),
-      { team, requesterId: row.onBehalfOf },
+      { teams, requesterId: row.onBehalfOf },
     );
     if (!right.allowed) {
       throw new AppError("FORBIDDEN", right.message, {
-        details: { reason: right.reason, team: team?.name ?? null },
+        details: { reason: right.reason, team: teams[0]?.name ?? null },
       });
     }
     if (input.seenArgumentsHash !== undefined && input.seenArgumentsHash !== row.argumentsHash) {

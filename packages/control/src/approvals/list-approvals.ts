@@ -11,9 +11,17 @@ export interface ApprovalView {
   id: string;
   /** `expired` also for a pending row whose expiry has passed (before the worker marks it). */
   status: ApprovalViewStatus;
-  agent: { id: string; name: string };
+  /** The agent that asked; null when a person asked themselves, through `client`. */
+  agent: { id: string; name: string } | null;
+  /** The OAuth client a person's call came through (null for an agent's call). */
+  client: { id: string; name: string } | null;
+  /** The agent's team, or the first of `teams`. */
   team: { id: string; name: string } | null;
-  /** The person on whose behalf the agent asked (the key's owner), when known. */
+  /** The teams whose approvers may decide (an agent's team; each of a person's teams granting the tool). */
+  teams: Array<{ id: string; name: string }>;
+  /** Who asked, in words: `agent ci-bot`, or `person ann@example.com via Claude Code`. */
+  caller: string;
+  /** The person on whose behalf the agent asked (the key's owner) or who asked, when known. */
   requester: { id: string; email: string; name: string | null } | null;
   server: { id: string; name: string };
   toolName: string;
@@ -101,7 +109,10 @@ async function toViews(db: Tx, rows: ApprovalRequest[], now: Date): Promise<Appr
   ];
   const [agents, teams, servers, users, requests] = await Promise.all([
     db.agent.findMany({ where: { id: { in: ids((r) => r.agentId) } }, select: { id: true, name: true } }),
-    db.team.findMany({ where: { id: { in: ids((r) => r.teamId) } }, select: { id: true, name: true } }),
+    db.team.findMany({
+      where: { id: { in: [...ids((r) => r.teamId), ...new Set(rows.flatMap((r) => r.teamIds))] } },
+      select: { id: true, name: true },
+    }),
     db.server.findMany({ where: { id: { in: ids((r) => r.serverId) } }, select: { id: true, name: true } }),
     db.user.findMany({
       where: { id: { in: [...ids((r) => r.onBehalfOf), ...ids((r) => r.decidedById)] } },
@@ -123,12 +134,25 @@ async function toViews(db: Tx, rows: ApprovalRequest[], now: Date): Promise<Appr
     const d = details.get(r.id) ?? {};
     const serverName = serverById.get(r.serverId)?.name ?? d.server ?? r.serverId;
     const status: ApprovalViewStatus = r.status === "pending" && r.expiresAt <= now ? "expired" : r.status;
+    const agent =
+      r.agentId === null
+        ? null
+        : { id: r.agentId, name: agentById.get(r.agentId)?.name ?? d.agent ?? r.agentId };
+    const client = r.clientId === null ? null : { id: r.clientId, name: r.clientName ?? r.clientId };
+    const requester = r.onBehalfOf ? (userById.get(r.onBehalfOf) ?? null) : null;
+    const teamIds = r.teamIds.length > 0 ? r.teamIds : r.teamId ? [r.teamId] : [];
+    const teams = teamIds.flatMap((id) => teamById.get(id) ?? []);
     return {
       id: r.id,
       status,
-      agent: { id: r.agentId, name: agentById.get(r.agentId)?.name ?? d.agent ?? r.agentId },
-      team: r.teamId ? (teamById.get(r.teamId) ?? null) : null,
-      requester: r.onBehalfOf ? (userById.get(r.onBehalfOf) ?? null) : null,
+      agent,
+      client,
+      team: r.teamId ? (teamById.get(r.teamId) ?? null) : (teams[0] ?? null),
+      teams,
+      caller: agent
+        ? `agent ${agent.name}`
+        : `person ${requester?.email ?? d.agent ?? "unknown"} via ${client?.name ?? "an OAuth client"}`,
+      requester,
       server: { id: r.serverId, name: serverName },
       toolName: r.toolName,
       exposedName: d.tool ?? exposedToolName(serverName, r.toolName),

@@ -19,7 +19,7 @@ export async function markApprovalExecuted(db: Db, payload: ApprovalExecutedPayl
     if (changed.count === 0) return false;
     await recordAdminChange(tx, {
       orgId: row.orgId,
-      actor: { type: "system", id: row.agentId, name: "gateway" },
+      actor: { type: "system", id: row.agentId ?? row.clientId ?? undefined, name: "gateway" },
       action: "approval.execute",
       targetType: "approval",
       targetId: row.id,

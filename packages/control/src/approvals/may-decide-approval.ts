@@ -16,8 +16,10 @@ export type DecideRight =
  * - owners and admins administer every team's tools (`tools.write`), so they may decide any
  *   request of their organization;
  * - an `approver` (`approvals.decide` without `tools.write`) may decide only the requests of
- *   a team they are a member of (`ApprovalRequest.teamId`, the requesting agent's team); a
- *   request with no team (its team deleted since) is left to owners and admins;
+ *   a team they are a member of (`ApprovalRequest.teamIds`: the requesting agent's team, or
+ *   each team of the requesting person that grants them the tool — any one suffices); a
+ *   request with no team (its team deleted since, or a tool only the person's own grant
+ *   gives) is left to owners and admins;
  * - everyone else, never; and nobody decides a request made on their own behalf.
  *
  * Whether the request is still pending (first decision wins) is checked where it is decided.
@@ -26,7 +28,7 @@ export type DecideRight =
 export function mayDecideApproval(
   member: { userId: string; role: Role },
   teamIds: ReadonlySet<string>,
-  request: { team: { id: string; name: string } | null; requesterId: string | null },
+  request: { teams: ReadonlyArray<{ id: string; name: string }>; requesterId: string | null },
 ): DecideRight {
   if (!can(member.role, "approvals.decide")) {
     return {
@@ -43,18 +45,19 @@ export function mayDecideApproval(
     };
   }
   if (can(member.role, "tools.write")) return { allowed: true };
-  if (!request.team) {
+  if (request.teams.length === 0) {
     return {
       allowed: false,
       reason: "no_team",
       message: "not allowed: this request belongs to no team, so only an owner or admin can decide it",
     };
   }
-  if (!teamIds.has(request.team.id)) {
+  if (!request.teams.some((t) => teamIds.has(t.id))) {
+    const names = request.teams.map((t) => `'${t.name}'`).join(" or ");
     return {
       allowed: false,
       reason: "not_team_approver",
-      message: `not allowed: you are not an approver of team '${request.team.name}': only its members with the approver role, owners and admins can decide its requests`,
+      message: `not allowed: you are not an approver of team ${names}: only its members with the approver role, owners and admins can decide its requests`,
     };
   }
   return { allowed: true };
@@ -83,5 +86,7 @@ export function decidableWhere(
     OR: [{ onBehalfOf: null }, { onBehalfOf: { not: member.userId } }],
   };
   if (can(member.role, "tools.write")) return notOwn;
-  return { AND: [notOwn, { teamId: { in: [...teamIds] } }] };
+  const mine = [...teamIds];
+  // Older rows name their team in `teamId` only.
+  return { AND: [notOwn, { OR: [{ teamId: { in: mine } }, { teamIds: { hasSome: mine } }] }] };
 }

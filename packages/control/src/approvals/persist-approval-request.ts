@@ -1,6 +1,6 @@
 import { approvalArgumentsHash } from "@portcullis/contracts/approval-policy";
 import { AppError } from "@portcullis/contracts/errors";
-import type { ApprovalRequestPayload } from "@portcullis/contracts/jobs";
+import type { ApprovalRequestInput } from "@portcullis/contracts/jobs";
 import type { Prisma } from "@portcullis/db/client";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import type { Db, Tx } from "../db";
@@ -17,7 +17,8 @@ export interface PersistedApproval {
 /**
  * Stores an approval request the gateway enqueued, with its `approval.request` admin audit
  * row in the same transaction; then schedules its expiry and, when the agent's team has a
- * webhook, its notification. Idempotent by approval id.
+ * webhook, its notification. Idempotent by approval id. A person's own call (through an
+ * OAuth client) names no agent: the person is the requester, with the client they used.
  *
  * The arguments are checked against their hash first: a request altered on its way from the
  * gateway could otherwise show the approver one thing and bind the approval to another.
@@ -26,7 +27,7 @@ export interface PersistedApproval {
  */
 export async function persistApprovalRequest(
   db: Db,
-  payload: ApprovalRequestPayload,
+  payload: ApprovalRequestInput,
   jobs: ApprovalJobs,
 ): Promise<PersistedApproval> {
   const hash = await approvalArgumentsHash(payload.arguments);
@@ -49,7 +50,10 @@ export async function persistApprovalRequest(
         id: payload.approvalId,
         orgId: payload.orgId,
         agentId: payload.agentId,
+        clientId: payload.client?.id ?? null,
+        clientName: payload.client?.name ?? null,
         teamId: payload.teamId,
+        teamIds: payload.teamIds?.length ? payload.teamIds : payload.teamId ? [payload.teamId] : [],
         onBehalfOf,
         serverId: payload.serverId,
         toolName: payload.toolName,
@@ -64,12 +68,13 @@ export async function persistApprovalRequest(
     });
     await recordAdminChange(tx, {
       orgId: payload.orgId,
-      actor: { type: "system", id: payload.agentId, name: `agent ${payload.agentName}` },
+      actor: { type: "system", id: payload.agentId ?? payload.client?.id, name: callerName(payload) },
       action: "approval.request",
       targetType: "approval",
       targetId: payload.approvalId,
       details: {
         agent: payload.agentName,
+        ...(payload.client && { client: payload.client.name }),
         server: payload.serverName,
         tool: payload.exposedName,
         riskClass: payload.riskClass,
@@ -95,6 +100,12 @@ export async function persistApprovalRequest(
     if (outcome.webhook) await jobs.notify(payload.approvalId, "requested");
   }
   return { created: outcome.created, onBehalfOf: outcome.onBehalfOf };
+}
+
+/** Who asked, as the admin log names them: `agent ci-bot`, or `person ann@example.com via Claude Code`. */
+function callerName(payload: ApprovalRequestInput): string {
+  if (payload.agentId !== null || !payload.client) return `agent ${payload.agentName}`;
+  return `person ${payload.agentName} via ${payload.client.name}`;
 }
 
 /** The console user who created the key (`createdBy` holds their email), if still a member. */

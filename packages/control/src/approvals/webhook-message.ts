@@ -18,7 +18,9 @@ export function approvalWebhookMessage(
   /** `consoleUrl`: the console's public URL; without it the message has no link. */
   options: { consoleUrl?: string } = {},
 ): Record<string, unknown> {
-  const who = `*${esc(view.agent.name)}*${view.team ? ` (team ${esc(view.team.name)})` : ""}`;
+  // An agent by name; a person's own call as "person ann@example.com via Claude Code".
+  const name = view.agent?.name ?? view.caller;
+  const who = `*${esc(name)}*${view.team ? ` (team ${esc(view.team.name)})` : ""}`;
   const tool = `\`${esc(view.exposedName)}\``;
   // The console's approvals page opens and highlights the request given `?id=`.
   const link = options.consoleUrl
@@ -33,7 +35,7 @@ export function approvalWebhookMessage(
     if (args.length > ARGUMENTS_MAX) args = `${args.slice(0, ARGUMENTS_MAX)}\n…`;
     const expires = Math.floor(view.expiresAt.getTime() / 1000);
     return {
-      text: `Approval needed: ${view.agent.name} wants to call ${view.exposedName} (${view.riskClass})`,
+      text: `Approval needed: ${name} wants to call ${view.exposedName} (${view.riskClass})`,
       blocks: [
         { type: "header", text: { type: "plain_text", text: "Approval needed" } },
         {
@@ -67,7 +69,7 @@ export function approvalWebhookMessage(
         : `:white_check_mark: Approved${by}`;
   const comment = view.comment ? `\n>${esc(view.comment)}` : "";
   return {
-    text: `${verdict.replace(/:[a-z_]+: /, "")}: ${view.agent.name}'s call to ${view.exposedName}`,
+    text: `${verdict.replace(/:[a-z_]+: /, "")}: ${name}'s call to ${view.exposedName}`,
     blocks: [
       { type: "section", text: { type: "mrkdwn", text: `${verdict}: ${who}'s call to ${tool}${comment}` } },
       context,

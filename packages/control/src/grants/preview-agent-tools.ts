@@ -85,7 +85,7 @@ export async function previewAgentTools(
 }
 
 /** Adds the asking rule's condition, in words, to what `approvalPreview` found. */
-function withCondition(view: PreviewView, preview: ApprovalPreview): PreviewedApproval {
+export function withCondition(view: PreviewView, preview: ApprovalPreview): PreviewedApproval {
   if (preview.mode === "never") return preview;
   let condition: unknown;
   if (preview.source.type === "grant") {

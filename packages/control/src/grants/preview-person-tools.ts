@@ -1,11 +1,10 @@
-import { DEFAULT_APPROVAL_TIMEOUT_SEC } from "@portcullis/contracts/approval-policy";
 import { AppError } from "@portcullis/contracts/errors";
-import type { SnapshotGrant, SnapshotTool } from "@portcullis/contracts/snapshot";
-import { summarizeCondition } from "@portcullis/policy/condition-summary";
+import { approvalPreview } from "@portcullis/policy/approval-rules";
 import { personView } from "@portcullis/policy/person-view";
+import { personSubject } from "@portcullis/policy/policy-subject";
 import type { Tx } from "../db";
 import { compilePeople } from "../snapshots/compile-people";
-import type { PreviewedApproval, PreviewedTool } from "./preview-agent-tools";
+import { type PreviewedTool, withCondition } from "./preview-agent-tools";
 import { previewView } from "./preview-view";
 
 export interface PersonToolPreview {
@@ -23,10 +22,10 @@ export interface PersonToolPreview {
  * "What can this person see?": the tools a person's MCP client would list, from the
  * organization compiled exactly as a snapshot is and the policy package's `personView`
  * (their own grants and every team's, deny then approve then allow), so the preview cannot
- * drift from enforcement. Approval here comes from the deciding grant; approval policies
- * are scoped by team and agent and are shown by the agent preview. The compiled
- * organization is reused while its rows are unchanged (`previewView`); the person is read
- * fresh each time.
+ * drift from enforcement. Whether calls wait for a person comes from the same rules the
+ * gateway applies to them: their and their teams' `approve` grants, then the approval
+ * policies whose scope names them or any team of theirs. The compiled organization is
+ * reused while its rows are unchanged (`previewView`); the person is read fresh each time.
  *
  * @throws AppError NOT_FOUND when the user is not a member of the organization.
  */
@@ -35,12 +34,14 @@ export async function previewPersonTools(
   input: { orgId: string; userId: string },
 ): Promise<PersonToolPreview> {
   // Only this person is compiled: an organization may hold 10,000 people.
-  const [{ serversById, grantsByServer, grantById, tools }, [person]] = await Promise.all([
+  const [view, [person]] = await Promise.all([
     previewView(db, input.orgId),
     compilePeople(db, { orgId: input.orgId, userId: input.userId }),
   ]);
   if (!person) throw new AppError("NOT_FOUND", `user ${input.userId} is not a member of this organization`);
+  const { serversById, grantsByServer, tools } = view;
   const seen = personView(person, tools, serversById, grantsByServer);
+  const subject = personSubject(person);
   return {
     person,
     tools: seen.tools.map((v) => ({
@@ -51,21 +52,18 @@ export async function previewPersonTools(
       effect: v.decision.effect,
       grantId: v.decision.grantId,
       riskClass: v.tool.riskClass,
-      approval: approvalOf(v.tool, grantById.get(v.decision.grantId)),
+      approval: withCondition(
+        view,
+        approvalPreview({
+          agent: subject,
+          server: v.server,
+          tool: v.tool,
+          decision: v.decision,
+          grants: grantsByServer.get(v.tool.serverId) ?? [],
+          rules: view.approvalRules,
+          personId: person.id,
+        }),
+      ),
     })),
-  };
-}
-
-/** Whether the deciding grant holds calls: an `approve` grant does, always or when its condition matches. */
-function approvalOf(tool: SnapshotTool, grant: SnapshotGrant | undefined): PreviewedApproval {
-  if (grant?.effect !== "approve") return { mode: "never" };
-  const condition = grant.condition;
-  const when = condition === undefined || condition === null ? null : summarizeCondition(condition);
-  return {
-    mode: when === null ? "always" : "conditional",
-    source: { type: "grant", id: grant.id, name: null },
-    reason: grant.reason ?? `calls to '${tool.exposedName}' require approval`,
-    timeoutSec: grant.approvalTimeoutSec ?? DEFAULT_APPROVAL_TIMEOUT_SEC,
-    when,
   };
 }

@@ -6,15 +6,10 @@ import {
   rateLimitRuleId,
 } from "@portcullis/contracts/rate-limit-policy";
 import { type RedisNames, rateLimitKey } from "@portcullis/contracts/redis-keys";
-import type {
-  RiskClass,
-  SnapshotAgent,
-  SnapshotPolicy,
-  SnapshotServer,
-  SnapshotTool,
-} from "@portcullis/contracts/snapshot";
+import type { RiskClass, SnapshotPolicy, SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
 import { describeConfigProblems } from "../config-problems";
 import { type CompiledScope, compileScope, scopeCovers, scopedCall } from "../policy-scope";
+import { type PolicySubject, subjectTeamIds } from "../policy-subject";
 import { describeLimit } from "./describe-limit";
 
 export interface CompiledLimit {
@@ -81,7 +76,7 @@ export class CompiledRateLimits {
    *   limits count only calls that name a person, and a policy scoped to users covers only theirs.
    */
   planFor(
-    agent: SnapshotAgent,
+    agent: PolicySubject,
     server: SnapshotServer,
     tool: SnapshotTool,
     personId: string | null = null,
@@ -102,7 +97,7 @@ export class CompiledRateLimits {
   }
 
   private buildPlan(
-    agent: SnapshotAgent,
+    agent: PolicySubject,
     server: SnapshotServer,
     tool: SnapshotTool,
     personId: string | null,
@@ -114,16 +109,16 @@ export class CompiledRateLimits {
       let applied = false;
       for (const limit of policy.limits) {
         if (limit.risks && !limit.risks.includes(tool.riskClass)) continue;
-        const subject = subjectOf(limit.per, agent, server, tool, personId);
-        if (subject === null) continue;
-        applied = true;
-        plan.limits.push({ policy, limit });
-        plan.keys.push(rateLimitKey(this.names, policy.id, limit.id, subject));
-        plan.args.push(
-          limit.window === "day" ? "d" : "s",
-          String(RATE_LIMIT_WINDOW_MS[limit.window]),
-          String(limit.max),
-        );
+        for (const subject of countersOf(limit.per, agent, server, tool, personId, policy.scope)) {
+          applied = true;
+          plan.limits.push({ policy, limit });
+          plan.keys.push(rateLimitKey(this.names, policy.id, limit.id, subject));
+          plan.args.push(
+            limit.window === "day" ? "d" : "s",
+            String(RATE_LIMIT_WINDOW_MS[limit.window]),
+            String(limit.max),
+          );
+        }
       }
       if (applied) plan.policies.push(policy);
     }
@@ -131,38 +126,50 @@ export class CompiledRateLimits {
   }
 }
 
-/** Whose counter a call draws from under `per`; null: a per-user limit and no person. */
-function subjectOf(
+/**
+ * Whose counters a call draws from under `per`: one, except that a per-team limit counts a
+ * person's call against each of their teams the policy covers (every team budget they spend
+ * from), and none for a per-user limit without a person or a per-team one for a person in no team.
+ */
+function countersOf(
   per: RateLimitPer,
-  agent: SnapshotAgent,
+  agent: PolicySubject,
   server: SnapshotServer,
   tool: SnapshotTool,
   personId: string | null,
-): string | null {
+  scope: CompiledScope,
+): string[] {
   switch (per) {
     case "agent":
-      return agent.id;
+      return [agent.id];
     case "team":
-      return agent.teamId;
+      return teamsCounted(agent, scope);
     case "server":
-      return server.id;
+      return [server.id];
     case "tool":
-      return tool.id;
+      return [tool.id];
     case "agent+server":
-      return `${agent.id}:${server.id}`;
+      return [`${agent.id}:${server.id}`];
     case "agent+tool":
-      return `${agent.id}:${tool.id}`;
+      return [`${agent.id}:${tool.id}`];
     case "team+server":
-      return `${agent.teamId}:${server.id}`;
+      return teamsCounted(agent, scope).map((team) => `${team}:${server.id}`);
     case "team+tool":
-      return `${agent.teamId}:${tool.id}`;
+      return teamsCounted(agent, scope).map((team) => `${team}:${tool.id}`);
     case "user":
-      return personId;
+      return personId === null ? [] : [personId];
     case "user+server":
-      return personId === null ? null : `${personId}:${server.id}`;
+      return personId === null ? [] : [`${personId}:${server.id}`];
     case "user+tool":
-      return personId === null ? null : `${personId}:${tool.id}`;
+      return personId === null ? [] : [`${personId}:${tool.id}`];
   }
+}
+
+/** The caller's teams a policy's team counters count: those its scope names (all when it names none). */
+function teamsCounted(agent: PolicySubject, scope: CompiledScope): string[] {
+  const teams = subjectTeamIds(agent);
+  const named = scope.teams;
+  return named === null ? [...teams] : teams.filter((t) => named.has(t));
 }
 
 /**

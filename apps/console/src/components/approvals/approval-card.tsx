@@ -39,7 +39,7 @@ export function ApprovalCard({
   }, [focused]);
   const [comment, setComment] = useState("");
   const settled = async (verb: string) => {
-    toast.success(`${verb} ${item.exposedName} for ${item.agent.name}`);
+    toast.success(`${verb} ${item.exposedName} for ${item.agent?.name ?? item.caller}`);
     await queryClient.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
   };
   const failed = async (error: unknown) => {
@@ -72,12 +72,14 @@ export function ApprovalCard({
         <div className="min-w-0">
           <h2 id={headingId} className="text-sm font-semibold text-slate-900">
             <span className="font-mono">{item.exposedName}</span>{" "}
-            <span className="font-normal text-slate-600">requested by</span> {item.agent.name}
+            <span className="font-normal text-slate-600">requested by</span>{" "}
+            {/* A person's own call: "person ann@example.com via Claude Code". */}
+            {item.agent?.name ?? item.caller}
           </h2>
           <p className="mt-0.5 text-xs text-slate-600">
-            {item.team && <>team {item.team.name} · </>}
-            on behalf of {item.requester ? item.requester.email : "no one named"} · asked{" "}
-            {timeAgo(item.requestedAt)}
+            {item.teams.length > 0 && <>team {item.teams.map((t) => t.name).join(", ")} · </>}
+            {item.agent && <>on behalf of {item.requester ? item.requester.email : "no one named"} · </>}
+            asked {timeAgo(item.requestedAt)}
           </p>
         </div>
         <div className="flex items-center gap-2 text-xs">

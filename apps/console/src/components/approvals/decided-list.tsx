@@ -39,8 +39,8 @@ export function DecidedList() {
             <div>
               <p className="font-mono text-xs text-slate-900">{r.exposedName}</p>
               <p className="text-xs text-slate-500">
-                {r.agent.name}
-                {r.requester && ` for ${r.requester.email}`}
+                {r.agent ? r.agent.name : r.caller}
+                {r.agent && r.requester && ` for ${r.requester.email}`}
               </p>
             </div>
           ),

@@ -47,7 +47,7 @@ export function FocusedApproval({ id, clockOffsetMs }: { id: string; clockOffset
       className="rounded-lg border border-indigo-400 bg-white px-4 py-3 text-sm shadow-sm ring-2 ring-indigo-200"
     >
       <p className="text-slate-900">
-        <span className="font-mono">{item.exposedName}</span> requested by {item.agent.name}
+        <span className="font-mono">{item.exposedName}</span> requested by {item.agent?.name ?? item.caller}
         {item.team && ` (team ${item.team.name})`}:{" "}
         <Badge tone={OUTCOME_TONE[item.status]}>{item.status}</Badge>
       </p>

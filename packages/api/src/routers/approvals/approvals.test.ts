@@ -36,7 +36,12 @@ async function request(
   where: Origin,
   orgId: string,
   args: Record<string, unknown>,
-  over: { onBehalfOf?: string | null; expiresInMs?: number } = {},
+  over: {
+    onBehalfOf?: string | null;
+    expiresInMs?: number;
+    /** A person's own call through an OAuth client, decided by approvers of these teams. */
+    person?: { email: string; client: { id: string; name: string }; teamIds: string[] };
+  } = {},
 ) {
   const approvalId = newId("approval");
   const now = Date.now();
@@ -45,9 +50,10 @@ async function request(
     {
       approvalId,
       orgId,
-      agentId: where.agentId,
-      agentName: "bot",
-      teamId: where.teamId,
+      agentId: over.person ? null : where.agentId,
+      agentName: over.person?.email ?? "bot",
+      ...(over.person && { client: over.person.client, teamIds: over.person.teamIds }),
+      teamId: over.person ? (over.person.teamIds[0] ?? null) : where.teamId,
       keyId: null,
       onBehalfOf: over.onBehalfOf ?? null,
       serverId: where.serverId,
@@ -336,6 +342,52 @@ describe("approvals · security", () => {
     expect(
       (await (await h.as("auditor")).approvals.list({ status: "pending", scope: "decidable" })).items,
     ).toEqual([]);
+  });
+
+  it("a person's own request names them and their client, and any of their granting teams' approvers decide it", async () => {
+    const client = { id: "https://claude.example/client.json", name: "Claude Code" };
+    // payments is listed first: the approver (acme-team only) still decides through acme-team.
+    const theirs = await request(
+      payments,
+      h.orgId,
+      { table: "person-two-teams" },
+      {
+        onBehalfOf: h.userIds.member,
+        person: { email: "member@example.com", client, teamIds: [payments.teamId, acme.teamId] },
+      },
+    );
+    const paymentsOnly = await request(
+      payments,
+      h.orgId,
+      { table: "person-payments" },
+      {
+        onBehalfOf: h.userIds.member,
+        person: { email: "member@example.com", client, teamIds: [payments.teamId] },
+      },
+    );
+    const approver = await h.as("approver");
+    const item = await approver.approvals.get({ id: theirs });
+    expect(item).toMatchObject({
+      agent: null,
+      client,
+      caller: "person member@example.com via Claude Code",
+      requester: { email: "member@example.com" },
+      teams: [{ name: "payments-team" }, { name: "acme-team" }],
+      canDecide: true,
+    });
+    const decidable = (await approver.approvals.list({ status: "pending", scope: "decidable" })).items;
+    expect(decidable.map((i) => i.id)).toContain(theirs);
+    expect(decidable.map((i) => i.id)).not.toContain(paymentsOnly);
+    expect(await caught(approver.approvals.approve({ id: paymentsOnly }))).toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringContaining("team 'payments-team'"),
+    });
+    // An approver of one of their granting teams decides it; the admin log names the person and client.
+    expect((await approver.approvals.approve({ id: theirs })).status).toBe("approved");
+    const log = await h.database.db.adminAuditLog.findFirstOrThrow({
+      where: { action: "approval.request", targetId: theirs },
+    });
+    expect(log.actorName).toBe("person member@example.com via Claude Code");
   });
 
   it("another organization's requests are invisible and cannot be decided", async () => {

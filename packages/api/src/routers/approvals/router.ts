@@ -21,8 +21,14 @@ const person = z.object({ id: z.string(), email: z.string(), name: z.string().nu
 const approvalItem = z.object({
   id: z.string(),
   status: z.enum(["pending", "approved", "denied", "expired", "executed"]),
-  agent: z.object({ id: z.string(), name: z.string() }),
+  /** Null: a person asked themselves, through `client` (`requester` names them). */
+  agent: z.object({ id: z.string(), name: z.string() }).nullable(),
+  client: z.object({ id: z.string(), name: z.string() }).nullable(),
   team: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** The teams whose approvers may decide. */
+  teams: z.array(z.object({ id: z.string(), name: z.string() })),
+  /** `agent ci-bot`, or `person ann@example.com via Claude Code`. */
+  caller: z.string(),
   requester: person.nullable(),
   server: z.object({ id: z.string(), name: z.string() }),
   toolName: z.string(),
@@ -70,7 +76,7 @@ async function viewerOf(ctx: {
 function forViewer(view: ApprovalView, viewer: Viewer) {
   const ownRequest = view.requester?.id === viewer.userId;
   const right = mayDecideApproval(viewer, viewer.teamIds, {
-    team: view.team,
+    teams: view.teams,
     requesterId: view.requester?.id ?? null,
   });
   const pending = view.status === "pending";

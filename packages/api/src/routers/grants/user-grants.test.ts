@@ -147,6 +147,25 @@ describe("grants naming people · happy path", () => {
     );
   });
 
+  it("previews the approval a policy scoped to any one of the person's teams asks for", async () => {
+    const admin = await h.as("admin");
+    // The member is in platform and data (the test above); the policy names only data.
+    await admin.policies.create({
+      policy: {
+        name: "data-asks",
+        kind: "approval",
+        scope: { teams: ["data"] },
+        config: { reason: "data team reviews reads" },
+      },
+    });
+    const preview = await admin.grants.previewPerson({ userId: ids.member });
+    expect(preview.tools.find((t) => t.exposedName === "github__search-issues")?.approval).toMatchObject({
+      mode: "always",
+      source: { type: "policy", name: "data-asks" },
+      reason: "data team reviews reads",
+    });
+  });
+
   it("bulk-changes a person's access like a team's", async () => {
     const admin = await h.as("admin");
     const change = {
