@@ -26,6 +26,7 @@ import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
 import { clientRequestRulesFor } from "./mcp/passthrough-rules";
 import { createPassthroughState } from "./mcp/passthrough-state";
+import { ScopedEventBus } from "./mcp/scoped-event-bus";
 import { createServerFactory } from "./mcp/server-factory";
 import type { GatewayOAuth } from "./oauth/authenticate-caller";
 import { lastUseRecorder } from "./oauth/last-use";
@@ -172,6 +173,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   };
   const stages = tracing ? tracing.tracedStages(plainStages) : plainStages;
   const passthrough = createPassthroughState();
+  const sessions = new SessionHttp(redis, config.names, logger);
+  // Listen streams are tagged with their agent, so resource updates reach only who subscribed.
+  const bus = new ScopedEventBus();
   const factory = createServerFactory({
     pool,
     stages,
@@ -180,7 +184,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     audit: recorder,
     passthrough,
     clientRequestRules: clientRequestRulesFor(config.upstream?.outbound),
-    notifier: () => mcp.notify,
+    bus,
+    sessions: sessions.store,
     ...(config.sandbox && { sandbox: config.sandbox }),
   });
   // Tracing wraps the SDK path's stages and handlers; with it on, every request takes that path.
@@ -209,11 +214,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       : undefined;
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
+    bus,
     maxRequestBodySize: config.maxBodyBytes,
     onerror: (err) => logger.debug({ err: err.message }, "mcp handler reported"),
   });
 
-  const sessions = new SessionHttp(redis, config.names, logger);
   const store = new SnapshotStore({
     redis,
     subscriber,

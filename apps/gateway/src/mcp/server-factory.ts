@@ -1,9 +1,4 @@
-import {
-  type McpServerFactory,
-  Server,
-  type ServerContext,
-  type ServerNotifier,
-} from "@modelcontextprotocol/server";
+import { type McpServerFactory, Server, type ServerContext } from "@modelcontextprotocol/server";
 import { AppError } from "@portcullis/contracts/errors";
 import type { ClientRequestRules } from "@portcullis/policy/client-requests";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
@@ -22,6 +17,7 @@ import {
   portalPromptName,
   portalPrompts,
 } from "../portals/portal-requests";
+import type { SessionStore } from "../sessions/session-store";
 import { listToolsFor } from "./list-tools";
 import { readAppResource } from "./passthrough-apps";
 import { isLogLevel } from "./passthrough-channel";
@@ -38,6 +34,7 @@ import {
   readResource,
 } from "./resources-and-prompts";
 import { itemResultForClient } from "./revision-bridge";
+import type { ScopedEventBus } from "./scoped-event-bus";
 
 export interface ServerFactoryDeps {
   pool: UpstreamPool;
@@ -50,8 +47,10 @@ export interface ServerFactoryDeps {
   passthrough: PassthroughState;
   /** How URL-mode elicitation is judged (loopback URLs only where the operator allows loopback). */
   clientRequestRules: ClientRequestRules;
-  /** The serving entry's change notifier (resource updates reach listening clients through it). */
-  notifier: () => ServerNotifier;
+  /** The serving entry's change-event bus (resource updates reach listening clients through it). */
+  bus: ScopedEventBus;
+  /** Where 2025-era sessions' events go (their GET streams carry them); null: no sessions. */
+  sessions: SessionStore | null;
   sandbox?: Partial<SandboxLimits>;
 }
 
@@ -74,7 +73,7 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     stages: deps.stages,
     resourceOwners: new Map(),
   };
-  const subscriptions = new ResourceSubscriptions(catalog, deps.notifier, deps.logger);
+  const subscriptions = new ResourceSubscriptions(catalog, deps.bus, deps.sessions, deps.logger);
   deps.passthrough.subscriptions = subscriptions;
   const toolsCall: ToolsCallDeps = {
     pool: deps.pool,
@@ -169,13 +168,15 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     );
     server.setRequestHandler("resources/subscribe", (request, ctx) =>
       handle(async (call) => {
-        await subscriptions.subscribe(call, request.params.uri, era);
+        await subscriptions.subscribe(call, request.params.uri);
         return {};
       })(request, ctx),
     );
-    // Nothing to undo: upstream watches are shared and outlive one client's interest.
     server.setRequestHandler("resources/unsubscribe", (request, ctx) =>
-      handle(async () => ({}))(request, ctx),
+      handle(async (call) => {
+        subscriptions.unsubscribe(call, request.params.uri);
+        return {};
+      })(request, ctx),
     );
     server.setRequestHandler("completion/complete", (request, ctx) =>
       handle((call) => complete(catalog, call, request.params))(request, ctx),
