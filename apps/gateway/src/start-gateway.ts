@@ -26,6 +26,7 @@ import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
 import { clientRequestRulesFor } from "./mcp/passthrough-rules";
 import { createPassthroughState } from "./mcp/passthrough-state";
+import { GatewayTasks } from "./mcp/passthrough-tasks";
 import { ScopedEventBus } from "./mcp/scoped-event-bus";
 import { createServerFactory } from "./mcp/server-factory";
 import type { GatewayOAuth } from "./oauth/authenticate-caller";
@@ -186,6 +187,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     clientRequestRules: clientRequestRulesFor(config.upstream?.outbound),
     bus,
     sessions: sessions.store,
+    tasks: new GatewayTasks(redis, config.names, logger),
     ...(config.sandbox && { sandbox: config.sandbox }),
   });
   // Tracing wraps the SDK path's stages and handlers; with it on, every request takes that path.
