@@ -177,6 +177,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const sessions = new SessionHttp(redis, config.names, logger);
   // Listen streams are tagged with their agent, so resource updates reach only who subscribed.
   const bus = new ScopedEventBus();
+  const tasks = new GatewayTasks(redis, config.names, logger);
   const factory = createServerFactory({
     pool,
     stages,
@@ -187,7 +188,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     clientRequestRules: clientRequestRulesFor(config.upstream?.outbound),
     bus,
     sessions: sessions.store,
-    tasks: new GatewayTasks(redis, config.names, logger),
+    tasks,
     ...(config.sandbox && { sandbox: config.sandbox }),
   });
   // Tracing wraps the SDK path's stages and handlers; with it on, every request takes that path.
@@ -349,6 +350,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         // (their clients reconnect to another replica and resume with Last-Event-ID).
         sessions.close();
         const { abandoned } = await http.drain(graceMs);
+        tasks.abandonRunning();
         if (abandoned > 0) logger.warn({ abandoned }, "shutdown grace elapsed with requests in flight");
         await mcp.close();
         await fastPath?.close();

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
@@ -8,7 +11,7 @@ import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
+import { type GatewayHarness, startGatewayHarness, startTestGateway } from "./testing/gateway-harness";
 
 // Issue 9 point 2: tasks as 2025-11-25 defines them (task-augmented tools/call, tasks/get,
 // tasks/result, tasks/list, tasks/cancel) through the gateway, with grants applied: a task
@@ -71,6 +74,9 @@ beforeAll(async () => {
       const mallory = b.agent("mallory", "eng");
       b.grant({ agent: mallory }, kitchen, "*");
       keys.mallory = b.key(mallory).key;
+      const carol = b.agent("carol", "eng");
+      b.grant({ agent: carol }, kitchen, "*");
+      keys.carol = b.key(carol).key;
       const bob = b.agent("bob", "eng");
       b.grant({ agent: bob }, kitchen, "echo");
       keys.bob = b.key(bob).key;
@@ -85,10 +91,10 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-async function connect(key: string) {
+async function connect(key: string, url = h.gateway.url) {
   const client = new LegacyClient({ name: "tasks-client", version: "1" });
   await client.connect(
-    new LegacyTransport(new URL(h.gateway.url), {
+    new LegacyTransport(new URL(url), {
       requestInit: { headers: { Authorization: `Bearer ${key}` } },
     }),
   );
@@ -190,6 +196,33 @@ describe("tasks of revision 2025-11-25", () => {
       await owner.close();
       await other.close();
       await bob.close();
+    }
+  });
+
+  it("another replica answers for a task, and its cancellation stops the call where it runs", async () => {
+    const spoolDir = await mkdtemp(join(tmpdir(), "pc-tasks-b-"));
+    const replica = await startTestGateway({ names: h.names, spoolDir });
+    const here = await connect(keys.carol!);
+    const there = await connect(keys.carol!, replica.url);
+    try {
+      const task = await startBrew(here, "cross");
+      await expect.poll(() => kettles.has("cross"), { timeout: 5_000 }).toBe(true);
+      expect((await there.experimental.tasks.getTask(task.taskId)).status).toBe("working");
+      expect((await there.experimental.tasks.cancelTask(task.taskId)).status).toBe("cancelled");
+      // The call was running on the first gateway: it is aborted there, and audited as it ended.
+      const events = await h.waitForEvents((all) =>
+        all.some((e) => e.agentName === "carol" && e.method === "tools/call" && e.isError),
+      );
+      expect(
+        events.filter((e) => e.agentName === "carol" && e.method === "tools/call" && e.isError),
+      ).toHaveLength(1);
+      expect((await here.experimental.tasks.getTask(task.taskId)).status).toBe("cancelled");
+    } finally {
+      kettles.get("cross")?.();
+      await here.close();
+      await there.close();
+      await replica.close(2_000);
+      await rm(spoolDir, { recursive: true, force: true });
     }
   });
 

@@ -24,6 +24,7 @@ export interface Task {
 export const MAX_TASK_TTL_MS = 24 * 3600_000;
 const POLL_INTERVAL_MS = 500;
 const LIST_PAGE = 100;
+const CANCEL_CHECK_MS = 1_000;
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 // A task ends once: the first of "finished" and "cancelled" wins, on whichever replica.
@@ -42,8 +43,9 @@ return 1`;
  * call cannot be read (its grant is decided again on every read).
  */
 export class GatewayTasks {
-  /** Calls running in this process, so a cancellation here aborts the upstream call. */
+  /** Calls running in this process, so a cancellation (here or on another replica) aborts them. */
   private readonly running = new Map<string, AbortController>();
+  private watcher: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -91,6 +93,7 @@ export class GatewayTasks {
       .exec();
     const controller = new AbortController();
     this.running.set(task.taskId, controller);
+    this.watchCancellations();
     const finished = run(controller.signal)
       .then(
         (result) => this.finish(keys.record, "completed", "result", result, ""),
@@ -174,6 +177,51 @@ export class GatewayTasks {
     await this.finish(record, "cancelled", "result", null, "cancelled by the client");
     this.running.get(id)?.abort(new AppError("UNAVAILABLE", "the task was cancelled by the client"));
     return this.get(call, taskId);
+  }
+
+  /** Stops watching for cancellations (no call running, or shutdown). */
+  close(): void {
+    if (this.watcher) clearInterval(this.watcher);
+    this.watcher = null;
+  }
+
+  /** Shutdown after the drain: calls still running end as failed tasks, saying why. */
+  abandonRunning(): void {
+    this.close();
+    for (const controller of this.running.values())
+      controller.abort(
+        new AppError("UNAVAILABLE", "the gateway shut down while the task ran; call the tool again"),
+      );
+  }
+
+  /**
+   * A tasks/cancel may reach another replica: it marks the task cancelled in Redis, and the
+   * process running the call sees that here (one pipelined read of its running tasks a second)
+   * and aborts the upstream call.
+   */
+  private watchCancellations(): void {
+    if (this.watcher) return;
+    this.watcher = setInterval(() => {
+      if (this.running.size === 0) {
+        this.close();
+        return;
+      }
+      const ids = [...this.running.keys()];
+      const pipeline = this.redis.pipeline();
+      for (const id of ids) pipeline.hget(taskKeys(this.names, id, "").record, "status");
+      void pipeline
+        .exec()
+        .then((answers) => {
+          ids.forEach((id, i) => {
+            if (answers?.[i]?.[1] === "cancelled")
+              this.running
+                .get(id)
+                ?.abort(new AppError("UNAVAILABLE", "the task was cancelled by the client"));
+          });
+        })
+        .catch(() => undefined);
+    }, CANCEL_CHECK_MS);
+    this.watcher.unref();
   }
 
   private async finish(
