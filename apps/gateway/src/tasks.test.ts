@@ -11,6 +11,7 @@ import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { CLIENTS } from "./testing/clients";
 import { type GatewayHarness, startGatewayHarness, startTestGateway } from "./testing/gateway-harness";
 
 // Issue 9 point 2: tasks as 2025-11-25 defines them (task-augmented tools/call, tasks/get,
@@ -47,6 +48,29 @@ beforeAll(async () => {
               kettles.delete(kind);
               void extra.taskStore.storeTaskResult(task.taskId, "completed", {
                 content: [{ type: "text", text: `a pot of ${kind} tea` }],
+              });
+            });
+            return { task };
+          },
+          getTask: async (_args, extra) => (await extra.taskStore.getTask(extra.taskId))!,
+          getTaskResult: async (_args, extra) =>
+            (await extra.taskStore.getTaskResult(extra.taskId)) as { content: [] },
+        },
+      );
+      // A task-only tool: a plain tools/call is refused by the SDK; the gateway calls it as a task.
+      server.experimental.tasks.registerToolTask(
+        "steep",
+        {
+          description: "Steeps; task-only.",
+          inputSchema: { leaf: z.string() },
+          execution: { taskSupport: "required" },
+        },
+        {
+          createTask: async ({ leaf }, extra) => {
+            const task = await extra.taskStore.createTask({ ttl: 60_000, pollInterval: 20 });
+            setImmediate(() => {
+              void extra.taskStore.storeTaskResult(task.taskId, "completed", {
+                content: [{ type: "text", text: `steeped ${leaf}` }],
               });
             });
             return { task };
@@ -225,6 +249,20 @@ describe("tasks of revision 2025-11-25", () => {
       await rm(spoolDir, { recursive: true, force: true });
     }
   });
+
+  it.each(CLIENTS)(
+    "a $revision client's plain call of an upstream's task-only tool is run as an upstream task",
+    async ({ connect: connectClient }) => {
+      const client = await connectClient(h.gateway.url, keys.mallory);
+      try {
+        const result = await client.callTool("kitchen__steep", { leaf: "sencha" });
+        expect(textOf(result)).toBe("steeped sencha");
+        expect(JSON.stringify(result)).not.toContain("related-task");
+      } finally {
+        await client.close();
+      }
+    },
+  );
 
   it("a task whose tool the agent may no longer call cannot be read", async () => {
     const client = await connect(keys.alice!);
