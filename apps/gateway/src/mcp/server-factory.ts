@@ -1,4 +1,4 @@
-import { type McpServerFactory, Server, type ServerContext } from "@modelcontextprotocol/server";
+import type { McpServerFactory, ServerContext } from "@modelcontextprotocol/server";
 import { AppError } from "@portcullis/contracts/errors";
 import type { ClientRequestRules } from "@portcullis/policy/client-requests";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
@@ -17,14 +17,8 @@ import {
 import { policySubject } from "../pipeline/policy-subject";
 import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
-import {
-  listPortalTools,
-  portalCallParams,
-  portalPromptName,
-  portalPrompts,
-} from "../portals/portal-requests";
+import { portalCallParams, portalPromptName, portalPrompts } from "../portals/portal-requests";
 import type { SessionStore } from "../sessions/session-store";
-import { listToolsFor } from "./list-tools";
 import { readAppResource } from "./passthrough-apps";
 import { isLogLevel } from "./passthrough-channel";
 import { complete } from "./passthrough-completions";
