@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { ProtocolError, RELATED_TASK_META_KEY } from "@modelcontextprotocol/server";
 import { AppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
@@ -127,12 +128,9 @@ export class GatewayTasks {
   async result(call: CallContext, taskId: unknown, signal: AbortSignal): Promise<Record<string, unknown>> {
     let fields = await this.readOwned(call, taskId);
     while (!TERMINAL.has(fields.status ?? "")) {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, POLL_INTERVAL_MS / 5);
-        signal.addEventListener("abort", () => {
-          clearTimeout(timer);
-          reject(new AppError("UNAVAILABLE", "tasks/result was cancelled"));
-        });
+      // Polls Redis: the call may run on another replica.
+      await sleep(POLL_INTERVAL_MS / 5, undefined, { signal }).catch(() => {
+        throw new AppError("UNAVAILABLE", "tasks/result was cancelled");
       });
       fields = await this.readOwned(call, taskId);
     }
