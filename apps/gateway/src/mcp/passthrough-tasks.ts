@@ -90,6 +90,8 @@ export class GatewayTasks {
       })
       .pexpire(keys.record, ttl)
       .zadd(keys.bySubject, Date.now(), task.taskId)
+      // Tasks live at most MAX_TASK_TTL_MS: older index entries name nothing.
+      .zremrangebyscore(keys.bySubject, "-inf", Date.now() - MAX_TASK_TTL_MS)
       .pexpire(keys.bySubject, MAX_TASK_TTL_MS)
       .exec();
     const controller = new AbortController();
