@@ -48,12 +48,6 @@ afterAll(async () => {
  */
 const KNOWN_GAPS: Record<string, string> = {
   "completion-complete/completion-complete": "completion/complete is not passed through yet (#9 point 2)",
-  "logging-set-level/logging-set-level": "logging/setLevel is not passed through yet (#9 point 2)",
-  "tools-call-with-logging/tools-call-with-logging":
-    "notifications/message from a tool do not reach the client yet (#9 point 2)",
-  "resources-subscribe/resources-subscribe": "resources/subscribe is not passed through yet (#9 point 2)",
-  "resources-unsubscribe/resources-unsubscribe":
-    "resources/unsubscribe is not passed through yet (#9 point 2)",
   "sep-2164-resource-not-found/sep-2164-data-uri":
     "the gateway's unknown-resource error carries no `data.uri` (#9 point 1: exact errors to clients)",
 };

@@ -392,10 +392,15 @@ async function send(url: string, c: Case, id: string | number | undefined): Prom
 
 /** Request ids differ per request; so do the numbers a rate-limit refusal computes from the clock. */
 function normalized(body: string): string {
-  return body
-    .replace(/req_[A-Za-z0-9]+/g, "req_*")
-    .replace(/"retryAfterMs":\d+/g, '"retryAfterMs":*')
-    .replace(/retry in \d+(\.\d+)? ?m?s/g, "retry in *");
+  return (
+    body
+      .replace(/req_[A-Za-z0-9]+/g, "req_*")
+      // A task-augmented call (the "extra param" case) answers a new task each time.
+      .replace(/tsk_[A-Za-z0-9]+/g, "tsk_*")
+      .replace(/"(createdAt|lastUpdatedAt)":"[^"]+"/g, '"$1":*')
+      .replace(/"retryAfterMs":\d+/g, '"retryAfterMs":*')
+      .replace(/retry in \d+(\.\d+)? ?m?s/g, "retry in *")
+  );
 }
 
 function comparableEvent(event: AuditEvent | undefined): Record<string, unknown> | undefined {

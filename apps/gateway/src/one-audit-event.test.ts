@@ -63,7 +63,13 @@ describe("one audit event per request", () => {
     const recordingFetch: typeof fetch = async (url, init) => {
       const response = await fetch(url, init);
       const requestId = response.headers.get("x-request-id");
-      if (requestId) exchanges.push({ requestId, ...describeBody(init?.body) });
+      // A session's GET stream and DELETE are one event each (the stream's messages none).
+      const method = init?.method ?? "GET";
+      if (requestId)
+        exchanges.push({
+          requestId,
+          ...(method === "POST" ? describeBody(init?.body) : { what: `http/${method}`, isRequest: true }),
+        });
       return response;
     };
     const client = new Client({ name: "audit-once-agent", version: "1.0.0" });

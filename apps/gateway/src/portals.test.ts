@@ -51,6 +51,35 @@ beforeAll(async () => {
       );
       // Selects tools the agent holds no grant on: the portal cannot widen access.
       b.portal("ops-all", [{ server: o, tools: ["*"] }]);
+      // Search exposure with pinned tools: always listed beside the meta-tools (grants still decide).
+      b.portal(
+        "lean",
+        [
+          { server: d, tools: ["*"] },
+          { server: o, tools: ["*"] },
+        ],
+        {
+          exposure: "search",
+          overrides: [
+            {
+              serverId: d.id,
+              tool: "echo",
+              name: null,
+              description: null,
+              fixedArguments: null,
+              pinned: true,
+            },
+            {
+              serverId: o.id,
+              tool: "add",
+              name: null,
+              description: null,
+              fixedArguments: null,
+              pinned: true,
+            },
+          ],
+        },
+      );
       key = b.key(agent).key;
     },
   });
@@ -116,6 +145,26 @@ describe.each(CLIENTS)("portals, $revision client", ({ connect }) => {
     await expect(client.callTool("ops__add", { a: 1, b: 2 })).rejects.toThrow(/unknown tool/);
     // The agent's resource grants are on docs only, and this portal selects ops only.
     expect((await client.listResources()).resources).toEqual([]);
+    await client.close();
+  });
+
+  it("in search exposure, a portal's pinned tools are listed beside the meta-tools and called directly", async () => {
+    const client = await connect(portalUrl("lean"), key);
+    // ops/add is pinned but not granted: a pin never widens.
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
+      "search_tools",
+      "call_tool",
+      "docs__echo",
+    ]);
+    expect(await client.callTool("docs__echo", { message: "pinned" })).toMatchObject({
+      content: [{ type: "text", text: "echo: pinned" }],
+    });
+    // The portal's other tools are still found through search.
+    expect(
+      await client.callTool("call_tool", { name: "docs__add", arguments: { a: 1, b: 2 } }),
+    ).toMatchObject({
+      content: [{ type: "text", text: "3" }],
+    });
     await client.close();
   });
 

@@ -26,6 +26,8 @@ import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
 import { clientRequestRulesFor } from "./mcp/passthrough-rules";
 import { createPassthroughState } from "./mcp/passthrough-state";
+import { GatewayTasks } from "./mcp/passthrough-tasks";
+import { ScopedEventBus } from "./mcp/scoped-event-bus";
 import { createServerFactory } from "./mcp/server-factory";
 import type { GatewayOAuth } from "./oauth/authenticate-caller";
 import { lastUseRecorder } from "./oauth/last-use";
@@ -172,6 +174,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   };
   const stages = tracing ? tracing.tracedStages(plainStages) : plainStages;
   const passthrough = createPassthroughState();
+  const sessions = new SessionHttp(redis, config.names, logger);
+  // Listen streams are tagged with their agent, so resource updates reach only who subscribed.
+  const bus = new ScopedEventBus();
+  const tasks = new GatewayTasks(redis, config.names, logger);
   const factory = createServerFactory({
     pool,
     stages,
@@ -180,7 +186,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     audit: recorder,
     passthrough,
     clientRequestRules: clientRequestRulesFor(config.upstream?.outbound),
-    notifier: () => mcp.notify,
+    bus,
+    sessions: sessions.store,
+    tasks,
     ...(config.sandbox && { sandbox: config.sandbox }),
   });
   // Tracing wraps the SDK path's stages and handlers; with it on, every request takes that path.
@@ -209,11 +217,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       : undefined;
   const mcp = createMcpHandler(factory, {
     legacy: "stateless",
+    bus,
     maxRequestBodySize: config.maxBodyBytes,
     onerror: (err) => logger.debug({ err: err.message }, "mcp handler reported"),
   });
 
-  const sessions = new SessionHttp(redis, config.names, logger);
   const store = new SnapshotStore({
     redis,
     subscriber,
@@ -342,6 +350,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         // (their clients reconnect to another replica and resume with Last-Event-ID).
         sessions.close();
         const { abandoned } = await http.drain(graceMs);
+        tasks.abandonRunning();
         if (abandoned > 0) logger.warn({ abandoned }, "shutdown grace elapsed with requests in flight");
         await mcp.close();
         await fastPath?.close();

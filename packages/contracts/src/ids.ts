@@ -23,6 +23,7 @@ export const ID_PREFIXES = {
   auditCheckpoint: "ack",
   request: "req",
   oauthConnection: "occ",
+  task: "tsk",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

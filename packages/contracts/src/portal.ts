@@ -62,6 +62,13 @@ export const portalOverride = z
         "arguments set on every call: removed from the schema clients see and injected by the gateway " +
           "(a client's own value is replaced); each must be a property the tool's input schema allows",
       ),
+    pinned: z
+      .boolean()
+      .optional()
+      .describe(
+        "with exposure search or code: the tool is always listed beside the meta-tools (and called directly), " +
+          "so the model need not search for the tools it uses on every turn",
+      ),
   })
   .strict();
 export type PortalOverride = z.infer<typeof portalOverride>;
@@ -94,6 +101,8 @@ export const snapshotPortal = z.object({
       name: z.string().nullable(),
       description: z.string().nullable(),
       fixedArguments: z.record(z.string(), z.unknown()).nullable(),
+      /** Listed beside the meta-tools in the search and code exposures. Absent in older snapshots. */
+      pinned: z.boolean().default(false),
     }),
   ),
 });

@@ -96,3 +96,15 @@ export function sessionKeys(names: RedisNames, sessionId: string) {
     notified: (what: string) => `${names.prefix}:session:${sessionId}:notified:${what}`,
   };
 }
+
+/**
+ * A task the gateway runs for a task-augmented `tools/call` (2025-11-25 tasks): `record` is a
+ * hash (owner, tool, status, result) expiring with the task's TTL, readable by every replica;
+ * `bySubject` the owner's tasks, newest last (tasks/list), so no agent lists another's.
+ */
+export function taskKeys(names: RedisNames, taskId: string, subjectId: string) {
+  return {
+    record: `${names.prefix}:task:${taskId}`,
+    bySubject: `${names.prefix}:tasks:${subjectId}`,
+  };
+}

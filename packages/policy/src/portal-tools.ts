@@ -13,6 +13,8 @@ export interface PortalTool {
   inputSchema: Record<string, unknown>;
   /** Injected on every call over what the client sent; null: none. */
   fixedArguments: Record<string, unknown> | null;
+  /** Listed beside the meta-tools when the portal's exposure is search or code. */
+  pinned: boolean;
 }
 
 /** What is wrong with a portal's definition, each with where it is (relative to the portal entry). */
@@ -20,6 +22,9 @@ export interface PortalProblem {
   path: Array<string | number>;
   message: string;
 }
+
+/** A portal's override as `portalTools` reads it (`pinned` is absent in older snapshots' rows). */
+type PortalOverrideIn = Omit<SnapshotPortal["overrides"][number], "pinned"> & { pinned?: boolean };
 
 /**
  * The tools a portal selects from an organization's catalog, named and reshaped as its
@@ -33,7 +38,7 @@ export interface PortalProblem {
  * schema, or whose value the property's type, `enum` or `const` refuses.
  */
 export function portalTools(
-  portal: Pick<SnapshotPortal, "naming" | "tools" | "overrides">,
+  portal: Pick<SnapshotPortal, "naming" | "tools"> & { overrides: PortalOverrideIn[] },
   toolsOfOrg: readonly SnapshotTool[],
   serversById: ReadonlyMap<string, SnapshotServer>,
 ): { tools: PortalTool[]; problems: PortalProblem[] } {
@@ -52,7 +57,7 @@ export function portalTools(
     }
   });
 
-  const overrideOf = new Map<string, { index: number; override: SnapshotPortal["overrides"][number] }>();
+  const overrideOf = new Map<string, { index: number; override: PortalOverrideIn }>();
   portal.overrides.forEach((override, index) => {
     const server = serversById.get(override.serverId);
     const key = `${override.serverId}\0${override.tool}`;
@@ -101,6 +106,7 @@ export function portalTools(
       description: override?.description ?? tool.description,
       inputSchema: fixed ? withoutProperties(tool.inputSchema, Object.keys(fixed)) : tool.inputSchema,
       fixedArguments: fixed,
+      pinned: override?.pinned === true,
     };
     const taken = byName.get(name);
     if (taken) {

@@ -50,6 +50,8 @@ export interface LegacyHttpServerOptions extends FixtureServerOptions {
   jsonResponse?: boolean;
   /** Adds surface to each session's server (tools that log, elicit, sample…). */
   extend?: (server: LegacyMcpServer) => void;
+  /** Options of each session's server (a task store and the tasks capability, for example). */
+  serverOptions?: ConstructorParameters<typeof LegacyMcpServer>[1];
 }
 
 export interface ModernHttpServerOptions extends FixtureServerOptions {
@@ -79,7 +81,10 @@ export async function startLegacyHttpServer(options: LegacyHttpServerOptions = {
       );
       return;
     }
-    const server = new LegacyMcpServer({ name: `portcullis-fixture-${state.tag}`, version: "1.0.0" });
+    const server = new LegacyMcpServer(
+      { name: `portcullis-fixture-${state.tag}`, version: "1.0.0" },
+      options.serverOptions,
+    );
     const registration = state.register(server, "v1");
     options.extend?.(server);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({

@@ -2,10 +2,12 @@ import {
   type CallToolResult,
   Client,
   LOG_LEVEL_META_KEY,
+  RELATED_TASK_META_KEY,
   type RequestOptions,
   StreamableHTTPClientTransport,
   type Transport,
 } from "@modelcontextprotocol/client";
+import { z } from "zod";
 import { type CallChannel, CallChannels, ChannelRefusal, type ClientRequestMethod } from "./call-channel";
 import { UpstreamRpcError } from "./errors";
 import { ProgressRelay } from "./progress-relay";
@@ -36,6 +38,11 @@ export interface ConnectOptions {
   traceContext?: () => Record<string, string> | undefined;
 }
 
+/** How long an upstream keeps a task the gateway created for a task-only tool. */
+const TASK_TTL_MS = 10 * 60_000;
+const CREATE_TASK_RESULT = z.looseObject({ task: z.looseObject({ taskId: z.string() }) });
+const ANY_RESULT = z.looseObject({});
+
 /**
  * One live MCP session with an upstream: an SDK client on one transport (one stdio process,
  * or one HTTP session). Counts calls for recycling and in-flight requests for draining.
@@ -53,6 +60,8 @@ export class UpstreamConnection {
   /** URI → who is told when the server says the resource changed (see watchResource). */
   private readonly watchers = new Map<string, Set<() => void>>();
   private readonly listens = new Map<string, { close(): Promise<void> }>();
+  /** The server's tools that must be called as tasks (taskSupport "required"), listed once. */
+  private taskTools: Promise<ReadonlySet<string>> | null = null;
 
   private constructor(
     readonly client: Client,
@@ -132,6 +141,9 @@ export class UpstreamConnection {
     channel?: CallChannel,
   ): Promise<CallToolResult> {
     const meta = traceMeta && Object.keys(traceMeta).length > 0 ? traceMeta : undefined;
+    // Synchronous for servers without task-augmented tools/call: the common call pays nothing.
+    const taskOnly = this.taskOnlyTools();
+    if (taskOnly && (await taskOnly).has(name)) return this.callAsTask(name, args, meta, options);
     if (!onProgress && !channel)
       return this.client.callTool({ name, arguments: args, ...(meta && { _meta: meta }) }, options);
     const registration = this.progress.register(onProgress ?? (() => {}));
@@ -149,6 +161,73 @@ export class UpstreamConnection {
     } finally {
       closeChannel?.();
       registration.dispose();
+    }
+  }
+
+  /**
+   * The tools that must be called task-augmented (2025-11-25 tasks, `execution.taskSupport:
+   * "required"`): such a tool refuses a plain call. Null for a server that declares no
+   * task-augmented tools/call; the others are asked once per connection.
+   */
+  private taskOnlyTools(): Promise<ReadonlySet<string>> | null {
+    const caps = this.client.getServerCapabilities() as
+      | { tasks?: { requests?: { tools?: { call?: unknown } } } }
+      | undefined;
+    if (!caps?.tasks?.requests?.tools?.call) return null;
+    this.taskTools ??= this.client.listTools().then(
+      (listed) =>
+        new Set(
+          listed.tools
+            .filter(
+              (t) => (t as { execution?: { taskSupport?: string } }).execution?.taskSupport === "required",
+            )
+            .map((t) => t.name),
+        ),
+      () => {
+        this.taskTools = null;
+        return new Set<string>();
+      },
+    );
+    return this.taskTools;
+  }
+
+  /**
+   * A call of a task-only tool, as the caller's plain call: create the task, wait for its
+   * result with `tasks/result` (the server answers once the task ends), and cancel the task
+   * upstream when the caller aborts. The result keeps no trace of the upstream's task id.
+   */
+  private async callAsTask(
+    name: string,
+    args: Record<string, unknown>,
+    meta: Record<string, string> | undefined,
+    options: RequestOptions,
+  ): Promise<CallToolResult> {
+    const params = { name, arguments: args, ...(meta && { _meta: meta }), task: { ttl: TASK_TTL_MS } };
+    const created = (await this.client.request(
+      { method: "tools/call", params } as never,
+      CREATE_TASK_RESULT as never,
+      options,
+    )) as { task: { taskId: string } };
+    const taskId = created.task.taskId;
+    const cancel = () =>
+      void this.client
+        .request({ method: "tasks/cancel", params: { taskId } } as never, ANY_RESULT as never)
+        .catch(() => undefined);
+    options.signal?.addEventListener("abort", cancel, { once: true });
+    try {
+      const result = (await this.client.request(
+        { method: "tasks/result", params: { taskId } } as never,
+        ANY_RESULT as never,
+        options,
+      )) as Record<string, unknown>;
+      const resultMeta = result._meta as Record<string, unknown> | undefined;
+      if (resultMeta) {
+        const { [RELATED_TASK_META_KEY]: _related, ...rest } = resultMeta;
+        return { ...result, _meta: rest } as CallToolResult;
+      }
+      return result as CallToolResult;
+    } finally {
+      options.signal?.removeEventListener("abort", cancel);
     }
   }
 

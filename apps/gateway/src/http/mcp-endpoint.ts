@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
 import type { FastPath } from "../fast-path/fast-path";
 import { admitListen, type PassthroughState, takeClientMessage } from "../mcp/passthrough-state";
+import { ScopedEventBus } from "../mcp/scoped-event-bus";
 import { AuthRefusal, authenticateCaller, type GatewayOAuth } from "../oauth/authenticate-caller";
 import { policySubject } from "../pipeline/policy-subject";
 import { callContextOf, newAuditFields, type RequestContext } from "../pipeline/request-context";
@@ -250,10 +251,12 @@ async function serveMcpRequest(
   let session: SessionRecord | null = null;
   if (deps.sessions) {
     try {
-      const before = await deps.sessions.before(req, res, call);
-      // GET streams and DELETE of a session: not MCP requests, as a GET stream served by the SDK is not.
+      // A session's GET stream and its DELETE: one audit event each, when the stream opens
+      // or the session ends (the notifications a stream carries are not audited again).
+      const before = await deps.sessions.before(req, res, call, () => recordAudit(deps.audit, rc));
       if (before === "served") return "not_a_request";
       session = before;
+      rc.sessionId = session?.id ?? null;
     } catch (err) {
       if (!isAppError(err)) throw err;
       return refuse(err.httpStatus, err);
@@ -283,17 +286,21 @@ async function serveMcpRequest(
   res.on("close", () => {
     if (!res.writableFinished) controller.abort();
   });
-  const response = await deps.mcp.fetch(
-    new Request(url, { method: req.method, headers: webHeaders(req), signal: controller.signal }),
-    {
-      parsedBody,
-      authInfo: {
-        token: "",
-        clientId: rc.identity.kind === "agent" ? rc.identity.agent.id : rc.identity.client.id,
-        scopes: [],
-        extra: { requestContext: rc },
+  const identity = rc.identity;
+  // A listen stream this request opens is this agent's (mcp/scoped-event-bus.ts).
+  const response = await ScopedEventBus.runAs(policySubject(identity).id, () =>
+    deps.mcp.fetch(
+      new Request(url, { method: req.method, headers: webHeaders(req), signal: controller.signal }),
+      {
+        parsedBody,
+        authInfo: {
+          token: "",
+          clientId: identity.kind === "agent" ? identity.agent.id : identity.client.id,
+          scopes: [],
+          extra: { requestContext: rc },
+        },
       },
-    },
+    ),
   );
   await writeResponse(
     res,

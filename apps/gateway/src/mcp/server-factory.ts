@@ -1,33 +1,30 @@
-import {
-  type McpServerFactory,
-  Server,
-  type ServerContext,
-  type ServerNotifier,
-} from "@modelcontextprotocol/server";
+import type { McpServerFactory, ServerContext } from "@modelcontextprotocol/server";
 import { AppError } from "@portcullis/contracts/errors";
 import type { ClientRequestRules } from "@portcullis/policy/client-requests";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
+import type { CallToolResult } from "@portcullis/upstream/types";
 import type { Logger } from "pino";
 import type { AuditRecorderSink } from "../audit/audit-recorder";
 import { callMetaTool } from "../context/meta-tool-call";
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "../context/sandbox-limits";
 import { listToolsByExposure } from "../context/tools-list";
-import type { CallToolOptions, CallToolStages } from "../pipeline/call-tool";
+import {
+  type CallToolOptions,
+  type CallToolParams,
+  type CallToolStages,
+  callTool,
+} from "../pipeline/call-tool";
 import { policySubject } from "../pipeline/policy-subject";
 import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
-import {
-  listPortalTools,
-  portalCallParams,
-  portalPromptName,
-  portalPrompts,
-} from "../portals/portal-requests";
-import { listToolsFor } from "./list-tools";
+import { portalCallParams, portalPromptName, portalPrompts } from "../portals/portal-requests";
+import type { SessionStore } from "../sessions/session-store";
 import { readAppResource } from "./passthrough-apps";
 import { isLogLevel } from "./passthrough-channel";
 import { complete } from "./passthrough-completions";
 import type { PassthroughState } from "./passthrough-state";
 import { ResourceSubscriptions } from "./passthrough-subscriptions";
+import type { GatewayTasks } from "./passthrough-tasks";
 import { serveToolsCall, type ToolsCallDeps } from "./passthrough-tools-call";
 import {
   type CatalogDeps,
@@ -37,7 +34,9 @@ import {
   listResourceTemplates,
   readResource,
 } from "./resources-and-prompts";
-import { itemResultForClient } from "./revision-bridge";
+import { callResultForClient, itemResultForClient } from "./revision-bridge";
+import type { ScopedEventBus } from "./scoped-event-bus";
+import { TaskAwareServer } from "./task-aware-server";
 
 export interface ServerFactoryDeps {
   pool: UpstreamPool;
@@ -50,8 +49,12 @@ export interface ServerFactoryDeps {
   passthrough: PassthroughState;
   /** How URL-mode elicitation is judged (loopback URLs only where the operator allows loopback). */
   clientRequestRules: ClientRequestRules;
-  /** The serving entry's change notifier (resource updates reach listening clients through it). */
-  notifier: () => ServerNotifier;
+  /** The serving entry's change-event bus (resource updates reach listening clients through it). */
+  bus: ScopedEventBus;
+  /** Where 2025-era sessions' events go (their GET streams carry them); null: no sessions. */
+  sessions: SessionStore | null;
+  /** Tasks of task-augmented tools/call (2025-11-25), kept in Redis for every replica. */
+  tasks: GatewayTasks;
   sandbox?: Partial<SandboxLimits>;
 }
 
@@ -74,7 +77,7 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     stages: deps.stages,
     resourceOwners: new Map(),
   };
-  const subscriptions = new ResourceSubscriptions(catalog, deps.notifier, deps.logger);
+  const subscriptions = new ResourceSubscriptions(catalog, deps.bus, deps.sessions, deps.logger);
   deps.passthrough.subscriptions = subscriptions;
   const toolsCall: ToolsCallDeps = {
     pool: deps.pool,
@@ -98,7 +101,7 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
 
   return ({ authInfo, era }) => {
     const rc = requestContextOf(authInfo?.extra);
-    const server = new Server(
+    const server = new TaskAwareServer(
       { name: "portcullis", version: deps.version },
       {
         capabilities: {
@@ -107,6 +110,8 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
           prompts: {},
           logging: {},
           completions: {},
+          // 2025-11-25 tasks; the 2026-07-28 revision moved them to an extension (not served yet).
+          ...(era === "legacy" && { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }),
         },
         instructions:
           rc.portal === null
@@ -149,6 +154,9 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
         (call) =>
           // search_tools, call_tool and execute in the search and code exposures; else the tool itself.
           callMetaTool(context, call, request.params, metaCallOptions(ctx)) ??
+          (era === "legacy" && request.params.task
+            ? startTask(call, request.params, request.params.task.ttl)
+            : undefined) ??
           serveToolsCall(
             toolsCall,
             server,
@@ -158,6 +166,42 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
             ctx,
           ),
       )(request, ctx),
+    );
+    /**
+     * A task-augmented call answers `{ task }` at once and runs on; its audit event is the
+     * call's, recorded when the call ends (the endpoint waits for `handlerDone`).
+     */
+    const startTask = async (call: CallContext, params: CallToolParams, ttl: number | undefined) => {
+      const target = call.portal ? portalCallParams(call, params) : params;
+      const { task, finished } = await deps.tasks.start(
+        call,
+        target.name,
+        ttl ?? undefined,
+        async (signal) =>
+          callResultForClient(
+            await callTool(deps.pool, deps.stages, call, target, { signal }),
+            call.protocolVersion,
+          ) as unknown as Record<string, unknown>,
+      );
+      rc.handlerDone = Promise.all([rc.handlerDone, finished]).then(() => undefined);
+      return { task } as unknown as CallToolResult;
+    };
+    // 2025-11-25 spec methods the SDK serves but does not type (its typed map has 2026-07-28's).
+    const onTaskRequest = server.setRequestHandler as unknown as (
+      method: "tasks/get" | "tasks/result" | "tasks/list" | "tasks/cancel",
+      handler: (request: { params?: Record<string, unknown> }, ctx: ServerContext) => Promise<unknown>,
+    ) => void;
+    onTaskRequest.call(server, "tasks/get", (request, ctx) =>
+      handle((call) => deps.tasks.get(call, request.params?.taskId))(request, ctx),
+    );
+    onTaskRequest.call(server, "tasks/result", (request, ctx) =>
+      handle((call) => deps.tasks.result(call, request.params?.taskId, ctx.mcpReq.signal))(request, ctx),
+    );
+    onTaskRequest.call(server, "tasks/list", (request, ctx) =>
+      handle((call) => deps.tasks.list(call, request.params?.cursor))(request, ctx),
+    );
+    onTaskRequest.call(server, "tasks/cancel", (request, ctx) =>
+      handle((call) => deps.tasks.cancel(call, request.params?.taskId))(request, ctx),
     );
     server.setRequestHandler("logging/setLevel", (request, ctx) =>
       handle(async (call) => {
@@ -169,13 +213,15 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
     );
     server.setRequestHandler("resources/subscribe", (request, ctx) =>
       handle(async (call) => {
-        await subscriptions.subscribe(call, request.params.uri, era);
+        await subscriptions.subscribe(call, request.params.uri);
         return {};
       })(request, ctx),
     );
-    // Nothing to undo: upstream watches are shared and outlive one client's interest.
     server.setRequestHandler("resources/unsubscribe", (request, ctx) =>
-      handle(async () => ({}))(request, ctx),
+      handle(async (call) => {
+        subscriptions.unsubscribe(call, request.params.uri);
+        return {};
+      })(request, ctx),
     );
     server.setRequestHandler("completion/complete", (request, ctx) =>
       handle((call) => complete(catalog, call, request.params))(request, ctx),

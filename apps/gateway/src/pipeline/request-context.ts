@@ -15,6 +15,8 @@ export interface RequestContext {
   /** The portal the request came through (`/mcp/<portal>`); null: the default `/mcp`. */
   portal: string | null;
   identity: AgentIdentity | null;
+  /** The 2025-era `Mcp-Session-Id` session the request names (sessions/), if any. */
+  sessionId?: string | null;
   snapshot: CompiledSnapshot | null;
   /**
    * Set when an MCP handler runs, settled when its work is really done (after streams,

@@ -9,6 +9,8 @@ export interface PortalView {
   portal: SnapshotPortal;
   /** tools/list answer, sorted by name, built once. */
   wire: Tool[];
+  /** The pinned ones of `wire`: listed beside the meta-tools in the search and code exposures. */
+  pinned: Tool[];
   byName: Map<string, PortalTool>;
   /** Servers the portal selects: resources and prompts come from these only. */
   serverIds: ReadonlySet<string>;
@@ -67,9 +69,11 @@ export function portalViewFor(portal: CompiledPortal, agentView: AgentView): Por
   if (view) return view;
   const visible = portal.tools.filter((t) => agentView.byExposedName.has(t.tool.exposedName));
   visible.sort((a, b) => a.name.localeCompare(b.name));
+  const wire = visible.map(wireTool);
   view = {
     portal: portal.portal,
-    wire: visible.map(wireTool),
+    wire,
+    pinned: wire.filter((_, i) => visible[i]!.pinned),
     byName: new Map(visible.map((t) => [t.name, t])),
     serverIds: portal.serverIds,
   };

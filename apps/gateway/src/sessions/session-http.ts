@@ -34,12 +34,15 @@ export class SessionHttp {
   /**
    * Before the SDK: checks the session a request names, and serves GET and DELETE on it.
    * Returns "served" when the response is written here, else the session (or null: none named).
+   * `opened` is told once a GET stream is open or a DELETE is done: each is one audit event,
+   * recorded then (a stream may stay open for hours, and what it carries is not audited again).
    * @throws AppError NOT_FOUND for a session that does not exist or belongs to another agent.
    */
   async before(
     req: IncomingMessage,
     res: ServerResponse,
     call: CallContext,
+    opened: () => void = () => undefined,
   ): Promise<"served" | SessionRecord | null> {
     const header = req.headers[SESSION_HEADER];
     if (typeof header !== "string") return null;
@@ -63,11 +66,15 @@ export class SessionHttp {
     if (req.method === "DELETE") {
       await this.store.end(session.id);
       res.writeHead(200, { [SESSION_HEADER]: session.id }).end();
+      call.audit.resultSummary = "session ended";
+      opened();
       return "served";
     }
     if (req.method === "GET") {
       const last = req.headers["last-event-id"];
-      await this.stream(res, session, typeof last === "string" ? last : null);
+      call.audit.resultSummary =
+        typeof last === "string" ? `event stream resumed after ${last}` : "event stream opened";
+      await this.stream(res, session, typeof last === "string" ? last : null, opened);
       return "served";
     }
     return session;
@@ -113,6 +120,7 @@ export class SessionHttp {
     res: ServerResponse,
     session: SessionRecord,
     lastEventId: string | null,
+    opened: () => void,
   ): Promise<void> {
     const after = lastEventId ?? (await this.store.lastEventId(session.id));
     res.writeHead(200, {
@@ -121,6 +129,7 @@ export class SessionHttp {
       [SESSION_HEADER]: session.id,
     });
     res.flushHeaders();
+    opened();
     await new Promise<void>((resolve) => {
       const remove = this.streams.add({
         sessionId: session.id,

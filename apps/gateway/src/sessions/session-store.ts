@@ -65,6 +65,11 @@ export class SessionStore {
     };
   }
 
+  /** Whether the session still exists (without renewing it: a resource update is not activity). */
+  async isOpen(id: string): Promise<boolean> {
+    return (await this.redis.exists(sessionKeys(this.names, id).record)) === 1;
+  }
+
   async end(id: string): Promise<void> {
     const keys = sessionKeys(this.names, id);
     await this.redis.multi().del(keys.record, keys.events).srem(keys.sessionsIndex, id).exec();

@@ -209,7 +209,9 @@ export class SnapshotBuilder {
   portal(
     name: string,
     tools: Array<{ server: SnapshotServer; tools: string[] }>,
-    options: Partial<Pick<SnapshotPortal, "naming" | "exposure" | "overrides">> = {},
+    options: Partial<Pick<SnapshotPortal, "naming" | "exposure">> & {
+      overrides?: Array<Omit<SnapshotPortal["overrides"][number], "pinned"> & { pinned?: boolean }>;
+    } = {},
   ): SnapshotPortal {
     const portal: SnapshotPortal = {
       id: newId("portal"),
@@ -218,7 +220,7 @@ export class SnapshotBuilder {
       naming: options.naming ?? "prefixed",
       exposure: options.exposure ?? "full",
       tools: tools.map((t) => ({ serverId: t.server.id, tools: t.tools })),
-      overrides: options.overrides ?? [],
+      overrides: (options.overrides ?? []).map((o) => ({ ...o, pinned: o.pinned ?? false })),
     };
     this.portals.push(portal);
     return portal;

@@ -144,6 +144,53 @@ portals: [{ name: stray, tools: [{ server: nowhere, tools: ["*"] }] }]
     expect((await database.db.portal.findMany()).map((p) => p.name)).toEqual(["conformance"]);
   });
 
+  it("pinned tools of a search portal: in the file, the snapshot, the console and the export alike", async () => {
+    const pinned = `
+portals:
+  - name: lean
+    tools: [{ server: conf, tools: ["*"] }]
+    exposure: search
+    overrides:
+      - { server: conf, tool: echo, pinned: true }
+`;
+    expect(lines((await apply(servers() + PORTAL + pinned.replace("portals:\n", ""))).plan)).toEqual([
+      "create portal lean",
+    ]);
+    const served = configSnapshot.parse(JSON.parse((await redis.get(names.snapshotDoc))!));
+    const lean = served.portals.find((p) => p.name === "lean")!;
+    expect(lean.overrides).toMatchObject([{ tool: "echo", pinned: true, name: null }]);
+    // The other portal's override was written before pins existed in it: unpinned, unchanged.
+    expect(served.portals.find((p) => p.name === "conformance")!.overrides[0]?.pinned).toBe(false);
+
+    // The console unpins it: the file's plan shows it, and the export round-trips.
+    const row = await database.db.portal.findFirstOrThrow({ where: { name: "lean" } });
+    const listed = (await exportPortals(database.db, await orgId())).find((p) => p.name === "lean")!;
+    expect(listed.overrides).toEqual([{ server: "conf", tool: "echo", pinned: true }]);
+    await savePortal(database.db, {
+      orgId: await orgId(),
+      actor: { type: "user", name: "console" },
+      id: row.id,
+      portal: { ...listed, overrides: [] },
+    });
+    expect(lines((await apply(servers() + PORTAL + pinned.replace("portals:\n", ""), true)).plan)).toEqual([
+      "update portal lean (overrides)",
+    ]);
+    // A pin on a tool the portal does not select is refused like any override of it.
+    const stray = await apply(`${servers()}${PORTAL}
+  - name: lean
+    tools: [{ server: conf, tools: ["echo"] }]
+    exposure: search
+    overrides: [{ server: conf, tool: add, pinned: true }]
+`).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(stray?.message).toContain(
+      'portals[1].overrides[0].tool: tool "conf/add" is not one the portal selects',
+    );
+    expect(lines((await apply(servers() + PORTAL)).plan)).toEqual(["delete portal lean"]);
+  });
+
   it("deletes a portal the file no longer lists", async () => {
     expect(lines((await apply(servers())).plan)).toEqual(["delete portal conformance"]);
     expect(await database.db.portal.count()).toBe(0);

@@ -54,6 +54,7 @@ export function resolvePortal(
       name: o.name ?? null,
       description: o.description ?? null,
       fixedArguments: o.fixedArguments ?? null,
+      pinned: o.pinned === true,
     })),
   };
   // Unknown servers are reported once, above; portalTools checks the rest.
@@ -89,6 +90,7 @@ export function portalAsWritten(
           ...(o.name !== null && { name: o.name }),
           ...(o.description !== null && { description: o.description }),
           ...(o.fixedArguments !== null && { fixedArguments: o.fixedArguments }),
+          ...(o.pinned && { pinned: true }),
         },
       ];
     }),

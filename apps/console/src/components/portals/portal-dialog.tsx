@@ -118,6 +118,13 @@ export function PortalDialog({
           <Textarea value={form.tools} onChange={set("tools")} rows={3} className="font-mono" />
         </Field>
         <Field
+          label="Pinned tools"
+          error={errors.pinned}
+          hint='With exposure search or code: listed beside the meta-tools, so the model need not search for them. One line per server: "server: tool, tool"'
+        >
+          <Textarea value={form.pinned} onChange={set("pinned")} rows={2} className="font-mono" />
+        </Field>
+        <Field
           label="Overrides"
           error={errors.overrides}
           hint='Optional JSON list: [{ "server", "tool", "name"?, "description"?, "fixedArguments"? }]. Fixed arguments are hidden from clients and set on every call.'

@@ -1,12 +1,17 @@
 import type { ConfigPortal } from "@portcullis/contracts/portal";
 
-/** The portal dialog's fields as text: one `server: pattern, pattern` line per server, overrides as JSON. */
+/**
+ * The portal dialog's fields as text: one `server: pattern, pattern` line per server, pinned
+ * tools as `server: tool, tool` lines, the other overrides as JSON.
+ */
 export interface PortalFormText {
   name: string;
   description: string;
   naming: "bare" | "prefixed";
   exposure: "full" | "search" | "code";
   tools: string;
+  /** Overrides with `pinned: true`, one `server: tool, tool` line per server. */
+  pinned: string;
   overrides: string;
 }
 
@@ -16,6 +21,7 @@ export const EMPTY_PORTAL_FORM: PortalFormText = {
   naming: "prefixed",
   exposure: "full",
   tools: "",
+  pinned: "",
   overrides: "",
 };
 
@@ -26,8 +32,24 @@ export function portalToForm(portal: ConfigPortal): PortalFormText {
     naming: portal.naming,
     exposure: portal.exposure,
     tools: portal.tools.map((t) => `${t.server}: ${t.tools.join(", ")}`).join("\n"),
-    overrides: portal.overrides.length > 0 ? JSON.stringify(portal.overrides, null, 2) : "",
+    pinned: [...pinnedByServer(portal.overrides)]
+      .map(([server, tools]) => `${server}: ${tools.join(", ")}`)
+      .join("\n"),
+    overrides: overridesJson(portal.overrides),
   };
+}
+
+function pinnedByServer(overrides: ConfigPortal["overrides"]): Map<string, string[]> {
+  const byServer = new Map<string, string[]>();
+  for (const o of overrides)
+    if (o.pinned) byServer.set(o.server, [...(byServer.get(o.server) ?? []), o.tool]);
+  return byServer;
+}
+
+/** The overrides without their pins (the pinned field shows those); a pin-only override is left out. */
+function overridesJson(overrides: ConfigPortal["overrides"]): string {
+  const rest = overrides.flatMap(({ pinned: _pinned, ...o }) => (Object.keys(o).length > 2 ? [o] : []));
+  return rest.length > 0 ? JSON.stringify(rest, null, 2) : "";
 }
 
 /**
@@ -64,6 +86,25 @@ export function formToPortal(
     } catch {
       errors.overrides =
         'a JSON list, e.g. [{ "server": "docs", "tool": "search", "name": "find", "fixedArguments": { "limit": 10 } }]';
+    }
+  }
+  for (const [i, line] of form.pinned.split("\n").entries()) {
+    if (line.trim() === "") continue;
+    const at = line.indexOf(":");
+    const server = at > 0 ? line.slice(0, at).trim() : "";
+    const names = line
+      .slice(at + 1)
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (!server || names.length === 0) {
+      errors.pinned = `line ${i + 1}: write "server: tool, tool" (e.g. "docs: search, fetch")`;
+      break;
+    }
+    for (const tool of names) {
+      const same = overrides.find((o) => o.server === server && o.tool === tool);
+      if (same) same.pinned = true;
+      else overrides.push({ server, tool, pinned: true });
     }
   }
   if (Object.keys(errors).length > 0) return { errors };
