@@ -26,6 +26,7 @@ import { DEMO_PASSWORD } from "@portcullis/testkit/dev-idp/accounts";
 import { type RunningDevIdp, startDevIdp } from "@portcullis/testkit/dev-idp/start-dev-idp";
 import { CookieJar } from "@portcullis/testkit/dev-idp/testing/cookie-jar";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
+import { MemoryOAuthClient } from "@portcullis/testkit/oauth-client";
 import { freePort } from "@portcullis/testkit/ports";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
@@ -35,7 +36,7 @@ import { gatewayOAuthFrom } from "./oauth/gateway-oauth";
 import { type CimdHost, guardTrusting, startCimdHost } from "./testing/cimd-host";
 import { type GatewayHarness, startGatewayHarness, waitForVersion } from "./testing/gateway-harness";
 import { spawnGatewayProcess } from "./testing/gateway-process";
-import { authorizeInChromium, authorizeOverHttp, MemoryOAuthClient } from "./testing/oauth-client";
+import { authorizeInChromium, authorizeOverHttp } from "./testing/oauth-client";
 
 const SECRET = secretKeyFrom("oauth-tests-secret-key-0123456789abcdef0123");
 const PERSON_ID = "usr_oauthmember";
