@@ -15,7 +15,7 @@ import { buildConsoleIfChanged, CONSOLE_DIST_DIR } from "../apps/console/scripts
 import { artifactsDir } from "./support/artifacts";
 import { type Child, startChild, waitForHttp } from "./support/children";
 import { exportStack } from "./support/stack-env";
-import { DEMO_PASSWORD, E2E_USERS, INVITEE, SCALE_ADMIN, UNVERIFIED } from "./support/users";
+import { DEMO_PASSWORD, E2E_USERS, INVITEE, OWNER_EMAIL, SCALE_ADMIN, UNVERIFIED } from "./support/users";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -77,6 +77,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
           emailVerified: false,
         },
         { sub: "e2e-scale-admin", email: SCALE_ADMIN.email, name: SCALE_ADMIN.name, password: DEMO_PASSWORD },
+        { sub: "e2e-owner", email: OWNER_EMAIL, name: "Olive Owner", password: DEMO_PASSWORD },
       ],
       clients: [
         {
