@@ -15,7 +15,7 @@ import { buildConsoleIfChanged, CONSOLE_DIST_DIR } from "../apps/console/scripts
 import { artifactsDir } from "./support/artifacts";
 import { type Child, startChild, waitForHttp } from "./support/children";
 import { exportStack } from "./support/stack-env";
-import { DEMO_PASSWORD, E2E_USERS, INVITEE, SCALE_ADMIN, UNVERIFIED } from "./support/users";
+import { DEMO_PASSWORD, E2E_USERS, INVITEE, OWNER_EMAIL, SCALE_ADMIN, UNVERIFIED } from "./support/users";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -56,8 +56,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const fixture = await startLegacyHttpServer({ tag: "e2e-fixture" });
     cleanups.push(() => fixture.close());
 
-    const [consolePort, gatewayPort] = [await freePort(), await freePort()];
+    const [consolePort, gatewayPort, oauthPort] = [await freePort(), await freePort(), await freePort()];
     const consoleUrl = `http://127.0.0.1:${consolePort}`;
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    // The console's authorization server for people's MCP clients; it signs them in with the
+    // console's SSO client, so that client also lists the AS's callback.
+    const oauthIssuer = `http://127.0.0.1:${oauthPort}`;
     const clientSecret = randomBytes(24).toString("base64url");
     const idp = await startDevIdp({
       // The demo people, plus one nobody has invited yet (the invitation test invites them)
@@ -73,13 +77,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
           emailVerified: false,
         },
         { sub: "e2e-scale-admin", email: SCALE_ADMIN.email, name: SCALE_ADMIN.name, password: DEMO_PASSWORD },
+        { sub: "e2e-owner", email: OWNER_EMAIL, name: "Olive Owner", password: DEMO_PASSWORD },
       ],
       clients: [
         {
           clientId: "portcullis-console-e2e",
           clientSecret,
           name: "Portcullis console",
-          redirectUris: [`${consoleUrl}/api/auth/callback/oidc`],
+          redirectUris: [`${consoleUrl}/api/auth/callback/oidc`, `${oauthIssuer}/interaction/sso/callback`],
           postLogoutRedirectUris: [`${consoleUrl}/login`],
         },
       ],
@@ -126,6 +131,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
           GATEWAY_PORT: String(gatewayPort),
           GATEWAY_SPOOL_DIR: spoolDir,
           GATEWAY_SHUTDOWN_GRACE_MS: "2000",
+          GATEWAY_PUBLIC_URL: gatewayUrl,
+          GATEWAY_OAUTH_ISSUER: oauthIssuer,
         },
         logDir,
       },
@@ -151,7 +158,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
           OIDC_CLIENT_ID: "portcullis-console-e2e",
           OIDC_CLIENT_SECRET: clientSecret,
           OIDC_PROVIDER_NAME: "Portcullis dev SSO",
-          GATEWAY_PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`,
+          GATEWAY_PUBLIC_URL: gatewayUrl,
+          OAUTH_ISSUER: oauthIssuer,
         },
         logDir,
       },
@@ -161,6 +169,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await Promise.all([
       waitForHttp(`http://127.0.0.1:${gatewayPort}/healthz`, "the gateway", gateway),
       waitForHttp(`${consoleUrl}/login`, "the console", consoleApp),
+      waitForHttp(
+        `${oauthIssuer}/.well-known/oauth-authorization-server`,
+        "the authorization server",
+        consoleApp,
+      ),
     ]);
 
     exportStack({

@@ -1,11 +1,15 @@
 import type { Role } from "@portcullis/auth/permissions";
 
+export const OWNER_EMAIL = "owner@example.com";
+
 /** The demo accounts of the dev OpenID provider, with the roles the e2e organization gives them. */
 export const E2E_USERS: Array<{ email: string; name: string; role: Role }> = [
   { email: "admin@example.com", name: "Ada Admin", role: "admin" },
   { email: "approver@example.com", name: "Arlo Approver", role: "approver" },
   { email: "auditor@example.com", name: "Audra Auditor", role: "auditor" },
   { email: "member@example.com", name: "Max Member", role: "member" },
+  // Installation-wide settings (the MCP sign-in page) are the owner's alone.
+  { email: OWNER_EMAIL, name: "Olive Owner", role: "owner" },
 ];
 
 export const DEMO_PASSWORD = "portcullis-demo";

@@ -1,8 +1,6 @@
-import { execFileSync } from "node:child_process";
 import { createHmac, createPublicKey } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,17 +26,17 @@ import { DEMO_PASSWORD } from "@portcullis/testkit/dev-idp/accounts";
 import { type RunningDevIdp, startDevIdp } from "@portcullis/testkit/dev-idp/start-dev-idp";
 import { CookieJar } from "@portcullis/testkit/dev-idp/testing/cookie-jar";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
+import { MemoryOAuthClient } from "@portcullis/testkit/oauth-client";
 import { freePort } from "@portcullis/testkit/ports";
-import { createOutboundGuard, type OutboundGuard } from "@portcullis/upstream/outbound-guard";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { importJWK, type JWK, SignJWT } from "jose";
-import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewayOAuthFrom } from "./oauth/gateway-oauth";
+import { type CimdHost, guardTrusting, startCimdHost } from "./testing/cimd-host";
 import { type GatewayHarness, startGatewayHarness, waitForVersion } from "./testing/gateway-harness";
 import { spawnGatewayProcess } from "./testing/gateway-process";
-import { authorizeInChromium, authorizeOverHttp, MemoryOAuthClient } from "./testing/oauth-client";
+import { authorizeInChromium, authorizeOverHttp } from "./testing/oauth-client";
 
 const SECRET = secretKeyFrom("oauth-tests-secret-key-0123456789abcdef0123");
 const PERSON_ID = "usr_oauthmember";
@@ -52,73 +50,7 @@ let tdb: TestDatabase;
 let agentKey: string;
 let callback: { server: Server; url: string };
 let gatewayUrl: string;
-let cimd: { server: Server; url: string };
-let tlsDir: string;
-
-/**
- * A Client ID Metadata Document on https (CIMD client ids must be https URLs), with a
- * certificate made for this run; the AS's guard trusts it and still checks every address.
- */
-async function startCimdHost(redirectUri: string) {
-  tlsDir = await mkdtemp(join(tmpdir(), "pc-oauth-tls-"));
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-keyout",
-      join(tlsDir, "key.pem"),
-      "-out",
-      join(tlsDir, "cert.pem"),
-      "-days",
-      "1",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1",
-    ],
-    { stdio: "ignore" },
-  );
-  const [key, cert] = await Promise.all([
-    readFile(join(tlsDir, "key.pem")),
-    readFile(join(tlsDir, "cert.pem")),
-  ]);
-  let url = "";
-  const server = createHttpsServer({ key, cert }, (_req, res) => {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(
-      JSON.stringify({
-        client_id: url,
-        client_name: "CIMD test client",
-        redirect_uris: [redirectUri],
-        grant_types: ["authorization_code", "refresh_token"],
-        response_types: ["code"],
-        token_endpoint_auth_method: "none",
-      }),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/client.json`;
-  return { server: server as unknown as Server, url, cert };
-}
-
-function guardTrusting(ca: Buffer): OutboundGuard {
-  const guard = createOutboundGuard(["127.0.0.1"]);
-  const agent = new Agent({ connect: { lookup: guard.lookup, ca } });
-  return {
-    ...guard,
-    fetch: (async (url: string | URL, init?: RequestInit) => {
-      guard.checkUrl(new URL(url));
-      return undiciFetch(url, { ...(init as object), dispatcher: agent, redirect: "manual" });
-    }) as OutboundGuard["fetch"],
-  };
-}
-
+let cimd: CimdHost;
 beforeAll(async () => {
   upstream = await startLegacyHttpServer();
   tdb = await createTestDatabase({ name: "oauth" });
@@ -167,8 +99,7 @@ beforeAll(async () => {
   const cb = createServer((_req, res) => res.end("done"));
   await new Promise<void>((resolve) => cb.listen(0, "127.0.0.1", () => resolve()));
   callback = { server: cb, url: `http://127.0.0.1:${(cb.address() as AddressInfo).port}/callback` };
-  const host = await startCimdHost(callback.url);
-  cimd = { server: host.server, url: host.url };
+  cimd = await startCimdHost({ clientName: "CIMD test client", redirectUris: [callback.url] });
   as = await startAuthorizationServer({
     host: "127.0.0.1",
     port: asPort,
@@ -178,14 +109,13 @@ beforeAll(async () => {
     secretKey: SECRET,
     sso: { issuer: idp.issuer, clientId: "portcullis-oauth", clientSecret: "oauth-sso-secret" },
     gatewayPublicUrl: `http://127.0.0.1:${gatewayPort}`,
-    outbound: guardTrusting(host.cert),
+    outbound: guardTrusting(cimd.cert),
   });
 }, 60_000);
 
 afterAll(async () => {
   callback?.server.close();
-  cimd?.server.close();
-  if (tlsDir) await rm(tlsDir, { recursive: true, force: true });
+  await cimd?.close();
   await as?.close();
   await h?.close();
   await idp?.close();
