@@ -20,6 +20,7 @@ import {
   startLegacyHttpServer,
   startModernHttpServer,
 } from "@portcullis/testkit/fixture-servers";
+import { MemoryOAuthClient } from "@portcullis/testkit/oauth-client";
 import { freePort } from "@portcullis/testkit/ports";
 import { createOutboundGuard } from "@portcullis/upstream/outbound-guard";
 import { UpstreamPool } from "@portcullis/upstream/pool";
@@ -33,7 +34,7 @@ import {
   TEST_SECRET_KEY,
   waitForVersion,
 } from "./testing/gateway-harness";
-import { authorizeOverHttp, MemoryOAuthClient } from "./testing/oauth-client";
+import { authorizeOverHttp } from "./testing/oauth-client";
 
 // Issue 11: a person's call that needs approval waits for an approver exactly like an
 // agent's. A real SDK client signs in with a real OAuth token (DCR, the dev SSO, consent);
