@@ -212,10 +212,12 @@ describe.each(CLIENTS)("meta-tool governance, client $revision", ({ revision, co
       const names = async (query: string) =>
         (
           ((await client.callTool("search_tools", { query, limit: 20 })) as Result).structuredContent
-            ?.tools as Array<{
-            name: string;
-          }>
-        ).map((t) => t.name);
+            ?.tools as
+            | Array<{
+                name: string;
+              }>
+            | undefined
+        )?.map((t) => t.name);
       expect(await names("echo the message back")).toEqual(["alpha__echo"]);
       expect(await names("add two numbers")).not.toContain("alpha__add");
     } finally {
