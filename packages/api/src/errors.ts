@@ -21,9 +21,22 @@ export function toTRPCError(error: TRPCError): TRPCError {
     if (cause.code === "P2025")
       return fromAppError(new AppError("NOT_FOUND", "it does not exist (any more)", { cause }));
   }
-  // Input validation, and errors raised as TRPCError on purpose, pass through.
+  // tRPC's message for invalid input is the issues as JSON, which forms would show verbatim.
+  if (cause instanceof ZodError) {
+    return new TRPCError({ code: error.code, message: validationMessage(cause), cause });
+  }
+  // Errors raised as TRPCError on purpose pass through.
   if (error.code !== "INTERNAL_SERVER_ERROR") return error;
   return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "internal error", cause: cause ?? error });
+}
+
+/** `redirectUris.0: must use https` — each issue with the field it is about, in one line. */
+function validationMessage(error: ZodError): string {
+  return error.issues
+    .map((issue) =>
+      issue.path.length > 0 ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message,
+    )
+    .join("; ");
 }
 
 function fromAppError(error: AppError): TRPCError {

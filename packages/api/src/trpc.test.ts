@@ -105,6 +105,8 @@ describe("over HTTP (fetch adapter, superjson)", () => {
     });
     expect(noUrl.status).toBe(400);
     expect(noUrl.body.error?.json).toMatchObject({
+      // One readable line for a toast, not the validation issues as JSON.
+      message: expect.stringMatching(/^[^[{].*url: an SSE server needs a URL$/),
       data: { appCode: "INVALID_INPUT", fieldErrors: { url: ["an SSE server needs a URL"] } },
     });
 
@@ -115,6 +117,7 @@ describe("over HTTP (fetch adapter, superjson)", () => {
     });
     expect(badName.status).toBe(400);
     expect(badName.body.error?.json).toMatchObject({
+      message: expect.stringMatching(/^name: .*lowercase letters/),
       data: { appCode: "INVALID_INPUT", fieldErrors: { name: [expect.stringMatching(/lowercase letters/)] } },
     });
 
