@@ -58,6 +58,28 @@ function callOnNewConnection(
   });
 }
 
+function getOnNewConnection(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, headers: { connection: "close" } }, (res) => {
+      let text = "";
+      res.on("data", (d) => {
+        text += String(d);
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** The sum of a metric's samples whose labels include `label` (Prometheus text format). */
+function sampleSum(exposition: string, name: string, label: string): number {
+  return exposition
+    .split("\n")
+    .filter((l) => l.startsWith(`${name}{`) && l.includes(label))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+}
+
 function listeningPids(output: string): number[] {
   return output
     .split("\n")
@@ -123,6 +145,9 @@ describe("GATEWAY_WORKERS", () => {
     let url = "";
     let spoolDir: string;
     let key = "";
+    /** An agent without the rate limit, for the observability checks. */
+    let plainKey = "";
+    let metricsPort = 0;
 
     beforeAll(async () => {
       upstream = await startLegacyHttpServer({ jsonResponse: true });
@@ -139,6 +164,7 @@ describe("GATEWAY_WORKERS", () => {
         { agents: [agent.id] },
       );
       key = b.key(agent).key;
+      plainKey = b.key(b.agent("metrics-bot", "platform")).key;
       await writeSnapshotToRedis(redis, names, 1, JSON.stringify(b.build(1)), TEST_SECRET_KEY);
       spoolDir = await mkdtemp(join(tmpdir(), "pc-cluster-spool-"));
       gateway = spawnCluster({
@@ -148,6 +174,7 @@ describe("GATEWAY_WORKERS", () => {
         PORTCULLIS_SECRET_KEY: "gateway-tests-secret-key-0123456789abcdef",
         GATEWAY_SPOOL_DIR: spoolDir,
         GATEWAY_WORKERS: "2",
+        GATEWAY_METRICS_PORT: "0",
         LOG_LEVEL: "info",
       });
       // Each worker loads the gateway on its own: slow on a busy machine, hence the long wait.
@@ -161,6 +188,11 @@ describe("GATEWAY_WORKERS", () => {
         .split("\n")
         .find((l) => l.includes('"gateway listening"'));
       url = (JSON.parse(line!) as { url: string }).url;
+      const metricsLine = gateway
+        .output()
+        .split("\n")
+        .find((l) => l.includes('"gateway cluster metrics listening"'));
+      metricsPort = (JSON.parse(metricsLine!) as { metricsPort: number }).metricsPort;
     }, 120_000);
 
     afterAll(async () => {
@@ -170,6 +202,29 @@ describe("GATEWAY_WORKERS", () => {
       redis.disconnect();
       await rm(spoolDir, { recursive: true, force: true });
     });
+
+    it("reports every worker's calls in one /metrics, and /readyz for all workers", async () => {
+      // New connections: node:cluster spreads them over both workers.
+      for (let i = 1; i <= 6; i++) {
+        const answer = await callOnNewConnection(url, plainKey, 100 + i);
+        expect(answer.body).toContain(`echo: m${100 + i}`);
+      }
+      const scrape = await getOnNewConnection(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(scrape.status).toBe(200);
+      expect(sampleSum(scrape.body, "portcullis_gateway_requests_total", 'method="tools/call"')).toBe(6);
+      expect(sampleSum(scrape.body, "portcullis_gateway_workers", 'state="serving"')).toBe(2);
+      expect(sampleSum(scrape.body, "portcullis_gateway_workers", 'state="reporting"')).toBe(2);
+      // The agents' port does not serve the scrape when it has a port of its own.
+      expect((await getOnNewConnection(url.replace("/mcp", "/metrics"))).status).toBe(404);
+
+      for (let i = 0; i < 4; i++) {
+        const ready = await getOnNewConnection(url.replace("/mcp", "/readyz"));
+        expect(ready.status).toBe(200);
+        const body = JSON.parse(ready.body) as { snapshotVersion: number; workers: { ready: boolean }[] };
+        expect(body.snapshotVersion).toBe(1);
+        expect(body.workers.map((w) => w.ready)).toEqual([true, true]);
+      }
+    }, 60_000);
 
     it("shares rate limits across processes and replaces a dead one", async () => {
       const answers = [];

@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { type ApprovalStageOptions, createApprovalStage } from "./approvals/create-approval-stage";
 import { recordStdioLaunch } from "./audit/audit-recorder";
 import { recordGatewayEvent } from "./audit/gateway-events";
+import type { ClusterLink } from "./cluster/worker-link";
 import type { SandboxLimits } from "./context/sandbox-limits";
 import type { FastPathOptOut } from "./fast-path/eligibility";
 import { createFastPath, type FastPath } from "./fast-path/fast-path";
@@ -75,6 +76,8 @@ export interface GatewayConfig {
   fastPath?: boolean;
   /** Requests the lean path must leave to the SDK (features it does not serve add theirs). */
   fastPathOptOuts?: FastPathOptOut[];
+  /** Under GATEWAY_WORKERS=N: this worker's link to the primary, for cluster-wide /metrics and /readyz. */
+  cluster?: ClusterLink | null;
   /** HTTP timeouts, maximum snapshot age, unauthenticated limits (#10 point 12). */
   hardening?: GatewayHardening;
 }
@@ -263,6 +266,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       }),
   });
 
+  const link = config.cluster ?? null;
   const hostOrigin = buildHostOriginPolicy(config.port, config.allowedHosts, config.allowedOrigins);
   const http = createGatewayHttpServer({
     hostOrigin,
@@ -300,8 +304,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         );
       return tracing ? tracing.traceRequest(req, serve) : serve();
     },
-    ...(config.metrics?.port === undefined && { metrics: () => metrics.exposition() }),
+    ...(link && { clusterReadiness: () => link.readiness() }),
+    // In a cluster, /metrics on this port is the whole gateway's, unless the primary serves it.
+    ...(config.metrics?.port === undefined &&
+      (link ? link.metrics && { metrics: link.metrics } : { metrics: () => metrics.exposition() })),
     ...(hardening.timeouts && { timeouts: hardening.timeouts }),
+  });
+  link?.attach({
+    readiness: () => http.readiness(),
+    metrics: () => metrics.registry.getMetricsAsJSON(),
   });
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);
