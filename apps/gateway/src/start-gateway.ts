@@ -197,7 +197,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           maxBodyBytes: config.maxBodyBytes,
           // Portals, search/code exposures and calls that may need the client's answers take the SDK path.
           optOuts: [...featureOptOuts(passthrough), ...(config.fastPathOptOuts ?? [])],
-          channelFor: (call) =>
+          channelFor: (call, notify) =>
             refusingChannelFor(
               {
                 relay: passthrough.relay,
@@ -207,6 +207,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
                 rules: clientRequestRulesFor(config.upstream?.outbound),
               },
               call,
+              notify,
             ),
         })
       : undefined;

@@ -1,6 +1,7 @@
 import {
   type CallToolResult,
   Client,
+  type JSONRPCMessage,
   LOG_LEVEL_META_KEY,
   type RequestOptions,
   StreamableHTTPClientTransport,
@@ -8,6 +9,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { type CallChannel, CallChannels, ChannelRefusal, type ClientRequestMethod } from "./call-channel";
 import { UpstreamRpcError } from "./errors";
+import { type LeanTarget, leanCallTool } from "./lean-call";
 import { ProgressRelay } from "./progress-relay";
 import { RevisionBridge } from "./revision-bridge";
 import { ProcessExitedError, ProcessGroupStdioTransport } from "./stdio-transport";
@@ -53,6 +55,8 @@ export class UpstreamConnection {
   /** URI → who is told when the server says the resource changed (see watchResource). */
   private readonly watchers = new Map<string, Set<() => void>>();
   private readonly listens = new Map<string, { close(): Promise<void> }>();
+  /** A Streamable HTTP upstream's endpoint, for lean calls (lean-call.ts); null for other transports. */
+  private lean: Omit<LeanTarget, "protocolVersion" | "sessionId"> | null = null;
 
   private constructor(
     readonly client: Client,
@@ -100,6 +104,12 @@ export class UpstreamConnection {
       for (const notify of connection.watchers.get(notification.params.uri) ?? []) notify();
     });
     new RevisionBridge(spec.name, options.logger).attach(transport, () => connection.isModern);
+    if (spec.transport === "streamable-http" && spec.url && !options.traceContext)
+      connection.lean = {
+        url: new URL(spec.url),
+        fetch: options.policy.outbound.leanFetch,
+        headers: { ...spec.headers },
+      };
     return connection;
   }
 
@@ -130,8 +140,11 @@ export class UpstreamConnection {
     onProgress?: (progress: UpstreamProgress) => void,
     traceMeta?: Record<string, string>,
     channel?: CallChannel,
+    lean = false,
   ): Promise<CallToolResult> {
     const meta = traceMeta && Object.keys(traceMeta).length > 0 ? traceMeta : undefined;
+    const target = lean && !onProgress && !meta ? this.leanTarget() : null;
+    if (target) return this.leanCall(target, name, args, options, channel);
     if (!onProgress && !channel)
       return this.client.callTool({ name, arguments: args, ...(meta && { _meta: meta }) }, options);
     const registration = this.progress.register(onProgress ?? (() => {}));
@@ -150,6 +163,51 @@ export class UpstreamConnection {
       closeChannel?.();
       registration.dispose();
     }
+  }
+
+  /**
+   * Where a lean call may go: a Streamable HTTP connection that negotiated a 2025 revision
+   * (a 2026-07-28 upstream's envelope, headers and input rounds stay with the SDK).
+   */
+  private leanTarget(): LeanTarget | null {
+    const protocolVersion = this.protocolVersion;
+    if (
+      !this.lean ||
+      this.isModern ||
+      !protocolVersion ||
+      !(this.transport instanceof StreamableHTTPClientTransport)
+    )
+      return null;
+    return { ...this.lean, protocolVersion, sessionId: this.transport.sessionId };
+  }
+
+  /**
+   * tools/call without the SDK client (lean-call.ts), for the gateway's lean path: no progress
+   * token is sent (nobody listens), and what the upstream sends on the call's stream besides
+   * its answer is handled as on the SDK path — logs and client requests by `channel`, the
+   * rest by the SDK client.
+   */
+  private leanCall(
+    target: LeanTarget,
+    name: string,
+    args: Record<string, unknown>,
+    options: RequestOptions,
+    channel: CallChannel | undefined,
+  ): Promise<CallToolResult> {
+    const send: Transport["send"] = (message, sendOptions) => this.transport.send(message, sendOptions);
+    return leanCallTool(
+      target,
+      name,
+      args,
+      { timeout: options.timeout ?? 60_000, ...(options.signal && { signal: options.signal }) },
+      {
+        onOtherMessage: (message) => {
+          const routed = asMarkedByTheSdkPath(message);
+          if (!this.channels.handleForCall(channel, routed, send)) this.transport.onmessage?.(routed);
+        },
+        notify: (message) => send(message),
+      },
+    );
   }
 
   private async callWithInput(
@@ -293,6 +351,18 @@ export class UpstreamConnection {
     if (this.client.transport) await this.client.close().catch(() => {});
     else await transport.close().catch(() => {});
   }
+}
+
+/**
+ * A request or notification as the SDK path hands it on: related-stream.ts gives every one a
+ * `_meta` (to carry its mark, removed again before delivery), so the lean call does the same
+ * and what reaches the agent is the same object.
+ */
+function asMarkedByTheSdkPath(message: JSONRPCMessage): JSONRPCMessage {
+  if (!("method" in message)) return message;
+  const params = (message.params ?? {}) as Record<string, unknown>;
+  const meta = (params._meta as Record<string, unknown> | undefined) ?? {};
+  return { ...message, params: { ...params, _meta: { ...meta } } } as JSONRPCMessage;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
