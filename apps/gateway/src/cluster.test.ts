@@ -256,4 +256,67 @@ describe("GATEWAY_WORKERS", () => {
       expect(alive).toEqual([]);
     }, 20_000);
   });
+  describe("without GATEWAY_METRICS_PORT", () => {
+    const names = testRedisNames("cluster-port");
+    const redis = new Redis({ maxRetriesPerRequest: 1 });
+    let upstream: FixtureServer;
+    let gateway: ClusterProcess;
+    let url = "";
+    let spoolDir: string;
+    let key = "";
+
+    beforeAll(async () => {
+      upstream = await startLegacyHttpServer({ jsonResponse: true });
+      const b = new SnapshotBuilder(TEST_SECRET_KEY);
+      const alpha = b.server({ name: "alpha", transport: "streamable-http", url: upstream.url });
+      const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
+      b.addTools(alpha, await pool.listTools(b.upstreamSpecForTest(alpha)));
+      await pool.close();
+      b.grant({ team: "platform" }, alpha, "echo");
+      key = b.key(b.agent("port-bot", "platform")).key;
+      await writeSnapshotToRedis(redis, names, 1, JSON.stringify(b.build(1)), TEST_SECRET_KEY);
+      spoolDir = await mkdtemp(join(tmpdir(), "pc-cluster-spool-"));
+      gateway = spawnCluster({
+        REDIS_URL: "redis://127.0.0.1:6379",
+        REDIS_PREFIX: names.prefix,
+        PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1",
+        PORTCULLIS_SECRET_KEY: "gateway-tests-secret-key-0123456789abcdef",
+        GATEWAY_SPOOL_DIR: spoolDir,
+        GATEWAY_WORKERS: "2",
+        LOG_LEVEL: "info",
+      });
+      await until(
+        () => new Set(listeningPids(gateway.output())).size === 2,
+        "both workers to listen",
+        100_000,
+      );
+      const line = gateway
+        .output()
+        .split("\n")
+        .find((l) => l.includes('"gateway listening"'));
+      url = (JSON.parse(line!) as { url: string }).url;
+    }, 120_000);
+
+    afterAll(async () => {
+      await gateway?.stop();
+      await upstream?.close();
+      await cleanupRedisPrefix(redis, names.prefix);
+      redis.disconnect();
+      await rm(spoolDir, { recursive: true, force: true });
+    });
+
+    it("serves the whole gateway's /metrics on the agents' port, whichever worker answers", async () => {
+      for (let i = 1; i <= 4; i++) {
+        const answer = await callOnNewConnection(url, key, 200 + i);
+        expect(answer.body).toContain(`echo: m${200 + i}`);
+      }
+      // Each scrape lands on either worker; each must count all four calls.
+      for (let i = 0; i < 4; i++) {
+        const scrape = await getOnNewConnection(url.replace("/mcp", "/metrics"));
+        expect(scrape.status).toBe(200);
+        expect(sampleSum(scrape.body, "portcullis_gateway_requests_total", 'method="tools/call"')).toBe(4);
+        expect(sampleSum(scrape.body, "portcullis_gateway_workers", 'state="reporting"')).toBe(2);
+      }
+    }, 60_000);
+  });
 });
