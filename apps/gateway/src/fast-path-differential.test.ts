@@ -193,6 +193,13 @@ const shared: Array<Omit<Case, "revision">> = [
     before: () => legacy.dropSessions(),
   },
   { name: "upstream timeout", method: "tools/call", params: call("slow__sleep", {}), fast: true, lean: true },
+  {
+    name: "invalid result from upstream",
+    method: "tools/call",
+    params: call("legacy__invalid", {}),
+    fast: true,
+    lean: true,
+  },
   { name: "oversized answer", method: "tools/call", params: call("legacy__big", {}), fast: true, lean: true },
   {
     name: "logs on the call's stream",
@@ -361,6 +368,11 @@ const extraTools = {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       return { content: [{ type: "text", text: "slept" }] };
     },
+  },
+  invalid: {
+    description: "Answers with a text block without its text (an invalid result).",
+    inputSchema: {},
+    handler: () => ({ content: [{ type: "text" }] }),
   },
   big: {
     description: "Answers with 1.5 MB of text.",
