@@ -93,7 +93,9 @@ try {
   await applyAndPublish(
     { db: database.db, redis, names, pool: guardedPool, secretKey: secretKeyFrom(SECRET) },
     configFile.parse({
-      servers: [{ name: "fast", transport: "streamable-http", url: upstreamUrl }],
+      // A server that may not ask the client anything: a 2025 client's call to one that may
+      // (elicitation is on by default) leaves the lean path (fast-path/feature-opt-outs.ts).
+      servers: [{ name: "fast", transport: "streamable-http", url: upstreamUrl, allowElicitation: false }],
       teams: [{ name: "bench" }],
       agents: [{ name: "bench-agent", team: "bench" }],
       grants: [{ team: "bench", server: "fast", tools: ["echo"], effect: "allow" }],

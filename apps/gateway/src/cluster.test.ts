@@ -58,6 +58,28 @@ function callOnNewConnection(
   });
 }
 
+function getOnNewConnection(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, headers: { connection: "close" } }, (res) => {
+      let text = "";
+      res.on("data", (d) => {
+        text += String(d);
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** The sum of a metric's samples whose labels include `label` (Prometheus text format). */
+function sampleSum(exposition: string, name: string, label: string): number {
+  return exposition
+    .split("\n")
+    .filter((l) => l.startsWith(`${name}{`) && l.includes(label))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+}
+
 function listeningPids(output: string): number[] {
   return output
     .split("\n")
@@ -123,6 +145,9 @@ describe("GATEWAY_WORKERS", () => {
     let url = "";
     let spoolDir: string;
     let key = "";
+    /** An agent without the rate limit, for the observability checks. */
+    let plainKey = "";
+    let metricsPort = 0;
 
     beforeAll(async () => {
       upstream = await startLegacyHttpServer({ jsonResponse: true });
@@ -139,6 +164,7 @@ describe("GATEWAY_WORKERS", () => {
         { agents: [agent.id] },
       );
       key = b.key(agent).key;
+      plainKey = b.key(b.agent("metrics-bot", "platform")).key;
       await writeSnapshotToRedis(redis, names, 1, JSON.stringify(b.build(1)), TEST_SECRET_KEY);
       spoolDir = await mkdtemp(join(tmpdir(), "pc-cluster-spool-"));
       gateway = spawnCluster({
@@ -148,6 +174,7 @@ describe("GATEWAY_WORKERS", () => {
         PORTCULLIS_SECRET_KEY: "gateway-tests-secret-key-0123456789abcdef",
         GATEWAY_SPOOL_DIR: spoolDir,
         GATEWAY_WORKERS: "2",
+        GATEWAY_METRICS_PORT: "0",
         LOG_LEVEL: "info",
       });
       // Each worker loads the gateway on its own: slow on a busy machine, hence the long wait.
@@ -161,6 +188,11 @@ describe("GATEWAY_WORKERS", () => {
         .split("\n")
         .find((l) => l.includes('"gateway listening"'));
       url = (JSON.parse(line!) as { url: string }).url;
+      const metricsLine = gateway
+        .output()
+        .split("\n")
+        .find((l) => l.includes('"gateway cluster metrics listening"'));
+      metricsPort = (JSON.parse(metricsLine!) as { metricsPort: number }).metricsPort;
     }, 120_000);
 
     afterAll(async () => {
@@ -170,6 +202,29 @@ describe("GATEWAY_WORKERS", () => {
       redis.disconnect();
       await rm(spoolDir, { recursive: true, force: true });
     });
+
+    it("reports every worker's calls in one /metrics, and /readyz for all workers", async () => {
+      // New connections: node:cluster spreads them over both workers.
+      for (let i = 1; i <= 6; i++) {
+        const answer = await callOnNewConnection(url, plainKey, 100 + i);
+        expect(answer.body).toContain(`echo: m${100 + i}`);
+      }
+      const scrape = await getOnNewConnection(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(scrape.status).toBe(200);
+      expect(sampleSum(scrape.body, "portcullis_gateway_requests_total", 'method="tools/call"')).toBe(6);
+      expect(sampleSum(scrape.body, "portcullis_gateway_workers", 'state="serving"')).toBe(2);
+      expect(sampleSum(scrape.body, "portcullis_gateway_workers", 'state="reporting"')).toBe(2);
+      // The agents' port does not serve the scrape when it has a port of its own.
+      expect((await getOnNewConnection(url.replace("/mcp", "/metrics"))).status).toBe(404);
+
+      for (let i = 0; i < 4; i++) {
+        const ready = await getOnNewConnection(url.replace("/mcp", "/readyz"));
+        expect(ready.status).toBe(200);
+        const body = JSON.parse(ready.body) as { snapshotVersion: number; workers: { ready: boolean }[] };
+        expect(body.snapshotVersion).toBe(1);
+        expect(body.workers.map((w) => w.ready)).toEqual([true, true]);
+      }
+    }, 60_000);
 
     it("shares rate limits across processes and replaces a dead one", async () => {
       const answers = [];
@@ -200,5 +255,68 @@ describe("GATEWAY_WORKERS", () => {
       });
       expect(alive).toEqual([]);
     }, 20_000);
+  });
+  describe("without GATEWAY_METRICS_PORT", () => {
+    const names = testRedisNames("cluster-port");
+    const redis = new Redis({ maxRetriesPerRequest: 1 });
+    let upstream: FixtureServer;
+    let gateway: ClusterProcess;
+    let url = "";
+    let spoolDir: string;
+    let key = "";
+
+    beforeAll(async () => {
+      upstream = await startLegacyHttpServer({ jsonResponse: true });
+      const b = new SnapshotBuilder(TEST_SECRET_KEY);
+      const alpha = b.server({ name: "alpha", transport: "streamable-http", url: upstream.url });
+      const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
+      b.addTools(alpha, await pool.listTools(b.upstreamSpecForTest(alpha)));
+      await pool.close();
+      b.grant({ team: "platform" }, alpha, "echo");
+      key = b.key(b.agent("port-bot", "platform")).key;
+      await writeSnapshotToRedis(redis, names, 1, JSON.stringify(b.build(1)), TEST_SECRET_KEY);
+      spoolDir = await mkdtemp(join(tmpdir(), "pc-cluster-spool-"));
+      gateway = spawnCluster({
+        REDIS_URL: "redis://127.0.0.1:6379",
+        REDIS_PREFIX: names.prefix,
+        PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1",
+        PORTCULLIS_SECRET_KEY: "gateway-tests-secret-key-0123456789abcdef",
+        GATEWAY_SPOOL_DIR: spoolDir,
+        GATEWAY_WORKERS: "2",
+        LOG_LEVEL: "info",
+      });
+      await until(
+        () => new Set(listeningPids(gateway.output())).size === 2,
+        "both workers to listen",
+        100_000,
+      );
+      const line = gateway
+        .output()
+        .split("\n")
+        .find((l) => l.includes('"gateway listening"'));
+      url = (JSON.parse(line!) as { url: string }).url;
+    }, 120_000);
+
+    afterAll(async () => {
+      await gateway?.stop();
+      await upstream?.close();
+      await cleanupRedisPrefix(redis, names.prefix);
+      redis.disconnect();
+      await rm(spoolDir, { recursive: true, force: true });
+    });
+
+    it("serves the whole gateway's /metrics on the agents' port, whichever worker answers", async () => {
+      for (let i = 1; i <= 4; i++) {
+        const answer = await callOnNewConnection(url, key, 200 + i);
+        expect(answer.body).toContain(`echo: m${200 + i}`);
+      }
+      // Each scrape lands on either worker; each must count all four calls.
+      for (let i = 0; i < 4; i++) {
+        const scrape = await getOnNewConnection(url.replace("/mcp", "/metrics"));
+        expect(scrape.status).toBe(200);
+        expect(sampleSum(scrape.body, "portcullis_gateway_requests_total", 'method="tools/call"')).toBe(4);
+        expect(sampleSum(scrape.body, "portcullis_gateway_workers", 'state="reporting"')).toBe(2);
+      }
+    }, 60_000);
   });
 });

@@ -9,11 +9,13 @@ import {
   startModernHttpServer,
 } from "@portcullis/testkit/fixture-servers";
 import { freePort } from "@portcullis/testkit/ports";
+import { leanCallStats } from "@portcullis/upstream/lean-call";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "./start-gateway";
 import { type GatewayHarness, startGatewayHarness, startTestGateway } from "./testing/gateway-harness";
+import { legacyPassthroughSurface } from "./testing/passthrough-surface";
 
 /**
  * The lean path (fast-path/) against the SDK's serving: the same corpus of requests of both
@@ -46,6 +48,13 @@ interface Case {
   /** Sends this body instead of the JSON-RPC request built from method and params. */
   rawBody?: string;
   id?: string | number;
+  /**
+   * Whether the lean path's call upstream must be the lean one (lean-call.ts), not the SDK
+   * client's (a revision: only when sent with that one).
+   */
+  lean?: boolean | Revision;
+  /** Runs before the request goes to each gateway. */
+  before?: () => Promise<void>;
 }
 
 function call(name: string, args?: Record<string, unknown>): Record<string, unknown> {
@@ -56,12 +65,19 @@ function call(name: string, args?: Record<string, unknown>): Record<string, unkn
 const shared: Array<Omit<Case, "revision">> = [
   { name: "tools/list (first: the SDK encodes it)", method: "tools/list", fast: true, replayed: true },
   { name: "tools/list again (cached encoding)", method: "tools/list", fast: true },
-  { name: "echo", method: "tools/call", params: call("legacy__echo", { message: "hi" }), fast: true },
+  {
+    name: "echo",
+    method: "tools/call",
+    params: call("legacy__echo", { message: "hi" }),
+    fast: true,
+    lean: true,
+  },
   {
     name: "echo, string id",
     method: "tools/call",
     params: call("legacy__echo", { message: "ü ✓ \u2028" }),
     fast: true,
+    lean: true,
     id: "req-1",
   },
   {
@@ -70,14 +86,21 @@ const shared: Array<Omit<Case, "revision">> = [
     params: call("modern__echo", { message: "x" }),
     fast: true,
   },
-  { name: "add", method: "tools/call", params: call("legacy__add", { a: 2, b: 3 }), fast: true },
-  { name: "tool error result", method: "tools/call", params: call("legacy__fail", {}), fast: true },
-  { name: "no arguments", method: "tools/call", params: call("legacy__fail"), fast: true },
+  { name: "add", method: "tools/call", params: call("legacy__add", { a: 2, b: 3 }), fast: true, lean: true },
+  {
+    name: "tool error result",
+    method: "tools/call",
+    params: call("legacy__fail", {}),
+    fast: true,
+    lean: true,
+  },
+  { name: "no arguments", method: "tools/call", params: call("legacy__fail"), fast: true, lean: true },
   {
     name: "structured content",
     method: "tools/call",
     params: call("legacy__structured", {}),
     fast: true,
+    lean: true,
     replayed: true,
   },
   {
@@ -87,14 +110,26 @@ const shared: Array<Omit<Case, "revision">> = [
     fast: true,
     replayed: true,
   },
-  { name: "result _meta", method: "tools/call", params: call("legacy__with-meta", {}), fast: true },
+  {
+    name: "result _meta",
+    method: "tools/call",
+    params: call("legacy__with-meta", {}),
+    fast: true,
+    lean: true,
+  },
   {
     name: "result _meta from a 2026 upstream",
     method: "tools/call",
     params: call("modern__with-meta", {}),
     fast: true,
   },
-  { name: "DLP redacts a result", method: "tools/call", params: call("legacy__leak", {}), fast: true },
+  {
+    name: "DLP redacts a result",
+    method: "tools/call",
+    params: call("legacy__leak", {}),
+    fast: true,
+    lean: true,
+  },
   {
     name: "DLP blocks arguments",
     method: "tools/call",
@@ -112,12 +147,20 @@ const shared: Array<Omit<Case, "revision">> = [
     params: call("gone__echo", { message: "x" }),
     fast: true,
   },
-  { name: "upstream JSON-RPC error", method: "tools/call", params: call("legacy__throws", {}), fast: true },
+  {
+    name: "upstream JSON-RPC error",
+    method: "tools/call",
+    params: call("legacy__throws", {}),
+    fast: true,
+    lean: true,
+  },
   {
     name: "rate limit: first call",
     method: "tools/call",
     params: call("legacy__echo", { message: "1" }),
     fast: true,
+    // The 2026 run of it is refused: old and new each had their one call.
+    lean: "2025-11-25",
     key: "limited",
   },
   {
@@ -132,6 +175,45 @@ const shared: Array<Omit<Case, "revision">> = [
     method: "tools/call",
     params: call("modern__progress", { steps: 3 }),
     fast: true,
+  },
+  // The lean upstream call: JSON and SSE answers, sessions, timeouts, size, the call's own stream.
+  {
+    name: "JSON answer from a 2025 upstream",
+    method: "tools/call",
+    params: call("legacyjson__echo", { message: "j" }),
+    fast: true,
+    lean: true,
+  },
+  {
+    name: "upstream session expired (the call goes again on a new session)",
+    method: "tools/call",
+    params: call("legacy__echo", { message: "s" }),
+    fast: true,
+    lean: true,
+    before: () => legacy.dropSessions(),
+  },
+  { name: "upstream timeout", method: "tools/call", params: call("slow__sleep", {}), fast: true, lean: true },
+  {
+    name: "invalid result from upstream",
+    method: "tools/call",
+    params: call("legacy__invalid", {}),
+    fast: true,
+    lean: true,
+  },
+  { name: "oversized answer", method: "tools/call", params: call("legacy__big", {}), fast: true, lean: true },
+  {
+    name: "logs on the call's stream",
+    method: "tools/call",
+    params: call("legacy__log", {}),
+    fast: true,
+    lean: true,
+  },
+  {
+    name: "upstream asks the client during the call (refused)",
+    method: "tools/call",
+    params: call("legacy__ask", {}),
+    fast: true,
+    lean: true,
   },
   { name: "missing name", method: "tools/call", params: { arguments: {} }, fast: false },
   {
@@ -243,6 +325,7 @@ const corpus: Case[] = [
 ];
 
 let legacy: FixtureServer;
+let legacyJson: FixtureServer;
 let modern: FixtureServer;
 let h: GatewayHarness;
 let oldGateway: RunningGateway;
@@ -278,10 +361,33 @@ const extraTools = {
     },
   },
   progress: progressTool,
+  sleep: {
+    description: "Answers after 1.5 s (the slow server's timeout is shorter).",
+    inputSchema: {},
+    handler: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      return { content: [{ type: "text", text: "slept" }] };
+    },
+  },
+  invalid: {
+    description: "Answers with a text block without its text (an invalid result).",
+    inputSchema: {},
+    handler: () => ({ content: [{ type: "text" }] }),
+  },
+  big: {
+    description: "Answers with 1.5 MB of text.",
+    inputSchema: {},
+    handler: () => ({ content: [{ type: "text", text: "abcdefghij".repeat(150_000) }] }),
+  },
 };
 
 beforeAll(async () => {
-  legacy = await startLegacyHttpServer({ tag: "legacy", tools: extraTools });
+  legacy = await startLegacyHttpServer({
+    tag: "legacy",
+    tools: extraTools,
+    extend: legacyPassthroughSurface,
+  });
+  legacyJson = await startLegacyHttpServer({ tag: "legacyjson", jsonResponse: true });
   modern = await startModernHttpServer({ tag: "modern", tools: extraTools });
   const deadPort = await freePort();
   const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
@@ -293,6 +399,15 @@ beforeAll(async () => {
       const quiet = { allowElicitation: false, allowSampling: false };
       const a = b.server({ name: "legacy", transport: "streamable-http", url: legacy.url, ...quiet });
       const m = b.server({ name: "modern", transport: "streamable-http", url: modern.url, ...quiet });
+      const j = b.server({ name: "legacyjson", transport: "streamable-http", url: legacyJson.url, ...quiet });
+      b.addTools(j, await pool.listTools(b.upstreamSpecForTest(j)));
+      const slow = b.server({
+        name: "slow",
+        transport: "streamable-http",
+        url: legacy.url,
+        timeoutMs: 300,
+        ...quiet,
+      });
       const gone = b.server({
         name: "gone",
         transport: "streamable-http",
@@ -306,12 +421,18 @@ beforeAll(async () => {
         gone,
         tools.filter((t) => t.name === "echo"),
       );
+      b.addTools(
+        slow,
+        tools.filter((t) => t.name === "sleep"),
+      );
       const agent = b.agent("diff-bot", "platform");
       const limited = b.agent("limited-bot", "platform");
       b.grant({ team: "platform" }, a, "*");
       b.grant({ team: "platform" }, m, "*");
       b.grant({ team: "platform" }, m, "add", "deny");
       b.grant({ team: "platform" }, gone, "*");
+      b.grant({ team: "platform" }, j, "*");
+      b.grant({ team: "platform" }, slow, "*");
       b.policy("dlp", { detectors: "all", direction: "both", action: "redact" }, { tools: [] });
       b.policy("dlp", { detectors: ["private-key"], direction: "arguments", action: "block" }, {}, 50);
       // Two calls per minute: old and new each get one, then both are refused.
@@ -335,6 +456,7 @@ afterAll(async () => {
   await h?.close();
   await rm(oldSpool, { recursive: true, force: true });
   await legacy?.close();
+  await legacyJson?.close();
   await modern?.close();
 });
 
@@ -420,11 +542,19 @@ describe("lean path vs the SDK's serving", () => {
     for (const c of corpus) {
       const id = "id" in c ? c.id : nextId++;
       const before = { ...h.gateway.fastPath!.stats };
+      const leanBefore = leanCallStats.sent;
+      await c.before?.();
       const old = await send(oldGateway.url, c, id);
       const mid = { ...h.gateway.fastPath!.stats };
+      const leanMid = leanCallStats.sent;
+      await c.before?.();
       const now = await send(h.gateway.url, c, id);
       const after = h.gateway.fastPath!.stats;
       const label = `${c.revision} ${c.name}`;
+      if (leanMid !== leanBefore) mismatches.push(`${label}: the old gateway sent a lean call`);
+      const lean = c.lean === true || c.lean === c.revision;
+      if (leanCallStats.sent > leanMid !== lean)
+        mismatches.push(`${label}: lean upstream call ${lean ? "not sent" : "sent"}`);
       if (mid.served !== before.served) mismatches.push(`${label}: the old gateway took the lean path`);
       if (after.served - mid.served !== (c.fast ? 1 : 0))
         mismatches.push(`${label}: lean path ${c.fast ? "not taken" : "taken"}`);
@@ -454,5 +584,5 @@ describe("lean path vs the SDK's serving", () => {
     }
     expect(mismatches).toEqual([]);
     expect(h.gateway.fastPath!.stats.served).toBeGreaterThan(20);
-  }, 60_000);
+  }, 120_000);
 });

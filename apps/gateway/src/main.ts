@@ -4,6 +4,7 @@ import { redisSettingsFrom } from "@portcullis/queues/redis-config";
 import { tracingEnabled } from "@portcullis/telemetry/tracing-enabled";
 import { operatorPolicyFrom } from "@portcullis/upstream/operator-policy";
 import { pino } from "pino";
+import { clusterLinkOf } from "./cluster/worker-link";
 import {
   isClusterPrimary,
   stopWhenPrimaryLeaves,
@@ -20,10 +21,17 @@ const logger = pino({ level: env.LOG_LEVEL, base: { service: "gateway", ...worke
 // GATEWAY_WORKERS=auto|N: this process only supervises N gateway processes (cluster/workers.ts).
 const workers = workerCount(env.GATEWAY_WORKERS);
 if (isClusterPrimary(workers)) {
-  await superviseWorkers(workers, logger);
+  await superviseWorkers(workers, logger, {
+    ...(env.GATEWAY_METRICS_PORT !== undefined && {
+      metrics: { host: env.GATEWAY_HOST, port: env.GATEWAY_METRICS_PORT },
+    }),
+  });
   process.exit(0);
 }
 stopWhenPrimaryLeaves();
+// A cluster worker answers /metrics and /readyz for the whole gateway (cluster/worker-link.ts);
+// with GATEWAY_METRICS_PORT the primary serves /metrics there and the workers do not.
+const cluster = clusterLinkOf({ metricsOnGatewayPort: env.GATEWAY_METRICS_PORT === undefined });
 // OpenTelemetry is configured by its standard OTEL_* variables alone; unset, the SDK is never loaded.
 const tracing = tracingEnabled(process.env)
   ? await (await import("@portcullis/telemetry/start-tracing")).startTracing({
@@ -47,8 +55,9 @@ const gateway = await startGateway({
   tracing: tracing !== null,
   metrics: {
     processMetrics: true,
-    ...(env.GATEWAY_METRICS_PORT !== undefined && { port: env.GATEWAY_METRICS_PORT }),
+    ...(env.GATEWAY_METRICS_PORT !== undefined && !cluster && { port: env.GATEWAY_METRICS_PORT }),
   },
+  cluster,
   upstream: operatorPolicyFrom(env),
   oauth: gatewayOAuthFrom({
     publicUrl: env.GATEWAY_PUBLIC_URL,

@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { type ApprovalStageOptions, createApprovalStage } from "./approvals/create-approval-stage";
 import { recordStdioLaunch } from "./audit/audit-recorder";
 import { recordGatewayEvent } from "./audit/gateway-events";
+import type { ClusterLink } from "./cluster/worker-link";
 import type { SandboxLimits } from "./context/sandbox-limits";
 import type { FastPathOptOut } from "./fast-path/eligibility";
 import { createFastPath, type FastPath } from "./fast-path/fast-path";
@@ -77,6 +78,8 @@ export interface GatewayConfig {
   fastPath?: boolean;
   /** Requests the lean path must leave to the SDK (features it does not serve add theirs). */
   fastPathOptOuts?: FastPathOptOut[];
+  /** Under GATEWAY_WORKERS=N: this worker's link to the primary, for cluster-wide /metrics and /readyz. */
+  cluster?: ClusterLink | null;
   /** HTTP timeouts, maximum snapshot age, unauthenticated limits (#10 point 12). */
   hardening?: GatewayHardening;
 }
@@ -202,7 +205,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           maxBodyBytes: config.maxBodyBytes,
           // Portals, search/code exposures and calls that may need the client's answers take the SDK path.
           optOuts: [...featureOptOuts(passthrough), ...(config.fastPathOptOuts ?? [])],
-          channelFor: (call) =>
+          channelFor: (call, notify) =>
             refusingChannelFor(
               {
                 relay: passthrough.relay,
@@ -212,6 +215,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
                 rules: clientRequestRulesFor(config.upstream?.outbound),
               },
               call,
+              notify,
             ),
         })
       : undefined;
@@ -271,6 +275,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       }),
   });
 
+  const link = config.cluster ?? null;
   const hostOrigin = buildHostOriginPolicy(config.port, config.allowedHosts, config.allowedOrigins);
   const http = createGatewayHttpServer({
     hostOrigin,
@@ -308,8 +313,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         );
       return tracing ? tracing.traceRequest(req, serve) : serve();
     },
-    ...(config.metrics?.port === undefined && { metrics: () => metrics.exposition() }),
+    ...(link && { clusterReadiness: () => link.readiness() }),
+    // In a cluster, /metrics on this port is the whole gateway's, unless the primary serves it.
+    ...(config.metrics?.port === undefined &&
+      (link ? link.metrics && { metrics: link.metrics } : { metrics: () => metrics.exposition() })),
     ...(hardening.timeouts && { timeouts: hardening.timeouts }),
+  });
+  link?.attach({
+    readiness: () => http.readiness(),
+    metrics: () => metrics.registry.getMetricsAsJSON(),
   });
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);

@@ -98,8 +98,33 @@ export class CallChannels {
       return true;
     }
     if (!isRequest || !CLIENT_REQUEST_METHODS.has(message.method)) return false;
+    this.respond(this.channelFor(related), message as { method: string; id: string | number }, send);
+    return true;
+  }
+
+  /**
+   * Handles what a call's own stream carries besides its answer, for a call whose channel is
+   * known (the lean call, lean-call.ts): logs to the channel, client requests answered by it
+   * (the answer sent with `send`). False: not one of those; the SDK client handles it.
+   */
+  handleForCall(channel: CallChannel | undefined, message: JSONRPCMessage, send: Transport["send"]): boolean {
+    if (!("method" in message)) return false;
+    const isRequest = "id" in message && message.id !== undefined;
+    if (!isRequest && message.method === "notifications/message") {
+      channel?.onLog?.((message.params ?? {}) as Record<string, unknown>);
+      return true;
+    }
+    if (!isRequest || !CLIENT_REQUEST_METHODS.has(message.method)) return false;
+    this.respond(channel, message as { method: string; id: string | number }, send);
+    return true;
+  }
+
+  private respond(
+    channel: CallChannel | undefined,
+    message: { method: string; id: string | number; params?: unknown },
+    send: Transport["send"],
+  ): void {
     const id = message.id;
-    const channel = this.channelFor(related);
     const params = (message.params ?? {}) as Record<string, unknown>;
     void this.answer(channel, message.method as ClientRequestMethod, params)
       .then(
@@ -111,7 +136,6 @@ export class CallChannels {
         },
       )
       .catch(() => {});
-    return true;
   }
 
   /** Fulfils one client request (server→client on 2025, an embedded input request on 2026). */

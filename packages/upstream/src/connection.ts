@@ -1,6 +1,7 @@
 import {
   type CallToolResult,
   Client,
+  type JSONRPCMessage,
   LOG_LEVEL_META_KEY,
   RELATED_TASK_META_KEY,
   type RequestOptions,
@@ -10,6 +11,7 @@ import {
 import { z } from "zod";
 import { type CallChannel, CallChannels, ChannelRefusal, type ClientRequestMethod } from "./call-channel";
 import { UpstreamRpcError } from "./errors";
+import { type LeanTarget, leanCallTool } from "./lean-call";
 import { ProgressRelay } from "./progress-relay";
 import { RevisionBridge } from "./revision-bridge";
 import { ProcessExitedError, ProcessGroupStdioTransport } from "./stdio-transport";
@@ -62,6 +64,8 @@ export class UpstreamConnection {
   private readonly listens = new Map<string, { close(): Promise<void> }>();
   /** The server's tools that must be called as tasks (taskSupport "required"), listed once. */
   private taskTools: Promise<ReadonlySet<string>> | null = null;
+  /** A Streamable HTTP upstream's endpoint, for lean calls (lean-call.ts); null for other transports. */
+  private lean: Omit<LeanTarget, "protocolVersion" | "sessionId"> | null = null;
 
   private constructor(
     readonly client: Client,
@@ -109,6 +113,12 @@ export class UpstreamConnection {
       for (const notify of connection.watchers.get(notification.params.uri) ?? []) notify();
     });
     new RevisionBridge(spec.name, options.logger).attach(transport, () => connection.isModern);
+    if (spec.transport === "streamable-http" && spec.url && !options.traceContext)
+      connection.lean = {
+        url: new URL(spec.url),
+        fetch: options.policy.outbound.leanFetch,
+        headers: { ...spec.headers },
+      };
     return connection;
   }
 
@@ -139,11 +149,14 @@ export class UpstreamConnection {
     onProgress?: (progress: UpstreamProgress) => void,
     traceMeta?: Record<string, string>,
     channel?: CallChannel,
+    lean = false,
   ): Promise<CallToolResult> {
     const meta = traceMeta && Object.keys(traceMeta).length > 0 ? traceMeta : undefined;
     // Synchronous for servers without task-augmented tools/call: the common call pays nothing.
     const taskOnly = this.taskOnlyTools();
     if (taskOnly && (await taskOnly).has(name)) return this.callAsTask(name, args, meta, options);
+    const target = lean && !onProgress && !meta ? this.leanTarget() : null;
+    if (target) return this.leanCall(target, name, args, options, channel);
     if (!onProgress && !channel)
       return this.client.callTool({ name, arguments: args, ...(meta && { _meta: meta }) }, options);
     const registration = this.progress.register(onProgress ?? (() => {}));
@@ -229,6 +242,51 @@ export class UpstreamConnection {
     } finally {
       options.signal?.removeEventListener("abort", cancel);
     }
+  }
+
+  /**
+   * Where a lean call may go: a Streamable HTTP connection that negotiated a 2025 revision
+   * (a 2026-07-28 upstream's envelope, headers and input rounds stay with the SDK).
+   */
+  private leanTarget(): LeanTarget | null {
+    const protocolVersion = this.protocolVersion;
+    if (
+      !this.lean ||
+      this.isModern ||
+      !protocolVersion ||
+      !(this.transport instanceof StreamableHTTPClientTransport)
+    )
+      return null;
+    return { ...this.lean, protocolVersion, sessionId: this.transport.sessionId };
+  }
+
+  /**
+   * tools/call without the SDK client (lean-call.ts), for the gateway's lean path: no progress
+   * token is sent (nobody listens), and what the upstream sends on the call's stream besides
+   * its answer is handled as on the SDK path — logs and client requests by `channel`, the
+   * rest by the SDK client.
+   */
+  private leanCall(
+    target: LeanTarget,
+    name: string,
+    args: Record<string, unknown>,
+    options: RequestOptions,
+    channel: CallChannel | undefined,
+  ): Promise<CallToolResult> {
+    const send: Transport["send"] = (message, sendOptions) => this.transport.send(message, sendOptions);
+    return leanCallTool(
+      target,
+      name,
+      args,
+      { timeout: options.timeout ?? 60_000, ...(options.signal && { signal: options.signal }) },
+      {
+        onOtherMessage: (message) => {
+          const routed = asMarkedByTheSdkPath(message);
+          if (!this.channels.handleForCall(channel, routed, send)) this.transport.onmessage?.(routed);
+        },
+        notify: (message) => send(message),
+      },
+    );
   }
 
   private async callWithInput(
@@ -372,6 +430,18 @@ export class UpstreamConnection {
     if (this.client.transport) await this.client.close().catch(() => {});
     else await transport.close().catch(() => {});
   }
+}
+
+/**
+ * A request or notification as the SDK path hands it on: related-stream.ts gives every one a
+ * `_meta` (to carry its mark, removed again before delivery), so the lean call does the same
+ * and what reaches the agent is the same object.
+ */
+function asMarkedByTheSdkPath(message: JSONRPCMessage): JSONRPCMessage {
+  if (!("method" in message)) return message;
+  const params = (message.params ?? {}) as Record<string, unknown>;
+  const meta = (params._meta as Record<string, unknown> | undefined) ?? {};
+  return { ...message, params: { ...params, _meta: { ...meta } } } as JSONRPCMessage;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

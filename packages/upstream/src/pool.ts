@@ -59,6 +59,11 @@ export interface CallToolOptions {
   onProgress?: (progress: UpstreamProgress) => void;
   /** Where the upstream's logs and client requests during the call go (see call-channel.ts). */
   channel?: CallChannel;
+  /**
+   * Send it as one pooled HTTP request and read the answer directly (connection.ts leanCall)
+   * when the upstream allows (Streamable HTTP, a 2025 revision, no progress listener).
+   */
+  lean?: boolean;
 }
 
 interface RequestContext {
@@ -123,7 +128,7 @@ export class UpstreamPool {
   ): Promise<CallToolResult> {
     const run = () =>
       this.request(spec, false, opts, (c, o) =>
-        c.callTool(name, args, o, opts.onProgress, this.settings.traceContext?.(), opts.channel),
+        c.callTool(name, args, o, opts.onProgress, this.settings.traceContext?.(), opts.channel, opts.lean),
       );
     return this.aroundCall ? this.aroundCall({ spec, tool: name }, run) : run();
   }

@@ -1,6 +1,8 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import type { Logger } from "pino";
+import { startMetricsServer } from "../observability/metrics-server";
+import { ClusterView } from "./cluster-view";
 
 /** `GATEWAY_WORKERS`: `auto` (one process per core) or a count; 1 serves in this process. */
 export function workerCount(setting: string, cores = availableParallelism()): number {
@@ -32,11 +34,23 @@ export function isClusterPrimary(workers: number): boolean {
  * worker shares with the others lives in Redis (snapshot, rate-limit counters, approvals);
  * the MCP serving is stateless, so any worker can take any request. The workers share the
  * spool directory as replicas on one host may: each spool file has one owner, and a dead
- * worker's files are taken over by a live one (packages/queues spool-owners.ts).
+ * worker's files are taken over by a live one (packages/queues spool-owners.ts). The primary
+ * answers /metrics (on `metrics.port`, or through a worker on the gateway's port) and /readyz
+ * for all the workers (cluster-view.ts).
  */
-export function superviseWorkers(workers: number, logger: Logger): Promise<void> {
+export async function superviseWorkers(
+  workers: number,
+  logger: Logger,
+  options: { metrics?: { host: string; port: number } } = {},
+): Promise<void> {
   let stopping = false;
   const slots = new Map<number, number>();
+  // Cluster-wide /metrics and /readyz: workers ask it over IPC; it serves GATEWAY_METRICS_PORT.
+  const view = new ClusterView((worker) => slots.get(worker.id));
+  const metricsServer = options.metrics
+    ? await startMetricsServer({ ...options.metrics, expose: () => view.metrics(), logger })
+    : null;
+  if (metricsServer) logger.info({ metricsPort: metricsServer.port }, "gateway cluster metrics listening");
   const fork = (slot: number) => {
     const worker = cluster.fork({ [SLOT_ENV]: String(slot) });
     slots.set(worker.id, slot);
@@ -44,7 +58,7 @@ export function superviseWorkers(workers: number, logger: Logger): Promise<void>
   for (let slot = 0; slot < workers; slot++) fork(slot);
   logger.info({ workers }, "gateway cluster started");
 
-  return new Promise<void>((resolve) => {
+  await new Promise<void>((resolve) => {
     cluster.on("exit", (worker, code, signal) => {
       const slot = slots.get(worker.id);
       slots.delete(worker.id);
@@ -65,6 +79,7 @@ export function superviseWorkers(workers: number, logger: Logger): Promise<void>
       });
     }
   });
+  await metricsServer?.close();
 }
 
 /**

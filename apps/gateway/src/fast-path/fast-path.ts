@@ -16,6 +16,7 @@ import { type CallContext, callContextOf, type RequestContext } from "../pipelin
 import { toWireError } from "../pipeline/wire-errors";
 import { type FastPathOptOut, type FastRoute, fastRouteOf } from "./eligibility";
 import { type Encoded, encodeCallResult, errorMessage, frame, resultMessage } from "./encode";
+import type { Notify } from "./refusing-channel";
 import { createReplayHandler, type Outcome, replay } from "./replay";
 
 export interface FastPathDeps {
@@ -27,7 +28,9 @@ export interface FastPathDeps {
   /** Features that need the SDK's serving for some requests say so here (see FastPathOptOut). */
   optOuts?: FastPathOptOut[];
   /** What an upstream asks the client during a call gets (refusing-channel.ts); absent: none. */
-  channelFor?: (call: CallContext) => CallToolOptions["channelFor"];
+  channelFor?: (call: CallContext, notify: Notify) => CallToolOptions["channelFor"];
+  /** Send its tools/call upstream as one pooled HTTP request where possible (default true). */
+  leanUpstream?: boolean;
 }
 
 export interface FastPath {
@@ -121,6 +124,8 @@ export function createFastPath(deps: FastPathDeps): FastPath {
       const route = fastRouteOf(req, message);
       if (!route || optOuts.some((optOut) => optOut(rc, message))) return false;
       let outcome: Outcome;
+      /** Log notifications of the call (already screened), as the SDK writes them. */
+      const notifications: string[] = [];
       if (route.method === "tools/list") {
         outcome = await run(rc, async (call) => ({
           tools: listToolsFor(call.snapshot.viewOf(call.identity)),
@@ -132,17 +137,25 @@ export function createFastPath(deps: FastPathDeps): FastPath {
           if (!res.writableFinished) controller.abort();
         });
         const params = message.params as unknown as CallToolParams;
+        const collect: Notify = (n) => {
+          // The SDK writes a notification's `_meta` first.
+          const params = n.params._meta === undefined ? n.params : { _meta: n.params._meta, ...n.params };
+          notifications.push(JSON.stringify({ jsonrpc: "2.0", method: n.method, params }));
+          return Promise.resolve();
+        };
         outcome = await run(rc, (call) =>
           callTool(deps.pool, deps.stages, call, params, {
             signal: controller.signal,
-            ...(deps.channelFor && { channelFor: deps.channelFor(call) }),
+            leanUpstream: deps.leanUpstream !== false,
+            ...(deps.channelFor && { channelFor: deps.channelFor(call, collect) }),
           }).then(
             // Bridged to the client's revision exactly as the SDK path's handler does.
             (result) => callResultForClient(result, call.protocolVersion) as Record<string, unknown>,
           ),
         );
       }
-      const answer = await encodeOrReplay(req, message, route, outcome);
+      const encoded = await encodeOrReplay(req, message, route, outcome);
+      const answer = notifications.length > 0 ? await asStream(encoded, notifications) : encoded;
       stats.served++;
       if (answer instanceof Response) {
         stats.replayed++;
@@ -161,6 +174,30 @@ export function createFastPath(deps: FastPathDeps): FastPath {
     stats,
     close: () => replayHandler.close(),
   };
+}
+
+const SSE_HEADERS = {
+  "cache-control": "no-cache, no-transform",
+  "content-type": "text/event-stream",
+  "x-accel-buffering": "no",
+};
+
+/**
+ * An answer with the call's notifications ahead of it: the SDK answers on an SSE stream once
+ * it has sent a notification during the request, whatever the revision.
+ */
+async function asStream(answer: Encoded | Response, notifications: string[]): Promise<Encoded> {
+  const events = notifications.map((json) => `event: message\ndata: ${json}\n\n`).join("");
+  const isSse = (type: string | null) => type?.startsWith("text/event-stream") ?? false;
+  if (answer instanceof Response) {
+    const text = await answer.text();
+    const last = isSse(answer.headers.get("content-type")) ? text : `event: message\ndata: ${text}\n\n`;
+    return { headers: SSE_HEADERS, body: events + last };
+  }
+  const last = isSse(answer.headers["content-type"] ?? null)
+    ? answer.body
+    : `event: message\ndata: ${answer.body}\n\n`;
+  return { headers: SSE_HEADERS, body: events + last };
 }
 
 function sseData(text: string): string {

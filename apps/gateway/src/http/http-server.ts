@@ -14,6 +14,8 @@ export interface Readiness {
   ready: boolean;
   reasons: string[];
   snapshotVersion: number | null;
+  /** Under GATEWAY_WORKERS=N: each serving worker's own state (cluster/cluster-view.ts). */
+  workers?: { slot: number; ready: boolean; snapshotVersion: number | null }[];
 }
 
 export interface HttpServerDeps {
@@ -21,6 +23,8 @@ export interface HttpServerDeps {
   logger: Logger;
   mcpPath: string;
   readiness: () => Readiness;
+  /** Under GATEWAY_WORKERS=N, /readyz answers for the whole gateway (cluster/worker-link.ts). */
+  clusterReadiness?: () => Promise<Readiness>;
   handleMcp: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Serves RFC 9728 protected-resource metadata when the gateway accepts OAuth tokens. */
   protectedResource?: ProtectedResourceConfig | null;
@@ -41,6 +45,8 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersTimeoutMs: 10_000, r
 
 export interface GatewayHttpServer {
   server: Server;
+  /** This process's readiness, draining included (what /readyz says outside a cluster). */
+  readiness(): Readiness;
   /** Stops accepting connections and resolves when in-flight requests finish (or the grace runs out). */
   drain(graceMs: number): Promise<{ abandoned: number }>;
 }
@@ -83,6 +89,13 @@ export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer
   server.headersTimeout = timeouts.headersTimeoutMs;
   server.requestTimeout = timeouts.requestTimeoutMs;
 
+  function localReadiness(): Readiness {
+    const r = deps.readiness();
+    return draining
+      ? { ready: false, reasons: ["shutting down", ...r.reasons], snapshotVersion: r.snapshotVersion }
+      : r;
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path === "/healthz" && req.method === "GET") {
@@ -90,12 +103,12 @@ export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer
       return;
     }
     if (path === "/readyz" && req.method === "GET") {
-      const r = deps.readiness();
-      const ready = r.ready && !draining;
-      sendJson(res, ready ? 200 : 503, {
-        status: ready ? "ready" : "not_ready",
+      const r = deps.clusterReadiness && !draining ? await deps.clusterReadiness() : localReadiness();
+      sendJson(res, r.ready ? 200 : 503, {
+        status: r.ready ? "ready" : "not_ready",
         snapshotVersion: r.snapshotVersion,
-        reasons: draining ? ["shutting down", ...r.reasons] : r.reasons,
+        reasons: r.reasons,
+        ...(r.workers && { workers: r.workers }),
       });
       return;
     }
@@ -137,6 +150,7 @@ export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer
 
   return {
     server,
+    readiness: localReadiness,
     async drain(graceMs) {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

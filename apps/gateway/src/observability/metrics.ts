@@ -103,6 +103,8 @@ export class GatewayMetrics {
       name: "portcullis_gateway_snapshot_version",
       help: "Version of the configuration snapshot being served (-1: none loaded)",
       registers,
+      // Across cluster workers: the oldest version any of them serves.
+      aggregator: "min",
       collect() {
         this.set(sources.snapshot()?.version ?? -1);
       },
@@ -111,6 +113,7 @@ export class GatewayMetrics {
       name: "portcullis_gateway_snapshot_age_seconds",
       help: "Seconds since the served snapshot was compiled (a growing age: no publications arrive)",
       registers,
+      aggregator: "max",
       collect() {
         const snap = sources.snapshot();
         if (snap) this.set((Date.now() - Date.parse(snap.doc.createdAt)) / 1000);
@@ -167,6 +170,8 @@ export class GatewayMetrics {
       name: "portcullis_gateway_audit_spool_bytes",
       help: "Bytes of audit events waiting in the disk spool (non-zero: Redis was or is unreachable)",
       registers,
+      // Cluster workers share the spool directory: each reads the same total.
+      aggregator: "max",
       async collect() {
         this.set(await spoolBytes(sources.spoolDir));
       },

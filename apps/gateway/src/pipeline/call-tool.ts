@@ -30,6 +30,8 @@ export interface CallToolOptions {
   onProgress?: (p: { progress: number; total?: number; message?: string }) => void;
   /** The upstream's logs and requests to the client during the call (mcp/passthrough-channel.ts). */
   channelFor?: (stage: StageInput) => CallChannel;
+  /** The lean path's upstream call: one pooled HTTP request where the upstream allows (pool.ts). */
+  leanUpstream?: boolean;
 }
 
 /**
@@ -112,6 +114,7 @@ export async function callTool(
         timeoutMs: server.timeoutMs,
         onProgress: options.onProgress,
         ...(options.channelFor && { channel: options.channelFor(stage) }),
+        ...(options.leanUpstream && { lean: true }),
       })
       .catch((err: unknown) => {
         // An upstream error message reaches the agent too: DLP screens it like a result.
