@@ -162,7 +162,7 @@ test("an owner sets up MCP sign-in (admins see it read-only), a member connects 
         await admin.reload();
         return row.locator("span[title]").count();
       },
-      { timeout: 15_000 },
+      { timeout: 30_000, intervals: [1_000] },
     )
     .toBe(1);
   await screenshot(admin, "oauth-connections");
