@@ -28,6 +28,9 @@ let upstream: FixtureServer;
 let quiet: FixtureServer;
 let h: GatewayHarness;
 const keys: Record<string, string> = {};
+const agentIds: Record<string, string> = {};
+/** The second organization (another server answering the same URI). */
+const other = new SnapshotBuilder(TEST_SECRET_KEY);
 
 beforeAll(async () => {
   upstream = await startLegacyHttpServer({ tag: "updates", extend: legacyPassthroughSurface });
@@ -45,14 +48,14 @@ beforeAll(async () => {
   h = await startGatewayHarness({
     configure: (b) => {
       const docs = b.server({ name: "docs", transport: "streamable-http", url: upstream.url });
-      for (const name of ["alice", "bob", "dave"]) {
+      for (const name of ["alice", "bob", "dave", "erin", "frank"]) {
         const agent = b.agent(name, "eng");
         b.itemGrant("resource", { agent }, docs, COUNTER);
         keys[name] = b.key(agent).key;
+        agentIds[name] = agent.id;
       }
     },
   });
-  const other = new SnapshotBuilder(TEST_SECRET_KEY);
   const docs = other.server({ name: "docs", transport: "streamable-http", url: quiet.url });
   const carol = other.agent("carol", "eng");
   other.itemGrant("resource", { agent: carol }, docs, COUNTER);
@@ -66,6 +69,17 @@ afterAll(async () => {
   await upstream?.close();
   await quiet?.close();
 });
+
+/** The next version of both organizations, without the resource grants of `revoked` agents. */
+let version = 2;
+async function publishWithout(revoked: string[]): Promise<void> {
+  version += 1;
+  const doc = merge(h.builder.build(version), other.build(version));
+  const ids = new Set(revoked.map((name) => agentIds[name]));
+  doc.resourceGrants = doc.resourceGrants.filter((g) => g.agentId === null || !ids.has(g.agentId));
+  await h.publish(doc);
+  await waitForVersion(h.gateway, version, 5_000);
+}
 
 /** Two organizations in one snapshot, as the control plane publishes them. */
 function merge(a: ConfigSnapshot, b: ConfigSnapshot): ConfigSnapshot {
@@ -270,5 +284,46 @@ describe("session audit", () => {
     expect(events.filter((e) => e.agentName === "dave" && e.method === "http/GET" && e.isError)).toHaveLength(
       1,
     );
+  });
+});
+
+// Last in this file: it ends with no agent of the first organization granted the counter.
+describe("a resource grant revoked by a snapshot swap", () => {
+  it("stops the updates of the subscribers it revoked, and ends the upstream watch once nobody may hear them", async () => {
+    const heard: Record<string, string[]> = { alice: [], bob: [], erin: [], frank: [] };
+    const erin = await legacyClient(keys.erin!, heard.erin!);
+    const bob = await legacyClient(keys.bob!, heard.bob!);
+    const frank = await listener(keys.frank!, heard.frank!);
+    const alice = await listener(keys.alice!, heard.alice!);
+    const counts = () => Object.fromEntries(Object.entries(heard).map(([name, uris]) => [name, uris.length]));
+    try {
+      await erin.client.subscribeResource({ uri: COUNTER });
+      await bob.client.subscribeResource({ uri: COUNTER });
+      await expect.poll(() => bumpCounter(), { timeout: 3_000 }).toBeGreaterThan(0);
+      await expect.poll(() => Object.values(counts()).every((n) => n > 0), { timeout: 5_000 }).toBe(true);
+
+      // Erin (a 2025 session) and Frank (a 2026-07-28 listen stream) lose their grant.
+      await publishWithout(["erin", "frank"]);
+      const before = counts();
+      await bumpCounter();
+      // Alice and Bob, on the same two delivery paths, still hear it…
+      await expect
+        .poll(() => counts().alice! > before.alice! && counts().bob! > before.bob!, { timeout: 5_000 })
+        .toBe(true);
+      // …and the streams written in the same turn had the same chance to carry it to the others.
+      await new Promise((r) => setTimeout(r, 300));
+      expect({ erin: counts().erin, frank: counts().frank }).toEqual({
+        erin: before.erin,
+        frank: before.frank,
+      });
+
+      // Nobody of this organization may read the counter any more: the upstream watch ends.
+      await publishWithout(["alice", "bob", "dave", "erin", "frank"]);
+      await expect.poll(() => bumpCounter(), { timeout: 5_000 }).toBe(0);
+    } finally {
+      await frank.subscription.close();
+      await alice.subscription.close();
+      for (const c of [erin, bob, frank, alice]) await c.client.close();
+    }
   });
 });
