@@ -182,7 +182,8 @@ function identityIn(snapshot: CompiledSnapshot, identity: AgentIdentity): AgentI
   if (identity.kind === "agent") {
     const key = snapshot.keysByHash.get(identity.key.hash);
     const agent = snapshot.agentsById.get(identity.agent.id);
-    return key && agent && key.agentId === agent.id ? { ...identity, agent, key } : null;
+    const expired = key?.expiresAt != null && Date.parse(key.expiresAt) <= Date.now();
+    return key && !expired && agent && key.agentId === agent.id ? { ...identity, agent, key } : null;
   }
   if (snapshot.revokedOAuthGrants.has(identity.grantId)) return null;
   const person = snapshot.peopleByOrgAndId.get(`${identity.person.orgId} ${identity.person.id}`);
