@@ -87,6 +87,10 @@ beforeAll(async () => {
       const careful = b.agent("careful", "eng");
       b.grant({ agent: careful }, strict, "wait", "approve");
       keys.careful = b.key(careful).key;
+      // Reads any fixture:// resource of the 2025 server, to see its answer for a missing one.
+      const reader = b.agent("reader", "eng");
+      b.itemGrant("resource", { agent: reader }, up25, "fixture://*");
+      keys.reader = b.key(reader).key;
       // Completions through portals: up25's prompt under its own name, and a portal without up25.
       b.portal("relay", [{ server: up25, tools: ["*"] }], { naming: "bare" });
       b.portal("elsewhere", [{ server: up26, tools: ["*"] }]);
@@ -556,3 +560,25 @@ describe("a client of revision 2025-11-25", () => {
     }
   });
 });
+
+describe.each(CLIENTS)(
+  "a 2025 upstream's unknown resource, for a client of revision $revision",
+  ({ connect }) => {
+    it("is answered -32602 with data { uri }, though the v1 SDK server sent no data", async () => {
+      const client = await connect(h.gateway.url, keys.reader);
+      try {
+        const error = await client.readResource("fixture://missing").then(
+          () => null,
+          (e: { code?: number; data?: unknown; message: string }) => e,
+        );
+        expect({ code: error?.code, data: error?.data }).toEqual({
+          code: -32602,
+          data: { uri: "fixture://missing" },
+        });
+        expect(error?.message).toMatch(/upstream 'up25' returned an error: .*fixture:\/\/missing/);
+      } finally {
+        await client.close();
+      }
+    });
+  },
+);
