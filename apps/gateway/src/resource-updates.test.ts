@@ -48,12 +48,13 @@ beforeAll(async () => {
   h = await startGatewayHarness({
     configure: (b) => {
       const docs = b.server({ name: "docs", transport: "streamable-http", url: upstream.url });
-      for (const name of ["alice", "bob", "dave", "erin", "frank"]) {
+      for (const name of ["alice", "bob", "dave", "erin", "frank", "gina"]) {
         const agent = b.agent(name, "eng");
         b.itemGrant("resource", { agent }, docs, COUNTER);
         keys[name] = b.key(agent).key;
         agentIds[name] = agent.id;
       }
+      b.portal("watch", [{ server: docs, tools: ["*"] }]);
     },
   });
   const docs = other.server({ name: "docs", transport: "streamable-http", url: quiet.url });
@@ -72,9 +73,10 @@ afterAll(async () => {
 
 /** The next version of both organizations, without the resource grants of `revoked` agents. */
 let version = 2;
-async function publishWithout(revoked: string[]): Promise<void> {
+async function publishWithout(revoked: string[], options: { portals?: false } = {}): Promise<void> {
   version += 1;
   const doc = merge(h.builder.build(version), other.build(version));
+  if (options.portals === false) doc.portals = [];
   const ids = new Set(revoked.map((name) => agentIds[name]));
   doc.resourceGrants = doc.resourceGrants.filter((g) => g.agentId === null || !ids.has(g.agentId));
   await h.publish(doc);
@@ -102,7 +104,7 @@ async function legacyClient(key: string, updates: string[]) {
   return { client, transport };
 }
 
-async function listener(key: string, updates: string[]) {
+async function listener(key: string, updates: string[], path = "") {
   const client = new ModernClient(
     { name: "listener", version: "2" },
     { versionNegotiation: { mode: { pin: "2026-07-28" } } },
@@ -111,7 +113,7 @@ async function listener(key: string, updates: string[]) {
     updates.push(n.params.uri);
   });
   await client.connect(
-    new ModernTransport(new URL(h.gateway.url), {
+    new ModernTransport(new URL(`${h.gateway.url}${path}`), {
       requestInit: { headers: { Authorization: `Bearer ${key}` } },
     }),
   );
@@ -287,6 +289,31 @@ describe("session audit", () => {
   });
 });
 
+describe("a portal removed by a snapshot swap", () => {
+  it("stops the updates of those who subscribed through it, though their grant remains", async () => {
+    const heard: Record<string, string[]> = { alice: [], gina: [] };
+    const gina = await listener(keys.gina!, heard.gina!, "/watch");
+    const alice = await listener(keys.alice!, heard.alice!);
+    try {
+      await bumpCounter();
+      await expect
+        .poll(() => heard.gina!.length > 0 && heard.alice!.length > 0, { timeout: 5_000 })
+        .toBe(true);
+      await publishWithout([], { portals: false });
+      const before = { alice: heard.alice!.length, gina: heard.gina!.length };
+      await bumpCounter();
+      await expect.poll(() => heard.alice!.length, { timeout: 5_000 }).toBeGreaterThan(before.alice);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(heard.gina!.length).toBe(before.gina);
+    } finally {
+      await gina.subscription.close();
+      await alice.subscription.close();
+      await gina.client.close();
+      await alice.client.close();
+    }
+  });
+});
+
 // Last in this file: it ends with no agent of the first organization granted the counter.
 describe("a resource grant revoked by a snapshot swap", () => {
   it("stops the updates of the subscribers it revoked, and ends the upstream watch once nobody may hear them", async () => {
@@ -318,7 +345,7 @@ describe("a resource grant revoked by a snapshot swap", () => {
       });
 
       // Nobody of this organization may read the counter any more: the upstream watch ends.
-      await publishWithout(["alice", "bob", "dave", "erin", "frank"]);
+      await publishWithout(["alice", "bob", "dave", "erin", "frank", "gina"]);
       await expect.poll(() => bumpCounter(), { timeout: 5_000 }).toBe(0);
     } finally {
       await frank.subscription.close();
