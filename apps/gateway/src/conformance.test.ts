@@ -46,11 +46,7 @@ afterAll(async () => {
  * change). A check listed here that passes is reported, so the list only shrinks; any
  * other lost check fails the test.
  */
-const KNOWN_GAPS: Record<string, string> = {
-  "completion-complete/completion-complete": "completion/complete is not passed through yet (#9 point 2)",
-  "sep-2164-resource-not-found/sep-2164-data-uri":
-    "the gateway's unknown-resource error carries no `data.uri` (#9 point 1: exact errors to clients)",
-};
+const KNOWN_GAPS: Record<string, string> = {};
 
 const passed = (checks: Map<string, CheckStatus>) =>
   new Set([...checks].filter(([, s]) => s === "SUCCESS").map(([id]) => id));

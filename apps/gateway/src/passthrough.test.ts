@@ -87,6 +87,13 @@ beforeAll(async () => {
       const careful = b.agent("careful", "eng");
       b.grant({ agent: careful }, strict, "wait", "approve");
       keys.careful = b.key(careful).key;
+      // Reads any fixture:// resource of the 2025 server, to see its answer for a missing one.
+      const reader = b.agent("reader", "eng");
+      b.itemGrant("resource", { agent: reader }, up25, "fixture://*");
+      keys.reader = b.key(reader).key;
+      // Completions through portals: up25's prompt under its own name, and a portal without up25.
+      b.portal("relay", [{ server: up25, tools: ["*"] }], { naming: "bare" });
+      b.portal("elsewhere", [{ server: up26, tools: ["*"] }]);
     },
   });
   await pool.close();
@@ -120,7 +127,7 @@ interface RelayClient {
 const textOf = (result: { content?: unknown }) =>
   ((result.content as Array<{ text?: string }>) ?? []).map((b) => b.text).join("");
 
-async function connectLegacy(key: string): Promise<RelayClient> {
+async function connectLegacy(key: string, path = ""): Promise<RelayClient> {
   const seen: Seen = { logs: [], elicitations: [] };
   const client = new LegacyClient({ name: "legacy-relay", version: "1" }, { capabilities: CAPABILITIES });
   client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
@@ -139,7 +146,7 @@ async function connectLegacy(key: string): Promise<RelayClient> {
     roots: [{ uri: "file:///work/repo", name: "repo" }],
   }));
   await client.connect(
-    new LegacyTransport(new URL(h.gateway.url), {
+    new LegacyTransport(new URL(`${h.gateway.url}${path}`), {
       requestInit: { headers: { Authorization: `Bearer ${key}` } },
     }),
   );
@@ -165,7 +172,7 @@ async function connectLegacy(key: string): Promise<RelayClient> {
   };
 }
 
-async function connectModern(key: string): Promise<RelayClient> {
+async function connectModern(key: string, path = ""): Promise<RelayClient> {
   const seen: Seen = { logs: [], elicitations: [] };
   const client = new ModernClient(
     { name: "modern-relay", version: "2" },
@@ -185,7 +192,7 @@ async function connectModern(key: string): Promise<RelayClient> {
   }));
   client.setRequestHandler("roots/list", () => ({ roots: [{ uri: "file:///work/repo", name: "repo" }] }));
   await client.connect(
-    new ModernTransport(new URL(h.gateway.url), {
+    new ModernTransport(new URL(`${h.gateway.url}${path}`), {
       requestInit: { headers: { Authorization: `Bearer ${key}` } },
     }),
   );
@@ -241,6 +248,22 @@ describe.each([
     } finally {
       await client.close();
       await outsider.close();
+    }
+  });
+
+  it("completes a prompt by its own name through a bare portal, and only what grants and the portal allow", async () => {
+    const client = await connect(keys.agent!, "/relay");
+    const outsider = await connect(keys.outsider!, "/relay");
+    const elsewhere = await connect(keys.agent!, "/elsewhere");
+    try {
+      expect(await client.complete("pick", "ap")).toEqual(["apple", "apricot"]);
+      await expect(outsider.complete("pick", "ap")).rejects.toThrow(/unknown prompt 'pick'/);
+      // The agent may use up25's prompt, but this portal selects only up26.
+      await expect(elsewhere.complete("up25__pick", "ap")).rejects.toThrow(/unknown prompt 'up25__pick'/);
+    } finally {
+      await client.close();
+      await outsider.close();
+      await elsewhere.close();
     }
   });
 
@@ -537,3 +560,25 @@ describe("a client of revision 2025-11-25", () => {
     }
   });
 });
+
+describe.each(CLIENTS)(
+  "a 2025 upstream's unknown resource, for a client of revision $revision",
+  ({ connect }) => {
+    it("is answered -32602 with data { uri }, though the v1 SDK server sent no data", async () => {
+      const client = await connect(h.gateway.url, keys.reader);
+      try {
+        const error = await client.readResource("fixture://missing").then(
+          () => null,
+          (e: { code?: number; data?: unknown; message: string }) => e,
+        );
+        expect({ code: error?.code, data: error?.data }).toEqual({
+          code: -32602,
+          data: { uri: "fixture://missing" },
+        });
+        expect(error?.message).toMatch(/upstream 'up25' returned an error: .*fixture:\/\/missing/);
+      } finally {
+        await client.close();
+      }
+    });
+  },
+);

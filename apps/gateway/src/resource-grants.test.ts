@@ -3,7 +3,7 @@ import { type FixtureServer, startModernHttpServer } from "@portcullis/testkit/f
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectModernClient } from "./testing/clients";
+import { CLIENTS, connectModernClient } from "./testing/clients";
 import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
 
 // Issue 10 point 4: resources and prompts obey their own grants, DLP, rate limits and audit.
@@ -98,6 +98,42 @@ describe("resource and prompt grants", () => {
       (e: AuditEvent) => e.agentName === "reader" && e.method === "prompts/get",
     );
     expect(denied).toMatchObject({ decision: "denied", serverName: "docs", toolName: "greet" });
+  });
+});
+
+/** The JSON-RPC error a request failed with, as the client's SDK surfaced it. */
+const rpcErrorOf = (request: Promise<unknown>) =>
+  request.then(
+    () => {
+      throw new Error("the request succeeded");
+    },
+    (e: { code?: number; data?: unknown }) => ({ code: e.code, data: e.data }),
+  );
+
+describe.each(CLIENTS)("an unknown resource, for a client of revision $revision", ({ connect }) => {
+  // SEP-2164 (2026-07-28, and what the SDK sends 2025 clients): -32602 with `data` exactly
+  // `{ uri }`, the shape SDK clients recognise as "resource not found".
+  it("is answered with the requested URI, whether the upstream or the gateway says so", async () => {
+    const reader = await connect(h.gateway.url, keys.reader);
+    const toolsOnly = await connect(h.gateway.url, keys["tools-only"]);
+    try {
+      // Granted by `fixture://*`, and the upstream has no such resource.
+      expect(await rpcErrorOf(reader.readResource("fixture://missing"))).toEqual({
+        code: -32602,
+        data: { uri: "fixture://missing" },
+      });
+      // No server the agent may read resources of: the gateway answers without asking one.
+      expect(await rpcErrorOf(toolsOnly.readResource("fixture://readme"))).toEqual({
+        code: -32602,
+        data: { uri: "fixture://readme" },
+      });
+      await expect(reader.readResource("fixture://missing")).rejects.toThrow(
+        /upstream 'docs' returned an error/,
+      );
+    } finally {
+      await reader.close();
+      await toolsOnly.close();
+    }
   });
 });
 

@@ -28,6 +28,9 @@ let upstream: FixtureServer;
 let quiet: FixtureServer;
 let h: GatewayHarness;
 const keys: Record<string, string> = {};
+const agentIds: Record<string, string> = {};
+/** The second organization (another server answering the same URI). */
+const other = new SnapshotBuilder(TEST_SECRET_KEY);
 
 beforeAll(async () => {
   upstream = await startLegacyHttpServer({ tag: "updates", extend: legacyPassthroughSurface });
@@ -45,14 +48,15 @@ beforeAll(async () => {
   h = await startGatewayHarness({
     configure: (b) => {
       const docs = b.server({ name: "docs", transport: "streamable-http", url: upstream.url });
-      for (const name of ["alice", "bob", "dave"]) {
+      for (const name of ["alice", "bob", "dave", "erin", "frank", "gina"]) {
         const agent = b.agent(name, "eng");
         b.itemGrant("resource", { agent }, docs, COUNTER);
         keys[name] = b.key(agent).key;
+        agentIds[name] = agent.id;
       }
+      b.portal("watch", [{ server: docs, tools: ["*"] }]);
     },
   });
-  const other = new SnapshotBuilder(TEST_SECRET_KEY);
   const docs = other.server({ name: "docs", transport: "streamable-http", url: quiet.url });
   const carol = other.agent("carol", "eng");
   other.itemGrant("resource", { agent: carol }, docs, COUNTER);
@@ -66,6 +70,18 @@ afterAll(async () => {
   await upstream?.close();
   await quiet?.close();
 });
+
+/** The next version of both organizations, without the resource grants of `revoked` agents. */
+let version = 2;
+async function publishWithout(revoked: string[], options: { portals?: false } = {}): Promise<void> {
+  version += 1;
+  const doc = merge(h.builder.build(version), other.build(version));
+  if (options.portals === false) doc.portals = [];
+  const ids = new Set(revoked.map((name) => agentIds[name]));
+  doc.resourceGrants = doc.resourceGrants.filter((g) => g.agentId === null || !ids.has(g.agentId));
+  await h.publish(doc);
+  await waitForVersion(h.gateway, version, 5_000);
+}
 
 /** Two organizations in one snapshot, as the control plane publishes them. */
 function merge(a: ConfigSnapshot, b: ConfigSnapshot): ConfigSnapshot {
@@ -88,7 +104,7 @@ async function legacyClient(key: string, updates: string[]) {
   return { client, transport };
 }
 
-async function listener(key: string, updates: string[]) {
+async function listener(key: string, updates: string[], path = "") {
   const client = new ModernClient(
     { name: "listener", version: "2" },
     { versionNegotiation: { mode: { pin: "2026-07-28" } } },
@@ -97,7 +113,7 @@ async function listener(key: string, updates: string[]) {
     updates.push(n.params.uri);
   });
   await client.connect(
-    new ModernTransport(new URL(h.gateway.url), {
+    new ModernTransport(new URL(`${h.gateway.url}${path}`), {
       requestInit: { headers: { Authorization: `Bearer ${key}` } },
     }),
   );
@@ -270,5 +286,71 @@ describe("session audit", () => {
     expect(events.filter((e) => e.agentName === "dave" && e.method === "http/GET" && e.isError)).toHaveLength(
       1,
     );
+  });
+});
+
+describe("a portal removed by a snapshot swap", () => {
+  it("stops the updates of those who subscribed through it, though their grant remains", async () => {
+    const heard: Record<string, string[]> = { alice: [], gina: [] };
+    const gina = await listener(keys.gina!, heard.gina!, "/watch");
+    const alice = await listener(keys.alice!, heard.alice!);
+    try {
+      await bumpCounter();
+      await expect
+        .poll(() => heard.gina!.length > 0 && heard.alice!.length > 0, { timeout: 5_000 })
+        .toBe(true);
+      await publishWithout([], { portals: false });
+      const before = { alice: heard.alice!.length, gina: heard.gina!.length };
+      await bumpCounter();
+      await expect.poll(() => heard.alice!.length, { timeout: 5_000 }).toBeGreaterThan(before.alice);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(heard.gina!.length).toBe(before.gina);
+    } finally {
+      await gina.subscription.close();
+      await alice.subscription.close();
+      await gina.client.close();
+      await alice.client.close();
+    }
+  });
+});
+
+// Last in this file: it ends with no agent of the first organization granted the counter.
+describe("a resource grant revoked by a snapshot swap", () => {
+  it("stops the updates of the subscribers it revoked, and ends the upstream watch once nobody may hear them", async () => {
+    const heard: Record<string, string[]> = { alice: [], bob: [], erin: [], frank: [] };
+    const erin = await legacyClient(keys.erin!, heard.erin!);
+    const bob = await legacyClient(keys.bob!, heard.bob!);
+    const frank = await listener(keys.frank!, heard.frank!);
+    const alice = await listener(keys.alice!, heard.alice!);
+    const counts = () => Object.fromEntries(Object.entries(heard).map(([name, uris]) => [name, uris.length]));
+    try {
+      await erin.client.subscribeResource({ uri: COUNTER });
+      await bob.client.subscribeResource({ uri: COUNTER });
+      await expect.poll(() => bumpCounter(), { timeout: 3_000 }).toBeGreaterThan(0);
+      await expect.poll(() => Object.values(counts()).every((n) => n > 0), { timeout: 5_000 }).toBe(true);
+
+      // Erin (a 2025 session) and Frank (a 2026-07-28 listen stream) lose their grant.
+      await publishWithout(["erin", "frank"]);
+      const before = counts();
+      await bumpCounter();
+      // Alice and Bob, on the same two delivery paths, still hear it…
+      await expect
+        .poll(() => counts().alice! > before.alice! && counts().bob! > before.bob!, { timeout: 5_000 })
+        .toBe(true);
+      // …and the streams written in the same turn had the same chance to carry it to the others.
+      await new Promise((r) => setTimeout(r, 300));
+      expect({ erin: counts().erin, frank: counts().frank }).toEqual({
+        erin: before.erin,
+        frank: before.frank,
+      });
+
+      // Nobody of this organization may read the counter any more: the upstream watch ends.
+      await publishWithout(["alice", "bob", "dave", "erin", "frank", "gina"]);
+      await expect.poll(() => bumpCounter(), { timeout: 5_000 }).toBe(0);
+    } finally {
+      await frank.subscription.close();
+      await alice.subscription.close();
+      for (const c of [erin, bob, frank, alice]) await c.client.close();
+    }
   });
 });

@@ -250,6 +250,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (previous) mcp.notify.toolsChanged();
       // 2025-era clients with a session hear it on their GET stream, whichever replica holds it.
       if (previous) void sessions.toolsChanged(next.version).catch(() => undefined);
+      // Resource subscriptions were decided on the old grants: decide them again.
+      passthrough.subscriptions?.revalidate(next);
     },
   });
   await store.start();

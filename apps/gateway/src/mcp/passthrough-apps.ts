@@ -1,7 +1,7 @@
 import type { ReadResourceResult } from "@portcullis/upstream/types";
 import type { CallContext } from "../pipeline/request-context";
 import { ITEM_SCAN_SKIP, itemStageInput } from "./item-access";
-import type { CatalogDeps } from "./resources-and-prompts";
+import { type CatalogDeps, upstreamReadError } from "./resources-and-prompts";
 
 /**
  * MCP Apps: a `ui://` resource that a tool the agent may call names as its interface is
@@ -28,7 +28,7 @@ export async function readAppResource(
   try {
     result = await deps.pool.readResource(ctx.snapshot.upstreamSpec(server), uri);
   } catch (err) {
-    throw deps.stages.dlp.screenUpstreamError(stage, err);
+    throw upstreamReadError(uri, deps.stages.dlp.screenUpstreamError(stage, err));
   }
   return deps.stages.dlp.scanValue(stage, "result", result, `resource '${uri}'`, ITEM_SCAN_SKIP);
 }

@@ -11,7 +11,9 @@ import type { CatalogDeps } from "./resources-and-prompts";
  * resource template, and only for an item the agent may use — a prompt it holds a prompt
  * grant on (named `<server>__<prompt>`, as listed), or a template on a server it holds a
  * resource grant on whose URI pattern the grant allows. Rate limits count it as a read of
- * that item; DLP screens what the client typed and the suggestions coming back.
+ * that item; DLP screens what the client typed and the suggestions coming back. Through a
+ * portal only its servers answer, and a prompt arrives under its gateway name (the caller
+ * maps a bare portal name, portal-requests.ts).
  */
 export async function complete(
   deps: CatalogDeps,
@@ -19,7 +21,7 @@ export async function complete(
   params: CompleteRequestParams,
 ): Promise<CompleteResult> {
   const { snapshot, identity } = ctx;
-  const views = itemViewsFor(snapshot, identity);
+  const views = itemViewsFor(snapshot, identity, ctx.portal);
   const ref = params.ref as { type: string; name?: string; uri?: string };
   ctx.audit.toolName = ref.name ?? ref.uri ?? null;
   let kind: "prompt" | "resource";

@@ -13,6 +13,7 @@ import type { Logger } from "pino";
 import type { CallToolStages } from "../pipeline/call-tool";
 import { policySubject } from "../pipeline/policy-subject";
 import type { CallContext } from "../pipeline/request-context";
+import { isUpstreamResourceNotFound, UnknownResourceError } from "../pipeline/wire-errors";
 import { ITEM_SCAN_SKIP, itemStageInput, itemViewsFor } from "./item-access";
 
 export interface CatalogDeps {
@@ -108,7 +109,7 @@ export async function readResource(
   const ownerId = known && grants.servers.some((s) => s.id === known) ? known : undefined;
   // Unlisted URIs (resource templates) are tried on each granted server in turn.
   const candidates = ownerId ? grants.servers.filter((s) => s.id === ownerId) : grants.servers;
-  if (candidates.length === 0) throw new AppError("NOT_FOUND", `unknown resource '${uri}'`);
+  if (candidates.length === 0) throw new UnknownResourceError(uri, `unknown resource '${uri}'`);
   const decisions = candidates.map((server) => ({ server, decision: decideItemAccess(grants, server, uri) }));
   const allowed = decisions.filter((d) => d.decision.effect === "allow").map((d) => d.server);
   if (allowed.length === 0) {
@@ -133,9 +134,20 @@ export async function readResource(
     }
     return deps.stages.dlp.scanValue(stage, "result", result, `resource '${uri}'`, ITEM_SCAN_SKIP);
   }
-  // One server to ask: its error says more than ours. Ours names the URI as DLP let it out.
-  if ((ownerId || allowed.length === 1) && lastError) throw lastError;
-  throw new AppError("NOT_FOUND", `unknown resource '${sentUri}'`);
+  // One server to ask: its error says more than ours. Ours names the URI as DLP let it out
+  // (the error's data echoes the client's own URI, as the revisions require).
+  if ((ownerId || allowed.length === 1) && lastError) throw upstreamReadError(uri, lastError);
+  throw new UnknownResourceError(uri, `unknown resource '${sentUri}'`);
+}
+
+/**
+ * A failed upstream read as the client sees it: an upstream's "no such resource", in
+ * whichever revision's form it sent it, becomes the gateway's resource-not-found error for
+ * the client's revision; any other error passes as it is.
+ */
+export function upstreamReadError(uri: string, err: unknown): unknown {
+  if (!isUpstreamResourceNotFound(err)) return err;
+  return new UnknownResourceError(uri, `upstream '${err.serverName}' returned an error: ${err.message}`, err);
 }
 
 /** Prompts of servers the agent holds a prompt grant on, each listed only if its name is granted. */

@@ -35,7 +35,7 @@ export class ScopedEventBus implements ServerEventBus {
   }
 
   /** `notifications/resources/updated` for `uri`, to the streams of `subjects` that listen to it. */
-  resourceUpdated(uri: string, subjects: ReadonlySet<string>): void {
+  resourceUpdated(uri: string, subjects: { has(subjectId: string): boolean }): void {
     const event: ServerEvent = { kind: "resource_updated", uri };
     for (const [listener, subject] of [...this.listeners]) {
       if (subject !== undefined && subjects.has(subject)) deliver(listener, event);

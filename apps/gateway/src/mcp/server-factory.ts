@@ -224,7 +224,13 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       })(request, ctx),
     );
     server.setRequestHandler("completion/complete", (request, ctx) =>
-      handle((call) => complete(catalog, call, request.params))(request, ctx),
+      handle(async (call) => {
+        const { ref } = request.params;
+        // Through a bare portal a prompt is named as its server names it, as in prompts/get.
+        if (call.portal === null || ref.type !== "ref/prompt") return complete(catalog, call, request.params);
+        const name = portalPromptName(call, ref.name, await listPrompts(catalog, call));
+        return complete(catalog, call, { ...request.params, ref: { ...ref, name } });
+      })(request, ctx),
     );
     server.setRequestHandler(
       "resources/list",
