@@ -326,7 +326,7 @@ describe("policies scoped to the person's second team (data)", () => {
     expect(outcomes[2]).toMatch(/rate limit 'data-budget' exceeded: 2 calls per minute per team/);
   });
 
-  it("an approval policy holds their call; approvers of the team granting the tool decide", async () => {
+  it("an approval policy of data holds their call; data's approvers decide, not those of the team granting the tool", async () => {
     const ask = h.builder.policy(
       "approval",
       { reason: "data asks about echoes" },
@@ -341,11 +341,12 @@ describe("policies scoped to the person's second team (data)", () => {
       { timeout: 30_000 },
     ) as Promise<CallResult>;
     const request = await pendingRequest();
-    expect(request).toMatchObject({ reason: "data asks about echoes", teams: [{ name: "platform" }] });
-    await expect(decide(request.id, users.dataApprover, "approve")).rejects.toThrow(
-      /not an approver of team 'platform'/,
+    // Platform grants `echo`, but the policy speaks for data.
+    expect(request).toMatchObject({ reason: "data asks about echoes", teams: [{ name: "data" }] });
+    await expect(decide(request.id, users.platformApprover, "approve")).rejects.toThrow(
+      /not an approver of team 'data'/,
     );
-    await decide(request.id, users.platformApprover, "approve");
+    await decide(request.id, users.dataApprover, "approve");
     expect((await held).content[0]?.text).toBe("echo: held");
   }, 60_000);
 });

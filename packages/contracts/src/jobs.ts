@@ -123,7 +123,8 @@ export const approvalRequestPayload = z.object({
   teamId: z.string().nullable(),
   /**
    * The teams whose approvers may decide: the agent's team, or each team of the person whose
-   * grant gives them the tool (none when only the person's own grant does: owners and admins decide).
+   * grant gives them the tool, or of theirs that the holding approval policy's scope names
+   * (none when only the person's own grant gives it: owners and admins decide).
    */
   teamIds: z.array(z.string()).default([]),
   /** The key the agent called with: its creator is the person on whose behalf it acts. */
