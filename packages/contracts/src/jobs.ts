@@ -167,10 +167,15 @@ export const approvalExecutedPayload = z.object({
 });
 export type ApprovalExecutedPayload = z.infer<typeof approvalExecutedPayload>;
 
-/** `approval.notify`: posts to the team's webhook (retried with backoff). */
+/**
+ * `approval.notify`: without `teamId`, fans out one delivery job per distinct webhook URL of
+ * the request's teams (those whose approvers may decide it); with it, posts to that team's
+ * webhook (retried with backoff, each team on its own).
+ */
 export const approvalNotifyPayload = z.object({
   approvalId: z.string().min(1),
   event: z.enum(["requested", "decided"]),
+  teamId: z.string().min(1).optional(),
 });
 export type ApprovalNotifyPayload = z.infer<typeof approvalNotifyPayload>;
 
