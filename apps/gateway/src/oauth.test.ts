@@ -1,4 +1,4 @@
-import { createHmac, createPublicKey } from "node:crypto";
+import { createHash, createHmac, createPublicKey, randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -514,6 +514,95 @@ describe("the authorization server refuses", () => {
     expect(((await reuse.json()) as { error: string }).error).toBe("invalid_grant");
     const family = await refresh(second);
     expect(family.status).toBe(400);
+  }, 30_000);
+});
+
+describe("an authorization request without scope", () => {
+  let clientId: string;
+  beforeAll(async () => {
+    const reg = await fetch(`${as.issuer}/reg`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        client_name: "no-scope",
+        redirect_uris: [callback.url],
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "none",
+      }),
+    });
+    expect(reg.status).toBe(201);
+    clientId = ((await reg.json()) as { client_id: string }).client_id;
+  });
+
+  /** The authorization leg from `login` (the SSO's page) on, then the code for tokens. */
+  async function finish(jar: CookieJar, login: { res: Response; url: string }, verifier: string) {
+    if (login.res.status !== 200)
+      throw new Error(`${login.res.status} at ${login.url}: ${await login.res.text()}`);
+    await login.res.body?.cancel();
+    const { callbackUrl } = await authorizeOverHttp({
+      authorizationUrl: login.url,
+      redirectUri: callback.url,
+      email: EMAIL,
+      password: DEMO_PASSWORD,
+      jar,
+    });
+    const code = new URL(callbackUrl).searchParams.get("code");
+    if (!code) throw new Error(`no code in ${callbackUrl}`);
+    const token = await fetch(`${as.issuer}/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: callback.url,
+        client_id: clientId,
+        code_verifier: verifier,
+        resource: gatewayUrl,
+      }),
+    });
+    expect(token.status).toBe(200);
+    return (await token.json()) as { access_token: string; scope: string };
+  }
+
+  function request() {
+    const verifier = randomBytes(32).toString("base64url");
+    const params = new URLSearchParams({
+      client_id: clientId,
+      response_type: "code",
+      redirect_uri: callback.url,
+      resource: gatewayUrl,
+      state: "s",
+      code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+      code_challenge_method: "S256",
+    });
+    return { verifier, params };
+  }
+
+  // RFC 6749 §3.3: a request that leaves `scope` out gets the server's default, `mcp`, whether
+  // it comes as a query (GET /auth) or as a form pushed first (POST /request, RFC 9126).
+  it("gets the mcp scope as a query (GET /auth), and its token opens the gateway", async () => {
+    const { verifier, params } = request();
+    const jar = new CookieJar();
+    const issued = await finish(jar, await jar.follow(`${as.issuer}/auth?${params}`), verifier);
+    expect(issued.scope.split(" ")).toContain("mcp");
+    expect((await post({ authorization: `Bearer ${issued.access_token}` })).status).toBe(200);
+  }, 30_000);
+
+  it("gets the mcp scope as a pushed form (POST /request), and its token opens the gateway", async () => {
+    const { verifier, params } = request();
+    const pushed = await fetch(`${as.issuer}/request`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: params.toString(),
+    });
+    const { request_uri } = (await pushed.json()) as { request_uri: string };
+    expect(pushed.status).toBe(201);
+    const jar = new CookieJar();
+    const start = new URLSearchParams({ client_id: clientId, request_uri });
+    const issued = await finish(jar, await jar.follow(`${as.issuer}/auth?${start}`), verifier);
+    expect(issued.scope.split(" ")).toContain("mcp");
+    expect((await post({ authorization: `Bearer ${issued.access_token}` })).status).toBe(200);
   }, 30_000);
 });
 

@@ -6,6 +6,7 @@ import { newId } from "@portcullis/contracts/ids";
 import type { SnapshotPolicy } from "@portcullis/contracts/snapshot";
 import { decideApproval } from "@portcullis/control/approvals/decide-approval";
 import { type ApprovalView, listApprovals } from "@portcullis/control/approvals/list-approvals";
+import { setTeamWebhook } from "@portcullis/control/approvals/set-team-webhook";
 import {
   type RunningAuthorizationServer,
   startAuthorizationServer,
@@ -54,6 +55,8 @@ let idp: RunningDevIdp;
 let as: RunningAuthorizationServer;
 let tdb: TestDatabase;
 let callback: Server;
+let hookServer: Server;
+const hooks: Array<{ path: string; text: string }> = [];
 let gatewayUrl: string;
 let queue: ApprovalQueue;
 let worker: ApprovalWorker;
@@ -89,7 +92,7 @@ beforeAll(async () => {
     configure: async (b) => {
       const server = b.server({ name: "alpha", transport: "streamable-http", url: upstream.url });
       b.addTools(server, await pool.listTools(b.upstreamSpecForTest(server)));
-      b.person(PERSON_ID, EMAIL, ["platform", "data"]);
+      b.person(PERSON_ID, EMAIL, ["platform", "data", "qa"]);
       b.grant({ team: "platform" }, server, "echo");
       const ask = b.grant({ team: "data" }, server, "add", "approve");
       ask.reason = "data reviews additions";
@@ -118,6 +121,7 @@ beforeAll(async () => {
     ["platform", [PERSON_ID, users.platformApprover]],
     ["data", [PERSON_ID, users.dataApprover]],
     ["ops", [users.opsApprover]],
+    ["qa", [PERSON_ID]],
   ] as const) {
     const teamId = h.builder.team(team);
     await db.team.create({ data: { id: teamId, orgId, name: team } });
@@ -130,8 +134,21 @@ beforeAll(async () => {
     redis: h.redis,
     names: h.names,
     secretKey: TEST_SECRET_KEY,
+    webhook: { secretKey: TEST_SECRET_KEY },
   }));
   await worker.ready();
+
+  hookServer = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", () => {
+      hooks.push({ path: req.url ?? "", text: (JSON.parse(body) as { text: string }).text });
+      res.end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => hookServer.listen(0, "127.0.0.1", () => resolve()));
 
   callback = createServer((_req, res) => res.end("done"));
   await new Promise<void>((resolve) => callback.listen(0, "127.0.0.1", () => resolve()));
@@ -172,6 +189,7 @@ afterAll(async () => {
   await queue?.close();
   await h?.close();
   callback?.close();
+  hookServer?.close();
   await idp?.close();
   await upstream?.close();
   await docsUpstream?.close();
@@ -326,7 +344,7 @@ describe("policies scoped to the person's second team (data)", () => {
     expect(outcomes[2]).toMatch(/rate limit 'data-budget' exceeded: 2 calls per minute per team/);
   });
 
-  it("an approval policy holds their call; approvers of the team granting the tool decide", async () => {
+  it("an approval policy of data holds their call; data's approvers decide, not those of the team granting the tool", async () => {
     const ask = h.builder.policy(
       "approval",
       { reason: "data asks about echoes" },
@@ -341,14 +359,90 @@ describe("policies scoped to the person's second team (data)", () => {
       { timeout: 30_000 },
     ) as Promise<CallResult>;
     const request = await pendingRequest();
-    expect(request).toMatchObject({ reason: "data asks about echoes", teams: [{ name: "platform" }] });
-    await expect(decide(request.id, users.dataApprover, "approve")).rejects.toThrow(
-      /not an approver of team 'platform'/,
+    // Platform grants `echo`, but the policy speaks for data.
+    expect(request).toMatchObject({ reason: "data asks about echoes", teams: [{ name: "data" }] });
+    await expect(decide(request.id, users.platformApprover, "approve")).rejects.toThrow(
+      /not an approver of team 'data'/,
     );
-    await decide(request.id, users.platformApprover, "approve");
+    await decide(request.id, users.dataApprover, "approve");
     expect((await held).content[0]?.text).toBe("echo: held");
   }, 60_000);
 });
 
 const toolId = (exposedName: string) =>
   h.builder.build(0).tools.find((t) => t.exposedName === exposedName)!.id;
+
+describe("webhooks of a held call", () => {
+  it("the new request goes to the webhook of every team that may decide it, once per distinct URL", async () => {
+    const orgId = h.builder.orgId;
+    const hookUrl = (path: string) => `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}${path}`;
+    // qa shares data's channel; ops is not the person's team, so its channel hears nothing.
+    for (const [team, path] of [
+      ["platform", "/platform"],
+      ["data", "/shared"],
+      ["qa", "/shared"],
+      ["ops", "/ops"],
+    ] as const) {
+      await setTeamWebhook(tdb.db, {
+        orgId,
+        teamId: h.builder.team(team),
+        url: hookUrl(path),
+        actor: { type: "cli", name: "person-governance-test" },
+        secretKey: TEST_SECRET_KEY,
+      });
+    }
+    const everyone = h.builder.policy(
+      "approval",
+      { reason: "every team asks about echoes" },
+      {
+        teams: ["platform", "data", "qa", "ops"].map((t) => h.builder.team(t)),
+        tools: [toolId("alpha__echo")],
+      },
+      1,
+    );
+    everyone.name = "every-team-asks";
+    await waitForVersion(h.gateway, await h.publish());
+    const held = client.callTool(
+      { name: "alpha__echo", arguments: { message: "hooked" } },
+      { timeout: 30_000 },
+    ) as Promise<CallResult>;
+    const request = await pendingRequest();
+    expect(request.teams.map((t) => t.name)).toEqual(["platform", "data", "qa"]);
+    const requested = () => hooks.filter((x) => x.text.startsWith("Approval needed"));
+    await until(() => requested().length >= 2);
+    await decide(request.id, users.platformApprover, "approve");
+    expect((await held).content[0]?.text).toBe("echo: hooked");
+    await until(() => hooks.filter((x) => x.text.startsWith("Approved by")).length >= 2);
+    expect(
+      requested()
+        .map((x) => x.path)
+        .sort(),
+    ).toEqual(["/platform", "/shared"]);
+    expect(requested()[0]?.text).toBe(
+      `Approval needed: person ${EMAIL} via ${CLIENT_NAME} wants to call alpha__echo (read)`,
+    );
+    expect(
+      hooks
+        .filter((x) => x.text.startsWith("Approved by"))
+        .map((x) => x.path)
+        .sort(),
+    ).toEqual(["/platform", "/shared"]);
+    const notified = await tdb.db.adminAuditLog.findMany({
+      where: { targetId: request.id, action: "approval.notify" },
+    });
+    expect(notified.map((n) => (n.details as { team: string }).team).sort()).toEqual([
+      "data",
+      "data",
+      "platform",
+      "platform",
+    ]);
+  }, 60_000);
+});
+
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for the webhooks");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -123,7 +123,8 @@ export const approvalRequestPayload = z.object({
   teamId: z.string().nullable(),
   /**
    * The teams whose approvers may decide: the agent's team, or each team of the person whose
-   * grant gives them the tool (none when only the person's own grant does: owners and admins decide).
+   * grant gives them the tool, or of theirs that the holding approval policy's scope names
+   * (none when only the person's own grant gives it: owners and admins decide).
    */
   teamIds: z.array(z.string()).default([]),
   /** The key the agent called with: its creator is the person on whose behalf it acts. */
@@ -166,10 +167,15 @@ export const approvalExecutedPayload = z.object({
 });
 export type ApprovalExecutedPayload = z.infer<typeof approvalExecutedPayload>;
 
-/** `approval.notify`: posts to the team's webhook (retried with backoff). */
+/**
+ * `approval.notify`: without `teamId`, fans out one delivery job per distinct webhook URL of
+ * the request's teams (those whose approvers may decide it); with it, posts to that team's
+ * webhook (retried with backoff, each team on its own).
+ */
 export const approvalNotifyPayload = z.object({
   approvalId: z.string().min(1),
   event: z.enum(["requested", "decided"]),
+  teamId: z.string().min(1).optional(),
 });
 export type ApprovalNotifyPayload = z.infer<typeof approvalNotifyPayload>;
 

@@ -44,6 +44,21 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     // the resource's (getResourceServerInfo), with the endpoint as audience.
     scopes: ["openid", "offline_access", MCP_SCOPE],
     claims: { openid: ["sub"], email: ["email"], profile: ["name"] },
+    // A request without `scope` gets the pre-defined default, the MCP scope (RFC 6749 §3.3,
+    // OAuth 2.1 §3.2.2.1); without it oidc-provider grants nothing and answers access_denied.
+    // An `extraParams` validator runs on every authorization request however it arrives (a
+    // GET /auth query, or a form pushed to /request, RFC 9126), after the body is parsed: the
+    // library's own recipe for a default scope (recipes/default_scope.md). POST /auth itself
+    // stays off (oidc-provider's `enableHttpPostMethods` needs SameSite=None session cookies).
+    extraParams: {
+      scope(ctx, _value, client) {
+        const { params } = ctx.oidc;
+        if (!params || params.scope) return;
+        // A client registered for other scopes only gets those (the recipe's default).
+        const registered = client?.scope?.split(" ");
+        params.scope = registered && !registered.includes(MCP_SCOPE) ? client?.scope : MCP_SCOPE;
+      },
+    },
     pkce: { required: () => true },
     responseTypes: ["code"],
     clientDefaults: {

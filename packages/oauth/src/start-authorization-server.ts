@@ -7,7 +7,7 @@ import Provider from "oidc-provider";
 import { type BaseClient, Issuer } from "openid-client";
 import { interactionHandler, SSO_CALLBACK_PATH } from "./interactions";
 import { PAGE_HEADERS, renderRefusalPage } from "./pages";
-import { MCP_SCOPE, providerConfiguration } from "./provider-configuration";
+import { providerConfiguration } from "./provider-configuration";
 import { DEFAULT_OAUTH_SETTINGS, type OAuthSettings, readOAuthSettings } from "./settings";
 import { loadCookieKeys, loadSigningKeys } from "./signing-keys";
 
@@ -96,10 +96,6 @@ export async function startAuthorizationServer(
       };
       return;
     }
-    // A request without `scope` gets the pre-defined default (RFC 6749 §3.3, OAuth 2.1 §3.2.2.1):
-    // the MCP scope. Without it oidc-provider grants nothing and answers access_denied.
-    if (ctx.path === "/auth" && ctx.method === "GET" && ctx.query.scope === undefined)
-      ctx.query = { ...ctx.query, scope: MCP_SCOPE };
     await next();
     if (ctx.path === "/.well-known/openid-configuration" && !settings.dynamicRegistration && ctx.body) {
       const { registration_endpoint: _off, ...rest } = ctx.body as Record<string, unknown>;

@@ -82,6 +82,14 @@ export class CompiledApprovalRules {
     return rules;
   }
 
+  /**
+   * The teams an approval policy's scope names (null: it names none, or no such policy): the
+   * approvers of those of the caller's teams decide the calls it holds.
+   */
+  scopeTeams(policyId: string): ReadonlySet<string> | null {
+    return this.rules.find((r) => r.policyId === policyId)?.scope.teams ?? null;
+  }
+
   /** A grant's condition compiled (cached per grant object, i.e. per snapshot), or the Error it raised. */
   grantCondition(grant: SnapshotGrant): CompiledCondition | Error | null {
     if (grant.condition === undefined || grant.condition === null) return null;

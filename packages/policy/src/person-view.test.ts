@@ -1,8 +1,16 @@
 import type { SnapshotGrant, SnapshotItemGrant, SnapshotPerson } from "@portcullis/contracts/snapshot";
 import { describe, expect, it } from "vitest";
+import { compileApprovalRules, requiredApproval } from "./approval-rules";
 import { decidingGrant } from "./grant-precedence";
-import { decidePersonItemAccess, decidePersonToolCall, personPrincipal, personView } from "./person-view";
-import { fixtureGrant, fixtureServer, fixtureTool } from "./testing/snapshot-fixtures";
+import {
+  approvingTeams,
+  decidePersonItemAccess,
+  decidePersonToolCall,
+  personPrincipal,
+  personView,
+} from "./person-view";
+import { personSubject } from "./policy-subject";
+import { fixtureGrant, fixturePolicy, fixtureServer, fixtureTool } from "./testing/snapshot-fixtures";
 
 const alice: SnapshotPerson = {
   id: "usr_alice",
@@ -142,5 +150,59 @@ describe("decidePersonItemAccess", () => {
       effect: "deny",
       grantId: null,
     });
+  });
+});
+
+describe("approvingTeams", () => {
+  const scope = (teams: string[], users: string[] = []) => ({
+    teams,
+    agents: [],
+    servers: [],
+    tools: [],
+    users,
+  });
+  /** Which teams decide alice's call to `tool`, held as the gateway holds it. */
+  const deciders = (
+    tool: typeof read,
+    grants: SnapshotGrant[],
+    policies = [fixturePolicy({ reason: "x" })],
+  ) => {
+    const decision = decide(tool, grants);
+    if (decision.effect === "deny") throw new Error(`denied: ${decision.reason}`);
+    const rules = compileApprovalRules(policies);
+    const held = requiredApproval(
+      { agent: personSubject(alice), server, tool, decision, grants, rules, personId: alice.id },
+      {},
+    );
+    if (held === null) return null;
+    const policyTeams = held.source.type === "policy" ? rules.scopeTeams(held.source.id) : null;
+    return approvingTeams(alice, tool, grants, policyTeams);
+  };
+
+  it("a call an approval policy holds goes to the teams of theirs the policy names, not those granting the tool", () => {
+    const grants = [fixtureGrant({ teamId: "team_a" })];
+    expect(
+      deciders(read, grants, [fixturePolicy({ reason: "b asks" }, { scope: scope(["team_b"]) })]),
+    ).toEqual(["team_b"]);
+    // Of a scope naming several teams, only the person's own count.
+    expect(
+      deciders(read, grants, [
+        fixturePolicy({ reason: "b asks" }, { scope: scope(["team_z", "team_b", "team_a"]) }),
+      ]),
+    ).toEqual(["team_a", "team_b"]);
+  });
+
+  it("a policy naming no team, like an approve grant, goes to the teams granting the tool", () => {
+    const grants = [
+      fixtureGrant({ teamId: "team_b", toolPattern: "read_*" }),
+      fixtureGrant({ userId: alice.id, toolPattern: "push" }),
+    ];
+    expect(
+      deciders(read, grants, [fixturePolicy({ reason: "mine" }, { scope: scope([], [alice.id]) })]),
+    ).toEqual(["team_b"]);
+    const ask = fixtureGrant({ teamId: "team_a", effect: "approve" });
+    expect(deciders(read, [ask], [])).toEqual(["team_a"]);
+    // Only their own grant gives `push`: no team decides (owners and admins do).
+    expect(deciders(push, grants)).toEqual([]);
   });
 });

@@ -156,3 +156,22 @@ export function grantingTeams(
   }
   return person.teamIds.filter((t) => granting.has(t));
 }
+
+/**
+ * The person's teams whose approvers decide one of their held calls. A call an approval
+ * policy holds is decided by the teams of theirs that the policy's scope names: the policy
+ * speaks for those teams, whichever team grants the tool. A call an `approve` grant holds,
+ * or a policy whose scope names no team, goes to the teams granting them the tool
+ * (`grantingTeams`). Empty: owners and admins decide. (An agent's requests always go to its
+ * one team, which any team-scoped policy holding its call must name.)
+ * @param policyTeams the holding policy's scope teams (`CompiledApprovalRules.scopeTeams`); null for a grant.
+ */
+export function approvingTeams(
+  person: SnapshotPerson,
+  tool: SnapshotTool,
+  grants: readonly SnapshotGrant[],
+  policyTeams: ReadonlySet<string> | null,
+): string[] {
+  if (policyTeams === null) return grantingTeams(person, tool, grants);
+  return person.teamIds.filter((t) => policyTeams.has(t));
+}

@@ -87,12 +87,16 @@ export class ApprovalQueue {
     await this.queue.add(JOBS.approvalExecuted, data, { ...DURABLE, jobId: `executed-${data.approvalId}` });
   }
 
-  /** `approval.notify`: the team's webhook, retried with exponential backoff. */
-  async notify(approvalId: string, event: ApprovalNotifyPayload["event"]): Promise<void> {
-    const payload: ApprovalNotifyPayload = { approvalId, event };
+  /**
+   * `approval.notify`: without `teamId`, the fan-out to the request's teams' webhooks; with
+   * it, one team's delivery, retried with exponential backoff apart from the others'.
+   */
+  async notify(approvalId: string, event: ApprovalNotifyPayload["event"], teamId?: string): Promise<void> {
+    const payload: ApprovalNotifyPayload = { approvalId, event, ...(teamId !== undefined && { teamId }) };
     await this.queue.add(JOBS.approvalNotify, payload, {
       ...this.notifyOptions,
-      jobId: `notify-${event}-${approvalId}`,
+      jobId:
+        teamId === undefined ? `notify-${event}-${approvalId}` : `notify-${event}-${approvalId}-${teamId}`,
     });
   }
 

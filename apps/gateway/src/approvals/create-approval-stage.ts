@@ -3,7 +3,8 @@ import { AppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import type { ApprovalDecisionMessage, ApprovalRequestPayload } from "@portcullis/contracts/jobs";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
-import { grantingTeams } from "@portcullis/policy/person-view";
+import { compileApprovalRules } from "@portcullis/policy/approval-rules";
+import { approvingTeams } from "@portcullis/policy/person-view";
 import {
   claimApprovedCall,
   indexPendingApproval,
@@ -43,10 +44,14 @@ export interface ApprovalStageOptions {
 /**
  * Who a held call is from, as the index keys it and the request names it: an agent and its
  * key and team; or a person, through their OAuth client, decided by the approvers of any
- * team of theirs that grants the tool. A person's calls are indexed per client: the same
- * call from two of their clients waits for two decisions.
+ * of `approvingTeams` (the holding policy's teams of theirs, or those granting the tool). A
+ * person's calls are indexed per client: the same call from two of their clients waits for
+ * two decisions.
  */
-function callerOf(input: StageInput): {
+function callerOf(
+  input: StageInput,
+  requirement: ApprovalDecision,
+): {
   indexId: string;
   payload: Pick<
     ApprovalRequestPayload,
@@ -70,7 +75,16 @@ function callerOf(input: StageInput): {
     };
   }
   const { person, client } = identity;
-  const teamIds = grantingTeams(person, input.tool, snapshot.grantsByServer.get(input.server.id) ?? []);
+  const policyTeams =
+    requirement.source.type === "policy"
+      ? snapshot.policiesCompiled("approval", compileApprovalRules).scopeTeams(requirement.source.id)
+      : null;
+  const teamIds = approvingTeams(
+    person,
+    input.tool,
+    snapshot.grantsByServer.get(input.server.id) ?? [],
+    policyTeams,
+  );
   return {
     indexId: `oauth:${client.id}`,
     payload: {
@@ -134,7 +148,7 @@ export function createApprovalStage(options: ApprovalStageOptions): ApprovalStag
     args: Record<string, unknown>,
   ) {
     const { tool, server, ctx } = input;
-    const caller = callerOf(input);
+    const caller = callerOf(input, requirement);
     const call: PendingCall = {
       agentId: caller.indexId,
       toolId: tool.id,

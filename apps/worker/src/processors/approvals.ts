@@ -22,7 +22,8 @@ export interface ApprovalProcessorOptions {
 /**
  * approvals jobs → control use cases: `approval.request` persists the request (and
  * schedules its expiry and webhook), `approval.expire` expires it if nobody decided,
- * `approval.executed` records the run, `approval.notify` posts to the team's webhook.
+ * `approval.executed` records the run, `approval.notify` posts to the webhook of each team
+ * that may decide (one job per distinct URL).
  */
 export function startApprovalProcessor(options: ApprovalProcessorOptions): ApprovalWorker {
   const logger = options.logger.child({ processor: "approvals" });

@@ -10,7 +10,11 @@ import type { Db } from "../db";
 import type { ApprovalJobs } from "./approval-jobs";
 import { expireApproval } from "./expire-approval";
 import { markApprovalExecuted } from "./mark-approval-executed";
-import { notifyApprovalWebhook, type WebhookOptions } from "./notify-approval-webhook";
+import {
+  fanOutApprovalWebhooks,
+  notifyApprovalWebhook,
+  type WebhookOptions,
+} from "./notify-approval-webhook";
 import { persistApprovalRequest } from "./persist-approval-request";
 
 export interface ApprovalHandlerDeps {
@@ -53,7 +57,11 @@ export function approvalJobHandlers(deps: ApprovalHandlerDeps) {
       payload: ApprovalNotifyPayload,
       attempt: { number: number; finalAttempt: boolean },
     ): Promise<void> {
-      await notifyApprovalWebhook(deps.db, payload, attempt, deps.webhook);
+      if (payload.teamId === undefined) {
+        await fanOutApprovalWebhooks(deps.db, payload, deps.jobs, deps.webhook?.secretKey);
+        return;
+      }
+      await notifyApprovalWebhook(deps.db, { ...payload, teamId: payload.teamId }, attempt, deps.webhook);
     },
   };
 }

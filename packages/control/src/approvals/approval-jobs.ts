@@ -6,5 +6,6 @@ import type { ApprovalNotifyPayload } from "@portcullis/contracts/jobs";
  */
 export interface ApprovalJobs {
   scheduleExpiry(approvalId: string, expiresAt: Date): Promise<void>;
-  notify(approvalId: string, event: ApprovalNotifyPayload["event"]): Promise<void>;
+  /** Without `teamId`: the fan-out to every team's webhook; with it: that team's delivery. */
+  notify(approvalId: string, event: ApprovalNotifyPayload["event"], teamId?: string): Promise<void>;
 }

@@ -17,7 +17,8 @@ export type DecideRight =
  *   request of their organization;
  * - an `approver` (`approvals.decide` without `tools.write`) may decide only the requests of
  *   a team they are a member of (`ApprovalRequest.teamIds`: the requesting agent's team, or
- *   each team of the requesting person that grants them the tool — any one suffices); a
+ *   each team of the requesting person that grants them the tool, or for a call an approval
+ *   policy holds, each of their teams the policy's scope names — any one suffices); a
  *   request with no team (its team deleted since, or a tool only the person's own grant
  *   gives) is left to owners and admins;
  * - everyone else, never; and nobody decides a request made on their own behalf.

@@ -2,6 +2,7 @@ import type { ApprovalNotifyPayload } from "@portcullis/contracts/jobs";
 import { createOutboundGuard, type OutboundGuard } from "@portcullis/upstream/outbound-guard";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
 import type { Db } from "../db";
+import type { ApprovalJobs } from "./approval-jobs";
 import { getApproval } from "./list-approvals";
 import { hasTeamWebhook, openTeamWebhook, TEAM_WEBHOOK_COLUMNS, teamWebhookHost } from "./team-webhook";
 import { approvalWebhookMessage } from "./webhook-message";
@@ -22,26 +23,94 @@ export interface WebhookOptions {
 
 const NO_PRIVATE_NETWORKS = createOutboundGuard([]);
 
+/** The teams whose approvers may decide a request, in its order (older rows name one `teamId`). */
+function requestTeamIds(row: { teamId: string | null; teamIds: string[] }): string[] {
+  return row.teamIds.length > 0 ? row.teamIds : row.teamId ? [row.teamId] : [];
+}
+
 /**
- * Posts a request or its decision to the team's webhook, opened from its sealed column only
+ * Which teams get a delivery, in order: those with a webhook, one per distinct URL (the first
+ * team naming it), so a channel two teams share hears of a request once. A URL that does not
+ * open (the key is missing or changed) counts as its own destination: its delivery fails and
+ * is recorded like a failed post.
+ */
+export function webhookDestinations(
+  teams: ReadonlyArray<{ teamId: string; url: string | null | Error }>,
+): string[] {
+  const seen = new Set<string>();
+  const destinations: string[] = [];
+  for (const { teamId, url } of teams) {
+    if (url === null) continue;
+    if (typeof url === "string") {
+      if (seen.has(url)) continue;
+      seen.add(url);
+    }
+    destinations.push(teamId);
+  }
+  return destinations;
+}
+
+/**
+ * `approval.notify` without a team: enqueues one delivery per distinct webhook of the
+ * request's teams (every team whose approvers may decide it), so each is retried on its
+ * own and a failing one delays none of the others.
+ * @returns the teams a delivery was enqueued for.
+ */
+export async function fanOutApprovalWebhooks(
+  db: Db,
+  payload: ApprovalNotifyPayload,
+  jobs: Pick<ApprovalJobs, "notify">,
+  secretKey: Buffer | undefined,
+): Promise<string[]> {
+  const row = await db.approvalRequest.findUnique({
+    where: { id: payload.approvalId },
+    select: { orgId: true, teamId: true, teamIds: true },
+  });
+  if (!row) return [];
+  const ids = requestTeamIds(row);
+  const found = await db.team.findMany({
+    where: { id: { in: ids }, orgId: row.orgId },
+    select: { id: true, ...TEAM_WEBHOOK_COLUMNS },
+  });
+  const teams = ids.flatMap((id) => {
+    const team = found.find((t) => t.id === id);
+    if (!team) return [];
+    let url: string | null | Error;
+    try {
+      url = openTeamWebhook(team, secretKey);
+    } catch (error) {
+      url = error instanceof Error ? error : new Error(String(error));
+    }
+    return [{ teamId: id, url }];
+  });
+  const destinations = webhookDestinations(teams);
+  for (const teamId of destinations) await jobs.notify(payload.approvalId, payload.event, teamId);
+  return destinations;
+}
+
+/**
+ * Posts a request or its decision to one team's webhook, opened from its sealed column only
  * here, just before the request (see team-webhook.ts). A failure
  * (network, timeout, non-2xx) throws so the job is retried with backoff; the outcome of the
- * last attempt, sent or failed for good, is recorded in the admin audit log (the URL's host
- * only: the rest of a Slack webhook URL is a secret).
- * @returns false when the team has no webhook (nothing to do).
+ * last attempt, sent or failed for good, is recorded in the admin audit log (the team and the
+ * URL's host only: the rest of a Slack webhook URL is a secret).
+ * @returns false when the team has no webhook (nothing to do) or is not one of the request's.
  */
 export async function notifyApprovalWebhook(
   db: Db,
-  payload: ApprovalNotifyPayload,
+  payload: ApprovalNotifyPayload & { teamId: string },
   attempt: { number: number; finalAttempt: boolean },
   options: WebhookOptions = {},
 ): Promise<boolean> {
   const row = await db.approvalRequest.findUnique({
     where: { id: payload.approvalId },
-    select: { orgId: true, teamId: true },
+    select: { orgId: true, teamId: true, teamIds: true },
   });
-  if (!row?.teamId) return false;
-  const team = await db.team.findUnique({ where: { id: row.teamId }, select: TEAM_WEBHOOK_COLUMNS });
+  if (!row || !requestTeamIds(row).includes(payload.teamId)) return false;
+  const team = await db.team.findFirst({
+    where: { id: payload.teamId, orgId: row.orgId },
+    select: { name: true, ...TEAM_WEBHOOK_COLUMNS },
+  });
   if (!team || !hasTeamWebhook(team)) return false;
   const view = await getApproval(db, row.orgId, payload.approvalId);
   const host = teamWebhookHost(team);
@@ -53,7 +122,13 @@ export async function notifyApprovalWebhook(
         action,
         targetType: "approval",
         targetId: payload.approvalId,
-        details: { event: payload.event, webhookHost: host, attempt: attempt.number, ...details },
+        details: {
+          event: payload.event,
+          team: team.name,
+          webhookHost: host,
+          attempt: attempt.number,
+          ...details,
+        },
       }),
     );
 

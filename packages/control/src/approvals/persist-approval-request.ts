@@ -16,8 +16,8 @@ export interface PersistedApproval {
 
 /**
  * Stores an approval request the gateway enqueued, with its `approval.request` admin audit
- * row in the same transaction; then schedules its expiry and, when the agent's team has a
- * webhook, its notification. Idempotent by approval id. A person's own call (through an
+ * row in the same transaction; then schedules its expiry and, when any of its teams has a
+ * webhook, its notification (to each of them: `fanOutApprovalWebhooks`). Idempotent by approval id. A person's own call (through an
  * OAuth client) names no agent: the person is the requester, with the client they used.
  *
  * The arguments are checked against their hash first: a request altered on its way from the
@@ -45,6 +45,7 @@ export async function persistApprovalRequest(
     });
     if (existing) return { created: false, onBehalfOf: existing.onBehalfOf, webhook: false };
     const onBehalfOf = payload.onBehalfOf ?? (await keyOwner(tx, payload.orgId, payload.keyId));
+    const teamIds = payload.teamIds?.length ? payload.teamIds : payload.teamId ? [payload.teamId] : [];
     await tx.approvalRequest.create({
       data: {
         id: payload.approvalId,
@@ -53,7 +54,7 @@ export async function persistApprovalRequest(
         clientId: payload.client?.id ?? null,
         clientName: payload.client?.name ?? null,
         teamId: payload.teamId,
-        teamIds: payload.teamIds?.length ? payload.teamIds : payload.teamId ? [payload.teamId] : [],
+        teamIds,
         onBehalfOf,
         serverId: payload.serverId,
         toolName: payload.toolName,
@@ -87,13 +88,11 @@ export async function persistApprovalRequest(
         expiresAt: payload.expiresAt,
       },
     });
-    const team = payload.teamId
-      ? await tx.team.findFirst({
-          where: { id: payload.teamId, orgId: payload.orgId },
-          select: TEAM_WEBHOOK_COLUMNS,
-        })
-      : null;
-    return { created: true, onBehalfOf, webhook: team !== null && hasTeamWebhook(team) };
+    const teams = await tx.team.findMany({
+      where: { id: { in: teamIds }, orgId: payload.orgId },
+      select: TEAM_WEBHOOK_COLUMNS,
+    });
+    return { created: true, onBehalfOf, webhook: teams.some(hasTeamWebhook) };
   });
   if (outcome.created) {
     await jobs.scheduleExpiry(payload.approvalId, expiresAt);
