@@ -38,7 +38,8 @@ test("an admin sets an agent's exposure to search; its searches that found nothi
     .toEqual(["search_tools", "call_tool"]);
   const found = await client.callTool({ name: "search_tools", arguments: { query: "looks something up" } });
   expect(JSON.stringify(found.structuredContent)).toContain("ctx-server__lookup");
-  await client.callTool({ name: "search_tools", arguments: { query: "qqqq zzzz" } });
+  const miss = await client.callTool({ name: "search_tools", arguments: { query: "qqqq zzzz" } });
+  expect(miss.isError).toBeFalsy();
   await client.close();
 
   await page.goto("/dashboard");
@@ -47,9 +48,15 @@ test("an admin sets an agent's exposure to search; its searches that found nothi
     .poll(
       async () => {
         await page.reload();
+        // Wait for the card to answer (on a busy installation it takes a moment), not just the page.
+        await expect(
+          unmatched.or(page.getByText("Every tool search in this period found a tool.")),
+        ).toBeVisible({
+          timeout: 10_000,
+        });
         return (await unmatched.count()) > 0 ? ((await unmatched.textContent()) ?? "") : "";
       },
-      { timeout: 30_000 },
+      { timeout: 45_000, intervals: [1_000] },
     )
     .toContain("qqqq zzzz");
   await screenshot(page, "dashboard-unmatched-searches");

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/trpc/react";
 import { useCan } from "../shell/me-context";
 import { Button } from "../ui/button";
@@ -9,6 +9,7 @@ import { ErrorState, errorMessage } from "../ui/error-state";
 import { Field } from "../ui/field";
 import { Input, Textarea } from "../ui/input";
 import { PageHeader } from "../ui/page-header";
+import { SkeletonRows } from "../ui/spinner";
 import { DataTable } from "../ui/table";
 import { useToast } from "../ui/toast";
 
@@ -27,8 +28,14 @@ export function OAuthSettingsView() {
   const [access, setAccess] = useState("600");
   const [refreshTtl, setRefreshTtl] = useState("1209600");
   const [client, setClient] = useState({ id: "", name: "", redirectUris: "" });
+  // The form takes the server's settings when they change, not on every refetch: registering a
+  // client refetches, and must not undo an edit the owner has not saved yet.
+  const applied = useRef<string | null>(null);
   useEffect(() => {
     if (!state.data) return;
+    const settings = JSON.stringify(state.data.settings);
+    if (applied.current === settings) return;
+    applied.current = settings;
     setDcr(state.data.settings.dynamicClientRegistration);
     setAccess(String(state.data.settings.accessTokenTtl));
     setRefreshTtl(String(state.data.settings.refreshTokenTtl));
@@ -63,6 +70,8 @@ export function OAuthSettingsView() {
   );
 
   if (state.error) return <ErrorState error={state.error} />;
+  // No form before the settings arrive: an edit of the defaults would be overwritten by them.
+  if (!state.data) return <SkeletonRows label="Loading the sign-in settings…" />;
   const onSave = (e: FormEvent) => {
     e.preventDefault();
     save.mutate({
