@@ -427,9 +427,14 @@ describe("webhooks of a held call", () => {
         .map((x) => x.path)
         .sort(),
     ).toEqual(["/platform", "/shared"]);
-    const notified = await tdb.db.adminAuditLog.findMany({
-      where: { targetId: request.id, action: "approval.notify" },
-    });
+    // A delivery's audit row is written after the webhook has answered: wait for all four.
+    const notifiedRows = () =>
+      tdb.db.adminAuditLog.findMany({ where: { targetId: request.id, action: "approval.notify" } });
+    let notified = await notifiedRows();
+    for (const deadline = Date.now() + 10_000; notified.length < 4 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 50));
+      notified = await notifiedRows();
+    }
     expect(notified.map((n) => (n.details as { team: string }).team).sort()).toEqual([
       "data",
       "data",
