@@ -155,9 +155,18 @@ test("an owner sets up MCP sign-in (admins see it read-only), a member connects 
   await expect(row).toContainText(MEMBER);
   await expect(row).toContainText(callback.url);
   await expect(row).toContainText("mcp");
-  // Last use (written by the gateway to Redis, merged in by the API) is checked by
-  // apps/gateway/src/oauth.test.ts: in the full browser run it did not show within 30 s,
-  // while it does when this spec runs alone; see the session note.
+  // The gateway records the last use within seconds; the cell then tells how long ago. After a
+  // reload the table is fetched again: wait for the row before reading its cell.
+  await expect
+    .poll(
+      async () => {
+        await admin.reload();
+        await expect(row).toBeVisible({ timeout: 10_000 });
+        return row.locator("span[title]").count();
+      },
+      { timeout: 30_000, intervals: [1_000] },
+    )
+    .toBe(1);
   await screenshot(admin, "oauth-connections");
   await row.getByRole("button", { name: `Revoke ${clientName} of ${MEMBER}` }).click();
   await admin
