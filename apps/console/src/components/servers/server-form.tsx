@@ -281,18 +281,13 @@ export function ServerForm({ server }: { server?: ServerDetail }) {
                 Only command lines the operator allows (PORTCULLIS_STDIO_ALLOW on the gateway and the worker)
                 start; the console itself never runs them.
               </p>
-              <label className="inline-flex items-center gap-1.5 text-sm font-medium text-slate-800 md:col-span-2">
-                <input
-                  type="checkbox"
-                  className="h-4 w-4 rounded border-slate-300 text-indigo-600"
-                  checked={state.network}
-                  onChange={(e) => set({ network: e.target.checked })}
-                />
-                Network access{" "}
-                <span className="font-normal text-slate-500">
-                  (off: the server runs cut off from the network, in the bubblewrap sandbox)
-                </span>
-              </label>
+              <Checkbox
+                className="md:col-span-2"
+                label="Network access"
+                hint="(off: the server runs cut off from the network, in the bubblewrap sandbox)"
+                checked={state.network}
+                onChange={(network) => set({ network })}
+              />
             </>
           )}
           <Field label="Timeout (ms)" required error={errors.timeoutMs} hint="Per upstream request">
@@ -311,28 +306,18 @@ export function ServerForm({ server }: { server?: ServerDetail }) {
           one gets an error the server can read.
         </p>
         <div className="grid gap-2">
-          <label className="inline-flex items-center gap-1.5 text-sm font-medium text-slate-800">
-            <input
-              type="checkbox"
-              className="h-4 w-4 rounded border-slate-300 text-indigo-600"
-              checked={state.allowElicitation}
-              onChange={(e) => set({ allowElicitation: e.target.checked })}
-            />
-            Ask the user for input{" "}
-            <span className="font-normal text-slate-500">
-              (elicitation: a form, or an https link to open)
-            </span>
-          </label>
-          <label className="inline-flex items-center gap-1.5 text-sm font-medium text-slate-800">
-            <input
-              type="checkbox"
-              className="h-4 w-4 rounded border-slate-300 text-indigo-600"
-              checked={state.allowSampling}
-              onChange={(e) => set({ allowSampling: e.target.checked })}
-            />
-            Use the client's model{" "}
-            <span className="font-normal text-slate-500">(sampling: spends the agent's model budget)</span>
-          </label>
+          <Checkbox
+            label="Ask the user for input"
+            hint="(elicitation: a form, or an https link to open)"
+            checked={state.allowElicitation}
+            onChange={(allowElicitation) => set({ allowElicitation })}
+          />
+          <Checkbox
+            label="Use the client's model"
+            hint="(sampling: spends the agent's model budget)"
+            checked={state.allowSampling}
+            onChange={(allowSampling) => set({ allowSampling })}
+          />
         </div>
       </Card>
 
@@ -341,18 +326,12 @@ export function ServerForm({ server }: { server?: ServerDetail }) {
           The first sync accepts the server's tools. A tool it lists later is quarantined as a new tool: no
           agent sees or calls it until an admin approves it on the Review page.
         </p>
-        <label className="inline-flex items-center gap-1.5 text-sm font-medium text-slate-800">
-          <input
-            type="checkbox"
-            className="h-4 w-4 rounded border-slate-300 text-indigo-600"
-            checked={state.trustNewTools}
-            onChange={(e) => set({ trustNewTools: e.target.checked })}
-          />
-          Trust new tools{" "}
-          <span className="font-normal text-slate-500">
-            (serve them at once to agents whose grants cover them, without review)
-          </span>
-        </label>
+        <Checkbox
+          label="Trust new tools"
+          hint="(serve them at once to agents whose grants cover them, without review)"
+          checked={state.trustNewTools}
+          onChange={(trustNewTools) => set({ trustNewTools })}
+        />
       </Card>
 
       <Card title="Credentials">
@@ -521,4 +500,27 @@ function originChanged(saved: string | null, typed: string): boolean {
   } catch {
     return true;
   }
+}
+
+/** A server setting that is on or off, with what it means in a muted hint. */
+function Checkbox(props: {
+  label: string;
+  hint: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  className?: string;
+}) {
+  return (
+    <label
+      className={`inline-flex items-center gap-1.5 text-sm font-medium text-slate-800 ${props.className ?? ""}`}
+    >
+      <input
+        type="checkbox"
+        className="h-4 w-4 rounded border-slate-300 text-indigo-600"
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />
+      {props.label} <span className="font-normal text-slate-500">{props.hint}</span>
+    </label>
+  );
 }
