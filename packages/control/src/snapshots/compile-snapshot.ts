@@ -6,6 +6,7 @@ import {
   SNAPSHOT_SCHEMA_VERSION,
   type SnapshotItemGrant,
   type SnapshotServer,
+  type snapshotTool,
 } from "@portcullis/contracts/snapshot";
 import type { ItemGrant, Tool } from "@portcullis/db/client";
 import { effectiveRisk } from "@portcullis/policy/risk";
@@ -43,7 +44,29 @@ export async function compileSnapshot(
     preview?: boolean;
   } = {},
 ): Promise<ConfigSnapshot> {
-  const now = new Date();
+  const org = scope.orgId === undefined ? {} : { orgId: scope.orgId };
+  // A preview selects only what a decision reads: at 5,000 tools, the definitions (and the
+  // approved copies review keeps) are most of the bytes and of the decoding time.
+  const tools: ToolRow[] = scope.preview
+    ? await db.tool.findMany({ where: org, orderBy: { id: "asc" }, select: PREVIEW_TOOL_FIELDS })
+    : await db.tool.findMany({ where: org, orderBy: { id: "asc" } });
+  const rest = await compileSnapshotInput(db, version, scope);
+  // The gateway refuses a document it cannot parse; failing here instead names the cause
+  // while the admin is still looking, rather than leaving gateways on a stale version.
+  return configSnapshot.parse({ ...rest, tools: tools.map(snapshotToolOf) });
+}
+
+/**
+ * Everything of the snapshot but its tools, not yet parsed: the part publishing compiles
+ * afresh each time (tools are most of the document; publishing reuses the unchanged ones,
+ * see compiled-tools.ts). `now` decides which keys have expired and stamps `createdAt`.
+ */
+export async function compileSnapshotInput(
+  db: Tx,
+  version: number,
+  scope: { orgId?: string; preview?: boolean } = {},
+  now = new Date(),
+): Promise<Omit<z.input<typeof configSnapshot>, "tools">> {
   const org = scope.orgId === undefined ? {} : { orgId: scope.orgId };
   const agents = await db.agent.findMany({
     where: org,
@@ -61,11 +84,6 @@ export async function compileSnapshot(
     orderBy: { id: "asc" },
   });
   const servers = await db.server.findMany({ where: org, orderBy: { id: "asc" } });
-  // A preview selects only what a decision reads: at 5,000 tools, the definitions (and the
-  // approved copies review keeps) are most of the bytes and of the decoding time.
-  const tools: ToolRow[] = scope.preview
-    ? await db.tool.findMany({ where: org, orderBy: { id: "asc" }, select: PREVIEW_TOOL_FIELDS })
-    : await db.tool.findMany({ where: org, orderBy: { id: "asc" } });
   const grants = await db.grant.findMany({ where: org, orderBy: { id: "asc" } });
   const itemGrants = await db.itemGrant.findMany({ where: org, orderBy: { id: "asc" } });
   const policies = await db.policy.findMany({
@@ -75,7 +93,7 @@ export async function compileSnapshot(
   const portals = await db.portal.findMany({ where: org, orderBy: { id: "asc" } });
 
   // The input type: fields the schema defaults (a grant's `userId`) may be left out here.
-  const document: z.input<typeof configSnapshot> = {
+  return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     version,
     createdAt: now.toISOString(),
@@ -111,22 +129,6 @@ export async function compileSnapshot(
       timeoutMs: s.timeoutMs,
       status: s.status,
     })),
-    tools: tools.map((t) => ({
-      id: t.id,
-      serverId: t.serverId,
-      upstreamName: t.upstreamName,
-      exposedName: t.exposedName,
-      title: t.title,
-      description: t.description ?? null,
-      inputSchema: (t.inputSchema ?? {}) as Record<string, unknown>,
-      outputSchema: (t.outputSchema ?? null) as Record<string, unknown> | null,
-      annotations: (t.annotations ?? null) as Record<string, unknown> | null,
-      uiResourceUri: t.uiResourceUri,
-      riskClass: effectiveRisk(t.riskClass, t.riskOverride),
-      status: t.status,
-      ...(t.status === "quarantined" && t.flags.includes(NEW_TOOL_FLAG) && { newTool: true }),
-      definitionHash: t.definitionHash,
-    })),
     grants: grants.map((g) => ({
       id: g.id,
       orgId: g.orgId,
@@ -155,9 +157,26 @@ export async function compileSnapshot(
     people: scope.preview ? [] : await compilePeople(db, scope),
     revokedOAuthGrants: scope.preview ? [] : await compileRevokedOAuthGrants(db, now, scope),
   };
-  // The gateway refuses a document it cannot parse; failing here instead names the cause
-  // while the admin is still looking, rather than leaving gateways on a stale version.
-  return configSnapshot.parse(document);
+}
+
+/** A tool row as the snapshot carries it (unparsed): a pure function of the row. */
+export function snapshotToolOf(t: ToolRow): z.input<typeof snapshotTool> {
+  return {
+    id: t.id,
+    serverId: t.serverId,
+    upstreamName: t.upstreamName,
+    exposedName: t.exposedName,
+    title: t.title,
+    description: t.description ?? null,
+    inputSchema: (t.inputSchema ?? {}) as Record<string, unknown>,
+    outputSchema: (t.outputSchema ?? null) as Record<string, unknown> | null,
+    annotations: (t.annotations ?? null) as Record<string, unknown> | null,
+    uiResourceUri: t.uiResourceUri,
+    riskClass: effectiveRisk(t.riskClass, t.riskOverride),
+    status: t.status,
+    ...(t.status === "quarantined" && t.flags.includes(NEW_TOOL_FLAG) && { newTool: true }),
+    definitionHash: t.definitionHash,
+  };
 }
 
 const PREVIEW_TOOL_FIELDS = {
@@ -175,7 +194,7 @@ const PREVIEW_TOOL_FIELDS = {
 } as const satisfies Partial<Record<keyof Tool, true>>;
 
 /** A tool row as compiled: every field, or (preview) those a decision reads. */
-type ToolRow = Pick<Tool, keyof typeof PREVIEW_TOOL_FIELDS> &
+export type ToolRow = Pick<Tool, keyof typeof PREVIEW_TOOL_FIELDS> &
   Partial<Pick<Tool, "description" | "inputSchema" | "outputSchema" | "annotations">>;
 
 function stringRecord(value: unknown): SnapshotServer["env"] {

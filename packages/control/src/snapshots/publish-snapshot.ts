@@ -1,15 +1,19 @@
 import { AppError } from "@portcullis/contracts/errors";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
-import type { Prisma } from "@portcullis/db/client";
 import { readRedisSnapshotVersion, writeSnapshotToRedis } from "@portcullis/queues/snapshot-protocol";
 import type { Redis } from "ioredis";
-import { canonicalHash, canonicalJson } from "../canonical-json";
+import { canonicalJson } from "../canonical-json";
 import { type Db, LONG_TRANSACTION } from "../db";
-import { compileSnapshot } from "./compile-snapshot";
+import { compileForPublish } from "./compile-for-publish";
+import type { ToolCache } from "./compiled-tools";
 
 // Arbitrary constant naming "the snapshot version counter" among advisory locks; advisory
 // locks are per database, so installations sharing a Postgres server do not contend.
 const SNAPSHOT_VERSION_LOCK = 7_150_512_301;
+
+// Compiled tools by database client, reused by the next publish where their rows did not
+// change (compiled-tools.ts); a client is one installation, so caches never mix.
+const toolCaches = new WeakMap<Db, ToolCache>();
 
 export interface PublishMeta {
   /** The installation key (`secretKeyFrom(PORTCULLIS_SECRET_KEY)`): gateways load only documents signed with it. */
@@ -31,6 +35,10 @@ export interface PublishedSnapshot {
  * publishers get distinct, increasing versions and each compiles what was committed
  * before it. Postgres is the record: if Redis is unreachable the row is kept and an
  * UNAVAILABLE error says so; the next publish (or `republishLatest`) catches Redis up.
+ *
+ * The document is encoded once (compile-for-publish.ts), recompiling only the tools whose
+ * rows changed since this process last published, and that one text is what Postgres
+ * stores, the hash covers and Redis serves.
  */
 export async function publishSnapshot(
   db: Db,
@@ -48,22 +56,26 @@ export async function publishSnapshot(
       select: { version: true },
     });
     const version = Math.max(last?.version ?? 0, redisVersion ?? 0) + 1;
-    const document = await compileSnapshot(tx, version);
-    const hash = canonicalHash(document);
-    await tx.configSnapshot.create({
-      data: {
-        version,
-        hash,
-        document: document as unknown as Prisma.InputJsonValue,
-        summary: meta.summary ?? null,
-        createdBy: meta.createdBy ?? null,
-      },
-    });
-    return { version, hash, json: canonicalJson(document) };
+    const { json, hash } = await compileForPublish(tx, version, toolCacheOf(db));
+    // Raw, with the text already encoded: Prisma's create would serialize the document again
+    // and send it as a parameter tree, which costs more than compiling does.
+    await tx.$executeRaw`
+      INSERT INTO config_snapshots (version, hash, document, summary, created_by)
+      VALUES (${version}, ${hash}, ${json}::jsonb, ${meta.summary ?? null}, ${meta.createdBy ?? null})`;
+    return { version, hash, json };
   }, LONG_TRANSACTION);
 
   await pushToRedis(redis, names, stored.version, stored.json, meta.secretKey);
   return { version: stored.version, hash: stored.hash };
+}
+
+function toolCacheOf(db: Db): ToolCache {
+  let cache = toolCaches.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    toolCaches.set(db, cache);
+  }
+  return cache;
 }
 
 /**
