@@ -43,6 +43,7 @@ export async function compileSnapshot(
      */
     preview?: boolean;
   } = {},
+  now = new Date(),
 ): Promise<ConfigSnapshot> {
   const org = scope.orgId === undefined ? {} : { orgId: scope.orgId };
   // A preview selects only what a decision reads: at 5,000 tools, the definitions (and the
@@ -50,7 +51,7 @@ export async function compileSnapshot(
   const tools: ToolRow[] = scope.preview
     ? await db.tool.findMany({ where: org, orderBy: { id: "asc" }, select: PREVIEW_TOOL_FIELDS })
     : await db.tool.findMany({ where: org, orderBy: { id: "asc" } });
-  const rest = await compileSnapshotInput(db, version, scope);
+  const rest = await compileSnapshotInput(db, version, scope, now);
   // The gateway refuses a document it cannot parse; failing here instead names the cause
   // while the admin is still looking, rather than leaving gateways on a stale version.
   return configSnapshot.parse({ ...rest, tools: tools.map(snapshotToolOf) });
