@@ -58,10 +58,11 @@ export async function publishSnapshot(
     const version = Math.max(last?.version ?? 0, redisVersion ?? 0) + 1;
     const { json, hash } = await compileForPublish(tx, version, toolCacheOf(db));
     // Raw, with the text already encoded: Prisma's create would serialize the document again
-    // and send it as a parameter tree, which costs more than compiling does.
+    // and send it as a parameter tree, which cost more than compiling did. The column is
+    // json (migration 20261204120000), so Postgres keeps this text rather than rebuilding it.
     await tx.$executeRaw`
       INSERT INTO config_snapshots (version, hash, document, summary, created_by)
-      VALUES (${version}, ${hash}, ${json}::jsonb, ${meta.summary ?? null}, ${meta.createdBy ?? null})`;
+      VALUES (${version}, ${hash}, ${json}::json, ${meta.summary ?? null}, ${meta.createdBy ?? null})`;
     return { version, hash, json };
   }, LONG_TRANSACTION);
 
