@@ -5,9 +5,8 @@ import { seedLargeInstallation } from "@portcullis/testkit/large-installation";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalHash, canonicalJson } from "../canonical-json";
-import { compileForPublish } from "./compile-for-publish";
+import { compileForPublish, newPublishCache } from "./compile-for-publish";
 import { compileSnapshot } from "./compile-snapshot";
-import type { ToolCache } from "./compiled-tools";
 
 let database: TestDatabase;
 const orgs = { one: newId("organization"), two: newId("organization") };
@@ -57,10 +56,20 @@ const KINDS = [
   "grantReason",
   "serverTimeout",
   "renameAgent",
+  "renameTeam",
+  "suspendMember",
+  "renameUser",
+  "joinTeam",
+  "addPolicy",
+  "addItemGrant",
 ] as const;
 
-async function apply(change: Change): Promise<void> {
+// Appended to every text written, so that each change really changes something.
+let serial = 0;
+
+async function apply(generated: Change): Promise<void> {
   const { db } = database;
+  const change = { ...generated, text: `${generated.text}-${++serial}` };
   const ids = await toolIds();
   const id = ids[change.pick % Math.max(1, ids.length)];
   switch (change.kind) {
@@ -114,6 +123,51 @@ async function apply(change: Change): Promise<void> {
     case "renameAgent":
       await db.agent.update({ where: { id: "two_agt_1" }, data: { name: `agent ${change.text}` } });
       return;
+    case "renameTeam":
+      // Raw: agents carry their team's name, and only the teams table changes.
+      await db.$executeRaw`UPDATE teams SET name = ${`team ${change.text}`} WHERE id = 'one_team_1'`;
+      return;
+    case "suspendMember":
+      await db.membership.updateMany({
+        where: { userId: `one_usr_${change.pick % small.people}` },
+        data: { suspendedAt: change.pick % 2 === 0 ? new Date(0) : null },
+      });
+      return;
+    case "renameUser":
+      await db.$executeRaw`UPDATE users SET name = ${change.text} WHERE id = ${`one_usr_${change.pick % small.people}`}`;
+      return;
+    case "joinTeam":
+      await db.teamMember.createMany({
+        data: [{ id: newId("teamMember"), teamId: `one_team_${change.pick % 2}`, userId: "one_usr_2" }],
+        skipDuplicates: true,
+      });
+      return;
+    case "addPolicy":
+      await db.policy.create({
+        data: {
+          id: newId("policy"),
+          orgId: orgs.two,
+          name: `p ${change.text}`,
+          kind: "rate_limit",
+          priority: change.pick,
+          enabled: change.pick % 3 !== 0,
+          config: { limit: 10, windowSec: 60 },
+        },
+      });
+      return;
+    case "addItemGrant":
+      await db.itemGrant.create({
+        data: {
+          id: newId("grant"),
+          orgId: orgs.one,
+          kind: change.pick % 2 === 0 ? "resource" : "prompt",
+          teamId: "one_team_0",
+          serverId: "one_srv_0",
+          pattern: `p-${change.text}*`,
+          effect: "allow",
+        },
+      });
+      return;
   }
 }
 
@@ -126,7 +180,7 @@ const change = fc.record({
 describe("compileForPublish", () => {
   it("encodes exactly what a full recompile does, after any series of changes", async () => {
     // One cache across every run, as a console process keeps it between publishes.
-    const cache: ToolCache = new Map();
+    const cache = newPublishCache();
     let version = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 6 }), async (changes) => {
@@ -140,19 +194,22 @@ describe("compileForPublish", () => {
       }),
       { numRuns: 25 },
     );
-    expect(cache.size).toBe((await toolIds()).length);
+    expect(cache.tools.size).toBe((await toolIds()).length);
   });
 
   it("recompiles only the tool whose row changed", async () => {
-    const cache: ToolCache = new Map();
+    const cache = newPublishCache();
     await compileForPublish(database.db, 1, cache);
-    const before = new Map(cache);
+    const before = Object.assign(new Map(cache.tools), { people: cache.pieces.get("people") });
     const [first, second] = await toolIds();
     await database.db.tool.update({ where: { id: first }, data: { title: "renamed" } });
     const { json } = await compileForPublish(database.db, 2, cache);
-    expect(cache.get(first!)).not.toBe(before.get(first!));
-    expect(cache.get(first!)?.tool.title).toBe("renamed");
-    expect(cache.get(second!)).toBe(before.get(second!));
+    expect(cache.tools.get(first!)).not.toBe(before.get(first!));
+    expect(cache.tools.get(first!)?.tool.title).toBe("renamed");
+    expect(cache.tools.get(second!)).toBe(before.get(second!));
+    // Tables nobody wrote: their pieces are reused as they were.
+    expect(cache.pieces.get("people")).toBeDefined();
+    expect(cache.pieces.get("people")).toBe(before.people);
     expect(JSON.parse(json).tools.find((t: { id: string }) => t.id === first).title).toBe("renamed");
   });
 });

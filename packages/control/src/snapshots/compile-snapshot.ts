@@ -1,21 +1,15 @@
-import { toolExposure } from "@portcullis/contracts/exposure";
 import {
   type ConfigSnapshot,
   configSnapshot,
-  policyScope,
   SNAPSHOT_SCHEMA_VERSION,
-  type SnapshotItemGrant,
-  type SnapshotServer,
   type snapshotTool,
 } from "@portcullis/contracts/snapshot";
-import type { ItemGrant, Tool } from "@portcullis/db/client";
+import type { Tool } from "@portcullis/db/client";
 import { effectiveRisk } from "@portcullis/policy/risk";
 import { NEW_TOOL_FLAG } from "@portcullis/policy/tool-availability";
 import type { z } from "zod";
 import type { Tx } from "../db";
-import { snapshotPortalOf } from "../portals/stored-portal";
-import { toContractTransport } from "../servers/transport";
-import { compilePeople, compileRevokedOAuthGrants } from "./compile-people";
+import { SNAPSHOT_PIECES } from "./snapshot-pieces";
 
 /**
  * Reads the whole installation (every organization) into one self-contained snapshot
@@ -57,107 +51,30 @@ export async function compileSnapshot(
   return configSnapshot.parse({ ...rest, tools: tools.map(snapshotToolOf) });
 }
 
+/** The snapshot as compiled, before the schema parses it (fields it defaults may be absent). */
+export type SnapshotInput = z.input<typeof configSnapshot>;
+
 /**
- * Everything of the snapshot but its tools, not yet parsed: the part publishing compiles
- * afresh each time (tools are most of the document; publishing reuses the unchanged ones,
- * see compiled-tools.ts). `now` decides which keys have expired and stamps `createdAt`.
+ * Everything of the snapshot but its tools, not yet parsed: the header and each piece of
+ * snapshot-pieces.ts in turn. `now` decides which keys have expired and stamps `createdAt`.
  */
 export async function compileSnapshotInput(
   db: Tx,
   version: number,
   scope: { orgId?: string; preview?: boolean } = {},
   now = new Date(),
-): Promise<Omit<z.input<typeof configSnapshot>, "tools">> {
-  const org = scope.orgId === undefined ? {} : { orgId: scope.orgId };
-  const agents = await db.agent.findMany({
-    where: org,
-    include: { team: { select: { name: true } } },
-    orderBy: { id: "asc" },
-  });
-  const keys = await db.apiKey.findMany({
-    where: {
-      ...org,
-      ...(scope.preview && { id: { in: [] } }),
-      revokedAt: null,
-      OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
-    },
-    select: { id: true, agentId: true, hash: true, expiresAt: true },
-    orderBy: { id: "asc" },
-  });
-  const servers = await db.server.findMany({ where: org, orderBy: { id: "asc" } });
-  const grants = await db.grant.findMany({ where: org, orderBy: { id: "asc" } });
-  const itemGrants = await db.itemGrant.findMany({ where: org, orderBy: { id: "asc" } });
-  const policies = await db.policy.findMany({
-    where: { ...org, enabled: true },
-    orderBy: [{ priority: "asc" }, { id: "asc" }],
-  });
-  const portals = await db.portal.findMany({ where: org, orderBy: { id: "asc" } });
-
-  // The input type: fields the schema defaults (a grant's `userId`) may be left out here.
-  return {
+): Promise<Omit<SnapshotInput, "tools">> {
+  const document: Omit<SnapshotInput, "tools"> = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     version,
     createdAt: now.toISOString(),
-    agents: agents.map((a) => ({
-      id: a.id,
-      orgId: a.orgId,
-      name: a.name,
-      teamId: a.teamId,
-      teamName: a.team.name,
-      status: a.status,
-      // Only when set, so a snapshot of agents nobody configured reads as before (inherit).
-      ...(a.exposure !== null && { exposure: toolExposure.parse(a.exposure) }),
-    })),
-    keys: keys.map((k) => ({
-      id: k.id,
-      agentId: k.agentId,
-      hash: k.hash,
-      expiresAt: k.expiresAt?.toISOString() ?? null,
-    })),
-    servers: servers.map((s) => ({
-      id: s.id,
-      orgId: s.orgId,
-      name: s.name,
-      transport: toContractTransport(s.transport),
-      url: s.url,
-      command: s.command,
-      args: s.args,
-      env: stringRecord(s.env),
-      network: s.network,
-      allowElicitation: s.allowElicitation,
-      allowSampling: s.allowSampling,
-      secrets: s.secrets,
-      timeoutMs: s.timeoutMs,
-      status: s.status,
-    })),
-    grants: grants.map((g) => ({
-      id: g.id,
-      orgId: g.orgId,
-      teamId: g.teamId,
-      agentId: g.agentId,
-      userId: g.userId,
-      serverId: g.serverId,
-      toolPattern: g.toolPattern,
-      effect: g.effect,
-      approvalTimeoutSec: g.approvalTimeoutSec,
-      reason: g.reason,
-      ...(g.condition !== null && { condition: g.condition }),
-    })),
-    resourceGrants: itemGrants.filter((g) => g.kind === "resource").map(snapshotItemGrant),
-    promptGrants: itemGrants.filter((g) => g.kind === "prompt").map(snapshotItemGrant),
-    policies: policies.map((p) => ({
-      id: p.id,
-      orgId: p.orgId,
-      name: p.name,
-      kind: p.kind,
-      priority: p.priority,
-      scope: policyScope.parse(p.scope ?? {}),
-      config: (p.config ?? {}) as Record<string, unknown>,
-    })),
-    portals: portals.map(snapshotPortalOf),
-    people: scope.preview ? [] : await compilePeople(db, scope),
-    revokedOAuthGrants: scope.preview ? [] : await compileRevokedOAuthGrants(db, now, scope),
+    agents: [],
+    keys: [],
+    servers: [],
+    grants: [],
   };
+  for (const piece of SNAPSHOT_PIECES) Object.assign(document, await piece.compile(db, { ...scope, now }));
+  return document;
 }
 
 /** A tool row as the snapshot carries it (unparsed): a pure function of the row. */
@@ -197,23 +114,3 @@ const PREVIEW_TOOL_FIELDS = {
 /** A tool row as compiled: every field, or (preview) those a decision reads. */
 export type ToolRow = Pick<Tool, keyof typeof PREVIEW_TOOL_FIELDS> &
   Partial<Pick<Tool, "description" | "inputSchema" | "outputSchema" | "annotations">>;
-
-function stringRecord(value: unknown): SnapshotServer["env"] {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
-}
-
-/** A resource or prompt grant row as the snapshot carries it (approve is refused when written). */
-function snapshotItemGrant(g: ItemGrant): SnapshotItemGrant {
-  return {
-    id: g.id,
-    orgId: g.orgId,
-    teamId: g.teamId,
-    agentId: g.agentId,
-    userId: g.userId,
-    serverId: g.serverId,
-    pattern: g.pattern,
-    effect: g.effect === "allow" ? "allow" : "deny",
-    reason: g.reason,
-  };
-}

@@ -4,16 +4,15 @@ import { readRedisSnapshotVersion, writeSnapshotToRedis } from "@portcullis/queu
 import type { Redis } from "ioredis";
 import { canonicalJson } from "../canonical-json";
 import { type Db, LONG_TRANSACTION } from "../db";
-import { compileForPublish } from "./compile-for-publish";
-import type { ToolCache } from "./compiled-tools";
+import { compileForPublish, newPublishCache, type PublishCache } from "./compile-for-publish";
 
 // Arbitrary constant naming "the snapshot version counter" among advisory locks; advisory
 // locks are per database, so installations sharing a Postgres server do not contend.
 const SNAPSHOT_VERSION_LOCK = 7_150_512_301;
 
-// Compiled tools by database client, reused by the next publish where their rows did not
-// change (compiled-tools.ts); a client is one installation, so caches never mix.
-const toolCaches = new WeakMap<Db, ToolCache>();
+// What publishing compiled, by database client, reused by the next publish where its rows
+// did not change (compile-for-publish.ts); a client is one installation, so caches never mix.
+const publishCaches = new WeakMap<Db, PublishCache>();
 
 export interface PublishMeta {
   /** The installation key (`secretKeyFrom(PORTCULLIS_SECRET_KEY)`): gateways load only documents signed with it. */
@@ -36,9 +35,9 @@ export interface PublishedSnapshot {
  * before it. Postgres is the record: if Redis is unreachable the row is kept and an
  * UNAVAILABLE error says so; the next publish (or `republishLatest`) catches Redis up.
  *
- * The document is encoded once (compile-for-publish.ts), recompiling only the tools whose
- * rows changed since this process last published, and that one text is what Postgres
- * stores, the hash covers and Redis serves.
+ * The document is encoded once (compile-for-publish.ts), recompiling only the tools and
+ * the pieces whose rows changed since this process last published, and that one text is
+ * what Postgres stores, the hash covers and Redis serves.
  */
 export async function publishSnapshot(
   db: Db,
@@ -56,7 +55,7 @@ export async function publishSnapshot(
       select: { version: true },
     });
     const version = Math.max(last?.version ?? 0, redisVersion ?? 0) + 1;
-    const { json, hash } = await compileForPublish(tx, version, toolCacheOf(db));
+    const { json, hash } = await compileForPublish(tx, version, publishCacheOf(db));
     // Raw, with the text already encoded: Prisma's create would serialize the document again
     // and send it as a parameter tree, which cost more than compiling did. The column is
     // json (migration 20261204120000), so Postgres keeps this text rather than rebuilding it.
@@ -70,11 +69,11 @@ export async function publishSnapshot(
   return { version: stored.version, hash: stored.hash };
 }
 
-function toolCacheOf(db: Db): ToolCache {
-  let cache = toolCaches.get(db);
+function publishCacheOf(db: Db): PublishCache {
+  let cache = publishCaches.get(db);
   if (cache === undefined) {
-    cache = new Map();
-    toolCaches.set(db, cache);
+    cache = newPublishCache();
+    publishCaches.set(db, cache);
   }
   return cache;
 }
