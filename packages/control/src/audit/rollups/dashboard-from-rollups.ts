@@ -72,19 +72,27 @@ export async function dashboardFromRollups(
       " UNION ALL ",
     );
   };
-  const rowColumns = "dim, key, start, total, denied, errors, tool_errors";
+  const rowColumns = "dim, key, total, denied, errors";
   const topServers = Prisma.sql`(SELECT key FROM top_servers)`;
 
+  // Every aggregate below reads `ranks` (one row per dimension key) or `series` (one row
+  // per hour): the rollup rows are read and summed once.
   return Prisma.sql`
     WITH raw AS MATERIALIZED (${raw}),
-    parts AS MATERIALIZED (
-      SELECT ${Prisma.raw(rowColumns)} FROM audit_rollups
+    raw_rows AS MATERIALIZED (${countRows("raw", [HOUR])}),
+    series AS MATERIALIZED (
+      SELECT start, total, denied, errors, tool_errors FROM audit_rollups
        WHERE org_id = ${orgId} AND bucket_seconds = ${HOUR} AND dim = 'all' AND ${between("start", cStart, cEnd)} ${ofPortal}
-      UNION ALL ${rollup("audit_rollups", rowColumns, rankings)}
-      UNION ALL SELECT ${Prisma.raw(rowColumns)} FROM (${countRows("raw", [HOUR])}) r
+      UNION ALL SELECT start, total, denied, errors, tool_errors FROM raw_rows WHERE dim = 'all'
+    ),
+    ranks AS MATERIALIZED (
+      SELECT dim, key, sum(total)::bigint AS total, sum(denied)::bigint AS denied, sum(errors)::bigint AS errors
+        FROM (${rollup("audit_rollups", rowColumns, rankings)}
+              UNION ALL SELECT ${Prisma.raw(rowColumns)} FROM raw_rows WHERE dim <> 'all') p
+       GROUP BY 1, 2
     ),
     top_servers AS MATERIALIZED (
-      SELECT key, sum(total)::bigint AS calls FROM parts WHERE dim = 'server' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${top}
+      SELECT key, total AS calls FROM ranks WHERE dim = 'server' ORDER BY 2 DESC, 1 LIMIT ${top}
     ),
     latency AS MATERIALIZED (
       SELECT server_id, latency_ms AS v, sum(calls) AS c FROM (
@@ -99,33 +107,32 @@ export async function dashboardFromRollups(
     SELECT
       (SELECT jsonb_build_object('total', coalesce(sum(total), 0), 'denied', coalesce(sum(denied), 0),
                                  'errors', coalesce(sum(errors), 0))
-         FROM parts WHERE dim = 'all') AS totals,
+         FROM series) AS totals,
       (SELECT coalesce(jsonb_agg(b ORDER BY b.start), '[]') FROM (
          SELECT date_bin(${`${range.bucketSeconds} seconds`}::interval, start, TIMESTAMP '2000-01-01') AS start,
                 sum(total) AS total, sum(denied) AS denied, sum(errors) AS errors
-           FROM parts WHERE dim = 'all' GROUP BY 1) b) AS buckets,
+           FROM series GROUP BY 1) b) AS buckets,
       (SELECT coalesce(jsonb_agg(r ORDER BY r.count DESC, r.reason), '[]') FROM (
-         SELECT key AS reason, sum(total) AS count FROM parts WHERE dim = 'denied_reason'
-          GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${top}) r) AS denials,
+         SELECT key AS reason, total AS count FROM ranks WHERE dim = 'denied_reason'
+          ORDER BY 2 DESC, 1 LIMIT ${top}) r) AS denials,
       (SELECT coalesce(jsonb_agg(r ORDER BY r.count DESC, r.reason), '[]') FROM (
          SELECT reason, count FROM (
-           SELECT key AS reason, sum(total) AS count FROM parts WHERE dim = 'error_reason' GROUP BY 1
+           SELECT key AS reason, total AS count FROM ranks WHERE dim = 'error_reason'
            UNION ALL
-           SELECT 'the tool returned an error', sum(tool_errors) FROM parts
-            WHERE dim = 'all' HAVING sum(tool_errors) > 0) u
+           SELECT 'the tool returned an error', sum(tool_errors) FROM series HAVING sum(tool_errors) > 0) u
           ORDER BY 2 DESC, 1 LIMIT ${top}) r) AS errors,
       (SELECT coalesce(jsonb_agg(s ORDER BY s.calls DESC, s."serverId"), '[]') FROM (
          SELECT top.server_id AS "serverId", ${nameOf("servers", "server_id", "server_name")} AS "serverName",
                 top.calls, ${percentile(0.5)} AS "p50Ms", ${percentile(0.95)} AS "p95Ms"
            FROM (SELECT key AS server_id, calls FROM top_servers) top) s) AS servers,
       (SELECT coalesce(jsonb_agg(t ORDER BY t.calls DESC, t."toolName"), '[]') FROM (
-         SELECT key AS "toolName", sum(total) AS calls, sum(denied) AS denied, sum(errors) AS errors
-           FROM parts WHERE dim = 'tool' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${top}) t) AS tools,
+         SELECT key AS "toolName", total AS calls, denied, errors
+           FROM ranks WHERE dim = 'tool' ORDER BY 2 DESC, 1 LIMIT ${top}) t) AS tools,
       (SELECT coalesce(jsonb_agg(a ORDER BY a.calls DESC, a."agentId"), '[]') FROM (
          SELECT top.agent_id AS "agentId", ${nameOf("agents", "agent_id", "agent_name")} AS "agentName",
                 top.calls, top.denied, top.errors
-           FROM (SELECT key AS agent_id, sum(total) AS calls, sum(denied) AS denied, sum(errors) AS errors
-                   FROM parts WHERE dim = 'agent' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${top}) top) a) AS agents`;
+           FROM (SELECT key AS agent_id, total AS calls, denied, errors
+                   FROM ranks WHERE dim = 'agent' ORDER BY 2 DESC, 1 LIMIT ${top}) top) a) AS agents`;
 }
 
 /**
