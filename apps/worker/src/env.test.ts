@@ -12,6 +12,7 @@ describe("loadEnv", () => {
       AUDIT_CHECKPOINT_EVERY_MS: 600_000,
       AUDIT_CONCURRENCY: 2,
       AUDIT_RETENTION_DAYS: 90,
+      AUDIT_ROLLUP_EVERY_MS: 10_000,
     });
   });
 

@@ -30,6 +30,8 @@ const workerEnv = z.object({
   WORKER_METRICS_HOST: z.string().min(1).optional(),
   /** Days audit events are kept; the hourly audit.retention job deletes older ones. 0 keeps them forever. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
+  /** Pause between folds of new audit events into the dashboard's rollups. */
+  AUDIT_ROLLUP_EVERY_MS: z.coerce.number().int().min(100).default(10_000),
   /** How often the audit and admin chains are verified and their heads HMAC-checkpointed (needs PORTCULLIS_SECRET_KEY). */
   AUDIT_CHECKPOINT_EVERY_MS: z.coerce.number().int().min(1_000).default(600_000),
   /**

@@ -15,6 +15,7 @@ import { startAuditProcessor } from "./processors/audit";
 import { startAuditCheckpointProcessor } from "./processors/audit-checkpoint";
 import { startAuditRetentionProcessor } from "./processors/audit-retention";
 import { startCatalogSyncProcessor } from "./processors/catalog-sync";
+import { startAuditRollupLoop } from "./rollups/rollup-loop";
 
 // Composition root: read env, wire processors, stop gracefully. Logic lives in packages.
 
@@ -77,6 +78,8 @@ processors.push(
   }),
 );
 processorNames.push("audit-retention");
+processors.push(startAuditRollupLoop({ db, everyMs: env.AUDIT_ROLLUP_EVERY_MS, logger }));
+processorNames.push("audit-rollups");
 processors.push(
   startApprovalProcessor({
     db,

@@ -57,6 +57,30 @@ function delegate(client: Db, model: Prisma.ModelName): Delegate {
 }
 
 function keyOf(model: Prisma.ModelName, row: Row): Row {
+  const pick = (...fields: string[]) => Object.fromEntries(fields.map((f) => [f, row[f]]));
+  if (model === "AuditRollup")
+    return {
+      orgId_bucketSeconds_dim_start_portal_key: pick(
+        "orgId",
+        "bucketSeconds",
+        "dim",
+        "start",
+        "portal",
+        "key",
+      ),
+    };
+  if (model === "AuditRollupLatency")
+    return {
+      orgId_bucketSeconds_serverId_start_portal_latencyMs: pick(
+        "orgId",
+        "bucketSeconds",
+        "serverId",
+        "start",
+        "portal",
+        "latencyMs",
+      ),
+    };
+  if (model === "AuditRollupWatermark") return { orgId: row.orgId };
   return model === "ConfigSnapshot" ? { version: row.version } : { id: row.id };
 }
 
@@ -514,6 +538,51 @@ function fixtures(s: string): Fixture[] {
         } satisfies Prisma.AuditCheckpointUncheckedCreateInput,
       ],
       update: { detail: "checked again" },
+    },
+    {
+      model: "AuditRollup",
+      rows: [
+        {
+          orgId: org,
+          bucketSeconds: 3600,
+          dim: "tool",
+          start: t("01-04T00:00:00.000"),
+          portal: "/",
+          key: "github__list_issues",
+          total: 9n,
+          denied: 2n,
+          errors: 1n,
+          toolErrors: 1n,
+        } satisfies Prisma.AuditRollupUncheckedCreateInput,
+      ],
+      update: { total: 10n },
+    },
+    {
+      model: "AuditRollupLatency",
+      rows: [
+        {
+          orgId: org,
+          bucketSeconds: 86_400,
+          serverId: `srv_${s}`,
+          start: t("01-04T00:00:00.000"),
+          portal: "ops",
+          latencyMs: 12.5,
+          calls: 3n,
+        } satisfies Prisma.AuditRollupLatencyUncheckedCreateInput,
+      ],
+      update: { calls: 4n },
+    },
+    {
+      model: "AuditRollupWatermark",
+      rows: [
+        {
+          orgId: org,
+          chainSeq: 7n,
+          floor: t("01-01T00:00:00.000"),
+          foldedAt: t("01-05T00:00:00.000"),
+        } satisfies Prisma.AuditRollupWatermarkUncheckedCreateInput,
+      ],
+      update: { chainSeq: 8n },
     },
     {
       model: "ConfigSnapshot",

@@ -1,5 +1,6 @@
 import { AppError } from "@portcullis/contracts/errors";
 import { type Db, Prisma } from "@portcullis/db/client";
+import { raiseRollupFloor } from "./rollups/raise-rollup-floor";
 import { utcTimestamp } from "./sql-time";
 
 export interface AuditRetentionOptions {
@@ -35,6 +36,8 @@ export async function applyAuditRetention(
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new AppError("INVALID_INPUT", `batchSize must be a positive integer (got ${batchSize})`);
   }
+  // First, so the dashboard never adds rollup rows whose events are already gone.
+  await raiseRollupFloor(db, options.olderThan);
   const orgs = await db.organization.findMany({ select: { id: true }, orderBy: { id: "asc" } });
   const result: AuditRetentionResult = { deleted: 0, batches: 0 };
   for (const orgId of [...orgs.map((o) => o.id), null]) {
