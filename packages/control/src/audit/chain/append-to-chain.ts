@@ -96,10 +96,42 @@ export interface AppendResult {
 
 /**
  * Appends a batch of events (distinct ids) to their organizations' hash chains in ONE
- * round trip: a single simple-protocol query string holding the whole transaction. The
- * worker spends most of a small batch's cost on round trips (each a socket write and a
- * wake-up on both sides), so the statements are sent together and Postgres runs them in
- * order, each with a fresh snapshot (READ COMMITTED):
+ * round trip and one transaction: a call of `pg_temp.portcullis_audit_append`, a PL/pgSQL
+ * function this module creates once per connection (see appendFunctionSql). For a batch
+ * of a few dozen events the cost used to be round trips (eight, each a socket write and a
+ * wake-up on both sides) and planning; a function's statements are planned once per
+ * connection and run back to back inside Postgres. It being a temporary function keeps
+ * the digest's definition in one place (chain-hash.ts) rather than copied into a migration.
+ */
+export async function appendBatch(client: SqlClient, rows: AuditEventRow[]): Promise<AppendResult> {
+  if (rows.length === 0) return { inserted: 0, detached: 0 };
+  const orgIds = [...new Set(rows.flatMap((row) => (row.org_id === null ? [] : [row.org_id])))];
+  // The chains the batch may touch: each organization's, and the orphans' when an event has none.
+  const chainOrgs = rows.some((row) => row.org_id === null) ? [...orgIds, null] : orgIds;
+  if (!withFunction.has(client)) {
+    await client.query(appendFunctionSql());
+    withFunction.add(client);
+  }
+  try {
+    const result = await client.query<{ inserted_count: string; detached_count: string }>({
+      name: "portcullis_audit_append",
+      text: "SELECT inserted_count, detached_count FROM pg_temp.portcullis_audit_append($1::jsonb, $2::text[])",
+      values: [JSON.stringify(rows), chainOrgs],
+    });
+    const counts = result.rows[0];
+    return { inserted: Number(counts?.inserted_count ?? 0), detached: Number(counts?.detached_count ?? 0) };
+  } catch (error) {
+    if (isAuditEventConflict(error)) throw new ChainRaceError();
+    throw error;
+  }
+}
+
+/** Connections on which the append function exists (it lives as long as the session). */
+const withFunction = new WeakSet<SqlClient>();
+
+/**
+ * The append function. Called outside an explicit transaction, the call is one; each
+ * statement in it takes a fresh snapshot (READ COMMITTED), so the steps run in order:
  *
  *  1. the batch's organizations are locked FOR KEY SHARE (none can be deleted until we
  *     commit, so the foreign key cannot fail half-way and an event's chain cannot change);
@@ -108,52 +140,28 @@ export interface AppendResult {
  *     to the chain of orphans;
  *  3. under the locks: events already stored (a retried job, a replayed spool) are left
  *     out, the rest numbered after their chain's tail in batch order, digested by Postgres
- *     from the values it stores, linked by the `audit_chain_link` window aggregate, and
- *     inserted. An event stored concurrently into another chain makes the INSERT fail on
- *     the primary key (no ON CONFLICT: skipping a row would break the links after it), and
- *     the caller retries the batch (ChainRaceError).
- *
- * The rows travel as one escaped JSON literal (the simple protocol has no parameters).
+ *     from the values it stores, linked by the `audit_chain_link` window aggregate
+ *     (migration 20261204100000), and inserted. An event stored concurrently into another
+ *     chain makes the INSERT fail on the primary key (no ON CONFLICT: skipping a row would
+ *     break the links after it); the call rolls back and the caller retries (ChainRaceError).
  */
-export async function appendBatch(client: SqlClient, rows: AuditEventRow[]): Promise<AppendResult> {
-  if (rows.length === 0) return { inserted: 0, detached: 0 };
-  const orgIds = [...new Set(rows.flatMap((row) => (row.org_id === null ? [] : [row.org_id])))];
-  const chainCandidates = rows.some((row) => row.org_id === null) ? [...orgIds, null] : orgIds;
-  const literal = client.escapeLiteral(JSON.stringify(rows));
-  const text = [
-    "BEGIN",
-    // Bounds a wait for a chain's lock behind other batches (normal under load) or a stuck lock.
-    "SET LOCAL statement_timeout = '60s'",
-    `SELECT 1 FROM organizations WHERE id = ANY(${textArray(client, orgIds)}) ORDER BY id FOR KEY SHARE`,
-    lockChainsSql(client, chainCandidates),
-    insertSql(literal),
-    "COMMIT",
-  ].join(";\n");
-  try {
-    const results = (await client.query(text)) as unknown as Array<{ rows: Array<Record<string, unknown>> }>;
-    const counts = results[results.length - 2]?.rows[0] ?? {};
-    return { inserted: Number(counts.inserted ?? 0), detached: Number(counts.detached ?? 0) };
-  } catch (error) {
-    // The statements after the failing one were skipped: the transaction is still open, aborted.
-    await client.query("ROLLBACK").catch(() => {});
-    if (isAuditEventConflict(error)) throw new ChainRaceError();
-    throw error;
-  }
-}
-
-function lockChainsSql(client: SqlClient, orgIds: Array<string | null>): string {
-  return `SELECT pg_advisory_xact_lock(hashtextextended(chains.key, 0)) FROM (
+function appendFunctionSql(): string {
+  const eventColumns = EVENT_COLUMNS.map((column) => `e."${column}"`).join(", ");
+  return `CREATE OR REPLACE FUNCTION pg_temp.portcullis_audit_append(
+    p_batch jsonb, p_chain_orgs text[], OUT inserted_count bigint, OUT detached_count bigint)
+  LANGUAGE plpgsql AS $fn$
+BEGIN
+  -- A chain's lock waits behind other batches, which is normal under load, but not forever.
+  PERFORM set_config('lock_timeout', '15s', true);
+  PERFORM 1 FROM organizations WHERE id = ANY(p_chain_orgs) ORDER BY id FOR KEY SHARE;
+  PERFORM pg_advisory_xact_lock(hashtextextended(chains.key, 0)) FROM (
     SELECT key FROM (
       SELECT DISTINCT ${chainLockKeySql("o.id")} AS key
-        FROM unnest(${textArray(client, orgIds)}) AS c(id)
-        LEFT JOIN organizations o ON o.id = c.id) AS keys
-     ORDER BY key COLLATE "C") AS chains`;
-}
+        FROM unnest(p_chain_orgs) AS c(id) LEFT JOIN organizations o ON o.id = c.id) AS keys
+     ORDER BY key COLLATE "C") AS chains;
 
-function insertSql(rowsLiteral: string): string {
-  const eventColumns = EVENT_COLUMNS.map((column) => `e."${column}"`).join(", ");
-  return `WITH input AS (
-    SELECT * FROM jsonb_populate_recordset(NULL::audit_events, ${rowsLiteral}::jsonb) WITH ORDINALITY AS e
+  WITH input AS (
+    SELECT * FROM jsonb_populate_recordset(NULL::audit_events, p_batch) WITH ORDINALITY AS e
   ), fresh AS (
     SELECT o.id AS org_id, ${eventColumns}, e.ordinality AS ord
       FROM input e LEFT JOIN organizations o ON o.id = e.org_id
@@ -166,10 +174,12 @@ function insertSql(rowsLiteral: string): string {
           WHERE a.org_id = c.org_id AND a.chain_seq IS NOT NULL ORDER BY a.chain_seq DESC LIMIT 1)
         UNION ALL
         (SELECT a.chain_seq, a.hash FROM audit_events a
-          WHERE c.org_id IS NULL AND a.org_id IS NULL AND a.chain_seq IS NOT NULL ORDER BY a.chain_seq DESC LIMIT 1)
+          WHERE c.org_id IS NULL AND a.org_id IS NULL AND a.chain_seq IS NOT NULL
+          ORDER BY a.chain_seq DESC LIMIT 1)
       ) AS t ON true
   ), sequenced AS (
-    SELECT f.*, t.seq + row_number() OVER (PARTITION BY f.org_id ORDER BY f.ord) AS chain_seq, t.hash AS tail_hash
+    SELECT f.*, t.seq + row_number() OVER (PARTITION BY f.org_id ORDER BY f.ord) AS chain_seq,
+           t.hash AS tail_hash
       FROM fresh f JOIN tails t ON t.org_id IS NOT DISTINCT FROM f.org_id
   ), digested AS (
     SELECT s.*, ${eventDigestSql("s").sql} AS digest FROM sequenced s
@@ -180,20 +190,17 @@ function insertSql(rowsLiteral: string): string {
     -- The first new event links to the tail; every later one to the event before it.
     SELECT l.*, coalesce(lag(l.hash) OVER (PARTITION BY l.org_id ORDER BY l.chain_seq), l.tail_hash) AS prev_hash
       FROM linked l
-  ), inserted AS (
+  ), stored AS (
     INSERT INTO audit_events (${INSERT_COLUMNS})
     SELECT ${INSERT_COLUMNS} FROM chained ORDER BY org_id, chain_seq
     RETURNING 1
   )
-  SELECT (SELECT count(*) FROM inserted) AS inserted,
+  SELECT (SELECT count(*) FROM stored),
          (SELECT count(*) FROM input e
-           WHERE e.org_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = e.org_id)) AS detached`;
-}
-
-/** A text[] literal of escaped strings (NULL for null). */
-function textArray(client: SqlClient, values: Array<string | null>): string {
-  const items = values.map((value) => (value === null ? "NULL" : client.escapeLiteral(value)));
-  return `ARRAY[${items.join(", ")}]::text[]`;
+           WHERE e.org_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = e.org_id))
+    INTO inserted_count, detached_count;
+END
+$fn$`;
 }
 
 /** A unique violation on audit_events: its primary key or (org_id, chain_seq). */
