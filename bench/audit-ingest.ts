@@ -34,6 +34,7 @@ import {
   startWorkerProcess,
   stopProcess,
   storedEvents,
+  WORKER_APP_NAME,
 } from "./lib/audit-rig";
 
 const RATE = Number(process.env.BENCH_RATE ?? 2_000);
@@ -41,6 +42,23 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const BURST = Number(process.env.BENCH_BURST ?? 60_000);
 const GATEWAYS = Number(process.env.BENCH_GATEWAYS ?? 2);
 const TICK_MS = 10;
+
+/**
+ * CPU seconds of the Postgres backends serving the worker (named by PGAPPNAME, so neither
+ * the bench's own counting queries nor other databases count). Backends are remembered
+ * once seen, so one closed by its pool keeps counting what it used until it was seen last.
+ */
+const backendCpu = new Map<number, number>();
+async function postgresCpu(): Promise<number> {
+  const rows = await database.db.$queryRaw<Array<{ pid: number }>>`
+    select pid from pg_stat_activity
+     where datname = current_database() and application_name = ${WORKER_APP_NAME}`;
+  for (const { pid } of rows) {
+    const seconds = cpuSeconds(Number(pid));
+    if (!Number.isNaN(seconds)) backendCpu.set(Number(pid), seconds);
+  }
+  return [...backendCpu.values()].reduce((a, b) => a + b, 0);
+}
 
 const log = (m: string) => process.stdout.write(`${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -74,6 +92,7 @@ try {
   log("    t  sent/s  stored/s  queue depth (jobs)  unacked events");
   const started = performance.now();
   const workerCpuStart = cpuSeconds(worker.child.pid);
+  const postgresCpuStart = await postgresCpu();
   let next = 0;
   let lastStored = 0;
   let lastSent = 0;
@@ -90,6 +109,7 @@ try {
     }
     if (performance.now() >= nextReport) {
       const stored = await storedEvents(database.db);
+      await postgresCpu(); // sample the backends while they are alive
       const depth = await queueDepth(redis, names);
       const unacked = sinks.reduce((n, sink) => n + sink.stats().unacked, 0);
       maxDepth = Math.max(maxDepth, depth);
@@ -109,11 +129,13 @@ try {
   while ((await storedEvents(database.db)) < sent.length && performance.now() - drainStarted < 60_000)
     await sleep(50);
   const workerCpu = cpuSeconds(worker.child.pid) - workerCpuStart;
+  const sustainedPostgresCpu = (await postgresCpu()) - postgresCpuStart;
   const sustainedStored = await storedEvents(database.db);
   log(
     `sustained: sent ${sent.length} in ${loadSeconds.toFixed(1)} s (${Math.round(sent.length / loadSeconds)}/s), ` +
       `stored ${sustainedStored}, drained ${((performance.now() - drainStarted) / 1000).toFixed(1)} s after the load stopped, ` +
-      `max queue depth ${maxDepth} jobs, worker CPU ${((workerCpu / sustainedStored) * 1e6).toFixed(0)} µs/event`,
+      `max queue depth ${maxDepth} jobs, worker CPU ${((workerCpu / sustainedStored) * 1e6).toFixed(0)} µs/event, ` +
+      `Postgres CPU ${((sustainedPostgresCpu / sustainedStored) * 1e6).toFixed(0)} µs/event`,
   );
 
   // Phase 2: capacity. Queue a backlog with the worker stopped, then time how fast it drains.
@@ -131,14 +153,20 @@ try {
   await worker.started;
   const burstStarted = performance.now();
   const cpuBurstStart = cpuSeconds(worker.child.pid);
-  while ((await storedEvents(database.db)) < before + BURST && performance.now() - burstStarted < 120_000)
+  const postgresBurstStart = await postgresCpu();
+  let polls = 0;
+  while ((await storedEvents(database.db)) < before + BURST && performance.now() - burstStarted < 120_000) {
+    if (++polls % 25 === 0) await postgresCpu();
     await sleep(20);
+  }
   const burstSeconds = (performance.now() - burstStarted) / 1000;
   const burstCpu = cpuSeconds(worker.child.pid) - cpuBurstStart;
+  const burstPostgresCpu = (await postgresCpu()) - postgresBurstStart;
   const burstStored = (await storedEvents(database.db)) - before;
   log(
     `capacity: ${burstStored} queued events (${backlog} jobs) stored in ${burstSeconds.toFixed(2)} s = ` +
-      `${Math.round(burstStored / burstSeconds)} events/s, worker CPU ${((burstCpu / burstStored) * 1e6).toFixed(0)} µs/event`,
+      `${Math.round(burstStored / burstSeconds)} events/s, worker CPU ${((burstCpu / burstStored) * 1e6).toFixed(0)} µs/event, ` +
+      `Postgres CPU ${((burstPostgresCpu / burstStored) * 1e6).toFixed(0)} µs/event`,
   );
 
   const missing = await missingIds(database.db, sent);

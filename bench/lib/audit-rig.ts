@@ -12,6 +12,9 @@ import { root } from "./processes";
 
 export const BENCH_SECRET = "bench-secret-key-0123456789abcdef0123456789";
 
+/** The worker's Postgres connections carry this application_name (PGAPPNAME), to find their backends. */
+export const WORKER_APP_NAME = "portcullis-bench-worker";
+
 export interface WorkerProcess {
   child: ChildProcess;
   /** Resolves when the worker says it started. */
@@ -24,7 +27,10 @@ export function startWorkerProcess(env: {
   redisUrl: string;
   prefix: string;
 }): WorkerProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", `${root}apps/worker/src/main.ts`], {
+  // BENCH_WORKER_PROFILE=<dir>: the worker writes a CPU profile there when it stops.
+  const profile = process.env.BENCH_WORKER_PROFILE;
+  const profiling = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
+  const child = spawn(process.execPath, [...profiling, "--import", "tsx", `${root}apps/worker/src/main.ts`], {
     cwd: root,
     env: {
       ...process.env,
@@ -34,6 +40,7 @@ export function startWorkerProcess(env: {
       PORTCULLIS_SECRET_KEY: BENCH_SECRET,
       AUDIT_RETENTION_DAYS: "0",
       LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? "info",
+      PGAPPNAME: WORKER_APP_NAME,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -15,10 +15,15 @@ export interface AuditWorkerOptions {
   handler: (events: AuditEvent[]) => Promise<void>;
   /** Stores (handler calls, each a Postgres transaction) running at once. Default 2. */
   concurrency?: number;
-  /** Jobs taken from the queue at once; those in progress together are stored together. Default 16. */
+  /** Jobs taken from the queue at once; those in progress together are stored together. Default 64. */
   jobsAtOnce?: number;
   /** Most events merged into one store. Default 2,000. */
   maxBatchEvents?: number;
+  /**
+   * How long the first job waiting for a store may wait for others to join it (one
+   * transaction for several jobs). Default 50 ms; 0 stores whatever is waiting at once.
+   */
+  lingerMs?: number;
   /**
    * The audit-job key (`auditJobKey(secret)`). Set: every job must carry a valid MAC, and
    * forged ones are refused (failed, counted, logged). Unset: jobs are not authenticated.
@@ -52,6 +57,7 @@ export interface AuditWorker {
 export function startAuditWorker(options: AuditWorkerOptions): AuditWorker {
   const logger = options.logger ?? silentLogger;
   const counts: AuditWorkerStats = { refused: 0, stored: 0 };
+  const jobsAtOnce = options.jobsAtOnce ?? 64;
   const coalescer = new BatchCoalescer<AuditEvent>(
     async (events) => {
       await options.handler(events);
@@ -59,6 +65,8 @@ export function startAuditWorker(options: AuditWorkerOptions): AuditWorker {
     },
     options.maxBatchEvents ?? 2_000,
     options.concurrency ?? 2,
+    options.lingerMs ?? 50,
+    jobsAtOnce,
   );
   // Acks go on a connection of their own that fails fast: a lost ack only costs a resend.
   const acks = createRedisClient(options.redis, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
@@ -68,7 +76,7 @@ export function startAuditWorker(options: AuditWorkerOptions): AuditWorker {
     // BullMQ's blocking connection must wait for Redis forever rather than give up a command.
     connection: { ...options.redis, maxRetriesPerRequest: null },
     prefix: options.names.bullPrefix,
-    concurrency: options.jobsAtOnce ?? 16,
+    concurrency: jobsAtOnce,
   });
   worker.on("error", (error) => logger.warn({ err: error }, "audit worker error"));
   // Acked once BullMQ has marked the job completed (and removed it): until then a resend

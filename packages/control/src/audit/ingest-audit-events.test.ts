@@ -2,6 +2,7 @@ import { type AuditEvent, RESULT_SUMMARY_MAX } from "@portcullis/contracts/audit
 import { newId } from "@portcullis/contracts/ids";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyAuditChain } from "./chain/verify-audit-chain";
 import { ingestAuditEvents } from "./ingest-audit-events";
 
 let database: TestDatabase;
@@ -180,3 +181,86 @@ describe("ingestAuditEvents", () => {
     await expect(ingestAuditEvents(database.db, [])).resolves.toEqual({ inserted: 0, detached: 0 });
   });
 });
+
+describe("ingestAuditEvents keeps each chain in batch order", () => {
+  async function chainIds(owner: string | null): Promise<string[]> {
+    const rows = await database.db.auditEvent.findMany({
+      where: { orgId: owner },
+      orderBy: { chainSeq: "asc" },
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+
+  it("when one batch interleaves organizations and orphans, and the next batches follow", async () => {
+    const other = newId("organization");
+    await database.db.organization.create({ data: { id: other, name: "Other", slug: `other-${other}` } });
+    const before = { mine: await chainIds(orgId), orphans: await chainIds(null) };
+    const owners = [orgId, other, null, orgId, "org_gone", other, orgId, null];
+    const batches = [0, 1, 2].map(() => owners.map((owner) => auditEvent({ orgId: owner })));
+
+    for (const batch of batches) await ingestAuditEvents(database.db, batch);
+
+    const all = batches.flat();
+    const sent = (owner: string | null) =>
+      all.filter((e) => (owner === null ? e.orgId === null || e.orgId === "org_gone" : e.orgId === owner));
+    expect(await chainIds(orgId)).toEqual([...before.mine, ...sent(orgId).map((e) => e.id)]);
+    expect(await chainIds(other)).toEqual(sent(other).map((e) => e.id));
+    expect(await chainIds(null)).toEqual([...before.orphans, ...sent(null).map((e) => e.id)]);
+    for (const owner of [orgId, other, null]) {
+      await expect(verifyAuditChain(database.db, owner)).resolves.toMatchObject({ ok: true });
+    }
+  });
+
+  it("when a batch races a concurrent delivery of one of its events: retried, each event stored once", async () => {
+    const [first, contested, last] = [auditEvent(), auditEvent(), auditEvent()];
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inserted: () => void = () => {};
+    const insertedOnce = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    // Another writer (as a delivery resolved to another chain would) has stored `contested`
+    // but not committed yet: the batch cannot see it, and its INSERT waits on the key.
+    const rival = database.db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`
+          INSERT INTO audit_events (id, occurred_at, ingested_at, request_id, method, decision, is_error, latency_ms)
+          VALUES (${contested.id}, now(), now(), 'req_rival', 'tools/call', 'allowed', false, 1)`;
+        inserted();
+        await held;
+      },
+      { timeout: 60_000 },
+    );
+    await insertedOnce;
+
+    const ingest = ingestAuditEvents(database.db, [first, contested, last]);
+    await waitUntilAnInsertWaitsOnALock();
+    release();
+    await rival;
+
+    await expect(ingest).resolves.toMatchObject({ inserted: 2 });
+    const stored = await database.db.auditEvent.findMany({
+      where: { id: { in: [first.id, contested.id, last.id] } },
+      select: { id: true, orgId: true },
+    });
+    expect(stored).toHaveLength(3);
+    expect(stored.find((row) => row.id === contested.id)?.orgId).toBeNull();
+    const ids = await chainIds(orgId);
+    expect(ids.slice(-2)).toEqual([first.id, last.id]);
+    await expect(verifyAuditChain(database.db, orgId)).resolves.toMatchObject({ ok: true });
+  });
+});
+
+/** Polls until some backend of this database waits for a lock (the blocked ingest). */
+async function waitUntilAnInsertWaitsOnALock(): Promise<void> {
+  for (;;) {
+    const [row] = await database.db.$queryRaw<Array<{ n: bigint }>>`
+      SELECT count(*) AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%portcullis_audit_append%'`;
+    if (Number(row?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,7 +1,6 @@
 import { type AuditEvent, RESULT_SUMMARY_MAX } from "@portcullis/contracts/audit";
-import type { Db } from "@portcullis/db/client";
-import type { Tx } from "../db";
-import { type AuditEventRow, appendToChain, ChainRaceError, lockChain } from "./chain/append-to-chain";
+import { type Db, withSqlClient } from "@portcullis/db/client";
+import { type AuditEventRow, appendBatch, ChainRaceError } from "./chain/append-to-chain";
 
 export interface IngestAuditEventsResult {
   /** Rows written; events already stored (a retried job, a replayed spool) are not counted. */
@@ -12,8 +11,6 @@ export interface IngestAuditEventsResult {
 
 /** A concurrent delivery of the same event can force a retry of the whole batch; a few suffice. */
 const MAX_ATTEMPTS = 3;
-/** Waiting for a chain's lock behind other batches is normal under load: allow for it. */
-const TRANSACTION = { maxWait: 15_000, timeout: 60_000 } as const;
 /**
  * Names and ids are cut to this many characters: several are index keys, and Postgres
  * refuses an index entry over about 2.7 kB, which would fail the whole batch. (A client
@@ -32,6 +29,7 @@ const INT4_MAX = 2_147_483_647;
  * organization to the chain of orphans), see ./chain. Appends to one chain are serialized
  * by a transaction-scoped advisory lock, and the check for already stored events runs
  * under that lock, so concurrent batches (several workers, retries) form one unbroken chain.
+ * The whole batch is one transaction sent in one round trip (chain/append-to-chain.ts).
  *
  * Nothing in one event may make Postgres refuse the whole batch (the job would be retried
  * until it fails for good, taking 199 good events with it), so rows are made safe first:
@@ -42,10 +40,11 @@ const INT4_MAX = 2_147_483_647;
  */
 export async function ingestAuditEvents(db: Db, events: AuditEvent[]): Promise<IngestAuditEventsResult> {
   if (events.length === 0) return { inserted: 0, detached: 0 };
-  const batch = firstOfEachId(events);
+  const ingestedAt = new Date().toISOString();
+  const rows = firstOfEachId(events).map((event) => toRow(event, ingestedAt));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.$transaction((tx) => ingestInTransaction(tx, batch), TRANSACTION);
+      return await withSqlClient(db, (client) => appendBatch(client, rows));
     } catch (error) {
       if (attempt < MAX_ATTEMPTS && error instanceof ChainRaceError) continue;
       throw error;
@@ -53,60 +52,16 @@ export async function ingestAuditEvents(db: Db, events: AuditEvent[]): Promise<I
   }
 }
 
-async function ingestInTransaction(tx: Tx, events: AuditEvent[]): Promise<IngestAuditEventsResult> {
-  // FOR KEY SHARE keeps these organizations from being deleted until we commit, so the
-  // foreign key cannot fail half-way and an event's chain cannot change under us.
-  const knownOrgs = await lockOrganizations(tx, events);
-  const detached = events.filter((e) => e.orgId !== null && !knownOrgs.has(e.orgId)).length;
-  const ingestedAt = new Date().toISOString();
-  const byChain = new Map<string | null, AuditEventRow[]>();
-  for (const event of events) {
-    const row = toRow(event, knownOrgs, ingestedAt);
-    const chain = byChain.get(row.org_id);
-    if (chain) chain.push(row);
-    else byChain.set(row.org_id, [row]);
-  }
-  // One lock order for every process (code units, not the locale): no two batches wait in a cycle.
-  const chains = [...byChain.keys()].sort((a, b) => ((a ?? "") < (b ?? "") ? -1 : 1));
-  for (const orgId of chains) await lockChain(tx, orgId);
-
-  // Under the locks: an event stored by an earlier delivery is not appended again.
-  const stored = await storedIds(
-    tx,
-    events.map((e) => e.id),
-  );
-  let inserted = 0;
-  for (const orgId of chains) {
-    const fresh = byChain.get(orgId)!.filter((row) => !stored.has(row.id));
-    inserted += await appendToChain(tx, orgId, fresh);
-  }
-  return { inserted, detached };
-}
-
-async function lockOrganizations(tx: Tx, events: AuditEvent[]): Promise<Set<string>> {
-  const ids = [...new Set(events.flatMap((e) => (e.orgId === null ? [] : [text(e.orgId)])))];
-  if (ids.length === 0) return new Set();
-  const found = await tx.$queryRaw<Array<{ id: string }>>`
-    SELECT id FROM organizations WHERE id = ANY(${ids}::text[]) ORDER BY id FOR KEY SHARE`;
-  return new Set(found.map((org) => org.id));
-}
-
-async function storedIds(tx: Tx, ids: string[]): Promise<Set<string>> {
-  const found = await tx.$queryRaw<Array<{ id: string }>>`
-    SELECT id FROM audit_events WHERE id = ANY(${ids.map(text)}::text[])`;
-  return new Set(found.map((row) => row.id));
-}
-
 function firstOfEachId(events: AuditEvent[]): AuditEvent[] {
   const seen = new Set<string>();
   return events.filter((e) => !seen.has(e.id) && Boolean(seen.add(e.id)));
 }
 
-function toRow(event: AuditEvent, knownOrgs: Set<string>, ingestedAt: string): AuditEventRow {
-  const orgId = event.orgId === null ? null : text(event.orgId);
+function toRow(event: AuditEvent, ingestedAt: string): AuditEventRow {
   return {
     id: text(event.id),
-    org_id: orgId !== null && knownOrgs.has(orgId) ? orgId : null,
+    // Resolved by Postgres under the organization's lock: an unknown one stores null.
+    org_id: event.orgId === null ? null : text(event.orgId),
     occurred_at: new Date(event.occurredAt).toISOString(),
     ingested_at: ingestedAt,
     request_id: name(event.requestId),

@@ -97,7 +97,11 @@ export function eventDigestSql(alias: string): Prisma.Sql {
   return Prisma.raw(`encode(sha256(convert_to(concat_ws('|', 'v1', ${fields}), 'UTF8')), 'hex')`);
 }
 
-/** SQL for the link hash of `prevHash` (text, may be null: the chain's first event) and `digest`. */
+/**
+ * SQL for the link hash of `prevHash` (text, may be null: the chain's first event) and
+ * `digest`. The ingest links a batch with the `audit_chain_link(tail, digest)` window
+ * aggregate (migration 20261204100000), whose step is this same expression.
+ */
 export function linkHashSql(prevHash: Prisma.Sql, digest: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`encode(sha256(convert_to(coalesce(${prevHash}, '') || ${digest}, 'UTF8')), 'hex')`;
 }
@@ -111,9 +115,10 @@ export function linkHash(prevHash: string | null, digest: string): string {
 }
 
 /**
- * The key of a chain's transaction-scoped advisory lock. Two organizations hashing to the
- * same key merely wait for each other; they never share a chain.
+ * SQL for the key of a chain's transaction-scoped advisory lock, from the SQL text (may be
+ * null: the chain of orphans) of its organization id. Two organizations hashing to the
+ * same lock merely wait for each other; they never share a chain.
  */
-export function chainLockKey(orgId: string | null): string {
-  return `portcullis.audit_chain:${orgId ?? ""}`;
+export function chainLockKeySql(orgIdSql: string): string {
+  return `'portcullis.audit_chain:' || coalesce(${orgIdSql}, '')`;
 }
