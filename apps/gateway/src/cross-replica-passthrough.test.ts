@@ -47,6 +47,14 @@ let legacy: FixtureServer;
 let modern: FixtureServer;
 const gateways: GatewayProcess[] = [];
 const keys: Record<string, string> = {};
+const gatewayEnv = {
+  REDIS_URL,
+  REDIS_PREFIX: names.prefix,
+  PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1,::1,localhost",
+  PORTCULLIS_SECRET_KEY: SECRET,
+  // "gateway listening" (info) is what the spawner waits for.
+  LOG_LEVEL: "info",
+};
 
 beforeAll(async () => {
   [database, legacy, modern] = await Promise.all([
@@ -87,12 +95,8 @@ beforeAll(async () => {
     const spool = await mkdtemp(join(tmpdir(), `pc-xreplica-${i}-`));
     gateways.push(
       await spawnGatewayProcess(["--import", "tsx", "apps/gateway/src/main.ts"], {
-        REDIS_URL,
-        REDIS_PREFIX: names.prefix,
-        PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1,::1,localhost",
-        PORTCULLIS_SECRET_KEY: SECRET,
+        ...gatewayEnv,
         GATEWAY_SPOOL_DIR: spool,
-        LOG_LEVEL: "info",
       }),
     );
   }
@@ -116,10 +120,14 @@ interface Routed {
 }
 
 /**
- * A fetch that sends each POSTed message to gateway A or B as `route` says (GET and DELETE,
- * which carry no message, to A), and records where each went.
+ * A fetch that sends each POSTed message to gateway A (`a`, else the first) or B as `route`
+ * says (GET and DELETE, which carry no message, to A), and records where each went.
  */
-function routingFetch(route: (message: Record<string, unknown>) => Where, log: Routed[]) {
+function routingFetch(
+  route: (message: Record<string, unknown>) => Where,
+  log: Routed[],
+  a: GatewayProcess | undefined = undefined,
+) {
   return (url: string | URL, init?: RequestInit) => {
     let where: Where = "a";
     if (typeof init?.body === "string") {
@@ -127,7 +135,7 @@ function routingFetch(route: (message: Record<string, unknown>) => Where, log: R
       where = route(message);
       log.push({ where, message });
     }
-    const target = new URL(where === "a" ? gateways[0]!.url : gateways[1]!.url);
+    const target = new URL(where === "a" ? (a ?? gateways[0]!).url : gateways[1]!.url);
     const original = new URL(String(url));
     target.search = original.search;
     return fetch(target, init);
@@ -170,12 +178,19 @@ async function legacyClient(key: string, log: Routed[], logs: Array<{ level: str
   return client;
 }
 
-async function modernClient(key: string, log: Routed[]) {
+async function modernClient(
+  key: string,
+  log: Routed[],
+  options: { via?: GatewayProcess; beforeAnswer?: () => Promise<void> } = {},
+) {
   const client = new ModernClient(
     { name: "modern-xreplica", version: "2" },
     { capabilities: CAPABILITIES, versionNegotiation: { mode: { pin: "2026-07-28" } } },
   );
-  client.setRequestHandler("elicitation/create", () => ({ action: "accept", content: { name: "Ada" } }));
+  client.setRequestHandler("elicitation/create", async () => {
+    await options.beforeAnswer?.();
+    return { action: "accept" as const, content: { name: "Ada" } };
+  });
   client.setRequestHandler("sampling/createMessage", () => ({
     role: "assistant",
     content: { type: "text", text: "old pond, a frog" },
@@ -185,7 +200,7 @@ async function modernClient(key: string, log: Routed[]) {
   await client.connect(
     new ModernTransport(new URL(gateways[0]!.url), {
       requestInit: { headers: { Authorization: `Bearer ${key}` } },
-      fetch: routingFetch(continuationsToB, log),
+      fetch: routingFetch(continuationsToB, log, options.via),
     }),
   );
   return client;
@@ -302,6 +317,28 @@ describe("a 2026-07-28 client whose retries reach the other gateway process", ()
       expect(retries).toHaveLength(1);
     } finally {
       await client.close();
+    }
+  });
+
+  it("a retry for a call whose process is gone gets a clear error, not a new call", async () => {
+    const doomed = await spawnGatewayProcess(["--import", "tsx", "apps/gateway/src/main.ts"], {
+      ...gatewayEnv,
+      GATEWAY_SPOOL_DIR: await mkdtemp(join(tmpdir(), "pc-xreplica-doomed-")),
+    });
+    const log: Routed[] = [];
+    // The process running the call stops while the client is answering the elicitation.
+    const client = await modernClient(keys["relay-bot"]!, log, {
+      via: doomed,
+      beforeAnswer: async () => void (await doomed.stop()),
+    });
+    try {
+      await expect(client.callTool({ name: "up25__ask", arguments: {} })).rejects.toThrow(
+        /was running on a gateway process that is gone/,
+      );
+      expect(log.filter((r) => r.message.method === "tools/call").map((r) => r.where)).toEqual(["a", "b"]);
+    } finally {
+      await client.close();
+      await doomed.stop();
     }
   });
 });
