@@ -488,6 +488,9 @@ describe("resource subscriptions", () => {
       await expect.poll(() => bumpCounter(), { timeout: 3_000 }).toBeGreaterThan(0);
       await expect.poll(() => updates, { timeout: 3_000 }).toContain("fixture://counter");
       await subscription.close();
+      // A closed listen stream stops counting at once (not at the next snapshot swap): with
+      // no subscriber left, the upstream subscription ends.
+      await expect.poll(() => bumpCounter(), { timeout: 3_000 }).toBe(0);
     } finally {
       await client.close();
     }

@@ -25,8 +25,9 @@ import {
 import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
 import { handleMcpRequest } from "./http/mcp-endpoint";
+import { PassthroughPeers } from "./mcp/passthrough-peers";
 import { clientRequestRulesFor } from "./mcp/passthrough-rules";
-import { createPassthroughState } from "./mcp/passthrough-state";
+import { createPassthroughState, loadLogLevels } from "./mcp/passthrough-state";
 import { GatewayTasks } from "./mcp/passthrough-tasks";
 import { ScopedEventBus } from "./mcp/scoped-event-bus";
 import { createServerFactory } from "./mcp/server-factory";
@@ -176,7 +177,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     approval: metrics.countingApprovals(approval),
   };
   const stages = tracing ? tracing.tracedStages(plainStages) : plainStages;
-  const passthrough = createPassthroughState();
+  // Conversations a client continues on another replica reach the process running the call.
+  const peers = new PassthroughPeers(redis, subscriber, config.names, logger);
+  const peersStarted = peers
+    .start()
+    .catch((err) => logger.warn({ err: String(err) }, "passthrough peers: not linked"));
+  const passthrough = createPassthroughState(peers);
   const sessions = new SessionHttp(redis, config.names, logger);
   // Listen streams are tagged with their agent, so resource updates reach only who subscribed.
   const bus = new ScopedEventBus();
@@ -255,6 +261,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     },
   });
   await store.start();
+  await peersStarted;
+  await loadLogLevels(passthrough, logger);
 
   const oauth = config.oauth
     ? { ...config.oauth, onUse: lastUseRecorder(redis, config.names, logger) }
@@ -374,6 +382,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         await audit.close();
         await pool.close();
         await stages.rateLimit.close();
+        await peers.close();
         redis.disconnect();
         subscriber.disconnect();
         logger.info("gateway stopped");

@@ -108,3 +108,18 @@ export function taskKeys(names: RedisNames, taskId: string, subjectId: string) {
     bySubject: `${names.prefix}:tasks:${subjectId}`,
   };
 }
+
+/**
+ * Passthrough conversations across gateway processes (`gateway/mcp/passthrough-peers.ts`):
+ * `peer(id)` the pub/sub channel of one process, `all` the channel every process hears,
+ * `alive(id)` a short-lived key a running process keeps set, `logLevels` a hash of 2025
+ * clients' `logging/setLevel` by subject id (a process starting later reads it).
+ */
+export function passthroughKeys(names: RedisNames) {
+  return {
+    peer: (processId: string) => `${names.prefix}:passthrough:peer:${processId}`,
+    all: `${names.prefix}:passthrough:all`,
+    alive: (processId: string) => `${names.prefix}:passthrough:alive:${processId}`,
+    logLevels: `${names.prefix}:passthrough:log-levels`,
+  };
+}

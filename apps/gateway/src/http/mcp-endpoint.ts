@@ -264,15 +264,20 @@ async function serveMcpRequest(
   }
 
   // A client's answer to our request, or its cancellation of a call: nothing for the SDK.
-  if (
-    message &&
-    deps.passthrough &&
-    takeClientMessage(deps.passthrough, policySubject(rc.identity).id, message)
-  ) {
-    res.writeHead(202).end();
-    return "not_a_request";
+  if (message && deps.passthrough) {
+    try {
+      if (await takeClientMessage(deps.passthrough, policySubject(rc.identity).id, message)) {
+        res.writeHead(202).end();
+        return "not_a_request";
+      }
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      return refuse(err.httpStatus, err);
+    }
+    // A listen stream stops counting as a subscriber when it closes, not at the next swap.
+    const closed = await admitListen(deps.passthrough, call, message);
+    if (closed) res.once("close", closed);
   }
-  if (message && deps.passthrough) await admitListen(deps.passthrough, call, message);
 
   // Plain tools/call and tools/list outside a session: the lean path, which audits as a handler run does.
   if (message && session === null && deps.fastPath && (await deps.fastPath.serve(req, res, message, rc)))

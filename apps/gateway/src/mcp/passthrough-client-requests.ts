@@ -8,6 +8,9 @@ interface Pending {
   reject(error: Error): void;
 }
 
+/** Ids of our requests to clients start with this (then the process id, a dot, a UUID). */
+export const RELAY_ID_PREFIX = "portcullis-";
+
 /** A JSON-RPC response as a client POSTs it. */
 export interface ClientResponse {
   id?: string | number | null;
@@ -24,11 +27,14 @@ export interface ClientResponse {
  * The request therefore goes out on the call's response stream with an id minted here
  * (unguessable, never a counter that another instance could also use), and the endpoint
  * hands every POSTed response to `deliver`, which accepts it only from the agent that was
- * asked. Held in this process: the call and its answer meet on the same replica as long as
- * the client keeps its connection (cross-replica sessions are issue 9 point 4).
+ * asked. The request goes out on the call's own response stream, so it reaches the client
+ * from the process running the call; the answer may be POSTed to any replica: the id names
+ * this process (`processId`), and passthrough-state.ts forwards the answer here.
  */
 export class ClientRequestRelay {
   private readonly pending = new Map<string, Pending>();
+
+  constructor(private readonly processId: string | null = null) {}
 
   /**
    * Sends `method` to the client on the stream of the request `relatedRequestId` is
@@ -44,7 +50,9 @@ export class ClientRequestRelay {
   ): Promise<Record<string, unknown>> {
     if (!transport)
       return Promise.reject(new ChannelRefusal(REFUSED, "the client's request stream is closed"));
-    const id = `portcullis-${randomUUID()}`;
+    const id = this.processId
+      ? `${RELAY_ID_PREFIX}${this.processId}.${randomUUID()}`
+      : `${RELAY_ID_PREFIX}${randomUUID()}`;
     return new Promise<Record<string, unknown>>((resolve, reject) => {
       const done = () => {
         this.pending.delete(id);

@@ -95,6 +95,9 @@ export class InputConversation<T> {
   }
 }
 
+/** Every requestState the gateway mints starts with this (then the process id and a dot). */
+export const STATE_PREFIX = "pcs_";
+
 /**
  * Conversations waiting for a client's retry, by `requestState`: 128 random bits, valid only
  * for the agent that started the call, forgotten once the call settles or after `ttlMs`.
@@ -105,10 +108,15 @@ export class SuspendedCalls {
     { conversation: InputConversation<unknown>; timer: NodeJS.Timeout }
   >();
 
-  constructor(private readonly ttlMs = 10 * 60_000) {}
+  /** `processId` goes into each requestState, so a retry that reaches another replica is sent here. */
+  constructor(
+    private readonly ttlMs = 10 * 60_000,
+    private readonly processId: string | null = null,
+  ) {}
 
   suspend(conversation: InputConversation<unknown>): string {
-    const state = `pcs_${randomBytes(16).toString("base64url")}`;
+    const secret = randomBytes(16).toString("base64url");
+    const state = this.processId ? `${STATE_PREFIX}${this.processId}.${secret}` : `${STATE_PREFIX}${secret}`;
     const timer = setTimeout(() => {
       this.byState.delete(state);
       conversation.abandon("the client did not retry the call in time");

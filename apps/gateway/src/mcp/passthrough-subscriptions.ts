@@ -18,6 +18,8 @@ interface Subscriber {
   identity: AgentIdentity;
   /** Where it subscribed: `/mcp` (null) or a portal, which narrows what it may read. */
   endpoints: Set<string | null>;
+  /** Open listen streams of a 2026-07-28 subscriber on this URI (unused for sessions). */
+  streams?: number;
 }
 
 /** One upstream subscription (a server's URI) and who asked for it through the gateway. */
@@ -60,16 +62,41 @@ export class ResourceSubscriptions {
     private readonly logger: Logger,
   ) {}
 
-  /** The URIs of `requested` the agent may subscribe to; each is then watched upstream for it. */
-  async admit(ctx: CallContext, requested: string[]): Promise<string[]> {
+  /**
+   * The URIs of `requested` the agent may subscribe to; each is then watched upstream for it
+   * until `release` (the listen stream closed): an agent with several listen streams stays
+   * a subscriber until its last one on that URI closes.
+   */
+  async admit(ctx: CallContext, requested: string[]): Promise<{ uris: string[]; release: () => void }> {
     const resources = await listResources(this.catalog, ctx);
     const granted = new Set(resources.map((r) => r.uri));
     const admitted = requested.filter((uri) => granted.has(uri));
+    const subjectId = policySubject(ctx.identity).id;
+    const held: Array<{ watch: Watch; subscriber: Subscriber }> = [];
     for (const uri of admitted) {
       const watch = this.watch(ctx, uri);
-      if (watch) admitTo(watch.subjects, policySubject(ctx.identity).id, ctx);
+      if (!watch) continue;
+      admitTo(watch.subjects, subjectId, ctx);
+      const subscriber = watch.subjects.get(subjectId)!;
+      subscriber.streams = (subscriber.streams ?? 0) + 1;
+      held.push({ watch, subscriber });
     }
-    return admitted;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      for (const { watch, subscriber } of held) {
+        // Dropped meanwhile by revalidate (a newer stream may have admitted a new subscriber).
+        if (watch.subjects.get(subjectId) !== subscriber || !subscriber.streams) continue;
+        subscriber.streams--;
+        if (subscriber.streams > 0) continue;
+        watch.subjects.delete(subjectId);
+        const key = `${watch.serverId} ${watch.uri}`;
+        if (watch.subjects.size === 0 && watch.sessions.size === 0 && this.watches.get(key) === watch)
+          this.end(key, watch);
+      }
+    };
+    return { uris: admitted, release };
   }
 
   /** resources/subscribe from a 2025-era client: granted URIs only, and only inside a session. */

@@ -11,7 +11,9 @@ import { policySubject } from "../pipeline/policy-subject";
 import type { CallContext } from "../pipeline/request-context";
 import { callChannelFor, isLogLevel, type LogLevel, type PassthroughDeps } from "./passthrough-channel";
 import type { CancellableCalls } from "./passthrough-client-requests";
-import { InputConversation, type SuspendedCalls } from "./passthrough-input-rounds";
+import { InputConversation, STATE_PREFIX, type SuspendedCalls } from "./passthrough-input-rounds";
+import { PassthroughPeers } from "./passthrough-peers";
+import type { RemoteRounds } from "./passthrough-remote-rounds";
 import { callResultForClient } from "./revision-bridge";
 
 export interface ToolsCallDeps {
@@ -22,6 +24,9 @@ export interface ToolsCallDeps {
   suspended: SuspendedCalls;
   /** logging/setLevel of 2025 clients, by agent (their requests carry no level of their own). */
   logLevels: Map<string, LogLevel>;
+  /** This process among the gateway's replicas, and the retries it sends to the others (null: alone). */
+  peers: PassthroughPeers | null;
+  remoteRounds: RemoteRounds | null;
 }
 
 /** An `input_required` answer as the 2026-07-28 wire defines it (the SDK stamps `resultType`). */
@@ -84,10 +89,28 @@ export async function serveToolsCall(
   const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
   const level = envelope[LOG_LEVEL_META_KEY];
   const capabilities = envelope[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined;
+  // A retry for a call suspended on another replica: that replica runs the round.
+  const state = ctx.mcpReq.requestState();
+  const owner = PassthroughPeers.ownerOf(state, STATE_PREFIX);
+  if (deps.remoteRounds && owner && owner !== deps.peers?.id) {
+    const outcome = await deps.remoteRounds.continueOn(
+      owner,
+      String(state),
+      agentId,
+      ctx.mcpReq.inputResponses,
+      {
+        notify,
+        progress: onProgress,
+        signal: ctx.mcpReq.signal,
+      },
+    );
+    call.audit.toolName = params.name;
+    if (outcome.kind === "done") return callResultForClient(outcome.value, call.protocolVersion);
+    if (outcome.kind === "ask") return inputRequired(outcome.inputRequests, outcome.requestState);
+    // No such conversation there: a fresh call, as for an unknown requestState here.
+  }
   // A retry that carries the requestState of a call waiting for this agent's answers resumes it.
-  let conversation = deps.suspended.resume(ctx.mcpReq.requestState(), agentId) as
-    | InputConversation<CallToolResult>
-    | undefined;
+  let conversation = deps.suspended.resume(state, agentId) as InputConversation<CallToolResult> | undefined;
   if (conversation) {
     conversation.answer(ctx.mcpReq.inputResponses);
     // The call ran (and was audited as far as it got) under the first request; this one

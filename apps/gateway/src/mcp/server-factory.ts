@@ -22,7 +22,7 @@ import type { SessionStore } from "../sessions/session-store";
 import { readAppResource } from "./passthrough-apps";
 import { isLogLevel } from "./passthrough-channel";
 import { complete } from "./passthrough-completions";
-import type { PassthroughState } from "./passthrough-state";
+import { type PassthroughState, setLogLevel } from "./passthrough-state";
 import { ResourceSubscriptions } from "./passthrough-subscriptions";
 import type { GatewayTasks } from "./passthrough-tasks";
 import { serveToolsCall, type ToolsCallDeps } from "./passthrough-tools-call";
@@ -207,7 +207,7 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       handle(async (call) => {
         // 2026-07-28 clients send their level with every request; 2025 ones set it once.
         if (isLogLevel(request.params.level))
-          deps.passthrough.logLevels.set(policySubject(call.identity).id, request.params.level);
+          await setLogLevel(deps.passthrough, policySubject(call.identity).id, request.params.level);
         return {};
       })(request, ctx),
     );

@@ -28,8 +28,8 @@ export async function bumpCounter(): Promise<number> {
   return counterSubscribers.size;
 }
 
-/** What the 2025 fixture's `wait` tool saw: set when its call was cancelled upstream. */
-export const waitCalls = { aborted: 0 };
+/** What the 2025 fixture's `wait` tool saw: calls that started, and those cancelled upstream. */
+export const waitCalls = { started: 0, aborted: 0 };
 
 /**
  * A 2025-revision server (v1 SDK) that does, during its calls, everything a server may ask
@@ -99,6 +99,7 @@ export function legacyPassthroughSurface(server: LegacyMcpServer): void {
     return text(`roots: ${answer.roots.map((r) => r.uri).join(", ")}`);
   });
   server.registerTool("wait", { description: "Waits until cancelled." }, async (extra) => {
+    waitCalls.started++;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 10_000);
       extra.signal.addEventListener("abort", () => {

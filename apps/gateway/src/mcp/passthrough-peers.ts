@@ -1,0 +1,112 @@
+import { randomToken } from "@portcullis/contracts/ids";
+import { passthroughKeys, type RedisNames } from "@portcullis/contracts/redis-keys";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+
+/** A message between gateway processes about a conversation in flight (JSON on pub/sub). */
+export type PeerMessage = { t: string; from: string } & Record<string, unknown>;
+
+/** How often a process says it is alive, and how long that lasts (a crashed process is "gone" after it). */
+const ALIVE_EVERY_MS = 5_000;
+const ALIVE_TTL_SEC = 15;
+
+/**
+ * The link between gateway processes that serve the same installation (one Redis prefix),
+ * for the conversations a client may continue on another replica than the one running its
+ * call: answers to our requests, `notifications/cancelled`, `logging/setLevel`, and the
+ * retries of suspended 2026-07-28 calls.
+ *
+ * Each process has a random id that it puts in the ids it mints (request ids, requestState),
+ * so whichever process receives the continuation knows where to send it without a lookup:
+ * a direct pub/sub channel per process. PUBLISH says how many received it: none means the
+ * process is gone, and the client is told so. What every process must hear (cancellations of
+ * client-chosen request ids, log levels) goes on one broadcast channel. Nothing here is on
+ * the path of a call that needs no other process: it costs Redis traffic only when a
+ * conversation crosses processes (and a liveness key refreshed every 5 s).
+ */
+export class PassthroughPeers {
+  readonly id = randomToken(12);
+  private readonly handlers = new Map<string, (message: PeerMessage) => void>();
+  readonly keys: ReturnType<typeof passthroughKeys>;
+  private readonly direct: string;
+  private readonly broadcast: string;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly onMessage = (channel: string, raw: string) => {
+    if (channel !== this.direct && channel !== this.broadcast) return;
+    let message: PeerMessage;
+    try {
+      message = JSON.parse(raw) as PeerMessage;
+    } catch {
+      return;
+    }
+    if (message.from === this.id) return;
+    try {
+      this.handlers.get(message.t)?.(message);
+    } catch (err) {
+      this.logger.warn({ err: String(err), type: message.t }, "passthrough peer message failed");
+    }
+  };
+
+  constructor(
+    readonly redis: Redis,
+    private readonly subscriber: Redis,
+    readonly names: RedisNames,
+    private readonly logger: Logger,
+  ) {
+    this.keys = passthroughKeys(names);
+    this.direct = this.keys.peer(this.id);
+    this.broadcast = this.keys.all;
+  }
+
+  async start(): Promise<void> {
+    this.subscriber.on("message", this.onMessage);
+    await this.subscriber.subscribe(this.direct, this.broadcast);
+    const beat = () =>
+      void this.redis.set(this.keys.alive(this.id), "1", "EX", ALIVE_TTL_SEC).catch(() => undefined);
+    beat();
+    this.timer = setInterval(beat, ALIVE_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.subscriber.off("message", this.onMessage);
+    await this.redis.del(this.keys.alive(this.id)).catch(() => undefined);
+    await this.subscriber.unsubscribe(this.direct, this.broadcast).catch(() => undefined);
+  }
+
+  on(type: string, handler: (message: PeerMessage) => void): void {
+    this.handlers.set(type, handler);
+  }
+
+  /** Sends to one process; false when no process of that id listens (it stopped or crashed). */
+  async send(to: string, t: string, body: Record<string, unknown>): Promise<boolean> {
+    const received = await this.redis.publish(
+      this.keys.peer(to),
+      JSON.stringify({ ...body, t, from: this.id }),
+    );
+    return received > 0;
+  }
+
+  /** Sends to every other process. */
+  async tellAll(t: string, body: Record<string, unknown>): Promise<void> {
+    await this.redis.publish(this.broadcast, JSON.stringify({ ...body, t, from: this.id }));
+  }
+
+  /** Whether that process still runs (its liveness key has not expired). */
+  async isAlive(id: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.alive(id))) === 1;
+  }
+
+  /** The process an id minted by `mint` belongs to (null: not such an id). */
+  static ownerOf(id: unknown, prefix: string): string | null {
+    if (typeof id !== "string" || !id.startsWith(prefix)) return null;
+    const dot = id.indexOf(".", prefix.length);
+    return dot > prefix.length ? id.slice(prefix.length, dot) : null;
+  }
+
+  /** `<prefix><process id>.<secret>`: the secret stays unguessable, the process is readable. */
+  mint(prefix: string, secret: string): string {
+    return `${prefix}${this.id}.${secret}`;
+  }
+}
