@@ -1,4 +1,8 @@
-import { type FixtureServer, startModernHttpServer } from "@portcullis/testkit/fixture-servers";
+import {
+  type FixtureServer,
+  type ModernHttpServerOptions,
+  startModernHttpServer,
+} from "@portcullis/testkit/fixture-servers";
 import { startMixedRevisionServer } from "@portcullis/testkit/mixed-revision-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -48,9 +52,7 @@ const tools = {
 };
 
 /** v2 surface: a tool that logs, one that asks the client (an input_required round). */
-function questions(
-  server: Parameters<NonNullable<Parameters<typeof startModernHttpServer>[0]>["extend"]>[0],
-) {
+function questions(server: Parameters<NonNullable<ModernHttpServerOptions["extend"]>>[0]) {
   server.server.registerCapabilities({ logging: {} });
   server.registerTool(
     "log",
