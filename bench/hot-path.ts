@@ -9,8 +9,11 @@
  *   pnpm bench:hot   (env: BENCH_CALLS=3000 BENCH_SECONDS=5 BENCH_CONCURRENCY=32 BENCH_PROFILE=1)
  *
  * BENCH_PROFILE=1 runs the gateway under `node --cpu-prof` (profiles land in bench/profiles/).
+ * BENCH_UPSTREAM picks the upstream: `minimal` (the default, 2025-11-25), `2026` (the same
+ * minimal server speaking 2026-07-28) or `v2` (the v2 SDK's own server, 2026-07-28): the
+ * gateway then calls a 2026-07-28 upstream (packages/upstream/src/lean-call-2026.ts).
  */
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { secretKeyFrom } from "@portcullis/auth/secrets";
@@ -43,10 +46,20 @@ const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 const names = redisNames(`pcbench:${randomToken(8)}`);
 const redis = new Redis({ maxRetriesPerRequest: 1 });
 const database = await createTestDatabase({ name: "bench_hot" });
+const UPSTREAM = (process.env.BENCH_UPSTREAM ?? "minimal") as "minimal" | "2026" | "v2";
 const upstreamPort = await freePort();
-const upstream = startService("upstream", "bench/minimal-upstream-server.ts", { PORT: String(upstreamPort) });
-const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
+const urlFile = join(mkdtempSync(join(tmpdir(), "pcbench-v2-")), "url");
+const upstream =
+  UPSTREAM === "v2"
+    ? startService("upstream", "bench/v2-upstream-server.ts", { URL_FILE: urlFile })
+    : startService("upstream", "bench/minimal-upstream-server.ts", {
+        PORT: String(upstreamPort),
+        REVISION: UPSTREAM === "2026" ? "2026-07-28" : "2025-11-25",
+      });
 const running: ReturnType<typeof startService>[] = [upstream];
+const upstreamUrl = UPSTREAM === "v2" ? await urlOf(urlFile) : `http://127.0.0.1:${upstreamPort}/mcp`;
+/** What the upstream's echo answers (the v2 fixture prefixes it). */
+const ECHOED = UPSTREAM === "v2" ? `echo: ${MESSAGE}` : MESSAGE;
 
 /** CPU seconds of the backends serving this bench's database (other databases share the server). */
 async function postgresCpu(): Promise<number> {
@@ -126,7 +139,7 @@ try {
   const worker = startService("worker", "apps/worker/src/main.ts", baseEnv);
   running.push(worker);
 
-  const direct = new LeanMcpClient(upstreamUrl);
+  const direct = new LeanMcpClient(upstreamUrl, undefined, UPSTREAM === "v2" ? "2026-07-28" : "2025-11-25");
   const directCall = () =>
     direct.request("tools/call", { name: "echo", arguments: { message: MESSAGE } }).then(expectEcho);
   const upstreamCpu0 = cpuSecondsOf(upstream.pid!);
@@ -212,7 +225,7 @@ try {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join("  |  ");
   process.stdout.write(
-    "\nHot path: tools/call 64-byte echo, minimal node:http upstream, grants + DLP (all detectors) + rate limit + audit\n",
+    `\nHot path: tools/call 64-byte echo, ${UPSTREAM === "v2" ? "v2 SDK (2026-07-28)" : UPSTREAM === "2026" ? "minimal node:http 2026-07-28" : "minimal node:http"} upstream, grants + DLP (all detectors) + rate limit + audit\n`,
   );
   process.stdout.write(`${line(rows[0]!)}\n${widths.map((w) => "-".repeat(w)).join("--+--")}\n`);
   for (const r of rows.slice(1)) process.stdout.write(`${line(r)}\n`);
@@ -234,8 +247,13 @@ try {
   await database.drop();
 }
 
+async function urlOf(file: string): Promise<string> {
+  for (let i = 0; i < 300 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+  return readFileSync(file, "utf8");
+}
+
 function expectEcho(response: { result?: unknown; error?: unknown }): void {
   const content = (response.result as { content?: Array<{ text?: string }> } | undefined)?.content;
-  if (content?.[0]?.text !== MESSAGE) throw new Error(`unexpected answer: ${JSON.stringify(response)}`);
+  if (content?.[0]?.text !== ECHOED) throw new Error(`unexpected answer: ${JSON.stringify(response)}`);
 }
 process.exit(0);

@@ -6,6 +6,9 @@ import type { AddressInfo } from "node:net";
  * `echo` tool. It answers the 2025-11-25 handshake (and refuses `server/discover`, so a
  * 2026-era client falls back to it), `tools/list` and `tools/call`. Its own cost is a few
  * microseconds per call, so a bench against it measures the gateway and not the upstream.
+ * With `revision: "2026-07-28"` it speaks that revision instead: it answers `server/discover`
+ * and puts `resultType` on its results (it checks no envelope: it is a cost floor, not a
+ * conformant server).
  */
 
 const PROTOCOL = "2025-11-25";
@@ -25,6 +28,33 @@ interface JsonRpcRequest {
   id?: string | number;
   method: string;
   params?: { name?: string; arguments?: { message?: unknown } };
+}
+
+export type MinimalRevision = "2025-11-25" | "2026-07-28";
+
+const DISCOVER = {
+  supportedVersions: ["2026-07-28"],
+  capabilities: { tools: {} },
+  resultType: "complete",
+  ttlMs: 0,
+  cacheScope: "private",
+  _meta: { "io.modelcontextprotocol/serverInfo": { name: "minimal-upstream", version: "1.0.0" } },
+};
+
+function answer2026(message: JsonRpcRequest): object {
+  switch (message.method) {
+    case "server/discover":
+      return DISCOVER;
+    case "tools/list":
+      return { tools: [ECHO_TOOL], resultType: "complete", ttlMs: 0, cacheScope: "private" };
+    case "tools/call":
+      return {
+        content: [{ type: "text", text: String(message.params?.arguments?.message ?? "") }],
+        resultType: "complete",
+      };
+    default:
+      return { error: { code: -32601, message: `Method not found: ${message.method}` } };
+  }
 }
 
 function answer(message: JsonRpcRequest): object {
@@ -55,7 +85,8 @@ function readAll(req: IncomingMessage): Promise<string> {
   });
 }
 
-export function createMinimalUpstream(): Server {
+export function createMinimalUpstream(revision: MinimalRevision = "2025-11-25"): Server {
+  const answerOf = revision === "2026-07-28" ? answer2026 : answer;
   const server = createServer(async (req, res) => {
     if (req.method !== "POST") {
       res.writeHead(405, { allow: "POST" }).end();
@@ -73,7 +104,7 @@ export function createMinimalUpstream(): Server {
       res.writeHead(202).end();
       return;
     }
-    const result = answer(message);
+    const result = answerOf(message);
     const body = JSON.stringify(
       "error" in result
         ? { jsonrpc: "2.0", id: message.id, ...result }
@@ -86,8 +117,11 @@ export function createMinimalUpstream(): Server {
   return server;
 }
 
-export async function startMinimalUpstream(port = 0): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createMinimalUpstream();
+export async function startMinimalUpstream(
+  port = 0,
+  revision: MinimalRevision = "2025-11-25",
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createMinimalUpstream(revision);
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const { port: bound } = server.address() as AddressInfo;
   return {

@@ -8,14 +8,16 @@ import {
   startLegacyHttpServer,
   startModernHttpServer,
 } from "@portcullis/testkit/fixture-servers";
+import { startMixedRevisionServer } from "@portcullis/testkit/mixed-revision-server";
 import { freePort } from "@portcullis/testkit/ports";
 import { leanCallStats } from "@portcullis/upstream/lean-call";
+import { leanCall2026Stats } from "@portcullis/upstream/lean-call-2026";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "./start-gateway";
 import { type GatewayHarness, startGatewayHarness, startTestGateway } from "./testing/gateway-harness";
-import { legacyPassthroughSurface } from "./testing/passthrough-surface";
+import { legacyPassthroughSurface, modernPassthroughSurface } from "./testing/passthrough-surface";
 
 /**
  * The lean path (fast-path/) against the SDK's serving: the same corpus of requests of both
@@ -85,6 +87,7 @@ const shared: Array<Omit<Case, "revision">> = [
     method: "tools/call",
     params: call("modern__echo", { message: "x" }),
     fast: true,
+    lean: true,
   },
   { name: "add", method: "tools/call", params: call("legacy__add", { a: 2, b: 3 }), fast: true, lean: true },
   {
@@ -108,6 +111,7 @@ const shared: Array<Omit<Case, "revision">> = [
     method: "tools/call",
     params: call("modern__image", {}),
     fast: true,
+    lean: true,
     replayed: true,
   },
   {
@@ -122,6 +126,7 @@ const shared: Array<Omit<Case, "revision">> = [
     method: "tools/call",
     params: call("modern__with-meta", {}),
     fast: true,
+    lean: true,
   },
   {
     name: "DLP redacts a result",
@@ -137,6 +142,7 @@ const shared: Array<Omit<Case, "revision">> = [
       message: "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----",
     }),
     fast: true,
+    lean: true,
   },
   { name: "unknown tool", method: "tools/call", params: call("legacy__nope", {}), fast: true },
   { name: "denied tool", method: "tools/call", params: call("modern__add", { a: 1, b: 2 }), fast: true },
@@ -175,6 +181,7 @@ const shared: Array<Omit<Case, "revision">> = [
     method: "tools/call",
     params: call("modern__progress", { steps: 3 }),
     fast: true,
+    lean: true,
   },
   // The lean upstream call: JSON and SSE answers, sessions, timeouts, size, the call's own stream.
   {
@@ -214,6 +221,44 @@ const shared: Array<Omit<Case, "revision">> = [
     params: call("legacy__ask", {}),
     fast: true,
     lean: true,
+  },
+  // The lean upstream call toward 2026-07-28 upstreams (v2 SDK): JSON and SSE answers, errors,
+  // an invalid result, a timeout, progress, logs, a question to the client, and a server that
+  // says 2026-07-28 but answers without resultType.
+  ...(
+    [
+      ["2026 upstream, SSE answer", "modernsse__echo", { message: "s" }],
+      ["2026 upstream: tool error result", "modern__fail", {}],
+      ["2026 upstream, SSE: tool error result", "modernsse__fail", {}],
+      ["2026 upstream: JSON-RPC error", "modern__throws", {}],
+      ["2026 upstream, SSE: JSON-RPC error", "modernsse__throws", {}],
+      ["2026 upstream: unknown tool upstream", "modern__vanished", { message: "v" }],
+      ["2026 upstream: invalid result", "modern__invalid", {}],
+      ["2026 upstream, SSE: invalid result", "modernsse__invalid", {}],
+      ["2026 upstream: timeout", "modernslow__sleep", {}],
+      ["2026 upstream: oversized answer", "modern__big", {}],
+      ["2026 upstream: logs (the answer turns into SSE)", "modern__log", {}],
+      ["2026 upstream, SSE: logs", "modernsse__log", {}],
+      ["2026 upstream, SSE: progress tool without a token", "modernsse__progress", { steps: 2 }],
+      ["2026 upstream asks the client (a quiet server: declined)", "modern__ask", {}],
+      ["2026 upstream asks for sampling (a quiet server: refused)", "modernsse__sample", {}],
+      ["mixed-revision upstream without resultType", "mixed__echo", { message: "m" }],
+      ["mixed-revision upstream, invalid result", "mixed__invalid", {}],
+    ] as const
+  ).map(([name, tool, args]) => ({
+    name,
+    method: "tools/call",
+    params: call(tool, { ...args }),
+    fast: true,
+    lean: true,
+  })),
+  {
+    name: "2026 upstream, SSE: structured content",
+    method: "tools/call",
+    params: call("modernsse__structured", {}),
+    fast: true,
+    lean: true,
+    replayed: true,
   },
   { name: "missing name", method: "tools/call", params: { arguments: {} }, fast: false },
   {
@@ -315,6 +360,28 @@ const corpus: Case[] = [
     params: { _meta: { ...ENVELOPE, "io.modelcontextprotocol/clientCapabilities": { sampling: {} } } },
     fast: true,
   },
+  // A server that may ask the client: a 2026-07-28 client that declares no elicitation cannot
+  // answer, so the lean path takes the call and refuses as the SDK path does; one that
+  // declares it leaves the lean path. (A 2025 client could answer anything: the SDK path
+  // would wait for it, see "upstream asks the client" for the quiet case.)
+  {
+    name: "2026 upstream that may elicit, 2026 client without elicitation",
+    revision: "2026-07-28",
+    method: "tools/call",
+    params: call("askmodern__ask", {}),
+    fast: true,
+    lean: true,
+  },
+  {
+    name: "2026 upstream that may elicit, 2026 client with elicitation",
+    revision: "2026-07-28",
+    method: "tools/call",
+    params: {
+      ...call("askmodern__ask", {}),
+      _meta: { ...ENVELOPE, "io.modelcontextprotocol/clientCapabilities": { elicitation: {} } },
+    },
+    fast: false,
+  },
   {
     name: "modern, 2025 version in the envelope",
     revision: "2026-07-28",
@@ -327,6 +394,8 @@ const corpus: Case[] = [
 let legacy: FixtureServer;
 let legacyJson: FixtureServer;
 let modern: FixtureServer;
+let modernSse: FixtureServer;
+let mixed: FixtureServer;
 let h: GatewayHarness;
 let oldGateway: RunningGateway;
 let oldSpool: string;
@@ -388,7 +457,18 @@ beforeAll(async () => {
     extend: legacyPassthroughSurface,
   });
   legacyJson = await startLegacyHttpServer({ tag: "legacyjson", jsonResponse: true });
-  modern = await startModernHttpServer({ tag: "modern", tools: extraTools });
+  modern = await startModernHttpServer({
+    tag: "modern",
+    tools: extraTools,
+    extend: modernPassthroughSurface,
+  });
+  modernSse = await startModernHttpServer({
+    tag: "modernsse",
+    tools: extraTools,
+    extend: modernPassthroughSurface,
+    responseMode: "sse",
+  });
+  mixed = await startMixedRevisionServer({ tag: "mixed", tools: extraTools });
   const deadPort = await freePort();
   const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
@@ -400,6 +480,33 @@ beforeAll(async () => {
       const a = b.server({ name: "legacy", transport: "streamable-http", url: legacy.url, ...quiet });
       const m = b.server({ name: "modern", transport: "streamable-http", url: modern.url, ...quiet });
       const j = b.server({ name: "legacyjson", transport: "streamable-http", url: legacyJson.url, ...quiet });
+      const ms = b.server({ name: "modernsse", transport: "streamable-http", url: modernSse.url, ...quiet });
+      const mx = b.server({ name: "mixed", transport: "streamable-http", url: mixed.url, ...quiet });
+      const ask = b.server({
+        name: "askmodern",
+        transport: "streamable-http",
+        url: modern.url,
+        allowElicitation: true,
+        allowSampling: false,
+      });
+      const modernSlow = b.server({
+        name: "modernslow",
+        transport: "streamable-http",
+        url: modern.url,
+        timeoutMs: 300,
+        ...quiet,
+      });
+      const modernTools = await pool.listTools(b.upstreamSpecForTest(ms));
+      b.addTools(ms, modernTools);
+      b.addTools(mx, await pool.listTools(b.upstreamSpecForTest(mx)));
+      b.addTools(
+        ask,
+        modernTools.filter((t) => t.name === "ask"),
+      );
+      b.addTools(
+        modernSlow,
+        modernTools.filter((t) => t.name === "sleep"),
+      );
       b.addTools(j, await pool.listTools(b.upstreamSpecForTest(j)));
       const slow = b.server({
         name: "slow",
@@ -416,7 +523,9 @@ beforeAll(async () => {
       });
       const tools = await pool.listTools(b.upstreamSpecForTest(a));
       b.addTools(a, tools);
-      b.addTools(m, await pool.listTools(b.upstreamSpecForTest(m)));
+      const modernListed = await pool.listTools(b.upstreamSpecForTest(m));
+      // A tool the gateway knows but the upstream no longer has: its own "unknown tool" error.
+      b.addTools(m, [...modernListed, { ...modernListed.find((t) => t.name === "echo")!, name: "vanished" }]);
       b.addTools(
         gone,
         tools.filter((t) => t.name === "echo"),
@@ -432,6 +541,7 @@ beforeAll(async () => {
       b.grant({ team: "platform" }, m, "add", "deny");
       b.grant({ team: "platform" }, gone, "*");
       b.grant({ team: "platform" }, j, "*");
+      for (const server of [ms, mx, ask, modernSlow]) b.grant({ team: "platform" }, server, "*");
       b.grant({ team: "platform" }, slow, "*");
       b.policy("dlp", { detectors: "all", direction: "both", action: "redact" }, { tools: [] });
       b.policy("dlp", { detectors: ["private-key"], direction: "arguments", action: "block" }, {}, 50);
@@ -458,6 +568,8 @@ afterAll(async () => {
   await legacy?.close();
   await legacyJson?.close();
   await modern?.close();
+  await modernSse?.close();
+  await mixed?.close();
 });
 
 interface Answer {
@@ -519,10 +631,17 @@ function normalized(body: string): string {
       .replace(/req_[A-Za-z0-9]+/g, "req_*")
       // A task-augmented call (the "extra param" case) answers a new task each time.
       .replace(/tsk_[A-Za-z0-9]+/g, "tsk_*")
+      // The gateway's sealed state of a 2026-07-28 input round differs per request too.
+      .replace(/"requestState":"pcs_[^"]+"/g, '"requestState":"pcs_*"')
       .replace(/"(createdAt|lastUpdatedAt)":"[^"]+"/g, '"$1":*')
       .replace(/"retryAfterMs":\d+/g, '"retryAfterMs":*')
       .replace(/retry in \d+(\.\d+)? ?m?s/g, "retry in *")
   );
+}
+
+/** Lean upstream calls sent so far, of either revision (lean-call.ts, lean-call-2026.ts). */
+function leanSent(): number {
+  return leanCallStats.sent + leanCall2026Stats.sent;
 }
 
 function comparableEvent(event: AuditEvent | undefined): Record<string, unknown> | undefined {
@@ -542,18 +661,19 @@ describe("lean path vs the SDK's serving", () => {
     for (const c of corpus) {
       const id = "id" in c ? c.id : nextId++;
       const before = { ...h.gateway.fastPath!.stats };
-      const leanBefore = leanCallStats.sent;
+      const leanBefore = leanSent();
       await c.before?.();
       const old = await send(oldGateway.url, c, id);
       const mid = { ...h.gateway.fastPath!.stats };
-      const leanMid = leanCallStats.sent;
+      const leanMid = leanSent();
       await c.before?.();
       const now = await send(h.gateway.url, c, id);
       const after = h.gateway.fastPath!.stats;
       const label = `${c.revision} ${c.name}`;
+      if (process.env.DIFF_TRACE) console.error(label);
       if (leanMid !== leanBefore) mismatches.push(`${label}: the old gateway sent a lean call`);
       const lean = c.lean === true || c.lean === c.revision;
-      if (leanCallStats.sent > leanMid !== lean)
+      if (leanSent() > leanMid !== lean)
         mismatches.push(`${label}: lean upstream call ${lean ? "not sent" : "sent"}`);
       if (mid.served !== before.served) mismatches.push(`${label}: the old gateway took the lean path`);
       if (after.served - mid.served !== (c.fast ? 1 : 0))

@@ -57,6 +57,8 @@ export interface LegacyHttpServerOptions extends FixtureServerOptions {
 export interface ModernHttpServerOptions extends FixtureServerOptions {
   /** Adds surface to each request's server. */
   extend?: (server: ModernMcpServer) => void;
+  /** How answers are framed: JSON unless the call sends something first (`auto`, the default), or always SSE. */
+  responseMode?: "auto" | "sse" | "json";
 }
 
 /**
@@ -134,7 +136,7 @@ export async function startModernHttpServer(options: ModernHttpServerOptions = {
       options.extend?.(server);
       return server;
     },
-    { legacy: "reject" },
+    { legacy: "reject", ...(options.responseMode && { responseMode: options.responseMode }) },
   );
   let origin = "";
   const listening = await listenLocal(async (req, res) => {

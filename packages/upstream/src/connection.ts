@@ -5,6 +5,8 @@ import {
   LOG_LEVEL_META_KEY,
   RELATED_TASK_META_KEY,
   type RequestOptions,
+  SdkError,
+  SdkErrorCode,
   StreamableHTTPClientTransport,
   type Transport,
 } from "@modelcontextprotocol/client";
@@ -12,6 +14,13 @@ import { z } from "zod";
 import { type CallChannel, CallChannels, ChannelRefusal, type ClientRequestMethod } from "./call-channel";
 import { UpstreamRpcError } from "./errors";
 import { type LeanTarget, leanCallTool } from "./lean-call";
+import {
+  type InputRequiredAnswer,
+  leanCallTool2026,
+  type ModernLeanTarget,
+  type ModernResultCodec,
+  plainHeaderValue,
+} from "./lean-call-2026";
 import { ProgressRelay } from "./progress-relay";
 import { RevisionBridge } from "./revision-bridge";
 import { ProcessExitedError, ProcessGroupStdioTransport } from "./stdio-transport";
@@ -66,6 +75,15 @@ export class UpstreamConnection {
   private taskTools: Promise<ReadonlySet<string>> | null = null;
   /** A Streamable HTTP upstream's endpoint, for lean calls (lean-call.ts); null for other transports. */
   private lean: Omit<LeanTarget, "protocolVersion" | "sessionId"> | null = null;
+  /** The 2026-07-28 request envelope this client sends (its info and capabilities). */
+  private envelope: Record<string, unknown> = {};
+  private bridge: RevisionBridge | null = null;
+  /**
+   * Whether tools were listed on this client: the SDK then validates results against output
+   * schemas and mirrors `Mcp-Param-*` headers from its cached list, which the 2026 lean call
+   * does not, so it stays off.
+   */
+  private toolsListed = false;
 
   private constructor(
     readonly client: Client,
@@ -80,10 +98,11 @@ export class UpstreamConnection {
    */
   static async open(spec: UpstreamSpec, options: ConnectOptions): Promise<UpstreamConnection> {
     const timeout = connectTimeoutMs(spec);
+    // The gateway relays these to the agent's client during a call, under policy
+    // (call-channel.ts); outside a call, or when policy says no, the upstream gets an error.
+    const capabilities = { elicitation: { form: {}, url: {} }, sampling: {}, roots: {} };
     const client = new Client(options.clientInfo, {
-      // The gateway relays these to the agent's client during a call, under policy
-      // (call-channel.ts); outside a call, or when policy says no, the upstream gets an error.
-      capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: {} },
+      capabilities,
       versionNegotiation: { mode: "auto", probe: { timeoutMs: timeout } },
       // 2026-07-28 input requests are fulfilled by the call's channel, not by SDK handlers.
       inputRequired: { autoFulfill: false },
@@ -112,7 +131,14 @@ export class UpstreamConnection {
     client.setNotificationHandler("notifications/resources/updated", (notification) => {
       for (const notify of connection.watchers.get(notification.params.uri) ?? []) notify();
     });
-    new RevisionBridge(spec.name, options.logger).attach(transport, () => connection.isModern);
+    connection.bridge = new RevisionBridge(spec.name, options.logger);
+    connection.bridge.attach(transport, () => connection.isModern);
+    // As the SDK client builds it (its outbound envelope on 2026-07-28).
+    connection.envelope = {
+      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+      "io.modelcontextprotocol/clientInfo": options.clientInfo,
+      "io.modelcontextprotocol/clientCapabilities": capabilities,
+    };
     if (spec.transport === "streamable-http" && spec.url && !options.traceContext)
       connection.lean = {
         url: new URL(spec.url),
@@ -157,8 +183,23 @@ export class UpstreamConnection {
     if (taskOnly && (await taskOnly).has(name)) return this.callAsTask(name, args, meta, options);
     const target = lean && !onProgress && !meta ? this.leanTarget() : null;
     if (target) return this.leanCall(target, name, args, options, channel);
+    const modern = lean && !onProgress && !meta ? this.modernLeanTarget(name, channel) : null;
+    if (modern) return this.leanCall2026(modern, name, args, options, channel);
     if (!onProgress && !channel)
       return this.client.callTool({ name, arguments: args, ...(meta && { _meta: meta }) }, options);
+    return this.callThroughChannel(name, args, options, onProgress, meta, channel);
+  }
+
+  /** The SDK path of a call with a progress listener or a channel; `first`: its first answer, already had. */
+  private async callThroughChannel(
+    name: string,
+    args: Record<string, unknown>,
+    options: RequestOptions,
+    onProgress: ((progress: UpstreamProgress) => void) | undefined,
+    meta: Record<string, string> | undefined,
+    channel: CallChannel | undefined,
+    first?: InputRequiredAnswer,
+  ): Promise<CallToolResult> {
     const registration = this.progress.register(onProgress ?? (() => {}));
     const closeChannel = channel ? this.channels.open(registration.token, channel) : undefined;
     try {
@@ -170,7 +211,7 @@ export class UpstreamConnection {
         _meta: { ...meta, ...envelope, progressToken: registration.token },
       };
       if (!channel) return await this.client.callTool(params, options);
-      return await this.callWithInput(params, options, channel);
+      return await this.callWithInput(params, options, channel, first);
     } finally {
       closeChannel?.();
       registration.dispose();
@@ -187,6 +228,7 @@ export class UpstreamConnection {
       | { tasks?: { requests?: { tools?: { call?: unknown } } } }
       | undefined;
     if (!caps?.tasks?.requests?.tools?.call) return null;
+    this.toolsListed = true;
     this.taskTools ??= this.client.listTools().then(
       (listed) =>
         new Set(
@@ -289,16 +331,85 @@ export class UpstreamConnection {
     );
   }
 
+  /**
+   * Where a 2026-07-28 lean call may go (lean-call-2026.ts): a Streamable HTTP connection
+   * that negotiated 2026-07-28, whose client holds no tool list (see toolsListed) and whose
+   * SDK codec is the one this version of the SDK has, for a tool name the SDK would send
+   * unencoded in `Mcp-Name`.
+   */
+  private modernLeanTarget(name: string, channel: CallChannel | undefined): ModernLeanTarget | null {
+    if (!this.lean || !this.isModern || this.toolsListed || !this.bridge || !plainHeaderValue(name))
+      return null;
+    const codec = (this.client as unknown as { _wireCodec?: () => ModernResultCodec })._wireCodec?.();
+    if (typeof codec?.decodeResult !== "function" || typeof codec.validateResult !== "function") return null;
+    const bridge = this.bridge;
+    return {
+      url: this.lean.url,
+      fetch: this.lean.fetch,
+      headers: this.lean.headers,
+      // As the SDK path asks for the call's logs (callThroughChannel).
+      envelope: channel?.onLog
+        ? { ...this.envelope, [LOG_LEVEL_META_KEY]: channel.logLevel ?? "debug" }
+        : this.envelope,
+      codec,
+      bridge: (result) => bridge.bridgeResult("tools/call", result),
+    };
+  }
+
+  /**
+   * tools/call to a 2026-07-28 upstream without the SDK client. Logs and notifications on the
+   * call's stream are handled as in leanCall. An `input_required` answer goes on as on the SDK
+   * path: its rounds are fulfilled by the channel and the call retried through the SDK client
+   * (they ask the client, so speed is not what they need); without a channel it fails as the
+   * SDK's callTool does.
+   */
+  private async leanCall2026(
+    target: ModernLeanTarget,
+    name: string,
+    args: Record<string, unknown>,
+    options: RequestOptions,
+    channel: CallChannel | undefined,
+  ): Promise<CallToolResult> {
+    const send: Transport["send"] = (message, sendOptions) => this.transport.send(message, sendOptions);
+    const answer = await leanCallTool2026(
+      target,
+      name,
+      args,
+      { timeout: options.timeout ?? 60_000, ...(options.signal && { signal: options.signal }) },
+      {
+        onOtherMessage: (message) => {
+          const routed = asMarkedByTheSdkPath(message);
+          if (!this.channels.handleForCall(channel, routed, send)) this.transport.onmessage?.(routed);
+        },
+      },
+    );
+    if ((answer as { resultType?: unknown }).resultType !== "input_required") return answer as CallToolResult;
+    if (!channel)
+      throw new SdkError(
+        SdkErrorCode.UnsupportedResultType,
+        "Unsupported result type 'input_required' for tools/call: multi-round-trip auto-fulfilment is not enabled on this instance — pass allowInputRequired: true to handle it manually, or enable inputRequired.autoFulfill",
+        { resultType: "input_required", method: "tools/call" },
+      );
+    return this.callThroughChannel(
+      name,
+      args,
+      options,
+      undefined,
+      undefined,
+      channel,
+      answer as InputRequiredAnswer,
+    );
+  }
+
   private async callWithInput(
     params: Record<string, unknown>,
     options: RequestOptions,
     channel: CallChannel,
+    first?: InputRequiredAnswer,
   ): Promise<CallToolResult> {
     const leg = { ...options, allowInputRequired: true };
-    let result = (await this.client.request({ method: "tools/call", params } as never, leg)) as Record<
-      string,
-      unknown
-    >;
+    let result = (first ??
+      (await this.client.request({ method: "tools/call", params } as never, leg))) as Record<string, unknown>;
     for (let round = 0; result.resultType === "input_required"; round++) {
       if (round >= MAX_INPUT_ROUNDS)
         throw new Error(`the server asked for client input more than ${MAX_INPUT_ROUNDS} times in one call`);
@@ -367,6 +478,12 @@ export class UpstreamConnection {
       const done = listen ? listen.close() : this.client.unsubscribeResource({ uri }, options);
       void done.catch(() => {});
     };
+  }
+
+  /** tools/list through the SDK client (which then caches the list: see toolsListed). */
+  listTools(options: RequestOptions): ReturnType<Client["listTools"]> {
+    this.toolsListed = true;
+    return this.client.listTools(undefined, options);
   }
 
   /** Whether the server declared this capability (listing an undeclared one is pointless). */

@@ -98,9 +98,14 @@ export async function leanCallTool(
   }
 }
 
-type Answer = { result: unknown } | { error: { code: number; message: string; data?: unknown } };
+export type Answer = { result: unknown } | { error: { code: number; message: string; data?: unknown } };
 
-async function readAnswer(response: Response, id: string, hooks: LeanCallHooks): Promise<Answer> {
+/** The answer to request `id` in a response (JSON or SSE), other messages to the hooks (lean-call-2026.ts too). */
+export async function readAnswer(
+  response: Response,
+  id: string,
+  hooks: Pick<LeanCallHooks, "onOtherMessage">,
+): Promise<Answer> {
   if (!response.ok) {
     const text = await response.text().catch(() => null);
     if (response.status === 401) throw new UnauthorizedError();

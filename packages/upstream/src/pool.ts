@@ -112,7 +112,7 @@ export class UpstreamPool {
   /** All tools of the server (every page followed); empty when it declares no tools capability. */
   async listTools(spec: UpstreamSpec): Promise<Tool[]> {
     return this.request(spec, true, {}, async (c, o) =>
-      c.supports("tools") ? (await c.client.listTools(undefined, fresh(o))).tools : [],
+      c.supports("tools") ? (await c.listTools(fresh(o))).tools : [],
     );
   }
 

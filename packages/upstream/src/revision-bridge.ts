@@ -60,9 +60,18 @@ export class RevisionBridge {
     const method = this.methods.get(message.id);
     this.methods.delete(message.id);
     if (!("result" in message)) return message;
-    const result = message.result as Record<string, unknown> | null;
+    const bridged = this.bridgeResult(method, message.result);
+    return bridged === message.result ? message : ({ ...message, result: bridged } as JSONRPCMessage);
+  }
+
+  /**
+   * One result of a modern-era connection as the SDK may decode it: unchanged when it has a
+   * `resultType` (or is no object), else completed as above. The lean 2026 call
+   * (lean-call-2026.ts) reads its answers itself and bridges them here.
+   */
+  bridgeResult(method: string | undefined, result: unknown): unknown {
     if (typeof result !== "object" || result === null || Array.isArray(result) || "resultType" in result)
-      return message;
+      return result;
     if (!this.warned) {
       this.warned = true;
       this.logger.warn(
@@ -75,6 +84,6 @@ export class RevisionBridge {
       bridged.ttlMs ??= 0;
       bridged.cacheScope ??= "private";
     }
-    return { ...message, result: bridged } as JSONRPCMessage;
+    return bridged;
   }
 }
