@@ -670,7 +670,6 @@ describe("lean path vs the SDK's serving", () => {
       const now = await send(h.gateway.url, c, id);
       const after = h.gateway.fastPath!.stats;
       const label = `${c.revision} ${c.name}`;
-      if (process.env.DIFF_TRACE) console.error(label);
       if (leanMid !== leanBefore) mismatches.push(`${label}: the old gateway sent a lean call`);
       const lean = c.lean === true || c.lean === c.revision;
       if (leanSent() > leanMid !== lean)

@@ -188,6 +188,27 @@ describe("lean 2026-07-28 tools/call", () => {
     expect(lean.seen).toEqual(sdk.seen);
   });
 
+  it("an aborted call: rejects as the SDK client's call does, and the upstream stops waiting", async () => {
+    const aborted = async (lean: boolean) => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error("the agent went away")), 100);
+      const before = leanCall2026Stats.sent;
+      const error = (await pool
+        .callTool(spec(auto), "sleep", {}, { lean, signal: controller.signal })
+        .catch((e: unknown) => e)) as Error & { code?: unknown };
+      return {
+        name: error.name,
+        message: error.message,
+        code: error.code,
+        lean: leanCall2026Stats.sent - before,
+      };
+    };
+    const sdk = await aborted(false);
+    const lean = await aborted(true);
+    expect([sdk.message, sdk.lean, lean.lean]).toEqual(["the agent went away", 0, 1]);
+    expect({ ...lean, lean: 0 }).toEqual({ ...sdk, lean: 0 });
+  });
+
   it("warns once that a mixed-revision server omits resultType, and still answers", async () => {
     const { outcome: out } = await outcome(spec(mixed), "echo", true);
     expect(out).toEqual({
