@@ -12,6 +12,7 @@
  * local Postgres and Redis; creates and drops its own database.
  */
 import { startApiHarness } from "@portcullis/api/testing/harness";
+import { publishSnapshot } from "@portcullis/control/snapshots/publish-snapshot";
 import { readRedisSnapshotVersion } from "@portcullis/queues/snapshot-protocol";
 import { seedLargeInstallation } from "@portcullis/testkit/large-installation";
 import { cpuSecondsOfAll } from "./lib/proc-cpu";
@@ -77,6 +78,17 @@ try {
     [
       "tools.setRisk (pin a tool's risk)",
       () => admin.tools.setRisk({ id: "big_tool_1_7", risk: flip++ % 2 === 0 ? "destructive" : "read" }),
+    ],
+    // The publish alone (what `portcullis snapshot publish` does): the rest of each row
+    // above is the mutation itself (authorization, the change, its audit entry).
+    [
+      "publish only (after a raw grant edit)",
+      async () => {
+        await h.database.db.$executeRawUnsafe(
+          `UPDATE grants SET reason = 'raw ${flip++}' WHERE id = (SELECT min(id) FROM grants)`,
+        );
+        return publishSnapshot(h.database.db, h.redis, names, { secretKey: h.secretKey });
+      },
     ],
   ];
 
