@@ -5,3 +5,4 @@
 
 -- AlterTable
 ALTER TABLE "config_snapshots" ALTER COLUMN "document" TYPE JSON USING "document"::json;
+

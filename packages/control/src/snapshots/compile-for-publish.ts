@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { configSnapshot, SNAPSHOT_SCHEMA_VERSION } from "@portcullis/contracts/snapshot";
 import { canonicalJson } from "../canonical-json";
 import type { Tx } from "../db";
-import { compileToolsReusing, type ToolCache } from "./compiled-tools";
+import { compileToolsReusing, ROW_VERSION_SQL, type ToolCache } from "./compiled-tools";
 import { type PieceKey, SNAPSHOT_PIECES } from "./snapshot-pieces";
 
 /** A snapshot ready to store and send: its canonical JSON (encoded once) and that text's SHA-256. */
@@ -23,11 +23,12 @@ export function newPublishCache(): PublishCache {
 }
 
 // Every table a cached piece depends on, fingerprinted in one statement (one snapshot of
-// them all): md5 of every row's text in id order, so any change by any path moves it.
+// them all): md5 of its rows' ids and versions in id order, so an insert, update or delete
+// by any path moves it (row versions: see compiled-tools.ts).
 const FINGERPRINTED = [...new Set(SNAPSHOT_PIECES.flatMap((p) => p.tables ?? []))];
 const FINGERPRINTS_SQL = FINGERPRINTED.map(
   (table) =>
-    `SELECT '${table}' AS name, md5(coalesce(string_agg(t::text, ',' ORDER BY t.id), '')) AS fingerprint FROM ${table} t`,
+    `SELECT '${table}' AS name, md5(coalesce(string_agg(t.id || '@' || ${ROW_VERSION_SQL}, ',' ORDER BY t.id), '')) AS fingerprint FROM ${table} t`,
 ).join(" UNION ALL ");
 
 const header = configSnapshot.pick({ schemaVersion: true, version: true, createdAt: true });

@@ -9,7 +9,7 @@ import { effectiveRisk } from "@portcullis/policy/risk";
 import { NEW_TOOL_FLAG } from "@portcullis/policy/tool-availability";
 import type { z } from "zod";
 import type { Tx } from "../db";
-import { SNAPSHOT_PIECES } from "./snapshot-pieces";
+import { SNAPSHOT_PIECES, type SnapshotInput } from "./snapshot-pieces";
 
 /**
  * Reads the whole installation (every organization) into one self-contained snapshot
@@ -50,9 +50,6 @@ export async function compileSnapshot(
   // while the admin is still looking, rather than leaving gateways on a stale version.
   return configSnapshot.parse({ ...rest, tools: tools.map(snapshotToolOf) });
 }
-
-/** The snapshot as compiled, before the schema parses it (fields it defaults may be absent). */
-export type SnapshotInput = z.input<typeof configSnapshot>;
 
 /**
  * Everything of the snapshot but its tools, not yet parsed: the header and each piece of

@@ -8,6 +8,7 @@ import { freePort } from "@portcullis/testkit/ports";
 import { cleanupRedisPrefix, testRedisNames } from "@portcullis/testkit/redis";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { canonicalHash, canonicalJson } from "../canonical-json";
 import { compileSnapshot } from "./compile-snapshot";
 import { publishSnapshot, republishLatest } from "./publish-snapshot";
 
@@ -146,6 +147,28 @@ describe("publishSnapshot", () => {
     } finally {
       subscriber.disconnect();
     }
+  });
+
+  it("serves each change at once, the text a full compile gives, stored and hashed as served", async () => {
+    const n = names();
+    await publishSnapshot(database.db, redis, n, { secretKey });
+    // The tool's risk pinned by raw SQL, as no console path would: the next publish still sees it.
+    await database.db.$executeRaw`UPDATE tools SET risk_override = 'read' WHERE server_id = ${ids.server}`;
+    const published = await publishSnapshot(database.db, redis, n, { secretKey });
+    const served = (await redis.get(n.snapshotDoc))!;
+    expect(JSON.parse(served).tools.map((t: { riskClass: string }) => t.riskClass)).toEqual(["read"]);
+    const full = await compileSnapshot(
+      database.db,
+      published.version,
+      {},
+      new Date(JSON.parse(served).createdAt),
+    );
+    expect(served).toBe(canonicalJson(full));
+    expect(published.hash).toBe(canonicalHash(full));
+    const row = await database.db.configSnapshot.findUniqueOrThrow({ where: { version: published.version } });
+    expect(canonicalJson(row.document)).toBe(served);
+    await database.db
+      .$executeRaw`UPDATE tools SET risk_override = 'destructive' WHERE server_id = ${ids.server}`;
   });
 
   it("never lets an older version overwrite a newer one, and allocates above what Redis serves", async () => {

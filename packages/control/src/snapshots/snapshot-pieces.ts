@@ -1,11 +1,19 @@
 import { toolExposure } from "@portcullis/contracts/exposure";
-import { policyScope, type SnapshotItemGrant, type SnapshotServer } from "@portcullis/contracts/snapshot";
+import {
+  type configSnapshot,
+  policyScope,
+  type SnapshotItemGrant,
+  type SnapshotServer,
+} from "@portcullis/contracts/snapshot";
 import type { ItemGrant } from "@portcullis/db/client";
+import type { z } from "zod";
 import type { Tx } from "../db";
 import { snapshotPortalOf } from "../portals/stored-portal";
 import { toContractTransport } from "../servers/transport";
 import { compilePeople, compileRevokedOAuthGrants } from "./compile-people";
-import type { SnapshotInput } from "./compile-snapshot";
+
+/** The snapshot as compiled, before the schema parses it (fields it defaults may be absent). */
+export type SnapshotInput = z.input<typeof configSnapshot>;
 
 /** What a piece is compiled for: `compileSnapshot`'s scope, and the time keys expire against. */
 export interface PieceScope {
