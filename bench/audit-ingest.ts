@@ -9,7 +9,9 @@
  *     then the worker is started and the time to drain them gives its ingest rate.
  *
  * Ends by checking that every event sent is stored (none lost; duplicates are impossible,
- * the id is the primary key) and that the hash chain verifies.
+ * the id is the primary key) and that the hash chain verifies. Each phase prints the CPU the
+ * worker and its Postgres backends spent per event; BENCH_WORKER_PROFILE=<dir> makes the
+ * worker write a CPU profile there.
  *
  *   node --import tsx bench/audit-ingest.ts
  */

@@ -74,21 +74,16 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
 
 /**
  * Runs `work` on one connection of `db`'s pool, outside Prisma: for hot bulk writes whose
- * cost is round trips and per-query overhead (the audit ingest). The connection is
- * returned to the pool afterwards, or discarded if `work` failed on a broken one.
+ * cost is round trips and per-query overhead (the audit ingest). The connection goes back
+ * to the pool afterwards (pg-pool itself discards one that broke).
  */
 export async function withSqlClient<T>(db: Db, work: (client: SqlClient) => Promise<T>): Promise<T> {
   const pool = pools.get(db);
   if (!pool) throw new Error("withSqlClient: this Db was not made by createDb");
   const client = await pool.connect();
-  let broken: Error | undefined;
   try {
     return await work(client);
-  } catch (error) {
-    // A connection that failed below SQL (reset, timeout) must not serve the next caller.
-    if (!(error as { code?: unknown })?.code) broken = error as Error;
-    throw error;
   } finally {
-    client.release(broken);
+    client.release();
   }
 }

@@ -18,15 +18,19 @@ export function auditAckKey(names: RedisNames, sink: string): string {
   return `${names.prefix}:audit:acks:${sink}`;
 }
 
-/** Worker side: tells `sink` that job `jobId` is stored. */
-export async function ackStoredBatch(
+/** Worker side: tells `sink` that the jobs `jobIds` are stored (one round trip). */
+export async function ackStoredBatches(
   redis: Redis,
   names: RedisNames,
   sink: string,
-  jobId: string,
+  jobIds: readonly string[],
 ): Promise<void> {
   const key = auditAckKey(names, sink);
-  await redis.multi().rpush(key, jobId).expire(key, ACK_TTL_SECONDS).exec();
+  await redis
+    .multi()
+    .rpush(key, ...jobIds)
+    .expire(key, ACK_TTL_SECONDS)
+    .exec();
 }
 
 /** Gateway side: takes (and removes) every ack waiting for `sink`. */

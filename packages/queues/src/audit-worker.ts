@@ -2,7 +2,7 @@ import { type AuditEvent, auditEventSchema } from "@portcullis/contracts/audit";
 import { auditIngestPayload, JOBS, QUEUES } from "@portcullis/contracts/jobs";
 import type { RedisNames } from "@portcullis/contracts/redis-keys";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
-import { ackStoredBatch } from "./audit-acks";
+import { ackStoredBatches } from "./audit-acks";
 import { verifyAuditJob } from "./audit-job-mac";
 import { BatchCoalescer } from "./batch-coalescer";
 import { type Logger, silentLogger } from "./logger";
@@ -71,7 +71,7 @@ export function startAuditWorker(options: AuditWorkerOptions): AuditWorker {
   // Acks go on a connection of their own that fails fast: a lost ack only costs a resend.
   const acks = createRedisClient(options.redis, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   acks.on("error", (error) => logger.debug({ err: error }, "audit ack connection error"));
-  const context: JobContext = { ...options, logger, counts, coalescer, acks };
+  const context: JobContext = { ...options, logger, counts, coalescer, acks, unsentAcks: new Map() };
   const worker = new Worker(QUEUES.audit, (job: Job) => processAuditJob(job, context), {
     // BullMQ's blocking connection must wait for Redis forever rather than give up a command.
     connection: { ...options.redis, maxRetriesPerRequest: null },
@@ -83,7 +83,7 @@ export function startAuditWorker(options: AuditWorkerOptions): AuditWorker {
   // of the same batch id would be dropped as a copy of the job in progress.
   worker.on("completed", (job: Job) => {
     const sink = (job.data as { sink?: unknown })?.sink;
-    if (typeof sink === "string" && job.id !== undefined) void ack(context, sink, job.id);
+    if (typeof sink === "string" && job.id !== undefined) queueAck(context, sink, job.id);
   });
   worker.on("failed", (job, error) => {
     const final =
@@ -96,6 +96,7 @@ export function startAuditWorker(options: AuditWorkerOptions): AuditWorker {
     ready: () => worker.waitUntilReady().then(() => {}),
     close: async () => {
       await worker.close();
+      await sendAcks(context);
       acks.disconnect();
     },
     stats: () => ({ ...counts }),
@@ -109,6 +110,9 @@ interface JobContext {
   counts: AuditWorkerStats;
   coalescer: BatchCoalescer<AuditEvent>;
   acks: ReturnType<typeof createRedisClient>;
+  /** Job ids completed and not yet acknowledged, by sink (see queueAck). */
+  unsentAcks: Map<string, string[]>;
+  ackTimer?: NodeJS.Timeout;
 }
 
 async function processAuditJob(job: Job, context: JobContext): Promise<void> {
@@ -155,11 +159,32 @@ function isAuthentic(key: Buffer, data: { events?: unknown; sink?: unknown; mac?
   return verifyAuditJob(key, { events: data.events, sink: data.sink }, data.mac);
 }
 
-async function ack(context: JobContext, sink: string, jobId: string): Promise<void> {
-  try {
-    await ackStoredBatch(context.acks, context.names, sink, jobId);
-  } catch (error) {
-    // The events are stored: the sink sends the batch again later and the store ignores it.
-    context.logger.warn({ err: error, jobId }, "could not acknowledge a stored audit batch");
-  }
+/**
+ * The jobs of one store complete within a few milliseconds of each other: their acks go
+ * out together, one round trip per sink, instead of one per job.
+ */
+const ACK_DELAY_MS = 5;
+
+function queueAck(context: JobContext, sink: string, jobId: string): void {
+  const ids = context.unsentAcks.get(sink);
+  if (ids) ids.push(jobId);
+  else context.unsentAcks.set(sink, [jobId]);
+  context.ackTimer ??= setTimeout(() => void sendAcks(context), ACK_DELAY_MS);
+}
+
+async function sendAcks(context: JobContext): Promise<void> {
+  clearTimeout(context.ackTimer);
+  context.ackTimer = undefined;
+  const bySink = [...context.unsentAcks];
+  context.unsentAcks.clear();
+  await Promise.all(
+    bySink.map(async ([sink, jobIds]) => {
+      try {
+        await ackStoredBatches(context.acks, context.names, sink, jobIds);
+      } catch (error) {
+        // The events are stored: the sink sends the batches again later and the store ignores them.
+        context.logger.warn({ err: error, jobIds }, "could not acknowledge stored audit batches");
+      }
+    }),
+  );
 }

@@ -1,5 +1,6 @@
 import { type AuditEvent, RESULT_SUMMARY_MAX } from "@portcullis/contracts/audit";
 import { newId } from "@portcullis/contracts/ids";
+import { withSqlClient } from "@portcullis/db/client";
 import { createTestDatabase, type TestDatabase } from "@portcullis/testkit/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "./chain/verify-audit-chain";
@@ -175,6 +176,22 @@ describe("ingestAuditEvents", () => {
       resultSummary: "a\uFFFDb",
       errorCode: null,
     });
+  });
+
+  it("keeps working on connections whose session dropped its temporary objects", async () => {
+    await ingestAuditEvents(database.db, [auditEvent()]);
+    // Every connection of the pool (3) at once, so each one forgets the append function.
+    await withSqlClient(database.db, (a) =>
+      withSqlClient(database.db, (b) =>
+        withSqlClient(database.db, (c) =>
+          Promise.all([a, b, c].map((client) => client.query("DISCARD TEMP"))),
+        ),
+      ),
+    );
+
+    const event = auditEvent();
+    await expect(ingestAuditEvents(database.db, [event])).resolves.toMatchObject({ inserted: 1 });
+    await expect(verifyAuditChain(database.db, orgId)).resolves.toMatchObject({ ok: true });
   });
 
   it("does nothing for an empty batch", async () => {

@@ -108,23 +108,29 @@ export async function appendBatch(client: SqlClient, rows: AuditEventRow[]): Pro
   const orgIds = [...new Set(rows.flatMap((row) => (row.org_id === null ? [] : [row.org_id])))];
   // The chains the batch may touch: each organization's, and the orphans' when an event has none.
   const chainOrgs = rows.some((row) => row.org_id === null) ? [...orgIds, null] : orgIds;
-  if (!withFunction.has(client)) {
-    await client.query(appendFunctionSql());
-    withFunction.add(client);
-  }
-  try {
-    const result = await client.query<{ inserted_count: string; detached_count: string }>({
-      name: "portcullis_audit_append",
-      text: "SELECT inserted_count, detached_count FROM pg_temp.portcullis_audit_append($1::jsonb, $2::text[])",
-      values: [JSON.stringify(rows), chainOrgs],
-    });
-    const counts = result.rows[0];
-    return { inserted: Number(counts?.inserted_count ?? 0), detached: Number(counts?.detached_count ?? 0) };
-  } catch (error) {
-    if (isAuditEventConflict(error)) throw new ChainRaceError();
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    if (!withFunction.has(client)) {
+      await client.query(appendFunctionSql());
+      withFunction.add(client);
+    }
+    try {
+      const result = await client.query<{ inserted_count: string; detached_count: string }>(
+        "SELECT inserted_count, detached_count FROM pg_temp.portcullis_audit_append($1::jsonb, $2::text[])",
+        [JSON.stringify(rows), chainOrgs],
+      );
+      const counts = result.rows[0];
+      return { inserted: Number(counts?.inserted_count ?? 0), detached: Number(counts?.detached_count ?? 0) };
+    } catch (error) {
+      if (isAuditEventConflict(error)) throw new ChainRaceError();
+      // The session lost its temporary objects (DISCARD TEMP or ALL): create the function again.
+      const lost = (error as { code?: unknown })?.code === UNDEFINED_FUNCTION;
+      if (lost) withFunction.delete(client);
+      if (!(lost && attempt === 1)) throw error;
+    }
   }
 }
+
+const UNDEFINED_FUNCTION = "42883";
 
 /** Connections on which the append function exists (it lives as long as the session). */
 const withFunction = new WeakSet<SqlClient>();
