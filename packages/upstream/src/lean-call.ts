@@ -8,6 +8,7 @@ import {
   specTypeSchemas,
   UnauthorizedError,
 } from "@modelcontextprotocol/client";
+import type { LeanResponse } from "./lean-fetch";
 
 type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -16,6 +17,8 @@ export interface LeanTarget {
   url: URL;
   /** The guard's lean fetch (pooled undici request, SSRF checks, redirects refused). */
   fetch: FetchLike;
+  /** The same request answered without a Response for a JSON answer (lean-fetch.ts); preferred when given. */
+  request?: (url: URL, init: RequestInit) => Promise<LeanResponse>;
   /** The spec's own headers (credentials), as the SDK transport sends them. */
   headers: Record<string, string>;
   protocolVersion: string;
@@ -72,7 +75,8 @@ export async function leanCallTool(
   };
   if (target.sessionId) headers["mcp-session-id"] = target.sessionId;
   try {
-    const response = await target.fetch(target.url, {
+    const send = target.request ?? target.fetch;
+    const response = await send(target.url, {
       method: "POST",
       headers,
       body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } }),
@@ -100,7 +104,7 @@ export async function leanCallTool(
 
 type Answer = { result: unknown } | { error: { code: number; message: string; data?: unknown } };
 
-async function readAnswer(response: Response, id: string, hooks: LeanCallHooks): Promise<Answer> {
+async function readAnswer(response: LeanResponse, id: string, hooks: LeanCallHooks): Promise<Answer> {
   if (!response.ok) {
     const text = await response.text().catch(() => null);
     if (response.status === 401) throw new UnauthorizedError();
