@@ -47,5 +47,5 @@ for (let done = 0; done < CALLS; done += SLICE) {
 // The client's CPU includes the upstream's (same process): read the differences.
 for (const [name, us] of Object.entries(cpu))
   process.stdout.write(`${name}: ${(us / CALLS).toFixed(1)} µs CPU per call\n`);
-await upstream.close?.();
+await upstream.close();
 process.exit(0);
