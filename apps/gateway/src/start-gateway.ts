@@ -183,6 +183,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     .start()
     .catch((err) => logger.warn({ err: String(err) }, "passthrough peers: not linked"));
   const passthrough = createPassthroughState(peers);
+  // Fixed for the process's life: judged once, not per lean call (it parses a URL each time).
+  const clientRequestRules = clientRequestRulesFor(config.upstream?.outbound);
   const sessions = new SessionHttp(redis, config.names, logger);
   // Listen streams are tagged with their agent, so resource updates reach only who subscribed.
   const bus = new ScopedEventBus();
@@ -194,7 +196,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     version: GATEWAY_VERSION,
     audit: recorder,
     passthrough,
-    clientRequestRules: clientRequestRulesFor(config.upstream?.outbound),
+    clientRequestRules,
     bus,
     sessions: sessions.store,
     tasks,
@@ -218,7 +220,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
                 audit: recorder,
                 dlp: stages.dlp,
                 logger,
-                rules: clientRequestRulesFor(config.upstream?.outbound),
+                rules: clientRequestRules,
               },
               call,
               notify,

@@ -26,12 +26,16 @@ export function auditJobKey(secret: Buffer | string): Buffer {
  * hands the worker `JSON.parse` of it, and for JSON-born values that round trip writes
  * the same text again (key order, numbers and escapes all survive), so both ends agree.
  */
-function signedText(body: AuditJobBody): string {
-  return JSON.stringify([AUDIT_JOB_PURPOSE, body.sink ?? null, body.events]);
+function signedText(body: AuditJobBody, lines?: readonly string[]): string {
+  if (!lines) return JSON.stringify([AUDIT_JOB_PURPOSE, body.sink ?? null, body.events]);
+  // The same text, from each event's JSON already made: JSON.stringify of an array is its
+  // elements' JSON joined by commas.
+  return `[${JSON.stringify(AUDIT_JOB_PURPOSE)},${JSON.stringify(body.sink ?? null)},[${lines.join(",")}]]`;
 }
 
-export function signAuditJob(key: Buffer, body: AuditJobBody): string {
-  return signPayload(key, signedText(body));
+/** `lines`, when given, must be `JSON.stringify` of each event, in order (the sink has them already). */
+export function signAuditJob(key: Buffer, body: AuditJobBody, lines?: readonly string[]): string {
+  return signPayload(key, signedText(body, lines));
 }
 
 /** True when `mac` is the MAC of `body` under `key` (constant-time comparison). */

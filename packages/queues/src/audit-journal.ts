@@ -74,12 +74,19 @@ export class AuditJournal {
     return total;
   }
 
-  /** Writes a batch durably before it is enqueued. A batch already pending is not written twice. */
-  async record(batch: JournalBatch, ackTimeoutMs: number): Promise<void> {
+  /**
+   * Writes a batch durably before it is enqueued. A batch already pending is not written twice.
+   * `lines`, when given, are `JSON.stringify` of each event (the sink made them already).
+   */
+  async record(batch: JournalBatch, ackTimeoutMs: number, lines?: readonly string[]): Promise<void> {
     if (this.pending.has(batch.id)) return;
     const active = this.active ?? (await this.openSegment());
-    await active.handle.appendFile(`${JSON.stringify(batch)}\n`);
-    await active.handle.sync();
+    const line = lines
+      ? `{"id":${JSON.stringify(batch.id)},"events":[${lines.join(",")}]}\n`
+      : `${JSON.stringify({ id: batch.id, events: batch.events })}\n`;
+    await writeAll(active.handle, Buffer.from(line));
+    // Data (and the size it grew to) on disk is what a replay needs: fdatasync, not fsync.
+    await active.handle.datasync();
     this.segments.get(active.name)!.unacked.add(batch.id);
     this.pending.set(batch.id, {
       segment: active.name,
@@ -224,5 +231,14 @@ function parseBatch(text: string): JournalBatch | undefined {
     return events.length > 0 ? { id: value.id, events } : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** One write where the file takes it whole (the usual case), looping on a short write. */
+async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    offset += bytesWritten;
   }
 }

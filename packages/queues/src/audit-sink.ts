@@ -267,7 +267,7 @@ export class AuditSink {
       const batch = await this.prepare(taken);
       try {
         if (batch.events.length === 0) continue;
-        if (!this.spooling && (await this.send(batch.events))) continue;
+        if (!this.spooling && (await this.send(batch.events, batch.lines))) continue;
         this.spooling = true;
         await this.spool.append(batch.lines);
         this.counts.spooled += batch.events.length;
@@ -318,8 +318,12 @@ export class AuditSink {
     return { events: good, lines };
   }
 
-  /** Enqueues one batch as one job. False (never a throw) when Redis did not take it in time. */
-  private async send(events: AuditEvent[]): Promise<boolean> {
+  /**
+   * Enqueues one batch as one job. False (never a throw) when Redis did not take it in time.
+   * `lines`, when given, are the events' JSON (prepare() made them): the journal line and
+   * the MAC are built from them rather than encoding every event twice more.
+   */
+  private async send(events: AuditEvent[], lines?: readonly string[]): Promise<boolean> {
     const jobId = batchJobId(events);
     try {
       // Lost the connection after having had it: an outage, do not wait out the timeout.
@@ -327,10 +331,10 @@ export class AuditSink {
       if (this.wasReady && this.redis.status !== "ready")
         throw new Error(`redis connection is ${this.redis.status}`);
       // In the journal before the queue: kept until the worker says it is stored.
-      await this.journal.record({ id: jobId, events }, this.ackTimeoutMs);
+      await this.journal.record({ id: jobId, events }, this.ackTimeoutMs, lines);
       await withTimeout(
         // A content-derived job id lets BullMQ drop a batch re-sent after a timeout.
-        this.queue.add(JOBS.auditIngest, this.payload(events), { jobId }),
+        this.queue.add(JOBS.auditIngest, this.payload(events, lines), { jobId }),
         this.enqueueTimeoutMs,
         "audit enqueue",
       );
@@ -355,10 +359,10 @@ export class AuditSink {
     return true;
   }
 
-  private payload(events: AuditEvent[]): AuditIngestPayload {
+  private payload(events: AuditEvent[], lines?: readonly string[]): AuditIngestPayload {
     const sink = this.spool.owner;
     if (!this.macKey) return { events, sink };
-    return { events, sink, mac: signAuditJob(this.macKey, { events, sink }) };
+    return { events, sink, mac: signAuditJob(this.macKey, { events, sink }, lines) };
   }
 
   /**

@@ -143,6 +143,7 @@ export class UpstreamConnection {
       connection.lean = {
         url: new URL(spec.url),
         fetch: options.policy.outbound.leanFetch,
+        request: options.policy.outbound.leanRequest,
         headers: { ...spec.headers },
       };
     return connection;

@@ -8,6 +8,8 @@ import {
   specTypeSchemas,
   UnauthorizedError,
 } from "@modelcontextprotocol/client";
+import type { LeanResponse } from "./lean-fetch";
+import { plainTextResult } from "./plain-text-result";
 
 type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -16,6 +18,8 @@ export interface LeanTarget {
   url: URL;
   /** The guard's lean fetch (pooled undici request, SSRF checks, redirects refused). */
   fetch: FetchLike;
+  /** The same request answered without a Response for a JSON answer (lean-fetch.ts); preferred when given. */
+  request?: (url: URL, init: RequestInit) => Promise<LeanResponse>;
   /** The spec's own headers (credentials), as the SDK transport sends them. */
   headers: Record<string, string>;
   protocolVersion: string;
@@ -72,7 +76,8 @@ export async function leanCallTool(
   };
   if (target.sessionId) headers["mcp-session-id"] = target.sessionId;
   try {
-    const response = await target.fetch(target.url, {
+    const send = target.request ?? target.fetch;
+    const response = await send(target.url, {
       method: "POST",
       headers,
       body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } }),
@@ -102,7 +107,7 @@ export type Answer = { result: unknown } | { error: { code: number; message: str
 
 /** The answer to request `id` in a response (JSON or SSE), other messages to the hooks (lean-call-2026.ts too). */
 export async function readAnswer(
-  response: Response,
+  response: LeanResponse,
   id: string,
   hooks: Pick<LeanCallHooks, "onOtherMessage">,
 ): Promise<Answer> {
@@ -158,6 +163,8 @@ async function decode(answer: Answer): Promise<CallToolResult> {
     const { code, message, data } = answer.error;
     throw new ProtocolError(code, message, data);
   }
+  const plain = plainTextResult(answer.result);
+  if (plain) return plain;
   const parsed = await resultSchema.validate(answer.result);
   if (parsed.issues)
     throw new SdkError(

@@ -16,6 +16,10 @@ beforeAll(async () => {
     if (req.url === "/json") {
       res.writeHead(200, { "content-type": "application/json", "mcp-session-id": "s1" });
       res.end('{"ok":true}');
+    } else if (req.url === "/bom") {
+      res.setHeader("content-type", "application/json; charset=utf-8");
+      res.setHeader("x-multi", ["a", "b "]);
+      res.end('\uFEFF{"ok":1,"text":"\u00e9"}');
     } else if (req.url === "/redirect") {
       res.writeHead(307, { location: "http://169.254.169.254/" }).end();
     } else if (req.url === "/stream") {
@@ -89,5 +93,29 @@ describe("lean fetch", () => {
     streaming.abort(new Error("client went away"));
     await expect(reader.read()).rejects.toThrow();
     expect(getEventListeners(streaming.signal, "abort")).toHaveLength(0);
+  });
+
+  it("leanRequest reads a finite answer as the Response of leanFetch reads it", async () => {
+    for (const path of ["/json", "/bom", "/nope", "/accepted"]) {
+      const url = `http://127.0.0.1:${port}${path}`;
+      const [viaFetch, viaRequest] = [await guard.leanFetch(url), await guard.leanRequest(url)];
+      const seen = async (r: {
+        ok: boolean;
+        status: number;
+        statusText: string;
+        text(): Promise<string>;
+      }) => [r.ok, r.status, r.statusText, await r.text()];
+      expect(await seen(viaRequest)).toEqual(await seen(viaFetch));
+      for (const name of ["content-type", "Content-Type", "x-multi", "mcp-session-id", "absent"])
+        expect(viaRequest.headers.get(name)).toBe(viaFetch.headers.get(name));
+    }
+    expect(await (await guard.leanRequest(`http://127.0.0.1:${port}/bom`)).json()).toEqual({
+      ok: 1,
+      text: "é",
+    });
+    const streaming = new AbortController();
+    const stream = await guard.leanRequest(`http://127.0.0.1:${port}/stream`, { signal: streaming.signal });
+    expect(stream).toBeInstanceOf(Response);
+    streaming.abort();
   });
 });

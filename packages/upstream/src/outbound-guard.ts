@@ -3,7 +3,7 @@ import type { LookupFunction } from "node:net";
 import type { FetchLike } from "@modelcontextprotocol/client";
 import ipaddr from "ipaddr.js";
 import { Agent, fetch as undiciFetch } from "undici";
-import { createLeanFetch } from "./lean-fetch";
+import { createLeanFetch, createLeanRequest, type LeanResponse } from "./lean-fetch";
 
 /**
  * The SSRF guard for every outbound HTTP request the installation makes on an admin's
@@ -41,6 +41,8 @@ export interface OutboundGuard {
   fetch: FetchLike;
   /** The same as `fetch` on undici's lighter `request` (lean-fetch.ts), for the MCP hot path. */
   leanFetch: FetchLike;
+  /** The same request answered as a LeanResponse (no Response for a JSON answer), for the lean tools/call. */
+  leanRequest: (input: string | URL, init?: RequestInit) => Promise<LeanResponse>;
   /**
    * fetch through the guard, following at most `maxHops` redirects, each one checked like
    * the first request (for webhooks, where a redirect is legitimate).
@@ -145,6 +147,7 @@ export function createOutboundGuard(allow: readonly string[]): OutboundGuard {
     lookup,
     fetch: guardedFetch,
     leanFetch: createLeanFetch(agent, checkUrl, refuseRedirect, guardedFetch),
+    leanRequest: createLeanRequest(agent, checkUrl, refuseRedirect, guardedFetch),
     fetchFollowing: async (first, init, maxHops = 3) => {
       let url = new URL(first);
       let request = init;

@@ -9,6 +9,21 @@ import type { UpstreamSpec } from "./types";
  * and env carry secrets.
  */
 export function specKey(spec: UpstreamSpec): string {
+  let key = keys.get(spec);
+  if (key === undefined) {
+    key = computeKey(spec);
+    keys.set(spec, key);
+  }
+  return key;
+}
+
+/**
+ * Keys of spec objects already seen: the gateway passes the same (never mutated) spec object
+ * of a snapshot on every call, and hashing it each time was measurable on the hot path.
+ */
+const keys = new WeakMap<UpstreamSpec, string>();
+
+function computeKey(spec: UpstreamSpec): string {
   const canonical = JSON.stringify([
     spec.transport,
     spec.url ?? null,
