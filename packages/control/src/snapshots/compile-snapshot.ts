@@ -6,6 +6,8 @@ import {
   SNAPSHOT_SCHEMA_VERSION,
   type SnapshotItemGrant,
   type SnapshotServer,
+  type ToolExecution,
+  toolExecution,
 } from "@portcullis/contracts/snapshot";
 import type { ItemGrant, Tool } from "@portcullis/db/client";
 import { effectiveRisk } from "@portcullis/policy/risk";
@@ -121,6 +123,7 @@ export async function compileSnapshot(
       inputSchema: (t.inputSchema ?? {}) as Record<string, unknown>,
       outputSchema: (t.outputSchema ?? null) as Record<string, unknown> | null,
       annotations: (t.annotations ?? null) as Record<string, unknown> | null,
+      ...(t.execution !== undefined && { execution: toolExecutionOf(t.execution) }),
       uiResourceUri: t.uiResourceUri,
       riskClass: effectiveRisk(t.riskClass, t.riskOverride),
       status: t.status,
@@ -176,7 +179,13 @@ const PREVIEW_TOOL_FIELDS = {
 
 /** A tool row as compiled: every field, or (preview) those a decision reads. */
 type ToolRow = Pick<Tool, keyof typeof PREVIEW_TOOL_FIELDS> &
-  Partial<Pick<Tool, "description" | "inputSchema" | "outputSchema" | "annotations">>;
+  Partial<Pick<Tool, "description" | "inputSchema" | "outputSchema" | "annotations" | "execution">>;
+
+/** A stored `execution` as the snapshot carries it; a malformed one (a misbehaving upstream) is none. */
+function toolExecutionOf(value: unknown): ToolExecution | null {
+  const parsed = toolExecution.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
 
 function stringRecord(value: unknown): SnapshotServer["env"] {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
