@@ -20,7 +20,7 @@ import { toWireError } from "../pipeline/wire-errors";
 import { portalCallParams, portalPromptName, portalPrompts } from "../portals/portal-requests";
 import type { SessionStore } from "../sessions/session-store";
 import { readAppResource } from "./passthrough-apps";
-import { isLogLevel } from "./passthrough-channel";
+import { callChannelFor, isLogLevel } from "./passthrough-channel";
 import { complete } from "./passthrough-completions";
 import type { PassthroughState } from "./passthrough-state";
 import { ResourceSubscriptions } from "./passthrough-subscriptions";
@@ -177,11 +177,23 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
         call,
         target.name,
         ttl ?? undefined,
-        async (signal) =>
-          callResultForClient(
-            await callTool(deps.pool, deps.stages, call, target, { signal }),
-            call.protocolVersion,
-          ) as unknown as Record<string, unknown>,
+        async (signal, side) => {
+          // The upstream's elicitation and sampling reach the client through its tasks/result,
+          // governed as in a plain call (server settings, DLP, one audit event each).
+          const channelFor = callChannelFor(toolsCall.passthrough, call, {
+            era: "legacy",
+            transport: side.transport,
+            relatedRequestId: 0,
+            signal,
+            notify: side.notify,
+            logLevel: deps.passthrough.logLevels.get(policySubject(call.identity).id),
+          });
+          const result = await callTool(deps.pool, deps.stages, call, target, {
+            signal,
+            channelFor: side.governed(channelFor),
+          });
+          return callResultForClient(result, call.protocolVersion) as unknown as Record<string, unknown>;
+        },
       );
       rc.handlerDone = Promise.all([rc.handlerDone, finished]).then(() => undefined);
       return { task } as unknown as CallToolResult;
@@ -195,7 +207,12 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       handle((call) => deps.tasks.get(call, request.params?.taskId))(request, ctx),
     );
     onTaskRequest.call(server, "tasks/result", (request, ctx) =>
-      handle((call) => deps.tasks.result(call, request.params?.taskId, ctx.mcpReq.signal))(request, ctx),
+      handle((call) =>
+        deps.tasks.result(call, request.params?.taskId, ctx.mcpReq.signal, {
+          transport: server.transport,
+          relatedRequestId: ctx.mcpReq.id,
+        }),
+      )(request, ctx),
     );
     onTaskRequest.call(server, "tasks/list", (request, ctx) =>
       handle((call) => deps.tasks.list(call, request.params?.cursor))(request, ctx),
