@@ -199,6 +199,23 @@ export class GatewayTasks {
     return { tasks, ...(ids.length === LIST_PAGE && { nextCursor: String(start + LIST_PAGE) }) };
   }
 
+  /**
+   * A task as it stands, with its outcome once it ended: what tools/call answered (without
+   * related-task `_meta`), or the error. The 2026-07-28 tasks extension inlines both in tasks/get.
+   */
+  async detail(
+    call: CallContext,
+    taskId: unknown,
+  ): Promise<{ task: Task; result?: Record<string, unknown>; error?: Record<string, unknown> }> {
+    const fields = await this.readOwned(call, taskId);
+    const task = taskOf(fields);
+    if (fields.status === "completed")
+      return { task, result: JSON.parse(fields.result ?? "{}") as Record<string, unknown> };
+    if (fields.status === "failed")
+      return { task, error: JSON.parse(fields.error ?? "{}") as Record<string, unknown> };
+    return { task };
+  }
+
   /** tasks/cancel: a working task ends as cancelled (its call aborted when it runs here). */
   async cancel(call: CallContext, taskId: unknown): Promise<Task> {
     const fields = await this.readOwned(call, taskId);
@@ -208,10 +225,20 @@ export class GatewayTasks {
         "INVALID_INPUT",
         `task '${id}' already ended (${fields.status}); it cannot be cancelled`,
       );
+    await this.cancelRunning(id);
+    return this.get(call, taskId);
+  }
+
+  /** tasks/cancel as the 2026-07-28 extension has it: an ended task is left as it is, without an error. */
+  async cancelIfRunning(call: CallContext, taskId: unknown): Promise<void> {
+    const fields = await this.readOwned(call, taskId);
+    if (!TERMINAL.has(fields.status ?? "")) await this.cancelRunning(String(taskId));
+  }
+
+  private async cancelRunning(id: string): Promise<void> {
     const record = taskKeys(this.names, id, "").record;
     await this.finish(record, "cancelled", "result", null, "cancelled by the client");
     this.running.get(id)?.abort(new AppError("UNAVAILABLE", "the task was cancelled by the client"));
-    return this.get(call, taskId);
   }
 
   /** Stops watching for cancellations (no call running, or shutdown). */

@@ -13,6 +13,7 @@ import {
   type CallToolParams,
   type CallToolStages,
   callTool,
+  resolveTool,
 } from "../pipeline/call-tool";
 import { policySubject } from "../pipeline/policy-subject";
 import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
@@ -37,6 +38,17 @@ import {
 import { callResultForClient, itemResultForClient } from "./revision-bridge";
 import type { ScopedEventBus } from "./scoped-event-bus";
 import { TaskAwareServer } from "./task-aware-server";
+import {
+  ACK,
+  createTaskResult,
+  declaresTasks,
+  detailedTask,
+  REFUSING_CHANNEL,
+  requireTasks,
+  supportsTasks,
+  TASK_PARAMS,
+  TASKS_EXTENSION,
+} from "./tasks-extension";
 
 export interface ServerFactoryDeps {
   pool: UpstreamPool;
@@ -112,6 +124,8 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
           completions: {},
           // 2025-11-25 tasks; the 2026-07-28 revision moved them to an extension (not served yet).
           ...(era === "legacy" && { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }),
+          // 2026-07-28: tasks are an extension (mcp/tasks-extension.ts), served by hand.
+          ...(era === "modern" && { extensions: { [TASKS_EXTENSION]: {} } }),
         },
         instructions:
           rc.portal === null
@@ -157,6 +171,9 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
           (era === "legacy" && request.params.task
             ? startTask(call, request.params, request.params.task.ttl)
             : undefined) ??
+          (era === "modern" && declaresTasks(ctx)
+            ? startServerDirectedTask(call, request.params)
+            : undefined) ??
           serveToolsCall(
             toolsCall,
             server,
@@ -168,16 +185,37 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       )(request, ctx),
     );
     /**
+     * 2026-07-28 tasks extension: the gateway decides, by the tool's taskSupport, whether the
+     * call runs as a task (undefined: answered directly).
+     */
+    const startServerDirectedTask = (call: CallContext, params: CallToolParams) => {
+      const target = call.portal ? portalCallParams(call, params) : params;
+      if (!supportsTasks(resolveTool(call, target.name).tool.execution?.taskSupport)) return undefined;
+      return startTask(call, params, undefined, "modern");
+    };
+    /**
      * A task-augmented call answers `{ task }` at once and runs on; its audit event is the
      * call's, recorded when the call ends (the endpoint waits for `handlerDone`).
      */
-    const startTask = async (call: CallContext, params: CallToolParams, ttl: number | undefined) => {
+    const startTask = async (
+      call: CallContext,
+      params: CallToolParams,
+      ttl: number | undefined,
+      form: "legacy" | "modern" = "legacy",
+    ) => {
       const target = call.portal ? portalCallParams(call, params) : params;
       const { task, finished } = await deps.tasks.start(
         call,
         target.name,
         ttl ?? undefined,
         async (signal, side) => {
+          if (form === "modern") {
+            const result = await callTool(deps.pool, deps.stages, call, target, {
+              signal,
+              channelFor: () => REFUSING_CHANNEL,
+            });
+            return callResultForClient(result, call.protocolVersion) as unknown as Record<string, unknown>;
+          }
           // The upstream's elicitation and sampling reach the client through its tasks/result,
           // governed as in a plain call (server settings, DLP, one audit event each).
           const channelFor = callChannelFor(toolsCall.passthrough, call, {
@@ -196,30 +234,59 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
         },
       );
       rc.handlerDone = Promise.all([rc.handlerDone, finished]).then(() => undefined);
-      return { task } as unknown as CallToolResult;
+      return (form === "modern" ? createTaskResult(task) : { task }) as unknown as CallToolResult;
     };
     // 2025-11-25 spec methods the SDK serves but does not type (its typed map has 2026-07-28's).
     const onTaskRequest = server.setRequestHandler as unknown as (
       method: "tasks/get" | "tasks/result" | "tasks/list" | "tasks/cancel",
       handler: (request: { params?: Record<string, unknown> }, ctx: ServerContext) => Promise<unknown>,
     ) => void;
-    onTaskRequest.call(server, "tasks/get", (request, ctx) =>
-      handle((call) => deps.tasks.get(call, request.params?.taskId))(request, ctx),
-    );
-    onTaskRequest.call(server, "tasks/result", (request, ctx) =>
-      handle((call) =>
-        deps.tasks.result(call, request.params?.taskId, ctx.mcpReq.signal, {
-          transport: server.transport,
-          relatedRequestId: ctx.mcpReq.id,
-        }),
-      )(request, ctx),
-    );
-    onTaskRequest.call(server, "tasks/list", (request, ctx) =>
-      handle((call) => deps.tasks.list(call, request.params?.cursor))(request, ctx),
-    );
-    onTaskRequest.call(server, "tasks/cancel", (request, ctx) =>
-      handle((call) => deps.tasks.cancel(call, request.params?.taskId))(request, ctx),
-    );
+    if (era === "legacy") {
+      onTaskRequest.call(server, "tasks/get", (request, ctx) =>
+        handle((call) => deps.tasks.get(call, request.params?.taskId))(request, ctx),
+      );
+      onTaskRequest.call(server, "tasks/result", (request, ctx) =>
+        handle((call) =>
+          deps.tasks.result(call, request.params?.taskId, ctx.mcpReq.signal, {
+            transport: server.transport,
+            relatedRequestId: ctx.mcpReq.id,
+          }),
+        )(request, ctx),
+      );
+      onTaskRequest.call(server, "tasks/list", (request, ctx) =>
+        handle((call) => deps.tasks.list(call, request.params?.cursor))(request, ctx),
+      );
+      onTaskRequest.call(server, "tasks/cancel", (request, ctx) =>
+        handle((call) => deps.tasks.cancel(call, request.params?.taskId))(request, ctx),
+      );
+    } else {
+      // The tasks extension (tasks/result and tasks/list are gone from it: method not found).
+      // The SDK has no 2026-07-28 schema for these methods: they are registered with our own.
+      const onExtensionRequest = server.setRequestHandler as unknown as (
+        method: string,
+        schemas: { params: typeof TASK_PARAMS },
+        handler: (params: { taskId?: unknown }, ctx: ServerContext) => Promise<unknown>,
+      ) => void;
+      onExtensionRequest.call(server, "tasks/get", { params: TASK_PARAMS }, (params, ctx) => {
+        requireTasks(ctx, "tasks/get");
+        return handle((call) => detailedTask(deps.tasks, call, params.taskId))(params, ctx);
+      });
+      onExtensionRequest.call(server, "tasks/cancel", { params: TASK_PARAMS }, (params, ctx) => {
+        requireTasks(ctx, "tasks/cancel");
+        return handle(async (call) => {
+          await deps.tasks.cancelIfRunning(call, params.taskId);
+          return ACK;
+        })(params, ctx);
+      });
+      // No task of the gateway's waits for input: responses name nothing pending, and are ignored.
+      onExtensionRequest.call(server, "tasks/update", { params: TASK_PARAMS }, (params, ctx) => {
+        requireTasks(ctx, "tasks/update");
+        return handle(async (call) => {
+          await deps.tasks.get(call, params.taskId);
+          return ACK;
+        })(params, ctx);
+      });
+    }
     server.setRequestHandler("logging/setLevel", (request, ctx) =>
       handle(async (call) => {
         // 2026-07-28 clients send their level with every request; 2025 ones set it once.
