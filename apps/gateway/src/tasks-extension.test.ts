@@ -1,9 +1,15 @@
+import {
+  InMemoryTaskMessageQueue,
+  InMemoryTaskStore,
+} from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
+import { ElicitResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { SnapshotAgent } from "@portcullis/contracts/snapshot";
-import type { FixtureServer } from "@portcullis/testkit/fixture-servers";
+import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { startTaskToolServer } from "@portcullis/testkit/task-tool-server";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
 
 // Issue 9 point 2: tasks as 2026-07-28 has them, the Tasks extension (SEP-2663), which the v2
@@ -11,12 +17,66 @@ import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harn
 // Raw JSON-RPC over HTTP, as the wire is: no SDK client speaks the extension either.
 const TASKS = "io.modelcontextprotocol/tasks";
 let upstream: FixtureServer;
+let cafe: FixtureServer;
 let h: GatewayHarness;
 let key = "";
 let nextId = 1;
 
 beforeAll(async () => {
   upstream = await startTaskToolServer("tasks-ext", { brew: "optional", steep: "required" });
+  // A 2025-11-25 task tool that asks which size (elicitation tied to its task) before ordering.
+  cafe = await startLegacyHttpServer({
+    tag: "tasks-ext-cafe",
+    serverOptions: {
+      taskStore: new InMemoryTaskStore(),
+      taskMessageQueue: new InMemoryTaskMessageQueue(),
+      capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
+    },
+    extend: (server) => {
+      server.experimental.tasks.registerToolTask(
+        "order",
+        {
+          description: "Orders.",
+          inputSchema: { drink: z.string() },
+          execution: { taskSupport: "optional" },
+        },
+        {
+          createTask: async ({ drink }, extra) => {
+            const task = await extra.taskStore.createTask({ ttl: 60_000, pollInterval: 20 });
+            void (async () => {
+              await extra.taskStore.updateTaskStatus(task.taskId, "input_required");
+              const answer = await server.server.request(
+                {
+                  method: "elicitation/create",
+                  params: {
+                    mode: "form",
+                    message: `Which size of ${drink}?`,
+                    requestedSchema: { type: "object", properties: { size: { type: "string" } } },
+                  },
+                },
+                ElicitResultSchema,
+                { relatedTask: { taskId: task.taskId } },
+              );
+              await extra.taskStore.storeTaskResult(task.taskId, "completed", {
+                content: [
+                  { type: "text", text: `${answer.action}: a ${String(answer.content?.size)} ${drink}` },
+                ],
+              });
+            })().catch((err: unknown) =>
+              extra.taskStore.storeTaskResult(task.taskId, "completed", {
+                content: [{ type: "text", text: `elicitation failed: ${String(err)}` }],
+                isError: true,
+              }),
+            );
+            return { task };
+          },
+          getTask: async (_args, extra) => (await extra.taskStore.getTask(extra.taskId))!,
+          getTaskResult: async (_args, extra) =>
+            (await extra.taskStore.getTaskResult(extra.taskId)) as { content: [] },
+        },
+      );
+    },
+  });
   const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
   h = await startGatewayHarness({
     configure: async (b) => {
@@ -27,8 +87,11 @@ beforeAll(async () => {
         timeoutMs: 30_000,
       });
       b.addTools(kitchen, await pool.listTools(b.upstreamSpecForTest(kitchen)));
+      const shop = b.server({ name: "cafe", transport: "streamable-http", url: cafe.url, timeoutMs: 30_000 });
+      b.addTools(shop, await pool.listTools(b.upstreamSpecForTest(shop)));
       const agent: SnapshotAgent = b.agent("ext", "eng");
       b.grant({ agent }, kitchen, "*");
+      b.grant({ agent }, shop, "*");
       key = b.key(agent).key;
     },
   });
@@ -38,6 +101,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
   await upstream?.close();
+  await cafe?.close();
 });
 
 interface Answer {
@@ -51,7 +115,9 @@ async function rpc(method: string, params: Record<string, unknown>, withTasks = 
   const envelope = {
     "io.modelcontextprotocol/protocolVersion": "2026-07-28",
     "io.modelcontextprotocol/clientInfo": { name: "tasks-ext", version: "1.0.0" },
-    "io.modelcontextprotocol/clientCapabilities": withTasks ? { extensions: { [TASKS]: {} } } : {},
+    "io.modelcontextprotocol/clientCapabilities": withTasks
+      ? { elicitation: { form: {} }, extensions: { [TASKS]: {} } }
+      : {},
   };
   const name = typeof params.name === "string" ? params.name : params.taskId;
   const res = await fetch(h.gateway.url, {
@@ -110,6 +176,46 @@ describe("the 2026-07-28 tasks extension", () => {
     expect((await rpc("tasks/get", { taskId })).result?.status).toBe("completed");
     expect((await rpc("tasks/update", { taskId, inputResponses: { nope: {} } })).result).toMatchObject({
       resultType: "complete",
+    });
+  });
+
+  it("a task whose upstream asks for input shows it as inputRequests; tasks/update answers it, a part at a time", async () => {
+    const created = await rpc("tools/call", { name: "cafe__order", arguments: { drink: "flat white" } });
+    const taskId = created.result?.taskId as string;
+    expect(taskId).toMatch(/^tsk_/);
+    await expect
+      .poll(async () => Object.keys((await rpc("tasks/get", { taskId })).result?.inputRequests ?? {}), {
+        timeout: 5_000,
+      })
+      .toHaveLength(1);
+    const waiting = (await rpc("tasks/get", { taskId })).result!;
+    expect(waiting.status).toBe("input_required");
+    const [key, request] = Object.entries(waiting.inputRequests as Record<string, unknown>)[0]!;
+    expect(request).toMatchObject({
+      method: "elicitation/create",
+      params: { message: "Which size of flat white?" },
+    });
+    expect(JSON.stringify(request)).not.toContain("related-task");
+    // A key naming nothing is ignored; the open question stays.
+    await rpc("tasks/update", { taskId, inputResponses: { "not-asked": { action: "decline" } } });
+    expect(Object.keys((await rpc("tasks/get", { taskId })).result?.inputRequests ?? {})).toEqual([key]);
+    const ack = await rpc("tasks/update", {
+      taskId,
+      inputResponses: { [key!]: { action: "accept", content: { size: "large" } } },
+    });
+    expect(ack.result).toMatchObject({ resultType: "complete" });
+    await expect
+      .poll(async () => (await rpc("tasks/get", { taskId })).result?.status, { timeout: 5_000 })
+      .toBe("completed");
+    const done = (await rpc("tasks/get", { taskId })).result!;
+    expect(textOf(done.result)).toBe("accept: a large flat white");
+    expect(done).not.toHaveProperty("inputRequests");
+    const events = await h.waitForEvents((all) =>
+      all.some((e) => e.method === "elicitation/create" && e.agentName === "ext"),
+    );
+    expect(events.find((e) => e.method === "elicitation/create" && e.agentName === "ext")).toMatchObject({
+      decision: "allowed",
+      toolName: "order",
     });
   });
 

@@ -132,6 +132,7 @@ export class GatewayTasks {
         this.logger.warn({ err: String(err), taskId: task.taskId }, "task state not saved"),
       )
       .finally(() => {
+        side.inputs.abandon("the task ended");
         this.running.delete(task.taskId);
         this.sides.delete(task.taskId);
       });
@@ -206,9 +207,18 @@ export class GatewayTasks {
   async detail(
     call: CallContext,
     taskId: unknown,
-  ): Promise<{ task: Task; result?: Record<string, unknown>; error?: Record<string, unknown> }> {
+  ): Promise<{
+    task: Task;
+    result?: Record<string, unknown>;
+    error?: Record<string, unknown>;
+    inputRequests?: Record<string, unknown>;
+  }> {
     const fields = await this.readOwned(call, taskId);
     const task = taskOf(fields);
+    if (fields.status === "input_required") {
+      const inputRequests = this.sides.get(String(taskId))?.inputs.current();
+      return inputRequests ? { task, inputRequests } : { task };
+    }
     if (fields.status === "completed")
       return { task, result: JSON.parse(fields.result ?? "{}") as Record<string, unknown> };
     if (fields.status === "failed")
@@ -227,6 +237,12 @@ export class GatewayTasks {
       );
     await this.cancelRunning(id);
     return this.get(call, taskId);
+  }
+
+  /** tasks/update (2026-07-28 extension): the answers reach the call when it runs here. */
+  async update(call: CallContext, taskId: unknown, responses: unknown): Promise<void> {
+    await this.readOwned(call, taskId);
+    this.sides.get(String(taskId))?.inputs.answer(responses);
   }
 
   /** tasks/cancel as the 2026-07-28 extension has it: an ended task is left as it is, without an error. */

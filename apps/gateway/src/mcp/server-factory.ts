@@ -1,4 +1,8 @@
-import type { McpServerFactory, ServerContext } from "@modelcontextprotocol/server";
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type McpServerFactory,
+  type ServerContext,
+} from "@modelcontextprotocol/server";
 import { AppError } from "@portcullis/contracts/errors";
 import type { ClientRequestRules } from "@portcullis/policy/client-requests";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
@@ -23,6 +27,7 @@ import type { SessionStore } from "../sessions/session-store";
 import { readAppResource } from "./passthrough-apps";
 import { callChannelFor, isLogLevel } from "./passthrough-channel";
 import { complete } from "./passthrough-completions";
+import type { InputConversation } from "./passthrough-input-rounds";
 import type { PassthroughState } from "./passthrough-state";
 import { ResourceSubscriptions } from "./passthrough-subscriptions";
 import type { GatewayTasks } from "./passthrough-tasks";
@@ -43,7 +48,6 @@ import {
   createTaskResult,
   declaresTasks,
   detailedTask,
-  REFUSING_CHANNEL,
   requireTasks,
   supportsTasks,
   TASK_PARAMS,
@@ -172,7 +176,7 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
             ? startTask(call, request.params, request.params.task.ttl)
             : undefined) ??
           (era === "modern" && declaresTasks(ctx)
-            ? startServerDirectedTask(call, request.params)
+            ? startServerDirectedTask(call, request.params, ctx)
             : undefined) ??
           serveToolsCall(
             toolsCall,
@@ -188,10 +192,11 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
      * 2026-07-28 tasks extension: the gateway decides, by the tool's taskSupport, whether the
      * call runs as a task (undefined: answered directly).
      */
-    const startServerDirectedTask = (call: CallContext, params: CallToolParams) => {
+    const startServerDirectedTask = (call: CallContext, params: CallToolParams, ctx: ServerContext) => {
       const target = call.portal ? portalCallParams(call, params) : params;
       if (!supportsTasks(resolveTool(call, target.name).tool.execution?.taskSupport)) return undefined;
-      return startTask(call, params, undefined, "modern");
+      const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
+      return startTask(call, params, undefined, "modern", envelope[CLIENT_CAPABILITIES_META_KEY] as never);
     };
     /**
      * A task-augmented call answers `{ task }` at once and runs on; its audit event is the
@@ -202,6 +207,8 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       params: CallToolParams,
       ttl: number | undefined,
       form: "legacy" | "modern" = "legacy",
+      /** A 2026-07-28 request's own: what its client can answer. */
+      capabilities?: Record<string, unknown>,
     ) => {
       const target = call.portal ? portalCallParams(call, params) : params;
       const { task, finished } = await deps.tasks.start(
@@ -210,9 +217,18 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
         ttl ?? undefined,
         async (signal, side) => {
           if (form === "modern") {
+            // Questions wait in the task (tasks/get shows them, tasks/update answers them),
+            // governed as a plain call's: server settings, the client's capabilities, audit.
+            const channelFor = callChannelFor(toolsCall.passthrough, call, {
+              era: "modern",
+              conversation: side.inputs as unknown as InputConversation<unknown>,
+              notify: async () => undefined,
+              logLevel: undefined,
+              capabilities,
+            });
             const result = await callTool(deps.pool, deps.stages, call, target, {
               signal,
-              channelFor: () => REFUSING_CHANNEL,
+              channelFor: side.governed(channelFor),
             });
             return callResultForClient(result, call.protocolVersion) as unknown as Record<string, unknown>;
           }
@@ -265,7 +281,10 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       const onExtensionRequest = server.setRequestHandler as unknown as (
         method: string,
         schemas: { params: typeof TASK_PARAMS },
-        handler: (params: { taskId?: unknown }, ctx: ServerContext) => Promise<unknown>,
+        handler: (
+          params: { taskId?: unknown; inputResponses?: unknown },
+          ctx: ServerContext,
+        ) => Promise<unknown>,
       ) => void;
       onExtensionRequest.call(server, "tasks/get", { params: TASK_PARAMS }, (params, ctx) => {
         requireTasks(ctx, "tasks/get");
@@ -278,11 +297,12 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
           return ACK;
         })(params, ctx);
       });
-      // No task of the gateway's waits for input: responses name nothing pending, and are ignored.
+      // Answers to the task's open questions (keys naming none are ignored).
       onExtensionRequest.call(server, "tasks/update", { params: TASK_PARAMS }, (params, ctx) => {
         requireTasks(ctx, "tasks/update");
         return handle(async (call) => {
-          await deps.tasks.get(call, params.taskId);
+          // The SDK lifts a request's `inputResponses` out of its params (SEP-2322).
+          await deps.tasks.update(call, params.taskId, params.inputResponses ?? ctx.mcpReq.inputResponses);
           return ACK;
         })(params, ctx);
       });

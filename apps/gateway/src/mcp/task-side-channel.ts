@@ -1,6 +1,7 @@
 import { RELATED_TASK_META_KEY, type Transport } from "@modelcontextprotocol/server";
 import type { CallChannel } from "@portcullis/upstream/call-channel";
 import type { StageInput } from "../pipeline/stage-input";
+import { TaskInputRequests } from "./task-input-requests";
 
 type Message = Parameters<Transport["send"]>[0];
 
@@ -28,6 +29,8 @@ export class TaskSideChannel {
   private listener: Listener | null = null;
   private readonly held: Message[] = [];
   private asking = 0;
+  /** The same questions in the 2026-07-28 tasks extension's form (tasks/get, tasks/update). */
+  readonly inputs = new TaskInputRequests();
 
   constructor(
     private readonly taskId: string,

@@ -3,8 +3,6 @@ import {
   ProtocolError,
   type ServerContext,
 } from "@modelcontextprotocol/server";
-import type { CallChannel } from "@portcullis/upstream/call-channel";
-import { ChannelRefusal, REFUSED } from "@portcullis/upstream/call-channel";
 import { z } from "zod";
 import type { CallContext } from "../pipeline/request-context";
 import type { GatewayTasks, Task } from "./passthrough-tasks";
@@ -20,13 +18,15 @@ import type { GatewayTasks, Task } from "./passthrough-tasks";
  * - `tasks/get` answers the task with its result or error inlined; `tasks/cancel` and
  *   `tasks/update` answer an empty ack; `tasks/result` and `tasks/list` no longer exist;
  * - `tasks/*` of a request that did not declare the extension: -32021.
- * Not served: input during a task (`inputRequests` / `tasks/update` responses): an upstream's
- * elicitation or sampling in a 2026-07-28 task is refused upstream, saying so.
+ * - what the upstream asks the client meanwhile (elicitation, sampling) is governed as in a
+ *   plain call and waits in the task: `input_required`, with `inputRequests` on tasks/get,
+ *   answered by tasks/update's `inputResponses` (task-input-requests.ts), on the replica
+ *   running the call.
  */
 export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
 
 /** The params of tasks/get, tasks/cancel and tasks/update (the id is checked where it is read). */
-export const TASK_PARAMS = z.looseObject({ taskId: z.unknown() });
+export const TASK_PARAMS = z.looseObject({ taskId: z.unknown(), inputResponses: z.unknown().optional() });
 
 /** JSON-RPC "missing required client capability" (SEP-2575). */
 const MISSING_CAPABILITY = -32021;
@@ -88,10 +88,11 @@ export async function detailedTask(
   call: CallContext,
   taskId: unknown,
 ): Promise<Record<string, unknown>> {
-  const { task, result, error } = await tasks.detail(call, taskId);
+  const { task, result, error, inputRequests } = await tasks.detail(call, taskId);
   return {
     resultType: "complete",
     ...wireTask(task),
+    ...(inputRequests && { inputRequests }),
     ...(result && { result: { ...result, resultType: "complete" } }),
     ...(error && { error }),
   };
@@ -99,14 +100,3 @@ export async function detailedTask(
 
 /** The empty acknowledgement of tasks/cancel and tasks/update. */
 export const ACK = { resultType: "complete" } as const;
-
-/** What an upstream asks the client during a 2026-07-28 task is refused (input rounds of tasks are not served). */
-export const REFUSING_CHANNEL: CallChannel = {
-  onRequest: (method) =>
-    Promise.reject(
-      new ChannelRefusal(
-        REFUSED,
-        `Portcullis does not relay ${method} during a task of the 2026-07-28 tasks extension (task input is not served yet)`,
-      ),
-    ),
-};
