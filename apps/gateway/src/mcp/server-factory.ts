@@ -126,7 +126,7 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
           prompts: {},
           logging: {},
           completions: {},
-          // 2025-11-25 tasks; the 2026-07-28 revision moved them to an extension (not served yet).
+          // 2025-11-25 tasks; the 2026-07-28 revision moved them to an extension.
           ...(era === "legacy" && { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }),
           // 2026-07-28: tasks are an extension (mcp/tasks-extension.ts), served by hand.
           ...(era === "modern" && { extensions: { [TASKS_EXTENSION]: {} } }),
@@ -216,32 +216,30 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
         target.name,
         ttl ?? undefined,
         async (signal, side) => {
-          if (form === "modern") {
-            // Questions wait in the task (tasks/get shows them, tasks/update answers them),
-            // governed as a plain call's: server settings, the client's capabilities, audit.
-            const channelFor = callChannelFor(toolsCall.passthrough, call, {
-              era: "modern",
-              conversation: side.inputs as unknown as InputConversation<unknown>,
-              notify: async () => undefined,
-              logLevel: undefined,
-              capabilities,
-            });
-            const result = await callTool(deps.pool, deps.stages, call, target, {
-              signal,
-              channelFor: side.governed(channelFor),
-            });
-            return callResultForClient(result, call.protocolVersion) as unknown as Record<string, unknown>;
-          }
-          // The upstream's elicitation and sampling reach the client through its tasks/result,
-          // governed as in a plain call (server settings, DLP, one audit event each).
-          const channelFor = callChannelFor(toolsCall.passthrough, call, {
-            era: "legacy",
-            transport: side.transport,
-            relatedRequestId: 0,
-            signal,
-            notify: side.notify,
-            logLevel: deps.passthrough.logLevels.get(policySubject(call.identity).id),
-          });
+          // The upstream's elicitation and sampling are governed as in a plain call (server
+          // settings, DLP, one audit event each) and reach the client by the task's form:
+          // on its tasks/result stream (2025-11-25), or as the task's inputRequests, which
+          // tasks/update answers (2026-07-28 extension).
+          const channelFor = callChannelFor(
+            toolsCall.passthrough,
+            call,
+            form === "modern"
+              ? {
+                  era: "modern",
+                  conversation: side.inputs as unknown as InputConversation<unknown>,
+                  notify: async () => undefined,
+                  logLevel: undefined,
+                  capabilities,
+                }
+              : {
+                  era: "legacy",
+                  transport: side.transport,
+                  relatedRequestId: 0,
+                  signal,
+                  notify: side.notify,
+                  logLevel: deps.passthrough.logLevels.get(policySubject(call.identity).id),
+                },
+          );
           const result = await callTool(deps.pool, deps.stages, call, target, {
             signal,
             channelFor: side.governed(channelFor),
