@@ -46,9 +46,12 @@ beforeAll(async () => {
             const task = await extra.taskStore.createTask({ ttl: 60_000, pollInterval: 20 });
             kettles.set(kind, () => {
               kettles.delete(kind);
-              void extra.taskStore.storeTaskResult(task.taskId, "completed", {
-                content: [{ type: "text", text: `a pot of ${kind} tea` }],
-              });
+              // The gateway cancels the upstream task of a cancelled one: nothing to store then.
+              void extra.taskStore
+                .storeTaskResult(task.taskId, "completed", {
+                  content: [{ type: "text", text: `a pot of ${kind} tea` }],
+                })
+                .catch(() => undefined);
             });
             return { task };
           },
@@ -104,6 +107,7 @@ beforeAll(async () => {
       const bob = b.agent("bob", "eng");
       b.grant({ agent: bob }, kitchen, "echo");
       keys.bob = b.key(bob).key;
+      b.portal("teahouse", [{ server: kitchen, tools: ["*"] }], { naming: "bare" });
     },
   });
   await pool.close();
@@ -222,6 +226,30 @@ describe("tasks of revision 2025-11-25", () => {
       await bob.close();
     }
   });
+
+  it.each(CLIENTS)(
+    "tools/list tells a 2025-11-25 client each tool's taskSupport, on /mcp and through a portal ($revision client)",
+    async ({ revision, connect: connectClient }) => {
+      for (const url of [h.gateway.url, `${h.gateway.url}/teahouse`]) {
+        const client = await connectClient(url, keys.alice);
+        try {
+          const { tools } = await client.listTools();
+          const execution = (name: string) =>
+            (tools.find((t) => t.name.endsWith(name)) as { execution?: unknown } | undefined)?.execution;
+          if (revision === "2025-11-25") {
+            expect(execution("brew")).toEqual({ taskSupport: "optional" });
+            expect(execution("steep")).toEqual({ taskSupport: "required" });
+          } else {
+            // 2026-07-28 moved taskSupport to the tasks extension, which the gateway does not serve.
+            expect(tools.map((t) => t.name).some((n) => n.endsWith("brew"))).toBe(true);
+            expect(tools.every((t) => !("execution" in t))).toBe(true);
+          }
+        } finally {
+          await client.close();
+        }
+      }
+    },
+  );
 
   it("another replica answers for a task, and its cancellation stops the call where it runs", async () => {
     const spoolDir = await mkdtemp(join(tmpdir(), "pc-tasks-b-"));

@@ -74,6 +74,12 @@ export const snapshotServer = z.object({
 });
 export type SnapshotServer = z.infer<typeof snapshotServer>;
 
+/** MCP `Tool.execution` (2025-11-25): unknown keys kept, an unknown taskSupport read as absent. */
+export const toolExecution = z.looseObject({
+  taskSupport: z.enum(["forbidden", "optional", "required"]).optional().catch(undefined),
+});
+export type ToolExecution = z.infer<typeof toolExecution>;
+
 export const snapshotTool = z.object({
   id: z.string(),
   serverId: z.string(),
@@ -84,6 +90,11 @@ export const snapshotTool = z.object({
   inputSchema: z.record(z.string(), z.unknown()),
   outputSchema: z.record(z.string(), z.unknown()).nullable(),
   annotations: z.record(z.string(), z.unknown()).nullable(),
+  /**
+   * The tool's MCP `execution` field as its server lists it (`taskSupport`: whether it may or
+   * must be called as a 2025-11-25 task). Absent in older snapshots and in previews.
+   */
+  execution: toolExecution.nullable().optional(),
   /** MCP Apps: the `ui://` resource the tool's `_meta` names (readable by agents granted the tool). */
   uiResourceUri: z.string().nullable().optional(),
   riskClass: riskClass,

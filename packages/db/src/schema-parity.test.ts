@@ -303,6 +303,7 @@ function fixtures(s: string): Fixture[] {
           inputSchema: { type: "object", properties: { title: { type: "string" } } },
           outputSchema: { type: "object" },
           annotations: { destructiveHint: false, readOnlyHint: false },
+          execution: { taskSupport: "optional" },
           uiResourceUri: "ui://github/panel",
           riskClass: "destructive",
           riskOverride: "read",

@@ -73,9 +73,13 @@ export class CallChannels {
     };
   }
 
-  /** A tools/call leaving with one of our progress tokens: its id now names the channel. */
+  /**
+   * A tools/call leaving with one of our progress tokens: its id now names the channel. So
+   * does a tasks/result with one (a task-only tool's call: the server's requests come on it).
+   */
   private learn(message: JSONRPCMessage): void {
-    if (!("method" in message) || !("id" in message) || message.method !== "tools/call") return;
+    if (!("method" in message) || !("id" in message)) return;
+    if (message.method !== "tools/call" && message.method !== "tasks/result") return;
     const token = (message.params?._meta as Record<string, unknown> | undefined)?.progressToken;
     const channel = typeof token === "string" ? this.byToken.get(token) : undefined;
     if (channel) this.byRequestId.set(message.id, channel);

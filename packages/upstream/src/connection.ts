@@ -72,7 +72,7 @@ export class UpstreamConnection {
   private readonly watchers = new Map<string, Set<() => void>>();
   private readonly listens = new Map<string, { close(): Promise<void> }>();
   /** The server's tools that must be called as tasks (taskSupport "required"), listed once. */
-  private taskTools: Promise<ReadonlySet<string>> | null = null;
+  private taskTools: Promise<ReadonlyMap<string, "optional" | "required">> | null = null;
   /** A Streamable HTTP upstream's endpoint, for lean calls (lean-call.ts); null for other transports. */
   private lean: Omit<LeanTarget, "protocolVersion" | "sessionId"> | null = null;
   /** The 2026-07-28 request envelope this client sends (its info and capabilities). */
@@ -180,8 +180,12 @@ export class UpstreamConnection {
   ): Promise<CallToolResult> {
     const meta = traceMeta && Object.keys(traceMeta).length > 0 ? traceMeta : undefined;
     // Synchronous for servers without task-augmented tools/call: the common call pays nothing.
-    const taskOnly = this.taskOnlyTools();
-    if (taskOnly && (await taskOnly).has(name)) return this.callAsTask(name, args, meta, options);
+    const taskTools = this.taskToolsOf();
+    // A task-only tool refuses a plain call. A task tool run with a channel is called as a task
+    // too: its server may send what it asks the client only on the task's side channel.
+    const support = taskTools ? (await taskTools).get(name) : undefined;
+    if (support === "required" || (support === "optional" && channel?.onRequest))
+      return this.callAsTask(name, args, meta, options, onProgress, channel);
     const target = lean && !onProgress && !meta ? this.leanTarget() : null;
     if (target) return this.leanCall(target, name, args, options, channel);
     const modern = lean && !onProgress && !meta ? this.modernLeanTarget(name, channel) : null;
@@ -220,28 +224,28 @@ export class UpstreamConnection {
   }
 
   /**
-   * The tools that must be called task-augmented (2025-11-25 tasks, `execution.taskSupport:
-   * "required"`): such a tool refuses a plain call. Null for a server that declares no
-   * task-augmented tools/call; the others are asked once per connection.
+   * The tools that may (`optional`) or must (`required`) be called task-augmented (2025-11-25
+   * tasks, `execution.taskSupport`). Null for a server that declares no task-augmented
+   * tools/call; the others are asked once per connection.
    */
-  private taskOnlyTools(): Promise<ReadonlySet<string>> | null {
+  private taskToolsOf(): Promise<ReadonlyMap<string, "optional" | "required">> | null {
     const caps = this.client.getServerCapabilities() as
       | { tasks?: { requests?: { tools?: { call?: unknown } } } }
       | undefined;
     if (!caps?.tasks?.requests?.tools?.call) return null;
     this.toolsListed = true;
     this.taskTools ??= this.client.listTools().then(
-      (listed) =>
-        new Set(
-          listed.tools
-            .filter(
-              (t) => (t as { execution?: { taskSupport?: string } }).execution?.taskSupport === "required",
-            )
-            .map((t) => t.name),
-        ),
+      (listed) => {
+        const tools = new Map<string, "optional" | "required">();
+        for (const t of listed.tools) {
+          const support = (t as { execution?: { taskSupport?: string } }).execution?.taskSupport;
+          if (support === "optional" || support === "required") tools.set(t.name, support);
+        }
+        return tools;
+      },
       () => {
         this.taskTools = null;
-        return new Set<string>();
+        return new Map();
       },
     );
     return this.taskTools;
@@ -251,14 +255,47 @@ export class UpstreamConnection {
    * A call of a task-only tool, as the caller's plain call: create the task, wait for its
    * result with `tasks/result` (the server answers once the task ends), and cancel the task
    * upstream when the caller aborts. The result keeps no trace of the upstream's task id.
+   *
+   * While the task reads `input_required`, the server sends its requests to the client
+   * (elicitation, sampling) on the tasks/result stream (2025-11-25's side channel): the call's
+   * progress token names both requests, so they reach the caller's channel as a plain call's
+   * do, without the upstream's task id (the caller knows no such task).
    */
   private async callAsTask(
     name: string,
     args: Record<string, unknown>,
     meta: Record<string, string> | undefined,
     options: RequestOptions,
+    onProgress?: (progress: UpstreamProgress) => void,
+    channel?: CallChannel,
   ): Promise<CallToolResult> {
-    const params = { name, arguments: args, ...(meta && { _meta: meta }), task: { ttl: TASK_TTL_MS } };
+    if (!channel && !onProgress) return this.runAsTask(name, args, meta, options, undefined);
+    const registration = this.progress.register(onProgress ?? (() => {}));
+    const closeChannel = channel
+      ? this.channels.open(registration.token, withoutRelatedTask(channel))
+      : undefined;
+    try {
+      return await this.runAsTask(name, args, meta, options, registration.token);
+    } finally {
+      closeChannel?.();
+      registration.dispose();
+    }
+  }
+
+  private async runAsTask(
+    name: string,
+    args: Record<string, unknown>,
+    meta: Record<string, string> | undefined,
+    options: RequestOptions,
+    progressToken: string | undefined,
+  ): Promise<CallToolResult> {
+    const requestMeta = progressToken === undefined ? meta : { ...meta, progressToken };
+    const params = {
+      name,
+      arguments: args,
+      ...(requestMeta && { _meta: requestMeta }),
+      task: { ttl: TASK_TTL_MS },
+    };
     const created = (await this.client.request(
       { method: "tools/call", params } as never,
       CREATE_TASK_RESULT as never,
@@ -272,7 +309,10 @@ export class UpstreamConnection {
     options.signal?.addEventListener("abort", cancel, { once: true });
     try {
       const result = (await this.client.request(
-        { method: "tasks/result", params: { taskId } } as never,
+        {
+          method: "tasks/result",
+          params: { taskId, ...(progressToken !== undefined && { _meta: { progressToken } }) },
+        } as never,
         ANY_RESULT as never,
         options,
       )) as Record<string, unknown>;
@@ -568,4 +608,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
     timer = setTimeout(() => resolve(undefined), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The caller's channel, given the upstream's requests without the upstream's task id in `_meta`. */
+function withoutRelatedTask(channel: CallChannel): CallChannel {
+  const onRequest = channel.onRequest;
+  if (!onRequest) return channel;
+  return {
+    ...channel,
+    onRequest: (method, params) => {
+      const meta = params._meta as Record<string, unknown> | undefined;
+      if (!meta || !(RELATED_TASK_META_KEY in meta)) return onRequest.call(channel, method, params);
+      const { [RELATED_TASK_META_KEY]: _upstreamTask, ...rest } = meta;
+      const { _meta: _, ...bare } = params;
+      return onRequest.call(channel, method, Object.keys(rest).length > 0 ? { ...bare, _meta: rest } : bare);
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { metaToolsFor } from "@portcullis/policy/context/meta-tools";
 import type { Tool } from "@portcullis/upstream/types";
 import { listToolsFor } from "../mcp/list-tools";
+import { toolsForRevision } from "../mcp/tool-execution";
 import type { CallContext } from "../pipeline/request-context";
 import { listPortalTools, portalViewOf } from "../portals/portal-requests";
 import { exposureOf } from "./exposure-of";
@@ -12,8 +13,12 @@ import { exposureOf } from "./exposure-of";
 export function listToolsByExposure(call: CallContext): Tool[] {
   const exposure = exposureOf(call);
   if (exposure === "full") {
-    return call.portal !== null ? listPortalTools(call) : listToolsFor(call.snapshot.viewOf(call.identity));
+    const tools =
+      call.portal !== null ? listPortalTools(call) : listToolsFor(call.snapshot.viewOf(call.identity));
+    return toolsForRevision(tools, call.protocolVersion);
   }
   const meta = metaToolsFor(exposure) as Tool[];
-  return call.portal !== null ? [...meta, ...portalViewOf(call).pinned] : meta;
+  return call.portal !== null
+    ? [...meta, ...toolsForRevision(portalViewOf(call).pinned, call.protocolVersion)]
+    : meta;
 }

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { JsonRpcMessage } from "../http/json-rpc";
 import { listToolsFor } from "../mcp/list-tools";
 import { callResultForClient } from "../mcp/revision-bridge";
+import { toolsForRevision } from "../mcp/tool-execution";
 import {
   type CallToolOptions,
   type CallToolParams,
@@ -128,7 +129,7 @@ export function createFastPath(deps: FastPathDeps): FastPath {
       const notifications: string[] = [];
       if (route.method === "tools/list") {
         outcome = await run(rc, async (call) => ({
-          tools: listToolsFor(call.snapshot.viewOf(call.identity)),
+          tools: toolsForRevision(listToolsFor(call.snapshot.viewOf(call.identity)), call.protocolVersion),
         }));
       } else {
         const controller = new AbortController();

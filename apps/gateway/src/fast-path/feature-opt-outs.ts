@@ -2,6 +2,7 @@ import { CLIENT_CAPABILITIES_META_KEY } from "@modelcontextprotocol/server";
 import { exposureOf } from "../context/exposure-of";
 import type { JsonRpcMessage } from "../http/json-rpc";
 import type { PassthroughState } from "../mcp/passthrough-state";
+import { declaresTasksIn } from "../mcp/tasks-extension";
 import { policySubject } from "../pipeline/policy-subject";
 import { callContextOf, type RequestContext } from "../pipeline/request-context";
 import type { FastPathOptOut } from "./eligibility";
@@ -12,7 +13,8 @@ import type { FastPathOptOut } from "./eligibility";
  * - the search and code exposures (meta-tools in tools/list and tools/call),
  * - a tools/call whose server may ask the client something during the call (elicitation,
  *   sampling) when the client could answer, and calls of an agent that set a log level:
- *   only the SDK path relays server-to-client requests and log notifications.
+ *   only the SDK path relays server-to-client requests and log notifications,
+ * - a 2026-07-28 tools/call that declares the tasks extension (the gateway may answer a task).
  */
 export function featureOptOuts(passthrough: PassthroughState): FastPathOptOut[] {
   return [
@@ -22,6 +24,7 @@ export function featureOptOuts(passthrough: PassthroughState): FastPathOptOut[] 
       return call !== null && exposureOf(call) !== "full";
     },
     (rc, message) => message.method === "tools/call" && mayNeedTheClient(rc, message, passthrough),
+    (_rc, message) => message.method === "tools/call" && declaresTasksIn(message.params),
   ];
 }
 

@@ -1,5 +1,6 @@
 import type { AgentView } from "@portcullis/policy/agent-view";
 import type { Tool } from "@portcullis/upstream/types";
+import { wireExecution } from "./tool-execution";
 
 // The tools/list answer depends only on the agent's view, which lives as long as its
 // snapshot version: build the wire objects once per view.
@@ -18,6 +19,9 @@ export function listToolsFor(view: AgentView): Tool[] {
     if (tool.title) out.title = tool.title;
     if (tool.outputSchema) out.outputSchema = tool.outputSchema as Tool["outputSchema"];
     if (tool.annotations) out.annotations = tool.annotations as Tool["annotations"];
+    // Kept here for every client; toolsForRevision drops it for revisions without tasks.
+    const execution = wireExecution(tool.execution);
+    if (execution) out.execution = execution;
     // MCP Apps: the client learns the tool's interface resource (readable under the tool grant).
     if (tool.uiResourceUri) out._meta = { ui: { resourceUri: tool.uiResourceUri } };
     return out;

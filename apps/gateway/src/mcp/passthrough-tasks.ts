@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { ProtocolError, RELATED_TASK_META_KEY } from "@modelcontextprotocol/server";
+import { ProtocolError, RELATED_TASK_META_KEY, type Transport } from "@modelcontextprotocol/server";
 import { AppError } from "@portcullis/contracts/errors";
 import { newId } from "@portcullis/contracts/ids";
 import { type RedisNames, taskKeys } from "@portcullis/contracts/redis-keys";
@@ -9,6 +9,7 @@ import { resolveTool } from "../pipeline/call-tool";
 import { policySubject } from "../pipeline/policy-subject";
 import type { CallContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
+import { TaskSideChannel } from "./task-side-channel";
 
 /** A task as 2025-11-25 defines it (tasks/get answers this; tools/call answers `{ task }`). */
 export interface Task {
@@ -30,8 +31,15 @@ const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 // A task ends once: the first of "finished" and "cancelled" wins, on whichever replica.
 const FINISH = `
-if redis.call('HGET', KEYS[1], 'status') ~= 'working' then return 0 end
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'working' and status ~= 'input_required' then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'lastUpdatedAt', ARGV[2], ARGV[3], ARGV[4], 'statusMessage', ARGV[5])
+return 1`;
+
+// working <-> input_required, only while the task has not ended.
+const SET_STATUS = `
+if redis.call('HGET', KEYS[1], 'status') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'lastUpdatedAt', ARGV[3])
 return 1`;
 
 /**
@@ -46,6 +54,8 @@ return 1`;
 export class GatewayTasks {
   /** Calls running in this process, so a cancellation (here or on another replica) aborts them. */
   private readonly running = new Map<string, AbortController>();
+  /** How the calls running here reach their clients (through the clients' tasks/result). */
+  private readonly sides = new Map<string, TaskSideChannel>();
   private watcher: NodeJS.Timeout | null = null;
 
   constructor(
@@ -58,12 +68,14 @@ export class GatewayTasks {
    * Starts `run` as a task of `call` for tool `toolName` (decided up front: an unknown or
    * denied tool is refused as a plain call is, and no task is created). Resolves with the
    * task at once; `finished` settles when the call ends (its audit event is recorded then).
+   * `run` gets the task's side channel: what the upstream asks the client during the call
+   * goes through it (the task reads `input_required` meanwhile).
    */
   async start(
     call: CallContext,
     toolName: string,
     requestedTtl: number | undefined,
-    run: (signal: AbortSignal) => Promise<Record<string, unknown>>,
+    run: (signal: AbortSignal, side: TaskSideChannel) => Promise<Record<string, unknown>>,
   ): Promise<{ task: Task; finished: Promise<void> }> {
     resolveTool(call, toolName);
     const subject = policySubject(call.identity).id;
@@ -96,8 +108,13 @@ export class GatewayTasks {
       .exec();
     const controller = new AbortController();
     this.running.set(task.taskId, controller);
+    const side = new TaskSideChannel(task.taskId, async (inputRequired) => {
+      const [from, to] = inputRequired ? ["working", "input_required"] : ["input_required", "working"];
+      await this.redis.eval(SET_STATUS, 1, keys.record, from, to, new Date().toISOString());
+    });
+    this.sides.set(task.taskId, side);
     this.watchCancellations();
-    const finished = run(controller.signal)
+    const finished = run(controller.signal, side)
       .then(
         (result) => this.finish(keys.record, "completed", "result", result, ""),
         (err: unknown) => {
@@ -114,7 +131,11 @@ export class GatewayTasks {
       .catch((err: unknown) =>
         this.logger.warn({ err: String(err), taskId: task.taskId }, "task state not saved"),
       )
-      .finally(() => this.running.delete(task.taskId));
+      .finally(() => {
+        side.inputs.abandon("the task ended");
+        this.running.delete(task.taskId);
+        this.sides.delete(task.taskId);
+      });
     return { task, finished };
   }
 
@@ -125,16 +146,31 @@ export class GatewayTasks {
 
   /**
    * tasks/result: waits until the task ends, then answers what tools/call would have (or its
-   * error), tagged with the task it belongs to.
+   * error), tagged with the task it belongs to. Meanwhile, when the call runs here, what its
+   * upstream asks the client goes out on `stream` (this request's response stream).
    */
-  async result(call: CallContext, taskId: unknown, signal: AbortSignal): Promise<Record<string, unknown>> {
+  async result(
+    call: CallContext,
+    taskId: unknown,
+    signal: AbortSignal,
+    stream?: { transport: Transport | undefined; relatedRequestId: string | number },
+  ): Promise<Record<string, unknown>> {
     let fields = await this.readOwned(call, taskId);
-    while (!TERMINAL.has(fields.status ?? "")) {
-      // Polls Redis: the call may run on another replica.
-      await sleep(POLL_INTERVAL_MS / 5, undefined, { signal }).catch(() => {
-        throw new AppError("UNAVAILABLE", "tasks/result was cancelled");
-      });
-      fields = await this.readOwned(call, taskId);
+    const side = this.sides.get(String(taskId));
+    const detach =
+      side && stream?.transport
+        ? side.listen({ transport: stream.transport, relatedRequestId: stream.relatedRequestId })
+        : undefined;
+    try {
+      while (!TERMINAL.has(fields.status ?? "")) {
+        // Polls Redis: the call may run on another replica.
+        await sleep(POLL_INTERVAL_MS / 5, undefined, { signal }).catch(() => {
+          throw new AppError("UNAVAILABLE", "tasks/result was cancelled");
+        });
+        fields = await this.readOwned(call, taskId);
+      }
+    } finally {
+      detach?.();
     }
     const related = { [RELATED_TASK_META_KEY]: { taskId: String(taskId) } };
     if (fields.status === "completed") {
@@ -164,6 +200,32 @@ export class GatewayTasks {
     return { tasks, ...(ids.length === LIST_PAGE && { nextCursor: String(start + LIST_PAGE) }) };
   }
 
+  /**
+   * A task as it stands, with its outcome once it ended: what tools/call answered (without
+   * related-task `_meta`), or the error. The 2026-07-28 tasks extension inlines both in tasks/get.
+   */
+  async detail(
+    call: CallContext,
+    taskId: unknown,
+  ): Promise<{
+    task: Task;
+    result?: Record<string, unknown>;
+    error?: Record<string, unknown>;
+    inputRequests?: Record<string, unknown>;
+  }> {
+    const fields = await this.readOwned(call, taskId);
+    const task = taskOf(fields);
+    if (fields.status === "input_required") {
+      const inputRequests = this.sides.get(String(taskId))?.inputs.current();
+      return inputRequests ? { task, inputRequests } : { task };
+    }
+    if (fields.status === "completed")
+      return { task, result: JSON.parse(fields.result ?? "{}") as Record<string, unknown> };
+    if (fields.status === "failed")
+      return { task, error: JSON.parse(fields.error ?? "{}") as Record<string, unknown> };
+    return { task };
+  }
+
   /** tasks/cancel: a working task ends as cancelled (its call aborted when it runs here). */
   async cancel(call: CallContext, taskId: unknown): Promise<Task> {
     const fields = await this.readOwned(call, taskId);
@@ -173,10 +235,26 @@ export class GatewayTasks {
         "INVALID_INPUT",
         `task '${id}' already ended (${fields.status}); it cannot be cancelled`,
       );
+    await this.cancelRunning(id);
+    return this.get(call, taskId);
+  }
+
+  /** tasks/update (2026-07-28 extension): the answers reach the call when it runs here. */
+  async update(call: CallContext, taskId: unknown, responses: unknown): Promise<void> {
+    await this.readOwned(call, taskId);
+    this.sides.get(String(taskId))?.inputs.answer(responses);
+  }
+
+  /** tasks/cancel as the 2026-07-28 extension has it: an ended task is left as it is, without an error. */
+  async cancelIfRunning(call: CallContext, taskId: unknown): Promise<void> {
+    const fields = await this.readOwned(call, taskId);
+    if (!TERMINAL.has(fields.status ?? "")) await this.cancelRunning(String(taskId));
+  }
+
+  private async cancelRunning(id: string): Promise<void> {
     const record = taskKeys(this.names, id, "").record;
     await this.finish(record, "cancelled", "result", null, "cancelled by the client");
     this.running.get(id)?.abort(new AppError("UNAVAILABLE", "the task was cancelled by the client"));
-    return this.get(call, taskId);
   }
 
   /** Stops watching for cancellations (no call running, or shutdown). */

@@ -1,4 +1,8 @@
-import type { McpServerFactory, ServerContext } from "@modelcontextprotocol/server";
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type McpServerFactory,
+  type ServerContext,
+} from "@modelcontextprotocol/server";
 import { AppError } from "@portcullis/contracts/errors";
 import type { ClientRequestRules } from "@portcullis/policy/client-requests";
 import type { UpstreamPool } from "@portcullis/upstream/pool";
@@ -13,6 +17,7 @@ import {
   type CallToolParams,
   type CallToolStages,
   callTool,
+  resolveTool,
 } from "../pipeline/call-tool";
 import { policySubject } from "../pipeline/policy-subject";
 import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
@@ -20,8 +25,9 @@ import { toWireError } from "../pipeline/wire-errors";
 import { portalCallParams, portalPromptName, portalPrompts } from "../portals/portal-requests";
 import type { SessionStore } from "../sessions/session-store";
 import { readAppResource } from "./passthrough-apps";
-import { isLogLevel } from "./passthrough-channel";
+import { callChannelFor, isLogLevel } from "./passthrough-channel";
 import { complete } from "./passthrough-completions";
+import type { InputConversation } from "./passthrough-input-rounds";
 import { type PassthroughState, setLogLevel } from "./passthrough-state";
 import { ResourceSubscriptions } from "./passthrough-subscriptions";
 import type { GatewayTasks } from "./passthrough-tasks";
@@ -37,6 +43,16 @@ import {
 import { callResultForClient, itemResultForClient } from "./revision-bridge";
 import type { ScopedEventBus } from "./scoped-event-bus";
 import { TaskAwareServer } from "./task-aware-server";
+import {
+  ACK,
+  createTaskResult,
+  declaresTasks,
+  detailedTask,
+  requireTasks,
+  supportsTasks,
+  TASK_PARAMS,
+  TASKS_EXTENSION,
+} from "./tasks-extension";
 
 export interface ServerFactoryDeps {
   pool: UpstreamPool;
@@ -110,8 +126,10 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
           prompts: {},
           logging: {},
           completions: {},
-          // 2025-11-25 tasks; the 2026-07-28 revision moved them to an extension (not served yet).
+          // 2025-11-25 tasks; the 2026-07-28 revision moved them to an extension.
           ...(era === "legacy" && { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }),
+          // 2026-07-28: tasks are an extension (mcp/tasks-extension.ts), served by hand.
+          ...(era === "modern" && { extensions: { [TASKS_EXTENSION]: {} } }),
         },
         instructions:
           rc.portal === null
@@ -157,6 +175,9 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
           (era === "legacy" && request.params.task
             ? startTask(call, request.params, request.params.task.ttl)
             : undefined) ??
+          (era === "modern" && declaresTasks(ctx)
+            ? startServerDirectedTask(call, request.params, ctx)
+            : undefined) ??
           serveToolsCall(
             toolsCall,
             server,
@@ -168,41 +189,122 @@ export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
       )(request, ctx),
     );
     /**
+     * 2026-07-28 tasks extension: the gateway decides, by the tool's taskSupport, whether the
+     * call runs as a task (undefined: answered directly).
+     */
+    const startServerDirectedTask = (call: CallContext, params: CallToolParams, ctx: ServerContext) => {
+      const target = call.portal ? portalCallParams(call, params) : params;
+      if (!supportsTasks(resolveTool(call, target.name).tool.execution?.taskSupport)) return undefined;
+      const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
+      return startTask(call, params, undefined, "modern", envelope[CLIENT_CAPABILITIES_META_KEY] as never);
+    };
+    /**
      * A task-augmented call answers `{ task }` at once and runs on; its audit event is the
      * call's, recorded when the call ends (the endpoint waits for `handlerDone`).
      */
-    const startTask = async (call: CallContext, params: CallToolParams, ttl: number | undefined) => {
+    const startTask = async (
+      call: CallContext,
+      params: CallToolParams,
+      ttl: number | undefined,
+      form: "legacy" | "modern" = "legacy",
+      /** A 2026-07-28 request's own: what its client can answer. */
+      capabilities?: Record<string, unknown>,
+    ) => {
       const target = call.portal ? portalCallParams(call, params) : params;
       const { task, finished } = await deps.tasks.start(
         call,
         target.name,
         ttl ?? undefined,
-        async (signal) =>
-          callResultForClient(
-            await callTool(deps.pool, deps.stages, call, target, { signal }),
-            call.protocolVersion,
-          ) as unknown as Record<string, unknown>,
+        async (signal, side) => {
+          // The upstream's elicitation and sampling are governed as in a plain call (server
+          // settings, DLP, one audit event each) and reach the client by the task's form:
+          // on its tasks/result stream (2025-11-25), or as the task's inputRequests, which
+          // tasks/update answers (2026-07-28 extension).
+          const channelFor = callChannelFor(
+            toolsCall.passthrough,
+            call,
+            form === "modern"
+              ? {
+                  era: "modern",
+                  conversation: side.inputs as unknown as InputConversation<unknown>,
+                  notify: async () => undefined,
+                  logLevel: undefined,
+                  capabilities,
+                }
+              : {
+                  era: "legacy",
+                  transport: side.transport,
+                  relatedRequestId: 0,
+                  signal,
+                  notify: side.notify,
+                  logLevel: deps.passthrough.logLevels.get(policySubject(call.identity).id),
+                },
+          );
+          const result = await callTool(deps.pool, deps.stages, call, target, {
+            signal,
+            channelFor: side.governed(channelFor),
+          });
+          return callResultForClient(result, call.protocolVersion) as unknown as Record<string, unknown>;
+        },
       );
       rc.handlerDone = Promise.all([rc.handlerDone, finished]).then(() => undefined);
-      return { task } as unknown as CallToolResult;
+      return (form === "modern" ? createTaskResult(task) : { task }) as unknown as CallToolResult;
     };
     // 2025-11-25 spec methods the SDK serves but does not type (its typed map has 2026-07-28's).
     const onTaskRequest = server.setRequestHandler as unknown as (
       method: "tasks/get" | "tasks/result" | "tasks/list" | "tasks/cancel",
       handler: (request: { params?: Record<string, unknown> }, ctx: ServerContext) => Promise<unknown>,
     ) => void;
-    onTaskRequest.call(server, "tasks/get", (request, ctx) =>
-      handle((call) => deps.tasks.get(call, request.params?.taskId))(request, ctx),
-    );
-    onTaskRequest.call(server, "tasks/result", (request, ctx) =>
-      handle((call) => deps.tasks.result(call, request.params?.taskId, ctx.mcpReq.signal))(request, ctx),
-    );
-    onTaskRequest.call(server, "tasks/list", (request, ctx) =>
-      handle((call) => deps.tasks.list(call, request.params?.cursor))(request, ctx),
-    );
-    onTaskRequest.call(server, "tasks/cancel", (request, ctx) =>
-      handle((call) => deps.tasks.cancel(call, request.params?.taskId))(request, ctx),
-    );
+    if (era === "legacy") {
+      onTaskRequest.call(server, "tasks/get", (request, ctx) =>
+        handle((call) => deps.tasks.get(call, request.params?.taskId))(request, ctx),
+      );
+      onTaskRequest.call(server, "tasks/result", (request, ctx) =>
+        handle((call) =>
+          deps.tasks.result(call, request.params?.taskId, ctx.mcpReq.signal, {
+            transport: server.transport,
+            relatedRequestId: ctx.mcpReq.id,
+          }),
+        )(request, ctx),
+      );
+      onTaskRequest.call(server, "tasks/list", (request, ctx) =>
+        handle((call) => deps.tasks.list(call, request.params?.cursor))(request, ctx),
+      );
+      onTaskRequest.call(server, "tasks/cancel", (request, ctx) =>
+        handle((call) => deps.tasks.cancel(call, request.params?.taskId))(request, ctx),
+      );
+    } else {
+      // The tasks extension (tasks/result and tasks/list are gone from it: method not found).
+      // The SDK has no 2026-07-28 schema for these methods: they are registered with our own.
+      const onExtensionRequest = server.setRequestHandler as unknown as (
+        method: string,
+        schemas: { params: typeof TASK_PARAMS },
+        handler: (
+          params: { taskId?: unknown; inputResponses?: unknown },
+          ctx: ServerContext,
+        ) => Promise<unknown>,
+      ) => void;
+      onExtensionRequest.call(server, "tasks/get", { params: TASK_PARAMS }, (params, ctx) => {
+        requireTasks(ctx, "tasks/get");
+        return handle((call) => detailedTask(deps.tasks, call, params.taskId))(params, ctx);
+      });
+      onExtensionRequest.call(server, "tasks/cancel", { params: TASK_PARAMS }, (params, ctx) => {
+        requireTasks(ctx, "tasks/cancel");
+        return handle(async (call) => {
+          await deps.tasks.cancelIfRunning(call, params.taskId);
+          return ACK;
+        })(params, ctx);
+      });
+      // Answers to the task's open questions (keys naming none are ignored).
+      onExtensionRequest.call(server, "tasks/update", { params: TASK_PARAMS }, (params, ctx) => {
+        requireTasks(ctx, "tasks/update");
+        return handle(async (call) => {
+          // The SDK lifts a request's `inputResponses` out of its params (SEP-2322).
+          await deps.tasks.update(call, params.taskId, params.inputResponses ?? ctx.mcpReq.inputResponses);
+          return ACK;
+        })(params, ctx);
+      });
+    }
     server.setRequestHandler("logging/setLevel", (request, ctx) =>
       handle(async (call) => {
         // 2026-07-28 clients send their level with every request; 2025 ones set it once.

@@ -8,6 +8,9 @@ class TaskCreated extends Error {
 }
 
 function isCreateTaskResult(result: Result): boolean {
+  const flat = result as { resultType?: unknown; taskId?: unknown };
+  // 2026-07-28 tasks extension: the task itself, flat, as `resultType: "task"`.
+  if (flat.resultType === "task" && typeof flat.taskId === "string") return true;
   const task = (result as { task?: { taskId?: unknown } }).task;
   return typeof task === "object" && task !== null && typeof task.taskId === "string";
 }
@@ -15,7 +18,8 @@ function isCreateTaskResult(result: Result): boolean {
 /**
  * The SDK's Server, except that a 2025-11-25 task-augmented `tools/call` may answer with a
  * CreateTaskResult (`{ task }`), as that revision defines: the SDK checks every tools/call
- * answer against CallToolResult only. Every other answer is still checked as before.
+ * answer against CallToolResult only. So may a 2026-07-28 one with the tasks extension answer
+ * its flat CreateTaskResult. Every other answer is still checked as before.
  */
 export class TaskAwareServer extends Server {
   protected override _wrapHandler(

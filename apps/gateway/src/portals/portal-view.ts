@@ -2,6 +2,7 @@ import type { SnapshotPortal } from "@portcullis/contracts/portal";
 import type { AgentView } from "@portcullis/policy/agent-view";
 import { fixedArgumentRefusal, type PortalTool, portalTools } from "@portcullis/policy/portal-tools";
 import type { Tool } from "@portcullis/upstream/types";
+import { wireExecution } from "../mcp/tool-execution";
 import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
 
 /** What one agent sees through one portal: the portal's tools that its grants let it see. */
@@ -90,6 +91,8 @@ function wireTool(t: PortalTool): Tool {
   if (t.tool.title) out.title = t.tool.title;
   if (t.tool.outputSchema) out.outputSchema = t.tool.outputSchema as Tool["outputSchema"];
   if (t.tool.annotations) out.annotations = t.tool.annotations as Tool["annotations"];
+  const execution = wireExecution(t.tool.execution);
+  if (execution) out.execution = execution;
   return out;
 }
 

@@ -119,6 +119,7 @@ export class SnapshotBuilder {
         inputSchema: t.inputSchema as Record<string, unknown>,
         outputSchema: (t.outputSchema as Record<string, unknown> | undefined) ?? null,
         annotations: (t.annotations as Record<string, unknown> | undefined) ?? null,
+        execution: (t.execution as Record<string, unknown> | undefined) ?? null,
         uiResourceUri: uiResourceUriOf(t),
         riskClass: riskFromAnnotations(t.annotations),
         status: "active",

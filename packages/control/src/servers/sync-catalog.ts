@@ -10,6 +10,7 @@ import { injectionFlags, scanToolDefinition } from "@portcullis/policy/tool-scan
 import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { Actor } from "../admin-audit/actor";
 import { recordAdminChange } from "../admin-audit/record-admin-change";
+import { canonicalJson } from "../canonical-json";
 import { type Db, LONG_TRANSACTION, type Tx } from "../db";
 import { flagNameCollisions } from "./flag-name-collisions";
 import { toUpstreamSpec } from "./server-spec";
@@ -176,6 +177,11 @@ async function reconcileTools(
     }
     const definitionChanged = current.definitionHash !== hash;
     if (!definitionChanged && current.status !== "removed") {
+      // How a tool may be called is no part of what a model is told: a change is stored
+      // without a review (the gateway calls a task-only tool as a task either way).
+      if (!sameJson(current.execution, tool.execution)) {
+        await tx.tool.update({ where: { id: current.id }, data: { execution: jsonOrNull(tool.execution) } });
+      }
       // Tools approved before approved definitions were kept: the current one is the approved one.
       if (current.approvedDefinition === null && current.approvedHash === hash) {
         await tx.tool.update({
@@ -217,6 +223,7 @@ function definitionFields(tool: ListedTool, hash: string) {
     inputSchema: (tool.inputSchema ?? { type: "object" }) as Prisma.InputJsonValue,
     outputSchema: jsonOrNull(tool.outputSchema),
     annotations: jsonOrNull(tool.annotations),
+    execution: jsonOrNull(tool.execution),
     uiResourceUri: uiResourceUriOf(tool),
     riskClass: riskFromAnnotations(tool.annotations as ToolAnnotationHints | undefined),
     definitionHash: hash,
@@ -247,6 +254,10 @@ function pinningState(
     status: keep("quarantined"),
     flags: [...otherFlags, ...injection, ...(unreviewedNew ? [] : [DEFINITION_CHANGED])],
   };
+}
+
+function sameJson(stored: unknown, listed: unknown): boolean {
+  return canonicalJson(stored ?? null) === canonicalJson(listed ?? null);
 }
 
 function jsonOrNull(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {

@@ -8,6 +8,8 @@ export interface ListedTool {
   inputSchema: Record<string, unknown>;
   outputSchema?: Record<string, unknown>;
   annotations?: Record<string, unknown>;
+  /** How the tool may be called (`taskSupport`); stored, outside the definition hash. */
+  execution?: Record<string, unknown>;
   /** Read for MCP Apps' `ui://` resource only (outside the definition hash). */
   _meta?: Record<string, unknown>;
 }

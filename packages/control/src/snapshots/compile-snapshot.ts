@@ -3,6 +3,8 @@ import {
   configSnapshot,
   SNAPSHOT_SCHEMA_VERSION,
   type snapshotTool,
+  type ToolExecution,
+  toolExecution,
 } from "@portcullis/contracts/snapshot";
 import type { Tool } from "@portcullis/db/client";
 import { effectiveRisk } from "@portcullis/policy/risk";
@@ -86,6 +88,7 @@ export function snapshotToolOf(t: ToolRow): z.input<typeof snapshotTool> {
     inputSchema: (t.inputSchema ?? {}) as Record<string, unknown>,
     outputSchema: (t.outputSchema ?? null) as Record<string, unknown> | null,
     annotations: (t.annotations ?? null) as Record<string, unknown> | null,
+    ...(t.execution !== undefined && { execution: toolExecutionOf(t.execution) }),
     uiResourceUri: t.uiResourceUri,
     riskClass: effectiveRisk(t.riskClass, t.riskOverride),
     status: t.status,
@@ -110,4 +113,10 @@ const PREVIEW_TOOL_FIELDS = {
 
 /** A tool row as compiled: every field, or (preview) those a decision reads. */
 export type ToolRow = Pick<Tool, keyof typeof PREVIEW_TOOL_FIELDS> &
-  Partial<Pick<Tool, "description" | "inputSchema" | "outputSchema" | "annotations">>;
+  Partial<Pick<Tool, "description" | "inputSchema" | "outputSchema" | "annotations" | "execution">>;
+
+/** A stored `execution` as the snapshot carries it; a malformed one (a misbehaving upstream) is none. */
+function toolExecutionOf(value: unknown): ToolExecution | null {
+  const parsed = toolExecution.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
