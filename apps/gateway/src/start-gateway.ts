@@ -179,9 +179,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const stages = tracing ? tracing.tracedStages(plainStages) : plainStages;
   // Conversations a client continues on another replica reach the process running the call.
   const peers = new PassthroughPeers(redis, subscriber, config.names, logger);
-  const peersStarted = peers
-    .start()
-    .catch((err) => logger.warn({ err: String(err) }, "passthrough peers: not linked"));
+  // Not awaited (Redis may be down at start): its SUBSCRIBE goes out before the snapshot
+  // store's, so once that store has started, this process hears its peers.
+  void peers.start().catch((err) => logger.warn({ err: String(err) }, "passthrough peers: not linked"));
   const passthrough = createPassthroughState(peers);
   const sessions = new SessionHttp(redis, config.names, logger);
   // Listen streams are tagged with their agent, so resource updates reach only who subscribed.
@@ -261,7 +261,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     },
   });
   await store.start();
-  await peersStarted;
   await loadLogLevels(passthrough, logger);
 
   const oauth = config.oauth

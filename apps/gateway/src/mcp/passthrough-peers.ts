@@ -59,20 +59,21 @@ export class PassthroughPeers {
   }
 
   async start(): Promise<void> {
-    this.subscriber.on("message", this.onMessage);
-    await this.subscriber.subscribe(this.direct, this.broadcast);
     const beat = () =>
       void this.redis.set(this.keys.alive(this.id), "1", "EX", ALIVE_TTL_SEC).catch(() => undefined);
     beat();
     this.timer = setInterval(beat, ALIVE_EVERY_MS);
     this.timer.unref();
+    this.subscriber.on("message", this.onMessage);
+    await this.subscriber.subscribe(this.direct, this.broadcast);
   }
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.subscriber.off("message", this.onMessage);
     await this.redis.del(this.keys.alive(this.id)).catch(() => undefined);
-    await this.subscriber.unsubscribe(this.direct, this.broadcast).catch(() => undefined);
+    // Not awaited: with Redis down it would wait for a reconnect (the connection closes next anyway).
+    void this.subscriber.unsubscribe(this.direct, this.broadcast).catch(() => undefined);
   }
 
   on(type: string, handler: (message: PeerMessage) => void): void {
