@@ -245,7 +245,7 @@ describe("a 2025-11-25 client whose answers reach the other gateway process", ()
       const [started, aborted] = [waitCalls.started, waitCalls.aborted];
       const running = client.callTool({ name: "up25__wait", arguments: {} }).catch(() => null);
       // Running upstream (a cancellation before that ends the call before it reaches the upstream).
-      await expect.poll(() => waitCalls.started).toBe(started + 1);
+      await expect.poll(() => waitCalls.started, { timeout: 5_000 }).toBe(started + 1);
       const call = log.find((r) => r.message.method === "tools/call")!;
       expect(call.where).toBe("a");
       // The call's own request stays open on A: only the notification sent to B can cancel it.
