@@ -59,12 +59,27 @@ export class PassthroughPeers {
   }
 
   async start(): Promise<void> {
-    const beat = () =>
-      void this.redis.set(this.keys.alive(this.id), "1", "EX", ALIVE_TTL_SEC).catch(() => undefined);
+    this.subscriber.on("message", this.onMessage);
+    await this.subscriber.subscribe(this.direct, this.broadcast);
+    const beat = () => void this.beat().catch(() => undefined);
     beat();
     this.timer = setInterval(beat, ALIVE_EVERY_MS);
     this.timer.unref();
-    this.subscriber.on("message", this.onMessage);
+  }
+
+  /**
+   * Says this process is alive, and checks that it still hears its channel: a subscription
+   * lost with a reconnect (seen under heavy load) would make this process look gone to its
+   * peers, so it is made again.
+   */
+  private async beat(): Promise<void> {
+    const [, numsub] = (await this.redis
+      .multi()
+      .set(this.keys.alive(this.id), "1", "EX", ALIVE_TTL_SEC)
+      .pubsub("NUMSUB", this.direct)
+      .exec()) as [[unknown, unknown], [unknown, [string, number]]];
+    if (Number(numsub?.[1]?.[1] ?? 1) > 0) return;
+    this.logger.warn({ id: this.id }, "passthrough peers: channel subscription lost; subscribing again");
     await this.subscriber.subscribe(this.direct, this.broadcast);
   }
 
