@@ -102,7 +102,18 @@ beforeAll(async () => {
       }),
     );
   }
+  await peersListening(2);
 }, 120_000);
+
+/** Waits until `count` gateway processes listen on their peer channels (each subscribes as it starts). */
+async function peersListening(count: number): Promise<void> {
+  const pattern = `${names.prefix}:passthrough:peer:*`;
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+    if ((await redis.pubsub("CHANNELS", pattern)).length >= count) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`fewer than ${count} gateway processes listen on their peer channels`);
+}
 
 afterAll(async () => {
   await Promise.all(gateways.map((g) => g.stop()));
@@ -384,6 +395,7 @@ describe("a 2026-07-28 client whose retries reach the other gateway process", ()
       ...gatewayEnv,
       GATEWAY_SPOOL_DIR: await mkdtemp(join(tmpdir(), "pc-xreplica-doomed-")),
     });
+    await peersListening(3);
     const log: Routed[] = [];
     // The process running the call stops while the client is answering the elicitation.
     const client = await modernClient(keys["relay-bot"]!, log, {
