@@ -9,6 +9,9 @@ export type PeerMessage = { t: string; from: string } & Record<string, unknown>;
 /** How often a process says it is alive, and how long that lasts (a crashed process is "gone" after it). */
 const ALIVE_EVERY_MS = 5_000;
 const ALIVE_TTL_SEC = 15;
+/** A live peer that did not hear a message is sent it again this often, this many times (6 s). */
+const RESEND_EVERY_MS = 500;
+const RESEND_ATTEMPTS = 12;
 
 /**
  * The link between gateway processes that serve the same installation (one Redis prefix),
@@ -95,13 +98,18 @@ export class PassthroughPeers {
     this.handlers.set(type, handler);
   }
 
-  /** Sends to one process; false when no process of that id listens (it stopped or crashed). */
+  /**
+   * Sends to one process; false when no process of that id listens (it stopped or crashed).
+   * A process that is alive but not subscribed (it is subscribing again, see `beat`) is
+   * retried for a little longer than one beat before it counts as gone.
+   */
   async send(to: string, t: string, body: Record<string, unknown>): Promise<boolean> {
-    const received = await this.redis.publish(
-      this.keys.peer(to),
-      JSON.stringify({ ...body, t, from: this.id }),
-    );
-    return received > 0;
+    const message = JSON.stringify({ ...body, t, from: this.id });
+    for (let attempt = 0; ; attempt++) {
+      if ((await this.redis.publish(this.keys.peer(to), message)) > 0) return true;
+      if (attempt >= RESEND_ATTEMPTS || !(await this.isAlive(to))) return false;
+      await new Promise((resolve) => setTimeout(resolve, RESEND_EVERY_MS));
+    }
   }
 
   /** Sends to every other process. */
