@@ -7,9 +7,11 @@ import {
 } from "@modelcontextprotocol/client";
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { McpServer as LegacyMcpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
+  ElicitResultSchema,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -59,7 +61,7 @@ const gatewayEnv = {
 beforeAll(async () => {
   [database, legacy, modern] = await Promise.all([
     createTestDatabase({ name: "cross_replica" }),
-    startLegacyHttpServer({ tag: "legacy", extend: legacyPassthroughSurface }),
+    startLegacyHttpServer({ tag: "legacy", extend: chattySurface }),
     startModernHttpServer({ tag: "modern", extend: modernPassthroughSurface }),
   ]);
   const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);
@@ -100,7 +102,18 @@ beforeAll(async () => {
       }),
     );
   }
+  await peersListening(2);
 }, 120_000);
+
+/** Waits until `count` gateway processes listen on their peer channels (each subscribes as it starts). */
+async function peersListening(count: number): Promise<void> {
+  const pattern = `${names.prefix}:passthrough:peer:*`;
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+    if ((await redis.pubsub("CHANNELS", pattern)).length >= count) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`fewer than ${count} gateway processes listen on their peer channels`);
+}
 
 afterAll(async () => {
   await Promise.all(gateways.map((g) => g.stop()));
@@ -110,6 +123,34 @@ afterAll(async () => {
   redis.disconnect();
   await database?.drop();
 });
+
+/** The 2025 passthrough surface, plus a tool that logs and reports progress after its question is answered. */
+function chattySurface(server: LegacyMcpServer): void {
+  legacyPassthroughSurface(server);
+  server.registerTool("chatty", { description: "Asks, then logs and reports progress." }, async (extra) => {
+    const answer = await extra.sendRequest(
+      { method: "elicitation/create", params: { message: "Your name?", requestedSchema: NAME_FORM } },
+      ElicitResultSchema,
+    );
+    await extra.sendNotification({
+      method: "notifications/message",
+      params: { level: "warning", data: `hello ${String(answer.content?.name)}` },
+    });
+    const progressToken = extra._meta?.progressToken;
+    if (progressToken !== undefined)
+      await extra.sendNotification({
+        method: "notifications/progress",
+        params: { progressToken, progress: 1, total: 1 },
+      });
+    return { content: [{ type: "text", text: "chatted" }] };
+  });
+}
+
+const NAME_FORM = {
+  type: "object" as const,
+  properties: { name: { type: "string" as const } },
+  required: ["name"],
+};
 
 type Where = "a" | "b";
 
@@ -181,12 +222,19 @@ async function legacyClient(key: string, log: Routed[], logs: Array<{ level: str
 async function modernClient(
   key: string,
   log: Routed[],
-  options: { via?: GatewayProcess; beforeAnswer?: () => Promise<void> } = {},
+  options: {
+    via?: GatewayProcess;
+    beforeAnswer?: () => Promise<void>;
+    logs?: Array<{ level: string; data: unknown }>;
+  } = {},
 ) {
   const client = new ModernClient(
     { name: "modern-xreplica", version: "2" },
     { capabilities: CAPABILITIES, versionNegotiation: { mode: { pin: "2026-07-28" } } },
   );
+  client.setNotificationHandler("notifications/message", (n) => {
+    options.logs?.push({ level: n.params.level, data: n.params.data });
+  });
   client.setRequestHandler("elicitation/create", async () => {
     await options.beforeAnswer?.();
     return { action: "accept" as const, content: { name: "Ada" } };
@@ -245,7 +293,7 @@ describe("a 2025-11-25 client whose answers reach the other gateway process", ()
       const [started, aborted] = [waitCalls.started, waitCalls.aborted];
       const running = client.callTool({ name: "up25__wait", arguments: {} }).catch(() => null);
       // Running upstream (a cancellation before that ends the call before it reaches the upstream).
-      await expect.poll(() => waitCalls.started).toBe(started + 1);
+      await expect.poll(() => waitCalls.started, { timeout: 5_000 }).toBe(started + 1);
       const call = log.find((r) => r.message.method === "tools/call")!;
       expect(call.where).toBe("a");
       // The call's own request stays open on A: only the notification sent to B can cancel it.
@@ -320,11 +368,34 @@ describe("a 2026-07-28 client whose retries reach the other gateway process", ()
     }
   });
 
+  it("gets the log messages and progress of the round A runs for the retry B received", async () => {
+    const log: Routed[] = [];
+    const logs: Array<{ level: string; data: unknown }> = [];
+    const progress: number[] = [];
+    const client = await modernClient(keys["relay-bot"]!, log, { logs });
+    try {
+      const result = await client.callTool(
+        { name: "up25__chatty", arguments: {} },
+        {
+          onprogress: (p) => void progress.push(p.progress),
+        },
+      );
+      expect(textOf(result)).toBe("chatted");
+      expect(logs).toEqual([{ level: "warning", data: "hello Ada" }]);
+      // (Each progress notification reaches this client twice, as when one process serves both rounds.)
+      expect(progress).toContain(1);
+      expect(log.filter((r) => r.message.method === "tools/call").map((r) => r.where)).toEqual(["a", "b"]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it("a retry for a call whose process is gone gets a clear error, not a new call", async () => {
     const doomed = await spawnGatewayProcess(["--import", "tsx", "apps/gateway/src/main.ts"], {
       ...gatewayEnv,
       GATEWAY_SPOOL_DIR: await mkdtemp(join(tmpdir(), "pc-xreplica-doomed-")),
     });
+    await peersListening(3);
     const log: Routed[] = [];
     // The process running the call stops while the client is answering the elicitation.
     const client = await modernClient(keys["relay-bot"]!, log, {

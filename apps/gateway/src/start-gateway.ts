@@ -179,9 +179,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const stages = tracing ? tracing.tracedStages(plainStages) : plainStages;
   // Conversations a client continues on another replica reach the process running the call.
   const peers = new PassthroughPeers(redis, subscriber, config.names, logger);
-  const peersStarted = peers
-    .start()
-    .catch((err) => logger.warn({ err: String(err) }, "passthrough peers: not linked"));
+  // Not awaited (Redis may be down at start): its SUBSCRIBE goes out before the snapshot
+  // store's, so once that store has started, this process hears its peers.
+  void peers.start().catch((err) => logger.warn({ err: String(err) }, "passthrough peers: not linked"));
   const passthrough = createPassthroughState(peers);
   // Fixed for the process's life: judged once, not per lean call (it parses a URL each time).
   const clientRequestRules = clientRequestRulesFor(config.upstream?.outbound);
@@ -263,7 +263,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     },
   });
   await store.start();
-  await peersStarted;
   await loadLogLevels(passthrough, logger);
 
   const oauth = config.oauth

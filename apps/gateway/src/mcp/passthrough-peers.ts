@@ -9,6 +9,9 @@ export type PeerMessage = { t: string; from: string } & Record<string, unknown>;
 /** How often a process says it is alive, and how long that lasts (a crashed process is "gone" after it). */
 const ALIVE_EVERY_MS = 5_000;
 const ALIVE_TTL_SEC = 15;
+/** A live peer that did not hear a message is sent it again this often, this many times (6 s). */
+const RESEND_EVERY_MS = 500;
+const RESEND_ATTEMPTS = 12;
 
 /**
  * The link between gateway processes that serve the same installation (one Redis prefix),
@@ -61,31 +64,52 @@ export class PassthroughPeers {
   async start(): Promise<void> {
     this.subscriber.on("message", this.onMessage);
     await this.subscriber.subscribe(this.direct, this.broadcast);
-    const beat = () =>
-      void this.redis.set(this.keys.alive(this.id), "1", "EX", ALIVE_TTL_SEC).catch(() => undefined);
+    const beat = () => void this.beat().catch(() => undefined);
     beat();
     this.timer = setInterval(beat, ALIVE_EVERY_MS);
     this.timer.unref();
+  }
+
+  /**
+   * Says this process is alive, and checks that it still hears its channel: a subscription
+   * lost with a reconnect (seen under heavy load) would make this process look gone to its
+   * peers, so it is made again.
+   */
+  private async beat(): Promise<void> {
+    const [, numsub] = (await this.redis
+      .multi()
+      .set(this.keys.alive(this.id), "1", "EX", ALIVE_TTL_SEC)
+      .pubsub("NUMSUB", this.direct)
+      .exec()) as [[unknown, unknown], [unknown, [string, number]]];
+    if (Number(numsub?.[1]?.[1] ?? 1) > 0) return;
+    this.logger.warn({ id: this.id }, "passthrough peers: channel subscription lost; subscribing again");
+    await this.subscriber.subscribe(this.direct, this.broadcast);
   }
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.subscriber.off("message", this.onMessage);
     await this.redis.del(this.keys.alive(this.id)).catch(() => undefined);
-    await this.subscriber.unsubscribe(this.direct, this.broadcast).catch(() => undefined);
+    // Not awaited: with Redis down it would wait for a reconnect (the connection closes next anyway).
+    void this.subscriber.unsubscribe(this.direct, this.broadcast).catch(() => undefined);
   }
 
   on(type: string, handler: (message: PeerMessage) => void): void {
     this.handlers.set(type, handler);
   }
 
-  /** Sends to one process; false when no process of that id listens (it stopped or crashed). */
+  /**
+   * Sends to one process; false when no process of that id listens (it stopped or crashed).
+   * A process that is alive but not subscribed (it is subscribing again, see `beat`) is
+   * retried for a little longer than one beat before it counts as gone.
+   */
   async send(to: string, t: string, body: Record<string, unknown>): Promise<boolean> {
-    const received = await this.redis.publish(
-      this.keys.peer(to),
-      JSON.stringify({ ...body, t, from: this.id }),
-    );
-    return received > 0;
+    const message = JSON.stringify({ ...body, t, from: this.id });
+    for (let attempt = 0; ; attempt++) {
+      if ((await this.redis.publish(this.keys.peer(to), message)) > 0) return true;
+      if (attempt >= RESEND_ATTEMPTS || !(await this.isAlive(to))) return false;
+      await new Promise((resolve) => setTimeout(resolve, RESEND_EVERY_MS));
+    }
   }
 
   /** Sends to every other process. */

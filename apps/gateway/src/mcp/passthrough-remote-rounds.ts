@@ -22,8 +22,8 @@ interface Waiting extends Hooks {
   reject(error: Error): void;
 }
 
-/** How often a waiting process checks that the one running the call is still alive. */
-const OWNER_CHECK_MS = 5_000;
+/** How often each side of a remote round checks that the other process is still alive. */
+const PEER_CHECK_MS = 5_000;
 
 const gone = () =>
   new AppError(
@@ -87,7 +87,7 @@ export class RemoteRounds {
           .isAlive(owner)
           .then((alive) => alive || finish(() => reject(gone())))
           .catch(() => undefined);
-      }, OWNER_CHECK_MS);
+      }, PEER_CHECK_MS);
       const onAbort = () => {
         void this.peers.send(owner, "round-abort", { rid }).catch(() => undefined);
         finish(() => reject(new Error("the client went away")));
@@ -125,6 +125,17 @@ export class RemoteRounds {
     conversation.progress = (progress) =>
       void this.peers.send(m.from, "round-progress", { rid, progress }).catch(() => undefined);
     this.serving.set(rid, conversation);
+    // The process holding the client's request stopped: nobody can hear this round's outcome.
+    const check = setInterval(() => {
+      void this.peers
+        .isAlive(m.from)
+        .then((alive) => {
+          if (alive) return;
+          conversation.controller.abort(new Error("the client's gateway process is gone"));
+          conversation.abandon("the client's gateway process is gone");
+        })
+        .catch(() => undefined);
+    }, PEER_CHECK_MS);
     try {
       const step = await conversation.round();
       reply({
@@ -144,6 +155,7 @@ export class RemoteRounds {
           : { message: error instanceof Error ? error.message : String(error) },
       });
     } finally {
+      clearInterval(check);
       this.serving.delete(rid);
     }
   }
