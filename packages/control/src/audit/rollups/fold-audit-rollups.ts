@@ -12,6 +12,7 @@ export interface FoldResult {
 
 /** Chain positions folded per transaction: bounded work, so a backlog drains in steps. */
 const DEFAULT_CHUNK = 200_000;
+const ANALYZE_AFTER = 100_000;
 
 /**
  * Folds every organization's audit events newer than its watermark into the dashboard
@@ -43,6 +44,9 @@ export async function foldAuditRollups(db: Db, options: { chunk?: number } = {})
     }
     if (moved) result.organizations++;
   }
+  // After a large build (a first fold, a long backlog) the planner needs the tables' new
+  // statistics now, not at autovacuum's next visit: the dashboard's plans depend on them.
+  if (result.events >= ANALYZE_AFTER) await db.$executeRaw`ANALYZE audit_rollups, audit_rollup_latency`;
   return result;
 }
 
