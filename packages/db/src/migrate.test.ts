@@ -86,7 +86,7 @@ describe("migrate on a database that does not exist yet", () => {
       url,
       "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'",
     );
-    expect(tables[0]?.n).toBe(24); // 23 models + _prisma_migrations
+    expect(tables[0]?.n).toBe(27); // 26 models + _prisma_migrations
   });
 
   test("creates _prisma_migrations with the exact columns prisma migrate deploy creates", async () => {

@@ -579,6 +579,7 @@ function fixtures(s: string): Fixture[] {
         {
           orgId: org,
           chainSeq: 7n,
+          legacyUntil: t("01-02T00:00:00.000"),
           floor: t("01-01T00:00:00.000"),
           foldedAt: t("01-05T00:00:00.000"),
         } satisfies Prisma.AuditRollupWatermarkUncheckedCreateInput,

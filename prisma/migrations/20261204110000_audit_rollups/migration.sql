@@ -36,12 +36,14 @@ CREATE TABLE "audit_rollup_latency" (
 );
 
 -- How far each organization's rollups go: every event of its chain up to chain_seq (null:
--- not built yet), and none before floor (retention deleted older events).
+-- not built yet), its events from before chaining existed up to legacy_until, and none
+-- before floor (retention deleted older events).
 
 -- CreateTable
 CREATE TABLE "audit_rollup_watermarks" (
     "org_id" TEXT NOT NULL,
     "chain_seq" BIGINT,
+    "legacy_until" TIMESTAMP(3),
     "floor" TIMESTAMP(3),
     "folded_at" TIMESTAMP(3),
 

@@ -143,8 +143,8 @@ export async function getAuditDashboard(
   // saves here, and the percentile sorts want memory rather than temporary files.
   const [row] = await db.$transaction(
     async (tx) => {
-      await tx.$executeRaw`SET LOCAL jit = off`;
-      await tx.$executeRaw`SET LOCAL work_mem = '32MB'`;
+      // One round trip for both settings (SET LOCAL each).
+      await tx.$queryRaw`SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)`;
       const fromRollups =
         options.rollups === false
           ? null

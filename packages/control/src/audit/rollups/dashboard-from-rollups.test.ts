@@ -150,4 +150,27 @@ describe("the dashboard over rollups", () => {
     expect(results[0]!.events + results[1]!.events).toBe(600);
     await expectSameAnswers();
   });
+
+  it("rounds fractional latencies to 3 significant digits, and only them", async () => {
+    const fractional = newId("organization");
+    await database.db.organization.create({ data: { id: fractional, name: fractional, slug: fractional } });
+    await ingestAuditEvents(
+      database.db,
+      events(800, 77, fractional).map((e, i) => ({ ...e, latencyMs: 0.5 + ((i * 7.31) % 900) })),
+    );
+    await foldAuditRollups(database.db);
+    const [, range] = ranges[0]!;
+    const fromRollups = await getAuditDashboard(database.db, fractional, range);
+    const fromEvents = await getAuditDashboard(database.db, fractional, range, { rollups: false });
+    const withoutLatency = (d: typeof fromEvents) => ({
+      ...d,
+      latencyByServer: d.latencyByServer.map(({ p50Ms, p95Ms, ...rest }) => rest),
+    });
+    expect(withoutLatency(fromRollups)).toEqual(withoutLatency(fromEvents));
+    fromRollups.latencyByServer.forEach((server, i) => {
+      const exact = fromEvents.latencyByServer[i]!;
+      expect(Math.abs(server.p50Ms - exact.p50Ms)).toBeLessThanOrEqual(exact.p50Ms * 0.005);
+      expect(Math.abs(server.p95Ms - exact.p95Ms)).toBeLessThanOrEqual(exact.p95Ms * 0.005);
+    });
+  });
 });
