@@ -1,3 +1,6 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   InMemoryTaskMessageQueue,
   InMemoryTaskStore,
@@ -10,7 +13,13 @@ import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
+import type { RunningGateway } from "./start-gateway";
+import {
+  type GatewayHarness,
+  startGatewayHarness,
+  startTestGateway,
+  waitForVersion,
+} from "./testing/gateway-harness";
 
 // Issue 9 point 2: tasks as 2026-07-28 has them, the Tasks extension (SEP-2663), which the v2
 // SDK does not implement: the gateway serves it by hand, over a 2025-11-25 upstream's task tools.
@@ -19,6 +28,8 @@ const TASKS = "io.modelcontextprotocol/tasks";
 let upstream: FixtureServer;
 let cafe: FixtureServer;
 let h: GatewayHarness;
+/** A second replica of the same installation (its own process state, the same Redis). */
+let replica: RunningGateway;
 let key = "";
 let nextId = 1;
 
@@ -96,9 +107,15 @@ beforeAll(async () => {
     },
   });
   await pool.close();
+  replica = await startTestGateway({
+    names: h.names,
+    spoolDir: await mkdtemp(join(tmpdir(), "pc-tasks-ext-replica-")),
+  });
+  await waitForVersion(replica, h.gateway.store.current()?.version ?? 1);
 });
 
 afterAll(async () => {
+  await replica?.close();
   await h?.close();
   await upstream?.close();
   await cafe?.close();
@@ -111,7 +128,12 @@ interface Answer {
 }
 
 /** One 2026-07-28 request (envelope and headers as the revision has them), `withTasks`: declaring the extension. */
-async function rpc(method: string, params: Record<string, unknown>, withTasks = true): Promise<Answer> {
+async function rpc(
+  method: string,
+  params: Record<string, unknown>,
+  withTasks = true,
+  url = h.gateway.url,
+): Promise<Answer> {
   const envelope = {
     "io.modelcontextprotocol/protocolVersion": "2026-07-28",
     "io.modelcontextprotocol/clientInfo": { name: "tasks-ext", version: "1.0.0" },
@@ -120,7 +142,7 @@ async function rpc(method: string, params: Record<string, unknown>, withTasks = 
       : {},
   };
   const name = typeof params.name === "string" ? params.name : params.taskId;
-  const res = await fetch(h.gateway.url, {
+  const res = await fetch(url, {
     method: "POST",
     headers: {
       "content-type": "application/json",
@@ -217,6 +239,37 @@ describe("the 2026-07-28 tasks extension", () => {
       decision: "allowed",
       toolName: "order",
     });
+  });
+
+  it("the questions of a task running on one replica are shown and answered on another", async () => {
+    const created = await rpc("tools/call", { name: "cafe__order", arguments: { drink: "cortado" } });
+    const taskId = created.result?.taskId as string;
+    expect(taskId).toMatch(/^tsk_/);
+    const onReplica = (method: string, params: Record<string, unknown>) =>
+      rpc(method, params, true, replica.url);
+    await expect
+      .poll(async () => Object.keys((await onReplica("tasks/get", { taskId })).result?.inputRequests ?? {}), {
+        timeout: 5_000,
+      })
+      .toHaveLength(1);
+    const waiting = (await onReplica("tasks/get", { taskId })).result!;
+    expect(waiting.status).toBe("input_required");
+    const [inputKey, request] = Object.entries(waiting.inputRequests as Record<string, unknown>)[0]!;
+    expect(request).toMatchObject({
+      method: "elicitation/create",
+      params: { message: "Which size of cortado?" },
+    });
+    const ack = await onReplica("tasks/update", {
+      taskId,
+      inputResponses: { [inputKey!]: { action: "accept", content: { size: "small" } } },
+    });
+    expect(ack.result).toMatchObject({ resultType: "complete" });
+    await expect
+      .poll(async () => (await onReplica("tasks/get", { taskId })).result?.status, { timeout: 5_000 })
+      .toBe("completed");
+    const done = (await onReplica("tasks/get", { taskId })).result!;
+    expect(textOf(done.result)).toBe("accept: a small cortado");
+    expect(done).not.toHaveProperty("inputRequests");
   });
 
   it("a plain tool, or a request without the extension, answers directly", async () => {

@@ -106,6 +106,8 @@ export function taskKeys(names: RedisNames, taskId: string, subjectId: string) {
   return {
     record: `${names.prefix}:task:${taskId}`,
     bySubject: `${names.prefix}:tasks:${subjectId}`,
+    /** tasks/update answers received by a replica not running the task, for the one that is. */
+    answers: `${names.prefix}:task:${taskId}:answers`,
   };
 }
 

@@ -108,10 +108,26 @@ export class GatewayTasks {
       .exec();
     const controller = new AbortController();
     this.running.set(task.taskId, controller);
-    const side = new TaskSideChannel(task.taskId, async (inputRequired) => {
-      const [from, to] = inputRequired ? ["working", "input_required"] : ["input_required", "working"];
-      await this.redis.eval(SET_STATUS, 1, keys.record, from, to, new Date().toISOString());
-    });
+    // The open questions (2026-07-28 extension) are mirrored in the record, in order, so a
+    // tasks/get served by another replica shows them.
+    let mirrored: Promise<unknown> = Promise.resolve();
+    const mirror = (current: Record<string, unknown> | undefined) => {
+      mirrored = mirrored
+        .then(() =>
+          current
+            ? this.redis.hset(keys.record, "inputRequests", JSON.stringify(current))
+            : this.redis.hdel(keys.record, "inputRequests"),
+        )
+        .catch(() => undefined);
+    };
+    const side = new TaskSideChannel(
+      task.taskId,
+      async (inputRequired) => {
+        const [from, to] = inputRequired ? ["working", "input_required"] : ["input_required", "working"];
+        await this.redis.eval(SET_STATUS, 1, keys.record, from, to, new Date().toISOString());
+      },
+      mirror,
+    );
     this.sides.set(task.taskId, side);
     this.watchCancellations();
     const finished = run(controller.signal, side)
@@ -216,7 +232,13 @@ export class GatewayTasks {
     const fields = await this.readOwned(call, taskId);
     const task = taskOf(fields);
     if (fields.status === "input_required") {
-      const inputRequests = this.sides.get(String(taskId))?.inputs.current();
+      const side = this.sides.get(String(taskId));
+      // Running here: the questions as they stand; elsewhere: as its replica mirrored them.
+      const inputRequests = side
+        ? side.inputs.current()
+        : fields.inputRequests
+          ? (JSON.parse(fields.inputRequests) as Record<string, unknown>)
+          : undefined;
       return inputRequests ? { task, inputRequests } : { task };
     }
     if (fields.status === "completed")
@@ -239,10 +261,25 @@ export class GatewayTasks {
     return this.get(call, taskId);
   }
 
-  /** tasks/update (2026-07-28 extension): the answers reach the call when it runs here. */
+  /**
+   * tasks/update (2026-07-28 extension): the answers reach the call at once when it runs
+   * here, else through Redis: the replica running it takes them within a second (its
+   * cancellation check, `watchCancellations`).
+   */
   async update(call: CallContext, taskId: unknown, responses: unknown): Promise<void> {
-    await this.readOwned(call, taskId);
-    this.sides.get(String(taskId))?.inputs.answer(responses);
+    const fields = await this.readOwned(call, taskId);
+    const side = this.sides.get(String(taskId));
+    if (side) {
+      side.inputs.answer(responses);
+      return;
+    }
+    if (TERMINAL.has(fields.status ?? "") || typeof responses !== "object" || responses === null) return;
+    const { answers } = taskKeys(this.names, String(taskId), "");
+    await this.redis
+      .multi()
+      .rpush(answers, JSON.stringify(responses))
+      .pexpire(answers, Number(fields.ttl ?? MAX_TASK_TTL_MS))
+      .exec();
   }
 
   /** tasks/cancel as the 2026-07-28 extension has it: an ended task is left as it is, without an error. */
@@ -275,7 +312,8 @@ export class GatewayTasks {
   /**
    * A tasks/cancel may reach another replica: it marks the task cancelled in Redis, and the
    * process running the call sees that here (one pipelined read of its running tasks a second)
-   * and aborts the upstream call.
+   * and aborts the upstream call. The same read takes the tasks/update answers another replica
+   * queued for them.
    */
   private watchCancellations(): void {
     if (this.watcher) return;
@@ -286,15 +324,21 @@ export class GatewayTasks {
       }
       const ids = [...this.running.keys()];
       const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.hget(taskKeys(this.names, id, "").record, "status");
+      for (const id of ids) {
+        const keys = taskKeys(this.names, id, "");
+        pipeline.hget(keys.record, "status").lpop(keys.answers, 100);
+      }
       void pipeline
         .exec()
-        .then((answers) => {
+        .then((replies) => {
           ids.forEach((id, i) => {
-            if (answers?.[i]?.[1] === "cancelled")
+            if (replies?.[2 * i]?.[1] === "cancelled")
               this.running
                 .get(id)
                 ?.abort(new AppError("UNAVAILABLE", "the task was cancelled by the client"));
+            // tasks/update answers another replica received.
+            const forwarded = (replies?.[2 * i + 1]?.[1] as string[] | null) ?? [];
+            for (const raw of forwarded) this.sides.get(id)?.inputs.answer(JSON.parse(raw));
           });
         })
         .catch(() => undefined);

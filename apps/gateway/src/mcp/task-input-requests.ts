@@ -17,10 +17,14 @@ export class TaskInputRequests {
   private next = 1;
   private readonly pending = new Map<string, Pending>();
 
+  /** `onChange`: told the open questions (undefined: none) whenever they change. */
+  constructor(private readonly onChange: (current: Record<string, unknown> | undefined) => void = () => {}) {}
+
   /** The channel's side (callChannelFor asks here, as it asks a 2026-07-28 call's conversation). */
   ask(method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       this.pending.set(`input-${this.next++}`, { method, params, resolve, reject });
+      this.onChange(this.current());
     });
   }
 
@@ -35,17 +39,22 @@ export class TaskInputRequests {
   /** tasks/update: answers the open questions it names; other keys name nothing and are ignored. */
   answer(responses: unknown): void {
     if (typeof responses !== "object" || responses === null) return;
+    let answered = false;
     for (const [key, response] of Object.entries(responses)) {
       const p = this.pending.get(key);
       if (!p || typeof response !== "object" || response === null) continue;
       this.pending.delete(key);
+      answered = true;
       p.resolve(response as Record<string, unknown>);
     }
+    if (answered) this.onChange(this.current());
   }
 
   /** Refuses every open question (the task ended or was cancelled). */
   abandon(reason: string): void {
+    if (this.pending.size === 0) return;
     for (const p of this.pending.values()) p.reject(new ChannelRefusal(REFUSED, reason));
     this.pending.clear();
+    this.onChange(undefined);
   }
 }

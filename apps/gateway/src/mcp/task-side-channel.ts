@@ -23,20 +23,25 @@ interface Listener {
  * The relay (passthrough-client-requests.ts) sends through `transport`, a stand-in for the
  * stream of whichever tasks/result waits; its answer comes back, as any 2025 client's answer
  * does, on a POST of its own. Held in the process running the call: a tasks/result served by
- * another replica sees the status but not the request.
+ * another replica sees the status but not the request (the 2026-07-28 form's questions, in
+ * `inputs`, are mirrored in Redis and answered from any replica).
  */
 export class TaskSideChannel {
   private listener: Listener | null = null;
   private readonly held: Message[] = [];
   private asking = 0;
   /** The same questions in the 2026-07-28 tasks extension's form (tasks/get, tasks/update). */
-  readonly inputs = new TaskInputRequests();
+  readonly inputs: TaskInputRequests;
 
   constructor(
     private readonly taskId: string,
     /** The task's status while the client is asked something (and back when it has answered). */
     private readonly setInputRequired: (inputRequired: boolean) => Promise<void>,
-  ) {}
+    /** Told the open questions whenever they change (the task's record mirrors them). */
+    onInputsChange?: (current: Record<string, unknown> | undefined) => void,
+  ) {
+    this.inputs = new TaskInputRequests(onInputsChange);
+  }
 
   /** The per-request transport the relay sends on. */
   readonly transport = {
