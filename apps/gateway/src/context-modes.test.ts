@@ -224,9 +224,16 @@ describe.each(CLIENTS)("exposure modes, client $revision", ({ connect }) => {
     );
     expect(r.isError).toBeFalsy();
     expect(r.structuredContent).toEqual({ result: { a: 5, e: "echo: sum 5" }, logs: ["done"], toolCalls: 2 });
-    const all = await waitForEvents((e) => e.slice(before).filter((x) => x.parentId).length >= 2);
-    const outer = all.slice(before).find((x) => x.toolName === "execute");
-    const inner = all.slice(before).filter((x) => x.parentId);
+    // The execute event is the inner calls' parent (found by id: an earlier test's execute
+    // event may be recorded after `before`), and it may be stored after them.
+    const innerOf = (e: typeof events) => e.slice(before).filter((x) => x.parentId);
+    const all = await waitForEvents((e) => {
+      const inner = innerOf(e);
+      return inner.length >= 2 && e.some((x) => x.id === inner[0]?.parentId);
+    });
+    const inner = innerOf(all);
+    const outer = all.find((x) => x.id === inner[0]?.parentId);
+    expect(outer?.toolName).toBe("execute");
     expect(outer).toBeDefined();
     expect(inner.map((x) => x.toolName).sort()).toEqual(["add", "echo"]);
     for (const x of inner) {

@@ -188,7 +188,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const sessions = new SessionHttp(redis, config.names, logger);
   // Listen streams are tagged with their agent, so resource updates reach only who subscribed.
   const bus = new ScopedEventBus();
-  const tasks = new GatewayTasks(redis, config.names, logger);
+  const tasks = new GatewayTasks(redis, config.names, logger, peers);
   const factory = createServerFactory({
     pool,
     stages,

@@ -1,3 +1,6 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import {
@@ -16,7 +19,13 @@ import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harness";
+import type { RunningGateway } from "./start-gateway";
+import {
+  type GatewayHarness,
+  startGatewayHarness,
+  startTestGateway,
+  waitForVersion,
+} from "./testing/gateway-harness";
 
 // Issue 9 point 2: a task's call that needs the user (2025-11-25 `input_required`). The
 // upstream runs the tool as a task and sends its elicitation or sampling request tied to that
@@ -25,6 +34,8 @@ import { type GatewayHarness, startGatewayHarness } from "./testing/gateway-harn
 const RELATED_TASK = "io.modelcontextprotocol/related-task";
 let upstream: FixtureServer;
 let h: GatewayHarness;
+/** A second replica of the installation (its own process state, the same Redis). */
+let replica: RunningGateway;
 const keys: Record<string, string> = {};
 /** Task ids the upstream created (none may reach a client). */
 const upstreamTaskIds: string[] = [];
@@ -138,9 +149,15 @@ beforeAll(async () => {
     },
   });
   await pool.close();
+  replica = await startTestGateway({
+    names: h.names,
+    spoolDir: await mkdtemp(join(tmpdir(), "pc-task-input-replica-")),
+  });
+  await waitForVersion(replica, h.gateway.store.current()?.version ?? 1);
 });
 
 afterAll(async () => {
+  await replica?.close();
   await h?.close();
   await upstream?.close();
 });
@@ -150,7 +167,15 @@ interface Asked {
   samplings: number;
 }
 
-async function connect(): Promise<{ client: LegacyClient; asked: Asked }> {
+/** tools/call to the first gateway, everything else (tasks/result, the answers) to the replica. */
+const callsHereRestThere: typeof fetch = (url, init) => {
+  const body = typeof init?.body === "string" ? init.body : "";
+  const target = new URL(body.includes('"tools/call"') ? h.gateway.url : replica.url);
+  target.search = new URL(String(url)).search;
+  return fetch(target, init);
+};
+
+async function connect(routed = false): Promise<{ client: LegacyClient; asked: Asked }> {
   const asked: Asked = { elicitations: [], samplings: 0 };
   const client = new LegacyClient(
     { name: "task-input-client", version: "1" },
@@ -167,6 +192,7 @@ async function connect(): Promise<{ client: LegacyClient; asked: Asked }> {
   await client.connect(
     new LegacyTransport(new URL(h.gateway.url), {
       requestInit: { headers: { Authorization: `Bearer ${keys.ada}` } },
+      ...(routed && { fetch: callsHereRestThere }),
     }),
   );
   return { client, asked };
@@ -210,6 +236,25 @@ describe("a task that needs input (2025-11-25 input_required)", () => {
       for (const id of upstreamTaskIds) expect(JSON.stringify(asked.elicitations)).not.toContain(id);
       const events = await audited("elicitation/create", { agentName: "ada", toolName: "order" });
       expect(events.find((e) => e.method === "elicitation/create")).toMatchObject({ decision: "allowed" });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a tasks/result on another replica than the one running the call relays its elicitation, and the answer reaches the call", async () => {
+    const { client, asked } = await connect(true);
+    try {
+      const taskId = await startTask(client, "cafe__order", { drink: "cortado" });
+      await expect
+        .poll(async () => (await client.experimental.tasks.getTask(taskId)).status, { timeout: 5_000 })
+        .toBe("input_required");
+      const result = await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+      expect(textOf(result)).toBe("accept: a large cortado");
+      expect(asked.elicitations).toHaveLength(1);
+      expect(asked.elicitations[0]).toMatchObject({
+        message: "Which size of cortado?",
+        _meta: { [RELATED_TASK]: { taskId } },
+      });
     } finally {
       await client.close();
     }

@@ -9,6 +9,8 @@ import { resolveTool } from "../pipeline/call-tool";
 import { policySubject } from "../pipeline/policy-subject";
 import type { CallContext } from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
+import type { PassthroughPeers } from "./passthrough-peers";
+import { TaskRemoteListeners } from "./task-remote-listeners";
 import { TaskSideChannel } from "./task-side-channel";
 
 /** A task as 2025-11-25 defines it (tasks/get answers this; tools/call answers `{ task }`). */
@@ -57,12 +59,17 @@ export class GatewayTasks {
   /** How the calls running here reach their clients (through the clients' tasks/result). */
   private readonly sides = new Map<string, TaskSideChannel>();
   private watcher: NodeJS.Timeout | null = null;
+  /** tasks/result streams on other replicas than the one running the call (with peers only). */
+  private readonly remote: TaskRemoteListeners | undefined;
 
   constructor(
     private readonly redis: Redis,
     private readonly names: RedisNames,
     private readonly logger: Logger,
-  ) {}
+    peers?: PassthroughPeers,
+  ) {
+    this.remote = peers ? new TaskRemoteListeners(peers, (id) => this.sides.get(id)) : undefined;
+  }
 
   /**
    * Starts `run` as a task of `call` for tool `toolName` (decided up front: an unknown or
@@ -99,6 +106,8 @@ export class GatewayTasks {
         createdAt: now,
         lastUpdatedAt: now,
         ttl,
+        // The process running the call: a tasks/result on another one asks it for the side channel.
+        owner: this.remote?.processId ?? "",
       })
       .pexpire(keys.record, ttl)
       .zadd(keys.bySubject, Date.now(), task.taskId)
@@ -173,10 +182,16 @@ export class GatewayTasks {
   ): Promise<Record<string, unknown>> {
     let fields = await this.readOwned(call, taskId);
     const side = this.sides.get(String(taskId));
+    const owner = fields.owner;
     const detach =
       side && stream?.transport
         ? side.listen({ transport: stream.transport, relatedRequestId: stream.relatedRequestId })
-        : undefined;
+        : !side && stream?.transport && this.remote && owner && !TERMINAL.has(fields.status ?? "")
+          ? await this.remote.listen(owner, String(taskId), {
+              transport: stream.transport,
+              relatedRequestId: stream.relatedRequestId,
+            })
+          : undefined;
     try {
       while (!TERMINAL.has(fields.status ?? "")) {
         // Polls Redis: the call may run on another replica.

@@ -23,8 +23,8 @@ interface Listener {
  * The relay (passthrough-client-requests.ts) sends through `transport`, a stand-in for the
  * stream of whichever tasks/result waits; its answer comes back, as any 2025 client's answer
  * does, on a POST of its own. Held in the process running the call: a tasks/result served by
- * another replica sees the status but not the request (the 2026-07-28 form's questions, in
- * `inputs`, are mirrored in Redis and answered from any replica).
+ * another replica listens through task-remote-listeners.ts (the 2026-07-28 form's questions,
+ * in `inputs`, are mirrored in Redis and answered from any replica).
  */
 export class TaskSideChannel {
   private listener: Listener | null = null;

@@ -207,17 +207,20 @@ describe("a changed definition", () => {
   it("does not let another organization see, approve or reject the tool", async () => {
     const otherOrg = await createOrg();
     const echo = await toolOf(serverId, "echo");
+    // Started one at a time: a call started early would reject while the one before it is
+    // awaited, an unhandled rejection that fails the whole run.
     const calls = [
-      getToolDiff(database.db, otherOrg, echo.id),
-      approveToolDefinition(database.db, {
-        orgId: otherOrg,
-        toolId: echo.id,
-        definitionHash: echo.definitionHash,
-        actor: admin,
-      }),
-      rejectTool(database.db, { orgId: otherOrg, toolId: echo.id, actor: admin }),
+      () => getToolDiff(database.db, otherOrg, echo.id),
+      () =>
+        approveToolDefinition(database.db, {
+          orgId: otherOrg,
+          toolId: echo.id,
+          definitionHash: echo.definitionHash,
+          actor: admin,
+        }),
+      () => rejectTool(database.db, { orgId: otherOrg, toolId: echo.id, actor: admin }),
     ];
-    for (const call of calls) expect((await errorOf(call)).code).toBe("NOT_FOUND");
+    for (const call of calls) expect((await errorOf(call())).code).toBe("NOT_FOUND");
     expect((await listToolsForReview(database.db, otherOrg)).items).toEqual([]);
   });
 });
