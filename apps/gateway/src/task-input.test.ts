@@ -11,9 +11,9 @@ import {
   CallToolResultSchema,
   CreateMessageRequestSchema,
   ElicitRequestSchema,
-  ElicitResultSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { AuditEvent } from "@portcullis/contracts/audit";
+import { registerAskingOrderTool } from "@portcullis/testkit/asking-task-tool";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
@@ -50,49 +50,7 @@ beforeAll(async () => {
     },
     extend: (server) => {
       // Asks which size (elicitation tied to its task), then orders it.
-      server.experimental.tasks.registerToolTask(
-        "order",
-        {
-          description: "Orders a coffee.",
-          inputSchema: { drink: z.string() },
-          execution: { taskSupport: "optional" },
-        },
-        {
-          createTask: async ({ drink }, extra) => {
-            const task = await extra.taskStore.createTask({ ttl: 60_000, pollInterval: 20 });
-            upstreamTaskIds.push(task.taskId);
-            void (async () => {
-              await extra.taskStore.updateTaskStatus(task.taskId, "input_required");
-              const answer = await server.server.request(
-                {
-                  method: "elicitation/create",
-                  params: {
-                    mode: "form",
-                    message: `Which size of ${drink}?`,
-                    requestedSchema: { type: "object", properties: { size: { type: "string" } } },
-                  },
-                },
-                ElicitResultSchema,
-                { relatedTask: { taskId: task.taskId } },
-              );
-              await extra.taskStore.storeTaskResult(task.taskId, "completed", {
-                content: [
-                  { type: "text", text: `${answer.action}: a ${String(answer.content?.size)} ${drink}` },
-                ],
-              });
-            })().catch((err: unknown) =>
-              extra.taskStore.storeTaskResult(task.taskId, "completed", {
-                content: [{ type: "text", text: `elicitation failed: ${String(err)}` }],
-                isError: true,
-              }),
-            );
-            return { task };
-          },
-          getTask: async (_args, extra) => (await extra.taskStore.getTask(extra.taskId))!,
-          getTaskResult: async (_args, extra) =>
-            (await extra.taskStore.getTaskResult(extra.taskId)) as { content: [] },
-        },
-      );
+      registerAskingOrderTool(server, (taskId) => void upstreamTaskIds.push(taskId));
       // Task-only; asks the client's model (sampling tied to its task).
       server.experimental.tasks.registerToolTask(
         "haiku",

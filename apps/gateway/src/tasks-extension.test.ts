@@ -5,14 +5,13 @@ import {
   InMemoryTaskMessageQueue,
   InMemoryTaskStore,
 } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
-import { ElicitResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { SnapshotAgent } from "@portcullis/contracts/snapshot";
+import { registerAskingOrderTool } from "@portcullis/testkit/asking-task-tool";
 import { type FixtureServer, startLegacyHttpServer } from "@portcullis/testkit/fixture-servers";
 import { startTaskToolServer } from "@portcullis/testkit/task-tool-server";
 import { UpstreamPool } from "@portcullis/upstream/pool";
 import { LOOPBACK_TEST_POLICY } from "@portcullis/upstream/test-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import type { RunningGateway } from "./start-gateway";
 import {
   type GatewayHarness,
@@ -44,48 +43,7 @@ beforeAll(async () => {
       capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
     },
     extend: (server) => {
-      server.experimental.tasks.registerToolTask(
-        "order",
-        {
-          description: "Orders.",
-          inputSchema: { drink: z.string() },
-          execution: { taskSupport: "optional" },
-        },
-        {
-          createTask: async ({ drink }, extra) => {
-            const task = await extra.taskStore.createTask({ ttl: 60_000, pollInterval: 20 });
-            void (async () => {
-              await extra.taskStore.updateTaskStatus(task.taskId, "input_required");
-              const answer = await server.server.request(
-                {
-                  method: "elicitation/create",
-                  params: {
-                    mode: "form",
-                    message: `Which size of ${drink}?`,
-                    requestedSchema: { type: "object", properties: { size: { type: "string" } } },
-                  },
-                },
-                ElicitResultSchema,
-                { relatedTask: { taskId: task.taskId } },
-              );
-              await extra.taskStore.storeTaskResult(task.taskId, "completed", {
-                content: [
-                  { type: "text", text: `${answer.action}: a ${String(answer.content?.size)} ${drink}` },
-                ],
-              });
-            })().catch((err: unknown) =>
-              extra.taskStore.storeTaskResult(task.taskId, "completed", {
-                content: [{ type: "text", text: `elicitation failed: ${String(err)}` }],
-                isError: true,
-              }),
-            );
-            return { task };
-          },
-          getTask: async (_args, extra) => (await extra.taskStore.getTask(extra.taskId))!,
-          getTaskResult: async (_args, extra) =>
-            (await extra.taskStore.getTaskResult(extra.taskId)) as { content: [] },
-        },
-      );
+      registerAskingOrderTool(server);
     },
   });
   const pool = new UpstreamPool(LOOPBACK_TEST_POLICY);

@@ -362,14 +362,16 @@ export class UpstreamConnection {
       name,
       args,
       { timeout: options.timeout ?? 60_000, ...(options.signal && { signal: options.signal }) },
-      {
-        onOtherMessage: (message) => {
-          const routed = asMarkedByTheSdkPath(message);
-          if (!this.channels.handleForCall(channel, routed, send)) this.transport.onmessage?.(routed);
-        },
-        notify: (message) => send(message),
-      },
+      { onOtherMessage: this.otherMessagesOf(channel, send), notify: (message) => send(message) },
     );
+  }
+
+  /** What a lean call's stream carries besides its answer: the call's channel first, else the SDK's handling. */
+  private otherMessagesOf(channel: CallChannel | undefined, send: Transport["send"]) {
+    return (message: JSONRPCMessage) => {
+      const routed = asMarkedByTheSdkPath(message);
+      if (!this.channels.handleForCall(channel, routed, send)) this.transport.onmessage?.(routed);
+    };
   }
 
   /**
@@ -417,12 +419,7 @@ export class UpstreamConnection {
       name,
       args,
       { timeout: options.timeout ?? 60_000, ...(options.signal && { signal: options.signal }) },
-      {
-        onOtherMessage: (message) => {
-          const routed = asMarkedByTheSdkPath(message);
-          if (!this.channels.handleForCall(channel, routed, send)) this.transport.onmessage?.(routed);
-        },
-      },
+      { onOtherMessage: this.otherMessagesOf(channel, send) },
     );
     if ((answer as { resultType?: unknown }).resultType !== "input_required") return answer as CallToolResult;
     if (!channel)
