@@ -389,6 +389,7 @@ export class UpstreamConnection {
     return {
       url: this.lean.url,
       fetch: this.lean.fetch,
+      ...(this.lean.request && { request: this.lean.request }),
       headers: this.lean.headers,
       // As the SDK path asks for the call's logs (callThroughChannel).
       envelope: channel?.onLog

@@ -9,6 +9,7 @@ import {
   SdkHttpError,
 } from "@modelcontextprotocol/client";
 import { type Answer, type LeanTarget, readAnswer } from "./lean-call";
+import type { LeanResponse } from "./lean-fetch";
 
 /**
  * The SDK client's wire codec for the negotiated revision (what its request funnel decodes a
@@ -30,7 +31,7 @@ export interface ModernResultCodec {
 }
 
 /** Where a 2026-07-28 lean call goes, and how its request is dressed and its answer decoded. */
-export interface ModernLeanTarget extends Pick<LeanTarget, "url" | "fetch" | "headers"> {
+export interface ModernLeanTarget extends Pick<LeanTarget, "url" | "fetch" | "request" | "headers"> {
   /** The request `_meta` envelope the revision requires (version, client info, capabilities, log level). */
   envelope: Record<string, unknown>;
   codec: ModernResultCodec;
@@ -87,7 +88,8 @@ export async function leanCallTool2026(
   };
   outer?.addEventListener("abort", onAbort, { once: true });
   try {
-    const response = await target.fetch(target.url, {
+    const send = target.request ?? target.fetch;
+    const response = await send(target.url, {
       method: "POST",
       headers: {
         ...target.headers,
@@ -126,7 +128,7 @@ function asSdkError(reason: unknown): SdkError {
  * A 400 to a modern-enveloped request may carry the JSON-RPC error that says why (the SDK
  * transport delivers it as the request's error); any other 400 is an HTTP failure.
  */
-async function badRequest(response: Response, id: string): Promise<Answer> {
+async function badRequest(response: LeanResponse, id: string): Promise<Answer> {
   const text = await response.text().catch(() => null);
   if (typeof text === "string") {
     try {

@@ -9,7 +9,6 @@ import {
   UnauthorizedError,
 } from "@modelcontextprotocol/client";
 import type { LeanResponse } from "./lean-fetch";
-import { plainTextResult } from "./plain-text-result";
 
 type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -163,8 +162,6 @@ async function decode(answer: Answer): Promise<CallToolResult> {
     const { code, message, data } = answer.error;
     throw new ProtocolError(code, message, data);
   }
-  const plain = plainTextResult(answer.result);
-  if (plain) return plain;
   const parsed = await resultSchema.validate(answer.result);
   if (parsed.issues)
     throw new SdkError(

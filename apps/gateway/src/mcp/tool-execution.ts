@@ -3,9 +3,8 @@ import type { Tool } from "@portcullis/upstream/types";
 /**
  * Whether a client of `protocolVersion` is told a tool's `execution` (`taskSupport`).
  * 2025-11-25 defines it together with the tasks the gateway serves that revision; earlier
- * revisions have no such field, and in 2026-07-28 taskSupport belongs to the tasks
- * extension (SEP-2663), whose server-directed tasks the gateway does not serve: telling
- * those clients a tool "requires" a task would promise what they cannot use.
+ * revisions have no such field, and in 2026-07-28 the tasks extension (SEP-2663) lets the
+ * server decide which calls become tasks (tasks-extension.ts), so its clients are not told.
  */
 export function listsExecution(protocolVersion: string | null): boolean {
   return protocolVersion === "2025-11-25";
