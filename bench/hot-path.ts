@@ -8,6 +8,7 @@
  *
  *   pnpm bench:hot   (env: BENCH_CALLS=3000 BENCH_SECONDS=5 BENCH_CONCURRENCY=32 BENCH_PROFILE=1)
  *
+ * BENCH_NO_DLP=1 / BENCH_NO_RL=1 leave the DLP / rate-limit policy out (what each costs).
  * BENCH_PROFILE=1 runs the gateway under `node --cpu-prof` (profiles land in bench/profiles/).
  * BENCH_UPSTREAM picks the upstream: `minimal` (the default, 2025-11-25), `2026` (the same
  * minimal server speaking 2026-07-28) or `v2` (the v2 SDK's own server, 2026-07-28): the
@@ -113,12 +114,24 @@ try {
       agents: [{ name: "bench-agent", team: "bench" }],
       grants: [{ team: "bench", server: "fast", tools: ["echo"], effect: "allow" }],
       policies: [
-        { name: "dlp-all", kind: "dlp", config: { detectors: "all", direction: "both", action: "redact" } },
-        {
-          name: "per-agent",
-          kind: "rate_limit",
-          config: { limits: [{ per: "agent", window: "day", max: 1_000_000_000 }] },
-        },
+        ...(process.env.BENCH_NO_DLP
+          ? []
+          : [
+              {
+                name: "dlp-all",
+                kind: "dlp",
+                config: { detectors: "all", direction: "both", action: "redact" },
+              },
+            ]),
+        ...(process.env.BENCH_NO_RL
+          ? []
+          : [
+              {
+                name: "per-agent",
+                kind: "rate_limit",
+                config: { limits: [{ per: "agent", window: "day", max: 1_000_000_000 }] },
+              },
+            ]),
       ],
     }),
     { actor, env: {} },
