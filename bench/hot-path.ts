@@ -8,6 +8,8 @@
  *
  *   pnpm bench:hot   (env: BENCH_CALLS=3000 BENCH_SECONDS=5 BENCH_CONCURRENCY=32 BENCH_PROFILE=1)
  *
+ * It also measures bench/bare-forwarder-server.ts (skip with BENCH_FLOOR=0): the floor a Node.js
+ * gateway starts from on this machine, whatever it does per call.
  * BENCH_NO_DLP=1 / BENCH_NO_RL=1 leave the DLP / rate-limit policy out (what each costs).
  * BENCH_PROFILE=1 runs the gateway under `node --cpu-prof` (profiles land in bench/profiles/).
  * BENCH_UPSTREAM picks the upstream: `minimal` (the default, 2025-11-25), `2026` (the same
@@ -152,7 +154,8 @@ try {
   const worker = startService("worker", "apps/worker/src/main.ts", baseEnv);
   running.push(worker);
 
-  const direct = new LeanMcpClient(upstreamUrl, undefined, UPSTREAM === "v2" ? "2026-07-28" : "2025-11-25");
+  const directRevision = UPSTREAM === "v2" ? "2026-07-28" : "2025-11-25";
+  const direct = new LeanMcpClient(upstreamUrl, undefined, directRevision);
   const directCall = () =>
     direct.request("tools/call", { name: "echo", arguments: { message: MESSAGE } }).then(expectEcho);
   const upstreamCpu0 = cpuSecondsOf(upstream.pid!);
@@ -211,6 +214,38 @@ try {
     return { ...result, cpu, stored: stored - stored0, processes };
   };
 
+  /** The same measurement through bench/bare-forwarder-server.ts: what Node's HTTP stack alone adds. */
+  const viaForwarder = async () => {
+    const port = await freePort();
+    const forwarder = startService("forwarder", "bench/bare-forwarder-server.ts", {
+      PORT: String(port),
+      UPSTREAM: upstreamUrl,
+    });
+    running.push(forwarder);
+    await waitForHttp(`http://127.0.0.1:${port}/mcp`, 30_000, "POST");
+    const client = new LeanMcpClient(`http://127.0.0.1:${port}/mcp`, undefined, directRevision);
+    const call = () =>
+      client.request("tools/call", { name: "echo", arguments: { message: MESSAGE } }).then(expectEcho);
+    for (let i = 0; i < 50; i++) await call();
+    const cpu0 = cpuSecondsOf(forwarder.pid!);
+    let calls = 0;
+    const counted = () => {
+      calls++;
+      return call();
+    };
+    const [ds, fs] = await sequentialPair(directCall, counted);
+    const [dRate, fRate] = await throughputPair(directCall, counted);
+    const cpu = ((cpuSecondsOf(forwarder.pid!) - cpu0) / calls) * 1e6;
+    await client.close();
+    await stop(forwarder);
+    return {
+      p50: percentile(fs, 50) - percentile(ds, 50),
+      p99: percentile(fs, 99) - percentile(ds, 99),
+      ratio: fRate / dRate,
+      cpu,
+    };
+  };
+
   const countCalls = async () => database.db.auditEvent.count({ where: { method: "tools/call" } });
 
   log(`gateway (1 process): ${CALLS} sequential calls each way, then ${SECONDS} s each at c=${CONCURRENCY}`);
@@ -218,6 +253,7 @@ try {
   const multi = process.env.GATEWAY_WORKERS ?? "auto";
   log(`gateway (GATEWAY_WORKERS=${multi}): ${SECONDS} s each at c=${CONCURRENCY}`);
   const gN = multi === "1" ? null : await viaGateway(multi, false);
+  const floor = process.env.BENCH_FLOOR === "0" ? null : await viaForwarder();
   await direct.close();
 
   const { direct: d, gateway: gw } = g;
@@ -248,6 +284,10 @@ try {
   if (gN)
     process.stdout.write(
       `CPU per call (µs), ${gN.processes} gateway processes: gateway ${gN.cpu.gateway}, worker ${gN.cpu.worker}, postgres ${gN.cpu.postgres}\n`,
+    );
+  if (floor)
+    process.stdout.write(
+      `floor, a bare node:http + undici forwarder (no policy, no audit): +${fmt(floor.p50)} ms p50, +${fmt(floor.p99)} ms p99, ${floor.ratio.toFixed(2)}× at c=${CONCURRENCY}, ${floor.cpu.toFixed(0)} µs CPU per call\n`,
     );
   process.stdout.write(
     `audit events stored: ${g.stored} of ${g.calls}${gN ? `; ${gN.stored} of ${gN.calls}` : ""}\n`,
