@@ -10,6 +10,9 @@
  *
  * It also measures bench/bare-forwarder-server.ts (skip with BENCH_FLOOR=0): the floor a Node.js
  * gateway starts from on this machine, whatever it does per call.
+ * The gateway and the worker run as production runs them: compiled by `pnpm build` (the bench
+ * builds first) and started with `node --enable-source-maps apps/<app>/dist/main.js`;
+ * BENCH_SOURCES=1 runs their TypeScript sources under the tsx loader instead.
  * BENCH_NO_DLP=1 / BENCH_NO_RL=1 leave the DLP / rate-limit policy out (what each costs).
  * BENCH_PROFILE=1 runs the gateway under `node --cpu-prof` (profiles land in bench/profiles/).
  * BENCH_UPSTREAM picks the upstream: `minimal` (the default, 2025-11-25), `2026` (the same
@@ -34,13 +37,15 @@ import { UpstreamPool } from "@portcullis/upstream/pool";
 import { Redis } from "ioredis";
 import { LeanMcpClient } from "./lib/lean-client";
 import { cpuSecondsOf, cpuSecondsOfAll, processTree } from "./lib/proc-cpu";
-import { root, startService, stop, waitForHttp } from "./lib/processes";
+import { root, startBuilt, startService, stop, waitForHttp } from "./lib/processes";
 import { fmt, measureThroughput, percentile } from "./lib/stats";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const PROFILE = process.env.BENCH_PROFILE === "1";
+/** Run the gateway and worker from their TypeScript sources (tsx) instead of `pnpm build`'s output. */
+const SOURCES = process.env.BENCH_SOURCES === "1";
 const SECRET = `bench-secret-${randomToken(32)}`;
 /** 64 bytes, echoed back: DLP scans it both ways. */
 const MESSAGE = "hello from the hot-path bench, sixty-four bytes of plain text ok.".slice(0, 64);
@@ -151,7 +156,9 @@ try {
     LOG_LEVEL: "warn",
     PORTCULLIS_OUTBOUND_ALLOW: "127.0.0.1",
   };
-  const worker = startService("worker", "apps/worker/src/main.ts", baseEnv);
+  const worker = SOURCES
+    ? startService("worker", "apps/worker/src/main.ts", baseEnv)
+    : startBuilt("worker", baseEnv);
   running.push(worker);
 
   const directRevision = UPSTREAM === "v2" ? "2026-07-28" : "2025-11-25";
@@ -165,12 +172,11 @@ try {
   /** Starts a gateway with `workers` processes and measures it; CPU per call of each component. */
   const viaGateway = async (workers: string, full: boolean) => {
     const port = await freePort();
-    const gateway = startService(
-      "gateway",
-      "apps/gateway/src/main.ts",
-      { ...baseEnv, GATEWAY_PORT: String(port), GATEWAY_WORKERS: workers },
-      PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${root}bench/profiles`] : [],
-    );
+    const gatewayEnv = { ...baseEnv, GATEWAY_PORT: String(port), GATEWAY_WORKERS: workers };
+    const profileArgs = PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${root}bench/profiles`] : [];
+    const gateway = SOURCES
+      ? startService("gateway", "apps/gateway/src/main.ts", gatewayEnv, profileArgs)
+      : startBuilt("gateway", gatewayEnv, profileArgs);
     running.push(gateway);
     await waitForHttp(`http://127.0.0.1:${port}/readyz`);
     const client = new LeanMcpClient(`http://127.0.0.1:${port}/mcp`, key);

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -52,7 +52,36 @@ export function startService(
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): ChildProcess {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", `${root}${entry}`], {
+  return spawnService(name, [...nodeArgs, "--import", "tsx", `${root}${entry}`], env);
+}
+
+/**
+ * Builds the gateway, the worker and the CLI as production runs them (`pnpm build`: one
+ * bundled ES module each) once per bench process; `startBuilt` then starts them.
+ */
+let built = false;
+export function buildApps(): void {
+  if (built) return;
+  const result = spawnSync("pnpm", ["--silent", "build"], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  if (result.status !== 0) throw new Error(`pnpm build failed (exit ${result.status})`);
+  built = true;
+}
+
+/** Starts an app's compiled entry (`apps/<app>/dist/main.js`) as the Dockerfile does. */
+export function startBuilt(
+  app: "gateway" | "worker",
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): ChildProcess {
+  buildApps();
+  return spawnService(app, [...nodeArgs, "--enable-source-maps", `${root}apps/${app}/dist/main.js`], env);
+}
+
+function spawnService(name: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
