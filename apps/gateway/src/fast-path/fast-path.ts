@@ -126,7 +126,7 @@ export function createFastPath(deps: FastPathDeps): FastPath {
       if (!route || optOuts.some((optOut) => optOut(rc, message))) return false;
       let outcome: Outcome;
       /** Log notifications of the call (already screened), as the SDK writes them. */
-      const notifications: string[] = [];
+      let notifications = null as string[] | null;
       if (route.method === "tools/list") {
         outcome = await run(rc, async (call) => ({
           tools: toolsForRevision(listToolsFor(call.snapshot.viewOf(call.identity)), call.protocolVersion),
@@ -138,17 +138,22 @@ export function createFastPath(deps: FastPathDeps): FastPath {
           if (!res.writableFinished) controller.abort();
         });
         const params = message.params as unknown as CallToolParams;
-        const collect: Notify = (n) => {
-          // The SDK writes a notification's `_meta` first.
-          const params = n.params._meta === undefined ? n.params : { _meta: n.params._meta, ...n.params };
-          notifications.push(JSON.stringify({ jsonrpc: "2.0", method: n.method, params }));
-          return Promise.resolve();
-        };
+        const channelFor = deps.channelFor;
         outcome = await run(rc, (call) =>
           callTool(deps.pool, deps.stages, call, params, {
             signal: controller.signal,
             leanUpstream: deps.leanUpstream !== false,
-            ...(deps.channelFor && { channelFor: deps.channelFor(call, collect) }),
+            // The collector exists only where a channel can use it (not allocated per call otherwise).
+            ...(channelFor && {
+              channelFor: channelFor(call, (n) => {
+                // The SDK writes a notification's `_meta` first.
+                const params =
+                  n.params._meta === undefined ? n.params : { _meta: n.params._meta, ...n.params };
+                notifications ??= [];
+                notifications.push(JSON.stringify({ jsonrpc: "2.0", method: n.method, params }));
+                return Promise.resolve();
+              }),
+            }),
           }).then(
             // Bridged to the client's revision exactly as the SDK path's handler does.
             (result) => callResultForClient(result, call.protocolVersion) as Record<string, unknown>,
@@ -156,7 +161,7 @@ export function createFastPath(deps: FastPathDeps): FastPath {
         );
       }
       const encoded = await encodeOrReplay(req, message, route, outcome);
-      const answer = notifications.length > 0 ? await asStream(encoded, notifications) : encoded;
+      const answer = notifications !== null ? await asStream(encoded, notifications) : encoded;
       stats.served++;
       if (answer instanceof Response) {
         stats.replayed++;

@@ -127,35 +127,16 @@ async function serveMcpRequest(
   res: ServerResponse,
   rc: RequestContext,
 ): Promise<Served> {
-  const { requestId } = rc;
-
   let message: JsonRpcMessage | null = null;
   let parsedBody: unknown;
-  const refuse = (
-    status: number,
-    err: AppError,
-    extraHeaders: Record<string, string> = {},
-    code = err.jsonRpcCode,
-  ) => {
-    rc.audit.decision =
-      err.code === "UNAUTHENTICATED" || err.code === "CREDENTIAL_INVALID" ? "unauthenticated" : "invalid";
-    if (err.code === "UNAVAILABLE") rc.audit.decision = "error";
-    rc.audit.reason = err.message;
-    rc.audit.errorCode = code;
-    rc.audit.isError = true;
-    sendJson(
-      res,
-      status,
-      jsonRpcError(message?.id, code, err.message, { code: err.code, requestId }),
-      extraHeaders,
-    );
-    return "audit" as const;
-  };
 
   if (req.method === "POST") {
     const contentType = req.headers["content-type"] ?? "";
     if (!/^application\/json\b/i.test(contentType)) {
       return refuse(
+        res,
+        rc,
+        message,
         415,
         new AppError("INVALID_INPUT", "Content-Type must be application/json"),
         {},
@@ -169,12 +150,15 @@ async function serveMcpRequest(
       const appError = isAppError(err)
         ? err
         : new AppError("INVALID_INPUT", "request body could not be read");
-      return refuse(appError.httpStatus, appError, { connection: "close" });
+      return refuse(res, rc, message, appError.httpStatus, appError, { connection: "close" });
     }
     try {
       parsedBody = JSON.parse(raw.toString("utf8"));
     } catch (err) {
       return refuse(
+        res,
+        rc,
+        message,
         400,
         new AppError("INVALID_INPUT", `Parse error: ${(err as Error).message}`),
         {},
@@ -184,6 +168,9 @@ async function serveMcpRequest(
     const envelope = checkEnvelope(parsedBody);
     if ("error" in envelope) {
       return refuse(
+        res,
+        rc,
+        message,
         400,
         new AppError("INVALID_INPUT", `Invalid Request: ${envelope.error}`),
         {},
@@ -201,13 +188,16 @@ async function serveMcpRequest(
   let snapshot = rc.snapshot;
   if (!snapshot) {
     return refuse(
+      res,
+      rc,
+      message,
       503,
       new AppError("UNAVAILABLE", "gateway has no configuration yet; publish a snapshot (portcullis apply)"),
     );
   }
   const stale =
     deps.freshness && !deps.freshness.failOpen ? staleSnapshot(deps.store, deps.freshness.maxAgeMs) : null;
-  if (stale) return refuse(503, stale);
+  if (stale) return refuse(res, rc, message, 503, stale);
   try {
     const endpointPath = (req.url ?? "/mcp").split("?")[0]!;
     try {
@@ -224,6 +214,9 @@ async function serveMcpRequest(
     const guard = deps.unauthenticated;
     if (guard?.refuse(req.socket.remoteAddress ?? "unknown")) {
       refuse(
+        res,
+        rc,
+        message,
         429,
         new AppError("RATE_LIMITED", "too many unauthenticated requests from this address; retry later"),
         { "retry-after": String(guard.retryAfterSec()) },
@@ -232,11 +225,11 @@ async function serveMcpRequest(
     }
     if (err instanceof AuthRefusal) {
       // OAuth's challenge (RFC 6750/9728): the client learns where to get a token.
-      refuse(err.status, err.appError, { "www-authenticate": err.challenge });
+      refuse(res, rc, message, err.status, err.appError, { "www-authenticate": err.challenge });
       return guard ? "summarized" : "audit";
     }
     const appError = isAppError(err) ? err : new AppError("UNAUTHENTICATED", "authentication failed");
-    refuse(401, appError, {
+    refuse(res, rc, message, 401, appError, {
       "www-authenticate": `Bearer realm="portcullis", error="invalid_token", error_description="${appError.message.replaceAll('"', "'")}"`,
     });
     return guard ? "summarized" : "audit";
@@ -244,7 +237,7 @@ async function serveMcpRequest(
 
   // A portal of another organization is indistinguishable from a missing one.
   if (rc.portal !== null && !portalOf(snapshot, policySubject(rc.identity).orgId, rc.portal)) {
-    return refuse(404, new AppError("NOT_FOUND", `unknown portal '${rc.portal}'`));
+    return refuse(res, rc, message, 404, new AppError("NOT_FOUND", `unknown portal '${rc.portal}'`));
   }
 
   const call = callContextOf(rc)!;
@@ -259,7 +252,7 @@ async function serveMcpRequest(
       rc.sessionId = session?.id ?? null;
     } catch (err) {
       if (!isAppError(err)) throw err;
-      return refuse(err.httpStatus, err);
+      return refuse(res, rc, message, err.httpStatus, err);
     }
   }
 
@@ -272,7 +265,7 @@ async function serveMcpRequest(
       }
     } catch (err) {
       if (!isAppError(err)) throw err;
-      return refuse(err.httpStatus, err);
+      return refuse(res, rc, message, err.httpStatus, err);
     }
     // A listen stream stops counting as a subscriber when it closes, not at the next swap.
     const closed = await admitListen(deps.passthrough, call, message);
@@ -317,6 +310,31 @@ async function serveMcpRequest(
   if (rc.handlerDone || !message || message.id === undefined || message.id === null) return "not_a_request";
   rc.audit.isError = response.status >= 400;
   if (rc.audit.isError) rc.audit.decision = "invalid";
+  return "audit";
+}
+
+/** Answers a request refused before any handler ran, with its audit fields set: served here. */
+function refuse(
+  res: ServerResponse,
+  rc: RequestContext,
+  message: JsonRpcMessage | null,
+  status: number,
+  err: AppError,
+  extraHeaders: Record<string, string> = {},
+  code = err.jsonRpcCode,
+): "audit" {
+  rc.audit.decision =
+    err.code === "UNAUTHENTICATED" || err.code === "CREDENTIAL_INVALID" ? "unauthenticated" : "invalid";
+  if (err.code === "UNAVAILABLE") rc.audit.decision = "error";
+  rc.audit.reason = err.message;
+  rc.audit.errorCode = code;
+  rc.audit.isError = true;
+  sendJson(
+    res,
+    status,
+    jsonRpcError(message?.id, code, err.message, { code: err.code, requestId: rc.requestId }),
+    extraHeaders,
+  );
   return "audit";
 }
 
