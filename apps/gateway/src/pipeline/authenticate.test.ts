@@ -9,7 +9,7 @@ const secretKey = randomBytes(32);
 // authenticate remembers what a snapshot resolved a header to: these cases must still be refused.
 describe("authenticate, asked again with the same header", () => {
   it("refuses a key once its expiry passes, though the same snapshot accepted it before", () => {
-    const builder = new SnapshotBuilder();
+    const builder = new SnapshotBuilder(secretKey);
     const agent = builder.agent("bot", "core");
     const expiresAt = new Date(Date.now() + 60_000);
     const { key } = builder.key(agent, expiresAt);
@@ -22,7 +22,7 @@ describe("authenticate, asked again with the same header", () => {
   });
 
   it("refuses a key the next snapshot revoked, and an agent it disabled", () => {
-    const builder = new SnapshotBuilder();
+    const builder = new SnapshotBuilder(secretKey);
     const agent = builder.agent("bot", "core");
     const { key, id } = builder.key(agent);
     const header = `Bearer ${key}`;
@@ -32,7 +32,7 @@ describe("authenticate, asked again with the same header", () => {
     const second = new CompiledSnapshot(builder.build(2), secretKey);
     expect(() => authenticate(header, second)).toThrow(/unknown or revoked/);
 
-    const other = new SnapshotBuilder();
+    const other = new SnapshotBuilder(secretKey);
     const disabled = other.agent("off", "core", "disabled");
     const { key: disabledKey } = other.key(disabled);
     const snapshot = new CompiledSnapshot(other.build(1), secretKey);
