@@ -6,14 +6,20 @@ import { newId } from "@portcullis/contracts/ids";
 import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
 import type { FastPath } from "../fast-path/fast-path";
-import { admitListen, type PassthroughState, takeClientMessage } from "../mcp/passthrough-state";
+import {
+  admitListen,
+  mayBeClientMessage,
+  opensListen,
+  type PassthroughState,
+  takeClientMessage,
+} from "../mcp/passthrough-state";
 import { ScopedEventBus } from "../mcp/scoped-event-bus";
 import { AuthRefusal, authenticateCaller, type GatewayOAuth } from "../oauth/authenticate-caller";
 import { policySubject } from "../pipeline/policy-subject";
 import { callContextOf, newAuditFields, type RequestContext } from "../pipeline/request-context";
 import { MCP_PATH, portalNameOf } from "../portals/portal-route";
 import { portalOf } from "../portals/portal-view";
-import type { SessionHttp } from "../sessions/session-http";
+import { SESSION_HEADER, type SessionHttp } from "../sessions/session-http";
 import type { SessionRecord } from "../sessions/session-store";
 import { catchUpSnapshot } from "../snapshot/catch-up";
 import type { SnapshotStore } from "../snapshot/snapshot-store";
@@ -242,7 +248,9 @@ async function serveMcpRequest(
 
   const call = callContextOf(rc)!;
   let session: SessionRecord | null = null;
-  if (deps.sessions) {
+  // A request naming no session gets none: `before` would answer null, a promise later.
+  if (deps.sessions && typeof req.headers[SESSION_HEADER] !== "string") rc.sessionId = null;
+  else if (deps.sessions) {
     try {
       // A session's GET stream and its DELETE: one audit event each, when the stream opens
       // or the session ends (the notifications a stream carries are not audited again).
@@ -257,7 +265,7 @@ async function serveMcpRequest(
   }
 
   // A client's answer to our request, or its cancellation of a call: nothing for the SDK.
-  if (message && deps.passthrough) {
+  if (message && deps.passthrough && mayBeClientMessage(message)) {
     try {
       if (await takeClientMessage(deps.passthrough, policySubject(rc.identity).id, message)) {
         res.writeHead(202).end();
@@ -267,6 +275,8 @@ async function serveMcpRequest(
       if (!isAppError(err)) throw err;
       return refuse(res, rc, message, err.httpStatus, err);
     }
+  }
+  if (message && deps.passthrough && opensListen(message)) {
     // A listen stream stops counting as a subscriber when it closes, not at the next swap.
     const closed = await admitListen(deps.passthrough, call, message);
     if (closed) res.once("close", closed);
