@@ -86,18 +86,22 @@ export function createFastPath(deps: FastPathDeps): FastPath {
     }
   }
 
+  /** The answer when the lean path encodes it itself, without a promise (the common case); else null. */
+  function encodeDirect(route: FastRoute, outcome: Outcome): Encoded | null {
+    if ("error" in outcome) return frame(route, errorMessage(route, outcome.error));
+    if (route.method !== "tools/call") return null;
+    const json = encodeCallResult(route, outcome.result, serverInfo);
+    return json === null ? null : frame(route, resultMessage(route, json));
+  }
+
+  /** What encodeDirect leaves: replayed through the SDK, or a tools/list answer (cached per view). */
   async function encodeOrReplay(
     req: IncomingMessage,
     message: JsonRpcMessage,
     route: FastRoute,
-    outcome: Outcome,
+    outcome: Extract<Outcome, { result: unknown }>,
   ): Promise<Encoded | Response> {
-    if ("error" in outcome) return frame(route, errorMessage(route, outcome.error));
-    if (route.method === "tools/call") {
-      const json = encodeCallResult(route, outcome.result, serverInfo);
-      if (json !== null) return frame(route, resultMessage(route, json));
-      return replay(replayHandler, req, message, outcome);
-    }
+    if (route.method === "tools/call") return replay(replayHandler, req, message, outcome);
     const tools = outcome.result.tools as object;
     let byRevision = listCache.get(tools);
     const cached = byRevision?.get(route.revision);
@@ -157,7 +161,9 @@ export function createFastPath(deps: FastPathDeps): FastPath {
           ),
         );
       }
-      const encoded = await encodeOrReplay(req, message, route, outcome);
+      const encoded =
+        encodeDirect(route, outcome) ??
+        (await encodeOrReplay(req, message, route, outcome as Extract<Outcome, { result: unknown }>));
       const answer = notifications !== null ? await asStream(encoded, notifications) : encoded;
       stats.served++;
       if (answer instanceof Response) {
