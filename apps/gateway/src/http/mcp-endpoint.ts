@@ -207,7 +207,9 @@ async function serveMcpRequest(
   try {
     const endpointPath = (req.url ?? "/mcp").split("?")[0]!;
     try {
-      rc.identity = await authenticateCaller(req, snapshot, deps.oauth ?? null, endpointPath);
+      // An agent key is decided at once (no promise); an OAuth token is verified asynchronously.
+      const identity = authenticateCaller(req, snapshot, deps.oauth ?? null, endpointPath);
+      rc.identity = identity instanceof Promise ? await identity : identity;
     } catch (err) {
       // A key or a person refused by this snapshot may be one the console has just added.
       if (!isCredentialRefusal(err)) throw err;
