@@ -5,7 +5,7 @@ import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { Logger } from "pino";
 import type { JsonRpcMessage } from "../http/json-rpc";
 import { listToolsFor } from "../mcp/list-tools";
-import { callResultForClient } from "../mcp/revision-bridge";
+import { callResultForClient, callResultNeedsBridge } from "../mcp/revision-bridge";
 import { toolsForRevision } from "../mcp/tool-execution";
 import {
   type CallToolOptions,
@@ -157,7 +157,10 @@ export function createFastPath(deps: FastPathDeps): FastPath {
             }),
           }).then(
             // Bridged to the client's revision exactly as the SDK path's handler does.
-            (result) => callResultForClient(result, call.protocolVersion) as Record<string, unknown>,
+            (result) =>
+              (callResultNeedsBridge(result, call.protocolVersion)
+                ? callResultForClient(result, call.protocolVersion)
+                : result) as Record<string, unknown>,
           ),
         );
       }
