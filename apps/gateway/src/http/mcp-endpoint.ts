@@ -33,6 +33,7 @@ import {
   sendJson,
 } from "./json-rpc";
 import { readBody } from "./read-body";
+import { pathOf } from "./request-path";
 
 export interface McpEndpointDeps {
   mcp: McpHttpHandler;
@@ -112,7 +113,7 @@ export async function handleMcpRequest(
     startedAt: performance.now(),
     method: req.method === "POST" ? "unknown" : `http/${req.method}`,
     protocolVersion: null,
-    portal: portalNameOf(MCP_PATH, (req.url ?? "").split("?")[0] ?? ""),
+    portal: portalNameOf(MCP_PATH, pathOf(req.url ?? "")),
     identity: null,
     snapshot: deps.store.current(),
     handlerDone: null,
@@ -205,7 +206,7 @@ async function serveMcpRequest(
     deps.freshness && !deps.freshness.failOpen ? staleSnapshot(deps.store, deps.freshness.maxAgeMs) : null;
   if (stale) return refuse(res, rc, message, 503, stale);
   try {
-    const endpointPath = (req.url ?? "/mcp").split("?")[0]!;
+    const endpointPath = pathOf(req.url ?? "/mcp");
     try {
       // An agent key is decided at once (no promise); an OAuth token is verified asynchronously.
       const identity = authenticateCaller(req, snapshot, deps.oauth ?? null, endpointPath);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { looksLikeApiKey } from "@portcullis/auth/api-keys";
 import { AppError, isAppError } from "@portcullis/contracts/errors";
+import { queryOf } from "../http/request-path";
 import { type AgentIdentity, authenticate } from "../pipeline/authenticate";
 import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
 import { metadataUrl, type ProtectedResourceConfig, resourceUrl } from "./protected-resource";
@@ -40,7 +41,7 @@ export function authenticateCaller(
   oauth: GatewayOAuth | null,
   endpointPath: string,
 ): AgentIdentity | Promise<AgentIdentity> {
-  const query = (req.url ?? "").split("?")[1];
+  const query = queryOf(req.url ?? "");
   if (query !== undefined && /(^|&)access_token=/.test(query)) {
     throw new AuthRefusal(
       400,
