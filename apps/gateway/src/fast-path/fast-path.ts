@@ -13,7 +13,12 @@ import {
   type CallToolStages,
   callTool,
 } from "../pipeline/call-tool";
-import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
+import {
+  type CallContext,
+  callContextOf,
+  HANDLER_DONE,
+  type RequestContext,
+} from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
 import { type FastPathOptOut, type FastRoute, fastRouteOf } from "./eligibility";
 import { type Encoded, encodeCallResult, errorMessage, frame, resultMessage } from "./encode";
@@ -187,8 +192,6 @@ export function createFastPath(deps: FastPathDeps): FastPath {
     close: () => replayHandler.close(),
   };
 }
-
-const HANDLER_DONE: Promise<void> = Promise.resolve();
 
 const SSE_HEADERS = {
   "cache-control": "no-cache, no-transform",

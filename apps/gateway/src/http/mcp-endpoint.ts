@@ -16,7 +16,12 @@ import {
 import { ScopedEventBus } from "../mcp/scoped-event-bus";
 import { AuthRefusal, authenticateCaller, type GatewayOAuth } from "../oauth/authenticate-caller";
 import { policySubject } from "../pipeline/policy-subject";
-import { callContextOf, newAuditFields, type RequestContext } from "../pipeline/request-context";
+import {
+  callContextOf,
+  HANDLER_DONE,
+  newAuditFields,
+  type RequestContext,
+} from "../pipeline/request-context";
 import { MCP_PATH, portalNameOf } from "../portals/portal-route";
 import { portalOf } from "../portals/portal-view";
 import { SESSION_HEADER, type SessionHttp } from "../sessions/session-http";
@@ -123,7 +128,7 @@ export async function handleMcpRequest(
   try {
     served = await serveMcpRequest(deps, req, res, rc);
   } finally {
-    if (rc.handlerDone) await rc.handlerDone;
+    if (rc.handlerDone && rc.handlerDone !== HANDLER_DONE) await rc.handlerDone;
     if (rc.handlerDone || served === "audit") recordAudit(deps.audit, rc);
   }
 }
