@@ -24,7 +24,7 @@ import {
 } from "./http/hardening";
 import { buildHostOriginPolicy } from "./http/host-origin";
 import { createGatewayHttpServer } from "./http/http-server";
-import { handleMcpRequest } from "./http/mcp-endpoint";
+import { handleMcpRequest, type McpEndpointDeps } from "./http/mcp-endpoint";
 import { PassthroughPeers } from "./mcp/passthrough-peers";
 import { clientRequestRulesFor } from "./mcp/passthrough-rules";
 import { createPassthroughState, loadLogLevels } from "./mcp/passthrough-state";
@@ -286,6 +286,21 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       }),
   });
 
+  const endpointDeps: McpEndpointDeps = {
+    mcp,
+    store,
+    audit: recorder,
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    passthrough,
+    sessions,
+    oauth,
+    freshness,
+    unauthenticated,
+    ...(tracing && { onMessage: (message) => tracing.onMessage(message) }),
+    ...(fastPath && { fastPath }),
+  };
+
   const link = config.cluster ?? null;
   const hostOrigin = buildHostOriginPolicy(config.port, config.allowedHosts, config.allowedOrigins);
   const http = createGatewayHttpServer({
@@ -302,28 +317,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         reasons.push("snapshot older than the maximum age: calls are refused");
       return { ready: snap !== null, reasons, snapshotVersion: snap?.version ?? null };
     },
-    handleMcp: (req, res) => {
-      const serve = () =>
-        handleMcpRequest(
-          {
-            mcp,
-            store,
-            audit: recorder,
-            logger,
-            maxBodyBytes: config.maxBodyBytes,
-            passthrough,
-            sessions,
-            oauth,
-            freshness,
-            unauthenticated,
-            ...(tracing && { onMessage: (message) => tracing.onMessage(message) }),
-            ...(fastPath && { fastPath }),
-          },
-          req,
-          res,
-        );
-      return tracing ? tracing.traceRequest(req, serve) : serve();
-    },
+    // The endpoint's dependencies are the same for every request: built once, not per call.
+    handleMcp: tracing
+      ? (req, res) => tracing.traceRequest(req, () => handleMcpRequest(endpointDeps, req, res))
+      : (req, res) => handleMcpRequest(endpointDeps, req, res),
     ...(link && { clusterReadiness: () => link.readiness() }),
     // In a cluster, /metrics on this port is the whole gateway's, unless the primary serves it.
     ...(config.metrics?.port === undefined &&

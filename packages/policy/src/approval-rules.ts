@@ -178,10 +178,22 @@ function policyRequirement(rule: CompiledApprovalRule, highlights: string[]): Ap
  * Whether this call, with these arguments, must wait for a person, and why. Null: it runs
  * now. Pure and cheap when nothing applies (no `approve` grant, no approval policy in scope).
  */
+/**
+ * Whether anything could hold a call: an `approve` decision, or some approval policy in the
+ * snapshot. False answers `requiredApproval` without its inputs (the gateway asks per call).
+ */
+export function mayRequireApproval(
+  decision: ApprovalInput["decision"],
+  rules: CompiledApprovalRules,
+): boolean {
+  return decision.effect === "approve" || rules.rules.length > 0;
+}
+
 export function requiredApproval(
   input: ApprovalInput,
   args: Record<string, unknown>,
 ): ApprovalRequirement | null {
+  if (!mayRequireApproval(input.decision, input.rules)) return null;
   if (input.decision.effect === "approve") {
     for (const grant of approveGrants(input)) {
       const condition = input.rules.grantCondition(grant);

@@ -5,7 +5,7 @@ import type { UpstreamPool } from "@portcullis/upstream/pool";
 import type { Logger } from "pino";
 import type { JsonRpcMessage } from "../http/json-rpc";
 import { listToolsFor } from "../mcp/list-tools";
-import { callResultForClient } from "../mcp/revision-bridge";
+import { callResultForClient, callResultNeedsBridge } from "../mcp/revision-bridge";
 import { toolsForRevision } from "../mcp/tool-execution";
 import {
   type CallToolOptions,
@@ -13,7 +13,12 @@ import {
   type CallToolStages,
   callTool,
 } from "../pipeline/call-tool";
-import { type CallContext, callContextOf, type RequestContext } from "../pipeline/request-context";
+import {
+  type CallContext,
+  callContextOf,
+  HANDLER_DONE,
+  type RequestContext,
+} from "../pipeline/request-context";
 import { toWireError } from "../pipeline/wire-errors";
 import { type FastPathOptOut, type FastRoute, fastRouteOf } from "./eligibility";
 import { type Encoded, encodeCallResult, errorMessage, frame, resultMessage } from "./encode";
@@ -71,10 +76,9 @@ export function createFastPath(deps: FastPathDeps): FastPath {
     rc: RequestContext,
     fn: (call: CallContext) => Promise<Record<string, unknown>>,
   ): Promise<Outcome> {
-    let done!: () => void;
-    rc.handlerDone = new Promise<void>((resolve) => {
-      done = resolve;
-    });
+    // The lean handler is done when `serve` returns, which the endpoint awaits before it
+    // reads `handlerDone`: a settled promise says so without a promise and resolver per call.
+    rc.handlerDone = HANDLER_DONE;
     try {
       const call = callContextOf(rc);
       if (!call) throw new AppError("UNAVAILABLE", "gateway has no configuration yet");
@@ -84,23 +88,25 @@ export function createFastPath(deps: FastPathDeps): FastPath {
       if (rc.audit.decision === "error")
         deps.logger.error({ requestId: rc.requestId, err }, "request failed");
       return { error: wire };
-    } finally {
-      done();
     }
   }
 
+  /** The answer when the lean path encodes it itself, without a promise (the common case); else null. */
+  function encodeDirect(route: FastRoute, outcome: Outcome): Encoded | null {
+    if ("error" in outcome) return frame(route, errorMessage(route, outcome.error));
+    if (route.method !== "tools/call") return null;
+    const json = encodeCallResult(route, outcome.result, serverInfo);
+    return json === null ? null : frame(route, resultMessage(route, json));
+  }
+
+  /** What encodeDirect leaves: replayed through the SDK, or a tools/list answer (cached per view). */
   async function encodeOrReplay(
     req: IncomingMessage,
     message: JsonRpcMessage,
     route: FastRoute,
-    outcome: Outcome,
+    outcome: Extract<Outcome, { result: unknown }>,
   ): Promise<Encoded | Response> {
-    if ("error" in outcome) return frame(route, errorMessage(route, outcome.error));
-    if (route.method === "tools/call") {
-      const json = encodeCallResult(route, outcome.result, serverInfo);
-      if (json !== null) return frame(route, resultMessage(route, json));
-      return replay(replayHandler, req, message, outcome);
-    }
+    if (route.method === "tools/call") return replay(replayHandler, req, message, outcome);
     const tools = outcome.result.tools as object;
     let byRevision = listCache.get(tools);
     const cached = byRevision?.get(route.revision);
@@ -126,7 +132,7 @@ export function createFastPath(deps: FastPathDeps): FastPath {
       if (!route || optOuts.some((optOut) => optOut(rc, message))) return false;
       let outcome: Outcome;
       /** Log notifications of the call (already screened), as the SDK writes them. */
-      const notifications: string[] = [];
+      let notifications = null as string[] | null;
       if (route.method === "tools/list") {
         outcome = await run(rc, async (call) => ({
           tools: toolsForRevision(listToolsFor(call.snapshot.viewOf(call.identity)), call.protocolVersion),
@@ -138,25 +144,35 @@ export function createFastPath(deps: FastPathDeps): FastPath {
           if (!res.writableFinished) controller.abort();
         });
         const params = message.params as unknown as CallToolParams;
-        const collect: Notify = (n) => {
-          // The SDK writes a notification's `_meta` first.
-          const params = n.params._meta === undefined ? n.params : { _meta: n.params._meta, ...n.params };
-          notifications.push(JSON.stringify({ jsonrpc: "2.0", method: n.method, params }));
-          return Promise.resolve();
-        };
+        const channelFor = deps.channelFor;
         outcome = await run(rc, (call) =>
           callTool(deps.pool, deps.stages, call, params, {
             signal: controller.signal,
             leanUpstream: deps.leanUpstream !== false,
-            ...(deps.channelFor && { channelFor: deps.channelFor(call, collect) }),
+            // The collector exists only where a channel can use it (not allocated per call otherwise).
+            ...(channelFor && {
+              channelFor: channelFor(call, (n) => {
+                // The SDK writes a notification's `_meta` first.
+                const params =
+                  n.params._meta === undefined ? n.params : { _meta: n.params._meta, ...n.params };
+                notifications ??= [];
+                notifications.push(JSON.stringify({ jsonrpc: "2.0", method: n.method, params }));
+                return Promise.resolve();
+              }),
+            }),
           }).then(
             // Bridged to the client's revision exactly as the SDK path's handler does.
-            (result) => callResultForClient(result, call.protocolVersion) as Record<string, unknown>,
+            (result) =>
+              (callResultNeedsBridge(result, call.protocolVersion)
+                ? callResultForClient(result, call.protocolVersion)
+                : result) as Record<string, unknown>,
           ),
         );
       }
-      const encoded = await encodeOrReplay(req, message, route, outcome);
-      const answer = notifications.length > 0 ? await asStream(encoded, notifications) : encoded;
+      const encoded =
+        encodeDirect(route, outcome) ??
+        (await encodeOrReplay(req, message, route, outcome as Extract<Outcome, { result: unknown }>));
+      const answer = notifications !== null ? await asStream(encoded, notifications) : encoded;
       stats.served++;
       if (answer instanceof Response) {
         stats.replayed++;

@@ -9,6 +9,7 @@ import { type MetricsExposition, serveMetrics } from "../observability/metrics-s
 import { portalNameOf } from "../portals/portal-route";
 import { checkHostOrigin, type HostOriginPolicy } from "./host-origin";
 import { jsonRpcError, sendJson } from "./json-rpc";
+import { pathOf } from "./request-path";
 
 export interface Readiness {
   ready: boolean;
@@ -97,7 +98,7 @@ export function createGatewayHttpServer(deps: HttpServerDeps): GatewayHttpServer
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const path = pathOf(req.url ?? "/");
     if (path === "/healthz" && req.method === "GET") {
       sendJson(res, 200, { status: "ok" });
       return;

@@ -6,14 +6,25 @@ import { newId } from "@portcullis/contracts/ids";
 import type { Logger } from "pino";
 import { type AuditRecorderSink, recordAudit } from "../audit/audit-recorder";
 import type { FastPath } from "../fast-path/fast-path";
-import { admitListen, type PassthroughState, takeClientMessage } from "../mcp/passthrough-state";
+import {
+  admitListen,
+  mayBeClientMessage,
+  opensListen,
+  type PassthroughState,
+  takeClientMessage,
+} from "../mcp/passthrough-state";
 import { ScopedEventBus } from "../mcp/scoped-event-bus";
 import { AuthRefusal, authenticateCaller, type GatewayOAuth } from "../oauth/authenticate-caller";
 import { policySubject } from "../pipeline/policy-subject";
-import { callContextOf, newAuditFields, type RequestContext } from "../pipeline/request-context";
+import {
+  callContextOf,
+  HANDLER_DONE,
+  newAuditFields,
+  type RequestContext,
+} from "../pipeline/request-context";
 import { MCP_PATH, portalNameOf } from "../portals/portal-route";
 import { portalOf } from "../portals/portal-view";
-import type { SessionHttp } from "../sessions/session-http";
+import { SESSION_HEADER, type SessionHttp } from "../sessions/session-http";
 import type { SessionRecord } from "../sessions/session-store";
 import { catchUpSnapshot } from "../snapshot/catch-up";
 import type { SnapshotStore } from "../snapshot/snapshot-store";
@@ -27,6 +38,7 @@ import {
   sendJson,
 } from "./json-rpc";
 import { readBody } from "./read-body";
+import { pathOf } from "./request-path";
 
 export interface McpEndpointDeps {
   mcp: McpHttpHandler;
@@ -106,7 +118,7 @@ export async function handleMcpRequest(
     startedAt: performance.now(),
     method: req.method === "POST" ? "unknown" : `http/${req.method}`,
     protocolVersion: null,
-    portal: portalNameOf(MCP_PATH, (req.url ?? "").split("?")[0] ?? ""),
+    portal: portalNameOf(MCP_PATH, pathOf(req.url ?? "")),
     identity: null,
     snapshot: deps.store.current(),
     handlerDone: null,
@@ -116,7 +128,7 @@ export async function handleMcpRequest(
   try {
     served = await serveMcpRequest(deps, req, res, rc);
   } finally {
-    if (rc.handlerDone) await rc.handlerDone;
+    if (rc.handlerDone && rc.handlerDone !== HANDLER_DONE) await rc.handlerDone;
     if (rc.handlerDone || served === "audit") recordAudit(deps.audit, rc);
   }
 }
@@ -127,35 +139,16 @@ async function serveMcpRequest(
   res: ServerResponse,
   rc: RequestContext,
 ): Promise<Served> {
-  const { requestId } = rc;
-
   let message: JsonRpcMessage | null = null;
   let parsedBody: unknown;
-  const refuse = (
-    status: number,
-    err: AppError,
-    extraHeaders: Record<string, string> = {},
-    code = err.jsonRpcCode,
-  ) => {
-    rc.audit.decision =
-      err.code === "UNAUTHENTICATED" || err.code === "CREDENTIAL_INVALID" ? "unauthenticated" : "invalid";
-    if (err.code === "UNAVAILABLE") rc.audit.decision = "error";
-    rc.audit.reason = err.message;
-    rc.audit.errorCode = code;
-    rc.audit.isError = true;
-    sendJson(
-      res,
-      status,
-      jsonRpcError(message?.id, code, err.message, { code: err.code, requestId }),
-      extraHeaders,
-    );
-    return "audit" as const;
-  };
 
   if (req.method === "POST") {
     const contentType = req.headers["content-type"] ?? "";
     if (!/^application\/json\b/i.test(contentType)) {
       return refuse(
+        res,
+        rc,
+        message,
         415,
         new AppError("INVALID_INPUT", "Content-Type must be application/json"),
         {},
@@ -169,12 +162,15 @@ async function serveMcpRequest(
       const appError = isAppError(err)
         ? err
         : new AppError("INVALID_INPUT", "request body could not be read");
-      return refuse(appError.httpStatus, appError, { connection: "close" });
+      return refuse(res, rc, message, appError.httpStatus, appError, { connection: "close" });
     }
     try {
       parsedBody = JSON.parse(raw.toString("utf8"));
     } catch (err) {
       return refuse(
+        res,
+        rc,
+        message,
         400,
         new AppError("INVALID_INPUT", `Parse error: ${(err as Error).message}`),
         {},
@@ -184,6 +180,9 @@ async function serveMcpRequest(
     const envelope = checkEnvelope(parsedBody);
     if ("error" in envelope) {
       return refuse(
+        res,
+        rc,
+        message,
         400,
         new AppError("INVALID_INPUT", `Invalid Request: ${envelope.error}`),
         {},
@@ -201,17 +200,22 @@ async function serveMcpRequest(
   let snapshot = rc.snapshot;
   if (!snapshot) {
     return refuse(
+      res,
+      rc,
+      message,
       503,
       new AppError("UNAVAILABLE", "gateway has no configuration yet; publish a snapshot (portcullis apply)"),
     );
   }
   const stale =
     deps.freshness && !deps.freshness.failOpen ? staleSnapshot(deps.store, deps.freshness.maxAgeMs) : null;
-  if (stale) return refuse(503, stale);
+  if (stale) return refuse(res, rc, message, 503, stale);
   try {
-    const endpointPath = (req.url ?? "/mcp").split("?")[0]!;
+    const endpointPath = pathOf(req.url ?? "/mcp");
     try {
-      rc.identity = await authenticateCaller(req, snapshot, deps.oauth ?? null, endpointPath);
+      // An agent key is decided at once (no promise); an OAuth token is verified asynchronously.
+      const identity = authenticateCaller(req, snapshot, deps.oauth ?? null, endpointPath);
+      rc.identity = identity instanceof Promise ? await identity : identity;
     } catch (err) {
       // A key or a person refused by this snapshot may be one the console has just added.
       if (!isCredentialRefusal(err)) throw err;
@@ -224,6 +228,9 @@ async function serveMcpRequest(
     const guard = deps.unauthenticated;
     if (guard?.refuse(req.socket.remoteAddress ?? "unknown")) {
       refuse(
+        res,
+        rc,
+        message,
         429,
         new AppError("RATE_LIMITED", "too many unauthenticated requests from this address; retry later"),
         { "retry-after": String(guard.retryAfterSec()) },
@@ -232,11 +239,11 @@ async function serveMcpRequest(
     }
     if (err instanceof AuthRefusal) {
       // OAuth's challenge (RFC 6750/9728): the client learns where to get a token.
-      refuse(err.status, err.appError, { "www-authenticate": err.challenge });
+      refuse(res, rc, message, err.status, err.appError, { "www-authenticate": err.challenge });
       return guard ? "summarized" : "audit";
     }
     const appError = isAppError(err) ? err : new AppError("UNAUTHENTICATED", "authentication failed");
-    refuse(401, appError, {
+    refuse(res, rc, message, 401, appError, {
       "www-authenticate": `Bearer realm="portcullis", error="invalid_token", error_description="${appError.message.replaceAll('"', "'")}"`,
     });
     return guard ? "summarized" : "audit";
@@ -244,12 +251,14 @@ async function serveMcpRequest(
 
   // A portal of another organization is indistinguishable from a missing one.
   if (rc.portal !== null && !portalOf(snapshot, policySubject(rc.identity).orgId, rc.portal)) {
-    return refuse(404, new AppError("NOT_FOUND", `unknown portal '${rc.portal}'`));
+    return refuse(res, rc, message, 404, new AppError("NOT_FOUND", `unknown portal '${rc.portal}'`));
   }
 
   const call = callContextOf(rc)!;
   let session: SessionRecord | null = null;
-  if (deps.sessions) {
+  // A request naming no session gets none: `before` would answer null, a promise later.
+  if (deps.sessions && typeof req.headers[SESSION_HEADER] !== "string") rc.sessionId = null;
+  else if (deps.sessions) {
     try {
       // A session's GET stream and its DELETE: one audit event each, when the stream opens
       // or the session ends (the notifications a stream carries are not audited again).
@@ -259,12 +268,12 @@ async function serveMcpRequest(
       rc.sessionId = session?.id ?? null;
     } catch (err) {
       if (!isAppError(err)) throw err;
-      return refuse(err.httpStatus, err);
+      return refuse(res, rc, message, err.httpStatus, err);
     }
   }
 
   // A client's answer to our request, or its cancellation of a call: nothing for the SDK.
-  if (message && deps.passthrough) {
+  if (message && deps.passthrough && mayBeClientMessage(message)) {
     try {
       if (await takeClientMessage(deps.passthrough, policySubject(rc.identity).id, message)) {
         res.writeHead(202).end();
@@ -272,8 +281,10 @@ async function serveMcpRequest(
       }
     } catch (err) {
       if (!isAppError(err)) throw err;
-      return refuse(err.httpStatus, err);
+      return refuse(res, rc, message, err.httpStatus, err);
     }
+  }
+  if (message && deps.passthrough && opensListen(message)) {
     // A listen stream stops counting as a subscriber when it closes, not at the next swap.
     const closed = await admitListen(deps.passthrough, call, message);
     if (closed) res.once("close", closed);
@@ -317,6 +328,31 @@ async function serveMcpRequest(
   if (rc.handlerDone || !message || message.id === undefined || message.id === null) return "not_a_request";
   rc.audit.isError = response.status >= 400;
   if (rc.audit.isError) rc.audit.decision = "invalid";
+  return "audit";
+}
+
+/** Answers a request refused before any handler ran, with its audit fields set: served here. */
+function refuse(
+  res: ServerResponse,
+  rc: RequestContext,
+  message: JsonRpcMessage | null,
+  status: number,
+  err: AppError,
+  extraHeaders: Record<string, string> = {},
+  code = err.jsonRpcCode,
+): "audit" {
+  rc.audit.decision =
+    err.code === "UNAUTHENTICATED" || err.code === "CREDENTIAL_INVALID" ? "unauthenticated" : "invalid";
+  if (err.code === "UNAVAILABLE") rc.audit.decision = "error";
+  rc.audit.reason = err.message;
+  rc.audit.errorCode = code;
+  rc.audit.isError = true;
+  sendJson(
+    res,
+    status,
+    jsonRpcError(message?.id, code, err.message, { code: err.code, requestId: rc.requestId }),
+    extraHeaders,
+  );
   return "audit";
 }
 

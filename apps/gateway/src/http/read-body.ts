@@ -21,7 +21,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks, size)));
+    // A small body arrives as one chunk: that chunk is the body, no copy.
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     req.on("error", (err) =>
       reject(new AppError("INVALID_INPUT", `request body could not be read: ${err.message}`)),
     );

@@ -87,12 +87,17 @@ export async function setLogLevel(state: PassthroughState, agentId: string, leve
  * Changes the message in place, before the SDK serves it. Returns what to call when the
  * listen stream closes (it then no longer counts as a subscriber), or undefined.
  */
+/** Whether admitListen has anything to do for this message (a sync check: no promise per call). */
+export function opensListen(message: { method?: string }): boolean {
+  return message.method === "subscriptions/listen";
+}
+
 export async function admitListen(
   state: PassthroughState,
   ctx: CallContext,
   message: { method?: string; params?: Record<string, unknown> },
 ): Promise<(() => void) | undefined> {
-  if (message.method !== "subscriptions/listen" || !state.subscriptions) return undefined;
+  if (!opensListen(message) || !state.subscriptions) return undefined;
   const filter = message.params?.notifications as { resourceSubscriptions?: unknown } | undefined;
   if (!filter || !Array.isArray(filter.resourceSubscriptions)) return undefined;
   const requested = filter.resourceSubscriptions.filter((u): u is string => typeof u === "string");
@@ -108,6 +113,14 @@ export async function admitListen(
  * answer for a call on another replica is sent there.
  * @throws AppError NOT_FOUND for an answer whose call ran on a process that is gone.
  */
+/**
+ * Whether takeClientMessage may take this message: a response, or a cancellation. Anything
+ * else it returns false for; the endpoint asks this first, so a plain request awaits nothing.
+ */
+export function mayBeClientMessage(message: { method?: string }): boolean {
+  return message.method === undefined || message.method === "notifications/cancelled";
+}
+
 export async function takeClientMessage(
   state: PassthroughState,
   agentId: string,

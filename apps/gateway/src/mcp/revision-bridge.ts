@@ -31,6 +31,13 @@ export function clientHas(clientRevision: string | null, since: (typeof REVISION
 
 type Json = Record<string, unknown>;
 
+/** Whether withoutExchangeFields would change `result`. */
+function hasExchangeFields(result: Json): boolean {
+  for (const key of EXCHANGE_FIELDS) if (Object.hasOwn(result, key)) return true;
+  const meta = result._meta as Json | undefined;
+  return !!meta && typeof meta === "object" && UPSTREAM_META_KEYS.some((k) => k in meta);
+}
+
 function withoutExchangeFields(result: Json): Json {
   const out: Json = { ...result };
   for (const key of EXCHANGE_FIELDS) delete out[key];
@@ -78,6 +85,15 @@ export function callResultForClient<T extends object>(result: T, clientRevision:
     delete out.structuredContent;
   }
   return out as T;
+}
+
+/**
+ * Whether callResultForClient would change a result for this client. The common answer (a
+ * client of 2025-06-18 or later, nothing of the upstream's exchange in the result) is
+ * exact already: the lean path, whose result is its own call's, then skips the copy.
+ */
+export function callResultNeedsBridge(result: object, clientRevision: string | null): boolean {
+  return !clientHas(clientRevision, "2025-06-18") || hasExchangeFields(result as Json);
 }
 
 /** A resources/read or prompts/get result from any upstream revision, for the client's revision. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { looksLikeApiKey } from "@portcullis/auth/api-keys";
 import { AppError, isAppError } from "@portcullis/contracts/errors";
+import { queryOf } from "../http/request-path";
 import { type AgentIdentity, authenticate } from "../pipeline/authenticate";
 import type { CompiledSnapshot } from "../snapshot/compiled-snapshot";
 import { metadataUrl, type ProtectedResourceConfig, resourceUrl } from "./protected-resource";
@@ -34,13 +35,13 @@ const quoted = (s: string) => s.replaceAll("\\", "'").replaceAll('"', "'");
  * without the endpoint's scope → 403 insufficient_scope. Agent keys keep working beside tokens.
  * A token in the query string is refused either way (it would end up in logs and referrers).
  */
-export async function authenticateCaller(
+export function authenticateCaller(
   req: IncomingMessage,
   snapshot: CompiledSnapshot,
   oauth: GatewayOAuth | null,
   endpointPath: string,
-): Promise<AgentIdentity> {
-  const query = (req.url ?? "").split("?")[1];
+): AgentIdentity | Promise<AgentIdentity> {
+  const query = queryOf(req.url ?? "");
   if (query !== undefined && /(^|&)access_token=/.test(query)) {
     throw new AuthRefusal(
       400,
@@ -90,6 +91,23 @@ export async function authenticateCaller(
     }
   }
 
+  return authenticatePerson(snapshot, oauth, endpointPath, token, resourceMetadata, scope, invalid);
+}
+
+/**
+ * The OAuth half of authenticateCaller: verifying a token is asynchronous. Agent keys are
+ * answered without a promise (the snapshot decides them at once), so a call with a key
+ * awaits nothing here.
+ */
+async function authenticatePerson(
+  snapshot: CompiledSnapshot,
+  oauth: GatewayOAuth,
+  endpointPath: string,
+  token: string,
+  resourceMetadata: string,
+  scope: string,
+  invalid: (message: string) => AuthRefusal,
+): Promise<AgentIdentity> {
   let claims: Awaited<ReturnType<TokenVerifier["verify"]>>;
   try {
     claims = await oauth.verifier.verify(

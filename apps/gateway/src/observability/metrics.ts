@@ -52,21 +52,37 @@ export interface GatewayMetricsSources {
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<"method" | "server" | "tool" | "decision">;
   private readonly duration: Histogram<"method">;
   private readonly upstreamDuration: Histogram<"server">;
   private readonly upstreamErrors: Counter<"server" | "kind">;
   private readonly rateLimited: Counter<"server">;
   private readonly approvalsWaiting: Gauge;
+  /**
+   * Requests not yet added to portcullis_gateway_requests_total, per label set: prom-client hashes and checks a
+   * label object on every `inc`, a cost paid per request; the scrape pays it once per series.
+   */
+  private readonly requestCounts = new Map<
+    string,
+    { labels: Record<"method" | "server" | "tool" | "decision", string>; pending: number }
+  >();
 
   constructor(sources: GatewayMetricsSources, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
+    const requestCounts = this.requestCounts;
+    new Counter({
       name: "portcullis_gateway_requests_total",
       help: "MCP requests handled, by method, server, tool and audit decision",
       labelNames: ["method", "server", "tool", "decision"],
       registers,
+      collect() {
+        // Requests are counted in plain numbers per label set (observe); a scrape adds them here.
+        for (const series of requestCounts.values()) {
+          if (series.pending === 0) continue;
+          this.inc(series.labels, series.pending);
+          series.pending = 0;
+        }
+      },
     });
     this.duration = new Histogram({
       name: "portcullis_gateway_request_duration_seconds",
@@ -184,7 +200,11 @@ export class GatewayMetrics {
     // A tool name counts only when it resolved to a server's tool (else it is client input).
     const server = event.serverName ?? "";
     const tool = event.serverName ? (event.toolName ?? "") : "";
-    this.requests.inc({ method, server, tool, decision: event.decision });
+    const key = `${method}\0${server}\0${tool}\0${event.decision}`;
+    const series = this.requestCounts.get(key);
+    if (series) series.pending++;
+    else
+      this.requestCounts.set(key, { labels: { method, server, tool, decision: event.decision }, pending: 1 });
     this.duration.observe({ method }, event.latencyMs / 1000);
     if (event.upstreamLatencyMs !== null)
       this.upstreamDuration.observe({ server }, event.upstreamLatencyMs / 1000);

@@ -2,6 +2,7 @@ import { AppError } from "@portcullis/contracts/errors";
 import {
   type ApprovalRequirement,
   compileApprovalRules,
+  mayRequireApproval,
   requiredApproval,
 } from "@portcullis/policy/approval-rules";
 import type { Decision } from "@portcullis/policy/decide";
@@ -49,6 +50,7 @@ export function approvalRequirement(
   const { server, tool } = input;
   const { snapshot, identity } = input.ctx;
   const rules = snapshot.policiesCompiled("approval", compileApprovalRules);
+  if (!mayRequireApproval(decision, rules)) return null;
   return requiredApproval(
     {
       agent: policySubject(identity),

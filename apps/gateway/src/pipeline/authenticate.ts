@@ -34,6 +34,16 @@ function hashOf(token: string): string {
 }
 
 /**
+ * Headers this snapshot already resolved to an agent: the snapshot decides, so the answer
+ * holds for as long as the snapshot does (a revoked key or a disabled agent is a new
+ * version, hence a new map). Only the key's expiry depends on the time; it is checked per call.
+ */
+const resolvedBySnapshot = new WeakMap<
+  CompiledSnapshot,
+  Map<string, { identity: AgentIdentity; expiresAtMs: number | null }>
+>();
+
+/**
  * Resolves `Authorization: Bearer <agent key>` against the snapshot. A revoked key is not
  * in the snapshot at all, so revocation takes effect as soon as the new version loads.
  */
@@ -42,6 +52,8 @@ export function authenticate(
   snapshot: CompiledSnapshot,
   now = Date.now(),
 ): AgentIdentity {
+  const resolved = header ? resolvedBySnapshot.get(snapshot)?.get(header) : undefined;
+  if (resolved && (resolved.expiresAtMs === null || resolved.expiresAtMs > now)) return resolved.identity;
   if (!header)
     throw new AppError(
       "UNAUTHENTICATED",
@@ -55,12 +67,21 @@ export function authenticate(
     throw new AppError("UNAUTHENTICATED", "the bearer token is not a Portcullis agent key");
   const key = snapshot.keysByHash.get(hashOf(token));
   if (!key) throw new AppError("CREDENTIAL_INVALID", "unknown or revoked agent key");
-  if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now) {
+  const expiresAtMs = key.expiresAt === null ? null : Date.parse(key.expiresAt);
+  if (expiresAtMs !== null && expiresAtMs <= now) {
     throw new AppError("CREDENTIAL_INVALID", `agent key expired at ${key.expiresAt}`);
   }
   const agent = snapshot.agentsById.get(key.agentId);
   if (!agent) throw new AppError("CREDENTIAL_INVALID", "the agent of this key no longer exists");
   if (agent.status !== "active")
     throw new AppError("CREDENTIAL_INVALID", `agent '${agent.name}' is disabled`);
-  return { kind: "agent", agent, key };
+  const identity: AgentIdentity = { kind: "agent", agent, key };
+  let known = resolvedBySnapshot.get(snapshot);
+  if (!known) {
+    known = new Map();
+    resolvedBySnapshot.set(snapshot, known);
+  }
+  if (known.size >= HASH_CACHE_MAX) known.clear();
+  known.set(header, { identity, expiresAtMs });
+  return identity;
 }

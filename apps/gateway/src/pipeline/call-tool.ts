@@ -108,18 +108,19 @@ export async function callTool(
   const started = performance.now();
   let failed = true;
   try {
-    const result = await pool
-      .callTool(spec, tool.upstreamName, args, {
+    let result: CallToolResult;
+    try {
+      result = await pool.callTool(spec, tool.upstreamName, args, {
         signal: options.signal,
         timeoutMs: server.timeoutMs,
         onProgress: options.onProgress,
         ...(options.channelFor && { channel: options.channelFor(stage) }),
         ...(options.leanUpstream && { lean: true }),
-      })
-      .catch((err: unknown) => {
-        // An upstream error message reaches the agent too: DLP screens it like a result.
-        throw stages.dlp.screenUpstreamError(stage, err);
       });
+    } catch (err) {
+      // An upstream error message reaches the agent too: DLP screens it like a result.
+      throw stages.dlp.screenUpstreamError(stage, err);
+    }
     audit.upstreamStatus = result.isError ? "tool_error" : "ok";
     const delivered = stages.dlp.scanResult(stage, result);
     audit.isError = delivered.isError === true;

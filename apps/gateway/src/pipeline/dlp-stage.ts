@@ -8,7 +8,6 @@ import {
   scanJsonValue,
   scanToolResult,
 } from "@portcullis/policy/dlp/scan-payload";
-import { scopedCall } from "@portcullis/policy/policy-scope";
 import { isUpstreamRpcError, UpstreamRpcError } from "@portcullis/upstream/errors";
 import type { CallToolResult } from "@portcullis/upstream/types";
 import type { Logger } from "pino";
@@ -100,14 +99,7 @@ export function createDlpStage(options: { logger: Logger }): DlpStage {
   const rulesFor = (input: StageInput) =>
     input.ctx.snapshot
       .policiesCompiled("dlp", compile)
-      .forCall(
-        scopedCall(
-          policySubject(input.ctx.identity),
-          input.server,
-          input.tool,
-          personIdOf(input.ctx.identity),
-        ),
-      );
+      .forTool(policySubject(input.ctx.identity), input.server, input.tool, personIdOf(input.ctx.identity));
   const record = (input: StageInput, findings: DlpFinding[]) => {
     const audit = input.ctx.audit;
     audit.dlp = audit.dlp ? [...audit.dlp, ...findings] : findings;

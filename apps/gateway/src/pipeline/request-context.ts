@@ -54,6 +54,12 @@ export interface CallContext extends RequestContext {
   readonly snapshot: CompiledSnapshot;
 }
 
+/**
+ * `handlerDone` of a handler that finished before its serving returned (the lean path):
+ * already settled, so the endpoint need not wait a turn for it.
+ */
+export const HANDLER_DONE: Promise<void> = Promise.resolve();
+
 /** The request as a CallContext, once authentication set its identity (null before). */
 export function callContextOf(rc: RequestContext): CallContext | null {
   return rc.identity !== null && rc.snapshot !== null ? (rc as CallContext) : null;

@@ -3,6 +3,10 @@ import type { CallToolResult } from "@portcullis/upstream/types";
 
 /** A short, human-readable summary of a tool result for the audit log (not the whole payload). */
 export function summarizeResult(result: CallToolResult): string {
+  const content = result.content;
+  // One text block, the common answer: its text is the summary (what the loop below gives).
+  if (content?.length === 1 && content[0]!.type === "text")
+    return content[0]!.text.slice(0, RESULT_SUMMARY_MAX);
   const parts: string[] = [];
   let length = 0;
   for (const block of result.content ?? []) {

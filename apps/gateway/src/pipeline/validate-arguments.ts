@@ -27,7 +27,20 @@ function compile(schema: Record<string, unknown>): ValidateFunction {
 const validators = new Map<string, ValidateFunction | Error>();
 const MAX_VALIDATORS = 20_000;
 
+// In front of it, one entry per tool object: a snapshot's tools live as long as its version,
+// and a call then finds its validator without building and hashing the key string.
+const byTool = new WeakMap<SnapshotTool, ValidateFunction | Error>();
+
 function validatorFor(tool: SnapshotTool): ValidateFunction | Error {
+  let v = byTool.get(tool);
+  if (v === undefined) {
+    v = validatorByHash(tool);
+    byTool.set(tool, v);
+  }
+  return v;
+}
+
+function validatorByHash(tool: SnapshotTool): ValidateFunction | Error {
   const cacheKey = `${tool.id}:${tool.definitionHash}`;
   let v = validators.get(cacheKey);
   if (v === undefined) {

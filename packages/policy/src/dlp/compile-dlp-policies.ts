@@ -1,7 +1,8 @@
 import { type DlpAction, dlpPolicyConfig } from "@portcullis/contracts/dlp-policy";
-import type { SnapshotPolicy } from "@portcullis/contracts/snapshot";
+import type { SnapshotPolicy, SnapshotServer, SnapshotTool } from "@portcullis/contracts/snapshot";
 import { describeConfigProblems } from "../config-problems";
-import { type CompiledScope, compileScope, type ScopedCall, scopeCovers } from "../policy-scope";
+import { type CompiledScope, compileScope, type ScopedCall, scopeCovers, scopedCall } from "../policy-scope";
+import type { PolicySubject } from "../policy-subject";
 import type { Detector } from "./detector";
 import { ALL_BUILTIN_DETECTORS, BUILTIN_DETECTORS, customDetector } from "./detectors";
 
@@ -46,6 +47,10 @@ interface PolicyRules extends CompiledDlpPolicy {
 /** A snapshot's DLP policies, compiled: which detectors run on which call, with which action. */
 export class CompiledDlpPolicies {
   private readonly byCall = new Map<string, { arguments: DlpRuleSet | null; results: DlpRuleSet | null }>();
+  private readonly byTool = new Map<
+    string,
+    Map<string, { arguments: DlpRuleSet | null; results: DlpRuleSet | null }>
+  >();
 
   constructor(
     private readonly policies: readonly PolicyRules[],
@@ -72,6 +77,31 @@ export class CompiledDlpPolicies {
       results: ruleSet(covering.filter((p) => p.onResults)),
     };
     this.byCall.set(key, rules);
+    return rules;
+  }
+
+  /**
+   * `forCall` for `subject`'s call to `tool`, made for `personId`: the gateway asks on every
+   * call (arguments and result), so a known (subject, tool) is two map lookups, without
+   * building the call's scope facts or a key string; a new one is decided by `forCall`.
+   */
+  forTool(
+    subject: PolicySubject,
+    server: SnapshotServer,
+    tool: SnapshotTool,
+    personId: string | null,
+  ): { arguments: DlpRuleSet | null; results: DlpRuleSet | null } {
+    let bySubject = this.byTool.get(tool.id);
+    if (!bySubject) {
+      bySubject = new Map();
+      this.byTool.set(tool.id, bySubject);
+    }
+    const subjectKey = personId === null ? subject.id : `${subject.id}/${personId}`;
+    let rules = bySubject.get(subjectKey);
+    if (!rules) {
+      rules = this.forCall(scopedCall(subject, server, tool, personId));
+      bySubject.set(subjectKey, rules);
+    }
     return rules;
   }
 }

@@ -83,26 +83,28 @@ export interface ToolResultLike {
  */
 export function scanToolResult<R extends ToolResultLike>(rules: DlpRuleSet, result: R): DlpScanOutcome<R> {
   const hits: Hit[] = [];
-  const scan = (
-    value: string,
-    fieldName: string | undefined,
-    path: () => PathSegment[],
-    kind: LeafKind = "value",
-  ) => {
-    const matches = findMatches(value, rules.detectors, fieldName);
-    if (matches.length > 0) hits.push({ path: path(), value, matches, kind });
-  };
-  result.content?.forEach((block, i) => {
-    const b = block as { type?: unknown; text?: unknown; resource?: { text?: unknown } } | null;
-    if (b?.type === "text" && typeof b.text === "string")
-      scan(b.text, undefined, () => ["content", i, "text"]);
-    else if (b?.type === "resource" && typeof b.resource?.text === "string")
-      scan(b.resource.text, undefined, () => ["content", i, "resource", "text"]);
-  });
+  // A plain loop, no closure per call or block: this runs on every result of a covered call.
+  const content = result.content;
+  if (content) {
+    for (let i = 0; i < content.length; i++) {
+      const b = content[i] as { type?: unknown; text?: unknown; resource?: { text?: unknown } } | null;
+      if (b?.type === "text" && typeof b.text === "string") {
+        const matches = findMatches(b.text, rules.detectors, undefined);
+        if (matches.length > 0)
+          hits.push({ path: ["content", i, "text"], value: b.text, matches, kind: "value" });
+      } else if (b?.type === "resource" && typeof b.resource?.text === "string") {
+        const value = b.resource.text;
+        const matches = findMatches(value, rules.detectors, undefined);
+        if (matches.length > 0)
+          hits.push({ path: ["content", i, "resource", "text"], value, matches, kind: "value" });
+      }
+    }
+  }
   if (result.structuredContent !== undefined) {
-    forEachTextLeaf(result.structuredContent, (value, fieldName, path, kind) =>
-      scan(value, fieldName, () => ["structuredContent", ...path()], kind),
-    );
+    forEachTextLeaf(result.structuredContent, (value, fieldName, path, kind) => {
+      const matches = findMatches(value, rules.detectors, fieldName);
+      if (matches.length > 0) hits.push({ path: ["structuredContent", ...path()], value, matches, kind });
+    });
   }
   return conclude(rules, "result", "$", result, hits);
 }
