@@ -13,6 +13,7 @@
  * The gateway and the worker run as production runs them: compiled by `pnpm build` (the bench
  * builds first) and started with `node --enable-source-maps apps/<app>/dist/main.js`;
  * BENCH_SOURCES=1 runs their TypeScript sources under the tsx loader instead.
+ * BENCH_GATEWAY_NODE_ARGS adds node flags to the gateway's (e.g. `--max-semi-space-size=64`).
  * BENCH_NO_DLP=1 / BENCH_NO_RL=1 leave the DLP / rate-limit policy out (what each costs).
  * BENCH_PROFILE=1 runs the gateway under `node --cpu-prof` (profiles land in bench/profiles/).
  * BENCH_UPSTREAM picks the upstream: `minimal` (the default, 2025-11-25), `2026` (the same
@@ -173,7 +174,10 @@ try {
   const viaGateway = async (workers: string, full: boolean) => {
     const port = await freePort();
     const gatewayEnv = { ...baseEnv, GATEWAY_PORT: String(port), GATEWAY_WORKERS: workers };
-    const profileArgs = PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${root}bench/profiles`] : [];
+    const profileArgs = [
+      ...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${root}bench/profiles`] : []),
+      ...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+    ];
     const gateway = SOURCES
       ? startService("gateway", "apps/gateway/src/main.ts", gatewayEnv, profileArgs)
       : startBuilt("gateway", gatewayEnv, profileArgs);
@@ -194,7 +198,9 @@ try {
       calls++;
       return call();
     };
+    const sequentialFrom = new Date();
     const [ds, gs] = full ? await sequentialPair(directCall, counted) : [[], []];
+    const sequentialTo = new Date();
     const [dRate, gRate] = await throughputPair(directCall, counted);
     const result = {
       calls,
@@ -214,10 +220,21 @@ try {
       worker: per(cpuSecondsOfAll(processTree(worker.pid!)) - cpu0.worker),
       postgres: per((await postgresCpu()) - cpu0.postgres),
     };
+    // Inside the gateway, from its audit events: the time from a request's arrival to its
+    // answer, and of that the upstream call (the rest of the added latency is the two hops).
+    const inside = full
+      ? (
+          await database.db.$queryRaw<Array<{ total: number; upstream: number }>>`
+            select percentile_cont(0.5) within group (order by latency_ms) as total,
+                   percentile_cont(0.5) within group (order by upstream_latency_ms) as upstream
+            from audit_events where method = 'tools/call'
+              and occurred_at >= ${sequentialFrom} and occurred_at <= ${sequentialTo}`
+        )[0]
+      : undefined;
     const processes = processTree(gateway.pid!).length;
     await client.close();
     await stop(gateway);
-    return { ...result, cpu, stored: stored - stored0, processes };
+    return { ...result, cpu, stored: stored - stored0, processes, inside };
   };
 
   /** The same measurement through bench/bare-forwarder-server.ts: what Node's HTTP stack alone adds. */
@@ -290,6 +307,10 @@ try {
   if (gN)
     process.stdout.write(
       `CPU per call (µs), ${gN.processes} gateway processes: gateway ${gN.cpu.gateway}, worker ${gN.cpu.worker}, postgres ${gN.cpu.postgres}\n`,
+    );
+  if (g.inside)
+    process.stdout.write(
+      `inside the gateway at c=1 (its audit events, p50): ${fmt(g.inside.total)} ms from request to answer, of which the upstream call ${fmt(g.inside.upstream)} ms\n`,
     );
   if (floor)
     process.stdout.write(
